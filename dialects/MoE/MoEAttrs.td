@@ -1,0 +1,112 @@
+//===- MoEAttrs.td - attributes of the moe dialect ---------*- tablegen -*-===//
+//
+// Declares the activation, tile-configuration and parallel-layout attributes.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MOE_ATTRS_TD
+#define MOE_ATTRS_TD
+
+include "mlir/IR/AttrTypeBase.td"
+include "MoE/MoEDialect.td"
+include "MoE/MoEEnums.td"
+
+class MoE_Attr<string name, string attrMnemonic, list<Trait> traits = []>
+    : AttrDef<MoE_Dialect, name, traits> {
+  let mnemonic = attrMnemonic;
+}
+
+def MoE_ActivationAttr : MoE_Attr<"Activation", "activation"> {
+  let summary = "a gated activation: silu_mul, gelu_mul or swiglu_oai";
+  let description = [{
+    Applies to an input whose last dimension is `2I` and holds the gate and
+    up projections; the result has `I` columns. With the `split` layout
+    (default; AITER) columns `[0, I)` are the gate and `[I, 2I)` the up
+    projection; with `interleaved` (vLLM, gpt-oss) column `2c` is gate `c` and
+    column `2c+1` is up `c`. Computed in f32:
+
+    - `silu_mul`:   `out = silu(gate) * up`, `silu(g) = g * sigmoid(g)`
+    - `gelu_mul`:   `out = gelu(gate) * up`, exact (erf) GELU
+    - `swiglu_oai`: `g = min(gate, limit); u = clamp(up, -limit, limit);
+                     out = (u + beta) * g * sigmoid(alpha * g)`
+
+    `alpha`, `beta` and `limit` belong to `swiglu_oai` only (defaults 1.702,
+    1.0 and 7.0, gpt-oss's values); `alpha` and `limit` must be positive.
+
+    ```mlir
+    #moe.activation<silu_mul>
+    #moe.activation<swiglu_oai, layout = interleaved, alpha = 1.702, beta = 1.0, limit = 7.0>
+    ```
+  }];
+  let parameters = (ins
+    "::mlir::moe::ActivationKind":$kind,
+    "::mlir::moe::GateUpLayout":$layout,
+    APFloatParameter<"sigmoid slope of swiglu_oai">:$alpha,
+    APFloatParameter<"offset added to up in swiglu_oai">:$beta,
+    APFloatParameter<"clamp bound of swiglu_oai">:$limit
+  );
+  let hasCustomAssemblyFormat = 1;
+  let genVerifyDecl = 1;
+  let builders = [
+    AttrBuilder<(ins "::mlir::moe::ActivationKind":$kind,
+                     CArg<"::mlir::moe::GateUpLayout",
+                          "::mlir::moe::GateUpLayout::Split">:$layout)>
+  ];
+  let extraClassDeclaration = [{
+    double getAlphaValue() const { return getAlpha().convertToDouble(); }
+    double getBetaValue() const { return getBeta().convertToDouble(); }
+    double getLimitValue() const { return getLimit().convertToDouble(); }
+  }];
+}
+
+def MoE_TileAttr : MoE_Attr<"Tile", "tile"> {
+  let summary = "tile configuration of a grouped GEMM kernel";
+  let description = [{
+    The block of the route dimension (`block_m`, the alignment unit of
+    `moe.align`), the output-column block (`block_n`), the reduction block
+    (`block_k`) and the number of reduction splits (`split_k`, 1 = none).
+    `block_m` is a power of two in [16, 256]; `block_n` and `block_k` are
+    powers of two in [8, 512]; `split_k` is at least 1. Written by
+    `--moe-select-tiles` and read by the kernel templates.
+
+    ```mlir
+    #moe.tile<block_m = 16, block_n = 64, block_k = 64, split_k = 1>
+    ```
+  }];
+  let parameters = (ins
+    "int64_t":$block_m,
+    "int64_t":$block_n,
+    "int64_t":$block_k,
+    DefaultValuedParameter<"int64_t", "1">:$split_k
+  );
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+}
+
+def MoE_ParallelAttr : MoE_Attr<"Parallel", "parallel"> {
+  let summary = "the tensor/expert-parallel layout: named rank groups and their sizes";
+  let description = [{
+    Names the groups of ranks that collectives reduce or exchange over, with
+    their sizes, e.g. a tensor-parallel group `tp` of 8 ranks and an
+    expert-parallel group `ep` of 8 ranks. A rank's index within a group is a
+    runtime value, so one program serves every rank. Stored under the
+    `moe.parallel` key on a module or function; every collective names one
+    of its groups. Sizes are at least 1; names are unique.
+
+    ```mlir
+    module attributes {moe.parallel = #moe.parallel<tp = 4, ep = 8>} {}
+    ```
+  }];
+  let parameters = (ins
+    ArrayRefParameter<"::mlir::StringAttr", "group names">:$names,
+    ArrayRefParameter<"int64_t", "group sizes">:$sizes
+  );
+  let hasCustomAssemblyFormat = 1;
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    /// The size of group `name`, or std::nullopt if the layout has no such group.
+    std::optional<int64_t> getGroupSize(::llvm::StringRef name) const;
+  }];
+}
+
+#endif // MOE_ATTRS_TD

@@ -1,0 +1,56 @@
+//===- MoEDialect.td - the moe dialect ---------------------*- tablegen -*-===//
+//
+// Declares the moe dialect and the base class of its operations.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MOE_DIALECT_TD
+#define MOE_DIALECT_TD
+
+include "mlir/IR/OpBase.td"
+
+def MoE_Dialect : Dialect {
+  let name = "moe";
+  let cppNamespace = "::mlir::moe";
+  let summary = "Mixture-of-Experts routing, grouped GEMM, normalization and collectives";
+  let description = [{
+    The `moe` dialect describes the routed-expert part of a Mixture-of-Experts
+    transformer layer, and the normalization and collectives around it, at the
+    level where inference stacks hand-write kernels today.
+
+    What belongs here: operations whose semantics are specific to MoE inference
+    (routing, the alignment of routes into expert blocks, grouped GEMMs over
+    those blocks, gated activations, combining routes back into tokens),
+    RMSNorm in its fused forms, and collectives over the named groups of a
+    tensor/expert-parallel layout (`#moe.parallel`). All operations work on
+    tensors with value semantics; accumulation is in f32.
+
+    What does not belong here: generic elementwise math, generic GEMMs,
+    attention, memory management and kernel-level constructs. Those stay in
+    upstream dialects (`arith`, `math`, `linalg`, `tensor`, `gpu`, `amdgpu`,
+    `rocdl`, `nvvm`) which the lowering of this dialect targets.
+
+    Weights use the PyTorch `Linear` layout: W1 is `[E, 2I, H]` (gate rows then
+    up rows for the `split` layout, alternating rows for `interleaved`), W2 is
+    `[E, H, I]`. A route is `r = t * k + j` for token `t` and slot `j`.
+
+    The parallel layout of a program is a `#moe.parallel` attribute stored
+    under the `moe.parallel` key on the module (or a function); collectives
+    name one of its groups.
+  }];
+  let useDefaultAttributePrinterParser = 1;
+  let hasOperationAttrVerify = 1;
+  let extraClassDeclaration = [{
+    void registerAttributes();
+
+    /// The attribute name under which a module or function holds its layout.
+    static constexpr ::llvm::StringLiteral getParallelAttrName() {
+      return ::llvm::StringLiteral("moe.parallel");
+    }
+  }];
+}
+
+class MoE_Op<string mnemonic, list<Trait> traits = []>
+    : Op<MoE_Dialect, mnemonic, traits>;
+
+#endif // MOE_DIALECT_TD

@@ -1,0 +1,47 @@
+//===- MoEEnums.td - enumerations of the moe dialect -------*- tablegen -*-===//
+//
+// Declares the enumerations used by moe attributes and operations.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MOE_ENUMS_TD
+#define MOE_ENUMS_TD
+
+include "mlir/IR/EnumAttr.td"
+
+def MoE_ScoringFunc : I32EnumAttr<"ScoringFunc",
+    "how router logits become expert scores", [
+      I32EnumAttrCase<"Softmax", 0, "softmax">,
+      I32EnumAttrCase<"Sigmoid", 1, "sigmoid">
+    ]> {
+  let cppNamespace = "::mlir::moe";
+}
+
+def MoE_ActivationKind : I32EnumAttr<"ActivationKind",
+    "gated activation applied to the [gate | up] halves of GEMM1", [
+      I32EnumAttrCase<"SiluMul", 0, "silu_mul">,
+      I32EnumAttrCase<"GeluMul", 1, "gelu_mul">,
+      I32EnumAttrCase<"SwigluOai", 2, "swiglu_oai">
+    ]> {
+  let cppNamespace = "::mlir::moe";
+  let genSpecializedAttr = 0;
+}
+
+def MoE_GateUpLayout : I32EnumAttr<"GateUpLayout",
+    "where the gate and up columns of a gated activation input are", [
+      I32EnumAttrCase<"Split", 0, "split">,
+      I32EnumAttrCase<"Interleaved", 1, "interleaved">
+    ]> {
+  let cppNamespace = "::mlir::moe";
+  let genSpecializedAttr = 0;
+}
+
+def MoE_RowSource : I32EnumAttr<"RowSource",
+    "which row of the A operand a route of a grouped matmul reads", [
+      I32EnumAttrCase<"Tokens", 0, "tokens">,
+      I32EnumAttrCase<"Routes", 1, "routes">
+    ]> {
+  let cppNamespace = "::mlir::moe";
+}
+
+#endif // MOE_ENUMS_TD

@@ -1,0 +1,194 @@
+//===- MoEExpertOps.cpp - verifiers of the expert computation ops ---------===//
+//
+// Checks moe.experts, moe.grouped_matmul, moe.activation and moe.combine.
+//
+//===----------------------------------------------------------------------===//
+
+#include "moe/Dialect/MoE/MoE.h"
+
+#include "ShapeChecks.h"
+
+using namespace mlir;
+using namespace mlir::moe;
+using namespace mlir::moe::detail;
+
+static int64_t dimOf(Value value, int64_t dim) {
+  return cast<RankedTensorType>(value.getType()).getDimSize(dim);
+}
+
+/// Checks that a gated activation's input column count `cols` is even.
+static LogicalResult checkEvenGateUp(Operation *op, StringRef what,
+                                     int64_t cols) {
+  if (ShapedType::isDynamic(cols) || cols % 2 == 0)
+    return success();
+  return op->emitOpError() << "expected an even " << what
+                           << " (gate and up halves) for the gated activation, "
+                              "got "
+                           << cols;
+}
+
+//===----------------------------------------------------------------------===//
+// ExpertsOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult ExpertsOp::verify() {
+  Operation *op = getOperation();
+  if (failed(checkRank(op, "x", getX(), 2, "[T, H]")) ||
+      failed(checkRank(op, "w1", getW1(), 3, "[E, 2I, H]")) ||
+      failed(checkRank(op, "w2", getW2(), 3, "[E, H, I]")) ||
+      failed(checkRank(op, "weights", getWeights(), 2, "[T, k]")) ||
+      failed(checkRank(op, "ids", getIds(), 2, "[T, k]")) ||
+      failed(checkRank(op, "result", getResult(), 2, "[T, H]")))
+    return failure();
+  int64_t tokens = dimOf(getX(), 0), hidden = dimOf(getX(), 1);
+  int64_t experts = dimOf(getW1(), 0), twoI = dimOf(getW1(), 1);
+  int64_t inter = ShapedType::isDynamic(twoI) ? twoI : twoI / 2;
+  Type elementType = getX().getType().getElementType();
+  if (failed(checkDim(op, "w1", getW1(), 2, hidden, "H from x")) ||
+      failed(checkEvenGateUp(op, "w1 row count 2I", twoI)) ||
+      failed(checkDim(op, "w2", getW2(), 0, experts, "E from w1")) ||
+      failed(checkDim(op, "w2", getW2(), 1, hidden, "H from x")) ||
+      failed(checkDim(op, "w2", getW2(), 2, inter, "I = 2I / 2 from w1")) ||
+      failed(checkElementType(op, "w1", getW1(), elementType, "like x")) ||
+      failed(checkElementType(op, "w2", getW2(), elementType, "like x")) ||
+      failed(checkDim(op, "weights", getWeights(), 0, tokens, "T from x")) ||
+      failed(checkDim(op, "ids", getIds(), 0, tokens, "T from x")) ||
+      failed(checkDim(op, "ids", getIds(), 1, dimOf(getWeights(), 1),
+                      "k from weights")))
+    return failure();
+  int64_t topK = dimOf(getIds(), 1);
+  if (!ShapedType::isDynamic(topK) && !ShapedType::isDynamic(experts) &&
+      topK > experts)
+    return emitOpError() << "expected top-k (" << topK
+                         << ", dim 1 of ids) <= number of experts (" << experts
+                         << ")";
+  if (failed(checkDim(op, "result", getResult(), 0, tokens, "T from x")) ||
+      failed(checkDim(op, "result", getResult(), 1, hidden, "H from x")))
+    return failure();
+  return checkElementType(op, "result", getResult(), elementType, "like x");
+}
+
+//===----------------------------------------------------------------------===//
+// GroupedMatmulOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult GroupedMatmulOp::verify() {
+  Operation *op = getOperation();
+  if (failed(checkRank(op, "a", getA(), 2, "[M, K]")) ||
+      failed(checkRank(op, "w", getW(), 3, "[E, N, K]")) ||
+      failed(checkRank(op, "sorted_route_ids", getSortedRouteIds(), 1,
+                       "[R_max]")) ||
+      failed(checkRank(op, "block_expert_ids", getBlockExpertIds(), 1,
+                       "[R_max / block_m]")) ||
+      failed(checkRank(op, "result", getResult(), 2, "[T * k, N]")))
+    return failure();
+  int64_t blockM = getBlockMAttr().getInt(), topK = getTopKAttr().getInt();
+  if (failed(checkPowerOfTwo(op, "block_m", blockM, 16, 256)))
+    return failure();
+  if (topK < 1)
+    return emitOpError() << "expected 'top_k' >= 1, got " << topK;
+  if (TileAttr tile = getTileAttr(); tile && tile.getBlockM() != blockM)
+    return emitOpError() << "expected the tile's block_m (" << tile.getBlockM()
+                         << ") to equal 'block_m' (" << blockM << ")";
+  Type elementType = getA().getType().getElementType();
+  if (failed(checkDim(op, "w", getW(), 2, dimOf(getA(), 1), "K from a")) ||
+      failed(checkElementType(op, "w", getW(), elementType, "like a")))
+    return failure();
+
+  int64_t sortedSize = dimOf(getSortedRouteIds(), 0);
+  if (!ShapedType::isDynamic(sortedSize) && sortedSize % blockM != 0)
+    return emitOpError() << "expected the size of 'sorted_route_ids' ("
+                         << sortedSize << ") to be a multiple of block_m ("
+                         << blockM << ")";
+  int64_t blocks = ShapedType::isDynamic(sortedSize) ? sortedSize
+                                                     : sortedSize / blockM;
+  if (failed(checkDim(op, "block_expert_ids", getBlockExpertIds(), 0, blocks,
+                      "R_max / block_m from sorted_route_ids")))
+    return failure();
+
+  int64_t rowsOfA = dimOf(getA(), 0);
+  int64_t routes = rowsOfA;
+  if (getRows() == RowSource::Tokens) {
+    routes = mulSizes(rowsOfA, topK);
+  } else if (!ShapedType::isDynamic(rowsOfA) && rowsOfA % topK != 0) {
+    return emitOpError() << "expected the rows of 'a' (" << rowsOfA
+                         << ") to be a multiple of top_k (" << topK
+                         << ") with rows routes ([T * k, K])";
+  }
+  int64_t cols = dimOf(getW(), 1);
+  if (getActivation()) {
+    if (failed(checkEvenGateUp(op, "N (dim 1 of w)", cols)))
+      return failure();
+    if (!ShapedType::isDynamic(cols))
+      cols /= 2;
+  }
+  StringRef routesWhy = getRows() == RowSource::Tokens
+                            ? "T * k routes: rows of a x top_k"
+                            : "T * k routes: rows of a";
+  if (failed(checkDim(op, "result", getResult(), 0, routes, routesWhy)) ||
+      failed(checkDim(op, "result", getResult(), 1, cols,
+                      getActivation() ? "N / 2 after the gated activation"
+                                      : "N from w")) ||
+      failed(checkElementType(op, "result", getResult(), elementType,
+                              "like a")))
+    return failure();
+  if (Value weights = getWeights()) {
+    int64_t tokens = ShapedType::isDynamic(routes) ? routes : routes / topK;
+    if (failed(checkRank(op, "weights", weights, 2, "[T, k]")) ||
+        failed(checkDim(op, "weights", weights, 0, tokens, "T = routes / k")) ||
+        failed(checkStaticDim(op, "weights", weights, 1, topK, "top_k")))
+      return failure();
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// ActivationOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult ActivationOp::verify() {
+  Operation *op = getOperation();
+  auto inType = getInput().getType(), outType = getResult().getType();
+  if (inType.getRank() < 1)
+    return emitOpError() << "expected 'input' of rank >= 1 ([..., 2I]), got a "
+                            "0-d tensor";
+  if (outType.getRank() != inType.getRank())
+    return emitOpError() << "expected 'result' of rank " << inType.getRank()
+                         << " like the input, got rank " << outType.getRank();
+  int64_t last = inType.getRank() - 1;
+  int64_t cols = inType.getDimSize(last);
+  if (failed(checkEvenGateUp(op, "last input dim 2I", cols)))
+    return failure();
+  for (int64_t d = 0; d < last; ++d)
+    if (failed(checkDim(op, "result", getResult(), d, inType.getDimSize(d),
+                        "like the input")))
+      return failure();
+  if (failed(checkDim(op, "result", getResult(), last,
+                      ShapedType::isDynamic(cols) ? cols : cols / 2,
+                      "I = 2I / 2 from the input")))
+    return failure();
+  return checkElementType(op, "result", getResult(), inType.getElementType(),
+                          "like the input");
+}
+
+//===----------------------------------------------------------------------===//
+// CombineOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult CombineOp::verify() {
+  Operation *op = getOperation();
+  if (failed(checkRank(op, "routes", getRoutes(), 2, "[T * k, H]")) ||
+      failed(checkRank(op, "scale", getScale(), 2, "[T, k]")) ||
+      failed(checkRank(op, "result", getResult(), 2, "[T, H]")))
+    return failure();
+  int64_t tokens = dimOf(getScale(), 0), topK = dimOf(getScale(), 1);
+  if (failed(checkDim(op, "routes", getRoutes(), 0, mulSizes(tokens, topK),
+                      "T * k from scale")) ||
+      failed(checkDim(op, "result", getResult(), 0, tokens, "T from scale")) ||
+      failed(checkDim(op, "result", getResult(), 1, dimOf(getRoutes(), 1),
+                      "H from routes")))
+    return failure();
+  return checkElementType(op, "result", getResult(),
+                          getRoutes().getType().getElementType(),
+                          "like routes");
+}

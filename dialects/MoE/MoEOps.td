@@ -1,0 +1,423 @@
+//===- MoEOps.td - operations of the moe dialect -----------*- tablegen -*-===//
+//
+// Declares routing, expert, normalization and collective operations.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MOE_OPS_TD
+#define MOE_OPS_TD
+
+include "mlir/IR/OpBase.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "MoE/MoEDialect.td"
+include "MoE/MoEAttrs.td"
+include "MoE/MoEEnums.td"
+
+// Activation tensors: what tokens, routes and hidden states are stored in.
+def MoE_DataTensor : RankedTensorOf<[BF16, F16, F32]>;
+def MoE_F32Tensor : RankedTensorOf<[F32]>;
+def MoE_I32Tensor : RankedTensorOf<[I32]>;
+def MoE_CountTensor : 0DTensorOf<[I32]>;
+
+//===----------------------------------------------------------------------===//
+// Routing
+//===----------------------------------------------------------------------===//
+
+def MoE_GateOp : MoE_Op<"gate", [Pure]> {
+  let summary = "router: expert scores, top-k selection and routing weights";
+  let description = [{
+    Turns router logits `[T, E]` into routing weights `[T, k]` (f32) and
+    expert ids `[T, k]` (i32). In f32:
+
+    1. `s = softmax(logits[t])` over the experts, or `s = sigmoid(logits[t])`.
+    2. Selection scores `b = s + bias` (bias `[E]`, optional, selection only).
+    3. With `groups G keep K`: experts form `G` equal groups of `E / G`; a
+       group's score is the sum of its two highest `b`; only experts of the
+       `K` best groups stay selectable.
+    4. `ids[t]` = the `k` selectable experts with the highest `b`, in
+       descending order; ties go to the lower expert id.
+    5. `weights[t, j] = s[ids[t, j]]` (unbiased); with `renormalize` divided
+       by their sum over `j`; then times `scaling` (default 1).
+
+    softmax + renormalize equals gpt-oss's top-k-then-softmax; sigmoid with a
+    bias, `groups 8 keep 4`, renormalize and `scaling 2.5` is DeepSeek-V3.
+
+    ```mlir
+    %w, %ids = moe.gate %logits top_k 4 softmax renormalize
+        : tensor<?x128xbf16> -> tensor<?x4xf32>, tensor<?x4xi32>
+    %w2, %ids2 = moe.gate %logits2 bias %b top_k 8 sigmoid renormalize
+        groups 8 keep 4 scaling 2.5
+        : tensor<?x256xf32>, tensor<256xf32> -> tensor<?x8xf32>, tensor<?x8xi32>
+    ```
+  }];
+  let arguments = (ins
+    MoE_DataTensor:$logits,
+    Optional<MoE_DataTensor>:$bias,
+    I64Attr:$top_k,
+    MoE_ScoringFunc:$scoring,
+    UnitAttr:$renormalize,
+    OptionalAttr<I64Attr>:$n_group,
+    OptionalAttr<I64Attr>:$topk_group,
+    OptionalAttr<F32Attr>:$scaling
+  );
+  let results = (outs MoE_F32Tensor:$weights, MoE_I32Tensor:$ids);
+  let assemblyFormat = [{
+    $logits (`bias` $bias^)? `top_k` $top_k $scoring
+    (`renormalize` $renormalize^)?
+    custom<ExpertGroups>($n_group, $topk_group)
+    (`scaling` $scaling^)?
+    attr-dict `:` type($logits) (`,` type($bias)^)?
+    `->` type($weights) `,` type($ids)
+  }];
+  let hasVerifier = 1;
+}
+
+def MoE_AlignOp : MoE_Op<"align", [Pure]> {
+  let summary = "group routes by expert into blocks of block_m (moe_align_block_size)";
+  let description = [{
+    Route `r = t * k + j` goes to expert `ids[t, j]`. With `range %begin`
+    only experts `[begin, begin + experts)` are local: routes to others are
+    dropped and ids become `id - begin`; without it every id must be in
+    `[0, experts)`. Routes are grouped by local expert in ascending expert
+    order, ascending `r` within an expert, and each group is padded to a
+    multiple of `block_m` with the sentinel `T * k`.
+
+    - `sorted_route_ids [R_max]`: the padded groups, then sentinels.
+    - `block_expert_ids [R_max / block_m]`: the local expert of each block,
+      -1 past the padded count.
+    - `padded_count`: the number of valid (padded) entries.
+
+    `R_max = roundup(T * k + experts * (block_m - 1), block_m)`; both results
+    are dynamic exactly when `T` is. `block_m` is a power of two in
+    [16, 256].
+
+    ```mlir
+    %sorted, %blocks, %count = moe.align %ids experts 128 block_m 16
+        : tensor<16x8xi32> -> tensor<2160xi32>, tensor<135xi32>, tensor<i32>
+    %s, %b, %c = moe.align %ids2 experts 16 block_m 16 range %begin
+        : tensor<?x8xi32> -> tensor<?xi32>, tensor<?xi32>, tensor<i32>
+    ```
+  }];
+  let arguments = (ins
+    MoE_I32Tensor:$ids,
+    Optional<Index>:$expert_begin,
+    I64Attr:$num_experts,
+    I64Attr:$block_m
+  );
+  let results = (outs
+    MoE_I32Tensor:$sorted_route_ids,
+    MoE_I32Tensor:$block_expert_ids,
+    MoE_CountTensor:$padded_count
+  );
+  let assemblyFormat = [{
+    $ids `experts` $num_experts `block_m` $block_m
+    (`range` $expert_begin^)? attr-dict `:` type($ids) `->`
+    type($sorted_route_ids) `,` type($block_expert_ids) `,` type($padded_count)
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// R_max for `routes` routes (T * k), or ShapedType::kDynamic.
+    int64_t getMaxPaddedRoutes(int64_t routes);
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Experts
+//===----------------------------------------------------------------------===//
+
+def MoE_ExpertsOp : MoE_Op<"experts", [Pure]> {
+  let summary = "the routed-expert computation (vLLM's fused_experts)";
+  let description = [{
+    For x `[T, H]`, W1 `[E, 2I, H]`, W2 `[E, H, I]`, routing weights `[T, k]`
+    and ids `[T, k]`:
+
+    `y[t] = sum_j weights[t, j] * W2[e] act(W1[e] x[t])`, `e = ids[t, j]`,
+
+    with `act` the gated activation (`[2I] -> [I]`) and f32 accumulation;
+    `y` has the element type of `x`. An optional tile configuration fixes
+    the block sizes of the expanded form (`--moe-expand-experts`).
+
+    ```mlir
+    %y = moe.experts %x, %w1, %w2, %w, %ids activation <silu_mul>
+        : (tensor<?x4096xbf16>, tensor<8x28672x4096xbf16>,
+           tensor<8x4096x14336xbf16>, tensor<?x2xf32>, tensor<?x2xi32>)
+        -> tensor<?x4096xbf16>
+    ```
+  }];
+  let arguments = (ins
+    MoE_DataTensor:$x,
+    MoE_DataTensor:$w1,
+    MoE_DataTensor:$w2,
+    MoE_F32Tensor:$weights,
+    MoE_I32Tensor:$ids,
+    MoE_ActivationAttr:$activation,
+    OptionalAttr<MoE_TileAttr>:$tile
+  );
+  let results = (outs MoE_DataTensor:$result);
+  let assemblyFormat = [{
+    $x `,` $w1 `,` $w2 `,` $weights `,` $ids `activation` $activation
+    (`tile` $tile^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def MoE_GroupedMatmulOp : MoE_Op<"grouped_matmul", [Pure]> {
+  let summary = "GEMM over the expert blocks produced by moe.align";
+  let description = [{
+    For each block `b` below `padded_count / block_m` whose expert
+    `e = block_expert_ids[b]` is not -1, and each of its rows
+    `r = sorted_route_ids[b * block_m + i]` that is not the sentinel `T * k`:
+
+    `out[r] = epilogue(A[row(r)] * W[e]^T)`, accumulated in f32,
+
+    with `row(r) = r / top_k` for `rows tokens` (GEMM1: A is x `[T, K]`) and
+    `row(r) = r` for `rows routes` (GEMM2: A is `[T * k, K]`). W is
+    `[E, N, K]`. The epilogue multiplies by `weights[r / k, r % k]` when
+    `weights` is given, then applies the gated activation when given (the
+    result then has `N / 2` columns). Rows of routes that no block computes
+    (pruned routes) are zero. The result is `[T * k, N]` (or `N / 2`) in the
+    element type of A.
+
+    ```mlir
+    %h = moe.grouped_matmul %x, %w1, %sorted, %blocks, %count rows tokens
+        top_k 8 block_m 16 activation <silu_mul>
+        : (tensor<16x2048xbf16>, tensor<128x1536x2048xbf16>, tensor<2160xi32>,
+           tensor<135xi32>, tensor<i32>) -> tensor<128x768xbf16>
+    ```
+  }];
+  let arguments = (ins
+    MoE_DataTensor:$a,
+    MoE_DataTensor:$w,
+    MoE_I32Tensor:$sorted_route_ids,
+    MoE_I32Tensor:$block_expert_ids,
+    MoE_CountTensor:$padded_count,
+    Optional<MoE_F32Tensor>:$weights,
+    MoE_RowSource:$rows,
+    I64Attr:$top_k,
+    I64Attr:$block_m,
+    OptionalAttr<MoE_ActivationAttr>:$activation,
+    OptionalAttr<MoE_TileAttr>:$tile
+  );
+  let results = (outs MoE_DataTensor:$result);
+  let assemblyFormat = [{
+    $a `,` $w `,` $sorted_route_ids `,` $block_expert_ids `,` $padded_count
+    `rows` $rows `top_k` $top_k `block_m` $block_m
+    (`weights` $weights^)? (`activation` $activation^)? (`tile` $tile^)?
+    attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def MoE_ActivationOp : MoE_Op<"activation", [Pure]> {
+  let summary = "gated activation [.., 2I] -> [.., I]";
+  let description = [{
+    Applies `kind` (see `#moe.activation`) to the last dimension: the input
+    holds gate and up columns (`2I`, even), the result has `I` columns and the
+    same leading dimensions and element type. Computed in f32.
+
+    ```mlir
+    %a = moe.activation %h <swiglu_oai, layout = interleaved>
+        : tensor<?x5760xbf16> -> tensor<?x2880xbf16>
+    ```
+  }];
+  let arguments = (ins MoE_DataTensor:$input, MoE_ActivationAttr:$kind);
+  let results = (outs MoE_DataTensor:$result);
+  let assemblyFormat = [{
+    $input $kind attr-dict `:` type($input) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def MoE_CombineOp : MoE_Op<"combine", [Pure]> {
+  let summary = "weighted sum of each token's routes";
+  let description = [{
+    `y[t] = sum_j scale[t, j] * routes[t * k + j]` in f32, for routes
+    `[T * k, H]` and scale `[T, k]`; `y` is `[T, H]` in the element type of
+    the routes. Pruned routes are zero rows and contribute 0.
+
+    ```mlir
+    %y = moe.combine %routes, %w
+        : tensor<?x4096xbf16>, tensor<?x8xf32> -> tensor<?x4096xbf16>
+    ```
+  }];
+  let arguments = (ins MoE_DataTensor:$routes, MoE_F32Tensor:$scale);
+  let results = (outs MoE_DataTensor:$result);
+  let assemblyFormat = [{
+    $routes `,` $scale attr-dict `:` type($routes) `,` type($scale)
+    `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Normalization
+//===----------------------------------------------------------------------===//
+
+def MoE_RMSNormOp : MoE_Op<"rms_norm", [Pure, AllTypesMatch<["x", "result"]>]> {
+  let summary = "RMSNorm over the last dimension";
+  let description = [{
+    `y = x * rsqrt(mean(x^2) + eps) * (weight + offset)` in f32 over the last
+    dimension `H`; `weight` is `[H]`. `offset 1.0` is Gemma's `(1 + w)`
+    (default 0). `eps` must be positive.
+
+    ```mlir
+    %y = moe.rms_norm %x, %w eps 1.0e-06 offset 1.0
+        : tensor<?x4096xbf16>, tensor<4096xbf16>
+    ```
+  }];
+  let arguments = (ins
+    MoE_DataTensor:$x,
+    MoE_DataTensor:$weight,
+    F32Attr:$epsilon,
+    DefaultValuedAttr<F32Attr, "0.0f">:$offset
+  );
+  let results = (outs MoE_DataTensor:$result);
+  let assemblyFormat = [{
+    $x `,` $weight `eps` $epsilon (`offset` $offset^)? attr-dict `:`
+    type($x) `,` type($weight)
+  }];
+  let hasVerifier = 1;
+}
+
+def MoE_AddRMSNormOp : MoE_Op<"add_rms_norm",
+    [Pure, AllTypesMatch<["x", "residual", "normed", "residual_out"]>]> {
+  let summary = "residual add followed by RMSNorm (fused_add_rms_norm)";
+  let description = [{
+    `residual_out = x + residual` (rounded to the element type), then
+    `normed = rms_norm(residual_out, weight, eps, offset)` as `moe.rms_norm`.
+
+    ```mlir
+    %n, %r = moe.add_rms_norm %x, %res, %w eps 1.0e-06
+        : tensor<?x4096xbf16>, tensor<4096xbf16>
+    ```
+  }];
+  let arguments = (ins
+    MoE_DataTensor:$x,
+    MoE_DataTensor:$residual,
+    MoE_DataTensor:$weight,
+    F32Attr:$epsilon,
+    DefaultValuedAttr<F32Attr, "0.0f">:$offset
+  );
+  let results = (outs MoE_DataTensor:$normed, MoE_DataTensor:$residual_out);
+  let assemblyFormat = [{
+    $x `,` $residual `,` $weight `eps` $epsilon (`offset` $offset^)?
+    attr-dict `:` type($x) `,` type($weight)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Collectives
+//===----------------------------------------------------------------------===//
+
+class MoE_CollectiveOp<string mnemonic, list<Trait> traits = []>
+    : MoE_Op<mnemonic, traits> {
+  let hasVerifier = 1;
+}
+
+def MoE_AllReduceOp : MoE_CollectiveOp<"all_reduce",
+    [AllTypesMatch<["input", "result"]>]> {
+  let summary = "sum over the ranks of a group";
+  let description = [{
+    Every rank of `group` receives the elementwise sum (in f32, rounded to the
+    element type) of `input` over all ranks of the group.
+
+    ```mlir
+    %s = moe.all_reduce %x group "tp" : tensor<?x4096xbf16>
+    ```
+  }];
+  let arguments = (ins MoE_DataTensor:$input, StrAttr:$group);
+  let results = (outs MoE_DataTensor:$result);
+  let assemblyFormat = "$input `group` $group attr-dict `:` type($input)";
+}
+
+def MoE_AllGatherOp : MoE_CollectiveOp<"all_gather"> {
+  let summary = "concatenate the ranks' tensors along one dimension";
+  let description = [{
+    The result is the concatenation, in rank order, of every group rank's
+    `input` along `dim`; that dimension grows by the group size.
+
+    ```mlir
+    %g = moe.all_gather %x group "tp" dim 1
+        : tensor<?x1024xbf16> -> tensor<?x4096xbf16>
+    ```
+  }];
+  let arguments = (ins MoE_DataTensor:$input, StrAttr:$group, I64Attr:$dim);
+  let results = (outs MoE_DataTensor:$result);
+  let assemblyFormat = [{
+    $input `group` $group `dim` $dim attr-dict `:` type($input) `->` type($result)
+  }];
+}
+
+def MoE_ReduceScatterOp : MoE_CollectiveOp<"reduce_scatter"> {
+  let summary = "sum over the ranks, each rank keeps one slice of a dimension";
+  let description = [{
+    Sums `input` over the group's ranks as `moe.all_reduce`, splits the sum
+    into group-size equal slices along `dim` and gives rank `i` slice `i`.
+    The size of `dim` must be divisible by the group size.
+
+    ```mlir
+    %r = moe.reduce_scatter %x group "tp" dim 1
+        : tensor<?x4096xbf16> -> tensor<?x1024xbf16>
+    ```
+  }];
+  let arguments = (ins MoE_DataTensor:$input, StrAttr:$group, I64Attr:$dim);
+  let results = (outs MoE_DataTensor:$result);
+  let assemblyFormat = [{
+    $input `group` $group `dim` $dim attr-dict `:` type($input) `->` type($result)
+  }];
+}
+
+def MoE_AllToAllOp : MoE_CollectiveOp<"all_to_all"> {
+  let summary = "ragged exchange of rows between the ranks (EP dispatch/combine)";
+  let description = [{
+    `input` holds rows grouped by destination rank: the first
+    `send_counts[0]` rows go to rank 0, the next `send_counts[1]` to rank 1,
+    and so on (`send_counts` has one entry per group rank). The result holds
+    the rows received from rank 0, then rank 1, ..., and `recv_counts[i]` is
+    the number received from rank `i`. Rows past the received total are
+    unspecified when the result has a static row capacity.
+
+    ```mlir
+    %rows, %counts = moe.all_to_all %x, %send group "ep"
+        : tensor<?x7168xbf16>, tensor<8xi32> -> tensor<?x7168xbf16>, tensor<8xi32>
+    ```
+  }];
+  let arguments = (ins MoE_DataTensor:$input, MoE_I32Tensor:$send_counts,
+                       StrAttr:$group);
+  let results = (outs MoE_DataTensor:$result, MoE_I32Tensor:$recv_counts);
+  let assemblyFormat = [{
+    $input `,` $send_counts `group` $group attr-dict `:` type($input) `,`
+    type($send_counts) `->` type($result) `,` type($recv_counts)
+  }];
+}
+
+def MoE_AllReduceAddRMSNormOp : MoE_CollectiveOp<"all_reduce_add_rms_norm",
+    [AllTypesMatch<["x", "residual", "normed", "residual_out"]>]> {
+  let summary = "all_reduce, residual add and RMSNorm in one step";
+  let description = [{
+    `s = all_reduce(x)` over `group` (rounded to the element type before the
+    add, as the unfused sequence does), `residual_out = s + residual`,
+    `normed = rms_norm(residual_out, weight, eps, offset)`.
+
+    ```mlir
+    %n, %r = moe.all_reduce_add_rms_norm %x, %res, %w group "tp" eps 1.0e-06
+        offset 1.0 : tensor<?x4096xbf16>, tensor<4096xbf16>
+    ```
+  }];
+  let arguments = (ins
+    MoE_DataTensor:$x,
+    MoE_DataTensor:$residual,
+    MoE_DataTensor:$weight,
+    StrAttr:$group,
+    F32Attr:$epsilon,
+    DefaultValuedAttr<F32Attr, "0.0f">:$offset
+  );
+  let results = (outs MoE_DataTensor:$normed, MoE_DataTensor:$residual_out);
+  let assemblyFormat = [{
+    $x `,` $residual `,` $weight `group` $group `eps` $epsilon
+    (`offset` $offset^)? attr-dict `:` type($x) `,` type($weight)
+  }];
+}
+
+#endif // MOE_OPS_TD

@@ -1,0 +1,35 @@
+//===- MoE.h - the moe dialect ----------------------------------*- C++ -*-===//
+//
+// Public header of the moe dialect: its dialect class, enums, attributes and ops.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MOE_DIALECT_MOE_MOE_H
+#define MOE_DIALECT_MOE_MOE_H
+
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Dialect.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/IR/OpImplementation.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#include "MoE/MoEDialect.h.inc"
+#include "MoE/MoEEnums.h.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "MoE/MoEAttrs.h.inc"
+
+#define GET_OP_CLASSES
+#include "MoE/MoEOps.h.inc"
+
+namespace mlir::moe {
+
+/// The group size of `group` in the layout that encloses `op` (the nearest
+/// `moe.parallel` attribute on a function or module), or a diagnostic on `op`.
+FailureOr<int64_t> lookupGroupSize(Operation *op, StringRef group);
+
+} // namespace mlir::moe
+
+#endif // MOE_DIALECT_MOE_MOE_H
