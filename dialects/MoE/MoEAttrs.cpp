@@ -31,19 +31,27 @@ void MoEDialect::registerAttributes() {
       >();
 }
 
-/// Prints `v` with the fewest digits that read back as the same double, and
-/// always as a float literal ("1.0", not "1").
+/// Prints `v` with the fewest digits that read back as the same double, as
+/// an MLIR float literal: plain decimals ("7.0", "1.702") where they are
+/// short, otherwise scientific notation with a '.' in the mantissa.
 static void printShortestDouble(AsmPrinter &printer, double v) {
-  char buf[32];
+  char buf[64];
+  double magnitude = std::fabs(v);
+  if (magnitude == 0.0 || (magnitude >= 1e-4 && magnitude < 1e15)) {
+    for (int decimals = 1; decimals <= 20; ++decimals) {
+      std::snprintf(buf, sizeof(buf), "%.*f", decimals, v);
+      if (std::strtod(buf, nullptr) == v) {
+        printer << buf;
+        return;
+      }
+    }
+  }
   for (int precision = 1; precision <= 17; ++precision) {
-    std::snprintf(buf, sizeof(buf), "%.*g", precision, v);
+    std::snprintf(buf, sizeof(buf), "%.*e", precision, v);
     if (std::strtod(buf, nullptr) == v)
       break;
   }
-  std::string text(buf);
-  if (text.find_first_of(".eEn") == std::string::npos)
-    text += ".0";
-  printer << text;
+  printer << buf;
 }
 
 //===----------------------------------------------------------------------===//

@@ -27,7 +27,8 @@ void MoEDialect::initialize() {
 LogicalResult MoEDialect::verifyOperationAttribute(Operation *op,
                                                    NamedAttribute attr) {
   if (attr.getName() != getParallelAttrName())
-    return op->emitError() << "unknown moe attribute '" << attr.getName()
+    return op->emitError() << "unknown moe attribute '"
+                           << attr.getName().getValue()
                            << "'; expected '" << getParallelAttrName() << "'";
   if (!isa<ParallelAttr>(attr.getValue()))
     return op->emitError() << "expected '" << getParallelAttrName()

@@ -93,7 +93,7 @@ def MoE_AlignOp : MoE_Op<"align", [Pure]> {
 
     ```mlir
     %sorted, %blocks, %count = moe.align %ids experts 128 block_m 16
-        : tensor<16x8xi32> -> tensor<2160xi32>, tensor<135xi32>, tensor<i32>
+        : tensor<16x8xi32> -> tensor<2048xi32>, tensor<128xi32>, tensor<i32>
     %s, %b, %c = moe.align %ids2 experts 16 block_m 16 range %begin
         : tensor<?x8xi32> -> tensor<?xi32>, tensor<?xi32>, tensor<i32>
     ```
@@ -181,8 +181,8 @@ def MoE_GroupedMatmulOp : MoE_Op<"grouped_matmul", [Pure]> {
     ```mlir
     %h = moe.grouped_matmul %x, %w1, %sorted, %blocks, %count rows tokens
         top_k 8 block_m 16 activation <silu_mul>
-        : (tensor<16x2048xbf16>, tensor<128x1536x2048xbf16>, tensor<2160xi32>,
-           tensor<135xi32>, tensor<i32>) -> tensor<128x768xbf16>
+        : (tensor<16x2048xbf16>, tensor<128x1536x2048xbf16>, tensor<2048xi32>,
+           tensor<128xi32>, tensor<i32>) -> tensor<128x768xbf16>
     ```
   }];
   let arguments = (ins

@@ -1,0 +1,187 @@
+// RUN: moe-opt %s -split-input-file | moe-opt -split-input-file | FileCheck %s
+// RUN: moe-opt %s -split-input-file -mlir-print-op-generic | moe-opt -split-input-file | FileCheck %s
+
+// Round trip of every moe op, with static and dynamic token counts.
+
+// CHECK-LABEL: func.func @gate_softmax
+func.func @gate_softmax(%logits: tensor<16x128xbf16>, %dyn: tensor<?x128xf32>)
+    -> (tensor<16x4xf32>, tensor<16x4xi32>, tensor<?x4xf32>, tensor<?x4xi32>) {
+  // CHECK: %[[W:.*]], %[[IDS:.*]] = moe.gate %{{.*}} top_k 4 softmax renormalize : tensor<16x128xbf16> -> tensor<16x4xf32>, tensor<16x4xi32>
+  %w, %ids = moe.gate %logits top_k 4 softmax renormalize
+      : tensor<16x128xbf16> -> tensor<16x4xf32>, tensor<16x4xi32>
+  // CHECK: moe.gate %{{.*}} top_k 4 softmax : tensor<?x128xf32> -> tensor<?x4xf32>, tensor<?x4xi32>
+  %w2, %ids2 = moe.gate %dyn top_k 4 softmax
+      : tensor<?x128xf32> -> tensor<?x4xf32>, tensor<?x4xi32>
+  return %w, %ids, %w2, %ids2 : tensor<16x4xf32>, tensor<16x4xi32>, tensor<?x4xf32>, tensor<?x4xi32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @gate_grouped_sigmoid
+func.func @gate_grouped_sigmoid(%logits: tensor<?x256xf32>, %bias: tensor<256xf32>)
+    -> (tensor<?x8xf32>, tensor<?x8xi32>) {
+  // CHECK: moe.gate %{{.*}} bias %{{.*}} top_k 8 sigmoid renormalize groups 8 keep 4 scaling 2.500000e+00 : tensor<?x256xf32>, tensor<256xf32> -> tensor<?x8xf32>, tensor<?x8xi32>
+  %w, %ids = moe.gate %logits bias %bias top_k 8 sigmoid renormalize groups 8 keep 4 scaling 2.5
+      : tensor<?x256xf32>, tensor<256xf32> -> tensor<?x8xf32>, tensor<?x8xi32>
+  return %w, %ids : tensor<?x8xf32>, tensor<?x8xi32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @align
+func.func @align(%ids: tensor<16x8xi32>, %dyn: tensor<?x8xi32>, %begin: index)
+    -> (tensor<2048xi32>, tensor<128xi32>, tensor<i32>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) {
+  // 16 * 8 + 128 * 15 = 2048 = R_max, already a multiple of 16.
+  // CHECK: %[[SORTED:.*]], %[[BLOCKS:.*]], %[[COUNT:.*]] = moe.align %{{.*}} experts 128 block_m 16 : tensor<16x8xi32> -> tensor<2048xi32>, tensor<128xi32>, tensor<i32>
+  %s, %b, %c = moe.align %ids experts 128 block_m 16
+      : tensor<16x8xi32> -> tensor<2048xi32>, tensor<128xi32>, tensor<i32>
+  // CHECK: moe.align %{{.*}} experts 16 block_m 32 range %{{.*}} : tensor<?x8xi32> -> tensor<?xi32>, tensor<?xi32>, tensor<i32>
+  %s2, %b2, %c2 = moe.align %dyn experts 16 block_m 32 range %begin
+      : tensor<?x8xi32> -> tensor<?xi32>, tensor<?xi32>, tensor<i32>
+  return %s, %b, %c, %s2, %b2, %c2 : tensor<2048xi32>, tensor<128xi32>, tensor<i32>, tensor<?xi32>, tensor<?xi32>, tensor<i32>
+}
+
+// -----
+
+// The worked example of vLLM's moe_align_block_size: T = 4, k = 3, E = 4,
+// block_m 16: 12 + 4 * 15 = 72 -> R_max 80, 5 blocks.
+// CHECK-LABEL: func.func @align_small
+func.func @align_small(%ids: tensor<4x3xi32>) -> tensor<80xi32> {
+  // CHECK: moe.align %{{.*}} experts 4 block_m 16 : tensor<4x3xi32> -> tensor<80xi32>, tensor<5xi32>, tensor<i32>
+  %s, %b, %c = moe.align %ids experts 4 block_m 16
+      : tensor<4x3xi32> -> tensor<80xi32>, tensor<5xi32>, tensor<i32>
+  return %s : tensor<80xi32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @experts
+func.func @experts(%x: tensor<?x2048xbf16>, %w1: tensor<128x1536x2048xbf16>,
+                   %w2: tensor<128x2048x768xbf16>, %w: tensor<?x8xf32>,
+                   %ids: tensor<?x8xi32>, %xs: tensor<4x2880xf16>,
+                   %w1s: tensor<128x5760x2880xf16>, %w2s: tensor<128x2880x2880xf16>,
+                   %ws: tensor<4x4xf32>, %idss: tensor<4x4xi32>)
+    -> (tensor<?x2048xbf16>, tensor<4x2880xf16>) {
+  // CHECK: moe.experts %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} activation <silu_mul> : (tensor<?x2048xbf16>, tensor<128x1536x2048xbf16>, tensor<128x2048x768xbf16>, tensor<?x8xf32>, tensor<?x8xi32>) -> tensor<?x2048xbf16>
+  %y = moe.experts %x, %w1, %w2, %w, %ids activation <silu_mul>
+      : (tensor<?x2048xbf16>, tensor<128x1536x2048xbf16>, tensor<128x2048x768xbf16>,
+         tensor<?x8xf32>, tensor<?x8xi32>) -> tensor<?x2048xbf16>
+  // CHECK: moe.experts {{.*}} activation <swiglu_oai, layout = interleaved, alpha = 1.702, beta = 1.0, limit = 7.0> tile <block_m = 16, block_n = 64, block_k = 32>
+  %ys = moe.experts %xs, %w1s, %w2s, %ws, %idss
+      activation <swiglu_oai, layout = interleaved> tile <block_m = 16, block_n = 64, block_k = 32, split_k = 1>
+      : (tensor<4x2880xf16>, tensor<128x5760x2880xf16>, tensor<128x2880x2880xf16>,
+         tensor<4x4xf32>, tensor<4x4xi32>) -> tensor<4x2880xf16>
+  return %y, %ys : tensor<?x2048xbf16>, tensor<4x2880xf16>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @grouped_matmul
+func.func @grouped_matmul(%x: tensor<16x2048xbf16>, %w1: tensor<128x1536x2048xbf16>,
+                          %w2: tensor<128x2048x768xbf16>, %sorted: tensor<2048xi32>,
+                          %blocks: tensor<128xi32>, %count: tensor<i32>,
+                          %weights: tensor<16x8xf32>) -> tensor<128x2048xbf16> {
+  // CHECK: %[[H:.*]] = moe.grouped_matmul %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} rows tokens top_k 8 block_m 16 activation <silu_mul> tile <block_m = 16, block_n = 128, block_k = 64, split_k = 2>
+  %h = moe.grouped_matmul %x, %w1, %sorted, %blocks, %count rows tokens top_k 8 block_m 16
+      activation <silu_mul> tile <block_m = 16, block_n = 128, block_k = 64, split_k = 2>
+      : (tensor<16x2048xbf16>, tensor<128x1536x2048xbf16>, tensor<2048xi32>,
+         tensor<128xi32>, tensor<i32>) -> tensor<128x768xbf16>
+  // CHECK: moe.grouped_matmul %[[H]], {{.*}} rows routes top_k 8 block_m 16 weights %{{.*}} : (tensor<128x768xbf16>, tensor<128x2048x768xbf16>, tensor<2048xi32>, tensor<128xi32>, tensor<i32>, tensor<16x8xf32>) -> tensor<128x2048xbf16>
+  %o = moe.grouped_matmul %h, %w2, %sorted, %blocks, %count rows routes top_k 8 block_m 16
+      weights %weights
+      : (tensor<128x768xbf16>, tensor<128x2048x768xbf16>, tensor<2048xi32>,
+         tensor<128xi32>, tensor<i32>, tensor<16x8xf32>) -> tensor<128x2048xbf16>
+  return %o : tensor<128x2048xbf16>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @grouped_matmul_dynamic
+func.func @grouped_matmul_dynamic(%x: tensor<?x2048xbf16>, %w1: tensor<16x1536x2048xbf16>,
+                                  %sorted: tensor<?xi32>, %blocks: tensor<?xi32>,
+                                  %count: tensor<i32>) -> tensor<?x1536xbf16> {
+  // CHECK: moe.grouped_matmul {{.*}} rows tokens top_k 8 block_m 16 : (tensor<?x2048xbf16>, tensor<16x1536x2048xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x1536xbf16>
+  %h = moe.grouped_matmul %x, %w1, %sorted, %blocks, %count rows tokens top_k 8 block_m 16
+      : (tensor<?x2048xbf16>, tensor<16x1536x2048xbf16>, tensor<?xi32>, tensor<?xi32>,
+         tensor<i32>) -> tensor<?x1536xbf16>
+  return %h : tensor<?x1536xbf16>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @activation
+func.func @activation(%a: tensor<?x5760xbf16>, %b: tensor<8x4096xf32>)
+    -> (tensor<?x2880xbf16>, tensor<8x2048xf32>, tensor<8x2048xf32>) {
+  // CHECK: moe.activation %{{.*}} <swiglu_oai, layout = interleaved, alpha = 1.5, beta = 0.5, limit = 10.0> : tensor<?x5760xbf16> -> tensor<?x2880xbf16>
+  %x = moe.activation %a <swiglu_oai, limit = 10.0, beta = 0.5, alpha = 1.5, layout = interleaved>
+      : tensor<?x5760xbf16> -> tensor<?x2880xbf16>
+  // CHECK: moe.activation %{{.*}} <gelu_mul> : tensor<8x4096xf32> -> tensor<8x2048xf32>
+  %y = moe.activation %b <gelu_mul, layout = split> : tensor<8x4096xf32> -> tensor<8x2048xf32>
+  // CHECK: moe.activation %{{.*}} <silu_mul, layout = interleaved> : tensor<8x4096xf32> -> tensor<8x2048xf32>
+  %z = moe.activation %b <silu_mul, layout = interleaved> : tensor<8x4096xf32> -> tensor<8x2048xf32>
+  return %x, %y, %z : tensor<?x2880xbf16>, tensor<8x2048xf32>, tensor<8x2048xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @combine
+func.func @combine(%routes: tensor<128x2048xbf16>, %scale: tensor<16x8xf32>,
+                   %droutes: tensor<?x2048xf16>, %dscale: tensor<?x8xf32>)
+    -> (tensor<16x2048xbf16>, tensor<?x2048xf16>) {
+  // CHECK: moe.combine %{{.*}}, %{{.*}} : tensor<128x2048xbf16>, tensor<16x8xf32> -> tensor<16x2048xbf16>
+  %y = moe.combine %routes, %scale : tensor<128x2048xbf16>, tensor<16x8xf32> -> tensor<16x2048xbf16>
+  // CHECK: moe.combine %{{.*}}, %{{.*}} : tensor<?x2048xf16>, tensor<?x8xf32> -> tensor<?x2048xf16>
+  %z = moe.combine %droutes, %dscale : tensor<?x2048xf16>, tensor<?x8xf32> -> tensor<?x2048xf16>
+  return %y, %z : tensor<16x2048xbf16>, tensor<?x2048xf16>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @norms
+func.func @norms(%x: tensor<?x4096xbf16>, %r: tensor<?x4096xbf16>, %w: tensor<4096xbf16>,
+                 %s: tensor<2x8x64xf32>, %sw: tensor<64xf32>)
+    -> (tensor<?x4096xbf16>, tensor<?x4096xbf16>, tensor<?x4096xbf16>, tensor<2x8x64xf32>) {
+  // CHECK: moe.rms_norm %{{.*}}, %{{.*}} eps 9.99999997E-7 offset 1.000000e+00 : tensor<?x4096xbf16>, tensor<4096xbf16>
+  %y = moe.rms_norm %x, %w eps 1.0e-06 offset 1.0 : tensor<?x4096xbf16>, tensor<4096xbf16>
+  // CHECK: %[[NORMED:.*]], %[[SUM:.*]] = moe.add_rms_norm %{{.*}}, %{{.*}}, %{{.*}} eps 9.99999974E-6 : tensor<?x4096xbf16>, tensor<4096xbf16>
+  %n, %sum = moe.add_rms_norm %x, %r, %w eps 1.0e-05 : tensor<?x4096xbf16>, tensor<4096xbf16>
+  // CHECK: moe.rms_norm %{{.*}}, %{{.*}} eps 9.99999974E-6 : tensor<2x8x64xf32>, tensor<64xf32>
+  %z = moe.rms_norm %s, %sw eps 1.0e-05 offset 0.0 : tensor<2x8x64xf32>, tensor<64xf32>
+  return %y, %n, %sum, %z : tensor<?x4096xbf16>, tensor<?x4096xbf16>, tensor<?x4096xbf16>, tensor<2x8x64xf32>
+}
+
+// -----
+
+// CHECK: module attributes {moe.parallel = #moe.parallel<tp = 4, ep = 8>}
+module attributes {moe.parallel = #moe.parallel<tp = 4, ep = 8>} {
+  // CHECK-LABEL: func.func @collectives
+  func.func @collectives(%x: tensor<?x4096xbf16>, %part: tensor<16x1024xf32>,
+                         %rows: tensor<?x7168xbf16>, %send: tensor<8xi32>,
+                         %res: tensor<?x4096xbf16>, %w: tensor<4096xbf16>) {
+    // CHECK: moe.all_reduce %{{.*}} group "tp" : tensor<?x4096xbf16>
+    %s = moe.all_reduce %x group "tp" : tensor<?x4096xbf16>
+    // CHECK: moe.all_gather %{{.*}} group "tp" dim 1 : tensor<16x1024xf32> -> tensor<16x4096xf32>
+    %g = moe.all_gather %part group "tp" dim 1 : tensor<16x1024xf32> -> tensor<16x4096xf32>
+    // CHECK: moe.reduce_scatter %{{.*}} group "tp" dim 1 : tensor<?x4096xbf16> -> tensor<?x1024xbf16>
+    %r = moe.reduce_scatter %x group "tp" dim 1 : tensor<?x4096xbf16> -> tensor<?x1024xbf16>
+    // CHECK: moe.all_to_all %{{.*}}, %{{.*}} group "ep" : tensor<?x7168xbf16>, tensor<8xi32> -> tensor<?x7168xbf16>, tensor<8xi32>
+    %a, %c = moe.all_to_all %rows, %send group "ep"
+        : tensor<?x7168xbf16>, tensor<8xi32> -> tensor<?x7168xbf16>, tensor<8xi32>
+    // CHECK: moe.all_reduce_add_rms_norm %{{.*}}, %{{.*}}, %{{.*}} group "tp" eps 9.99999997E-7 offset 1.000000e+00 : tensor<?x4096xbf16>, tensor<4096xbf16>
+    %n, %o = moe.all_reduce_add_rms_norm %x, %res, %w group "tp" eps 1.0e-06 offset 1.0
+        : tensor<?x4096xbf16>, tensor<4096xbf16>
+    return
+  }
+}
+
+// -----
+
+// A layout on a function serves the collectives inside it.
+// CHECK-LABEL: func.func @layout_on_function
+// CHECK-SAME: moe.parallel = #moe.parallel<ep = 2>
+func.func @layout_on_function(%x: tensor<4x8xf16>) -> tensor<4x8xf16>
+    attributes {moe.parallel = #moe.parallel<ep = 2>} {
+  // CHECK: moe.all_reduce %{{.*}} group "ep" : tensor<4x8xf16>
+  %s = moe.all_reduce %x group "ep" : tensor<4x8xf16>
+  return %s : tensor<4x8xf16>
+}
