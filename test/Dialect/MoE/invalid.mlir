@@ -790,7 +790,7 @@ module attributes {moe.parallel = #moe.parallel<"" = 4>} {}
 // -----
 
 func.func @activation_beta_finite(%x: tensor<4x8xf32>) {
-  // expected-error @+1 {{expected a finite swiglu_oai 'beta', got inf}}
+  // expected-error @+1 {{expected a finite swiglu_oai 'beta', got INF}}
   %y = moe.activation %x <swiglu_oai, beta = 0x7FF0000000000000> : tensor<4x8xf32> -> tensor<4x4xf32>
   return
 }
