@@ -14,6 +14,7 @@ config.test_exec_root = os.path.join(config.moe_obj_root, "test")
 config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "Inputs"]
 
 config.substitutions.append(("%moe_src_root", config.moe_src_root))
+config.substitutions.append(("%moe_obj_root", config.moe_obj_root))
 config.substitutions.append(("%python", config.python_executable))
 
 llvm_config.use_default_substitutions()

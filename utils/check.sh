@@ -8,9 +8,10 @@ log="$build/check.log"
 "$lit" -sv "$build/test" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 
-count() { grep -E "^ *$1: *[0-9]+" "$log" | grep -oE "[0-9]+" | tail -n 1; }
-passed=$(( $(count Passed || echo 0) + $(count "Expectedly Failed" || echo 0) ))
-failed=$(( $(count Failed || echo 0) + $(count "Unexpectedly Passed" || echo 0) ))
-skipped=$(count Unsupported || echo 0)
+# lit's closing lines look like "  Passed: 5 (71.43%)".
+count() { sed -nE "s/^ *$1: *([0-9]+).*/\1/p" "$log" | tail -n 1; }
+passed=$(( $(count Passed) + $(count "Expectedly Failed") + 0 ))
+failed=$(( $(count Failed) + $(count "Unexpectedly Passed") + 0 ))
+skipped=$(( $(count Unsupported) + 0 ))
 echo "check: ${passed:-0} passed, ${failed:-0} failed, ${skipped:-0} skipped"
 exit "$rc"
