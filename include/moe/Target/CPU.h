@@ -1,0 +1,56 @@
+//===- CPU.h - host shared libraries from lowered moe programs --*- C++ -*-===//
+//
+// Declares the manifest of a compiled program and the host-library emitter.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MOE_TARGET_CPU_H
+#define MOE_TARGET_CPU_H
+
+#include "mlir/IR/BuiltinOps.h"
+
+#include <string>
+#include <vector>
+
+namespace mlir::moe {
+
+/// One argument or result of an entry point, as the runtime sees it.
+struct ManifestValue {
+  bool isTensor = true;
+  std::string elementType;    ///< bf16, f16, f32, i32, i64; index for scalars.
+  std::vector<int64_t> shape; ///< ShapedType::kDynamic for dynamic sizes.
+};
+
+/// One public function of the program.
+struct ManifestEntry {
+  std::string name;
+  std::vector<ManifestValue> args, results;
+};
+
+/// The signatures of every public function of `module` (before lowering).
+/// Fails with a diagnostic on a signature the runtime cannot call.
+FailureOr<std::vector<ManifestEntry>> collectManifest(ModuleOp module);
+
+/// The manifest as embedded text: a "moe-manifest 1" line, then per entry
+/// "entry NAME args N results M", one "arg"/"result" line per value
+/// ("tensor TYPE RANK DIMS..." with ? for dynamic sizes, or "scalar TYPE"),
+/// and "end".
+std::string serializeManifest(const std::vector<ManifestEntry> &entries);
+
+/// Translates an LLVM-dialect module to LLVM IR for the host, adds the
+/// manifest (symbol `moe_manifest`) and one `_moe_packed_NAME(void **)`
+/// wrapper per entry, optimizes at O3, emits an object and links it into
+/// the shared library `outputPath` with the system C compiler driver.
+/// `progress`, when set, receives one line per stage.
+LogicalResult emitHostLibrary(ModuleOp module,
+                              const std::vector<ManifestEntry> &entries,
+                              StringRef outputPath, raw_ostream *progress);
+
+/// The same LLVM IR as emitHostLibrary would compile, printed to `os`.
+LogicalResult printHostLLVMIR(ModuleOp module,
+                              const std::vector<ManifestEntry> &entries,
+                              raw_ostream &os);
+
+} // namespace mlir::moe
+
+#endif // MOE_TARGET_CPU_H

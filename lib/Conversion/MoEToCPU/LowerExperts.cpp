@@ -1,0 +1,320 @@
+//===- LowerExperts.cpp - CPU reference of the expert computation ---------===//
+//
+// Lowers moe.experts, moe.grouped_matmul, moe.activation and moe.combine to loops.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Lowerings.h"
+#include "RefBuilder.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+using namespace mlir::moe;
+using namespace mlir::moe::cpu;
+
+using arith::CmpIPredicate;
+
+namespace {
+
+/// True when 0 <= v < bound (index values).
+Value inRange(RefBuilder &rb, Value v, Value bound) {
+  return rb.andi(rb.cmpi(CmpIPredicate::sge, v, rb.idx(0)),
+                 rb.cmpi(CmpIPredicate::slt, v, bound));
+}
+
+/// Rounds an f32 tensor to the element type of `type` (a copy when needed).
+Value roundTensor(RefBuilder &rb, Value f32Tensor, RankedTensorType type) {
+  if (type.getElementType().isF32())
+    return f32Tensor;
+  ImplicitLocOpBuilder &b = rb.builder();
+  Value init = tensor::EmptyOp::create(b, type.getShape(), type.getElementType(),
+                                       rb.dynamicSizes(f32Tensor));
+  int64_t rank = type.getRank();
+  SmallVector<AffineMap> maps(2, b.getMultiDimIdentityMap(rank));
+  SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, TypeRange{type}, ValueRange{f32Tensor}, ValueRange{init}, maps,
+             iters,
+             [&](OpBuilder &nb, Location loc, ValueRange args) {
+               Value v = arith::TruncFOp::create(nb, loc, type.getElementType(),
+                                                 args[0]);
+               linalg::YieldOp::create(nb, loc, v);
+             })
+      .getResult(0);
+}
+
+/// An f32 twin of `type` with the dynamic sizes of `like`.
+Value zerosF32(RefBuilder &rb, RankedTensorType type, ValueRange dynSizes) {
+  auto f32Type = RankedTensorType::get(type.getShape(),
+                                       rb.builder().getF32Type());
+  return rb.filled(f32Type, dynSizes, rb.f32(0.0));
+}
+
+/// moe.experts: y[t] = sum_j w[t,j] * W2[e] act(W1[e] x[t]), in f32.
+struct LowerExperts : OpConversionPattern<ExpertsOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(ExpertsOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+    RefBuilder rb(b);
+    Value x = adaptor.getX(), w1 = adaptor.getW1(), w2 = adaptor.getW2();
+    Value weights = adaptor.getWeights(), ids = adaptor.getIds();
+    ActivationAttr act = op.getActivation();
+    auto resultType = cast<RankedTensorType>(op.getResult().getType());
+    Value zero = rb.idx(0);
+    Value tokens = rb.dim(x, 0), hidden = rb.dim(x, 1);
+    Value experts = rb.dim(w1, 0), topK = rb.dim(ids, 1);
+    Value inter = arith::DivUIOp::create(b, rb.dim(w1, 1), rb.idx(2));
+    Value acc = zerosF32(rb, resultType, rb.dynamicSizes(x));
+    auto vecType = RankedTensorType::get({ShapedType::kDynamic}, b.getF32Type());
+    Value hiddenAct = rb.filled(vecType, inter, rb.f32(0.0));
+
+    SmallVector<Value> out = rb.loop(
+        zero, tokens, {acc, hiddenAct},
+        [&](RefBuilder &lt, Value t, ValueRange it) -> SmallVector<Value> {
+          return lt.loop(
+              zero, topK, it,
+              [&](RefBuilder &lj, Value j, ValueRange jt) -> SmallVector<Value> {
+                Value e = lj.i32ToIndex(lj.load(ids, {t, j}));
+                // Ids outside [0, E) select no expert and contribute zero.
+                return lj.ifThen(
+                    inRange(lj, e, experts), jt,
+                    [&](RefBuilder &in) -> SmallVector<Value> {
+                      Value a = in.loop(
+                          zero, inter, jt[1],
+                          [&](RefBuilder &l, Value n, ValueRange h)
+                              -> SmallVector<Value> {
+                            auto [gc, uc] =
+                                gateUpColumns(l, act.getLayout(), n, inter);
+                            Value g = emitDot(l, x, t, w1, {e, gc}, hidden);
+                            Value u = emitDot(l, x, t, w1, {e, uc}, hidden);
+                            return {l.store(emitGatedActivation(l, act, g, u),
+                                            h[0], n)};
+                          })[0];
+                      Value wt = in.loadF32(weights, {t, j});
+                      Value y = in.loop(
+                          zero, hidden, jt[0],
+                          [&](RefBuilder &l, Value hcol, ValueRange yv)
+                              -> SmallVector<Value> {
+                            Value d = emitDot(l, a, {}, w2, {e, hcol}, inter);
+                            Value cur = l.load(yv[0], {t, hcol});
+                            return {l.store(l.add(cur, l.mul(wt, d)), yv[0],
+                                            {t, hcol})};
+                          })[0];
+                      return {y, a};
+                    });
+              });
+        });
+    rewriter.replaceOp(op, roundTensor(rb, out[0], resultType));
+    return success();
+  }
+};
+
+/// moe.grouped_matmul: for each valid block and each non-sentinel route in
+/// it, out[r] = epilogue(A[row(r)] * W[e]^T).
+struct LowerGroupedMatmul : OpConversionPattern<GroupedMatmulOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(GroupedMatmulOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+    RefBuilder rb(b);
+    Value a = adaptor.getA(), w = adaptor.getW();
+    Value sorted = adaptor.getSortedRouteIds();
+    Value blocks = adaptor.getBlockExpertIds();
+    Value weights = adaptor.getWeights();
+    ActivationAttr act = op.getActivationAttr();
+    auto resultType = cast<RankedTensorType>(op.getResult().getType());
+    int64_t blockM = op.getBlockMAttr().getInt();
+    Value zero = rb.idx(0), bm = rb.idx(blockM);
+    Value topK = rb.idx(op.getTopKAttr().getInt());
+    Value rowsOfA = rb.dim(a, 0), depth = rb.dim(a, 1);
+    Value experts = rb.dim(w, 0), cols = rb.dim(w, 1);
+    bool tokenRows = op.getRows() == RowSource::Tokens;
+    Value routes = tokenRows ? rb.muli(rowsOfA, topK) : rowsOfA;
+    Value outCols =
+        act ? arith::DivUIOp::create(b, cols, rb.idx(2)).getResult() : cols;
+    SmallVector<Value> outDyn;
+    if (resultType.isDynamicDim(0))
+      outDyn.push_back(routes);
+    if (resultType.isDynamicDim(1))
+      outDyn.push_back(outCols);
+    Value out = rb.filled(resultType, outDyn,
+                          arith::ConstantOp::create(
+                              b, b.getZeroAttr(resultType.getElementType())));
+    // Blocks below padded_count / block_m, clamped to the buffers given.
+    Value count = rb.i32ToIndex(rb.load(adaptor.getPaddedCount(), {}));
+    Value numBlocks = arith::MinUIOp::create(
+        b, arith::DivUIOp::create(b, arith::MaxSIOp::create(b, count, zero), bm),
+        rb.dim(blocks, 0));
+    numBlocks = arith::MinUIOp::create(
+        b, numBlocks, arith::DivUIOp::create(b, rb.dim(sorted, 0), bm));
+
+    Value result = rb.loop(
+        zero, numBlocks, out,
+        [&](RefBuilder &lb, Value blk, ValueRange it) -> SmallVector<Value> {
+          Value e = lb.i32ToIndex(lb.load(blocks, blk));
+          return lb.ifThen(
+              inRange(lb, e, experts), it,
+              [&](RefBuilder &be) -> SmallVector<Value> {
+                return be.loop(
+                    zero, bm, it,
+                    [&](RefBuilder &li, Value i, ValueRange rt)
+                        -> SmallVector<Value> {
+                      Value r = li.i32ToIndex(
+                          li.load(sorted, li.addi(li.muli(blk, bm), i)));
+                      return li.ifThen(
+                          inRange(li, r, routes), rt,
+                          [&](RefBuilder &in) -> SmallVector<Value> {
+                            Value row =
+                                tokenRows
+                                    ? arith::DivUIOp::create(in.builder(), r,
+                                                             topK)
+                                          .getResult()
+                                    : r;
+                            Value scale;
+                            if (weights)
+                              scale = in.loadF32(
+                                  weights,
+                                  {arith::DivUIOp::create(in.builder(), r, topK),
+                                   arith::RemUIOp::create(in.builder(), r,
+                                                          topK)});
+                            return {in.loop(
+                                zero, outCols, rt[0],
+                                [&](RefBuilder &l, Value n, ValueRange o)
+                                    -> SmallVector<Value> {
+                                  auto epilogue = [&](Value v) {
+                                    return scale ? l.mul(v, scale) : v;
+                                  };
+                                  Value v;
+                                  if (act) {
+                                    auto [gc, uc] = gateUpColumns(
+                                        l, act.getLayout(), n, outCols);
+                                    Value g = epilogue(
+                                        emitDot(l, a, row, w, {e, gc}, depth));
+                                    Value u = epilogue(
+                                        emitDot(l, a, row, w, {e, uc}, depth));
+                                    v = emitGatedActivation(l, act, g, u);
+                                  } else {
+                                    v = epilogue(
+                                        emitDot(l, a, row, w, {e, n}, depth));
+                                  }
+                                  return {l.store(v, o[0], {r, n})};
+                                })[0]};
+                          });
+                    });
+              });
+        })[0];
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// moe.activation: one linalg.generic over the result that reads the gate
+/// and up columns of each output column.
+struct LowerActivation : OpConversionPattern<ActivationOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(ActivationOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+    RefBuilder rb(b);
+    Value input = adaptor.getInput();
+    ActivationAttr act = op.getKind();
+    auto resultType = cast<RankedTensorType>(op.getResult().getType());
+    int64_t rank = resultType.getRank();
+    Value inter = arith::DivUIOp::create(b, rb.dim(input, rank - 1), rb.idx(2));
+    SmallVector<Value> dyn;
+    for (int64_t d = 0; d < rank; ++d)
+      if (resultType.isDynamicDim(d))
+        dyn.push_back(d == rank - 1 ? inter : rb.dim(input, d));
+    Value init = tensor::EmptyOp::create(b, resultType.getShape(),
+                                         resultType.getElementType(), dyn);
+    SmallVector<AffineMap> maps{b.getMultiDimIdentityMap(rank)};
+    SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+    Value result =
+        linalg::GenericOp::create(
+            b, TypeRange{resultType}, ValueRange{}, ValueRange{init}, maps,
+            iters,
+            [&](OpBuilder &nb, Location loc, ValueRange) {
+              ImplicitLocOpBuilder ib(loc, nb);
+              RefBuilder l(ib);
+              SmallVector<Value> index;
+              for (int64_t d = 0; d < rank; ++d)
+                index.push_back(linalg::IndexOp::create(ib, d));
+              auto [gc, uc] =
+                  gateUpColumns(l, act.getLayout(), index.back(), inter);
+              SmallVector<Value> gi(index), ui(index);
+              gi.back() = gc;
+              ui.back() = uc;
+              Value v = emitGatedActivation(l, act, l.loadF32(input, gi),
+                                            l.loadF32(input, ui));
+              linalg::YieldOp::create(
+                  ib, l.toElement(v, resultType.getElementType()));
+            })
+            .getResult(0);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// moe.combine: y[t, h] = sum_j scale[t, j] * routes[t * k + j, h] as a
+/// linalg.generic reduction over j, accumulated in f32.
+struct LowerCombine : OpConversionPattern<CombineOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(CombineOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+    RefBuilder rb(b);
+    Value routes = adaptor.getRoutes(), scale = adaptor.getScale();
+    auto resultType = cast<RankedTensorType>(op.getResult().getType());
+    Value tokens = rb.dim(scale, 0), topK = rb.dim(scale, 1);
+    SmallVector<Value> dyn;
+    if (resultType.isDynamicDim(0))
+      dyn.push_back(tokens);
+    if (resultType.isDynamicDim(1))
+      dyn.push_back(rb.dim(routes, 1));
+    Value acc = zerosF32(rb, resultType, dyn);
+    MLIRContext *ctx = b.getContext();
+    AffineExpr t = getAffineDimExpr(0, ctx), h = getAffineDimExpr(1, ctx),
+               j = getAffineDimExpr(2, ctx);
+    SmallVector<AffineMap> maps{AffineMap::get(3, 0, {t, j}, ctx),
+                                AffineMap::get(3, 0, {t, h}, ctx)};
+    SmallVector<utils::IteratorType> iters{utils::IteratorType::parallel,
+                                           utils::IteratorType::parallel,
+                                           utils::IteratorType::reduction};
+    Value sum =
+        linalg::GenericOp::create(
+            b, TypeRange{acc.getType()}, ValueRange{scale}, ValueRange{acc},
+            maps, iters,
+            [&](OpBuilder &nb, Location loc, ValueRange args) {
+              ImplicitLocOpBuilder ib(loc, nb);
+              RefBuilder l(ib);
+              Value ti = linalg::IndexOp::create(ib, 0);
+              Value hi = linalg::IndexOp::create(ib, 1);
+              Value ji = linalg::IndexOp::create(ib, 2);
+              Value r = l.addi(l.muli(ti, topK), ji);
+              Value v = l.mul(args[0], l.loadF32(routes, {r, hi}));
+              linalg::YieldOp::create(ib, l.add(args[1], v));
+            })
+            .getResult(0);
+    rewriter.replaceOp(op, roundTensor(rb, sum, resultType));
+    return success();
+  }
+};
+
+} // namespace
+
+void mlir::moe::cpu::populateExpertLoweringPatterns(RewritePatternSet &patterns) {
+  patterns.add<LowerExperts, LowerGroupedMatmul, LowerActivation, LowerCombine>(
+      patterns.getContext());
+}

@@ -1,0 +1,152 @@
+//===- LowerNorms.cpp - CPU reference of the RMSNorm ops ------------------===//
+//
+// Lowers moe.rms_norm, moe.add_rms_norm and (single-rank) moe.all_reduce_add_rms_norm.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Lowerings.h"
+#include "RefBuilder.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+using namespace mlir::moe;
+using namespace mlir::moe::cpu;
+
+/// y = x * rsqrt(mean(x^2) + eps) * (w + offset) over the last dimension:
+/// a sum-of-squares reduction into f32 then one elementwise generic.
+static Value emitRMSNorm(RefBuilder &rb, Value x, Value weight, float eps,
+                         float offset) {
+  ImplicitLocOpBuilder &b = rb.builder();
+  auto type = cast<RankedTensorType>(x.getType());
+  int64_t rank = type.getRank();
+  MLIRContext *ctx = b.getContext();
+  AffineMap full = b.getMultiDimIdentityMap(rank);
+  AffineMap rows = full.dropResult(rank - 1);
+  AffineMap last = AffineMap::get(rank, 0, getAffineDimExpr(rank - 1, ctx));
+  SmallVector<Value> rowDyn;
+  for (int64_t d = 0; d + 1 < rank; ++d)
+    if (type.isDynamicDim(d))
+      rowDyn.push_back(rb.dim(x, d));
+  auto rowType = RankedTensorType::get(type.getShape().drop_back(),
+                                       b.getF32Type());
+  Value sumSq = rb.filled(rowType, rowDyn, rb.f32(0.0));
+  SmallVector<utils::IteratorType> reduce(rank, utils::IteratorType::parallel);
+  reduce.back() = utils::IteratorType::reduction;
+  sumSq = linalg::GenericOp::create(
+              b, TypeRange{rowType}, ValueRange{x}, ValueRange{sumSq},
+              SmallVector<AffineMap>{full, rows}, reduce,
+              [&](OpBuilder &nb, Location loc, ValueRange args) {
+                ImplicitLocOpBuilder ib(loc, nb);
+                Value v = args[0];
+                if (!v.getType().isF32())
+                  v = arith::ExtFOp::create(ib, ib.getF32Type(), v);
+                Value sq = arith::MulFOp::create(ib, v, v);
+                linalg::YieldOp::create(ib,
+                                        arith::AddFOp::create(ib, args[1], sq)
+                                            .getResult());
+              })
+              .getResult(0);
+  Value hidden = rb.indexToF32(rb.dim(x, rank - 1));
+  Value init = tensor::EmptyOp::create(b, type.getShape(), type.getElementType(),
+                                       rb.dynamicSizes(x));
+  SmallVector<utils::IteratorType> parallel(rank, utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, TypeRange{type}, ValueRange{x, sumSq, weight}, ValueRange{init},
+             SmallVector<AffineMap>{full, rows, last, full}, parallel,
+             [&](OpBuilder &nb, Location loc, ValueRange args) {
+               ImplicitLocOpBuilder ib(loc, nb);
+               RefBuilder l(ib);
+               auto widen = [&](Value v) {
+                 return v.getType().isF32()
+                            ? v
+                            : arith::ExtFOp::create(ib, ib.getF32Type(), v)
+                                  .getResult();
+               };
+               Value inv = math::RsqrtOp::create(
+                   ib, l.add(l.div(args[1], hidden), l.f32(eps)));
+               Value w = l.add(widen(args[2]), l.f32(offset));
+               Value y = l.mul(l.mul(widen(args[0]), inv), w);
+               linalg::YieldOp::create(ib, l.toElement(y, type.getElementType()));
+             })
+      .getResult(0);
+}
+
+/// x + residual rounded to the element type, as a linalg.generic.
+static Value emitAdd(RefBuilder &rb, Value x, Value residual) {
+  ImplicitLocOpBuilder &b = rb.builder();
+  auto type = cast<RankedTensorType>(x.getType());
+  int64_t rank = type.getRank();
+  Value init = tensor::EmptyOp::create(b, type.getShape(), type.getElementType(),
+                                       rb.dynamicSizes(x));
+  SmallVector<AffineMap> maps(3, b.getMultiDimIdentityMap(rank));
+  SmallVector<utils::IteratorType> parallel(rank, utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, TypeRange{type}, ValueRange{x, residual}, ValueRange{init},
+             maps, parallel,
+             [&](OpBuilder &nb, Location loc, ValueRange args) {
+               ImplicitLocOpBuilder ib(loc, nb);
+               RefBuilder l(ib);
+               Type f32 = ib.getF32Type();
+               auto widen = [&](Value v) {
+                 return v.getType().isF32()
+                            ? v
+                            : arith::ExtFOp::create(ib, f32, v).getResult();
+               };
+               Value s = l.add(widen(args[0]), widen(args[1]));
+               linalg::YieldOp::create(ib, l.toElement(s, type.getElementType()));
+             })
+      .getResult(0);
+}
+
+namespace {
+
+struct LowerRMSNorm : OpConversionPattern<RMSNormOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(RMSNormOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+    RefBuilder rb(b);
+    rewriter.replaceOp(op, emitRMSNorm(rb, adaptor.getX(), adaptor.getWeight(),
+                                       op.getEpsilon().convertToFloat(),
+                                       op.getOffset().convertToFloat()));
+    return success();
+  }
+};
+
+/// Both add_rms_norm and, for a group of one rank, all_reduce_add_rms_norm.
+template <typename OpTy>
+struct LowerAddRMSNorm : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  using OpAdaptor = typename OpTy::Adaptor;
+
+  LogicalResult
+  matchAndRewrite(OpTy op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if constexpr (std::is_same_v<OpTy, AllReduceAddRMSNormOp>) {
+      FailureOr<int64_t> size = lookupGroupSize(op, op.getGroup());
+      if (failed(size) || *size != 1)
+        return rewriter.notifyMatchFailure(op, "group of more than one rank");
+    }
+    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+    RefBuilder rb(b);
+    Value sum = emitAdd(rb, adaptor.getX(), adaptor.getResidual());
+    Value normed = emitRMSNorm(rb, sum, adaptor.getWeight(),
+                               op.getEpsilon().convertToFloat(),
+                               op.getOffset().convertToFloat());
+    rewriter.replaceOp(op, {normed, sum});
+    return success();
+  }
+};
+
+} // namespace
+
+void mlir::moe::cpu::populateNormLoweringPatterns(RewritePatternSet &patterns) {
+  patterns.add<LowerRMSNorm, LowerAddRMSNorm<AddRMSNormOp>,
+               LowerAddRMSNorm<AllReduceAddRMSNormOp>>(patterns.getContext());
+}

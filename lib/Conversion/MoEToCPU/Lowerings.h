@@ -1,0 +1,21 @@
+//===- Lowerings.h - pattern sets of the CPU reference lowering -*- C++ -*-===//
+//
+// Declares the per-family pattern sets that convert-moe-to-cpu combines.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MOE_CONVERSION_MOETOCPU_LOWERINGS_H
+#define MOE_CONVERSION_MOETOCPU_LOWERINGS_H
+
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace mlir::moe::cpu {
+
+void populateRoutingLoweringPatterns(RewritePatternSet &patterns);
+void populateExpertLoweringPatterns(RewritePatternSet &patterns);
+void populateNormLoweringPatterns(RewritePatternSet &patterns);
+void populateCollectiveLoweringPatterns(RewritePatternSet &patterns);
+
+} // namespace mlir::moe::cpu
+
+#endif // MOE_CONVERSION_MOETOCPU_LOWERINGS_H

@@ -1,0 +1,36 @@
+//===- Manifest.h - entry points of a compiled program ----------*- C++ -*-===//
+//
+// Parses the manifest text that moe-compile embeds in every library.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MOE_RUNTIME_MANIFEST_H
+#define MOE_RUNTIME_MANIFEST_H
+
+#include "moe/runtime/Tensor.h"
+
+#include <string>
+#include <vector>
+
+namespace moe::runtime {
+
+struct ValueSpec {
+  bool isTensor = true;
+  DType dtype = DType::F32;
+  std::vector<int64_t> shape; ///< -1 for a dynamic size.
+
+  std::string describe() const; ///< "tensor bf16 [?, 4096]", "scalar index".
+};
+
+struct EntrySpec {
+  std::string name;
+  std::vector<ValueSpec> args, results;
+};
+
+/// Parses "moe-manifest 1" text; false with a reason on malformed input.
+bool parseManifest(const std::string &text, std::vector<EntrySpec> &entries,
+                   std::string &error);
+
+} // namespace moe::runtime
+
+#endif // MOE_RUNTIME_MANIFEST_H

@@ -1,0 +1,300 @@
+//===- moe-run.cpp - run an entry of a compiled moe library ---------------===//
+//
+// Loads inputs (.npy or random), calls one entry, writes and summarizes results.
+//
+//===----------------------------------------------------------------------===//
+
+#include "moe/runtime/HostProgram.h"
+#include "moe/runtime/Npy.h"
+
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+using namespace moe::runtime;
+
+static const char *usage =
+    "usage: moe-run LIB.so [options]\n"
+    "\n"
+    "Calls one entry of a library built by moe-compile and prints a summary\n"
+    "of its results (shape, sum, sum of |x|).\n"
+    "\n"
+    "  --entry NAME        entry to call (optional when the library has one)\n"
+    "  --input FILE.npy    one per argument, in order; bf16/f16/f32 tensors\n"
+    "                      are float32 .npy (rounded to nearest even),\n"
+    "                      i32 tensors int32, i64/index int64; scalars 0-d\n"
+    "  --random-inputs     generate every input instead: floats uniform in\n"
+    "                      [-1, 1), integers uniform in [0, --int-max]\n"
+    "  --seed N            seed of --random-inputs (default 0)\n"
+    "  --dim T=N           size of the dynamic dimension T (every dynamic\n"
+    "                      size in a signature is the token count T)\n"
+    "  --int-max N         largest random integer (default 0)\n"
+    "  --output-dir DIR    write DIR/result0.npy, DIR/result1.npy, ...\n"
+    "                      (bf16/f16 results as float32)\n"
+    "  --bench N           call N more times and print the time per call\n"
+    "  --backend cpu       where to run (cpu; GPU backends come later)\n"
+    "  --list              print the entries of the library and exit\n"
+    "  --help              this text\n";
+
+static int fail(const std::string &message) {
+  std::fprintf(stderr, "moe-run: error: %s\n", message.c_str());
+  return 1;
+}
+
+static bool parseInt(const char *text, int64_t &value) {
+  char *end = nullptr;
+  errno = 0;
+  long long v = std::strtoll(text, &end, 10);
+  if (errno || !end || *end || end == text)
+    return false;
+  value = v;
+  return true;
+}
+
+/// The .npy dtype that carries tensors of `dtype`.
+static const char *npyDescr(DType dtype) {
+  if (isFloat(dtype))
+    return "<f4";
+  return dtype == DType::I32 ? "<i4" : "<i8";
+}
+
+static bool loadInput(const std::string &path, const ValueSpec &spec,
+                      size_t index, HostTensor &tensor, std::string &error) {
+  NpyArray array;
+  if (!readNpy(path, array, error))
+    return false;
+  std::string want = npyDescr(spec.dtype);
+  if (array.descr != want) {
+    error = "input " + std::to_string(index) + " ('" + path + "'): expected " +
+            want + " data for " + spec.describe() + ", got '" + array.descr +
+            "'";
+    return false;
+  }
+  tensor.dtype = spec.dtype;
+  tensor.shape = array.shape;
+  tensor.bytes.assign(static_cast<size_t>(tensor.numElements()) *
+                          dtypeSize(spec.dtype),
+                      0);
+  for (int64_t i = 0; i < tensor.numElements(); ++i) {
+    double v;
+    if (want == "<f4") {
+      float f;
+      std::memcpy(&f, array.data.data() + 4 * i, 4);
+      v = f;
+    } else if (want == "<i4") {
+      int32_t x;
+      std::memcpy(&x, array.data.data() + 4 * i, 4);
+      v = x;
+    } else {
+      int64_t x;
+      std::memcpy(&x, array.data.data() + 8 * i, 8);
+      v = static_cast<double>(x);
+    }
+    tensor.set(i, v);
+  }
+  return true;
+}
+
+static bool writeOutput(const std::string &path, const HostTensor &tensor,
+                        std::string &error) {
+  NpyArray array;
+  array.descr = npyDescr(tensor.dtype);
+  array.shape = tensor.shape;
+  size_t size = npyElementSize(array.descr);
+  array.data.resize(static_cast<size_t>(tensor.numElements()) * size);
+  for (int64_t i = 0; i < tensor.numElements(); ++i) {
+    double v = tensor.at(i);
+    if (size == 4 && isFloat(tensor.dtype)) {
+      float f = static_cast<float>(v);
+      std::memcpy(array.data.data() + 4 * i, &f, 4);
+    } else if (size == 4) {
+      int32_t x = static_cast<int32_t>(v);
+      std::memcpy(array.data.data() + 4 * i, &x, 4);
+    } else {
+      int64_t x = static_cast<int64_t>(v);
+      std::memcpy(array.data.data() + 8 * i, &x, 8);
+    }
+  }
+  return writeNpy(path, array, error);
+}
+
+int main(int argc, char **argv) {
+  std::string library, entryName, outputDir, backend = "cpu";
+  std::vector<std::string> inputPaths;
+  bool random = false, list = false;
+  int64_t seed = 0, tokens = -1, intMax = 0, bench = 0;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    auto value = [&](const char *flag) -> const char * {
+      std::string prefix = std::string(flag) + "=";
+      if (arg.rfind(prefix, 0) == 0)
+        return argv[i] + prefix.size();
+      if (arg == flag && i + 1 < argc)
+        return argv[++i];
+      return nullptr;
+    };
+    const char *v;
+    if (arg == "--help" || arg == "-h") {
+      std::fputs(usage, stdout);
+      return 0;
+    } else if (arg == "--random-inputs") {
+      random = true;
+    } else if (arg == "--list") {
+      list = true;
+    } else if ((v = value("--entry"))) {
+      entryName = v;
+    } else if ((v = value("--input"))) {
+      inputPaths.push_back(v);
+    } else if ((v = value("--output-dir"))) {
+      outputDir = v;
+    } else if ((v = value("--backend"))) {
+      backend = v;
+    } else if ((v = value("--seed"))) {
+      if (!parseInt(v, seed))
+        return fail(std::string("--seed expects an integer, got '") + v + "'");
+    } else if ((v = value("--int-max"))) {
+      if (!parseInt(v, intMax) || intMax < 0)
+        return fail(std::string("--int-max expects an integer >= 0, got '") +
+                    v + "'");
+    } else if ((v = value("--bench"))) {
+      if (!parseInt(v, bench) || bench < 0)
+        return fail(std::string("--bench expects an integer >= 0, got '") + v +
+                    "'");
+    } else if ((v = value("--dim"))) {
+      std::string dim = v;
+      if (dim.rfind("T=", 0) != 0 || !parseInt(v + 2, tokens) || tokens < 0)
+        return fail("--dim expects T=N with N >= 0 (T is the only dynamic "
+                    "dimension), got '" + dim + "'");
+    } else if (!arg.empty() && arg[0] == '-') {
+      return fail("unknown option '" + arg + "' (see --help)");
+    } else if (library.empty()) {
+      library = arg;
+    } else {
+      return fail("unexpected argument '" + arg + "' (see --help)");
+    }
+  }
+  if (library.empty())
+    return fail("expected a library: moe-run LIB.so [options] (see --help)");
+  if (backend != "cpu")
+    return fail("unsupported --backend '" + backend + "'; expected cpu");
+
+  std::string error;
+  std::unique_ptr<HostProgram> program = HostProgram::load(library, error);
+  if (!program)
+    return fail(error);
+  if (list) {
+    for (const EntrySpec &entry : program->entries()) {
+      std::printf("entry %s\n", entry.name.c_str());
+      for (size_t i = 0; i < entry.args.size(); ++i)
+        std::printf("  arg%zu: %s\n", i, entry.args[i].describe().c_str());
+      for (size_t i = 0; i < entry.results.size(); ++i)
+        std::printf("  result%zu: %s\n", i,
+                    entry.results[i].describe().c_str());
+    }
+    return 0;
+  }
+  std::string names;
+  for (const EntrySpec &entry : program->entries())
+    names += (names.empty() ? "" : ", ") + entry.name;
+  if (entryName.empty()) {
+    if (program->entries().size() != 1)
+      return fail("the library has several entries (" + names +
+                  "); choose one with --entry");
+    entryName = program->entries()[0].name;
+  }
+  const EntrySpec *entry = program->find(entryName);
+  if (!entry)
+    return fail("no entry '" + entryName + "' in '" + library +
+                "'; expected one of: " + names);
+
+  std::vector<HostTensor> inputs(entry->args.size());
+  if (random) {
+    if (!inputPaths.empty())
+      return fail("--random-inputs and --input exclude each other");
+    std::mt19937_64 rng(static_cast<uint64_t>(seed));
+    std::uniform_real_distribution<double> uniform(-1.0, 1.0);
+    std::uniform_int_distribution<int64_t> integers(0, intMax);
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      const ValueSpec &spec = entry->args[i];
+      HostTensor &t = inputs[i];
+      t.dtype = spec.dtype;
+      for (int64_t d : spec.shape) {
+        if (d < 0 && tokens < 0)
+          return fail("input " + std::to_string(i) + " of '" + entryName +
+                      "' (" + spec.describe() +
+                      ") has a dynamic size: pass --dim T=N");
+        t.shape.push_back(d < 0 ? tokens : d);
+      }
+      t.bytes.assign(static_cast<size_t>(t.numElements()) *
+                         dtypeSize(t.dtype),
+                     0);
+      for (int64_t e = 0; e < t.numElements(); ++e)
+        t.set(e, isFloat(t.dtype) ? uniform(rng)
+                                  : static_cast<double>(integers(rng)));
+    }
+  } else {
+    if (inputPaths.size() != entry->args.size())
+      return fail("entry '" + entryName + "' takes " +
+                  std::to_string(entry->args.size()) + " inputs, got " +
+                  std::to_string(inputPaths.size()) +
+                  " --input files (or use --random-inputs)");
+    for (size_t i = 0; i < inputPaths.size(); ++i)
+      if (!loadInput(inputPaths[i], entry->args[i], i, inputs[i], error))
+        return fail(error);
+  }
+
+  std::vector<HostTensor> outputs;
+  auto start = std::chrono::steady_clock::now();
+  if (!program->call(*entry, inputs, outputs, error))
+    return fail(error);
+  double firstMs = std::chrono::duration<double, std::milli>(
+                       std::chrono::steady_clock::now() - start)
+                       .count();
+
+  std::printf("entry %s: %zu inputs, %zu results\n", entryName.c_str(),
+              inputs.size(), outputs.size());
+  for (size_t r = 0; r < outputs.size(); ++r) {
+    const HostTensor &out = outputs[r];
+    double sum = 0, absSum = 0;
+    for (int64_t i = 0; i < out.numElements(); ++i) {
+      sum += out.at(i);
+      absSum += std::fabs(out.at(i));
+    }
+    std::printf("result%zu: %s %s sum %.6e sum|x| %.6e\n", r,
+                dtypeName(out.dtype), formatShape(out.shape).c_str(), sum,
+                absSum);
+    if (!outputDir.empty()) {
+      mkdir(outputDir.c_str(), 0755);
+      std::string path = outputDir + "/result" + std::to_string(r) + ".npy";
+      if (!writeOutput(path, out, error))
+        return fail(error);
+    }
+  }
+  std::printf("time of the first call: %.3f ms\n", firstMs);
+  if (bench > 0) {
+    std::vector<HostTensor> scratch;
+    auto begin = std::chrono::steady_clock::now();
+    for (int64_t i = 0; i < bench; ++i)
+      if (!program->call(*entry, inputs, scratch, error))
+        return fail(error);
+    double ms = std::chrono::duration<double, std::milli>(
+                    std::chrono::steady_clock::now() - begin)
+                    .count() /
+                static_cast<double>(bench);
+    std::printf("time per call: %.3f ms (mean of %lld calls after the first)\n",
+                ms, static_cast<long long>(bench));
+  }
+  struct rusage usage;
+  getrusage(RUSAGE_SELF, &usage);
+  std::printf("peak memory (max RSS): %.1f MiB\n",
+              static_cast<double>(usage.ru_maxrss) / 1024.0);
+  return 0;
+}
