@@ -58,7 +58,6 @@ bool moe::runtime::checkInputs(const EntrySpec &entry,
             std::to_string(inputs.size());
     return false;
   }
-  int64_t tokens = -1;
   for (size_t i = 0; i < inputs.size(); ++i) {
     const ValueSpec &spec = entry.args[i];
     const HostTensor &in = inputs[i];
@@ -77,14 +76,6 @@ bool moe::runtime::checkInputs(const EntrySpec &entry,
       if (want >= 0 && in.shape[d] != want) {
         error = where + found;
         return false;
-      }
-      if (want < 0) {
-        if (tokens >= 0 && in.shape[d] != tokens) {
-          error = where + found + " (the dynamic size T is " +
-                  std::to_string(tokens) + " from an earlier input)";
-          return false;
-        }
-        tokens = in.shape[d];
       }
     }
   }

@@ -37,9 +37,8 @@ private:
   std::vector<EntrySpec> entrySpecs;
 };
 
-/// Checks that `inputs` fit `entry`: count, dtypes, static sizes, and one
-/// value for every dynamic size that appears more than once along the same
-/// dimension name T (every dynamic size is the token count).
+/// Checks that `inputs` fit `entry`: count, ranks, dtypes and static sizes.
+/// Dynamic sizes are not related to each other here.
 bool checkInputs(const EntrySpec &entry, const std::vector<HostTensor> &inputs,
                  std::string &error);
 

@@ -1,0 +1,53 @@
+"""Checks moe.grouped_matmul entries against reference.grouped_matmul."""
+
+import numpy as np
+
+import reference
+from harness import Harness, rand
+
+h = Harness()
+rng = np.random.default_rng(3)
+
+
+def routing(tokens, k, experts, block_m, begin=0, local=None):
+    ids = np.stack([rng.permutation(experts)[:k] for _ in range(tokens)])
+    ids = ids.astype(np.int32)
+    return ids, reference.align(ids, local or experts, block_m, begin)
+
+
+def case(name, entry, a, w, k, block_m, rows, routing_, dtype, weights=None,
+         act=None):
+    s, b, c = routing_
+    want = reference.round_to(
+        reference.grouped_matmul(a, w, s, b, c, rows, k, block_m, weights, act),
+        dtype)
+    inputs = [a, w, s, b, c] + ([weights] if weights is not None else [])
+    (got,) = h.run(entry, inputs)
+    h.close(name, got, want, dtype)
+
+
+for tokens in (1, 9):
+    _, r = routing(tokens, 2, 8, 16)
+    case(f"gemm1 silu T={tokens}", "gemm1_silu", rand(rng, (tokens, 32), "bf16"),
+         rand(rng, (8, 48, 32), "bf16", 0.2), 2, 16, "tokens", r, "bf16",
+         act=("silu_mul", "split"))
+_, r = routing(5, 3, 4, 16)
+case("gemm1 swiglu_oai interleaved weighted", "gemm1_swiglu_weighted",
+     rand(rng, (5, 32), "bf16"), rand(rng, (4, 32, 32), "bf16", 0.3), 3, 16,
+     "tokens", r, "bf16", weights=rng.random((5, 3)).astype(np.float32),
+     act=("swiglu_oai", "interleaved", 1.702, 1.0, 7.0))
+_, r = routing(6, 2, 8, 16)
+case("gemm2 routes weighted", "gemm2_weighted", rand(rng, (12, 24), "bf16"),
+     rand(rng, (8, 32, 24), "bf16", 0.2), 2, 16, "routes", r, "bf16",
+     weights=rng.random((6, 2)).astype(np.float32))
+# Expert-parallel slice: only experts [4, 8) are local; other routes stay 0.
+ids, r = routing(6, 2, 8, 16, begin=4, local=4)
+w_local = rand(rng, (8, 32, 24), "bf16", 0.2)
+w_local[4:] = 0  # the entry takes 8 experts; blocks only name local ids 0-3
+case("gemm2 pruned routes are zero", "gemm2_weighted",
+     rand(rng, (12, 24), "bf16"), w_local, 2, 16, "routes", r, "bf16",
+     weights=rng.random((6, 2)).astype(np.float32))
+_, r = routing(4, 2, 4, 32)
+case("gemm f16 block_m 32", "gemm_f16_block32", rand(rng, (4, 16), "f16"),
+     rand(rng, (4, 8, 16), "f16", 0.3), 2, 32, "tokens", r, "f16")
+h.finish()

@@ -1,0 +1,144 @@
+"""Independent numpy reference of the moe ops (DESIGN.md section 5).
+
+Written from the op semantics, not from the compiler's lowering: it uses
+numpy's sorting, matrix products and reductions, in float64 unless the
+semantics require f32 (router scores, which decide the top-k selection).
+"""
+
+import numpy as np
+
+
+def round_to(x, dtype):
+    """Rounds to bf16/f16/f32 (round to nearest even), returned as float32."""
+    x = np.asarray(x, dtype=np.float32)
+    if dtype == "f32":
+        return x
+    if dtype == "f16":
+        return x.astype(np.float16).astype(np.float32)
+    assert dtype == "bf16"
+    bits = x.view(np.uint32).astype(np.uint64)
+    rounded = ((bits + 0x7FFF + ((bits >> 16) & 1)) >> 16) << 16
+    out = rounded.astype(np.uint32).view(np.float32)
+    return np.where(np.isnan(x), np.float32(np.nan), out)
+
+
+def gate(logits, top_k, scoring, bias=None, renormalize=False, n_group=None,
+         topk_group=None, scaling=1.0):
+    """Router: returns (weights [T,k] f32, ids [T,k] int32)."""
+    l = np.asarray(logits, dtype=np.float32)
+    if scoring == "softmax":
+        e = np.exp(l - l.max(axis=1, keepdims=True))
+        s = e / e.sum(axis=1, keepdims=True)
+    else:
+        s = np.float32(1) / (np.float32(1) + np.exp(-l))
+    s = s.astype(np.float32)
+    b = s + bias.astype(np.float32) if bias is not None else s.copy()
+    tokens, experts = b.shape
+    if n_group:
+        per = experts // n_group
+        groups = b.reshape(tokens, n_group, per)
+        top2 = np.sort(groups, axis=2)[:, :, -2:]
+        score = top2[:, :, 1] + top2[:, :, 0]
+        keep = np.argsort(-score, axis=1, kind="stable")[:, :topk_group]
+        mask = np.zeros((tokens, n_group), dtype=bool)
+        mask[np.arange(tokens)[:, None], keep] = True
+        b = np.where(np.repeat(mask, per, axis=1), b, -np.inf)
+    ids = np.argsort(-b, axis=1, kind="stable")[:, :top_k]
+    weights = np.take_along_axis(s, ids, axis=1).astype(np.float64)
+    if renormalize:
+        weights = weights / weights.sum(axis=1, keepdims=True)
+    weights = weights * scaling
+    return weights.astype(np.float32), ids.astype(np.int32)
+
+
+def align(ids, num_experts, block_m, expert_begin=0):
+    """moe_align_block_size: (sorted route ids, block expert ids, count)."""
+    ids = np.asarray(ids).reshape(-1)
+    routes = ids.size
+    r_max = -(-(routes + num_experts * (block_m - 1)) // block_m) * block_m
+    local = ids - expert_begin
+    sorted_ids = np.full(r_max, routes, dtype=np.int32)
+    blocks = np.full(r_max // block_m, -1, dtype=np.int32)
+    pos = 0
+    for e in range(num_experts):
+        mine = np.nonzero(local == e)[0]
+        sorted_ids[pos:pos + mine.size] = mine
+        padded = -(-mine.size // block_m) * block_m
+        blocks[pos // block_m:(pos + padded) // block_m] = e
+        pos += padded
+    return sorted_ids, blocks, np.array(pos, dtype=np.int32)
+
+
+def gate_up(h, layout):
+    """Splits the last dim of h into (gate, up) halves."""
+    inter = h.shape[-1] // 2
+    if layout == "interleaved":
+        return h[..., 0::2], h[..., 1::2]
+    return h[..., :inter], h[..., inter:]
+
+
+def sigmoid(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def activation(h, kind, layout="split", alpha=1.702, beta=1.0, limit=7.0):
+    """Gated activation of [..., 2I] -> [..., I] in float64."""
+    g, u = gate_up(np.asarray(h, dtype=np.float64), layout)
+    if kind == "silu_mul":
+        return g * sigmoid(g) * u
+    if kind == "gelu_mul":
+        from math import erf
+        verf = np.vectorize(erf)
+        return 0.5 * g * (1.0 + verf(g / np.sqrt(2.0))) * u
+    assert kind == "swiglu_oai"
+    g = np.minimum(g, limit)
+    u = np.clip(u, -limit, limit)
+    return (u + beta) * g * sigmoid(alpha * g)
+
+
+def grouped_matmul(a, w, sorted_ids, blocks, count, rows, top_k, block_m,
+                   weights=None, act=None):
+    """Grouped GEMM over aligned blocks; act = (kind, layout) or None."""
+    a = np.asarray(a, dtype=np.float64)
+    w = np.asarray(w, dtype=np.float64)
+    routes = a.shape[0] * top_k if rows == "tokens" else a.shape[0]
+    cols = w.shape[1] // 2 if act else w.shape[1]
+    out = np.zeros((routes, cols))
+    for b in range(int(count) // block_m):
+        e = blocks[b]
+        if e < 0:
+            continue
+        for r in sorted_ids[b * block_m:(b + 1) * block_m]:
+            if r >= routes:
+                continue
+            row = r // top_k if rows == "tokens" else r
+            v = w[e] @ a[row]
+            if weights is not None:
+                v = v * weights[r // top_k, r % top_k]
+            out[r] = activation(v, *act) if act else v
+    return out
+
+
+def combine(routes, scale):
+    t, k = scale.shape
+    r = np.asarray(routes, dtype=np.float64).reshape(t, k, -1)
+    return np.einsum("tk,tkh->th", scale.astype(np.float64), r)
+
+
+def rms_norm(x, w, eps, offset=0.0):
+    x = np.asarray(x, dtype=np.float64)
+    inv = 1.0 / np.sqrt(np.mean(x * x, axis=-1, keepdims=True) + eps)
+    return x * inv * (np.asarray(w, dtype=np.float64) + offset)
+
+
+def experts(x, w1, w2, weights, ids, act):
+    """y[t] = sum_j w[t,j] * W2[e] act(W1[e] x[t]); act = (kind, layout, ...)."""
+    x = np.asarray(x, dtype=np.float64)
+    y = np.zeros((x.shape[0], w2.shape[1]))
+    for t in range(x.shape[0]):
+        for j in range(ids.shape[1]):
+            e = ids[t, j]
+            h = np.asarray(w1[e], dtype=np.float64) @ x[t]
+            y[t] += weights[t, j] * (np.asarray(w2[e], dtype=np.float64) @
+                                     activation(h, *act))
+    return y
