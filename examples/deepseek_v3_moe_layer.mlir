@@ -11,7 +11,6 @@ func.func @deepseek_v3_moe_layer(%h: tensor<?x7168xbf16>,
                                  %shared_w2: tensor<2048x7168xbf16>) -> tensor<?x7168xbf16> {
   %c0 = arith.constant 0 : index
   %zero = arith.constant 0.0 : f32
-  %zero_bf16 = arith.constant 0.0 : bf16
   %tokens = tensor.dim %h, %c0 : tensor<?x7168xbf16>
 
   %logits_init = tensor.empty(%tokens) : tensor<?x256xf32>
@@ -25,16 +24,19 @@ func.func @deepseek_v3_moe_layer(%h: tensor<?x7168xbf16>,
       : (tensor<?x7168xbf16>, tensor<256x4096x7168xbf16>, tensor<256x7168x2048xbf16>,
          tensor<?x8xf32>, tensor<?x8xi32>) -> tensor<?x7168xbf16>
 
-  // Shared expert: silu(h W_gate) * (h W_up), then the down projection.
-  %gu_init = tensor.empty(%tokens) : tensor<?x4096xbf16>
-  %gu_acc = linalg.fill ins(%zero_bf16 : bf16) outs(%gu_init : tensor<?x4096xbf16>) -> tensor<?x4096xbf16>
-  %gate_up = linalg.matmul ins(%h, %shared_w1 : tensor<?x7168xbf16>, tensor<7168x4096xbf16>)
-                           outs(%gu_acc : tensor<?x4096xbf16>) -> tensor<?x4096xbf16>
+  // Shared expert: silu(h W_gate) * (h W_up), then the down projection, each
+  // product accumulated in f32 and rounded to bf16.
+  %gu_init = tensor.empty(%tokens) : tensor<?x4096xf32>
+  %gu_acc = linalg.fill ins(%zero : f32) outs(%gu_init : tensor<?x4096xf32>) -> tensor<?x4096xf32>
+  %gate_up_f32 = linalg.matmul ins(%h, %shared_w1 : tensor<?x7168xbf16>, tensor<7168x4096xbf16>)
+                               outs(%gu_acc : tensor<?x4096xf32>) -> tensor<?x4096xf32>
+  %gate_up = arith.truncf %gate_up_f32 : tensor<?x4096xf32> to tensor<?x4096xbf16>
   %act = moe.activation %gate_up <silu_mul> : tensor<?x4096xbf16> -> tensor<?x2048xbf16>
-  %down_init = tensor.empty(%tokens) : tensor<?x7168xbf16>
-  %down_acc = linalg.fill ins(%zero_bf16 : bf16) outs(%down_init : tensor<?x7168xbf16>) -> tensor<?x7168xbf16>
-  %shared = linalg.matmul ins(%act, %shared_w2 : tensor<?x2048xbf16>, tensor<2048x7168xbf16>)
-                          outs(%down_acc : tensor<?x7168xbf16>) -> tensor<?x7168xbf16>
+  %down_init = tensor.empty(%tokens) : tensor<?x7168xf32>
+  %down_acc = linalg.fill ins(%zero : f32) outs(%down_init : tensor<?x7168xf32>) -> tensor<?x7168xf32>
+  %shared_f32 = linalg.matmul ins(%act, %shared_w2 : tensor<?x2048xbf16>, tensor<2048x7168xbf16>)
+                              outs(%down_acc : tensor<?x7168xf32>) -> tensor<?x7168xf32>
+  %shared = arith.truncf %shared_f32 : tensor<?x7168xf32> to tensor<?x7168xbf16>
 
   %out = arith.addf %routed, %shared : tensor<?x7168xbf16>
   return %out : tensor<?x7168xbf16>
