@@ -1,0 +1,16 @@
+"""Writes the .npy inputs of moe-run.test into the folder given."""
+import os
+import sys
+
+import numpy as np
+
+out = sys.argv[1]
+np.save(os.path.join(out, "routes.npy"),
+        np.arange(1, 25, dtype=np.float32).reshape(6, 4))
+np.save(os.path.join(out, "scale.npy"), np.full((3, 2), 0.5, dtype=np.float32))
+np.save(os.path.join(out, "ids.npy"), np.array([[0, 5], [1, 7]], dtype=np.int32))
+np.save(os.path.join(out, "begin.npy"), np.array(4, dtype=np.int64))
+np.save(os.path.join(out, "ids_f64.npy"), np.zeros((6, 4)))
+np.save(os.path.join(out, "wide.npy"), np.zeros((6, 5), dtype=np.float32))
+with open(os.path.join(out, "not-npy.txt"), "w") as f:
+    f.write("hello\n")
