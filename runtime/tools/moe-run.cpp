@@ -15,7 +15,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -219,9 +218,18 @@ int main(int argc, char **argv) {
   if (random) {
     if (!inputPaths.empty())
       return fail("--random-inputs and --input exclude each other");
-    std::mt19937_64 rng(static_cast<uint64_t>(seed));
-    std::uniform_real_distribution<double> uniform(-1.0, 1.0);
-    std::uniform_int_distribution<int64_t> integers(0, intMax);
+    // splitmix64: fast enough to fill gigabytes of expert weights.
+    uint64_t state = static_cast<uint64_t>(seed);
+    auto next = [&state]() {
+      uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+      z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+      z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+      return z ^ (z >> 31);
+    };
+    auto uniform = [&]() { return (next() >> 11) * 0x1.0p-52 - 1.0; };
+    auto integers = [&]() {
+      return static_cast<double>(next() % static_cast<uint64_t>(intMax + 1));
+    };
     for (size_t i = 0; i < inputs.size(); ++i) {
       const ValueSpec &spec = entry->args[i];
       HostTensor &t = inputs[i];
@@ -237,8 +245,7 @@ int main(int argc, char **argv) {
                          dtypeSize(t.dtype),
                      0);
       for (int64_t e = 0; e < t.numElements(); ++e)
-        t.set(e, isFloat(t.dtype) ? uniform(rng)
-                                  : static_cast<double>(integers(rng)));
+        t.set(e, isFloat(t.dtype) ? uniform() : integers());
     }
   } else {
     if (inputPaths.size() != entry->args.size())

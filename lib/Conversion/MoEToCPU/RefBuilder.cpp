@@ -181,7 +181,13 @@ Value mlir::moe::cpu::emitDot(RefBuilder &rb, Value a, ValueRange aPrefix,
                    SmallVector<Value> ai(aPrefix), wi(wPrefix);
                    ai.push_back(i);
                    wi.push_back(i);
-                   Value prod = in.mul(in.loadF32(a, ai), in.loadF32(w, wi));
-                   return {in.add(acc[0], prod)};
+                   // reassoc lets LLVM vectorize the reduction: the order is
+                   // fixed per build, so results stay deterministic.
+                   auto fm = arith::FastMathFlags::reassoc |
+                             arith::FastMathFlags::contract;
+                   Value prod = arith::MulFOp::create(
+                       in.builder(), in.loadF32(a, ai), in.loadF32(w, wi), fm);
+                   return {arith::AddFOp::create(in.builder(), acc[0], prod,
+                                                 fm)};
                  })[0];
 }
