@@ -34,10 +34,11 @@ demo: build
 check: build
 	@./utils/check.sh $(BUILD_DIR)
 
-# Regenerates the dialect reference in docs/ from ODS.
+# Regenerates the dialect and pass references in docs/ from ODS.
 docs: configure
-	cmake --build $(BUILD_DIR) --target MoEDocGen
+	cmake --build $(BUILD_DIR) --target MoEDocGen MoEConversionPassDocGen
 	cp $(BUILD_DIR)/dialects/MoE/MoEDialect.md docs/MoEDialect.md
+	cp $(BUILD_DIR)/include/moe/Conversion/ConversionPasses.md docs/ConversionPasses.md
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -1,9 +1,44 @@
 #!/usr/bin/env bash
-# Runs moe-opt on every example layer in examples/ and prints the parsed, verified IR.
-set -euo pipefail
+# For every example layer: print it (moe-opt), compile it for the CPU
+# (moe-compile) and run it on random inputs (moe-run) with a summary line.
+set -uo pipefail
 build=${1:-build}
+tokens=${DEMO_TOKENS:-16}
+out="$build/demo"
+mkdir -p "$out"
+
+# Bytes of all inputs of a library at T=$tokens, from its manifest.
+input_bytes() {
+  "$build/bin/moe-run" "$1" --list | awk -v T="$tokens" '
+    /^  arg[0-9]+: tensor/ {
+      size = ($3 == "bf16" || $3 == "f16") ? 2 : ($3 == "i64" ? 8 : 4)
+      shape = $0; sub(/.*\[/, "", shape); sub(/\].*/, "", shape)
+      n = split(shape, dims, ", "); bytes = size
+      for (i = 1; i <= n; i++) bytes *= (dims[i] == "?" ? T : dims[i])
+      total += bytes
+    }
+    END { printf "%.0f\n", total }'
+}
+
+available=$(awk '/MemAvailable/ { printf "%.0f\n", $2 * 1024 }' /proc/meminfo)
 for f in examples/*.mlir; do
+  name=$(basename "$f" .mlir)
   echo "=== $f ==="
-  "$build/bin/moe-opt" "$f"
+  "$build/bin/moe-opt" "$f" || continue
+  echo "--- compile for the CPU: moe-compile $f --target=cpu -o $out/$name.so"
+  if ! "$build/bin/moe-compile" "$f" --target=cpu -o "$out/$name.so"; then
+    echo "(not compiled for the CPU reference: see the diagnostic above)"
+    echo
+    continue
+  fi
+  need=$(input_bytes "$out/$name.so")
+  gib=$(awk -v b="$need" 'BEGIN { printf "%.1f", b / 2^30 }')
+  if (( need > available * 8 / 10 )); then
+    echo "(not run: its inputs take $gib GiB at T=$tokens, more than this machine has free)"
+    echo
+    continue
+  fi
+  echo "--- run on random inputs ($gib GiB) at T=$tokens: moe-run $out/$name.so --random-inputs --dim T=$tokens --bench 2"
+  "$build/bin/moe-run" "$out/$name.so" --random-inputs --seed 1 --dim "T=$tokens" --bench 2
   echo
 done

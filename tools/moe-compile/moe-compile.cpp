@@ -122,5 +122,7 @@ int main(int argc, char **argv) {
   DialectRegistry registry;
   moe::registerMoEAndUpstreamDialects(registry);
   MLIRContext context(registry);
+  // Diagnostics point at the user's source line; the op dump adds noise.
+  context.printOpOnDiagnostic(false);
   return failed(compile(context)) ? 1 : 0;
 }
