@@ -41,13 +41,9 @@ static Value emitRMSNorm(RefBuilder &rb, Value x, Value weight, float eps,
               SmallVector<AffineMap>{full, rows}, reduce,
               [&](OpBuilder &nb, Location loc, ValueRange args) {
                 ImplicitLocOpBuilder ib(loc, nb);
-                Value v = args[0];
-                if (!v.getType().isF32())
-                  v = arith::ExtFOp::create(ib, ib.getF32Type(), v);
-                Value sq = arith::MulFOp::create(ib, v, v);
-                linalg::YieldOp::create(ib,
-                                        arith::AddFOp::create(ib, args[1], sq)
-                                            .getResult());
+                RefBuilder l(ib);
+                Value v = l.widen(args[0]);
+                linalg::YieldOp::create(ib, l.add(args[1], l.mul(v, v)));
               })
               .getResult(0);
   Value hidden = rb.indexToF32(rb.dim(x, rank - 1));
@@ -60,16 +56,10 @@ static Value emitRMSNorm(RefBuilder &rb, Value x, Value weight, float eps,
              [&](OpBuilder &nb, Location loc, ValueRange args) {
                ImplicitLocOpBuilder ib(loc, nb);
                RefBuilder l(ib);
-               auto widen = [&](Value v) {
-                 return v.getType().isF32()
-                            ? v
-                            : arith::ExtFOp::create(ib, ib.getF32Type(), v)
-                                  .getResult();
-               };
                Value inv = math::RsqrtOp::create(
                    ib, l.add(l.div(args[1], hidden), l.f32(eps)));
-               Value w = l.add(widen(args[2]), l.f32(offset));
-               Value y = l.mul(l.mul(widen(args[0]), inv), w);
+               Value w = l.add(l.widen(args[2]), l.f32(offset));
+               Value y = l.mul(l.mul(l.widen(args[0]), inv), w);
                linalg::YieldOp::create(ib, l.toElement(y, type.getElementType()));
              })
       .getResult(0);
@@ -90,13 +80,7 @@ static Value emitAdd(RefBuilder &rb, Value x, Value residual) {
              [&](OpBuilder &nb, Location loc, ValueRange args) {
                ImplicitLocOpBuilder ib(loc, nb);
                RefBuilder l(ib);
-               Type f32 = ib.getF32Type();
-               auto widen = [&](Value v) {
-                 return v.getType().isF32()
-                            ? v
-                            : arith::ExtFOp::create(ib, f32, v).getResult();
-               };
-               Value s = l.add(widen(args[0]), widen(args[1]));
+               Value s = l.add(l.widen(args[0]), l.widen(args[1]));
                linalg::YieldOp::create(ib, l.toElement(s, type.getElementType()));
              })
       .getResult(0);

@@ -36,11 +36,14 @@ Value RefBuilder::load(Value tensor, ValueRange indices) {
   return tensor::ExtractOp::create(b, tensor, indices);
 }
 
-Value RefBuilder::loadF32(Value tensor, ValueRange indices) {
-  Value v = load(tensor, indices);
+Value RefBuilder::widen(Value v) {
   if (v.getType().isF32())
     return v;
   return arith::ExtFOp::create(b, b.getF32Type(), v);
+}
+
+Value RefBuilder::loadF32(Value tensor, ValueRange indices) {
+  return widen(load(tensor, indices));
 }
 
 Value RefBuilder::toElement(Value f32Value, Type type) {

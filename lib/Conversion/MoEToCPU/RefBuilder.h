@@ -31,6 +31,8 @@ public:
 
   /// tensor.extract, widened to f32 for floating-point element types.
   Value loadF32(Value tensor, ValueRange indices);
+  /// A floating-point scalar widened to f32 (identity for f32).
+  Value widen(Value v);
   /// tensor.extract as is (integers).
   Value load(Value tensor, ValueRange indices);
   /// tensor.insert of `value` (an f32 is rounded to the element type).
