@@ -96,10 +96,8 @@ LogicalResult GateOp::verify() {
 // AlignOp
 //===----------------------------------------------------------------------===//
 
-int64_t AlignOp::getMaxPaddedRoutes(int64_t routes) {
-  // I64Attr getters are unsigned: read the attributes as signed values.
-  int64_t blockM = getBlockMAttr().getInt();
-  int64_t experts = getNumExpertsAttr().getInt();
+int64_t mlir::moe::computeMaxPaddedRoutes(int64_t routes, int64_t experts,
+                                          int64_t blockM) {
   int64_t padding, total;
   if (ShapedType::isDynamic(routes) || blockM < 1 ||
       llvm::MulOverflow(experts, blockM - 1, padding) ||
@@ -107,6 +105,12 @@ int64_t AlignOp::getMaxPaddedRoutes(int64_t routes) {
       llvm::AddOverflow(total, blockM - 1, total))
     return ShapedType::kDynamic;
   return total / blockM * blockM;
+}
+
+int64_t AlignOp::getMaxPaddedRoutes(int64_t routes) {
+  // I64Attr getters are unsigned: read the attributes as signed values.
+  return computeMaxPaddedRoutes(routes, getNumExpertsAttr().getInt(),
+                                getBlockMAttr().getInt());
 }
 
 LogicalResult AlignOp::verify() {

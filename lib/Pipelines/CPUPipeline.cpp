@@ -64,6 +64,7 @@ void mlir::moe::buildCPUReferencePipeline(OpPassManager &pm) {
 }
 
 void mlir::moe::registerMoEPipelines() {
+  registerOptimizePipeline();
   PassPipelineRegistration<>(
       "moe-cpu-reference-pipeline",
       "Lower moe ops and tensors to the LLVM dialect for the host CPU (the "

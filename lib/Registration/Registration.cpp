@@ -8,6 +8,7 @@
 
 #include "moe/Conversion/Passes.h"
 #include "moe/Dialect/MoE/MoE.h"
+#include "moe/Passes/Passes.h"
 #include "moe/Pipelines/Pipelines.h"
 
 #include "mlir/InitAllDialects.h"
@@ -25,5 +26,6 @@ void mlir::moe::registerMoEAndUpstreamDialects(DialectRegistry &registry) {
 void mlir::moe::registerMoEAndUpstreamPasses() {
   registerAllPasses();
   registerMoEConversionPasses();
+  registerMoEPasses();
   registerMoEPipelines();
 }

@@ -9,6 +9,8 @@
 
 #include "mlir/Pass/PassManager.h"
 
+#include <string>
+
 namespace mlir::moe {
 
 /// moe ops and tensors -> the LLVM dialect for the host CPU: the reference
@@ -17,7 +19,23 @@ namespace mlir::moe {
 /// Public functions get `llvm.emit_c_interface`.
 void buildCPUReferencePipeline(OpPassManager &pm);
 
-/// Registers `moe-cpu-reference-pipeline` for moe-opt.
+/// Options of `moe-optimize`.
+struct OptimizePipelineOptions {
+  std::string target = "gfx942"; ///< tile target, or "cpu" (no tiles)
+  int64_t tokens = 0;            ///< expected T for the tile cost model
+  int64_t epSize = 1;            ///< expert-parallel ranks
+};
+
+/// The graph optimization pipeline: prune remote experts (ep-size > 1),
+/// select tiles (GPU targets), expand experts, fuse SwiGLU into GEMM1,
+/// defer all_reduce, then canonicalize and CSE.
+void buildOptimizePipeline(OpPassManager &pm,
+                           const OptimizePipelineOptions &options);
+
+/// Registers `moe-optimize`.
+void registerOptimizePipeline();
+
+/// Registers `moe-cpu-reference-pipeline` and `moe-optimize` for moe-opt.
 void registerMoEPipelines();
 
 } // namespace mlir::moe

@@ -30,6 +30,11 @@ namespace mlir::moe {
 /// `moe.parallel` attribute on a function or module), or a diagnostic on `op`.
 FailureOr<int64_t> lookupGroupSize(Operation *op, StringRef group);
 
+/// R_max of moe.align: roundup(routes + experts * (blockM - 1), blockM), or
+/// ShapedType::kDynamic when `routes` is dynamic or the sum overflows.
+int64_t computeMaxPaddedRoutes(int64_t routes, int64_t experts,
+                               int64_t blockM);
+
 } // namespace mlir::moe
 
 #endif // MOE_DIALECT_MOE_MOE_H

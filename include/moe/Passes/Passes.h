@@ -1,0 +1,78 @@
+//===- Passes.h - graph-level passes of moe-mlir ----------------*- C++ -*-===//
+//
+// Declares the graph passes and the layered functions behind them.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MOE_PASSES_PASSES_H
+#define MOE_PASSES_PASSES_H
+
+#include "moe/Dialect/MoE/MoE.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir::moe {
+
+#define GEN_PASS_DECL
+#include "passes/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "passes/Passes.h.inc"
+
+//===----------------------------------------------------------------------===//
+// Expand experts
+//===----------------------------------------------------------------------===//
+
+/// Why `op` cannot be expanded, or success.
+LogicalResult canExpandExperts(ExpertsOp op, std::string &reason);
+
+/// The pieces of an expanded moe.experts.
+struct ExpandedExperts {
+  AlignOp align;
+  GroupedMatmulOp gemm1, gemm2;
+  ActivationOp activation;
+  CombineOp combine;
+};
+
+/// Builds the expanded form of `op` at its position (does not replace it).
+/// `expertBegin`, when set, restricts align to experts
+/// [expertBegin, expertBegin + numExperts) and `w1`/`w2` replace the weights.
+FailureOr<ExpandedExperts> buildExpandedExperts(RewriterBase &rewriter,
+                                                ExpertsOp op, int64_t blockM,
+                                                int64_t numExperts,
+                                                Value expertBegin, Value w1,
+                                                Value w2);
+
+/// Replaces `op` by its expanded form; block_m from its tile or `blockM`.
+FailureOr<CombineOp> expandExperts(RewriterBase &rewriter, ExpertsOp op,
+                                   int64_t blockM);
+
+void populateExpandExpertsPatterns(RewritePatternSet &patterns, int64_t blockM);
+
+//===----------------------------------------------------------------------===//
+// Fuse SwiGLU into GEMM1
+//===----------------------------------------------------------------------===//
+
+/// Why the GEMM feeding `act` cannot take it as epilogue, or success.
+LogicalResult canFuseActivationIntoGemm(ActivationOp act, std::string &reason);
+
+/// Replaces the GEMM + activation pair by one GEMM with the epilogue.
+FailureOr<GroupedMatmulOp> fuseActivationIntoGemm(RewriterBase &rewriter,
+                                                  ActivationOp act);
+
+void populateFuseSwiGLUGemm1Patterns(RewritePatternSet &patterns);
+
+//===----------------------------------------------------------------------===//
+// Defer all_reduce
+//===----------------------------------------------------------------------===//
+
+void populateSinkAllReducePatterns(RewritePatternSet &patterns,
+                                   bool allowCastReassociation);
+void populateFuseAllReduceRMSNormPatterns(RewritePatternSet &patterns);
+
+} // namespace mlir::moe
+
+#endif // MOE_PASSES_PASSES_H

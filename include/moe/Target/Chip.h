@@ -1,0 +1,43 @@
+//===- Chip.h - descriptors of the chips moe-mlir targets -------*- C++ -*-===//
+//
+// One place that says what each target chip has; passes and templates ask it.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MOE_TARGET_CHIP_H
+#define MOE_TARGET_CHIP_H
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <cstdint>
+
+namespace mlir::moe {
+
+/// One matrix-multiply instruction shape: D[m x n] += A[m x k] * B[k x n].
+struct MMAShape {
+  int64_t m, n, k;
+};
+
+enum class Fp8Flavor { None, FNUZ, OCP };
+
+struct ChipInfo {
+  llvm::StringRef name;
+  int64_t computeUnits;   ///< CUs (AMD) or SMs (NVIDIA)
+  int64_t waveSize;       ///< 64 on CDNA, 32 on NVIDIA
+  int64_t ldsBytes;       ///< LDS / shared memory per workgroup
+  double hbmBytesPerSecond;
+  llvm::ArrayRef<MMAShape> bf16MMA; ///< bf16 MMA shapes, preferred first
+  Fp8Flavor fp8;
+  bool scaledMMA; ///< MX (f8/f6/f4 with E8M0 scales) MMA
+};
+
+/// The descriptor of "gfx942", "gfx950" or "sm_90"; null for another name.
+const ChipInfo *lookupChip(llvm::StringRef name);
+
+/// "gfx942, gfx950, sm_90".
+llvm::StringRef knownChipNames();
+
+} // namespace mlir::moe
+
+#endif // MOE_TARGET_CHIP_H

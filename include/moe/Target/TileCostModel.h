@@ -1,0 +1,41 @@
+//===- TileCostModel.h - tile sizes of grouped GEMMs ------------*- C++ -*-===//
+//
+// Chooses block_m/block_n/block_k/split_k for a grouped GEMM on a chip.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MOE_TARGET_TILECOSTMODEL_H
+#define MOE_TARGET_TILECOSTMODEL_H
+
+#include "moe/Target/Chip.h"
+
+#include <optional>
+
+namespace mlir::moe {
+
+/// A grouped GEMM of one rank: `tokens` tokens routed `topK` ways over
+/// `totalExperts` experts, of which `localExperts` are on this rank; each
+/// expert's GEMM is [routes x k] * [k x n].
+struct GroupedGemmProblem {
+  int64_t tokens, topK, totalExperts, localExperts, n, k;
+  std::optional<int64_t> fixedBlockM; ///< set when moe.align already chose it
+};
+
+struct TileChoice {
+  int64_t blockM, blockN, blockK, splitK;
+  double routesPerExpert; ///< T * k / E under uniform routing
+  double mBlocks;         ///< expected row blocks on this rank
+  int64_t workgroups;     ///< m blocks x n blocks x split_k
+};
+
+/// Expected routes per expert T*k/E (every local expert expects the same
+/// share), the smallest MMA-compatible block_m in {16, 32, 64, 128} that
+/// covers them, block_k from the MMA k and K, the largest block_n whose
+/// double-buffered A/B tiles fit the LDS and that still gives at least one
+/// workgroup per compute unit, and split_k when even the smallest block_n
+/// leaves compute units idle.
+TileChoice selectTile(const ChipInfo &chip, const GroupedGemmProblem &p);
+
+} // namespace mlir::moe
+
+#endif // MOE_TARGET_TILECOSTMODEL_H

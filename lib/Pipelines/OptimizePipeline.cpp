@@ -1,0 +1,68 @@
+//===- OptimizePipeline.cpp - the moe-optimize graph pipeline -------------===//
+//
+// Orders the graph passes: prune, tile, expand, fuse, defer, clean up.
+//
+//===----------------------------------------------------------------------===//
+
+#include "moe/Pipelines/Pipelines.h"
+
+#include "moe/Passes/Passes.h"
+
+#include "mlir/Pass/PassOptions.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+using namespace mlir::moe;
+
+void mlir::moe::buildOptimizePipeline(OpPassManager &pm,
+                                      const OptimizePipelineOptions &options) {
+  // Tiles first: they fix block_m, which pruning and expansion build on.
+  if (options.target != "cpu") {
+    MoESelectTilesPassOptions tiles;
+    tiles.target = options.target;
+    tiles.tokens = options.tokens;
+    tiles.epSize = options.epSize;
+    pm.addPass(createMoESelectTilesPass(tiles));
+  }
+  if (options.epSize > 1) {
+    MoEPruneRemoteExpertsPassOptions prune;
+    prune.epSize = options.epSize;
+    pm.addPass(createMoEPruneRemoteExpertsPass(prune));
+  }
+  pm.addPass(createMoEExpandExpertsPass());
+  pm.addPass(createMoEFuseSwiGLUGemm1Pass());
+  pm.addPass(createMoEDeferAllReducePass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+namespace {
+struct OptimizeOptions : PassPipelineOptions<OptimizeOptions> {
+  Option<std::string> target{
+      *this, "target",
+      llvm::cl::desc("chip whose tiles to select: gfx942, gfx950, sm_90, or "
+                     "cpu (no tile selection)"),
+      llvm::cl::init("gfx942")};
+  Option<int64_t> tokens{
+      *this, "tokens",
+      llvm::cl::desc("expected tokens per call for the tile cost model (0: "
+                     "the static T of each op)"),
+      llvm::cl::init(0)};
+  Option<int64_t> epSize{
+      *this, "ep-size",
+      llvm::cl::desc("expert-parallel ranks (> 1 prunes remote experts)"),
+      llvm::cl::init(1)};
+};
+} // namespace
+
+void mlir::moe::registerOptimizePipeline() {
+  PassPipelineRegistration<OptimizeOptions>(
+      "moe-optimize",
+      "The graph optimization pipeline: prune remote experts (ep-size > 1), "
+      "select tiles, expand experts, fuse SwiGLU into GEMM1, defer "
+      "all_reduce into the next RMSNorm, canonicalize and CSE",
+      [](OpPassManager &pm, const OptimizeOptions &o) {
+        buildOptimizePipeline(pm, {o.target, o.tokens, o.epSize});
+      });
+}

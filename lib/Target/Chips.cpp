@@ -1,0 +1,33 @@
+//===- Chips.cpp - descriptors of the chips moe-mlir targets --------------===//
+//
+// gfx942 (MI300X), gfx950 (MI355X) and sm_90 (H100/H200) as DESIGN.md lists them.
+//
+//===----------------------------------------------------------------------===//
+
+#include "moe/Target/Chip.h"
+
+using namespace mlir::moe;
+
+// bf16 MMA shapes, preferred first (REFERENCE.md, checked against
+// convert-amdgpu-to-rocdl): gfx942 has the 4-wide bf16 MFMA forms only,
+// gfx950 adds the 8-wide ones; sm_90's mma.sync is m16n8k16.
+static const MMAShape kGfx942BF16[] = {{16, 16, 16}, {32, 32, 8}};
+static const MMAShape kGfx950BF16[] = {{16, 16, 32}, {32, 32, 16},
+                                       {16, 16, 16}, {32, 32, 8}};
+static const MMAShape kSm90BF16[] = {{16, 8, 16}};
+
+static const ChipInfo kChips[] = {
+    {"gfx942", 304, 64, 64 * 1024, 5.3e12, kGfx942BF16, Fp8Flavor::FNUZ,
+     false},
+    {"gfx950", 256, 64, 160 * 1024, 8.0e12, kGfx950BF16, Fp8Flavor::OCP, true},
+    {"sm_90", 132, 32, 228 * 1024, 3.35e12, kSm90BF16, Fp8Flavor::OCP, false},
+};
+
+const ChipInfo *mlir::moe::lookupChip(llvm::StringRef name) {
+  for (const ChipInfo &chip : kChips)
+    if (chip.name == name)
+      return &chip;
+  return nullptr;
+}
+
+llvm::StringRef mlir::moe::knownChipNames() { return "gfx942, gfx950, sm_90"; }

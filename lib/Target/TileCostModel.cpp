@@ -1,0 +1,87 @@
+//===- TileCostModel.cpp - tile sizes of grouped GEMMs --------------------===//
+//
+// The cost model behind --moe-select-tiles.
+//
+//===----------------------------------------------------------------------===//
+
+#include "moe/Target/TileCostModel.h"
+
+#include "llvm/Support/MathExtras.h"
+
+#include <algorithm>
+#include <cmath>
+
+using namespace mlir::moe;
+
+/// Bytes of one bf16 element; A and B tiles are double-buffered in LDS.
+static constexpr int64_t kElementBytes = 2;
+static constexpr int64_t kStages = 2;
+
+TileChoice mlir::moe::selectTile(const ChipInfo &chip,
+                                 const GroupedGemmProblem &p) {
+  TileChoice t{};
+  int64_t minM = chip.bf16MMA.front().m, minN = chip.bf16MMA.front().n,
+          minK = chip.bf16MMA.front().k;
+  for (const MMAShape &s : chip.bf16MMA) {
+    minM = std::min(minM, s.m);
+    minN = std::min(minN, s.n);
+    minK = std::min(minK, s.k);
+  }
+  double routes = static_cast<double>(p.tokens * p.topK);
+  t.routesPerExpert = routes / static_cast<double>(p.totalExperts);
+
+  if (p.fixedBlockM) {
+    t.blockM = *p.fixedBlockM;
+  } else {
+    t.blockM = 128;
+    for (int64_t m : {16, 32, 64, 128})
+      if (m % minM == 0 && static_cast<double>(m) >= t.routesPerExpert) {
+        t.blockM = m;
+        break;
+      }
+  }
+
+  // block_k: 64 elements (a 128-byte row of bf16) unless K is smaller.
+  t.blockK = std::max<int64_t>(
+      minK, std::min<int64_t>(64, llvm::PowerOf2Ceil(std::max<int64_t>(p.k, 1))));
+
+  // Expected row blocks on this rank: experts that receive at least one
+  // route, each padded to block_m.
+  double localRoutes = routes * static_cast<double>(p.localExperts) /
+                       static_cast<double>(p.totalExperts);
+  double active =
+      static_cast<double>(p.localExperts) *
+      (1.0 - std::pow(1.0 - 1.0 / static_cast<double>(p.totalExperts), routes));
+  active = std::max(active, 1.0);
+  t.mBlocks =
+      active * std::ceil(localRoutes / active / static_cast<double>(t.blockM));
+  t.mBlocks = std::max(t.mBlocks, 1.0);
+
+  auto fitsLDS = [&](int64_t blockN) {
+    return kStages * (t.blockM + blockN) * t.blockK * kElementBytes <=
+           chip.ldsBytes;
+  };
+  auto workgroups = [&](int64_t blockN) {
+    return static_cast<int64_t>(t.mBlocks) * llvm::divideCeil(p.n, blockN);
+  };
+  int64_t widest = std::max<int64_t>(minN, llvm::PowerOf2Ceil(p.n));
+  t.blockN = 0;
+  for (int64_t n : {256, 128, 64, 32, 16, 8}) {
+    if (n % minN != 0 || n > widest || !fitsLDS(n))
+      continue;
+    t.blockN = n; // keeps the smallest legal one if none fills the chip
+    if (workgroups(n) >= chip.computeUnits)
+      break;
+  }
+  if (t.blockN == 0)
+    t.blockN = minN;
+
+  int64_t wgs = workgroups(t.blockN);
+  int64_t kSteps = std::max<int64_t>(1, p.k / t.blockK);
+  t.splitK = 1;
+  if (wgs < chip.computeUnits)
+    t.splitK = std::min<int64_t>(
+        {llvm::divideCeil(chip.computeUnits, wgs), kSteps, 16});
+  t.workgroups = wgs * t.splitK;
+  return t;
+}

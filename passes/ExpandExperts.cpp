@@ -1,0 +1,137 @@
+//===- ExpandExperts.cpp - moe.experts into align, GEMMs and combine ------===//
+//
+// Implements --moe-expand-experts.
+//
+//===----------------------------------------------------------------------===//
+
+#include "moe/Passes/Passes.h"
+
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir::moe {
+#define GEN_PASS_DEF_MOEEXPANDEXPERTSPASS
+#include "passes/Passes.h.inc"
+} // namespace mlir::moe
+
+using namespace mlir;
+using namespace mlir::moe;
+
+static int64_t dimOf(Value v, int64_t d) {
+  return cast<RankedTensorType>(v.getType()).getDimSize(d);
+}
+
+LogicalResult mlir::moe::canExpandExperts(ExpertsOp op, std::string &reason) {
+  if (ShapedType::isDynamic(dimOf(op.getW1(), 0))) {
+    reason = "the expert count (dim 0 of w1) is dynamic";
+    return failure();
+  }
+  if (ShapedType::isDynamic(dimOf(op.getIds(), 1))) {
+    reason = "top-k (dim 1 of ids) is dynamic";
+    return failure();
+  }
+  if (ShapedType::isDynamic(dimOf(op.getW1(), 1))) {
+    reason = "2I (dim 1 of w1) is dynamic";
+    return failure();
+  }
+  return success();
+}
+
+FailureOr<ExpandedExperts>
+mlir::moe::buildExpandedExperts(RewriterBase &rewriter, ExpertsOp op,
+                                int64_t blockM, int64_t numExperts,
+                                Value expertBegin, Value w1, Value w2) {
+  std::string reason;
+  if (failed(canExpandExperts(op, reason)))
+    return failure();
+  Location loc = op.getLoc();
+  MLIRContext *ctx = rewriter.getContext();
+  Type element = op.getX().getType().getElementType();
+  int64_t tokens = dimOf(op.getX(), 0), hidden = dimOf(op.getX(), 1);
+  int64_t topK = dimOf(op.getIds(), 1), twoI = dimOf(op.getW1(), 1);
+  int64_t routes = ShapedType::isDynamic(tokens) ? tokens : tokens * topK;
+  int64_t maxRoutes = computeMaxPaddedRoutes(routes, numExperts, blockM);
+  int64_t maxBlocks =
+      ShapedType::isDynamic(maxRoutes) ? maxRoutes : maxRoutes / blockM;
+  Type i32 = rewriter.getI32Type();
+  auto sortedType = RankedTensorType::get({maxRoutes}, i32);
+  auto blocksType = RankedTensorType::get({maxBlocks}, i32);
+  auto countType = RankedTensorType::get({}, i32);
+  IntegerAttr topKAttr = rewriter.getI64IntegerAttr(topK);
+  IntegerAttr blockMAttr = rewriter.getI64IntegerAttr(blockM);
+  TileAttr tile = op.getTileAttr();
+
+  ExpandedExperts ex;
+  ex.align = AlignOp::create(rewriter, loc, sortedType, blocksType, countType,
+                             op.getIds(), expertBegin,
+                             rewriter.getI64IntegerAttr(numExperts),
+                             blockMAttr);
+  auto gemm = [&](Value a, Value w, RowSource rows, int64_t cols) {
+    return GroupedMatmulOp::create(
+        rewriter, loc, RankedTensorType::get({routes, cols}, element), a, w,
+        ex.align.getSortedRouteIds(), ex.align.getBlockExpertIds(),
+        ex.align.getPaddedCount(), /*weights=*/Value(),
+        RowSourceAttr::get(ctx, rows), topKAttr, blockMAttr,
+        /*activation=*/ActivationAttr(), tile);
+  };
+  ex.gemm1 = gemm(op.getX(), w1, RowSource::Tokens, twoI);
+  ex.activation = ActivationOp::create(
+      rewriter, loc, RankedTensorType::get({routes, twoI / 2}, element),
+      ex.gemm1.getResult(), op.getActivation());
+  ex.gemm2 = gemm(ex.activation.getResult(), w2, RowSource::Routes, hidden);
+  ex.combine = CombineOp::create(rewriter, loc, op.getResult().getType(),
+                                 ex.gemm2.getResult(), op.getWeights());
+  return ex;
+}
+
+FailureOr<CombineOp> mlir::moe::expandExperts(RewriterBase &rewriter,
+                                              ExpertsOp op, int64_t blockM) {
+  if (TileAttr tile = op.getTileAttr())
+    blockM = tile.getBlockM();
+  FailureOr<ExpandedExperts> ex =
+      buildExpandedExperts(rewriter, op, blockM, dimOf(op.getW1(), 0),
+                           /*expertBegin=*/Value(), op.getW1(), op.getW2());
+  if (failed(ex))
+    return failure();
+  rewriter.replaceOp(op, ex->combine.getResult());
+  return ex->combine;
+}
+
+namespace {
+struct ExpandExpertsIntoGroupedGemms : OpRewritePattern<ExpertsOp> {
+  ExpandExpertsIntoGroupedGemms(MLIRContext *ctx, int64_t blockM)
+      : OpRewritePattern(ctx), blockM(blockM) {}
+
+  LogicalResult matchAndRewrite(ExpertsOp op,
+                                PatternRewriter &rewriter) const override {
+    std::string reason;
+    if (failed(canExpandExperts(op, reason)))
+      return rewriter.notifyMatchFailure(op, reason);
+    return expandExperts(rewriter, op, blockM);
+  }
+
+  int64_t blockM;
+};
+
+struct MoEExpandExpertsPass
+    : mlir::moe::impl::MoEExpandExpertsPassBase<MoEExpandExpertsPass> {
+  using MoEExpandExpertsPassBase::MoEExpandExpertsPassBase;
+
+  void runOnOperation() override {
+    if (blockM < 16 || blockM > 256 || !llvm::isPowerOf2_64(blockM)) {
+      getOperation()->emitError()
+          << "expected 'block-m' to be a power of two in [16, 256], got "
+          << static_cast<int64_t>(blockM);
+      return signalPassFailure();
+    }
+    RewritePatternSet patterns(&getContext());
+    populateExpandExpertsPatterns(patterns, blockM);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+} // namespace
+
+void mlir::moe::populateExpandExpertsPatterns(RewritePatternSet &patterns,
+                                              int64_t blockM) {
+  patterns.add<ExpandExpertsIntoGroupedGemms>(patterns.getContext(), blockM);
+}

@@ -1,0 +1,138 @@
+//===- Passes.td - graph-level passes of moe-mlir ----------*- tablegen -*-===//
+//
+// Declares the graph passes that rewrite moe programs on tensors.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MOE_PASSES_TD
+#define MOE_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def MoEExpandExpertsPass : Pass<"moe-expand-experts"> {
+  let summary = "Decompose moe.experts into align, two grouped GEMMs, activation and combine";
+  let description = [{
+    `moe.experts` becomes
+
+    ```mlir
+    %s, %b, %c = moe.align %ids experts E block_m BM
+    %h = moe.grouped_matmul %x, %w1, %s, %b, %c rows tokens top_k k block_m BM  // [T*k, 2I]
+    %a = moe.activation %h <act>                                                 // [T*k, I]
+    %o = moe.grouped_matmul %a, %w2, %s, %b, %c rows routes top_k k block_m BM  // [T*k, H]
+    %y = moe.combine %o, %weights                                                // [T, H]
+    ```
+
+    BM is the tile's `block_m` when the op carries `tile`, else `block-m`; the
+    tile is copied to both GEMMs. Requires a static expert count E and top-k.
+    Numerics: the intermediates are rounded to the element type (bf16: a
+    relative 2^-9 per rounding), so results agree with the unexpanded op
+    within the bf16 tolerance of the CPU tests (1e-2 relative).
+  }];
+  let options = [
+    Option<"blockM", "block-m", "int64_t", /*default=*/"16",
+           "block_m of moe.align when the op has no tile (a power of two in [16, 256])">
+  ];
+}
+
+def MoEFuseSwiGLUGemm1Pass : Pass<"moe-fuse-swiglu-gemm1"> {
+  let summary = "Fuse a gated moe.activation into the grouped GEMM that feeds it";
+  let description = [{
+    A `moe.grouped_matmul` without epilogue activation whose only user is a
+    gated `moe.activation` (silu_mul, gelu_mul, swiglu_oai; split or
+    interleaved) becomes one `moe.grouped_matmul` with that activation as its
+    epilogue: the 2I-wide intermediate and its round trip through memory
+    disappear. Does not fire when the GEMM result has other users, when the
+    GEMM already has an activation, or when its output width N is dynamic.
+    Numerics: the gate/up values are no longer rounded to the element type
+    before the activation (one rounding less).
+  }];
+}
+
+def MoEDeferAllReducePass : Pass<"moe-defer-allreduce"> {
+  let summary = "Sink tensor-parallel all_reduce into the next residual add + RMSNorm";
+  let description = [{
+    Sinks `moe.all_reduce` through ops that commute with a sum over ranks:
+    `AR(a) + AR(b) -> AR(a + b)` (same group, each reduced value used once),
+    `c * AR(a) -> AR(c * a)` for a replicated `c` (a constant, or the result
+    of a collective over the same group), and reshapes
+    (`tensor.expand_shape`, `tensor.collapse_shape`). Then fuses
+    `AR(x) + residual -> moe.rms_norm` (and `AR(x) -> moe.add_rms_norm`) into
+    `moe.all_reduce_add_rms_norm`, whose `residual_out` replaces every other
+    use of the sum: across layer boundaries inside a function (the output of
+    layer i into the input norm of layer i+1, the last layer into the final
+    norm).
+
+    Does not fire when the reduced value has another user (the fused op only
+    returns the normalized value and the new residual), when the groups of
+    two reductions differ, or when the sum reaches the norm through anything
+    but the add (so a norm over another axis, after a transpose, is left
+    alone). Reassociating floating-point sums changes rounding by at most one
+    rounding of the element type per moved add; sinking through
+    `arith.truncf`/`arith.extf` changes the precision in which ranks are
+    summed and only happens with `allow-cast-reassociation`.
+  }];
+  let options = [
+    Option<"allowCastReassociation", "allow-cast-reassociation", "bool",
+           /*default=*/"false",
+           "also sink all_reduce through arith.truncf and arith.extf "
+           "(sums partials in the other precision)">
+  ];
+}
+
+def MoEPruneRemoteExpertsPass : Pass<"moe-prune-remote-experts", "::mlir::ModuleOp"> {
+  let summary = "Expert parallelism: compute only the routes of this rank's experts";
+  let description = [{
+    With `ep-size=N`, rank `r` owns experts `[r*E/N, (r+1)*E/N)`. Every
+    `moe.experts` becomes the expanded form (see `--moe-expand-experts`)
+    over the local experts only: `moe.align ... experts E/N range %begin`
+    with `%begin = ep_rank * E/N` drops remote routes and sizes every buffer
+    for E/N experts; the GEMMs read the local weight slices; remote routes
+    contribute zero to `moe.combine`; then `moe.all_reduce` over the `ep`
+    group (size N, added to the module's `#moe.parallel` layout) sums the
+    ranks' partial outputs, so the result equals the unpruned computation.
+
+    New signature of a function that contains a pruned `moe.experts`: a
+    W1/W2 that is a function argument is retyped to its local slice
+    `[E/N, 2I, H]` / `[E/N, H, I]`, and one trailing `index` argument
+    `ep_rank` (marked `moe.ep_rank`) is appended; a weight that is not an
+    argument is sliced with `tensor.extract_slice` at the rank's offset.
+    One program serves every rank. `E % N != 0`, an existing `ep` group of
+    another size, or a function without a body is a diagnostic. With
+    `reduce=false` no all_reduce is inserted (the caller combines ranks).
+  }];
+  let options = [
+    Option<"epSize", "ep-size", "int64_t", /*default=*/"1",
+           "number of expert-parallel ranks N (1 leaves the program alone)">,
+    Option<"reduce", "reduce", "bool", /*default=*/"true",
+           "insert the all_reduce over 'ep' that sums the ranks' outputs">,
+    Option<"blockM", "block-m", "int64_t", /*default=*/"16",
+           "block_m of moe.align when the op has no tile">
+  ];
+  let dependentDialects = ["::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
+def MoESelectTilesPass : Pass<"moe-select-tiles"> {
+  let summary = "Choose the tile configuration of each grouped GEMM from a cost model";
+  let description = [{
+    Annotates every `moe.experts` and `moe.grouped_matmul` with a
+    `#moe.tile`: the expected routes per local expert under uniform routing
+    (`T*k/E_local`), the smallest `block_m` the target's MMA shapes allow that
+    covers them (16/32/64/128), `block_n`/`block_k` from the MMA shapes and
+    the LDS budget (double-buffered A and B tiles), and enough workgroups to
+    fill the compute units, splitting K when there are not. A
+    `moe.grouped_matmul` keeps its `block_m` (moe.align fixed it). Targets:
+    gfx942, gfx950, sm_90. `tokens` is the expected token count T (0: the
+    static T of the op, else a diagnostic); `ep-size` divides the experts.
+  }];
+  let options = [
+    Option<"target", "target", "std::string", /*default=*/"\"gfx942\"",
+           "chip to tile for: gfx942, gfx950 or sm_90">,
+    Option<"tokens", "tokens", "int64_t", /*default=*/"0",
+           "expected tokens per call T (0: use the op's static T)">,
+    Option<"epSize", "ep-size", "int64_t", /*default=*/"1",
+           "expert-parallel ranks: each rank has E/ep-size experts">
+  ];
+}
+
+#endif // MOE_PASSES_TD

@@ -1,0 +1,98 @@
+//===- SelectTiles.cpp - tile configurations from the cost model ----------===//
+//
+// Implements --moe-select-tiles.
+//
+//===----------------------------------------------------------------------===//
+
+#include "moe/Passes/Passes.h"
+#include "moe/Target/TileCostModel.h"
+
+namespace mlir::moe {
+#define GEN_PASS_DEF_MOESELECTTILESPASS
+#include "passes/Passes.h.inc"
+} // namespace mlir::moe
+
+using namespace mlir;
+using namespace mlir::moe;
+
+static int64_t dimOf(Value v, int64_t d) {
+  return cast<RankedTensorType>(v.getType()).getDimSize(d);
+}
+
+namespace {
+struct MoESelectTilesPass
+    : mlir::moe::impl::MoESelectTilesPassBase<MoESelectTilesPass> {
+  using MoESelectTilesPassBase::MoESelectTilesPassBase;
+
+  /// T from the option, else the op's static token count.
+  FailureOr<int64_t> tokensFor(Operation *op, int64_t staticTokens) {
+    if (tokens > 0)
+      return static_cast<int64_t>(tokens);
+    if (!ShapedType::isDynamic(staticTokens))
+      return staticTokens;
+    return op->emitOpError() << "has a dynamic token count; expected the "
+                                "expected T as --moe-select-tiles=\"tokens=N\"";
+  }
+
+  TileAttr toAttr(const TileChoice &t) {
+    return TileAttr::get(&getContext(), t.blockM, t.blockN, t.blockK, t.splitK);
+  }
+
+  void runOnOperation() override {
+    std::string chipName = target;
+    const ChipInfo *chip = lookupChip(chipName);
+    if (!chip) {
+      getOperation()->emitError() << "unknown --moe-select-tiles target '"
+                                  << chipName << "'; expected one of: "
+                                  << knownChipNames();
+      return signalPassFailure();
+    }
+    if (epSize < 1 || tokens < 0) {
+      getOperation()->emitError()
+          << "expected ep-size >= 1 and tokens >= 0, got ep-size="
+          << static_cast<int64_t>(epSize)
+          << " tokens=" << static_cast<int64_t>(tokens);
+      return signalPassFailure();
+    }
+    WalkResult result = getOperation()->walk([&](Operation *op) {
+      if (auto experts = dyn_cast<ExpertsOp>(op)) {
+        int64_t e = dimOf(experts.getW1(), 0), k = dimOf(experts.getIds(), 1);
+        if (ShapedType::isDynamic(e) || ShapedType::isDynamic(k) ||
+            ShapedType::isDynamic(dimOf(experts.getW1(), 1)) ||
+            ShapedType::isDynamic(dimOf(experts.getX(), 1)))
+          return WalkResult::advance(); // nothing to model
+
+        FailureOr<int64_t> t = tokensFor(op, dimOf(experts.getX(), 0));
+        if (failed(t))
+          return WalkResult::interrupt();
+        // GEMM1 ([routes x H] * [H x 2I]) decides block_m for both GEMMs.
+        GroupedGemmProblem p{*t, k, e, std::max<int64_t>(e / epSize, 1),
+                             dimOf(experts.getW1(), 1),
+                             dimOf(experts.getX(), 1), std::nullopt};
+        experts.setTileAttr(toAttr(selectTile(*chip, p)));
+      } else if (auto gemm = dyn_cast<GroupedMatmulOp>(op)) {
+        auto wType = cast<RankedTensorType>(gemm.getW().getType());
+        if (!wType.hasStaticShape())
+          return WalkResult::advance(); // nothing to model
+        int64_t topK = gemm.getTopKAttr().getInt();
+        int64_t rows = dimOf(gemm.getA(), 0);
+        int64_t staticTokens =
+            ShapedType::isDynamic(rows) || gemm.getRows() == RowSource::Tokens
+                ? rows
+                : rows / topK;
+        FailureOr<int64_t> t = tokensFor(op, staticTokens);
+        if (failed(t))
+          return WalkResult::interrupt();
+        int64_t local = dimOf(gemm.getW(), 0);
+        GroupedGemmProblem p{*t, topK, local * epSize, local,
+                             dimOf(gemm.getW(), 1), dimOf(gemm.getW(), 2),
+                             gemm.getBlockMAttr().getInt()};
+        gemm.setTileAttr(toAttr(selectTile(*chip, p)));
+      }
+      return WalkResult::advance();
+    });
+    if (result.wasInterrupted())
+      signalPassFailure();
+  }
+};
+} // namespace

@@ -1,0 +1,67 @@
+// RUN: moe-opt %s -split-input-file -moe-expand-experts | FileCheck %s
+// RUN: moe-opt %s -split-input-file -moe-expand-experts="block-m=64" | FileCheck %s --check-prefix=BM64
+// RUN: not moe-opt %s -moe-expand-experts="block-m=24" 2>&1 | FileCheck %s --check-prefix=BADBM
+
+// BADBM: error: expected 'block-m' to be a power of two in [16, 256], got 24
+
+// CHECK-LABEL: func.func @static_tokens
+// CHECK-SAME: (%[[X:.*]]: tensor<4x32xbf16>, %[[W1:.*]]: tensor<8x48x32xbf16>, %[[W2:.*]]: tensor<8x32x24xbf16>, %[[W:.*]]: tensor<4x2xf32>, %[[IDS:.*]]: tensor<4x2xi32>)
+// CHECK: %[[SORTED:.*]], %[[BLOCKS:.*]], %[[COUNT:.*]] = moe.align %[[IDS]] experts 8 block_m 16 : tensor<4x2xi32> -> tensor<128xi32>, tensor<8xi32>, tensor<i32>
+// CHECK: %[[H:.*]] = moe.grouped_matmul %[[X]], %[[W1]], %[[SORTED]], %[[BLOCKS]], %[[COUNT]] rows tokens top_k 2 block_m 16 : {{.*}} -> tensor<8x48xbf16>
+// CHECK: %[[ACT:.*]] = moe.activation %[[H]] <silu_mul> : tensor<8x48xbf16> -> tensor<8x24xbf16>
+// CHECK: %[[O:.*]] = moe.grouped_matmul %[[ACT]], %[[W2]], %[[SORTED]], %[[BLOCKS]], %[[COUNT]] rows routes top_k 2 block_m 16 : {{.*}} -> tensor<8x32xbf16>
+// CHECK: %[[Y:.*]] = moe.combine %[[O]], %[[W]] : tensor<8x32xbf16>, tensor<4x2xf32> -> tensor<4x32xbf16>
+// CHECK: return %[[Y]]
+// CHECK-NOT: moe.experts
+// BM64-LABEL: func.func @static_tokens
+// BM64: moe.align %{{.*}} experts 8 block_m 64 : tensor<4x2xi32> -> tensor<512xi32>, tensor<8xi32>, tensor<i32>
+func.func @static_tokens(%x: tensor<4x32xbf16>, %w1: tensor<8x48x32xbf16>, %w2: tensor<8x32x24xbf16>,
+                         %w: tensor<4x2xf32>, %ids: tensor<4x2xi32>) -> tensor<4x32xbf16> {
+  %y = moe.experts %x, %w1, %w2, %w, %ids activation <silu_mul>
+      : (tensor<4x32xbf16>, tensor<8x48x32xbf16>, tensor<8x32x24xbf16>, tensor<4x2xf32>, tensor<4x2xi32>) -> tensor<4x32xbf16>
+  return %y : tensor<4x32xbf16>
+}
+
+// -----
+
+// The tile decides block_m and travels to both GEMMs; T stays dynamic.
+// CHECK-LABEL: func.func @dynamic_tokens_tiled
+// CHECK: moe.align %{{.*}} experts 128 block_m 32 : tensor<?x4xi32> -> tensor<?xi32>, tensor<?xi32>, tensor<i32>
+// CHECK: moe.grouped_matmul {{.*}} rows tokens top_k 4 block_m 32 tile <block_m = 32, block_n = 64, block_k = 64> : {{.*}} -> tensor<?x5760xbf16>
+// CHECK: moe.activation %{{.*}} <swiglu_oai, layout = interleaved, alpha = 1.702, beta = 1.0, limit = 7.0> : tensor<?x5760xbf16> -> tensor<?x2880xbf16>
+// CHECK: moe.grouped_matmul {{.*}} rows routes top_k 4 block_m 32 tile <block_m = 32, block_n = 64, block_k = 64> : {{.*}} -> tensor<?x2880xbf16>
+// CHECK: moe.combine {{.*}} -> tensor<?x2880xbf16>
+// BM64-LABEL: func.func @dynamic_tokens_tiled
+// BM64: moe.align %{{.*}} block_m 32
+func.func @dynamic_tokens_tiled(%x: tensor<?x2880xbf16>, %w1: tensor<128x5760x2880xbf16>, %w2: tensor<128x2880x2880xbf16>,
+                                %w: tensor<?x4xf32>, %ids: tensor<?x4xi32>) -> tensor<?x2880xbf16> {
+  %y = moe.experts %x, %w1, %w2, %w, %ids activation <swiglu_oai, layout = interleaved>
+      tile <block_m = 32, block_n = 64, block_k = 64>
+      : (tensor<?x2880xbf16>, tensor<128x5760x2880xbf16>, tensor<128x2880x2880xbf16>, tensor<?x4xf32>, tensor<?x4xi32>) -> tensor<?x2880xbf16>
+  return %y : tensor<?x2880xbf16>
+}
+
+// -----
+
+// A dynamic expert count cannot size moe.align: left alone.
+// CHECK-LABEL: func.func @negative_dynamic_experts
+// CHECK: moe.experts
+// CHECK-NOT: moe.align
+func.func @negative_dynamic_experts(%x: tensor<4x32xbf16>, %w1: tensor<?x48x32xbf16>, %w2: tensor<?x32x24xbf16>,
+                                    %w: tensor<4x2xf32>, %ids: tensor<4x2xi32>) -> tensor<4x32xbf16> {
+  %y = moe.experts %x, %w1, %w2, %w, %ids activation <silu_mul>
+      : (tensor<4x32xbf16>, tensor<?x48x32xbf16>, tensor<?x32x24xbf16>, tensor<4x2xf32>, tensor<4x2xi32>) -> tensor<4x32xbf16>
+  return %y : tensor<4x32xbf16>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @negative_dynamic_top_k
+// CHECK: moe.experts
+// CHECK-NOT: moe.align
+func.func @negative_dynamic_top_k(%x: tensor<4x32xbf16>, %w1: tensor<8x48x32xbf16>, %w2: tensor<8x32x24xbf16>,
+                                  %w: tensor<4x?xf32>, %ids: tensor<4x?xi32>) -> tensor<4x32xbf16> {
+  %y = moe.experts %x, %w1, %w2, %w, %ids activation <silu_mul>
+      : (tensor<4x32xbf16>, tensor<8x48x32xbf16>, tensor<8x32x24xbf16>, tensor<4x?xf32>, tensor<4x?xi32>) -> tensor<4x32xbf16>
+  return %y : tensor<4x32xbf16>
+}
