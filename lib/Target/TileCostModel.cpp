@@ -62,7 +62,8 @@ TileChoice mlir::moe::selectTile(const ChipInfo &chip,
            chip.ldsBytes;
   };
   auto workgroups = [&](int64_t blockN) {
-    return static_cast<int64_t>(t.mBlocks) * llvm::divideCeil(p.n, blockN);
+    return static_cast<int64_t>(std::ceil(t.mBlocks)) *
+           llvm::divideCeil(p.n, blockN);
   };
   int64_t widest = std::max<int64_t>(minN, llvm::PowerOf2Ceil(p.n));
   t.blockN = 0;

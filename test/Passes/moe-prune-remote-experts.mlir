@@ -1,0 +1,53 @@
+// RUN: moe-opt %s -split-input-file -moe-prune-remote-experts="ep-size=4" | FileCheck %s
+// RUN: moe-opt %s -split-input-file -moe-prune-remote-experts="ep-size=4 reduce=false" | FileCheck %s --check-prefix=NORED
+// RUN: moe-opt %s -split-input-file -moe-prune-remote-experts="ep-size=1" | FileCheck %s --check-prefix=ONE
+
+// Weights become the local slices, an ep_rank argument is appended, align
+// keeps only this rank's routes and every buffer is sized for 8 / 4 = 2
+// experts; the ranks' outputs are summed over the new 'ep' group.
+// CHECK: module attributes {moe.parallel = #moe.parallel<tp = 2, ep = 4>}
+// CHECK-LABEL: func.func @layer
+// CHECK-SAME: (%[[X:.*]]: tensor<?x32xbf16>, %[[W1:.*]]: tensor<2x48x32xbf16>, %[[W2:.*]]: tensor<2x32x24xbf16>, %[[W:.*]]: tensor<?x2xf32>, %[[IDS:.*]]: tensor<?x2xi32>, %[[RANK:.*]]: index {moe.ep_rank}) -> tensor<?x32xbf16>
+// CHECK-DAG: %[[TWO:.*]] = arith.constant 2 : index
+// CHECK: %[[BEGIN:.*]] = arith.muli %[[RANK]], %[[TWO]]
+// CHECK: %[[S:.*]], %[[B:.*]], %[[C:.*]] = moe.align %[[IDS]] experts 2 block_m 16 range %[[BEGIN]]
+// CHECK: moe.grouped_matmul %[[X]], %[[W1]], %[[S]], %[[B]], %[[C]] rows tokens
+// CHECK: moe.grouped_matmul %{{.*}}, %[[W2]], %[[S]], %[[B]], %[[C]] rows routes
+// CHECK: %[[Y:.*]] = moe.combine
+// CHECK: %[[SUM:.*]] = moe.all_reduce %[[Y]] group "ep"
+// CHECK: return %[[SUM]]
+// NORED-LABEL: func.func @layer
+// NORED-SAME: %{{.*}}: index {moe.ep_rank}
+// NORED-NOT: moe.all_reduce
+// NORED: return
+// ONE-LABEL: func.func @layer
+// ONE: moe.experts
+module attributes {moe.parallel = #moe.parallel<tp = 2>} {
+  func.func @layer(%x: tensor<?x32xbf16>, %w1: tensor<8x48x32xbf16>, %w2: tensor<8x32x24xbf16>,
+                   %w: tensor<?x2xf32>, %ids: tensor<?x2xi32>) -> tensor<?x32xbf16> {
+    %y = moe.experts %x, %w1, %w2, %w, %ids activation <silu_mul>
+        : (tensor<?x32xbf16>, tensor<8x48x32xbf16>, tensor<8x32x24xbf16>, tensor<?x2xf32>, tensor<?x2xi32>) -> tensor<?x32xbf16>
+    return %y : tensor<?x32xbf16>
+  }
+}
+
+// -----
+
+// A weight that is not an argument (or is read by other ops) is sliced at
+// the rank's offset; the tile's block_m is kept.
+// CHECK: module attributes {moe.parallel = #moe.parallel<ep = 4>}
+// CHECK-LABEL: func.func @sliced_weights
+// CHECK-SAME: (%[[X:.*]]: tensor<4x32xbf16>, %[[W1:.*]]: tensor<8x48x32xbf16>, %{{.*}}: tensor<4x2xf32>, %{{.*}}: tensor<4x2xi32>, %[[RANK:.*]]: index {moe.ep_rank}) -> (tensor<4x32xbf16>, tensor<8x48x32xbf16>)
+// CHECK: %[[BEGIN:.*]] = arith.muli %[[RANK]]
+// CHECK: %[[L1:.*]] = tensor.extract_slice %[[W1]][%[[BEGIN]], 0, 0] [2, 48, 32] [1, 1, 1]
+// CHECK: %[[L2:.*]] = tensor.extract_slice %{{.*}}[%[[BEGIN]], 0, 0] [2, 32, 24] [1, 1, 1]
+// CHECK: moe.align {{.*}} experts 2 block_m 32 range %[[BEGIN]] : tensor<4x2xi32> -> tensor<96xi32>, tensor<3xi32>, tensor<i32>
+// CHECK: moe.grouped_matmul %[[X]], %[[L1]]
+// CHECK: moe.grouped_matmul %{{.*}}, %[[L2]]
+func.func @sliced_weights(%x: tensor<4x32xbf16>, %w1: tensor<8x48x32xbf16>, %w: tensor<4x2xf32>, %ids: tensor<4x2xi32>)
+    -> (tensor<4x32xbf16>, tensor<8x48x32xbf16>) {
+  %w2 = arith.constant dense<0.5> : tensor<8x32x24xbf16>
+  %y = moe.experts %x, %w1, %w2, %w, %ids activation <silu_mul> tile <block_m = 32, block_n = 32, block_k = 32>
+      : (tensor<4x32xbf16>, tensor<8x48x32xbf16>, tensor<8x32x24xbf16>, tensor<4x2xf32>, tensor<4x2xi32>) -> tensor<4x32xbf16>
+  return %y, %w1 : tensor<4x32xbf16>, tensor<8x48x32xbf16>
+}
