@@ -1,0 +1,130 @@
+//===- TileCostModelTest.cpp - unit tests of the tile cost model ----------===//
+//
+// Checks selectTile against the reasoning it encodes, chip by chip.
+//
+//===----------------------------------------------------------------------===//
+
+#include "moe/Target/TileCostModel.h"
+
+#include <gtest/gtest.h>
+
+using namespace mlir::moe;
+
+namespace {
+
+const ChipInfo &chip(llvm::StringRef name) {
+  const ChipInfo *info = lookupChip(name);
+  EXPECT_NE(info, nullptr) << name.str();
+  return *info;
+}
+
+int64_t ldsBytes(const TileChoice &t) {
+  return 2 /*stages*/ * (t.blockM + t.blockN) * t.blockK * 2 /*bf16*/;
+}
+
+TEST(ChipTest, DescriptorsMatchDesign) {
+  EXPECT_EQ(chip("gfx942").computeUnits, 304);
+  EXPECT_EQ(chip("gfx942").waveSize, 64);
+  EXPECT_EQ(chip("gfx942").ldsBytes, 64 * 1024);
+  EXPECT_EQ(chip("gfx950").computeUnits, 256);
+  EXPECT_EQ(chip("gfx950").ldsBytes, 160 * 1024);
+  EXPECT_EQ(chip("sm_90").waveSize, 32);
+  EXPECT_EQ(chip("gfx942").fp8, Fp8Flavor::FNUZ);
+  EXPECT_EQ(chip("gfx950").fp8, Fp8Flavor::OCP);
+  EXPECT_TRUE(chip("gfx950").scaledMMA);
+  EXPECT_FALSE(chip("gfx942").scaledMMA);
+  EXPECT_EQ(lookupChip("gfx1100"), nullptr);
+}
+
+// The case: T = 216, k = 4, E = 128 at EP8 (16 local experts):
+// 6.75 routes per expert fit one 16-row block.
+TEST(TileCostModelTest, EP8DecodeBatchPicksBlockM16OnGfx942) {
+  GroupedGemmProblem p{216, 4, 128, 16, 5760, 2880, std::nullopt};
+  TileChoice t = selectTile(chip("gfx942"), p);
+  EXPECT_DOUBLE_EQ(t.routesPerExpert, 6.75);
+  EXPECT_EQ(t.blockM, 16);
+  EXPECT_LE(ldsBytes(t), chip("gfx942").ldsBytes);
+}
+
+TEST(TileCostModelTest, BlockMIsTheSmallestThatCoversTheRoutes) {
+  const ChipInfo &c = chip("gfx942");
+  auto blockM = [&](int64_t tokens) {
+    return selectTile(c, {tokens, 8, 128, 128, 1536, 2048, std::nullopt})
+        .blockM;
+  };
+  EXPECT_EQ(blockM(1), 16);    // 0.06 routes per expert
+  EXPECT_EQ(blockM(256), 16);  // 16
+  EXPECT_EQ(blockM(257), 32);  // 16.06
+  EXPECT_EQ(blockM(512), 32);  // 32
+  EXPECT_EQ(blockM(1024), 64); // 64
+  EXPECT_EQ(blockM(2048), 128);
+  EXPECT_EQ(blockM(16384), 128); // capped at 128
+}
+
+TEST(TileCostModelTest, FixedBlockMIsKept) {
+  TileChoice t = selectTile(chip("gfx950"),
+                            {4096, 8, 128, 128, 1536, 2048, int64_t{32}});
+  EXPECT_EQ(t.blockM, 32);
+}
+
+TEST(TileCostModelTest, WideBlockNWhenThereIsEnoughWork) {
+  // Prefill: 4096 tokens give every expert 256 routes, 2 blocks of 128:
+  // 256 row blocks x 12 column blocks of 128 fill 304 CUs many times over.
+  TileChoice t = selectTile(chip("gfx942"),
+                            {4096, 8, 128, 128, 1536, 2048, std::nullopt});
+  EXPECT_EQ(t.blockM, 128);
+  EXPECT_EQ(t.blockN, 128); // 256 would exceed 64 KiB of LDS with block_m 128
+  EXPECT_EQ(t.splitK, 1);
+  EXPECT_GE(t.workgroups, 304);
+}
+
+TEST(TileCostModelTest, GFX950LdsAllowsWiderTiles) {
+  // The same prefill problem: 160 KiB of LDS fit 128 x 256 tiles.
+  TileChoice t = selectTile(chip("gfx950"),
+                            {4096, 8, 128, 128, 1536, 2048, std::nullopt});
+  EXPECT_EQ(t.blockN, 256);
+  EXPECT_LE(ldsBytes(t), chip("gfx950").ldsBytes);
+}
+
+TEST(TileCostModelTest, SplitKWhenTheChipCannotBeFilled) {
+  // DeepSeek-V3 TP8 decode: one token, 8 experts, N = 512.
+  TileChoice t = selectTile(chip("gfx942"),
+                            {1, 8, 256, 256, 512, 7168, std::nullopt});
+  EXPECT_EQ(t.blockM, 16);
+  EXPECT_EQ(t.blockN, 16);
+  EXPECT_EQ(t.splitK, 2); // 256 workgroups -> 512 >= 304
+  EXPECT_GE(t.workgroups, 304);
+}
+
+TEST(TileCostModelTest, SplitKIsBoundedByTheReduction) {
+  // K = 64 is a single block_k step: nothing to split.
+  TileChoice t =
+      selectTile(chip("gfx942"), {1, 1, 8, 8, 16, 64, std::nullopt});
+  EXPECT_EQ(t.splitK, 1);
+  EXPECT_EQ(t.blockK, 64);
+}
+
+TEST(TileCostModelTest, SmallReductionGetsASmallBlockK) {
+  TileChoice t =
+      selectTile(chip("sm_90"), {64, 2, 8, 8, 64, 32, std::nullopt});
+  EXPECT_EQ(t.blockK, 32);
+}
+
+TEST(TileCostModelTest, TilesRespectMMAAndLDSOnEveryChip) {
+  for (llvm::StringRef name : {"gfx942", "gfx950", "sm_90"}) {
+    const ChipInfo &c = chip(name);
+    for (int64_t tokens : {1, 16, 216, 1024, 4096})
+      for (int64_t n : {256, 768, 2880, 5760}) {
+        TileChoice t = selectTile(c, {tokens, 8, 128, 16, n, 2880,
+                                      std::nullopt});
+        SCOPED_TRACE(name.str() + " T=" + std::to_string(tokens) +
+                     " N=" + std::to_string(n));
+        EXPECT_LE(ldsBytes(t), c.ldsBytes);
+        EXPECT_EQ(t.blockN % c.bf16MMA.front().n, 0);
+        EXPECT_EQ(t.blockM % 16, 0);
+        EXPECT_GE(t.splitK, 1);
+      }
+  }
+}
+
+} // namespace
