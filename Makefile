@@ -36,8 +36,9 @@ check: build
 
 # Regenerates the dialect and pass references in docs/ from ODS.
 docs: configure
-	cmake --build $(BUILD_DIR) --target MoEDocGen MoEConversionPassDocGen
+	cmake --build $(BUILD_DIR) --target MoEDocGen MoEConversionPassDocGen MoEPassDocGen
 	cp $(BUILD_DIR)/dialects/MoE/MoEDialect.md docs/MoEDialect.md
+	cp $(BUILD_DIR)/passes/GraphPasses.md docs/GraphPasses.md
 	cp $(BUILD_DIR)/include/moe/Conversion/ConversionPasses.md docs/ConversionPasses.md
 
 clean:

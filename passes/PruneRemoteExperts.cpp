@@ -17,8 +17,6 @@ namespace mlir::moe {
 using namespace mlir;
 using namespace mlir::moe;
 
-static constexpr StringLiteral kRankArgAttr = "moe.ep_rank";
-
 /// Makes the module's layout have an `ep` group of `epSize` ranks.
 static LogicalResult ensureEPGroup(ModuleOp module, int64_t epSize) {
   MLIRContext *ctx = module.getContext();
@@ -45,13 +43,13 @@ static LogicalResult ensureEPGroup(ModuleOp module, int64_t epSize) {
 /// The function's ep_rank argument, appended on first use.
 static Value getOrAddRankArgument(func::FuncOp func) {
   for (BlockArgument arg : func.getArguments())
-    if (func.getArgAttr(arg.getArgNumber(), kRankArgAttr))
+    if (func.getArgAttr(arg.getArgNumber(), MoEDialect::getEPRankAttrName()))
       return arg;
   OpBuilder b(func.getContext());
   unsigned index = func.getNumArguments();
   (void)func.insertArgument(index, b.getIndexType(),
                             b.getDictionaryAttr(b.getNamedAttr(
-                                kRankArgAttr, b.getUnitAttr())),
+                                MoEDialect::getEPRankAttrName(), b.getUnitAttr())),
                             func.getLoc());
   return func.getArgument(index);
 }

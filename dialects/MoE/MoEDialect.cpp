@@ -61,3 +61,20 @@ FailureOr<int64_t> mlir::moe::lookupGroupSize(Operation *op, StringRef group) {
          << "' layout (on the module or function) that defines group '"
          << group << "'";
 }
+
+LogicalResult MoEDialect::verifyRegionArgAttribute(Operation *op,
+                                                   unsigned regionIndex,
+                                                   unsigned argIndex,
+                                                   NamedAttribute attr) {
+  if (attr.getName() != getEPRankAttrName())
+    return op->emitError() << "unknown moe argument attribute '"
+                           << attr.getName().getValue() << "'; expected '"
+                           << getEPRankAttrName() << "'";
+  Type type = op->getRegion(regionIndex).getArgument(argIndex).getType();
+  if (!isa<UnitAttr>(attr.getValue()) || !type.isIndex())
+    return op->emitError() << "expected '" << getEPRankAttrName()
+                           << "' to be a unit attribute on an index argument, "
+                              "got it on argument #"
+                           << argIndex << " of type " << type;
+  return success();
+}

@@ -36,16 +36,22 @@ def MoE_Dialect : Dialect {
 
     The parallel layout of a program is a `#moe.parallel` attribute stored
     under the `moe.parallel` key on the module (or a function); collectives
-    name one of its groups.
+    name one of its groups. A function argument marked `moe.ep_rank` (a unit
+    attribute on an `index` argument) is the rank within the `ep` group.
   }];
   let useDefaultAttributePrinterParser = 1;
   let hasOperationAttrVerify = 1;
+  let hasRegionArgAttrVerify = 1;
   let extraClassDeclaration = [{
     void registerAttributes();
 
     /// The attribute name under which a module or function holds its layout.
     static constexpr ::llvm::StringLiteral getParallelAttrName() {
       return ::llvm::StringLiteral("moe.parallel");
+    }
+    /// The argument attribute that marks a function's expert-parallel rank.
+    static constexpr ::llvm::StringLiteral getEPRankAttrName() {
+      return ::llvm::StringLiteral("moe.ep_rank");
     }
   }];
 }

@@ -7,6 +7,7 @@
 #include "moe/Pipelines/Pipelines.h"
 
 #include "moe/Conversion/Passes.h"
+#include "moe/Dialect/MoE/MoE.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
@@ -22,15 +23,19 @@ using namespace mlir;
 
 namespace {
 /// Marks public functions with `llvm.emit_c_interface` so that their
-/// `_mlir_ciface_` wrappers (memref descriptors by pointer) are emitted.
-struct EmitCInterfacePass
-    : PassWrapper<EmitCInterfacePass, OperationPass<ModuleOp>> {
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(EmitCInterfacePass)
-  StringRef getArgument() const final { return "moe-emit-c-interface"; }
+/// `_mlir_ciface_` wrappers (memref descriptors by pointer) are emitted, and
+/// drops moe argument attributes, which mean nothing to LLVM.
+struct PrepareHostFunctionsPass
+    : PassWrapper<PrepareHostFunctionsPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(PrepareHostFunctionsPass)
+  StringRef getArgument() const final { return "moe-prepare-host-functions"; }
   void runOnOperation() override {
-    for (auto func : getOperation().getOps<func::FuncOp>())
+    for (auto func : getOperation().getOps<func::FuncOp>()) {
+      for (unsigned i = 0; i < func.getNumArguments(); ++i)
+        func.removeArgAttr(i, moe::MoEDialect::getEPRankAttrName());
       if (func.isPublic() && !func.isExternal())
         func->setAttr("llvm.emit_c_interface", UnitAttr::get(&getContext()));
+    }
   }
 };
 } // namespace
@@ -57,7 +62,7 @@ void mlir::moe::buildCPUReferencePipeline(OpPassManager &pm) {
   // exp and rsqrt become LLVM intrinsics; erf (GELU) becomes a libm call.
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
-  pm.addPass(std::make_unique<EmitCInterfacePass>());
+  pm.addPass(std::make_unique<PrepareHostFunctionsPass>());
   pm.addPass(createConvertToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());

@@ -53,6 +53,24 @@ static cl::opt<Emit> emit(
 static cl::opt<bool> verbose("v", cl::desc("Print each stage as it runs"),
                              cl::init(false), cl::cat(category));
 
+static cl::opt<bool> noOptimize(
+    "no-optimize",
+    cl::desc("Skip the graph optimizations (moe-optimize: expand experts, "
+             "fuse SwiGLU into GEMM1, defer all_reduce, prune remote experts)"),
+    cl::init(false), cl::cat(category));
+
+static cl::opt<int64_t>
+    tokens("tokens",
+           cl::desc("Expected tokens per call, for the tile cost model of GPU "
+                    "targets (0: each op's static T)"),
+           cl::init(0), cl::cat(category));
+
+static cl::opt<int64_t> epSize(
+    "ep-size",
+    cl::desc("Expert-parallel ranks: > 1 prunes remote experts (the entry "
+             "then takes local weight slices and a trailing ep_rank index)"),
+    cl::init(1), cl::cat(category));
+
 static LogicalResult compile(MLIRContext &context) {
   std::string error;
   std::unique_ptr<llvm::MemoryBuffer> input = openInputFile(inputFile, &error);
@@ -69,6 +87,15 @@ static LogicalResult compile(MLIRContext &context) {
   OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
   if (!module)
     return failure();
+  if (!noOptimize) {
+    if (verbose)
+      llvm::errs() << "moe-compile: optimizing (moe-optimize)\n";
+    PassManager optimize(&context);
+    moe::buildOptimizePipeline(optimize, {target, tokens, epSize});
+    if (failed(optimize.run(*module)))
+      return failure();
+  }
+  // The signature after optimization (pruning changes it) is the ABI.
   FailureOr<std::vector<moe::ManifestEntry>> entries =
       moe::collectManifest(*module);
   if (failed(entries))
@@ -113,6 +140,10 @@ int main(int argc, char **argv) {
   if (target != "cpu") {
     llvm::errs() << "moe-compile: unsupported --target='" << target
                  << "'; expected one of: cpu\n";
+    return 1;
+  }
+  if (epSize < 1 || tokens < 0) {
+    llvm::errs() << "moe-compile: expected --ep-size >= 1 and --tokens >= 0\n";
     return 1;
   }
   if (emit == Emit::Lib && outputFile.empty()) {

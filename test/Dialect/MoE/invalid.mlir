@@ -842,3 +842,17 @@ func.func @gmm_weight_type(%a: tensor<4x16xbf16>, %w: tensor<8x32x16xf32>, %s: t
   %o = moe.grouped_matmul %a, %w, %s, %b, %c rows tokens top_k 2 block_m 16 : (tensor<4x16xbf16>, tensor<8x32x16xf32>, tensor<128xi32>, tensor<8xi32>, tensor<i32>) -> tensor<8x32xbf16>
   return
 }
+
+// -----
+
+// expected-error @+1 {{expected 'moe.ep_rank' to be a unit attribute on an index argument, got it on argument #0 of type 'i32'}}
+func.func @ep_rank_type(%r: i32 {moe.ep_rank}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{unknown moe argument attribute 'moe.rank'; expected 'moe.ep_rank'}}
+func.func @ep_rank_name(%r: index {moe.rank}) {
+  return
+}

@@ -3,6 +3,8 @@
 // f16, and the same entry called with different T.
 // RUN: moe-compile %s -o %t.so
 // RUN: %python %S/check_experts.py --lib %t.so --moe-run moe-run | FileCheck %s
+// RUN: moe-compile --no-optimize %s -o %t.direct.so
+// RUN: %python %S/check_experts.py --lib %t.direct.so --moe-run moe-run | FileCheck %s
 // CHECK: {{^[0-9]+}} passed, 0 failed
 
 func.func @silu(%x: tensor<?x32xbf16>, %w1: tensor<8x48x32xbf16>, %w2: tensor<8x32x24xbf16>,

@@ -27,15 +27,15 @@ class Harness:
         parser = argparse.ArgumentParser()
         parser.add_argument("--lib", required=True)
         parser.add_argument("--moe-run", required=True)
-        args = parser.parse_args()
+        args, self.extra = parser.parse_known_args()
         self.lib, self.moe_run = args.lib, args.moe_run
         self.failures = 0
         self.checks = 0
 
-    def run(self, entry, inputs):
+    def run(self, entry, inputs, lib=None):
         """inputs: arrays already rounded to the entry's element types."""
         with tempfile.TemporaryDirectory() as tmp:
-            cmd = [self.moe_run, self.lib, "--entry", entry,
+            cmd = [self.moe_run, lib or self.lib, "--entry", entry,
                    "--output-dir", tmp]
             for i, value in enumerate(inputs):
                 path = os.path.join(tmp, f"in{i}.npy")
@@ -59,22 +59,11 @@ class Harness:
     def close(self, name, got, want, dtype):
         """Floating-point comparison with the tolerance of `dtype`."""
         self.checks += 1
-        want = reference.round_to(want, "f32").astype(np.float64)
-        got = np.asarray(got, dtype=np.float64)
-        if got.shape != want.shape:
-            self._fail(name, f"shape {got.shape} != expected {want.shape}")
-            return
-        tol = TOLERANCE[dtype]
-        scale = np.max(np.abs(want)) if want.size else 0.0
-        err = np.abs(got - want)
-        bad = err > tol * np.abs(want) + tol * scale
-        if bad.any() or not np.isfinite(got).all():
-            i = np.unravel_index(np.argmax(err - tol * np.abs(want)), err.shape)
-            self._fail(name, f"{int(bad.sum())} of {err.size} elements off; "
-                       f"worst at {i}: got {got[i]}, want {want[i]}")
+        ok, message = compare_close(got, want, dtype)
+        if ok:
+            print(f"PASS {name}: {message}")
         else:
-            print(f"PASS {name}: max abs err {err.max() if err.size else 0:.3g}"
-                  f" (scale {scale:.3g}, {dtype})")
+            self._fail(name, message)
 
     def exact(self, name, got, want):
         self.checks += 1
@@ -91,6 +80,24 @@ class Harness:
     def finish(self):
         print(f"{self.checks - self.failures} passed, {self.failures} failed")
         sys.exit(1 if self.failures or not self.checks else 0)
+
+
+def compare_close(got, want, dtype):
+    """(ok, message) for got vs want under the tolerance of `dtype`."""
+    want = reference.round_to(want, "f32").astype(np.float64)
+    got = np.asarray(got, dtype=np.float64)
+    if got.shape != want.shape:
+        return False, f"shape {got.shape} != expected {want.shape}"
+    tol = TOLERANCE[dtype]
+    scale = np.max(np.abs(want)) if want.size else 0.0
+    err = np.abs(got - want)
+    bad = err > tol * np.abs(want) + tol * scale
+    if bad.any() or not np.isfinite(got).all():
+        i = np.unravel_index(np.argmax(err - tol * np.abs(want)), err.shape)
+        return False, (f"{int(bad.sum())} of {err.size} elements off; worst "
+                       f"at {i}: got {got[i]}, want {want[i]}")
+    worst = err.max() if err.size else 0.0
+    return True, f"max abs err {worst:.3g} (scale {scale:.3g}, {dtype})"
 
 
 def rand(rng, shape, dtype, scale=1.0):

@@ -5,6 +5,8 @@
 // structure is that of examples/*.mlir; H, I and E are smaller.
 // RUN: moe-compile %s -o %t.so
 // RUN: %python %S/check_layers.py --lib %t.so --moe-run moe-run | FileCheck %s
+// RUN: moe-compile --no-optimize %s -o %t.direct.so
+// RUN: %python %S/check_layers.py --lib %t.direct.so --moe-run moe-run | FileCheck %s
 // CHECK: {{^[0-9]+}} passed, 0 failed
 
 func.func @gpt_oss_like(%x: tensor<?x64xbf16>, %norm_w: tensor<64xbf16>,
