@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# For every example layer: print it (moe-opt), compile it for the CPU
-# (moe-compile) and run it on random inputs (moe-run) with a summary line.
+# For every example layer: print it (moe-opt), print it after the graph
+# passes (moe-optimize for gfx942), compile it for the CPU (moe-compile) and
+# run it on random inputs (moe-run) with a summary line.
 set -uo pipefail
 build=${1:-build}
 tokens=${DEMO_TOKENS:-16}
@@ -25,6 +26,10 @@ for f in examples/*.mlir; do
   name=$(basename "$f" .mlir)
   echo "=== $f ==="
   "$build/bin/moe-opt" "$f" || continue
+  optimize="target=gfx942 tokens=$tokens"
+  [[ $name == deepseek* ]] && optimize="$optimize ep-size=8"
+  echo "--- after the graph passes: moe-opt --moe-optimize=\"$optimize\""
+  "$build/bin/moe-opt" --moe-optimize="$optimize" "$f"
   echo "--- compile for the CPU: moe-compile $f --target=cpu -o $out/$name.so"
   if ! "$build/bin/moe-compile" "$f" --target=cpu -o "$out/$name.so"; then
     echo "(not compiled for the CPU reference: see the diagnostic above)"

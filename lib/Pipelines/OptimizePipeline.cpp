@@ -1,6 +1,6 @@
 //===- OptimizePipeline.cpp - the moe-optimize graph pipeline -------------===//
 //
-// Orders the graph passes: prune, tile, expand, fuse, defer, clean up.
+// Orders the graph passes: tile, prune, expand, fuse, retile, defer, clean up.
 //
 //===----------------------------------------------------------------------===//
 
@@ -18,13 +18,13 @@ using namespace mlir::moe;
 void mlir::moe::buildOptimizePipeline(OpPassManager &pm,
                                       const OptimizePipelineOptions &options) {
   // Tiles first: they fix block_m, which pruning and expansion build on.
-  if (options.target != "cpu") {
-    MoESelectTilesPassOptions tiles;
-    tiles.target = options.target;
-    tiles.tokens = options.tokens;
-    tiles.epSize = options.epSize;
+  bool gpu = options.target != "cpu";
+  MoESelectTilesPassOptions tiles;
+  tiles.target = options.target;
+  tiles.tokens = options.tokens;
+  tiles.epSize = options.epSize;
+  if (gpu)
     pm.addPass(createMoESelectTilesPass(tiles));
-  }
   if (options.epSize > 1) {
     MoEPruneRemoteExpertsPassOptions prune;
     prune.epSize = options.epSize;
@@ -32,6 +32,10 @@ void mlir::moe::buildOptimizePipeline(OpPassManager &pm,
   }
   pm.addPass(createMoEExpandExpertsPass());
   pm.addPass(createMoEFuseSwiGLUGemm1Pass());
+  // Once more per GEMM: each gets its own block_n/block_k/split_k for its
+  // N and K (block_m stays what moe.align uses).
+  if (gpu)
+    pm.addPass(createMoESelectTilesPass(tiles));
   pm.addPass(createMoEDeferAllReducePass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
@@ -59,9 +63,10 @@ struct OptimizeOptions : PassPipelineOptions<OptimizeOptions> {
 void mlir::moe::registerOptimizePipeline() {
   PassPipelineRegistration<OptimizeOptions>(
       "moe-optimize",
-      "The graph optimization pipeline: prune remote experts (ep-size > 1), "
-      "select tiles, expand experts, fuse SwiGLU into GEMM1, defer "
-      "all_reduce into the next RMSNorm, canonicalize and CSE",
+      "The graph optimization pipeline: select tiles (GPU targets), prune "
+      "remote experts (ep-size > 1), expand experts, fuse SwiGLU into GEMM1, "
+      "refine each GEMM's tile, defer all_reduce into the next RMSNorm, "
+      "canonicalize and CSE",
       [](OpPassManager &pm, const OptimizeOptions &o) {
         buildOptimizePipeline(pm, {o.target, o.tokens, o.epSize});
       });

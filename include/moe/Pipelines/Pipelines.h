@@ -26,9 +26,9 @@ struct OptimizePipelineOptions {
   int64_t epSize = 1;            ///< expert-parallel ranks
 };
 
-/// The graph optimization pipeline: prune remote experts (ep-size > 1),
-/// select tiles (GPU targets), expand experts, fuse SwiGLU into GEMM1,
-/// defer all_reduce, then canonicalize and CSE.
+/// The graph optimization pipeline: select tiles (GPU targets), prune
+/// remote experts (ep-size > 1), expand experts, fuse SwiGLU into GEMM1,
+/// refine each GEMM's tile, defer all_reduce, then canonicalize and CSE.
 void buildOptimizePipeline(OpPassManager &pm,
                            const OptimizePipelineOptions &options);
 
