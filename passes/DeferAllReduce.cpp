@@ -49,6 +49,13 @@ static bool isReplicated(Value v, StringRef group, int depth = 4) {
   return false;
 }
 
+/// The single-use all_reduce among the addends {a, b} and the other addend.
+static std::pair<AllReduceOp, Value> reducedAddend(Value a, Value b) {
+  if (AllReduceOp ar = singleUseAllReduce(a))
+    return {ar, b};
+  return {singleUseAllReduce(b), a};
+}
+
 static bool isDataElementType(Type t) {
   Type e = cast<ShapedType>(t).getElementType();
   return e.isBF16() || e.isF16() || e.isF32();
@@ -139,12 +146,7 @@ struct FuseAllReduceAddIntoRMSNorm : OpRewritePattern<RMSNormOp> {
     auto add = norm.getX().getDefiningOp<arith::AddFOp>();
     if (!add)
       return rewriter.notifyMatchFailure(norm, "input is not an arith.addf");
-    AllReduceOp ar = singleUseAllReduce(add.getLhs());
-    Value residual = add.getRhs();
-    if (!ar) {
-      ar = singleUseAllReduce(add.getRhs());
-      residual = add.getLhs();
-    }
+    auto [ar, residual] = reducedAddend(add.getLhs(), add.getRhs());
     if (!ar)
       return rewriter.notifyMatchFailure(
           norm, "no addend is a single-use all_reduce result");
@@ -174,12 +176,7 @@ struct FuseAllReduceIntoAddRMSNorm : OpRewritePattern<AddRMSNormOp> {
 
   LogicalResult matchAndRewrite(AddRMSNormOp norm,
                                 PatternRewriter &rewriter) const override {
-    AllReduceOp ar = singleUseAllReduce(norm.getX());
-    Value residual = norm.getResidual();
-    if (!ar) {
-      ar = singleUseAllReduce(norm.getResidual());
-      residual = norm.getX();
-    }
+    auto [ar, residual] = reducedAddend(norm.getX(), norm.getResidual());
     if (!ar)
       return rewriter.notifyMatchFailure(
           norm, "no addend is a single-use all_reduce result");
