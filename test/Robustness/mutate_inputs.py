@@ -66,9 +66,9 @@ def mutate(rng, text):
     return text[:pos] + junk + text[pos:], f"insert {junk!r} at {pos}"
 
 
-def run_one(moe_opt, mutant, timeout):
-    proc = subprocess.run([moe_opt, "-", "-o", os.devnull], input=mutant,
-                          capture_output=True, timeout=timeout)
+def run_one(tool, extra_args, mutant, timeout):
+    proc = subprocess.run([tool, "-", "-o", os.devnull] + extra_args,
+                          input=mutant, capture_output=True, timeout=timeout)
     problems = []
     if proc.returncode < 0:
         problems.append(f"killed by signal {-proc.returncode}")
@@ -83,7 +83,10 @@ def run_one(moe_opt, mutant, timeout):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--moe-opt", required=True)
+    parser.add_argument("--moe-opt", required=True,
+                        help="the tool under test (moe-opt or moe-compile)")
+    parser.add_argument("--tool-arg", action="append", default=[],
+                        help="an extra argument for the tool (repeatable)")
     parser.add_argument("--count", type=int, default=400,
                         help="mutants in total, spread over the inputs")
     parser.add_argument("--seed", type=int, default=1)
@@ -105,7 +108,8 @@ def main():
     failures = []
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
         results = pool.map(
-            lambda m: run_one(args.moe_opt, m[2], args.timeout), mutants)
+            lambda m: run_one(args.moe_opt, args.tool_arg, m[2], args.timeout),
+            mutants)
         for (name, what, mutant), (rc, problems, stderr) in zip(mutants,
                                                                 results):
             if problems:
