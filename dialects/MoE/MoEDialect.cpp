@@ -26,10 +26,19 @@ void MoEDialect::initialize() {
 
 LogicalResult MoEDialect::verifyOperationAttribute(Operation *op,
                                                    NamedAttribute attr) {
+  if (attr.getName() == getCheckMessagesAttrName()) {
+    auto list = dyn_cast<ArrayAttr>(attr.getValue());
+    if (!isa<ModuleOp>(op) || !list ||
+        !llvm::all_of(list, [](Attribute a) { return isa<StringAttr>(a); }))
+      return op->emitError() << "expected '" << getCheckMessagesAttrName()
+                             << "' to be an array of strings on a module";
+    return success();
+  }
   if (attr.getName() != getParallelAttrName())
     return op->emitError() << "unknown moe attribute '"
-                           << attr.getName().getValue()
-                           << "'; expected '" << getParallelAttrName() << "'";
+                           << attr.getName().getValue() << "'; expected '"
+                           << getParallelAttrName() << "' or '"
+                           << getCheckMessagesAttrName() << "'";
   if (!isa<ParallelAttr>(attr.getValue()))
     return op->emitError() << "expected '" << getParallelAttrName()
                            << "' to be a #moe.parallel layout, got "

@@ -49,6 +49,11 @@ def MoE_Dialect : Dialect {
     static constexpr ::llvm::StringLiteral getParallelAttrName() {
       return ::llvm::StringLiteral("moe.parallel");
     }
+    /// The module attribute listing the messages of the CPU lowering's
+    /// run-time size checks (an array of strings, by check id).
+    static constexpr ::llvm::StringLiteral getCheckMessagesAttrName() {
+      return ::llvm::StringLiteral("moe.check_messages");
+    }
     /// The argument attribute that marks a function's expert-parallel rank.
     static constexpr ::llvm::StringLiteral getEPRankAttrName() {
       return ::llvm::StringLiteral("moe.ep_rank");

@@ -30,10 +30,13 @@ std::unique_ptr<HostProgram> HostProgram::load(const std::string &path,
     error = "'" + path + "' has no moe_manifest; build it with moe-compile";
     return nullptr;
   }
-  if (!parseManifest(manifest, program->entrySpecs, error)) {
+  if (!parseManifest(manifest, program->entrySpecs, program->checkMessages,
+                     error)) {
     error = "'" + path + "': " + error;
     return nullptr;
   }
+  program->checkState =
+      static_cast<int64_t *>(dlsym(handle, "moe_check_state"));
   return program;
 }
 
@@ -151,6 +154,8 @@ bool HostProgram::call(const EntrySpec &entry, std::vector<HostTensor> &inputs,
     desc.insert(desc.end(), strides.begin(), strides.end());
     slots.push_back(desc.data());
   }
+  if (checkState)
+    checkState[0] = checkState[1] = checkState[2] = 0;
   packed(slots.data());
 
   outputs.clear();
@@ -164,6 +169,17 @@ bool HostProgram::call(const EntrySpec &entry, std::vector<HostTensor> &inputs,
     if (allocated && !inputBuffers.count(allocated) &&
         freed.insert(allocated).second)
       std::free(reinterpret_cast<void *>(allocated));
+  }
+  if (checkState && checkState[0] > 0) {
+    size_t id = static_cast<size_t>(checkState[0] - 1);
+    std::string message = id < checkMessages.size() ? checkMessages[id]
+                                                    : "check #" +
+                                                          std::to_string(id);
+    error = "entry '" + entry.name + "': run-time size check failed: " +
+            message + ": expected " + std::to_string(checkState[1]) +
+            ", found " + std::to_string(checkState[2]);
+    outputs.clear();
+    return false;
   }
   return true;
 }

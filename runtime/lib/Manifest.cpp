@@ -44,6 +44,7 @@ static bool parseValue(std::istringstream &line, ValueSpec &value,
 
 bool moe::runtime::parseManifest(const std::string &text,
                                  std::vector<EntrySpec> &entries,
+                                 std::vector<std::string> &checks,
                                  std::string &error) {
   std::istringstream in(text);
   std::string line;
@@ -73,6 +74,19 @@ bool moe::runtime::parseManifest(const std::string &text,
         return false;
       }
       (word == "arg" ? entry->args : entry->results).push_back(value);
+      continue;
+    }
+    if (word == "check") {
+      size_t id = 0;
+      words >> id;
+      std::string message;
+      std::getline(words, message);
+      if (checks.size() <= id)
+        checks.resize(id + 1);
+      checks[id] = message.substr(message.find_first_not_of(' ') ==
+                                          std::string::npos
+                                      ? message.size()
+                                      : message.find_first_not_of(' '));
       continue;
     }
     if (word == "end") {

@@ -18,6 +18,13 @@ def ConvertMoEToCPUPass : Pass<"convert-moe-to-cpu", "::mlir::ModuleOp"> {
     nearest even). Deterministic: `moe.align` orders routes by (expert,
     route id) and `moe.gate` gives ties to the lower expert id.
 
+    Size relations that the verifier cannot prove (dynamic sizes, e.g. the
+    token count of `x` and of the routing weights) are checked at run time:
+    a failing check skips the op's work and records its id and the two
+    sizes in the public global `moe_check_state` (`memref<3xi64>`: id + 1,
+    expected, found); the messages are listed in the module attribute
+    `moe.check_messages`, which moe-compile puts in the manifest.
+
     Collectives are the identity over a group of one rank; a group of more
     ranks is reported as unsupported here. Expert ids outside `[0, E)` in
     `moe.experts` and invalid block/route entries in `moe.grouped_matmul`
@@ -27,6 +34,7 @@ def ConvertMoEToCPUPass : Pass<"convert-moe-to-cpu", "::mlir::ModuleOp"> {
     "::mlir::arith::ArithDialect",
     "::mlir::linalg::LinalgDialect",
     "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
     "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect"
   ];

@@ -38,7 +38,8 @@ FailureOr<std::vector<ManifestEntry>> collectManifest(ModuleOp module);
 std::string serializeManifest(const std::vector<ManifestEntry> &entries);
 
 /// Translates an LLVM-dialect module to LLVM IR for the host, adds the
-/// manifest (symbol `moe_manifest`) and one `_moe_packed_NAME(void **)`
+/// manifest (symbol `moe_manifest`, followed by one "check ID MESSAGE" line
+/// per run-time size check the lowering recorded in `moe_check_messages`) and one `_moe_packed_NAME(void **)`
 /// wrapper per entry, optimizes at O3, emits an object and links it into
 /// the shared library `outputPath` with the system C compiler driver.
 /// `progress`, when set, receives one line per stage.

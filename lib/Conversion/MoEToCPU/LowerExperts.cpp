@@ -69,13 +69,30 @@ struct LowerExperts : OpConversionPattern<ExpertsOp> {
     Value zero = rb.idx(0);
     Value tokens = rb.dim(x, 0), hidden = rb.dim(x, 1);
     Value experts = rb.dim(w1, 0), topK = rb.dim(ids, 1);
-    Value inter = arith::DivUIOp::create(b, rb.dim(w1, 1), rb.idx(2));
+    Value inter = b.createOrFold<arith::DivUIOp>(rb.dim(w1, 1), rb.idx(2));
+    Operation *raw = op;
+    Value ok = rb.all(
+        {rb.requireEqual(raw, rb.dim(weights, 0), tokens,
+                         "dim 0 of 'weights' must equal dim 0 of 'x' (T)"),
+         rb.requireEqual(raw, rb.dim(ids, 0), tokens,
+                         "dim 0 of 'ids' must equal dim 0 of 'x' (T)"),
+         rb.requireEqual(raw, topK, rb.dim(weights, 1),
+                         "dim 1 of 'ids' must equal dim 1 of 'weights' (k)"),
+         rb.requireEqual(raw, rb.dim(w1, 2), hidden,
+                         "dim 2 of 'w1' must equal dim 1 of 'x' (H)"),
+         rb.requireEqual(raw, rb.dim(w2, 0), experts,
+                         "dim 0 of 'w2' must equal dim 0 of 'w1' (E)"),
+         rb.requireEqual(raw, rb.dim(w2, 1), hidden,
+                         "dim 1 of 'w2' must equal dim 1 of 'x' (H)"),
+         rb.requireEqual(raw, rb.dim(w2, 2), inter,
+                         "dim 2 of 'w2' must equal half of dim 1 of 'w1' (I)")});
     Value acc = zerosF32(rb, resultType, rb.dynamicSizes(x));
     auto vecType = RankedTensorType::get({ShapedType::kDynamic}, b.getF32Type());
     Value hiddenAct = rb.filled(vecType, inter, rb.f32(0.0));
 
+    // A failed size check runs no iteration (and the runtime reports it).
     SmallVector<Value> out = rb.loop(
-        zero, tokens, {acc, hiddenAct},
+        zero, rb.select(ok, tokens, zero), {acc, hiddenAct},
         [&](RefBuilder &lt, Value t, ValueRange it) -> SmallVector<Value> {
           return lt.loop(
               zero, topK, it,
@@ -155,6 +172,17 @@ struct LowerGroupedMatmul : OpConversionPattern<GroupedMatmulOp> {
         rb.dim(blocks, 0));
     numBlocks = arith::MinUIOp::create(
         b, numBlocks, arith::DivUIOp::create(b, rb.dim(sorted, 0), bm));
+    Operation *raw = op;
+    SmallVector<Value> checks{rb.requireEqual(
+        raw, rb.dim(w, 2), depth, "dim 2 of 'w' must equal dim 1 of 'a' (K)")};
+    if (weights) {
+      checks.push_back(rb.requireEqual(
+          raw, rb.muli(rb.dim(weights, 0), topK), routes,
+          "dim 0 of 'weights' times top_k must equal the route count"));
+      checks.push_back(rb.requireEqual(raw, rb.dim(weights, 1), topK,
+                                       "dim 1 of 'weights' must equal top_k"));
+    }
+    numBlocks = rb.select(rb.all(checks), numBlocks, zero);
 
     Value result = rb.loop(
         zero, numBlocks, out,
@@ -284,6 +312,9 @@ struct LowerCombine : OpConversionPattern<CombineOp> {
     if (resultType.isDynamicDim(1))
       dyn.push_back(rb.dim(routes, 1));
     Value acc = zerosF32(rb, resultType, dyn);
+    Value ok = rb.requireEqual(
+        op, rb.dim(routes, 0), rb.muli(tokens, topK),
+        "dim 0 of 'routes' must equal dim 0 times dim 1 of 'scale' (T * k)");
     MLIRContext *ctx = b.getContext();
     AffineExpr t = getAffineDimExpr(0, ctx), h = getAffineDimExpr(1, ctx),
                j = getAffineDimExpr(2, ctx);
@@ -292,8 +323,8 @@ struct LowerCombine : OpConversionPattern<CombineOp> {
     SmallVector<utils::IteratorType> iters{utils::IteratorType::parallel,
                                            utils::IteratorType::parallel,
                                            utils::IteratorType::reduction};
-    Value sum =
-        linalg::GenericOp::create(
+    Value sum = rb.ifThen(ok, acc, [&](RefBuilder &) -> SmallVector<Value> {
+      return {linalg::GenericOp::create(
             b, TypeRange{acc.getType()}, ValueRange{scale}, ValueRange{acc},
             maps, iters,
             [&](OpBuilder &nb, Location loc, ValueRange args) {
@@ -306,7 +337,8 @@ struct LowerCombine : OpConversionPattern<CombineOp> {
               Value v = l.mul(args[0], l.loadF32(routes, {r, hi}));
               linalg::YieldOp::create(ib, l.add(args[1], v));
             })
-            .getResult(0);
+            .getResult(0)};
+    })[0];
     rewriter.replaceOp(op, roundTensor(rb, sum, resultType));
     return success();
   }

@@ -86,6 +86,13 @@ static Value emitAdd(RefBuilder &rb, Value x, Value residual) {
       .getResult(0);
 }
 
+/// The weight of a norm over `x` must have the size of x's last dimension.
+static Value checkWeight(RefBuilder &rb, Operation *op, Value x, Value weight) {
+  int64_t last = cast<RankedTensorType>(x.getType()).getRank() - 1;
+  return rb.requireEqual(op, rb.dim(weight, 0), rb.dim(x, last),
+                         "dim 0 of 'weight' must equal the last dim of 'x' (H)");
+}
+
 namespace {
 
 struct LowerRMSNorm : OpConversionPattern<RMSNormOp> {
@@ -96,9 +103,14 @@ struct LowerRMSNorm : OpConversionPattern<RMSNormOp> {
                   ConversionPatternRewriter &rewriter) const override {
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
     RefBuilder rb(b);
-    rewriter.replaceOp(op, emitRMSNorm(rb, adaptor.getX(), adaptor.getWeight(),
-                                       op.getEpsilon().convertToFloat(),
-                                       op.getOffset().convertToFloat()));
+    Value x = adaptor.getX(), weight = adaptor.getWeight();
+    Value ok = checkWeight(rb, op, x, weight);
+    // A failed size check returns x unchanged (the runtime reports it).
+    rewriter.replaceOp(
+        op, rb.ifThen(ok, x, [&](RefBuilder &) -> SmallVector<Value> {
+          return {emitRMSNorm(rb, x, weight, op.getEpsilon().convertToFloat(),
+                              op.getOffset().convertToFloat())};
+        }));
     return success();
   }
 };
@@ -119,11 +131,24 @@ struct LowerAddRMSNorm : OpConversionPattern<OpTy> {
     }
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
     RefBuilder rb(b);
-    Value sum = emitAdd(rb, adaptor.getX(), adaptor.getResidual());
-    Value normed = emitRMSNorm(rb, sum, adaptor.getWeight(),
-                               op.getEpsilon().convertToFloat(),
-                               op.getOffset().convertToFloat());
-    rewriter.replaceOp(op, {normed, sum});
+    Value x = adaptor.getX(), residual = adaptor.getResidual();
+    SmallVector<Value> checks{checkWeight(rb, op, x, adaptor.getWeight())};
+    auto type = cast<RankedTensorType>(x.getType());
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      checks.push_back(rb.requireEqual(
+          op, rb.dim(residual, d), rb.dim(x, d),
+          "dim " + std::to_string(d) + " of 'residual' must equal dim " +
+              std::to_string(d) + " of 'x'"));
+    SmallVector<Value> results = rb.ifThen(
+        rb.all(checks), ValueRange{x, x},
+        [&](RefBuilder &) -> SmallVector<Value> {
+          Value sum = emitAdd(rb, x, residual);
+          Value normed = emitRMSNorm(rb, sum, adaptor.getWeight(),
+                                     op.getEpsilon().convertToFloat(),
+                                     op.getOffset().convertToFloat());
+          return {normed, sum};
+        });
+    rewriter.replaceOp(op, results);
     return success();
   }
 };

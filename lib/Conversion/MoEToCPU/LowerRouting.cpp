@@ -74,9 +74,14 @@ struct LowerGate : OpConversionPattern<GateOp> {
     Value nan = rb.f32(std::numeric_limits<double>::quiet_NaN());
     Value ninf = rb.f32(-std::numeric_limits<double>::infinity());
     Value zero = rb.idx(0);
+    Value ok = bias ? rb.requireEqual(op, rb.dim(bias, 0), experts,
+                                      "dim 0 of 'bias' must equal dim 1 of "
+                                      "'logits' (E)")
+                    : rb.all({});
 
     SmallVector<Value> results = rb.loop(
-        zero, tokens, {weights, ids, scores, select, groupScores},
+        zero, rb.select(ok, tokens, zero),
+        {weights, ids, scores, select, groupScores},
         [&](RefBuilder &in, Value t, ValueRange it) -> SmallVector<Value> {
           Value w = it[0], id = it[1], s = it[2], sel = it[3], gs = it[4];
           // Scores.

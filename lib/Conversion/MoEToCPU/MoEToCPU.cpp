@@ -7,6 +7,7 @@
 #include "moe/Conversion/Passes.h"
 
 #include "Lowerings.h"
+#include "RefBuilder.h"
 
 #include "moe/Dialect/MoE/MoE.h"
 
@@ -56,6 +57,12 @@ struct ConvertMoEToCPUPass
     ModuleOp module = getOperation();
     if (failed(checkSingleRank(module)))
       return signalPassFailure();
+    bool hasMoEOps = false;
+    module.walk([&](Operation *op) {
+      hasMoEOps |= isa<MoEDialect>(op->getDialect());
+    });
+    if (hasMoEOps)
+      cpu::declareCheckState(module);
     ConversionTarget target(getContext());
     target.addIllegalDialect<MoEDialect>();
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });

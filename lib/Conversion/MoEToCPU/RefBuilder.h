@@ -10,6 +10,7 @@
 #include "moe/Dialect/MoE/MoE.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 
 namespace mlir::moe::cpu {
@@ -51,6 +52,17 @@ public:
   SmallVector<Value> loop(Value lb, Value ub, ValueRange iters, LoopBody body);
 
   using IfBody = function_ref<SmallVector<Value>(RefBuilder &)>;
+  /// A run-time check that `found == expected` (index values) for a size
+  /// relation of `op` that the verifier could not prove (dynamic sizes). On
+  /// failure the first failing check's id and values are recorded in the
+  /// `moe_check_state` global, which the runtime reads after each call;
+  /// `what` becomes the check's message in the module's
+  /// `moe.check_messages` list. Returns the i1 `found == expected`.
+  Value requireEqual(Operation *op, Value found, Value expected,
+                     StringRef what);
+  /// The conjunction of i1 values (true for none).
+  Value all(ArrayRef<Value> conditions);
+
   /// scf.if whose else branch yields `passThrough` unchanged.
   SmallVector<Value> ifThen(Value cond, ValueRange passThrough, IfBody then);
 
@@ -74,6 +86,14 @@ public:
 private:
   ImplicitLocOpBuilder &b;
 };
+
+/// Names of the run-time check state and messages (see requireEqual).
+inline constexpr llvm::StringLiteral kCheckStateSymbol = "moe_check_state";
+inline constexpr llvm::StringLiteral kCheckMessagesAttr = "moe.check_messages";
+
+/// Declares `memref.global "public" @moe_check_state : memref<3xi64>`
+/// ({failed check id + 1, expected, found}) in `module` if missing.
+void declareCheckState(ModuleOp module);
 
 /// out = act(gate, up) in f32 for a gated activation.
 Value emitGatedActivation(RefBuilder &rb, ActivationAttr act, Value gate,

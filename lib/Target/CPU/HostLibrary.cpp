@@ -6,6 +6,8 @@
 
 #include "moe/Target/CPU.h"
 
+#include "moe/Dialect/MoE/MoE.h"
+
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/IR/IRBuilder.h"
@@ -84,6 +86,18 @@ static LogicalResult addPackedWrapper(ModuleOp module, llvm::Module &llvmModule,
 static FailureOr<std::unique_ptr<llvm::Module>>
 buildHostModule(ModuleOp module, const std::vector<ManifestEntry> &entries,
                 llvm::LLVMContext &ctx, llvm::TargetMachine &machine) {
+  // The run-time size checks of the CPU lowering become "check ID MESSAGE"
+  // lines of the manifest; the attribute itself means nothing to LLVM.
+  std::string text = serializeManifest(entries);
+  StringRef checksName = MoEDialect::getCheckMessagesAttrName();
+  if (auto checks = module->getAttrOfType<ArrayAttr>(checksName)) {
+    for (auto [id, message] : llvm::enumerate(checks)) {
+      std::string line = cast<StringAttr>(message).getValue().str();
+      llvm::replace(line, '\n', ' ');
+      text += "check " + std::to_string(id) + " " + line + "\n";
+    }
+    module->removeAttr(checksName);
+  }
   std::unique_ptr<llvm::Module> llvmModule =
       translateModuleToLLVMIR(module, ctx, "moe_program");
   if (!llvmModule)
@@ -91,7 +105,6 @@ buildHostModule(ModuleOp module, const std::vector<ManifestEntry> &entries,
   llvmModule->setTargetTriple(machine.getTargetTriple());
   llvmModule->setDataLayout(machine.createDataLayout());
 
-  std::string text = serializeManifest(entries);
   auto *init = llvm::ConstantDataArray::getString(ctx, text, /*AddNull=*/true);
   new llvm::GlobalVariable(*llvmModule, init->getType(), /*isConstant=*/true,
                            llvm::GlobalValue::ExternalLinkage, init,

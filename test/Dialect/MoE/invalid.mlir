@@ -747,7 +747,7 @@ module {
 
 // -----
 
-// expected-error @+1 {{unknown moe attribute 'moe.layout'; expected 'moe.parallel'}}
+// expected-error @+1 {{unknown moe attribute 'moe.layout'; expected 'moe.parallel' or 'moe.check_messages'}}
 module attributes {moe.layout = #moe.parallel<tp = 2>} {}
 
 //===----------------------------------------------------------------------===//
@@ -856,3 +856,8 @@ func.func @ep_rank_type(%r: i32 {moe.ep_rank}) {
 func.func @ep_rank_name(%r: index {moe.rank}) {
   return
 }
+
+// -----
+
+// expected-error @+1 {{expected 'moe.check_messages' to be an array of strings on a module}}
+module attributes {moe.check_messages = ["fine", 3]} {}

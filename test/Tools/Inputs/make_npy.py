@@ -8,6 +8,7 @@ out = sys.argv[1]
 np.save(os.path.join(out, "routes.npy"),
         np.arange(1, 25, dtype=np.float32).reshape(6, 4))
 np.save(os.path.join(out, "scale.npy"), np.full((3, 2), 0.5, dtype=np.float32))
+np.save(os.path.join(out, "routes5.npy"), np.ones((5, 4), dtype=np.float32))
 np.save(os.path.join(out, "ids.npy"), np.array([[0, 5], [1, 7]], dtype=np.int32))
 np.save(os.path.join(out, "begin.npy"), np.array(4, dtype=np.int64))
 np.save(os.path.join(out, "ids_f64.npy"), np.zeros((6, 4)))

@@ -10,3 +10,8 @@ func.func @align(%ids: tensor<2x2xi32>, %begin: index) -> (tensor<64xi32>, tenso
 }
 
 func.func private @helper(%x: tensor<4xf32>) -> tensor<4xf32>
+
+func.func @norm(%x: tensor<?x4xbf16>, %w: tensor<4xbf16>) -> tensor<?x4xbf16> {
+  %y = moe.rms_norm %x, %w eps 1.0e-06 : tensor<?x4xbf16>, tensor<4xbf16>
+  return %y : tensor<?x4xbf16>
+}

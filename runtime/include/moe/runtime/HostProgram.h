@@ -27,7 +27,9 @@ public:
   const EntrySpec *find(const std::string &name) const;
 
   /// Calls `entry` on `inputs` (dtypes and shapes must match the manifest;
-  /// see checkInputs) and returns its results as dense host tensors.
+  /// see checkInputs) and returns its results as dense host tensors. Fails
+  /// with the message of the first run-time size check that did not hold
+  /// (e.g. two inputs whose dynamic token counts differ).
   bool call(const EntrySpec &entry, std::vector<HostTensor> &inputs,
             std::vector<HostTensor> &outputs, std::string &error);
 
@@ -35,6 +37,8 @@ private:
   HostProgram() = default;
   void *handle = nullptr;
   std::vector<EntrySpec> entrySpecs;
+  std::vector<std::string> checkMessages;
+  int64_t *checkState = nullptr; ///< {failed id + 1, expected, found}
 };
 
 /// Checks that `inputs` fit `entry`: count, ranks, dtypes and static sizes.

@@ -28,8 +28,9 @@ struct EntrySpec {
 };
 
 /// Parses "moe-manifest 1" text; false with a reason on malformed input.
+/// `checks` receives the messages of the run-time size checks, by id.
 bool parseManifest(const std::string &text, std::vector<EntrySpec> &entries,
-                   std::string &error);
+                   std::vector<std::string> &checks, std::string &error);
 
 } // namespace moe::runtime
 
