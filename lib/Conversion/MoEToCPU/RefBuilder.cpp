@@ -6,6 +6,8 @@
 
 #include "RefBuilder.h"
 
+#include "moe/Conversion/ActivationMath.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -14,7 +16,6 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 
-#include <cmath>
 
 using namespace mlir;
 using namespace mlir::moe;
@@ -219,28 +220,7 @@ Value RefBuilder::indexToI32(Value v) {
 
 Value mlir::moe::cpu::emitGatedActivation(RefBuilder &rb, ActivationAttr act,
                                           Value gate, Value up) {
-  ImplicitLocOpBuilder &b = rb.builder();
-  switch (act.getKind()) {
-  case ActivationKind::SiluMul:
-    return rb.mul(rb.mul(gate, rb.sigmoid(gate)), up);
-  case ActivationKind::GeluMul: {
-    // Exact GELU: 0.5 * g * (1 + erf(g / sqrt(2))).
-    Value scaled = rb.mul(gate, rb.f32(M_SQRT1_2));
-    Value erf = math::ErfOp::create(b, scaled);
-    Value gelu = rb.mul(rb.mul(rb.f32(0.5), gate), rb.add(rb.f32(1.0), erf));
-    return rb.mul(gelu, up);
-  }
-  case ActivationKind::SwigluOai: {
-    Value limit = rb.f32(act.getLimitValue());
-    Value g = arith::MinimumFOp::create(b, gate, limit);
-    Value u = arith::MaximumFOp::create(
-        b, arith::MinimumFOp::create(b, up, limit),
-        rb.f32(-act.getLimitValue()));
-    Value glu = rb.mul(g, rb.sigmoid(rb.mul(rb.f32(act.getAlphaValue()), g)));
-    return rb.mul(rb.add(u, rb.f32(act.getBetaValue())), glu);
-  }
-  }
-  llvm_unreachable("unknown activation kind");
+  return emitGatedActivationF32(rb.builder(), act, gate, up);
 }
 
 std::pair<Value, Value> mlir::moe::cpu::gateUpColumns(RefBuilder &rb,
