@@ -30,8 +30,9 @@ struct MoESelectTilesPass
       return static_cast<int64_t>(tokens);
     if (!ShapedType::isDynamic(staticTokens))
       return staticTokens;
-    return op->emitOpError() << "has a dynamic token count; expected the "
-                                "expected T as --moe-select-tiles=\"tokens=N\"";
+    return op->emitOpError()
+           << "has a dynamic token count; expected the expected T "
+              "(moe-compile --tokens=N, or --moe-select-tiles=\"tokens=N\")";
   }
 
   TileAttr toAttr(const TileChoice &t) {

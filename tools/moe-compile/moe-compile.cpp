@@ -6,6 +6,7 @@
 
 #include "moe/Pipelines/Pipelines.h"
 #include "moe/Registration.h"
+#include "moe/Target/AMDGPU.h"
 #include "moe/Target/CPU.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -14,6 +15,11 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/Path.h"
+
+#include <map>
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
@@ -32,23 +38,39 @@ static cl::opt<std::string>
                              "stdout for --emit=mlir|llvm"),
                cl::value_desc("file"), cl::init(""), cl::cat(category));
 
-static cl::opt<std::string>
-    target("target",
-           cl::desc("Target to compile for: cpu (the reference semantics, a "
-                    "host shared library)"),
-           cl::value_desc("cpu"), cl::init("cpu"), cl::cat(category));
+static cl::opt<std::string> target(
+    "target",
+    cl::desc("Target to compile for: cpu (the reference semantics, a host "
+             "shared library), or gfx942 / gfx950 (AMDGPU kernels; with "
+             "--emit=hsaco or --emit=isa)"),
+    cl::value_desc("cpu|gfx942|gfx950"), cl::init("cpu"), cl::cat(category));
 
-enum class Emit { Lib, MLIR, LLVM };
+enum class Emit { Lib, MLIR, LLVM, Hsaco, Isa };
 static cl::opt<Emit> emit(
     "emit", cl::desc("What to write"), cl::init(Emit::Lib),
     cl::values(clEnumValN(Emit::Lib, "lib",
                           "a shared library with an embedded manifest, "
-                          "loadable by moe-run (default)"),
+                          "loadable by moe-run (default; cpu)"),
                clEnumValN(Emit::MLIR, "mlir",
-                          "the lowered LLVM-dialect MLIR"),
+                          "the lowered LLVM-dialect MLIR (cpu)"),
                clEnumValN(Emit::LLVM, "llvm",
-                          "the optimized host LLVM IR with the manifest")),
+                          "the optimized host LLVM IR with the manifest (cpu)"),
+               clEnumValN(Emit::Hsaco, "hsaco",
+                          "one code object per kernel into the folder -o DIR: "
+                          "KERNEL.CHIP.hsaco (gfx942, gfx950)"),
+               clEnumValN(Emit::Isa, "isa",
+                          "the kernels' assembly (gfx942, gfx950)")),
     cl::cat(category));
+
+/// --stats is taken out of argv before LLVM parses it: LLVM owns a -stats
+/// option of its own (pass statistics).
+static bool stats = false;
+
+static cl::opt<std::string> toolkit(
+    "toolkit",
+    cl::desc("Folder with llvm/bin/ld.lld for AMDGPU linking (default: the "
+             "toolkit folder of the build, next to bin/)"),
+    cl::value_desc("dir"), cl::init(""), cl::cat(category));
 
 static cl::opt<bool> verbose("v", cl::desc("Print each stage as it runs"),
                              cl::init(false), cl::cat(category));
@@ -70,6 +92,107 @@ static cl::opt<int64_t> epSize(
     cl::desc("Expert-parallel ranks: > 1 prunes remote experts (the entry "
              "then takes local weight slices and a trailing ep_rank index)"),
     cl::init(1), cl::cat(category));
+
+/// The toolkit folder: --toolkit, else <bin>/../toolkit of this build.
+static std::string toolkitFolder() {
+  if (!toolkit.empty())
+    return toolkit;
+  std::string exe = llvm::sys::fs::getMainExecutable(nullptr, nullptr);
+  SmallString<256> dir(llvm::sys::path::parent_path(
+      llvm::sys::path::parent_path(exe)));
+  llvm::sys::path::append(dir, "toolkit");
+  return std::string(dir);
+}
+
+/// --target=gfx942|gfx950: the kernels of the optimized program.
+static LogicalResult compileKernels(ModuleOp module,
+                                    const moe::ChipInfo &chip) {
+  std::string tk = toolkitFolder();
+  SmallString<256> lld(tk);
+  llvm::sys::path::append(lld, "llvm", "bin", "ld.lld");
+  if (!llvm::sys::fs::exists(lld)) {
+    llvm::errs() << "moe-compile: no ld.lld in the toolkit folder '" << tk
+                 << "' (expected " << lld << "; install lld-22 or pass "
+                 << "--toolkit=DIR)\n";
+    return failure();
+  }
+  if (verbose)
+    llvm::errs() << "moe-compile: building and compiling kernels for "
+                 << chip.name << "\n";
+  std::vector<std::string> skipped;
+  FailureOr<std::vector<moe::KernelObject>> objects =
+      moe::compileGroupedMatmulKernels(module, chip, tk, skipped);
+  if (failed(objects))
+    return failure();
+  if (!skipped.empty()) {
+    std::map<std::string, int> counts;
+    for (const std::string &op : skipped)
+      ++counts[op];
+    llvm::errs() << "moe-compile: note: no " << chip.name
+                 << " kernel template yet for";
+    for (auto [op, n] : counts)
+      llvm::errs() << " " << op << " (" << n << ")";
+    llvm::errs() << "; only the " << objects->size()
+                 << " moe.grouped_matmul kernels are emitted\n";
+  }
+  if (emit == Emit::Hsaco) {
+    std::string dir = outputFile.empty() ? "." : outputFile.getValue();
+    if (std::error_code ec = llvm::sys::fs::create_directories(dir)) {
+      llvm::errs() << "moe-compile: cannot create '" << dir
+                   << "': " << ec.message() << "\n";
+      return failure();
+    }
+    for (const moe::KernelObject &object : *objects) {
+      SmallString<256> path(dir);
+      llvm::sys::path::append(path, object.kernel + "." + object.chip +
+                                        ".hsaco");
+      std::error_code ec;
+      llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_None);
+      if (ec) {
+        llvm::errs() << "moe-compile: cannot write '" << path
+                     << "': " << ec.message() << "\n";
+        return failure();
+      }
+      os << object.hsaco;
+      if (verbose)
+        llvm::errs() << "moe-compile: wrote " << path << "\n";
+    }
+  } else if (emit == Emit::Isa) {
+    std::string error;
+    std::unique_ptr<llvm::ToolOutputFile> output = openOutputFile(
+        outputFile.empty() ? "-" : outputFile.getValue(), &error);
+    if (!output) {
+      llvm::errs() << "moe-compile: " << error << "\n";
+      return failure();
+    }
+    for (const moe::KernelObject &object : *objects)
+      output->os() << "// kernel " << object.kernel << " for " << object.chip
+                   << "\n"
+                   << object.assembly << "\n";
+    output->keep();
+  }
+  if (stats) {
+    llvm::outs() << llvm::formatv(
+        "{0,-40} {1,6} {2,5} {3,5} {4,5} {5,6} {6,6} {7,7} {8,5} {9,4}\n",
+        "kernel", "chip", "VGPR", "AGPR", "SGPR", "spills", "LDS", "scratch",
+        "waves", "MFMA");
+    for (const moe::KernelObject &object : *objects) {
+      std::string error;
+      FailureOr<moe::KernelStats> s = moe::readKernelStats(object, error);
+      if (failed(s)) {
+        llvm::errs() << "moe-compile: " << object.kernel << ": " << error
+                     << "\n";
+        return failure();
+      }
+      llvm::outs() << llvm::formatv(
+          "{0,-40} {1,6} {2,5} {3,5} {4,5} {5,6} {6,6} {7,7} {8,5} {9,4}\n",
+          s->name, object.chip, s->vgprs, s->agprs, s->sgprs,
+          s->vgprSpills + s->sgprSpills, s->ldsBytes, s->scratchBytes,
+          s->wavesPerSIMD, s->mfmaCount);
+    }
+  }
+  return success();
+}
 
 static LogicalResult compile(MLIRContext &context) {
   std::string error;
@@ -101,6 +224,9 @@ static LogicalResult compile(MLIRContext &context) {
   if (failed(entries))
     return failure();
 
+  if (const moe::ChipInfo *chip = moe::lookupChip(target))
+    return compileKernels(*module, *chip);
+
   if (verbose)
     llvm::errs() << "moe-compile: lowering for " << target << "\n";
   PassManager pm(&context);
@@ -127,6 +253,16 @@ static LogicalResult compile(MLIRContext &context) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  SmallVector<char *> args;
+  for (int i = 0; i < argc; ++i) {
+    StringRef arg = argv[i];
+    if (i > 0 && (arg == "--stats" || arg == "-stats"))
+      stats = true;
+    else
+      args.push_back(argv[i]);
+  }
+  argc = static_cast<int>(args.size());
+  argv = args.data();
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(
       argc, argv,
@@ -135,11 +271,29 @@ int main(int argc, char **argv) {
       "  moe-compile layer.mlir --target=cpu -o layer.so\n\n"
       "The library exports every public func.func through the MLIR C "
       "interface (_mlir_ciface_NAME), a packed entry _moe_packed_NAME(void**) "
-      "and the manifest text moe_manifest; moe-run loads it.\n");
+      "and the manifest text moe_manifest; moe-run loads it.\n\n"
+      "  moe-compile layer.mlir --target=gfx942 --emit=hsaco -o DIR --stats\n\n"
+      "writes one code object per kernel (KERNEL.CHIP.hsaco); --stats prints "
+      "per kernel VGPRs, AGPRs, SGPRs, spills, LDS and scratch bytes, "
+      "occupancy (waves per SIMD) and the MFMA instruction count.\n");
 
-  if (target != "cpu") {
+  bool gpu = moe::lookupChip(target) && target != "sm_90";
+  if (target != "cpu" && !gpu) {
     llvm::errs() << "moe-compile: unsupported --target='" << target
-                 << "'; expected one of: cpu\n";
+                 << "'; expected one of: cpu, gfx942, gfx950\n";
+    return 1;
+  }
+  if (gpu != (emit == Emit::Hsaco || emit == Emit::Isa)) {
+    llvm::errs() << "moe-compile: --target=" << target << " writes "
+                 << (gpu ? "--emit=hsaco or --emit=isa (a host library "
+                           "for GPUs comes with the runtime backends)"
+                         : "--emit=lib, mlir or llvm")
+                 << "\n";
+    return 1;
+  }
+  if (stats && !gpu) {
+    llvm::errs() << "moe-compile: --stats reads GPU code objects; use it with "
+                    "--target=gfx942 or gfx950\n";
     return 1;
   }
   if (epSize < 1 || tokens < 0) {

@@ -1,0 +1,43 @@
+//===- GPUKernels.h - kernel templates of the moe ops -----------*- C++ -*-===//
+//
+// Builders that emit one gpu.func per moe op from a tile configuration and a chip.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MOE_CONVERSION_GPUKERNELS_H
+#define MOE_CONVERSION_GPUKERNELS_H
+
+#include "moe/Dialect/MoE/MoE.h"
+#include "moe/Target/Chip.h"
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+
+namespace mlir::moe {
+
+/// Why `op` has no kernel on `chip` yet (a diagnostic), or success.
+LogicalResult checkGroupedMatmulKernel(GroupedMatmulOp op,
+                                       const ChipInfo &chip);
+
+/// Emits `gpu.func @name` into `module` computing `op` on `chip`:
+///
+///   (a: memref<M x K>, w: memref<E x N x K>, sorted: memref<R_max x i32>,
+///    blocks: memref<R_max/block_m x i32>, count: memref<i32>,
+///    [weights: memref<T x k x f32>,] out: memref<T*k x N'>)
+///
+/// with the shapes of the op's tensors. Grid: (R_max / block_m,
+/// ceil(N' / block_n)); one wave per workgroup. A workgroup whose row block
+/// starts at or past the padded count, or whose block has no expert, exits.
+/// Each wave computes its block_m x block_n output tile in 16x16 MMA tiles
+/// (MFMA 16x16x16 bf16/f16 on gfx942, 16x16x32 on gfx950), gathering A rows
+/// through sorted_route_ids (row r / top_k or r), zeroing sentinel rows,
+/// and applies the epilogue (routed weight, then the gated activation with
+/// gate and up accumulated side by side) before masked stores.
+FailureOr<gpu::GPUFuncOp> buildGroupedMatmulKernel(OpBuilder &builder,
+                                                   gpu::GPUModuleOp module,
+                                                   GroupedMatmulOp op,
+                                                   const ChipInfo &chip,
+                                                   StringRef name);
+
+} // namespace mlir::moe
+
+#endif // MOE_CONVERSION_GPUKERNELS_H

@@ -1,0 +1,96 @@
+//===- KernelStats.cpp - resource use of AMDGPU kernels -------------------===//
+//
+// Reads VGPRs, AGPRs, SGPRs, spills, LDS and scratch from the amdhsa metadata.
+//
+//===----------------------------------------------------------------------===//
+
+#include "moe/Target/AMDGPU.h"
+
+#include "llvm/BinaryFormat/ELF.h"
+#include "llvm/BinaryFormat/MsgPackDocument.h"
+#include "llvm/Object/ELFObjectFile.h"
+#include "llvm/Support/MathExtras.h"
+
+using namespace mlir;
+using namespace mlir::moe;
+
+/// The msgpack metadata blob of an amdhsa code object, or an error.
+static FailureOr<std::string> metadataBlob(StringRef hsaco,
+                                           std::string &error) {
+  auto file = llvm::object::ELF64LEFile::create(hsaco);
+  if (!file) {
+    error = "not an ELF64 code object: " + llvm::toString(file.takeError());
+    return failure();
+  }
+  auto phdrs = file->program_headers();
+  if (!phdrs) {
+    error = llvm::toString(phdrs.takeError());
+    return failure();
+  }
+  for (const auto &phdr : *phdrs) {
+    if (phdr.p_type != llvm::ELF::PT_NOTE)
+      continue;
+    llvm::Error err = llvm::Error::success();
+    for (const auto &note : file->notes(phdr, err))
+      if (note.getName() == "AMDGPU" &&
+          note.getType() == llvm::ELF::NT_AMDGPU_METADATA) {
+        std::string blob = note.getDescAsStringRef(4).str();
+        llvm::consumeError(std::move(err));
+        return blob;
+      }
+    if (err) {
+      error = llvm::toString(std::move(err));
+      return failure();
+    }
+  }
+  error = "the code object has no AMDGPU metadata note";
+  return failure();
+}
+
+FailureOr<KernelStats> mlir::moe::readKernelStats(const KernelObject &object,
+                                                  std::string &error) {
+  FailureOr<std::string> blob = metadataBlob(object.hsaco, error);
+  if (failed(blob))
+    return failure();
+  llvm::msgpack::Document doc;
+  if (!doc.readFromBlob(*blob, /*Multi=*/false)) {
+    error = "unreadable msgpack metadata";
+    return failure();
+  }
+  auto &root = doc.getRoot().getMap(/*Convert=*/true);
+  auto &kernels = root["amdhsa.kernels"].getArray(/*Convert=*/true);
+  for (auto &node : kernels) {
+    auto &kernel = node.getMap(/*Convert=*/true);
+    if (kernel[".name"].getString() != object.kernel)
+      continue;
+    auto get = [&](StringRef key) -> int64_t {
+      auto &v = kernel[key];
+      return v.getKind() == llvm::msgpack::Type::UInt ? v.getUInt()
+             : v.getKind() == llvm::msgpack::Type::Int ? v.getInt()
+                                                        : 0;
+    };
+    KernelStats s;
+    s.name = object.kernel;
+    s.vgprs = get(".vgpr_count");
+    s.agprs = get(".agpr_count");
+    s.sgprs = get(".sgpr_count");
+    s.vgprSpills = get(".vgpr_spill_count");
+    s.sgprSpills = get(".sgpr_spill_count");
+    s.ldsBytes = get(".group_segment_fixed_size");
+    s.scratchBytes = get(".private_segment_fixed_size");
+    s.wavefrontSize = get(".wavefront_size");
+    // CDNA3/4: 512 unified VGPRs (arch + acc) per lane per SIMD, allocated
+    // in granules of 8 (arch VGPRs rounded to 4 first), at most 8 waves.
+    int64_t unified = llvm::alignTo(s.vgprs, 4) + s.agprs;
+    int64_t granule = std::max<int64_t>(8, llvm::alignTo(unified, 8));
+    s.wavesPerSIMD = std::min<int64_t>(8, 512 / granule);
+    size_t at = 0;
+    while ((at = object.assembly.find("v_mfma", at)) != std::string::npos) {
+      ++s.mfmaCount;
+      at += 6;
+    }
+    return s;
+  }
+  error = "no metadata for kernel '" + object.kernel + "'";
+  return failure();
+}
