@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # For every example layer: print it (moe-opt), print it after the graph
-# passes (moe-optimize for gfx942), compile it for the CPU (moe-compile) and
+# passes (moe-optimize for gfx942), compile its GEMM kernels for gfx942 and
+# gfx950 with their resource table, compile it for the CPU (moe-compile) and
 # run it on random inputs (moe-run) with a summary line.
 set -uo pipefail
 build=${1:-build}
@@ -30,6 +31,11 @@ for f in examples/*.mlir; do
   [[ $name == deepseek* ]] && optimize="$optimize ep-size=8"
   echo "--- after the graph passes: moe-opt --moe-optimize=\"$optimize\""
   "$build/bin/moe-opt" --moe-optimize="$optimize" "$f"
+  ep=""
+  [[ $name == deepseek* ]] && ep="--ep-size=8"
+  echo "--- GEMM kernels for gfx942 and gfx950: moe-compile $f --target=gfx942,gfx950 --tokens=$tokens $ep --emit=hsaco -o $out/$name-hsaco --stats"
+  "$build/bin/moe-compile" "$f" --target=gfx942,gfx950 --tokens="$tokens" $ep \
+    --emit=hsaco -o "$out/$name-hsaco" --stats
   echo "--- compile for the CPU: moe-compile $f --target=cpu -o $out/$name.so"
   if ! "$build/bin/moe-compile" "$f" --target=cpu -o "$out/$name.so"; then
     echo "(not compiled for the CPU reference: see the diagnostic above)"

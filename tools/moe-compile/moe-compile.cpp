@@ -41,8 +41,8 @@ static cl::opt<std::string>
 static cl::opt<std::string> target(
     "target",
     cl::desc("Target to compile for: cpu (the reference semantics, a host "
-             "shared library), or gfx942 / gfx950 (AMDGPU kernels; with "
-             "--emit=hsaco or --emit=isa)"),
+             "shared library), or gfx942 / gfx950 / gfx942,gfx950 (AMDGPU "
+             "kernels; with --emit=hsaco or --emit=isa)"),
     cl::value_desc("cpu|gfx942|gfx950"), cl::init("cpu"), cl::cat(category));
 
 enum class Emit { Lib, MLIR, LLVM, Hsaco, Isa };
@@ -92,6 +92,9 @@ static cl::opt<int64_t> epSize(
     cl::desc("Expert-parallel ranks: > 1 prunes remote experts (the entry "
              "then takes local weight slices and a trailing ep_rank index)"),
     cl::init(1), cl::cat(category));
+
+/// The GPU chips of --target (comma-separated), empty for cpu.
+static std::vector<const moe::ChipInfo *> chips;
 
 /// The toolkit folder: --toolkit, else <bin>/../toolkit of this build.
 static std::string toolkitFolder() {
@@ -210,22 +213,33 @@ static LogicalResult compile(MLIRContext &context) {
   OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
   if (!module)
     return failure();
-  if (!noOptimize) {
+  // Tiles depend on the chip: each GPU target optimizes its own copy.
+  auto optimize = [&](ModuleOp m, StringRef chip) {
+    if (noOptimize)
+      return success();
     if (verbose)
-      llvm::errs() << "moe-compile: optimizing (moe-optimize)\n";
-    PassManager optimize(&context);
-    moe::buildOptimizePipeline(optimize, {target, tokens, epSize});
-    if (failed(optimize.run(*module)))
+      llvm::errs() << "moe-compile: optimizing (moe-optimize) for " << chip
+                   << "\n";
+    PassManager pm(&context);
+    moe::buildOptimizePipeline(pm, {chip.str(), tokens, epSize});
+    return pm.run(m);
+  };
+  for (const moe::ChipInfo *chip : chips) {
+    OwningOpRef<ModuleOp> copy(module->clone());
+    if (failed(optimize(*copy, chip->name)) ||
+        failed(compileKernels(*copy, *chip)))
       return failure();
   }
+  if (!chips.empty())
+    return success();
+
+  if (failed(optimize(*module, target)))
+    return failure();
   // The signature after optimization (pruning changes it) is the ABI.
   FailureOr<std::vector<moe::ManifestEntry>> entries =
       moe::collectManifest(*module);
   if (failed(entries))
     return failure();
-
-  if (const moe::ChipInfo *chip = moe::lookupChip(target))
-    return compileKernels(*module, *chip);
 
   if (verbose)
     llvm::errs() << "moe-compile: lowering for " << target << "\n";
@@ -277,12 +291,21 @@ int main(int argc, char **argv) {
       "per kernel VGPRs, AGPRs, SGPRs, spills, LDS and scratch bytes, "
       "occupancy (waves per SIMD) and the MFMA instruction count.\n");
 
-  bool gpu = moe::lookupChip(target) && target != "sm_90";
-  if (target != "cpu" && !gpu) {
-    llvm::errs() << "moe-compile: unsupported --target='" << target
-                 << "'; expected one of: cpu, gfx942, gfx950\n";
-    return 1;
+  if (target != "cpu") {
+    SmallVector<StringRef> names;
+    StringRef(target).split(names, ',');
+    for (StringRef name : names) {
+      const moe::ChipInfo *chip = moe::lookupChip(name);
+      if (!chip || name == "sm_90") {
+        llvm::errs() << "moe-compile: unsupported --target='" << name
+                     << "'; expected one of: cpu, gfx942, gfx950 (or a "
+                        "comma-separated list of gfx targets)\n";
+        return 1;
+      }
+      chips.push_back(chip);
+    }
   }
+  bool gpu = !chips.empty();
   if (gpu != (emit == Emit::Hsaco || emit == Emit::Isa)) {
     llvm::errs() << "moe-compile: --target=" << target << " writes "
                  << (gpu ? "--emit=hsaco or --emit=isa (a host library "
