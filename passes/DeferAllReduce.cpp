@@ -27,8 +27,10 @@ static AllReduceOp singleUseAllReduce(Value v) {
 }
 
 /// True when `v` has the same value on every rank of `group`: a constant,
-/// the result of a collective over `group`, or elementwise arith of such
-/// values (looked through up to a few levels).
+/// the result of an all_reduce or all_gather over `group`, or elementwise
+/// arith of such values (looked through up to a few levels). The fused
+/// all_reduce_add_rms_norm does not count: its results also depend on the
+/// residual, which may differ per rank.
 static bool isReplicated(Value v, StringRef group, int depth = 4) {
   if (matchPattern(v, m_Constant()))
     return true;
@@ -39,8 +41,6 @@ static bool isReplicated(Value v, StringRef group, int depth = 4) {
     return ar.getGroup() == group;
   if (auto ag = dyn_cast<AllGatherOp>(def))
     return ag.getGroup() == group;
-  if (auto fused = dyn_cast<AllReduceAddRMSNormOp>(def))
-    return fused.getGroup() == group;
   if (isa<arith::ArithDialect>(def->getDialect()) && isPure(def) &&
       def->getNumResults() == 1)
     return llvm::all_of(def->getOperands(), [&](Value operand) {

@@ -49,7 +49,12 @@ mlir::moe::buildExpandedExperts(RewriterBase &rewriter, ExpertsOp op,
   int64_t tokens = dimOf(op.getX(), 0), hidden = dimOf(op.getX(), 1);
   int64_t topK = dimOf(op.getIds(), 1), twoI = dimOf(op.getW1(), 1);
   int64_t routes = ShapedType::isDynamic(tokens) ? tokens : tokens * topK;
-  int64_t maxRoutes = computeMaxPaddedRoutes(routes, numExperts, blockM);
+  // moe.align sizes its results from the ids (their T may be the static one
+  // when x's is dynamic, or the other way round); the GEMMs from x.
+  int64_t idsTokens = dimOf(op.getIds(), 0);
+  int64_t idsRoutes =
+      ShapedType::isDynamic(idsTokens) ? idsTokens : idsTokens * topK;
+  int64_t maxRoutes = computeMaxPaddedRoutes(idsRoutes, numExperts, blockM);
   int64_t maxBlocks =
       ShapedType::isDynamic(maxRoutes) ? maxRoutes : maxRoutes / blockM;
   Type i32 = rewriter.getI32Type();

@@ -53,8 +53,9 @@ def MoEDeferAllReducePass : Pass<"moe-defer-allreduce"> {
   let description = [{
     Sinks `moe.all_reduce` through ops that commute with a sum over ranks:
     `AR(a) + AR(b) -> AR(a + b)` (same group, each reduced value used once),
-    `c * AR(a) -> AR(c * a)` for a replicated `c` (a constant, or the result
-    of a collective over the same group), and reshapes
+    `c * AR(a) -> AR(c * a)` for a replicated `c` (a constant, the result of
+    an all_reduce or all_gather over the same group, or elementwise arith of
+    those), and reshapes
     (`tensor.expand_shape`, `tensor.collapse_shape`). Then fuses
     `AR(x) + residual -> moe.rms_norm` (and `AR(x) -> moe.add_rms_norm`) into
     `moe.all_reduce_add_rms_norm`, whose `residual_out` replaces every other
@@ -96,9 +97,13 @@ def MoEPruneRemoteExpertsPass : Pass<"moe-prune-remote-experts", "::mlir::Module
     `[E/N, 2I, H]` / `[E/N, H, I]`, and one trailing `index` argument
     `ep_rank` (marked `moe.ep_rank`) is appended; a weight that is not an
     argument is sliced with `tensor.extract_slice` at the rank's offset.
-    One program serves every rank. `E % N != 0`, an existing `ep` group of
-    another size, or a function without a body is a diagnostic. With
-    `reduce=false` no all_reduce is inserted (the caller combines ranks).
+    A weight shared by several moe.experts ops is localized once. The `ep`
+    group goes into the layout the function's collectives see (its own
+    `moe.parallel`, else the module's). One program serves every rank.
+    `E % N != 0`, an existing `ep` group of another size, or a function
+    that has callers is a diagnostic. With `reduce=false` no all_reduce is
+    inserted: the function returns this rank's partial sum (the caller
+    combines ranks).
   }];
   let options = [
     Option<"epSize", "ep-size", "int64_t", /*default=*/"1",

@@ -17,16 +17,20 @@ namespace mlir::moe {
 using namespace mlir;
 using namespace mlir::moe;
 
-/// Makes the module's layout have an `ep` group of `epSize` ranks.
-static LogicalResult ensureEPGroup(ModuleOp module, int64_t epSize) {
-  MLIRContext *ctx = module.getContext();
+/// Makes the layout that `func`'s collectives see (its own, else the
+/// module's) have an `ep` group of `epSize` ranks.
+static LogicalResult ensureEPGroup(func::FuncOp func, int64_t epSize) {
+  MLIRContext *ctx = func.getContext();
   StringRef key = MoEDialect::getParallelAttrName();
+  Operation *holder = func;
+  if (!func->hasAttr(key))
+    holder = func->getParentOfType<ModuleOp>();
   SmallVector<StringAttr> names;
   SmallVector<int64_t> sizes;
-  if (auto layout = module->getAttrOfType<ParallelAttr>(key)) {
+  if (auto layout = holder->getAttrOfType<ParallelAttr>(key)) {
     if (std::optional<int64_t> ep = layout.getGroupSize("ep")) {
       if (*ep != epSize)
-        return module.emitError()
+        return holder->emitError()
                << "expected the layout's 'ep' group to have ep-size = "
                << epSize << " ranks, got " << layout;
       return success();
@@ -36,7 +40,7 @@ static LogicalResult ensureEPGroup(ModuleOp module, int64_t epSize) {
   }
   names.push_back(StringAttr::get(ctx, "ep"));
   sizes.push_back(epSize);
-  module->setAttr(key, ParallelAttr::get(ctx, names, sizes));
+  holder->setAttr(key, ParallelAttr::get(ctx, names, sizes));
   return success();
 }
 
@@ -109,21 +113,31 @@ struct MoEPruneRemoteExpertsPass
                << static_cast<int64_t>(epSize);
       localCounts.push_back(experts / epSize);
     }
+    if (reduce && failed(ensureEPGroup(func, epSize)))
+      return failure();
     IRRewriter rewriter(&getContext());
     Value rank = getOrAddRankArgument(func);
+    // A weight read by several experts ops is localized once.
+    DenseMap<Value, Value> local;
+    auto localize = [&](Value w, Value begin, int64_t count) {
+      auto it = local.find(w);
+      if (it != local.end())
+        return it->second;
+      return local[w] = localWeights(rewriter, func, w, begin, count);
+    };
     for (size_t index = 0; index < ops.size(); ++index) {
       ExpertsOp op = ops[index];
-      int64_t local = localCounts[index];
+      int64_t localCount = localCounts[index];
       rewriter.setInsertionPoint(op);
       Value begin = arith::MulIOp::create(
           rewriter, op.getLoc(), rank,
-          arith::ConstantIndexOp::create(rewriter, op.getLoc(), local));
-      Value w1 = localWeights(rewriter, func, op.getW1(), begin, local);
-      Value w2 = localWeights(rewriter, func, op.getW2(), begin, local);
+          arith::ConstantIndexOp::create(rewriter, op.getLoc(), localCount));
+      Value w1 = localize(op.getW1(), begin, localCount);
+      Value w2 = localize(op.getW2(), begin, localCount);
       int64_t bm = op.getTileAttr() ? op.getTileAttr().getBlockM()
                                     : static_cast<int64_t>(blockM);
       FailureOr<ExpandedExperts> ex =
-          buildExpandedExperts(rewriter, op, bm, local, begin, w1, w2);
+          buildExpandedExperts(rewriter, op, bm, localCount, begin, w1, w2);
       if (failed(ex))
         return op.emitOpError() << "cannot be expanded for pruning";
       Value result = ex->combine.getResult();
@@ -148,14 +162,12 @@ struct MoEPruneRemoteExpertsPass
     }
     if (epSize == 1)
       return;
-    if (reduce && failed(ensureEPGroup(module, epSize)))
-      return signalPassFailure();
     for (auto func : llvm::to_vector(module.getOps<func::FuncOp>())) {
       SmallVector<ExpertsOp> ops;
       func.walk([&](ExpertsOp op) { ops.push_back(op); });
       if (ops.empty())
         continue;
-      if (func.isExternal() || failed(pruneFunction(func, ops)))
+      if (failed(pruneFunction(func, ops)))
         return signalPassFailure();
     }
   }

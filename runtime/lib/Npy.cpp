@@ -108,9 +108,20 @@ bool moe::runtime::readNpy(const std::string &path, NpyArray &array,
             "float64 (<f8)";
     return false;
   }
-  size_t count = 1;
-  for (int64_t d : array.shape)
-    count *= static_cast<size_t>(d);
+  // Sizes come from the file: reject negative ones and products that do
+  // not fit (more than 2^40 bytes is no input this runtime can hold).
+  uint64_t count = 1;
+  for (int64_t d : array.shape) {
+    if (d < 0 || (d > 0 && count > (uint64_t(1) << 40) / uint64_t(d))) {
+      error = "'" + path + "': bad or too large shape in the header";
+      return false;
+    }
+    count *= static_cast<uint64_t>(d);
+  }
+  if (count * elementSize > (uint64_t(1) << 40)) {
+    error = "'" + path + "': bad or too large shape in the header";
+    return false;
+  }
   array.data.resize(count * elementSize);
   if (std::fread(array.data.data(), 1, array.data.size(), file.get()) !=
       array.data.size()) {

@@ -5,6 +5,7 @@
 // BADBM: error: expected 'block-m' to be a power of two in [16, 256], got 24
 
 // CHECK-LABEL: func.func @static_tokens
+// CHECK-NOT: moe.experts
 // CHECK-SAME: (%[[X:.*]]: tensor<4x32xbf16>, %[[W1:.*]]: tensor<8x48x32xbf16>, %[[W2:.*]]: tensor<8x32x24xbf16>, %[[W:.*]]: tensor<4x2xf32>, %[[IDS:.*]]: tensor<4x2xi32>)
 // CHECK: %[[SORTED:.*]], %[[BLOCKS:.*]], %[[COUNT:.*]] = moe.align %[[IDS]] experts 8 block_m 16 : tensor<4x2xi32> -> tensor<128xi32>, tensor<8xi32>, tensor<i32>
 // CHECK: %[[H:.*]] = moe.grouped_matmul %[[X]], %[[W1]], %[[SORTED]], %[[BLOCKS]], %[[COUNT]] rows tokens top_k 2 block_m 16 : {{.*}} -> tensor<8x48xbf16>
@@ -12,7 +13,6 @@
 // CHECK: %[[O:.*]] = moe.grouped_matmul %[[ACT]], %[[W2]], %[[SORTED]], %[[BLOCKS]], %[[COUNT]] rows routes top_k 2 block_m 16 : {{.*}} -> tensor<8x32xbf16>
 // CHECK: %[[Y:.*]] = moe.combine %[[O]], %[[W]] : tensor<8x32xbf16>, tensor<4x2xf32> -> tensor<4x32xbf16>
 // CHECK: return %[[Y]]
-// CHECK-NOT: moe.experts
 // BM64-LABEL: func.func @static_tokens
 // BM64: moe.align %{{.*}} experts 8 block_m 64 : tensor<4x2xi32> -> tensor<512xi32>, tensor<8xi32>, tensor<i32>
 func.func @static_tokens(%x: tensor<4x32xbf16>, %w1: tensor<8x48x32xbf16>, %w2: tensor<8x32x24xbf16>,
@@ -63,5 +63,19 @@ func.func @negative_dynamic_top_k(%x: tensor<4x32xbf16>, %w1: tensor<8x48x32xbf1
                                   %w: tensor<4x?xf32>, %ids: tensor<4x?xi32>) -> tensor<4x32xbf16> {
   %y = moe.experts %x, %w1, %w2, %w, %ids activation <silu_mul>
       : (tensor<4x32xbf16>, tensor<8x48x32xbf16>, tensor<8x32x24xbf16>, tensor<4x?xf32>, tensor<4x?xi32>) -> tensor<4x32xbf16>
+  return %y : tensor<4x32xbf16>
+}
+
+// -----
+
+// x has a static T and the ids a dynamic one (valid): moe.align is sized
+// from the ids, the GEMMs from x.
+// CHECK-LABEL: func.func @mixed_static_dynamic_tokens
+// CHECK: moe.align %{{.*}} experts 8 block_m 16 : tensor<?x2xi32> -> tensor<?xi32>, tensor<?xi32>, tensor<i32>
+// CHECK: moe.grouped_matmul {{.*}} -> tensor<8x48xbf16>
+func.func @mixed_static_dynamic_tokens(%x: tensor<4x32xbf16>, %w1: tensor<8x48x32xbf16>, %w2: tensor<8x32x24xbf16>,
+                                       %w: tensor<4x2xf32>, %ids: tensor<?x2xi32>) -> tensor<4x32xbf16> {
+  %y = moe.experts %x, %w1, %w2, %w, %ids activation <silu_mul>
+      : (tensor<4x32xbf16>, tensor<8x48x32xbf16>, tensor<8x32x24xbf16>, tensor<4x2xf32>, tensor<?x2xi32>) -> tensor<4x32xbf16>
   return %y : tensor<4x32xbf16>
 }

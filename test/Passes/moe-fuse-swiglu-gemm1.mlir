@@ -86,33 +86,6 @@ func.func @negative_dynamic_gate_up_width(%x: tensor<4x32xbf16>, %w1: tensor<8x?
 
 // -----
 
-// An activation that is not a gated moe.activation (a plain SiLU written in
-// linalg) is not an epilogue this pass forms.
-// CHECK-LABEL: func.func @negative_not_gated
-// CHECK: %[[H:.*]] = moe.grouped_matmul {{.*}} block_m 16 : {{.*}} -> tensor<8x48xf32>
-// CHECK-NOT: activation <
-// CHECK: linalg.generic {{.*}} ins(%[[H]]
-func.func @negative_not_gated(%x: tensor<4x32xf32>, %w1: tensor<8x48x32xf32>, %s: tensor<128xi32>,
-                              %b: tensor<8xi32>, %c: tensor<i32>) -> tensor<8x48xf32> {
-  %h = moe.grouped_matmul %x, %w1, %s, %b, %c rows tokens top_k 2 block_m 16
-      : (tensor<4x32xf32>, tensor<8x48x32xf32>, tensor<128xi32>, tensor<8xi32>, tensor<i32>) -> tensor<8x48xf32>
-  %init = tensor.empty() : tensor<8x48xf32>
-  %silu = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>],
-                          iterator_types = ["parallel", "parallel"]}
-      ins(%h : tensor<8x48xf32>) outs(%init : tensor<8x48xf32>) {
-  ^bb0(%v: f32, %o: f32):
-    %n = arith.negf %v : f32
-    %e = math.exp %n : f32
-    %one = arith.constant 1.0 : f32
-    %d = arith.addf %one, %e : f32
-    %r = arith.divf %v, %d : f32
-    linalg.yield %r : f32
-  } -> tensor<8x48xf32>
-  return %silu : tensor<8x48xf32>
-}
-
-// -----
-
 // The activation reads something other than a grouped GEMM.
 // CHECK-LABEL: func.func @negative_not_a_gemm
 // CHECK: moe.activation %{{.*}} <silu_mul>

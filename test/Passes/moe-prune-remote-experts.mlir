@@ -51,3 +51,25 @@ func.func @sliced_weights(%x: tensor<4x32xbf16>, %w1: tensor<8x48x32xbf16>, %w: 
       : (tensor<4x32xbf16>, tensor<8x48x32xbf16>, tensor<8x32x24xbf16>, tensor<4x2xf32>, tensor<4x2xi32>) -> tensor<4x32xbf16>
   return %y, %w1 : tensor<4x32xbf16>, tensor<8x48x32xbf16>
 }
+
+// -----
+
+// Two layers share their weights: both read the same local slice (localized
+// once), and the function's own layout receives the 'ep' group.
+// CHECK-LABEL: func.func @shared_weights
+// CHECK-SAME: (%[[X:.*]]: tensor<4x32xbf16>, %[[W1:.*]]: tensor<2x48x32xbf16>, %[[W2:.*]]: tensor<2x32x24xbf16>, %{{.*}}: tensor<4x2xf32>, %{{.*}}: tensor<4x2xi32>, %{{.*}}: index {moe.ep_rank})
+// CHECK-SAME: moe.parallel = #moe.parallel<tp = 2, ep = 4>
+// CHECK-NOT: tensor.extract_slice
+// CHECK: moe.grouped_matmul %[[X]], %[[W1]]
+// CHECK: moe.grouped_matmul %{{.*}}, %[[W2]]
+// CHECK: moe.grouped_matmul %{{.*}}, %[[W1]]
+// CHECK: moe.grouped_matmul %{{.*}}, %[[W2]]
+func.func @shared_weights(%x: tensor<4x32xbf16>, %w1: tensor<8x48x32xbf16>, %w2: tensor<8x32x24xbf16>,
+                          %w: tensor<4x2xf32>, %ids: tensor<4x2xi32>) -> tensor<4x32xbf16>
+    attributes {moe.parallel = #moe.parallel<tp = 2>} {
+  %y = moe.experts %x, %w1, %w2, %w, %ids activation <silu_mul>
+      : (tensor<4x32xbf16>, tensor<8x48x32xbf16>, tensor<8x32x24xbf16>, tensor<4x2xf32>, tensor<4x2xi32>) -> tensor<4x32xbf16>
+  %z = moe.experts %y, %w1, %w2, %w, %ids activation <silu_mul>
+      : (tensor<4x32xbf16>, tensor<8x48x32xbf16>, tensor<8x32x24xbf16>, tensor<4x2xf32>, tensor<4x2xi32>) -> tensor<4x32xbf16>
+  return %z : tensor<4x32xbf16>
+}

@@ -107,9 +107,10 @@ static std::string toolkitFolder() {
   return std::string(dir);
 }
 
-/// --target=gfx942|gfx950: the kernels of the optimized program.
-static LogicalResult compileKernels(ModuleOp module,
-                                    const moe::ChipInfo &chip) {
+/// --target=gfx942|gfx950: the kernels of the optimized program; the
+/// assembly of --emit=isa goes to `isaStream`.
+static LogicalResult compileKernels(ModuleOp module, const moe::ChipInfo &chip,
+                                    raw_ostream *isaStream) {
   std::string tk = toolkitFolder();
   SmallString<256> lld(tk);
   llvm::sys::path::append(lld, "llvm", "bin", "ld.lld");
@@ -160,19 +161,11 @@ static LogicalResult compileKernels(ModuleOp module,
       if (verbose)
         llvm::errs() << "moe-compile: wrote " << path << "\n";
     }
-  } else if (emit == Emit::Isa) {
-    std::string error;
-    std::unique_ptr<llvm::ToolOutputFile> output = openOutputFile(
-        outputFile.empty() ? "-" : outputFile.getValue(), &error);
-    if (!output) {
-      llvm::errs() << "moe-compile: " << error << "\n";
-      return failure();
-    }
+  } else if (isaStream) {
     for (const moe::KernelObject &object : *objects)
-      output->os() << "// kernel " << object.kernel << " for " << object.chip
-                   << "\n"
-                   << object.assembly << "\n";
-    output->keep();
+      *isaStream << "// kernel " << object.kernel << " for " << object.chip
+                 << "\n"
+                 << object.assembly << "\n";
   }
   if (stats) {
     llvm::outs() << llvm::formatv(
@@ -224,14 +217,27 @@ static LogicalResult compile(MLIRContext &context) {
     moe::buildOptimizePipeline(pm, {chip.str(), tokens, epSize});
     return pm.run(m);
   };
-  for (const moe::ChipInfo *chip : chips) {
-    OwningOpRef<ModuleOp> copy(module->clone());
-    if (failed(optimize(*copy, chip->name)) ||
-        failed(compileKernels(*copy, *chip)))
-      return failure();
-  }
-  if (!chips.empty())
+  if (!chips.empty()) {
+    std::unique_ptr<llvm::ToolOutputFile> isa;
+    if (emit == Emit::Isa) {
+      std::string error;
+      isa = openOutputFile(outputFile.empty() ? "-" : outputFile.getValue(),
+                           &error);
+      if (!isa) {
+        llvm::errs() << "moe-compile: " << error << "\n";
+        return failure();
+      }
+    }
+    for (const moe::ChipInfo *chip : chips) {
+      OwningOpRef<ModuleOp> copy(module->clone());
+      if (failed(optimize(*copy, chip->name)) ||
+          failed(compileKernels(*copy, *chip, isa ? &isa->os() : nullptr)))
+        return failure();
+    }
+    if (isa)
+      isa->keep();
     return success();
+  }
 
   if (failed(optimize(*module, target)))
     return failure();

@@ -31,7 +31,10 @@ LogicalResult checkGroupedMatmulKernel(GroupedMatmulOp op,
 /// (MFMA 16x16x16 bf16/f16 on gfx942, 16x16x32 on gfx950), gathering A rows
 /// through sorted_route_ids (row r / top_k or r), zeroing sentinel rows,
 /// and applies the epilogue (routed weight, then the gated activation with
-/// gate and up accumulated side by side) before masked stores.
+/// gate and up accumulated side by side) before masked stores. Rows of
+/// routes that no block computes (pruned routes) are not written: the
+/// caller passes a zero-filled `out`, as the op's semantics require zeros
+/// there. The lane roles come from MMALayout (checked when building).
 FailureOr<gpu::GPUFuncOp> buildGroupedMatmulKernel(OpBuilder &builder,
                                                    gpu::GPUModuleOp module,
                                                    GroupedMatmulOp op,

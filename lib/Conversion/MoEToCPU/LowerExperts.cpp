@@ -86,7 +86,18 @@ struct LowerExperts : OpConversionPattern<ExpertsOp> {
                          "dim 1 of 'w2' must equal dim 1 of 'x' (H)"),
          rb.requireEqual(raw, rb.dim(w2, 2), inter,
                          "dim 2 of 'w2' must equal half of dim 1 of 'w1' (I)")});
-    Value acc = zerosF32(rb, resultType, rb.dynamicSizes(x));
+    // The result has x's sizes; the verifier allows either side static.
+    SmallVector<Value> accDyn;
+    if (resultType.isDynamicDim(0))
+      accDyn.push_back(tokens);
+    if (resultType.isDynamicDim(1))
+      accDyn.push_back(hidden);
+    Value acc = zerosF32(rb, resultType, accDyn);
+    ok = rb.all({ok,
+                 rb.requireEqual(raw, rb.sizeOf(resultType, 0, tokens), tokens,
+                                 "dim 0 of the result must equal dim 0 of 'x'"),
+                 rb.requireEqual(raw, rb.sizeOf(resultType, 1, hidden), hidden,
+                                 "dim 1 of the result must equal dim 1 of 'x'")});
     auto vecType = RankedTensorType::get({ShapedType::kDynamic}, b.getF32Type());
     Value hiddenAct = rb.filled(vecType, inter, rb.f32(0.0));
 
@@ -182,6 +193,13 @@ struct LowerGroupedMatmul : OpConversionPattern<GroupedMatmulOp> {
       checks.push_back(rb.requireEqual(raw, rb.dim(weights, 1), topK,
                                        "dim 1 of 'weights' must equal top_k"));
     }
+    checks.push_back(rb.requireEqual(
+        raw, rb.sizeOf(resultType, 0, routes), routes,
+        "dim 0 of the result must equal the route count (T * k)"));
+    checks.push_back(rb.requireEqual(raw, rb.sizeOf(resultType, 1, outCols),
+                                     outCols,
+                                     "dim 1 of the result must equal the "
+                                     "output width of 'w'"));
     numBlocks = rb.select(rb.all(checks), numBlocks, zero);
 
     Value result = rb.loop(
@@ -306,15 +324,23 @@ struct LowerCombine : OpConversionPattern<CombineOp> {
     Value routes = adaptor.getRoutes(), scale = adaptor.getScale();
     auto resultType = cast<RankedTensorType>(op.getResult().getType());
     Value tokens = rb.dim(scale, 0), topK = rb.dim(scale, 1);
+    Value hiddenSize = rb.dim(routes, 1);
     SmallVector<Value> dyn;
     if (resultType.isDynamicDim(0))
       dyn.push_back(tokens);
     if (resultType.isDynamicDim(1))
-      dyn.push_back(rb.dim(routes, 1));
+      dyn.push_back(hiddenSize);
     Value acc = zerosF32(rb, resultType, dyn);
-    Value ok = rb.requireEqual(
-        op, rb.dim(routes, 0), rb.muli(tokens, topK),
-        "dim 0 of 'routes' must equal dim 0 times dim 1 of 'scale' (T * k)");
+    Operation *raw = op;
+    Value ok = rb.all(
+        {rb.requireEqual(raw, rb.dim(routes, 0), rb.muli(tokens, topK),
+                         "dim 0 of 'routes' must equal dim 0 times dim 1 of "
+                         "'scale' (T * k)"),
+         rb.requireEqual(raw, rb.sizeOf(resultType, 0, tokens), tokens,
+                         "dim 0 of the result must equal dim 0 of 'scale'"),
+         rb.requireEqual(raw, rb.sizeOf(resultType, 1, hiddenSize),
+                         hiddenSize,
+                         "dim 1 of the result must equal dim 1 of 'routes'")});
     MLIRContext *ctx = b.getContext();
     AffineExpr t = getAffineDimExpr(0, ctx), h = getAffineDimExpr(1, ctx),
                j = getAffineDimExpr(2, ctx);

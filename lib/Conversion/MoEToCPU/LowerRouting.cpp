@@ -22,13 +22,14 @@ using arith::CmpIPredicate;
 namespace {
 
 /// Index of the largest value of `v[lo, hi)` that is not NaN (NaN marks an
-/// expert or group already taken); ties go to the lower index. Returns -1
-/// when every entry is NaN.
+/// expert or group already taken); ties go to the lower index. When every
+/// entry is NaN (NaN scores from NaN logits) it returns `lo`, so the result
+/// always indexes `v`; the weights are then NaN too.
 Value emitArgMax(RefBuilder &rb, Value v, Value lo, Value hi) {
   ImplicitLocOpBuilder &b = rb.builder();
   Value none = rb.idx(-1);
   Value ninf = rb.f32(-std::numeric_limits<double>::infinity());
-  return rb.loop(lo, hi, {ninf, none},
+  SmallVector<Value> best = rb.loop(lo, hi, {ninf, none},
                  [&](RefBuilder &in, Value e, ValueRange acc)
                      -> SmallVector<Value> {
                    Value x = in.load(v, e);
@@ -41,7 +42,9 @@ Value emitArgMax(RefBuilder &rb, Value v, Value lo, Value hi) {
                    Value take = arith::OrIOp::create(b, greater, firstValid);
                    return {in.select(take, x, acc[0]),
                            in.select(take, e, acc[1])};
-                 })[1];
+                 });
+  Value found = rb.cmpi(CmpIPredicate::sge, best[1], rb.idx(0));
+  return rb.select(found, best[1], lo);
 }
 
 /// moe.gate: per token, scores -> (biased) selection scores -> optional
@@ -68,16 +71,31 @@ struct LowerGate : OpConversionPattern<GateOp> {
                                              b.getF32Type());
     Value scores = rb.filled(scratchType, experts, rb.f32(0.0));
     Value select = rb.filled(scratchType, experts, rb.f32(0.0));
+    Value zero = rb.idx(0);
     bool grouped = op.getNGroupAttr() != nullptr;
     Value nGroup = grouped ? rb.idx(op.getNGroupAttr().getInt()) : rb.idx(1);
     Value groupScores = rb.filled(scratchType, nGroup, rb.f32(0.0));
     Value nan = rb.f32(std::numeric_limits<double>::quiet_NaN());
     Value ninf = rb.f32(-std::numeric_limits<double>::infinity());
-    Value zero = rb.idx(0);
-    Value ok = bias ? rb.requireEqual(op, rb.dim(bias, 0), experts,
-                                      "dim 0 of 'bias' must equal dim 1 of "
-                                      "'logits' (E)")
-                    : rb.all({});
+    Operation *raw = op;
+    SmallVector<Value> checks{rb.requireEqual(
+        raw, arith::MinUIOp::create(b, experts, rb.idx(topK)), rb.idx(topK),
+        "top_k must not exceed the number of experts (dim 1 of 'logits')")};
+    if (bias)
+      checks.push_back(rb.requireEqual(
+          raw, rb.dim(bias, 0), experts,
+          "dim 0 of 'bias' must equal dim 1 of 'logits' (E)"));
+    if (grouped) {
+      checks.push_back(rb.requireEqual(
+          raw, arith::RemUIOp::create(b, experts, nGroup), zero,
+          "the number of experts must be a multiple of n_group"));
+      checks.push_back(rb.requireEqual(
+          raw,
+          arith::MinUIOp::create(
+              b, arith::DivUIOp::create(b, experts, nGroup), rb.idx(2)),
+          rb.idx(2), "each expert group must have at least 2 experts"));
+    }
+    Value ok = rb.all(checks);
 
     SmallVector<Value> results = rb.loop(
         zero, rb.select(ok, tokens, zero),

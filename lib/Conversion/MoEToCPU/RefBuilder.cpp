@@ -69,6 +69,10 @@ Value RefBuilder::filled(RankedTensorType type, ValueRange dynSizes, Value v) {
       .getResult(0);
 }
 
+Value RefBuilder::sizeOf(RankedTensorType type, int64_t d, Value dynamic) {
+  return type.isDynamicDim(d) ? dynamic : idx(type.getDimSize(d));
+}
+
 SmallVector<Value> RefBuilder::dynamicSizes(Value tensor) {
   SmallVector<Value> sizes;
   auto type = cast<RankedTensorType>(tensor.getType());
@@ -124,10 +128,11 @@ void mlir::moe::cpu::declareCheckState(ModuleOp module) {
 
 Value RefBuilder::requireEqual(Operation *op, Value found, Value expected,
                                StringRef what) {
-  // Static sizes were checked by the verifier.
+  // Static sizes were checked by the verifier; a size compared with itself
+  // needs no check either.
   std::optional<int64_t> f = getConstantIntValue(found),
                          e = getConstantIntValue(expected);
-  if (f && e && *f == *e)
+  if (found == expected || (f && e && *f == *e))
     return arith::ConstantOp::create(b, b.getBoolAttr(true));
   auto module = op->getParentOfType<ModuleOp>();
   SmallVector<Attribute> messages;

@@ -43,6 +43,9 @@ public:
 
   /// A tensor of `type` whose dynamic sizes are `dynSizes`, filled with `v`.
   Value filled(RankedTensorType type, ValueRange dynSizes, Value v);
+  /// Size `d` of `type`: a constant when static, else `dynamic` (the value
+  /// the lowering sized it with).
+  Value sizeOf(RankedTensorType type, int64_t d, Value dynamic);
   /// The dynamic sizes of `tensor`, in order.
   SmallVector<Value> dynamicSizes(Value tensor);
 

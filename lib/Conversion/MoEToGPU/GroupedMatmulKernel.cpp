@@ -54,6 +54,27 @@ LogicalResult mlir::moe::checkGroupedMatmulKernel(GroupedMatmulOp op,
   int64_t n = cast<RankedTensorType>(op.getResult().getType()).getDimSize(1);
   if (ShapedType::isDynamic(n))
     return op.emitOpError() << "expected a static output width for the kernel";
+  // The template computes lane roles with closed forms; they must be the
+  // documented MFMA layout that MMALayout encodes (and its tests check).
+  MMALayout layout(*mma, chip.waveSize);
+  int64_t run = layout.aValuesPerLane();
+  for (int64_t lane = 0; lane < chip.waveSize; ++lane)
+    for (int64_t v = 0; v < layout.dValuesPerLane(); ++v)
+      if (!(layout.d(lane, v) ==
+            TilePos{layout.dValuesPerLane() * (lane / mma->m) + v,
+                    lane % mma->n}))
+        return op.emitOpError() << "internal: the kernel's D lane mapping "
+                                   "disagrees with MMALayout on "
+                                << chip.name;
+  for (int64_t lane = 0; lane < chip.waveSize; ++lane)
+    for (int64_t v = 0; v < run; ++v)
+      if (!(layout.a(lane, v) ==
+            TilePos{lane % mma->m, (lane / mma->m) * run + v}) ||
+          !(layout.b(lane, v) ==
+            TilePos{(lane / mma->n) * run + v, lane % mma->n}))
+        return op.emitOpError() << "internal: the kernel's A/B lane mapping "
+                                   "disagrees with MMALayout on "
+                                << chip.name;
   return success();
 }
 

@@ -35,3 +35,13 @@ func.func @static_norm(%x: tensor<4x16xbf16>, %w: tensor<16xbf16>) -> tensor<4x1
   %y = moe.rms_norm %x, %w eps 1.0e-06 : tensor<4x16xbf16>, tensor<16xbf16>
   return %y : tensor<4x16xbf16>
 }
+
+// -----
+
+// A dynamic expert count is checked against top_k and the groups.
+// CHECK: module attributes {moe.check_messages = ["moe.gate at {{.*}}: top_k must not exceed the number of experts (dim 1 of 'logits')", "moe.gate at {{.*}}: the number of experts must be a multiple of n_group", "moe.gate at {{.*}}: each expert group must have at least 2 experts"]}
+// CHECK-LABEL: func.func @gate_dynamic_experts
+func.func @gate_dynamic_experts(%l: tensor<4x?xf32>) -> (tensor<4x4xf32>, tensor<4x4xi32>) {
+  %w, %i = moe.gate %l top_k 4 sigmoid groups 4 keep 2 : tensor<4x?xf32> -> tensor<4x4xf32>, tensor<4x4xi32>
+  return %w, %i : tensor<4x4xf32>, tensor<4x4xi32>
+}
