@@ -125,7 +125,7 @@ static LogicalResult compileKernels(ModuleOp module, const moe::ChipInfo &chip,
                  << chip.name << "\n";
   std::vector<std::string> skipped;
   FailureOr<std::vector<moe::KernelObject>> objects =
-      moe::compileGroupedMatmulKernels(module, chip, tk, skipped);
+      moe::compileKernels(module, chip, tk, skipped);
   if (failed(objects))
     return failure();
   if (!skipped.empty()) {
@@ -136,8 +136,8 @@ static LogicalResult compileKernels(ModuleOp module, const moe::ChipInfo &chip,
                  << " kernel template yet for";
     for (auto [op, n] : counts)
       llvm::errs() << " " << op << " (" << n << ")";
-    llvm::errs() << "; only the " << objects->size()
-                 << " moe.grouped_matmul kernels are emitted\n";
+    llvm::errs() << "; emitted the other " << objects->size()
+                 << " kernels\n";
   }
   if (emit == Emit::Hsaco) {
     std::string dir = outputFile.empty() ? "." : outputFile.getValue();

@@ -41,6 +41,37 @@ FailureOr<gpu::GPUFuncOp> buildGroupedMatmulKernel(OpBuilder &builder,
                                                    const ChipInfo &chip,
                                                    StringRef name);
 
+/// Waves per workgroup of the elementwise kernels.
+inline constexpr int64_t kElementwiseWaves = 4;
+
+/// moe.activation on [M, 2I] -> [M, I]: one thread per output element,
+/// grid ceil(M * I / (4 * wave)), 4 waves per workgroup.
+///   (in: memref<M x 2I>, out: memref<M x I>)
+FailureOr<gpu::GPUFuncOp> buildActivationKernel(OpBuilder &builder,
+                                                gpu::GPUModuleOp module,
+                                                ActivationOp op,
+                                                const ChipInfo &chip,
+                                                StringRef name);
+
+/// moe.combine: one thread per (t, h) summing its k routes in f32, grid
+/// ceil(T * H / (4 * wave)), 4 waves per workgroup.
+///   (routes: memref<T*k x H>, scale: memref<T x k x f32>, out: memref<T x H>)
+FailureOr<gpu::GPUFuncOp> buildCombineKernel(OpBuilder &builder,
+                                             gpu::GPUModuleOp module,
+                                             CombineOp op,
+                                             const ChipInfo &chip,
+                                             StringRef name);
+
+/// moe.rms_norm / moe.add_rms_norm on rank-2 inputs: one wave per row (grid
+/// T), the sum of squares reduced across the wave with xor shuffles.
+///   rms_norm:     (x, weight, out)
+///   add_rms_norm: (x, residual, weight, normed, residual_out)
+FailureOr<gpu::GPUFuncOp> buildRMSNormKernel(OpBuilder &builder,
+                                             gpu::GPUModuleOp module,
+                                             Operation *norm,
+                                             const ChipInfo &chip,
+                                             StringRef name);
+
 } // namespace mlir::moe
 
 #endif // MOE_CONVERSION_GPUKERNELS_H

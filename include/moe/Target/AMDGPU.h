@@ -25,14 +25,14 @@ struct KernelObject {
   std::string assembly; ///< ISA text
 };
 
-/// Builds and compiles one kernel per moe.grouped_matmul of `program` (a
-/// module after moe-optimize) for `chip`, linking with the ld.lld of
-/// `toolkit` (a folder with llvm/bin/ld.lld; no ROCm needed). Other moe ops
-/// have no kernel template yet: `skipped` receives their names.
+/// Builds and compiles one kernel per moe op of `program` (a module after
+/// moe-optimize) that has a kernel template (grouped_matmul, activation,
+/// combine, rms_norm, add_rms_norm) for `chip`, linking with the ld.lld of
+/// `toolkit` (a folder with llvm/bin/ld.lld; no ROCm needed). The other moe
+/// ops have no template yet: `skipped` receives their names.
 FailureOr<std::vector<KernelObject>>
-compileGroupedMatmulKernels(ModuleOp program, const ChipInfo &chip,
-                            StringRef toolkit,
-                            std::vector<std::string> &skipped);
+compileKernels(ModuleOp program, const ChipInfo &chip, StringRef toolkit,
+               std::vector<std::string> &skipped);
 
 /// Resource use of one kernel, read from its code object's metadata.
 struct KernelStats {

@@ -58,38 +58,63 @@ static FailureOr<std::string> serialize(ModuleOp kernels, StringRef gpuModule,
   return cast<gpu::ObjectAttr>(op.getObjects()[0]).getObject().str();
 }
 
+/// Builds the kernel of `op` into `module`, or returns failure() with
+/// `unsupported` set when no template exists for it yet.
+static FailureOr<gpu::GPUFuncOp> buildKernel(OpBuilder &b,
+                                             gpu::GPUModuleOp module,
+                                             Operation *op,
+                                             const ChipInfo &chip,
+                                             StringRef name,
+                                             bool &unsupported) {
+  unsupported = false;
+  if (auto gemm = dyn_cast<GroupedMatmulOp>(op))
+    return buildGroupedMatmulKernel(b, module, gemm, chip, name);
+  if (auto act = dyn_cast<ActivationOp>(op))
+    return buildActivationKernel(b, module, act, chip, name);
+  if (auto combine = dyn_cast<CombineOp>(op))
+    return buildCombineKernel(b, module, combine, chip, name);
+  if (isa<RMSNormOp, AddRMSNormOp>(op))
+    return buildRMSNormKernel(b, module, op, chip, name);
+  unsupported = true;
+  return failure();
+}
+
 FailureOr<std::vector<KernelObject>>
-mlir::moe::compileGroupedMatmulKernels(ModuleOp program, const ChipInfo &chip,
-                                       StringRef toolkit,
-                                       std::vector<std::string> &skipped) {
+mlir::moe::compileKernels(ModuleOp program, const ChipInfo &chip,
+                          StringRef toolkit,
+                          std::vector<std::string> &skipped) {
   MLIRContext *ctx = program.getContext();
   ctx->loadDialect<amdgpu::AMDGPUDialect, arith::ArithDialect,
                    gpu::GPUDialect, math::MathDialect, memref::MemRefDialect,
                    ROCDL::ROCDLDialect, scf::SCFDialect,
                    vector::VectorDialect>();
-  std::vector<KernelObject> objects;
-  std::vector<GroupedMatmulOp> gemms;
+  SmallVector<Operation *> ops;
   program.walk([&](Operation *op) {
-    if (auto gemm = dyn_cast<GroupedMatmulOp>(op))
-      gemms.push_back(gemm);
-    else if (isa<MoEDialect>(op->getDialect()))
-      skipped.push_back(op->getName().getStringRef().str());
+    if (isa<MoEDialect>(op->getDialect()))
+      ops.push_back(op);
   });
-  for (auto [index, gemm] : llvm::enumerate(gemms)) {
-    auto func = gemm->getParentOfType<FunctionOpInterface>();
+  std::vector<KernelObject> objects;
+  for (auto [index, op] : llvm::enumerate(ops)) {
+    auto func = op->getParentOfType<FunctionOpInterface>();
     std::string name = (func ? func.getName().str() : std::string("kernel")) +
-                       "_grouped_matmul_" + std::to_string(index);
+                       "_" + op->getName().stripDialect().str() + "_" +
+                       std::to_string(index);
     OpBuilder b(ctx);
-    OwningOpRef<ModuleOp> kernels = ModuleOp::create(gemm.getLoc());
+    OwningOpRef<ModuleOp> kernels = ModuleOp::create(op->getLoc());
     (*kernels)->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
                         b.getUnitAttr());
     b.setInsertionPointToEnd(kernels->getBody());
     auto target = ROCDL::ROCDLTargetAttr::get(ctx, /*optLevel=*/3,
                                               "amdgcn-amd-amdhsa", chip.name);
-    auto module = gpu::GPUModuleOp::create(b, gemm.getLoc(), name + "_module",
+    auto module = gpu::GPUModuleOp::create(b, op->getLoc(), name + "_module",
                                            b.getArrayAttr({target}));
-    if (failed(buildGroupedMatmulKernel(b, module, gemm, chip, name)))
-      return failure();
+    bool unsupported;
+    if (failed(buildKernel(b, module, op, chip, name, unsupported))) {
+      if (!unsupported)
+        return failure();
+      skipped.push_back(op->getName().getStringRef().str());
+      continue;
+    }
     FailureOr<std::string> hsaco =
         serialize(*kernels, module.getName(), chip, toolkit, "bin");
     FailureOr<std::string> assembly =
