@@ -13,6 +13,12 @@
 using namespace mlir;
 using namespace mlir::moe;
 
+/// True when `op`'s group (named `group`) has exactly one rank.
+bool mlir::moe::cpu::isSingleRankGroup(Operation *op, StringRef group) {
+  FailureOr<int64_t> size = lookupGroupSize(op, group);
+  return succeeded(size) && *size == 1;
+}
+
 namespace {
 
 /// all_reduce, all_gather and reduce_scatter over one rank return their input.
@@ -24,8 +30,7 @@ struct LowerSingleRankCollective : OpConversionPattern<OpTy> {
   LogicalResult
   matchAndRewrite(OpTy op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    FailureOr<int64_t> size = lookupGroupSize(op, op.getGroup());
-    if (failed(size) || *size != 1)
+    if (!cpu::isSingleRankGroup(op, op.getGroup()))
       return rewriter.notifyMatchFailure(op, "group of more than one rank");
     Value input = adaptor.getInput();
     Type resultType = op.getResult().getType();
@@ -43,8 +48,7 @@ struct LowerSingleRankAllToAll : OpConversionPattern<AllToAllOp> {
   LogicalResult
   matchAndRewrite(AllToAllOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    FailureOr<int64_t> size = lookupGroupSize(op, op.getGroup());
-    if (failed(size) || *size != 1)
+    if (!cpu::isSingleRankGroup(op, op.getGroup()))
       return rewriter.notifyMatchFailure(op, "group of more than one rank");
     Value input = adaptor.getInput();
     if (!tensor::CastOp::areCastCompatible(input.getType(),

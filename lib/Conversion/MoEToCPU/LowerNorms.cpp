@@ -125,8 +125,7 @@ struct LowerAddRMSNorm : OpConversionPattern<OpTy> {
   matchAndRewrite(OpTy op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     if constexpr (std::is_same_v<OpTy, AllReduceAddRMSNormOp>) {
-      FailureOr<int64_t> size = lookupGroupSize(op, op.getGroup());
-      if (failed(size) || *size != 1)
+      if (!isSingleRankGroup(op, op.getGroup()))
         return rewriter.notifyMatchFailure(op, "group of more than one rank");
     }
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);

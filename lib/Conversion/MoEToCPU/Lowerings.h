@@ -16,6 +16,10 @@ void populateExpertLoweringPatterns(RewritePatternSet &patterns);
 void populateNormLoweringPatterns(RewritePatternSet &patterns);
 void populateCollectiveLoweringPatterns(RewritePatternSet &patterns);
 
+/// True when `op`'s group (named `group`) has exactly one rank: the only
+/// collectives the CPU reference runs.
+bool isSingleRankGroup(Operation *op, StringRef group);
+
 } // namespace mlir::moe::cpu
 
 #endif // MOE_CONVERSION_MOETOCPU_LOWERINGS_H
