@@ -41,6 +41,23 @@ FailureOr<gpu::GPUFuncOp> buildGroupedMatmulKernel(OpBuilder &builder,
                                                    const ChipInfo &chip,
                                                    StringRef name);
 
+/// Waves of the single workgroup of the align kernel.
+inline constexpr int64_t kAlignWaves = 4;
+
+/// moe.align as one workgroup (grid 1, 4 waves): sentinel/-1 fills, then one
+/// thread per local expert counts its routes by scanning the ids in order,
+/// thread 0 scans the padded offsets in LDS, and each expert's thread places
+/// its routes in ascending order and labels its blocks. Deterministic (no
+/// atomics); work is E x T*k per call, fine for decode sizes (a
+/// multi-workgroup path for large T comes later).
+///   (ids: memref<T x k x i32>, [expert_begin: index,]
+///    sorted: memref<R_max x i32>, blocks: memref<R_max/block_m x i32>,
+///    count: memref<i32>)
+FailureOr<gpu::GPUFuncOp> buildAlignKernel(OpBuilder &builder,
+                                           gpu::GPUModuleOp module,
+                                           AlignOp op, const ChipInfo &chip,
+                                           StringRef name);
+
 /// Waves per workgroup of the elementwise kernels.
 inline constexpr int64_t kElementwiseWaves = 4;
 
