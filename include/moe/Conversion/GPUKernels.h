@@ -41,6 +41,18 @@ FailureOr<gpu::GPUFuncOp> buildGroupedMatmulKernel(OpBuilder &builder,
                                                    const ChipInfo &chip,
                                                    StringRef name);
 
+/// moe.gate as one wave per token (grid T): softmax max/sum and every
+/// arg-max are butterfly shuffle reductions across the wave; taken experts
+/// are a 64-bit mask per lane (so E <= 64 x wave), kept groups a uniform
+/// 64-bit mask (n_group <= 64); ties go to the lower index as the op
+/// defines; lane 0 writes ids and weights and then rescales them.
+///   (logits: memref<T x E>, [bias: memref<E>,] weights: memref<T x k x f32>,
+///    ids: memref<T x k x i32>)
+FailureOr<gpu::GPUFuncOp> buildGateKernel(OpBuilder &builder,
+                                          gpu::GPUModuleOp module, GateOp op,
+                                          const ChipInfo &chip,
+                                          StringRef name);
+
 /// Waves of the single workgroup of the align kernel.
 inline constexpr int64_t kAlignWaves = 4;
 

@@ -69,6 +69,8 @@ static FailureOr<gpu::GPUFuncOp> buildKernel(OpBuilder &b,
   unsupported = false;
   if (auto gemm = dyn_cast<GroupedMatmulOp>(op))
     return buildGroupedMatmulKernel(b, module, gemm, chip, name);
+  if (auto gate = dyn_cast<GateOp>(op))
+    return buildGateKernel(b, module, gate, chip, name);
   if (auto align = dyn_cast<AlignOp>(op))
     return buildAlignKernel(b, module, align, chip, name);
   if (auto act = dyn_cast<ActivationOp>(op))
