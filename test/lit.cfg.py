@@ -25,3 +25,9 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 tool_dirs = [config.moe_tools_dir, config.llvm_tools_dir]
 tools = ["moe-opt", "moe-compile", "moe-run"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
+
+# sm_90 kernels need the CUDA toolkit's ptxas and libdevice (moe-compile looks
+# on PATH, then in /usr/local/cuda).
+import shutil
+if shutil.which("ptxas") or os.path.exists("/usr/local/cuda/bin/ptxas"):
+    config.available_features.add("ptxas")

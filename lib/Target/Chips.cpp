@@ -18,9 +18,11 @@ static const MMAShape kSm90BF16[] = {{16, 8, 16}};
 
 static const ChipInfo kChips[] = {
     {"gfx942", 304, 64, 64 * 1024, 5.3e12, kGfx942BF16, Fp8Flavor::FNUZ,
-     false},
-    {"gfx950", 256, 64, 160 * 1024, 8.0e12, kGfx950BF16, Fp8Flavor::OCP, true},
-    {"sm_90", 132, 32, 228 * 1024, 3.35e12, kSm90BF16, Fp8Flavor::OCP, false},
+     false, GPUVendor::AMD},
+    {"gfx950", 256, 64, 160 * 1024, 8.0e12, kGfx950BF16, Fp8Flavor::OCP, true,
+     GPUVendor::AMD},
+    {"sm_90", 132, 32, 228 * 1024, 3.35e12, kSm90BF16, Fp8Flavor::OCP, false,
+     GPUVendor::NVIDIA},
 };
 
 const ChipInfo *mlir::moe::lookupChip(llvm::StringRef name) {

@@ -8,6 +8,7 @@
 #include "moe/Registration.h"
 #include "moe/Target/AMDGPU.h"
 #include "moe/Target/CPU.h"
+#include "moe/Target/GPUTarget.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
@@ -107,19 +108,34 @@ static std::string toolkitFolder() {
   return std::string(dir);
 }
 
-/// --target=gfx942|gfx950: the kernels of the optimized program; the
+/// Checks that `tk` (kernelToolkit) has what linking kernels for `chip`
+/// needs: ld.lld for AMDGPU; for sm_90, ptxas and libdevice (exp).
+static LogicalResult checkToolkit(const moe::ChipInfo &chip, StringRef tk) {
+  if (chip.vendor == moe::GPUVendor::NVIDIA) {
+    if (!tk.empty())
+      return success();
+    llvm::errs() << "moe-compile: no CUDA toolkit for " << chip.name
+                 << " (expected ptxas on PATH or /usr/local/cuda/bin/ptxas, "
+                    "and nvvm/libdevice beside it)\n";
+    return failure();
+  }
+  SmallString<256> lld(tk);
+  llvm::sys::path::append(lld, "llvm", "bin", "ld.lld");
+  if (llvm::sys::fs::exists(lld))
+    return success();
+  llvm::errs() << "moe-compile: no ld.lld in the toolkit folder '" << tk
+               << "' (expected " << lld << "; install lld-22 or pass "
+               << "--toolkit=DIR)\n";
+  return failure();
+}
+
+/// --target=gfx942|gfx950|sm_90: the kernels of the optimized program; the
 /// assembly of --emit=isa goes to `isaStream`.
 static LogicalResult compileKernels(ModuleOp module, const moe::ChipInfo &chip,
                                     raw_ostream *isaStream) {
-  std::string tk = toolkitFolder();
-  SmallString<256> lld(tk);
-  llvm::sys::path::append(lld, "llvm", "bin", "ld.lld");
-  if (!llvm::sys::fs::exists(lld)) {
-    llvm::errs() << "moe-compile: no ld.lld in the toolkit folder '" << tk
-                 << "' (expected " << lld << "; install lld-22 or pass "
-                 << "--toolkit=DIR)\n";
+  std::string tk = moe::kernelToolkit(chip, toolkitFolder());
+  if (failed(checkToolkit(chip, tk)))
     return failure();
-  }
   if (verbose)
     llvm::errs() << "moe-compile: building and compiling kernels for "
                  << chip.name << "\n";
@@ -157,7 +173,7 @@ static LogicalResult compileKernels(ModuleOp module, const moe::ChipInfo &chip,
                      << "': " << ec.message() << "\n";
         return failure();
       }
-      os << object.hsaco;
+      os << object.binary;
       if (verbose)
         llvm::errs() << "moe-compile: wrote " << path << "\n";
     }
@@ -302,10 +318,10 @@ int main(int argc, char **argv) {
     StringRef(target).split(names, ',');
     for (StringRef name : names) {
       const moe::ChipInfo *chip = moe::lookupChip(name);
-      if (!chip || name == "sm_90") {
+      if (!chip) {
         llvm::errs() << "moe-compile: unsupported --target='" << name
-                     << "'; expected one of: cpu, gfx942, gfx950 (or a "
-                        "comma-separated list of gfx targets)\n";
+                     << "'; expected one of: cpu, gfx942, gfx950, sm_90 (or "
+                        "a comma-separated list of GPU targets)\n";
         return 1;
       }
       chips.push_back(chip);
@@ -320,9 +336,17 @@ int main(int argc, char **argv) {
                  << "\n";
     return 1;
   }
-  if (stats && !gpu) {
-    llvm::errs() << "moe-compile: --stats reads GPU code objects; use it with "
-                    "--target=gfx942 or gfx950\n";
+  bool nvidia = llvm::any_of(chips, [](const moe::ChipInfo *chip) {
+    return chip->vendor == moe::GPUVendor::NVIDIA;
+  });
+  if (stats && (!gpu || nvidia)) {
+    llvm::errs() << "moe-compile: --stats reads AMDGPU code objects; use it "
+                    "with --target=gfx942 or gfx950\n";
+    return 1;
+  }
+  if (emit == Emit::Hsaco && nvidia) {
+    llvm::errs() << "moe-compile: --emit=hsaco writes AMDGPU code objects; "
+                    "for sm_90 use --emit=isa (PTX) or --emit=lib\n";
     return 1;
   }
   if (epSize < 1 || tokens < 0) {

@@ -27,8 +27,9 @@ LogicalResult checkGroupedMatmulKernel(GroupedMatmulOp op,
 /// with the shapes of the op's tensors. Grid: (R_max / block_m,
 /// ceil(N' / block_n)); one wave per workgroup. A workgroup whose row block
 /// starts at or past the padded count, or whose block has no expert, exits.
-/// Each wave computes its block_m x block_n output tile in 16x16 MMA tiles
-/// (MFMA 16x16x16 bf16/f16 on gfx942, 16x16x32 on gfx950), gathering A rows
+/// Each wave computes its block_m x block_n output tile in 16-row MMA tiles
+/// (MFMA 16x16x16 bf16/f16 on gfx942, 16x16x32 on gfx950, mma.sync m16n8k16
+/// on sm_90, two per 32 k), gathering A rows
 /// through sorted_route_ids (row r / top_k or r), zeroing sentinel rows,
 /// and applies the epilogue (routed weight, then the gated activation with
 /// gate and up accumulated side by side) before masked stores. Rows of
@@ -100,6 +101,14 @@ FailureOr<gpu::GPUFuncOp> buildRMSNormKernel(OpBuilder &builder,
                                              Operation *norm,
                                              const ChipInfo &chip,
                                              StringRef name);
+
+/// The kernel template of `op` (any moe op above) into `module`. When `op`
+/// has no template (the collectives), returns failure() with `unsupported`
+/// set and no diagnostic; otherwise a failure has been diagnosed.
+FailureOr<gpu::GPUFuncOp> buildMoEKernel(OpBuilder &builder,
+                                         gpu::GPUModuleOp module,
+                                         Operation *op, const ChipInfo &chip,
+                                         StringRef name, bool &unsupported);
 
 } // namespace mlir::moe
 

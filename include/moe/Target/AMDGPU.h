@@ -7,7 +7,7 @@
 #ifndef MOE_TARGET_AMDGPU_H
 #define MOE_TARGET_AMDGPU_H
 
-#include "moe/Target/Chip.h"
+#include "moe/Target/GPUTarget.h"
 
 #include "mlir/IR/BuiltinOps.h"
 
@@ -15,24 +15,6 @@
 #include <vector>
 
 namespace mlir::moe {
-
-/// One compiled kernel: the code object (ELF, amdgcn-amd-amdhsa--<chip>) or
-/// its assembly.
-struct KernelObject {
-  std::string kernel;   ///< gpu.func name
-  std::string chip;     ///< gfx942, gfx950
-  std::string hsaco;    ///< ELF bytes
-  std::string assembly; ///< ISA text
-};
-
-/// Builds and compiles one kernel per moe op of `program` (a module after
-/// moe-optimize) that has a kernel template (grouped_matmul, activation,
-/// combine, rms_norm, add_rms_norm) for `chip`, linking with the ld.lld of
-/// `toolkit` (a folder with llvm/bin/ld.lld; no ROCm needed). The other moe
-/// ops have no template yet: `skipped` receives their names.
-FailureOr<std::vector<KernelObject>>
-compileKernels(ModuleOp program, const ChipInfo &chip, StringRef toolkit,
-               std::vector<std::string> &skipped);
 
 /// Resource use of one kernel, read from its code object's metadata.
 struct KernelStats {

@@ -21,6 +21,9 @@ struct MMAShape {
 
 enum class Fp8Flavor { None, FNUZ, OCP };
 
+/// Which GPU backend a chip lowers through: ROCDL (AMDGPU) or NVVM.
+enum class GPUVendor { AMD, NVIDIA };
+
 struct ChipInfo {
   llvm::StringRef name;
   int64_t computeUnits;   ///< CUs (AMD) or SMs (NVIDIA)
@@ -30,6 +33,7 @@ struct ChipInfo {
   llvm::ArrayRef<MMAShape> bf16MMA; ///< bf16 MMA shapes, preferred first
   Fp8Flavor fp8;
   bool scaledMMA; ///< MX (f8/f6/f4 with E8M0 scales) MMA
+  GPUVendor vendor;
 };
 
 /// The descriptor of "gfx942", "gfx950" or "sm_90"; null for another name.

@@ -1,6 +1,6 @@
 //===- GroupedMatmulKernel.cpp - the grouped GEMM kernel template ---------===//
 //
-// Emits the MFMA grouped GEMM of moe.grouped_matmul as a gpu.func.
+// Emits the grouped GEMM of moe.grouped_matmul (MFMA or mma.sync) as a gpu.func.
 //
 //===----------------------------------------------------------------------===//
 
@@ -10,36 +10,83 @@
 #include "moe/Target/MMALayout.h"
 
 #include "mlir/Dialect/AMDGPU/IR/AMDGPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 
+#include <functional>
+
 using namespace mlir;
 using namespace mlir::moe;
 
 /// The 16-row MMA shape of `chip` for 2-byte elements (16x16x16 on gfx942,
-/// 16x16x32 on gfx950).
+/// 16x16x32 on gfx950, m16n8k16 on sm_90).
 static std::optional<MMAShape> pickMMA(const ChipInfo &chip) {
   std::optional<MMAShape> best;
   for (const MMAShape &s : chip.bf16MMA)
-    if (s.m == 16 && s.n == 16 && (!best || s.k > best->k))
+    if (s.m == 16 && (!best || s.k > best->k))
       best = s;
   return best;
 }
 
+/// K consumed per k-loop iteration: the MFMA k on wave64; on warp32 two
+/// m16n8k16 steps (32) when K allows, so each lane loads 16 bytes, else one.
+static int64_t kStepOf(const ChipInfo &chip, MMAShape mma, int64_t depth) {
+  if (chip.waveSize == 64)
+    return mma.k;
+  return depth % (2 * mma.k) == 0 ? 2 * mma.k : mma.k;
+}
+
+/// Checks the closed-form lane roles the template uses against MMALayout.
+/// wave64: A row lane % m with a run of k at (lane / m) * run, B column
+/// lane % n, D row 4 * (lane / 16) + v. warp32 (m16n8k16): A rows g, g + 8,
+/// B column g, D (g + 8 * (v / 2), 2t + v % 2) with g = lane / 4, t = lane % 4;
+/// each lane feeds its k slots {2t, 2t+1, 2t+8, 2t+9} from 4 consecutive
+/// physical k at 4t (A and B alike, so the dot product is unchanged).
+static bool laneRolesMatch(const MMALayout &layout, const ChipInfo &chip) {
+  MMAShape mma = layout.shape;
+  for (int64_t lane = 0; lane < chip.waveSize; ++lane) {
+    int64_t g = lane / 4, t = lane % 4;
+    for (int64_t v = 0; v < layout.dValuesPerLane(); ++v) {
+      TilePos want =
+          chip.waveSize == 64
+              ? TilePos{layout.dValuesPerLane() * (lane / mma.m) + v,
+                        lane % mma.n}
+              : TilePos{g + 8 * (v / 2), 2 * t + v % 2};
+      if (!(layout.d(lane, v) == want))
+        return false;
+    }
+    for (int64_t v = 0; v < layout.aValuesPerLane(); ++v) {
+      int64_t run = layout.aValuesPerLane();
+      TilePos want = chip.waveSize == 64
+                         ? TilePos{lane % mma.m, (lane / mma.m) * run + v}
+                         : TilePos{g + 8 * ((v / 2) % 2),
+                                   2 * t + v % 2 + 8 * (v / 4)};
+      if (!(layout.a(lane, v) == want))
+        return false;
+    }
+    for (int64_t v = 0; v < layout.bValuesPerLane(); ++v) {
+      int64_t run = layout.bValuesPerLane();
+      TilePos want = chip.waveSize == 64
+                         ? TilePos{(lane / mma.n) * run + v, lane % mma.n}
+                         : TilePos{2 * t + v % 2 + 8 * (v / 2), g};
+      if (!(layout.b(lane, v) == want))
+        return false;
+    }
+  }
+  return true;
+}
+
 LogicalResult mlir::moe::checkGroupedMatmulKernel(GroupedMatmulOp op,
                                                   const ChipInfo &chip) {
-  if (chip.waveSize != 64)
-    return op.emitOpError() << "has no kernel template for " << chip.name
-                            << " yet (only the wave64 MFMA targets gfx942 "
-                               "and gfx950)";
   Type element = op.getA().getType().getElementType();
   if (!element.isBF16() && !element.isF16())
-    return op.emitOpError() << "expected bf16 or f16 operands for the MFMA "
-                               "kernel, got "
-                            << element;
+    return op.emitOpError() << "expected bf16 or f16 operands for the "
+                            << chip.name << " kernel, got " << element;
   auto wType = op.getW().getType();
   if (!wType.hasStaticShape())
     return op.emitOpError() << "expected static weight shapes [E, N, K] for "
@@ -49,33 +96,131 @@ LogicalResult mlir::moe::checkGroupedMatmulKernel(GroupedMatmulOp op,
   int64_t k = wType.getDimSize(2);
   if (!mma || k % mma->k != 0)
     return op.emitOpError() << "expected K (" << k << ") to be a multiple of "
-                            << (mma ? mma->k : 0) << " (the MFMA k of "
+                            << (mma ? mma->k : 0) << " (the MMA k of "
                             << chip.name << "); masked K tails come later";
   int64_t n = cast<RankedTensorType>(op.getResult().getType()).getDimSize(1);
   if (ShapedType::isDynamic(n))
     return op.emitOpError() << "expected a static output width for the kernel";
   // The template computes lane roles with closed forms; they must be the
-  // documented MFMA layout that MMALayout encodes (and its tests check).
-  MMALayout layout(*mma, chip.waveSize);
-  int64_t run = layout.aValuesPerLane();
-  for (int64_t lane = 0; lane < chip.waveSize; ++lane)
-    for (int64_t v = 0; v < layout.dValuesPerLane(); ++v)
-      if (!(layout.d(lane, v) ==
-            TilePos{layout.dValuesPerLane() * (lane / mma->m) + v,
-                    lane % mma->n}))
-        return op.emitOpError() << "internal: the kernel's D lane mapping "
-                                   "disagrees with MMALayout on "
-                                << chip.name;
-  for (int64_t lane = 0; lane < chip.waveSize; ++lane)
-    for (int64_t v = 0; v < run; ++v)
-      if (!(layout.a(lane, v) ==
-            TilePos{lane % mma->m, (lane / mma->m) * run + v}) ||
-          !(layout.b(lane, v) ==
-            TilePos{(lane / mma->n) * run + v, lane % mma->n}))
-        return op.emitOpError() << "internal: the kernel's A/B lane mapping "
-                                   "disagrees with MMALayout on "
-                                << chip.name;
+  // documented layout that MMALayout encodes (and its tests check).
+  if (!laneRolesMatch(MMALayout(*mma, chip.waveSize), chip))
+    return op.emitOpError() << "internal: the kernel's lane mapping "
+                               "disagrees with MMALayout on "
+                            << chip.name;
   return success();
+}
+
+namespace {
+/// The per-target part of the GEMM: which rows, columns and k a lane loads,
+/// the MMA instruction, and where its accumulator values sit in the tile.
+/// Everything else (routing, masking, epilogue) is shared.
+struct MMAAtom {
+  MMAShape mma;
+  int64_t kStep;       ///< k per loop iteration
+  int64_t kLoad;       ///< consecutive elements a lane loads per row
+  Value kOffset;       ///< first k of this lane within a step
+  SmallVector<Value> aRows; ///< this lane's A rows within the 16-row tile
+  Value bCol;          ///< this lane's B column within the n tile
+  SmallVector<std::pair<Value, Value>> d; ///< (row, col) of each acc value
+  VectorType accType;
+  std::function<Value(ImplicitLocOpBuilder &, ArrayRef<Value>, Value, Value)>
+      multiply; ///< acc + A(rows) * B
+};
+} // namespace
+
+static MMAAtom makeAtom(ImplicitLocOpBuilder &b, const ChipInfo &chip,
+                        MMAShape mma, int64_t depth, Type element,
+                        Value lane) {
+  auto idx = [&](int64_t v) { return arith::ConstantIndexOp::create(b, v); };
+  MMAAtom atom;
+  atom.mma = mma;
+  atom.kStep = kStepOf(chip, mma, depth);
+  MMALayout layout(mma, chip.waveSize);
+  atom.accType = VectorType::get({layout.dValuesPerLane()}, b.getF32Type());
+  if (chip.waveSize == 64) {
+    atom.kLoad = layout.aValuesPerLane();
+    Value row = arith::RemUIOp::create(b, lane, idx(mma.m));
+    Value group = arith::DivUIOp::create(b, lane, idx(mma.m));
+    atom.kOffset = arith::MulIOp::create(b, group, idx(atom.kLoad));
+    atom.aRows = {row};
+    atom.bCol = row;
+    for (int64_t v = 0; v < layout.dValuesPerLane(); ++v)
+      atom.d.push_back(
+          {arith::AddIOp::create(
+               b, arith::MulIOp::create(b, group, idx(layout.dValuesPerLane())),
+               idx(v)),
+           row});
+    atom.multiply = [mma, accType = atom.accType](
+                        ImplicitLocOpBuilder &b, ArrayRef<Value> a, Value w,
+                        Value acc) -> Value {
+      return amdgpu::MFMAOp::create(
+          b, accType, b.getI32IntegerAttr(mma.m), b.getI32IntegerAttr(mma.n),
+          b.getI32IntegerAttr(mma.k), b.getI32IntegerAttr(1), a[0], w, acc);
+    };
+    return atom;
+  }
+  // warp32 mma.sync m16n8k16: a lane loads kLoad consecutive k at
+  // t * kLoad and feeds each 4-element quarter to one MMA's k slots.
+  atom.kLoad = atom.kStep / 4;
+  Value g = arith::DivUIOp::create(b, lane, idx(4));
+  Value t = arith::RemUIOp::create(b, lane, idx(4));
+  atom.kOffset = arith::MulIOp::create(b, t, idx(atom.kLoad));
+  atom.aRows = {g, arith::AddIOp::create(b, g, idx(8))};
+  atom.bCol = g;
+  Value col0 = arith::MulIOp::create(b, t, idx(2));
+  Value col1 = arith::AddIOp::create(b, col0, idx(1));
+  atom.d = {{atom.aRows[0], col0},
+            {atom.aRows[0], col1},
+            {atom.aRows[1], col0},
+            {atom.aRows[1], col1}};
+  bool bf16 = element.isBF16();
+  int64_t steps = atom.kStep / mma.k;
+  atom.multiply = [mma, steps, bf16](ImplicitLocOpBuilder &b,
+                                     ArrayRef<Value> a, Value w,
+                                     Value acc) -> Value {
+    // Registers of 2 elements: i32 for bf16, vector<2xf16> for f16.
+    auto regs = [&](Value v) {
+      auto words = VectorType::get(
+          {cast<VectorType>(v.getType()).getNumElements() / 2},
+          b.getI32Type());
+      Value cast = vector::BitCastOp::create(b, words, v);
+      SmallVector<Value> out;
+      for (int64_t i = 0; i < words.getNumElements(); ++i) {
+        Value word = vector::ExtractOp::create(b, cast, i);
+        if (!bf16)
+          word = LLVM::BitcastOp::create(
+              b, VectorType::get({2}, b.getF16Type()), word);
+        out.push_back(word);
+      }
+      return out;
+    };
+    SmallVector<Value> lo = regs(a[0]), hi = regs(a[1]), bw = regs(w);
+    Type f32 = b.getF32Type();
+    auto resultType =
+        LLVM::LLVMStructType::getLiteral(b.getContext(), {f32, f32, f32, f32});
+    SmallVector<Value> c;
+    for (int64_t v = 0; v < 4; ++v)
+      c.push_back(vector::ExtractOp::create(b, acc, v));
+    NVVM::MMATypes type = bf16 ? NVVM::MMATypes::bf16 : NVVM::MMATypes::f16;
+    for (int64_t s = 0; s < steps; ++s) {
+      // Registers a0a1 (row g), a2a3 (row g+8), a4a5 (row g), a6a7 (row
+      // g+8) take this step's two pairs of each row; b0b1, b2b3 likewise.
+      SmallVector<Value> aRegs{lo[2 * s], hi[2 * s], lo[2 * s + 1],
+                               hi[2 * s + 1]};
+      SmallVector<Value> bRegs{bw[2 * s], bw[2 * s + 1]};
+      Value d = NVVM::MmaOp::create(
+          b, resultType, aRegs, bRegs, c, {mma.m, mma.n, mma.k},
+          std::nullopt, std::nullopt,
+          std::array<NVVM::MMATypes, 2>{type, type},
+          std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
+                                         NVVM::MMALayout::col});
+      for (int64_t v = 0; v < 4; ++v)
+        c[v] = LLVM::ExtractValueOp::create(b, d, v);
+    }
+    return vector::FromElementsOp::create(
+        b, VectorType::get({4}, b.getF32Type()), c);
+  };
+  return atom;
 }
 
 static MemRefType memrefOf(Value tensor) {
@@ -90,7 +235,6 @@ mlir::moe::buildGroupedMatmulKernel(OpBuilder &builder, gpu::GPUModuleOp module,
   if (failed(checkGroupedMatmulKernel(op, chip)))
     return failure();
   MMAShape mma = *pickMMA(chip);
-  MMALayout layout(mma, chip.waveSize);
   ActivationAttr act = op.getActivationAttr();
   TileAttr tile = op.getTileAttr();
   int64_t blockM = op.getBlockMAttr().getInt();
@@ -155,18 +299,12 @@ mlir::moe::buildGroupedMatmulKernel(OpBuilder &builder, gpu::GPUModuleOp module,
   auto ifLive = scf::IfOp::create(b, live, /*withElseRegion=*/false);
   b.setInsertionPointToStart(&ifLive.getThenRegion().front());
 
-  // Lane roles (MMALayout): A row lane % 16 and k run (lane / 16) * kRun;
-  // B column lane % 16 with the same k run; D rows 4 * (lane / 16) + v.
-  int64_t kRun = layout.aValuesPerLane();
-  Value laneRow = arith::RemUIOp::create(b, lane, idx(mma.m));
-  Value laneGroup = arith::DivUIOp::create(b, lane, idx(mma.m));
-  Value kLane = arith::MulIOp::create(b, laneGroup, idx(kRun));
-  auto vecType = VectorType::get({kRun}, element);
-  auto accType = VectorType::get({layout.dValuesPerLane()}, b.getF32Type());
+  MMAAtom atom = makeAtom(b, chip, mma, depth, element, lane);
+  auto vecType = VectorType::get({atom.kLoad}, element);
   Value zeroVec = arith::ConstantOp::create(
       b, DenseElementsAttr::get(vecType, b.getZeroAttr(element)));
   Value zeroAcc = arith::ConstantOp::create(
-      b, DenseElementsAttr::get(accType, b.getF32FloatAttr(0.0)));
+      b, DenseElementsAttr::get(atom.accType, b.getF32FloatAttr(0.0)));
   auto route = [&](Value rowInBlock) {
     Value r = i32ToIndex(memref::LoadOp::create(
         b, sorted, ValueRange{arith::AddIOp::create(b, rowBase, rowInBlock)}));
@@ -175,33 +313,30 @@ mlir::moe::buildGroupedMatmulKernel(OpBuilder &builder, gpu::GPUModuleOp module,
         lt(r, routes));
     return std::make_pair(r, valid);
   };
-  auto mfma = [&](Value x, Value y, Value acc) {
-    return amdgpu::MFMAOp::create(
-        b, accType, b.getI32IntegerAttr(mma.m), b.getI32IntegerAttr(mma.n),
-        b.getI32IntegerAttr(mma.k), b.getI32IntegerAttr(1), x, y, acc);
-  };
 
   auto rowTiles = scf::ForOp::create(b, zero, idx(blockM), idx(mma.m));
   b.setInsertionPointToStart(rowTiles.getBody());
   Value tileRow = rowTiles.getInductionVar();
-  // This lane's A row: a gathered token (or route); sentinels read row 0
+  // This lane's A rows: gathered tokens (or routes); sentinels read row 0
   // and are zeroed.
-  auto [aRoute, aValid] = route(arith::AddIOp::create(b, tileRow, laneRow));
-  Value aRow = tokenRows ? arith::DivUIOp::create(b, aRoute, idx(topK))
-                               .getResult()
-                         : aRoute;
-  aRow = arith::SelectOp::create(b, aValid, aRow, zero);
+  SmallVector<std::pair<Value, Value>> aRows;
+  for (Value rowInTile : atom.aRows) {
+    auto [aRoute, aValid] = route(arith::AddIOp::create(b, tileRow, rowInTile));
+    Value aRow = tokenRows ? arith::DivUIOp::create(b, aRoute, idx(topK))
+                                 .getResult()
+                           : aRoute;
+    aRows.push_back({arith::SelectOp::create(b, aValid, aRow, zero), aValid});
+  }
 
   auto colTiles = scf::ForOp::create(b, zero, idx(blockN), idx(mma.n));
   b.setInsertionPointToStart(colTiles.getBody());
-  // Output column of this lane; the gate/up columns of W it reads.
-  Value col = arith::AddIOp::create(
-      b, arith::AddIOp::create(b, arith::MulIOp::create(b, colTile,
-                                                        idx(blockN)),
-                               colTiles.getInductionVar()),
-      laneRow);
-  Value colValid = lt(col, idx(outCols));
-  Value safeCol = arith::SelectOp::create(b, colValid, col, zero);
+  Value tileCol = arith::AddIOp::create(
+      b, arith::MulIOp::create(b, colTile, idx(blockN)),
+      colTiles.getInductionVar());
+  // The output column whose gate/up rows of W this lane loads (B column).
+  Value bCol = arith::AddIOp::create(b, tileCol, atom.bCol);
+  Value safeCol = arith::SelectOp::create(b, lt(bCol, idx(outCols)), bCol,
+                                          zero);
   Value gateCol = safeCol, upCol;
   if (act) {
     if (act.getLayout() == GateUpLayout::Split) {
@@ -214,32 +349,43 @@ mlir::moe::buildGroupedMatmulKernel(OpBuilder &builder, gpu::GPUModuleOp module,
   SmallVector<Value> inits{zeroAcc};
   if (act)
     inits.push_back(zeroAcc);
-  auto kLoop = scf::ForOp::create(b, zero, idx(depth), idx(mma.k), inits);
+  auto kLoop = scf::ForOp::create(b, zero, idx(depth), idx(atom.kStep), inits);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(kLoop.getBody());
-    Value k = arith::AddIOp::create(b, kLoop.getInductionVar(), kLane);
-    Value aVec = vector::LoadOp::create(b, vecType, a, ValueRange{aRow, k});
-    aVec = arith::SelectOp::create(b, aValid, aVec, zeroVec);
-    Value gVec =
-        vector::LoadOp::create(b, vecType, w, ValueRange{expert, gateCol, k});
-    SmallVector<Value> next{mfma(aVec, gVec, kLoop.getRegionIterArgs()[0])};
+    Value k = arith::AddIOp::create(b, kLoop.getInductionVar(), atom.kOffset);
+    // Rows of K elements and k at a multiple of kLoad: each lane's run is
+    // aligned to its size when the buffers are (the host ABI: 16 bytes).
+    IntegerAttr align = b.getI64IntegerAttr(
+        atom.kLoad * element.getIntOrFloatBitWidth() / 8);
+    auto load = [&](Value base, ValueRange indices) {
+      return vector::LoadOp::create(b, vecType, base, indices,
+                                    /*nontemporal=*/false, align)
+          .getResult();
+    };
+    SmallVector<Value> aVecs;
+    for (auto [aRow, aValid] : aRows) {
+      Value v = load(a, ValueRange{aRow, k});
+      aVecs.push_back(arith::SelectOp::create(b, aValid, v, zeroVec));
+    }
+    Value gVec = load(w, ValueRange{expert, gateCol, k});
+    SmallVector<Value> next{
+        atom.multiply(b, aVecs, gVec, kLoop.getRegionIterArgs()[0])};
     if (act) {
-      Value uVec =
-          vector::LoadOp::create(b, vecType, w, ValueRange{expert, upCol, k});
-      next.push_back(mfma(aVec, uVec, kLoop.getRegionIterArgs()[1]));
+      Value uVec = load(w, ValueRange{expert, upCol, k});
+      next.push_back(
+          atom.multiply(b, aVecs, uVec, kLoop.getRegionIterArgs()[1]));
     }
     scf::YieldOp::create(b, next);
   }
 
-  // Epilogue: D element v of this lane is row 4 * (lane / 16) + v.
-  for (int64_t v = 0; v < layout.dValuesPerLane(); ++v) {
-    Value rowInTile = arith::AddIOp::create(
-        b, arith::MulIOp::create(b, laneGroup, idx(layout.dValuesPerLane())),
-        idx(v));
-    auto [r, valid] = route(arith::AddIOp::create(b, tileRow, rowInTile));
+  // Epilogue: accumulator value v of this lane is tile element atom.d[v].
+  for (auto [v, pos] : llvm::enumerate(atom.d)) {
+    auto [r, valid] = route(arith::AddIOp::create(b, tileRow, pos.first));
+    Value col = arith::AddIOp::create(b, tileCol, pos.second);
     auto store = scf::IfOp::create(
-        b, arith::AndIOp::create(b, valid, colValid), /*withElseRegion=*/false);
+        b, arith::AndIOp::create(b, valid, lt(col, idx(outCols))),
+        /*withElseRegion=*/false);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&store.getThenRegion().front());
     Value g = vector::ExtractOp::create(b, kLoop.getResult(0), v);

@@ -49,7 +49,7 @@ static FailureOr<std::string> metadataBlob(StringRef hsaco,
 
 FailureOr<KernelStats> mlir::moe::readKernelStats(const KernelObject &object,
                                                   std::string &error) {
-  FailureOr<std::string> blob = metadataBlob(object.hsaco, error);
+  FailureOr<std::string> blob = metadataBlob(object.binary, error);
   if (failed(blob))
     return failure();
   llvm::msgpack::Document doc;

@@ -1,0 +1,60 @@
+//===- GPUTarget.h - kernel lowering per GPU chip ---------------*- C++ -*-===//
+//
+// Lowers kernel modules through ROCDL (gfx942, gfx950) or NVVM (sm_90).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MOE_TARGET_GPUTARGET_H
+#define MOE_TARGET_GPUTARGET_H
+
+#include "moe/Target/Chip.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/PassManager.h"
+
+#include <string>
+#include <vector>
+
+namespace mlir::moe {
+
+/// The gpu.module target attribute of `chip`: #rocdl.target (amdgcn-amd-amdhsa)
+/// or #nvvm.target (+ptx80).
+Attribute getGPUTargetAttr(MLIRContext *ctx, const ChipInfo &chip);
+
+/// Loads the dialects the kernel templates and their lowering create.
+void loadKernelDialects(MLIRContext *ctx);
+
+/// Rewrites math the kernels must not call a device library for (erf
+/// becomes a polynomial) in every gpu.module of `root`.
+LogicalResult expandKernelMath(Operation *root);
+
+/// Adds the passes that lower every gpu.module (scf, math, gpu ops) to the
+/// ROCDL or NVVM dialect of `chip`, then reconciles casts.
+void addKernelLoweringPasses(OpPassManager &pm, const ChipInfo &chip);
+
+/// The folder gpu-module-to-binary takes as `toolkit` for `chip`: for AMD,
+/// `amdToolkit` (with llvm/bin/ld.lld); for NVIDIA, the CUDA folder that
+/// holds bin/ptxas (ptxas on PATH, else /usr/local/cuda), or "" when there
+/// is none: then sm_90 kernels are embedded as PTX that the driver compiles.
+std::string kernelToolkit(const ChipInfo &chip, StringRef amdToolkit);
+
+/// One compiled kernel: its code object (an amdgcn-amd-amdhsa--<chip> ELF,
+/// a cubin, or PTX where no ptxas exists) and its assembly (ISA or PTX).
+struct KernelObject {
+  std::string kernel;   ///< gpu.func name
+  std::string chip;     ///< gfx942, gfx950, sm_90
+  std::string binary;   ///< code object bytes
+  std::string assembly; ///< ISA / PTX text
+};
+
+/// Builds and compiles one kernel per moe op of `program` (a module after
+/// moe-optimize) that has a kernel template on `chip`, with gpu-module-to-binary
+/// and `toolkit` (kernelToolkit). The other moe ops (the collectives) have no
+/// template yet: `skipped` receives their names.
+FailureOr<std::vector<KernelObject>>
+compileKernels(ModuleOp program, const ChipInfo &chip, StringRef toolkit,
+               std::vector<std::string> &skipped);
+
+} // namespace mlir::moe
+
+#endif // MOE_TARGET_GPUTARGET_H

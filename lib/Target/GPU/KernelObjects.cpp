@@ -1,0 +1,83 @@
+//===- KernelObjects.cpp - code objects of the kernel templates -----------===//
+//
+// Kernel template -> ROCDL or NVVM -> gpu-module-to-binary -> code object.
+//
+//===----------------------------------------------------------------------===//
+
+#include "moe/Target/GPUTarget.h"
+
+#include "moe/Conversion/GPUKernels.h"
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Pass/PassManager.h"
+
+using namespace mlir;
+using namespace mlir::moe;
+
+/// Lowers the kernel module and serializes it in `format` ("bin" or "isa").
+static FailureOr<std::string> serialize(ModuleOp kernels, StringRef gpuModule,
+                                        const ChipInfo &chip,
+                                        StringRef toolkit, StringRef format) {
+  OwningOpRef<ModuleOp> copy(kernels.clone());
+  if (failed(expandKernelMath(*copy)))
+    return failure();
+  PassManager pm(kernels.getContext());
+  addKernelLoweringPasses(pm, chip);
+  GpuModuleToBinaryPassOptions binary;
+  binary.toolkitPath = toolkit.str();
+  binary.compilationTarget = format.str();
+  pm.addPass(createGpuModuleToBinaryPass(binary));
+  if (failed(pm.run(*copy)))
+    return failure();
+  auto op = copy->lookupSymbol<gpu::BinaryOp>(gpuModule);
+  if (!op || op.getObjects().size() != 1)
+    return kernels.emitError() << "no binary was produced for " << gpuModule;
+  return cast<gpu::ObjectAttr>(op.getObjects()[0]).getObject().str();
+}
+
+FailureOr<std::vector<KernelObject>>
+mlir::moe::compileKernels(ModuleOp program, const ChipInfo &chip,
+                          StringRef toolkit,
+                          std::vector<std::string> &skipped) {
+  MLIRContext *ctx = program.getContext();
+  loadKernelDialects(ctx);
+  SmallVector<Operation *> ops;
+  program.walk([&](Operation *op) {
+    if (isa<MoEDialect>(op->getDialect()))
+      ops.push_back(op);
+  });
+  std::vector<KernelObject> objects;
+  for (auto [index, op] : llvm::enumerate(ops)) {
+    auto func = op->getParentOfType<FunctionOpInterface>();
+    std::string name = (func ? func.getName().str() : std::string("kernel")) +
+                       "_" + op->getName().stripDialect().str() + "_" +
+                       std::to_string(index);
+    OpBuilder b(ctx);
+    OwningOpRef<ModuleOp> kernels = ModuleOp::create(op->getLoc());
+    (*kernels)->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
+                        b.getUnitAttr());
+    b.setInsertionPointToEnd(kernels->getBody());
+    auto module = gpu::GPUModuleOp::create(
+        b, op->getLoc(), name + "_module",
+        b.getArrayAttr({getGPUTargetAttr(ctx, chip)}));
+    bool unsupported;
+    if (failed(buildMoEKernel(b, module, op, chip, name, unsupported))) {
+      if (!unsupported)
+        return failure();
+      skipped.push_back(op->getName().getStringRef().str());
+      continue;
+    }
+    // Without ptxas (no CUDA toolkit) an sm_90 kernel stays PTX.
+    StringRef format =
+        chip.vendor == GPUVendor::NVIDIA && toolkit.empty() ? "isa" : "bin";
+    FailureOr<std::string> binary =
+        serialize(*kernels, module.getName(), chip, toolkit, format);
+    FailureOr<std::string> assembly =
+        serialize(*kernels, module.getName(), chip, toolkit, "isa");
+    if (failed(binary) || failed(assembly))
+      return failure();
+    objects.push_back({name, chip.name.str(), *binary, *assembly});
+  }
+  return objects;
+}
