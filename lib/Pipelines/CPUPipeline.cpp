@@ -40,6 +40,10 @@ struct PrepareHostFunctionsPass
 };
 } // namespace
 
+std::unique_ptr<Pass> mlir::moe::createPrepareHostFunctionsPass() {
+  return std::make_unique<PrepareHostFunctionsPass>();
+}
+
 void mlir::moe::buildCPUReferencePipeline(OpPassManager &pm) {
   pm.addPass(createConvertMoEToCPUPass());
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
@@ -62,7 +66,7 @@ void mlir::moe::buildCPUReferencePipeline(OpPassManager &pm) {
   // exp and rsqrt become LLVM intrinsics; erf (GELU) becomes a libm call.
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
-  pm.addPass(std::make_unique<PrepareHostFunctionsPass>());
+  pm.addPass(createPrepareHostFunctionsPass());
   pm.addPass(createConvertToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());

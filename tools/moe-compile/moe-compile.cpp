@@ -42,25 +42,29 @@ static cl::opt<std::string>
 static cl::opt<std::string> target(
     "target",
     cl::desc("Target to compile for: cpu (the reference semantics, a host "
-             "shared library), or gfx942 / gfx950 / gfx942,gfx950 (AMDGPU "
-             "kernels; with --emit=hsaco or --emit=isa)"),
-    cl::value_desc("cpu|gfx942|gfx950"), cl::init("cpu"), cl::cat(category));
+             "shared library), gfx942 / gfx950 (AMDGPU) or sm_90 (NVIDIA "
+             "Hopper); a comma-separated list of GPU targets with "
+             "--emit=hsaco or --emit=isa"),
+    cl::value_desc("cpu|gfx942|gfx950|sm_90"), cl::init("cpu"), cl::cat(category));
 
 enum class Emit { Lib, MLIR, LLVM, Hsaco, Isa };
 static cl::opt<Emit> emit(
     "emit", cl::desc("What to write"), cl::init(Emit::Lib),
     cl::values(clEnumValN(Emit::Lib, "lib",
                           "a shared library with an embedded manifest, "
-                          "loadable by moe-run (default; cpu)"),
+                          "loadable by moe-run (default; for a GPU target "
+                          "the kernels are embedded and the entry points "
+                          "take and return device memory)"),
                clEnumValN(Emit::MLIR, "mlir",
-                          "the lowered LLVM-dialect MLIR (cpu)"),
+                          "the lowered LLVM-dialect MLIR"),
                clEnumValN(Emit::LLVM, "llvm",
-                          "the optimized host LLVM IR with the manifest (cpu)"),
+                          "the optimized host LLVM IR with the manifest"),
                clEnumValN(Emit::Hsaco, "hsaco",
                           "one code object per kernel into the folder -o DIR: "
                           "KERNEL.CHIP.hsaco (gfx942, gfx950)"),
                clEnumValN(Emit::Isa, "isa",
-                          "the kernels' assembly (gfx942, gfx950)")),
+                          "the kernels' assembly (ISA for gfx942, gfx950; "
+                          "PTX for sm_90)")),
     cl::cat(category));
 
 /// --stats is taken out of argv before LLVM parses it: LLVM owns a -stats
@@ -233,7 +237,8 @@ static LogicalResult compile(MLIRContext &context) {
     moe::buildOptimizePipeline(pm, {chip.str(), tokens, epSize});
     return pm.run(m);
   };
-  if (!chips.empty()) {
+  bool kernelsOnly = emit == Emit::Hsaco || emit == Emit::Isa;
+  if (!chips.empty() && kernelsOnly) {
     std::unique_ptr<llvm::ToolOutputFile> isa;
     if (emit == Emit::Isa) {
       std::string error;
@@ -255,7 +260,9 @@ static LogicalResult compile(MLIRContext &context) {
     return success();
   }
 
-  if (failed(optimize(*module, target)))
+  const moe::ChipInfo *gpu = chips.empty() ? nullptr : chips.front();
+  StringRef gpuChip = gpu ? gpu->name : StringRef();
+  if (failed(optimize(*module, gpu ? gpuChip : StringRef(target))))
     return failure();
   // The signature after optimization (pruning changes it) is the ABI.
   FailureOr<std::vector<moe::ManifestEntry>> entries =
@@ -266,13 +273,20 @@ static LogicalResult compile(MLIRContext &context) {
   if (verbose)
     llvm::errs() << "moe-compile: lowering for " << target << "\n";
   PassManager pm(&context);
-  moe::buildCPUReferencePipeline(pm);
+  if (gpu) {
+    std::string tk = moe::kernelToolkit(*gpu, toolkitFolder());
+    if (failed(checkToolkit(*gpu, tk)))
+      return failure();
+    moe::buildGPUHostPipeline(pm, *gpu, tk);
+  } else {
+    moe::buildCPUReferencePipeline(pm);
+  }
   if (failed(pm.run(*module)))
     return failure();
 
   if (emit == Emit::Lib)
     return moe::emitHostLibrary(*module, *entries, outputFile,
-                                verbose ? &llvm::errs() : nullptr);
+                                verbose ? &llvm::errs() : nullptr, gpuChip);
   std::unique_ptr<llvm::ToolOutputFile> output =
       openOutputFile(outputFile.empty() ? "-" : outputFile.getValue(), &error);
   if (!output) {
@@ -281,7 +295,8 @@ static LogicalResult compile(MLIRContext &context) {
   }
   if (emit == Emit::MLIR)
     module->print(output->os());
-  else if (failed(moe::printHostLLVMIR(*module, *entries, output->os())))
+  else if (failed(moe::printHostLLVMIR(*module, *entries, output->os(),
+                                       gpuChip)))
     return failure();
   output->keep();
   return success();
@@ -328,12 +343,15 @@ int main(int argc, char **argv) {
     }
   }
   bool gpu = !chips.empty();
-  if (gpu != (emit == Emit::Hsaco || emit == Emit::Isa)) {
-    llvm::errs() << "moe-compile: --target=" << target << " writes "
-                 << (gpu ? "--emit=hsaco or --emit=isa (a host library "
-                           "for GPUs comes with the runtime backends)"
-                         : "--emit=lib, mlir or llvm")
-                 << "\n";
+  if (!gpu && (emit == Emit::Hsaco || emit == Emit::Isa)) {
+    llvm::errs() << "moe-compile: --emit=hsaco and --emit=isa write GPU "
+                    "kernels; use them with --target=gfx942, gfx950 or "
+                    "sm_90\n";
+    return 1;
+  }
+  if (chips.size() > 1 && emit != Emit::Hsaco && emit != Emit::Isa) {
+    llvm::errs() << "moe-compile: --emit=lib, mlir and llvm build one GPU "
+                    "target at a time; got --target=" << target << "\n";
     return 1;
   }
   bool nvidia = llvm::any_of(chips, [](const moe::ChipInfo *chip) {

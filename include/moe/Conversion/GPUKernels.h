@@ -42,6 +42,10 @@ FailureOr<gpu::GPUFuncOp> buildGroupedMatmulKernel(OpBuilder &builder,
                                                    const ChipInfo &chip,
                                                    StringRef name);
 
+/// Output columns per workgroup of the GEMM kernel: the tile's block_n
+/// (64 without a tile), at least the MMA's n.
+int64_t groupedMatmulBlockN(GroupedMatmulOp op, const ChipInfo &chip);
+
 /// moe.gate as one wave per token (grid T): softmax max/sum and every
 /// arg-max are butterfly shuffle reductions across the wave; taken experts
 /// are a 64-bit mask per lane (so E <= 64 x wave), kept groups a uniform
@@ -109,6 +113,14 @@ FailureOr<gpu::GPUFuncOp> buildMoEKernel(OpBuilder &builder,
                                          gpu::GPUModuleOp module,
                                          Operation *op, const ChipInfo &chip,
                                          StringRef name, bool &unsupported);
+
+/// The grid of `kernel` (built by buildMoEKernel for `op`) launched on
+/// `args`, the buffers and scalars it takes: GEMM (R_max / block_m,
+/// ceil(N' / block_n)); gate and norms one workgroup per row; align one
+/// workgroup; activation and combine ceil(outputs / workgroup size).
+gpu::KernelDim3 emitLaunchGrid(OpBuilder &builder, Location loc, Operation *op,
+                               gpu::GPUFuncOp kernel, ValueRange args,
+                               const ChipInfo &chip);
 
 } // namespace mlir::moe
 

@@ -40,4 +40,42 @@ def ConvertMoEToCPUPass : Pass<"convert-moe-to-cpu", "::mlir::ModuleOp"> {
   ];
 }
 
+def ConvertMoEToGPULaunchPass
+    : Pass<"convert-moe-to-gpu-launch", "::mlir::ModuleOp"> {
+  let summary = "Replace every moe op by a launch of its kernel template";
+  let description = [{
+    Builds the kernel of each moe op (the templates of
+    `lib/Conversion/MoEToGPU`, named FUNC_OP_INDEX) for `chip` into one
+    `gpu.module @moe_kernels` with the chip's target attribute, and replaces
+    the op on the host side by: `bufferization.to_buffer` (read-only) of its
+    tensor operands, a `memref.alloc` per result (zero-filled with
+    `gpu.memset` for grouped GEMM outputs, whose rows of pruned routes no
+    block writes), a `gpu.launch_func` with the template's grid, and
+    `bufferization.to_tensor` of the results. One-shot bufferization then
+    joins these buffers with the rest of the program.
+
+    Collectives over a group of one rank are the identity
+    (`all_reduce_add_rms_norm` becomes `add_rms_norm`); over more ranks they
+    are a diagnostic (the GPU collectives are not built yet).
+  }];
+  let options = [
+    Option<"chip", "chip", "std::string", /*default=*/"\"gfx942\"",
+           "Chip to build kernels for: gfx942, gfx950 or sm_90">
+  ];
+  let dependentDialects = [
+    "::mlir::amdgpu::AMDGPUDialect",
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::NVVM::NVVMDialect",
+    "::mlir::ROCDL::ROCDLDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
 #endif // MOE_CONVERSION_PASSES_TD

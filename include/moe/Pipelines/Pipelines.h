@@ -7,6 +7,8 @@
 #ifndef MOE_PIPELINES_PIPELINES_H
 #define MOE_PIPELINES_PIPELINES_H
 
+#include "moe/Target/Chip.h"
+
 #include "mlir/Pass/PassManager.h"
 
 #include <string>
@@ -18,6 +20,22 @@ namespace mlir::moe {
 /// boundaries, ownership-based deallocation, loops, and LLVM conversion.
 /// Public functions get `llvm.emit_c_interface`.
 void buildCPUReferencePipeline(OpPassManager &pm);
+
+/// Marks public functions with `llvm.emit_c_interface` (their
+/// `_mlir_ciface_` wrappers take memref descriptors by pointer) and drops
+/// moe argument attributes.
+std::unique_ptr<Pass> createPrepareHostFunctionsPass();
+
+/// moe ops and tensors -> a host program for `chip` in the LLVM dialect:
+/// each moe op launches its kernel template (convert-moe-to-gpu-launch),
+/// the rest of the program becomes simple parallel-loop kernels, buffers
+/// are device memory (gpu.alloc), launches go on one stream per call
+/// (gpu-async-region), and the kernels are compiled with
+/// gpu-module-to-binary and `toolkit` (kernelToolkit) and embedded. The
+/// host code calls the mgpu* runtime functions the runtime's backends
+/// define.
+void buildGPUHostPipeline(OpPassManager &pm, const ChipInfo &chip,
+                          StringRef toolkit);
 
 /// Options of `moe-optimize`.
 struct OptimizePipelineOptions {

@@ -43,14 +43,19 @@ std::string serializeManifest(const std::vector<ManifestEntry> &entries);
 /// wrapper per entry, optimizes at O3, emits an object and links it into
 /// the shared library `outputPath` with the system C compiler driver.
 /// `progress`, when set, receives one line per stage.
+/// `gpuChip` names the GPU the embedded kernels are for (the manifest gets a
+/// `target CHIP` line, and the host code is built for generic x86-64, since
+/// it runs on the GPU machine), or is empty for the CPU reference (built for
+/// this machine's CPU).
 LogicalResult emitHostLibrary(ModuleOp module,
                               const std::vector<ManifestEntry> &entries,
-                              StringRef outputPath, raw_ostream *progress);
+                              StringRef outputPath, raw_ostream *progress,
+                              StringRef gpuChip = "");
 
 /// The same LLVM IR as emitHostLibrary would compile, printed to `os`.
 LogicalResult printHostLLVMIR(ModuleOp module,
                               const std::vector<ManifestEntry> &entries,
-                              raw_ostream &os);
+                              raw_ostream &os, StringRef gpuChip = "");
 
 } // namespace mlir::moe
 

@@ -7,7 +7,7 @@
 #ifndef MOE_TARGET_GPUTARGET_H
 #define MOE_TARGET_GPUTARGET_H
 
-#include "moe/Target/Chip.h"
+#include "moe/Target/TargetAttr.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/PassManager.h"
@@ -16,10 +16,6 @@
 #include <vector>
 
 namespace mlir::moe {
-
-/// The gpu.module target attribute of `chip`: #rocdl.target (amdgcn-amd-amdhsa)
-/// or #nvvm.target (+ptx80).
-Attribute getGPUTargetAttr(MLIRContext *ctx, const ChipInfo &chip);
 
 /// Loads the dialects the kernel templates and their lowering create.
 void loadKernelDialects(MLIRContext *ctx);
@@ -34,12 +30,12 @@ void addKernelLoweringPasses(OpPassManager &pm, const ChipInfo &chip);
 
 /// The folder gpu-module-to-binary takes as `toolkit` for `chip`: for AMD,
 /// `amdToolkit` (with llvm/bin/ld.lld); for NVIDIA, the CUDA folder that
-/// holds bin/ptxas (ptxas on PATH, else /usr/local/cuda), or "" when there
-/// is none: then sm_90 kernels are embedded as PTX that the driver compiles.
+/// holds bin/ptxas and nvvm/libdevice (ptxas on PATH, else /usr/local/cuda),
+/// or "" when there is none.
 std::string kernelToolkit(const ChipInfo &chip, StringRef amdToolkit);
 
-/// One compiled kernel: its code object (an amdgcn-amd-amdhsa--<chip> ELF,
-/// a cubin, or PTX where no ptxas exists) and its assembly (ISA or PTX).
+/// One compiled kernel: its code object (an amdgcn-amd-amdhsa--<chip> ELF or
+/// a cubin) and its assembly (ISA or PTX).
 struct KernelObject {
   std::string kernel;   ///< gpu.func name
   std::string chip;     ///< gfx942, gfx950, sm_90

@@ -223,6 +223,13 @@ static MMAAtom makeAtom(ImplicitLocOpBuilder &b, const ChipInfo &chip,
   return atom;
 }
 
+int64_t mlir::moe::groupedMatmulBlockN(GroupedMatmulOp op,
+                                       const ChipInfo &chip) {
+  TileAttr tile = op.getTileAttr();
+  std::optional<MMAShape> mma = pickMMA(chip);
+  return std::max<int64_t>(tile ? tile.getBlockN() : 64, mma ? mma->n : 16);
+}
+
 static MemRefType memrefOf(Value tensor) {
   auto t = cast<RankedTensorType>(tensor.getType());
   return MemRefType::get(t.getShape(), t.getElementType());
@@ -236,10 +243,8 @@ mlir::moe::buildGroupedMatmulKernel(OpBuilder &builder, gpu::GPUModuleOp module,
     return failure();
   MMAShape mma = *pickMMA(chip);
   ActivationAttr act = op.getActivationAttr();
-  TileAttr tile = op.getTileAttr();
   int64_t blockM = op.getBlockMAttr().getInt();
-  int64_t blockN = tile ? tile.getBlockN() : 64;
-  blockN = std::max<int64_t>(blockN, mma.n);
+  int64_t blockN = groupedMatmulBlockN(op, chip);
   int64_t topK = op.getTopKAttr().getInt();
   bool tokenRows = op.getRows() == RowSource::Tokens;
   auto wType = op.getW().getType();

@@ -6,6 +6,9 @@
 
 #include "moe/Conversion/GPUKernels.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+
 using namespace mlir;
 using namespace mlir::moe;
 
@@ -28,4 +31,35 @@ mlir::moe::buildMoEKernel(OpBuilder &b, gpu::GPUModuleOp module, Operation *op,
     return buildRMSNormKernel(b, module, op, chip, name);
   unsupported = true;
   return failure();
+}
+
+gpu::KernelDim3 mlir::moe::emitLaunchGrid(OpBuilder &b, Location loc,
+                                          Operation *op, gpu::GPUFuncOp kernel,
+                                          ValueRange args,
+                                          const ChipInfo &chip) {
+  auto idx = [&](int64_t v) {
+    return arith::ConstantIndexOp::create(b, loc, v).getResult();
+  };
+  auto dim = [&](Value buffer, int64_t d) {
+    return memref::DimOp::create(b, loc, buffer, d).getResult();
+  };
+  auto ceilDiv = [&](Value x, int64_t y) {
+    return arith::CeilDivUIOp::create(b, loc, x, idx(y)).getResult();
+  };
+  Value one = idx(1);
+  if (auto gemm = dyn_cast<GroupedMatmulOp>(op)) {
+    Value rows = arith::DivUIOp::create(b, loc, dim(args[2], 0),
+                                        idx(gemm.getBlockMAttr().getInt()));
+    return {rows, ceilDiv(dim(args.back(), 1), groupedMatmulBlockN(gemm, chip)),
+            one};
+  }
+  if (isa<GateOp, RMSNormOp, AddRMSNormOp>(op))
+    return {dim(args[0], 0), one, one};
+  if (isa<AlignOp>(op))
+    return {one, one, one};
+  // One thread per output element.
+  int64_t threads = (*kernel.getKnownBlockSize())[0];
+  Value out = args.back();
+  Value total = arith::MulIOp::create(b, loc, dim(out, 0), dim(out, 1));
+  return {ceilDiv(total, threads), one, one};
 }

@@ -26,10 +26,11 @@
 using namespace mlir;
 using namespace mlir::moe;
 
-/// A TargetMachine for the CPU this compiler runs on (the library is built
-/// and run on the same machine), position independent for a shared library.
+/// A TargetMachine for the CPU this compiler runs on (a CPU library is built
+/// and run on the same machine) or, with `portable`, for any CPU of the
+/// host's architecture; position independent for a shared library.
 static FailureOr<std::unique_ptr<llvm::TargetMachine>>
-createHostTargetMachine(ModuleOp module) {
+createHostTargetMachine(ModuleOp module, bool portable) {
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
   llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
@@ -38,13 +39,16 @@ createHostTargetMachine(ModuleOp module) {
   if (!target)
     return module.emitError() << "no LLVM target for the host triple '"
                               << triple.str() << "': " << error;
-  std::string features;
-  for (const auto &feature : llvm::sys::getHostCPUFeatures())
-    features += (features.empty() ? "" : ",") +
-                std::string(feature.second ? "+" : "-") +
-                feature.first().str();
+  std::string features, cpu = "generic";
+  if (!portable) {
+    cpu = llvm::sys::getHostCPUName().str();
+    for (const auto &feature : llvm::sys::getHostCPUFeatures())
+      features += (features.empty() ? "" : ",") +
+                  std::string(feature.second ? "+" : "-") +
+                  feature.first().str();
+  }
   std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
-      triple, llvm::sys::getHostCPUName(), features, llvm::TargetOptions(),
+      triple, cpu, features, llvm::TargetOptions(),
       llvm::Reloc::PIC_, std::nullopt, llvm::CodeGenOptLevel::Aggressive));
   if (!machine)
     return module.emitError() << "cannot create a target machine for '"
@@ -85,10 +89,13 @@ static LogicalResult addPackedWrapper(ModuleOp module, llvm::Module &llvmModule,
 /// The host LLVM module: translation, manifest, packed entries, O3.
 static FailureOr<std::unique_ptr<llvm::Module>>
 buildHostModule(ModuleOp module, const std::vector<ManifestEntry> &entries,
-                llvm::LLVMContext &ctx, llvm::TargetMachine &machine) {
+                llvm::LLVMContext &ctx, llvm::TargetMachine &machine,
+                StringRef gpuChip) {
   // The run-time size checks of the CPU lowering become "check ID MESSAGE"
   // lines of the manifest; the attribute itself means nothing to LLVM.
   std::string text = serializeManifest(entries);
+  if (!gpuChip.empty())
+    text += "target " + gpuChip.str() + "\n";
   StringRef checksName = MoEDialect::getCheckMessagesAttrName();
   if (auto checks = module->getAttrOfType<ArrayAttr>(checksName)) {
     for (auto [id, message] : llvm::enumerate(checks)) {
@@ -122,14 +129,14 @@ buildHostModule(ModuleOp module, const std::vector<ManifestEntry> &entries,
 LogicalResult
 mlir::moe::printHostLLVMIR(ModuleOp module,
                            const std::vector<ManifestEntry> &entries,
-                           raw_ostream &os) {
+                           raw_ostream &os, StringRef gpuChip) {
   FailureOr<std::unique_ptr<llvm::TargetMachine>> machine =
-      createHostTargetMachine(module);
+      createHostTargetMachine(module, !gpuChip.empty());
   if (failed(machine))
     return failure();
   llvm::LLVMContext ctx;
   FailureOr<std::unique_ptr<llvm::Module>> llvmModule =
-      buildHostModule(module, entries, ctx, **machine);
+      buildHostModule(module, entries, ctx, **machine, gpuChip);
   if (failed(llvmModule))
     return failure();
   (*llvmModule)->print(os, nullptr);
@@ -150,9 +157,10 @@ static std::string findLinkerDriver() {
 LogicalResult
 mlir::moe::emitHostLibrary(ModuleOp module,
                            const std::vector<ManifestEntry> &entries,
-                           StringRef outputPath, raw_ostream *progress) {
+                           StringRef outputPath, raw_ostream *progress,
+                           StringRef gpuChip) {
   FailureOr<std::unique_ptr<llvm::TargetMachine>> machine =
-      createHostTargetMachine(module);
+      createHostTargetMachine(module, !gpuChip.empty());
   if (failed(machine))
     return failure();
   llvm::LLVMContext ctx;
@@ -160,7 +168,7 @@ mlir::moe::emitHostLibrary(ModuleOp module,
     *progress << "moe-compile: translating to LLVM IR and optimizing (O3) for "
               << (*machine)->getTargetCPU() << "\n";
   FailureOr<std::unique_ptr<llvm::Module>> llvmModule =
-      buildHostModule(module, entries, ctx, **machine);
+      buildHostModule(module, entries, ctx, **machine, gpuChip);
   if (failed(llvmModule))
     return failure();
 

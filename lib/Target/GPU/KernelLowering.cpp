@@ -27,14 +27,6 @@
 using namespace mlir;
 using namespace mlir::moe;
 
-Attribute mlir::moe::getGPUTargetAttr(MLIRContext *ctx, const ChipInfo &chip) {
-  if (chip.vendor == GPUVendor::NVIDIA)
-    return NVVM::NVVMTargetAttr::get(ctx, /*optLevel=*/3, "nvptx64-nvidia-cuda",
-                                     chip.name, "+ptx80");
-  return ROCDL::ROCDLTargetAttr::get(ctx, /*optLevel=*/3, "amdgcn-amd-amdhsa",
-                                     chip.name);
-}
-
 void mlir::moe::loadKernelDialects(MLIRContext *ctx) {
   ctx->loadDialect<amdgpu::AMDGPUDialect, arith::ArithDialect,
                    gpu::GPUDialect, LLVM::LLVMDialect, math::MathDialect,

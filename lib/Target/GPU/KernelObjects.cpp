@@ -68,11 +68,8 @@ mlir::moe::compileKernels(ModuleOp program, const ChipInfo &chip,
       skipped.push_back(op->getName().getStringRef().str());
       continue;
     }
-    // Without ptxas (no CUDA toolkit) an sm_90 kernel stays PTX.
-    StringRef format =
-        chip.vendor == GPUVendor::NVIDIA && toolkit.empty() ? "isa" : "bin";
     FailureOr<std::string> binary =
-        serialize(*kernels, module.getName(), chip, toolkit, format);
+        serialize(*kernels, module.getName(), chip, toolkit, "bin");
     FailureOr<std::string> assembly =
         serialize(*kernels, module.getName(), chip, toolkit, "isa");
     if (failed(binary) || failed(assembly))

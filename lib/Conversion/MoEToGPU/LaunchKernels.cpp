@@ -1,0 +1,263 @@
+//===- LaunchKernels.cpp - moe ops to launches of their kernels -----------===//
+//
+// Replaces each moe op by buffers and a gpu.launch_func of its kernel template.
+//
+//===----------------------------------------------------------------------===//
+
+#include "moe/Conversion/Passes.h"
+
+#include "moe/Conversion/GPUKernels.h"
+#include "moe/Target/TargetAttr.h"
+
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinOps.h"
+
+namespace mlir::moe {
+#define GEN_PASS_DEF_CONVERTMOETOGPULAUNCHPASS
+#include "moe/Conversion/Passes.h.inc"
+} // namespace mlir::moe
+
+using namespace mlir;
+using namespace mlir::moe;
+
+static MemRefType bufferTypeOf(Type tensor) {
+  auto t = cast<RankedTensorType>(tensor);
+  return MemRefType::get(t.getShape(), t.getElementType());
+}
+
+/// Replaces collectives over one rank by what they compute there; a
+/// collective over more ranks is a diagnostic.
+static LogicalResult dropSingleRankCollectives(ModuleOp module) {
+  SmallVector<Operation *> collectives;
+  module.walk([&](Operation *op) {
+    if (isa<MoEDialect>(op->getDialect()) && op->hasAttr("group"))
+      collectives.push_back(op);
+  });
+  for (Operation *op : collectives) {
+    StringRef group = op->getAttrOfType<StringAttr>("group").getValue();
+    FailureOr<int64_t> size = lookupGroupSize(op, group);
+    if (failed(size))
+      return failure();
+    if (*size != 1)
+      return op->emitOpError()
+             << "runs over group '" << group << "' of " << *size
+             << " ranks; GPU targets run one rank for now (expected a group "
+                "of size 1; the GPU collectives come later)";
+    OpBuilder b(op);
+    if (isa<AllReduceAddRMSNormOp>(op)) {
+      SmallVector<NamedAttribute> attrs;
+      for (NamedAttribute attr : op->getAttrs())
+        if (attr.getName() != "group")
+          attrs.push_back(attr);
+      auto norm = AddRMSNormOp::create(b, op->getLoc(), op->getResultTypes(),
+                                       op->getOperands(), attrs);
+      op->replaceAllUsesWith(norm->getResults());
+    } else if (op->getOperandTypes() == op->getResultTypes()) {
+      // all_reduce, all_gather, reduce_scatter and all_to_all (data and
+      // counts) return their operands on one rank.
+      op->replaceAllUsesWith(op->getOperands());
+    } else {
+      return op->emitOpError() << "has no GPU lowering yet";
+    }
+    op->erase();
+  }
+  return success();
+}
+
+/// Activations and norms over more than two dims run their rank-2 kernels
+/// on the leading dims collapsed into rows.
+static void collapseLeadingDims(ModuleOp module) {
+  SmallVector<Operation *> ops;
+  module.walk([&](Operation *op) {
+    if (isa<ActivationOp, RMSNormOp, AddRMSNormOp>(op) &&
+        cast<RankedTensorType>(op->getResult(0).getType()).getRank() > 2)
+      ops.push_back(op);
+  });
+  for (Operation *op : ops) {
+    OpBuilder b(op);
+    Location loc = op->getLoc();
+    int64_t rank = cast<RankedTensorType>(op->getResult(0).getType()).getRank();
+    SmallVector<ReassociationIndices> rows(2);
+    for (int64_t d = 0; d + 1 < rank; ++d)
+      rows[0].push_back(d);
+    rows[1].push_back(rank - 1);
+    SmallVector<Value> operands;
+    for (Value v : op->getOperands()) {
+      auto type = cast<RankedTensorType>(v.getType());
+      operands.push_back(type.getRank() == rank
+                             ? tensor::CollapseShapeOp::create(b, loc, v, rows)
+                                   .getResult()
+                             : v);
+    }
+    SmallVector<Type> types;
+    for (Type t : op->getResultTypes())
+      types.push_back(tensor::CollapseShapeOp::inferCollapsedType(
+          cast<RankedTensorType>(t), rows));
+    Operation *flat = b.create(loc, op->getName().getIdentifier(), operands,
+                               types, op->getAttrs());
+    SmallVector<Value> results;
+    for (auto [value, type] :
+         llvm::zip(flat->getResults(), op->getResultTypes())) {
+      // The output sizes are those of the input whose shape it keeps.
+      SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(
+          b, loc, op->getOperand(0));
+      auto resultType = cast<RankedTensorType>(type);
+      sizes.back() = b.getIndexAttr(resultType.getDimSize(rank - 1));
+      results.push_back(tensor::ExpandShapeOp::create(b, loc, resultType,
+                                                      value, rows, sizes));
+    }
+    op->replaceAllUsesWith(results);
+    op->erase();
+  }
+}
+
+/// The dynamic sizes of result `index` of `op`, from its operand buffers.
+static SmallVector<Value> resultSizes(OpBuilder &b, Operation *op,
+                                      unsigned index, ValueRange args) {
+  Location loc = op->getLoc();
+  auto idx = [&](int64_t v) {
+    return arith::ConstantIndexOp::create(b, loc, v).getResult();
+  };
+  auto dim = [&](Value buffer, int64_t d) {
+    return memref::DimOp::create(b, loc, buffer, d).getResult();
+  };
+  auto type = cast<RankedTensorType>(op->getResult(index).getType());
+  SmallVector<Value> sizes;
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    if (!type.isDynamicDim(d))
+      continue;
+    Value size;
+    if (auto align = dyn_cast<AlignOp>(op)) {
+      // R_max = roundup(T * k + E_l * (block_m - 1), block_m).
+      int64_t blockM = align.getBlockMAttr().getInt();
+      Value routes = arith::MulIOp::create(b, loc, dim(args[0], 0),
+                                           dim(args[0], 1));
+      Value padded = arith::AddIOp::create(
+          b, loc, routes,
+          idx(align.getNumExpertsAttr().getInt() * (blockM - 1)));
+      Value blocks = arith::CeilDivUIOp::create(b, loc, padded, idx(blockM));
+      size = index == 0 ? arith::MulIOp::create(b, loc, blocks, idx(blockM))
+                              .getResult()
+                        : blocks;
+    } else if (auto gemm = dyn_cast<GroupedMatmulOp>(op)) {
+      size = dim(args[0], 0);
+      if (gemm.getRows() == RowSource::Tokens)
+        size = arith::MulIOp::create(b, loc, size,
+                                     idx(gemm.getTopKAttr().getInt()));
+    } else if (isa<CombineOp>(op)) {
+      size = d == 0 ? dim(args[1], 0) : dim(args[0], 1);
+    } else if (isa<ActivationOp>(op) && d == 1) {
+      size = arith::DivUIOp::create(b, loc, dim(args[0], 1), idx(2));
+    } else {
+      // gate [T, k], activation rows, norms: the first operand's size.
+      size = dim(args[0], d);
+    }
+    sizes.push_back(size);
+  }
+  return sizes;
+}
+
+/// Replaces `op` by buffers and a launch of `kernel`.
+static LogicalResult launch(Operation *op, gpu::GPUFuncOp kernel,
+                            const ChipInfo &chip) {
+  OpBuilder b(op);
+  Location loc = op->getLoc();
+  SmallVector<Value> args;
+  for (Value operand : op->getOperands()) {
+    if (!isa<RankedTensorType>(operand.getType())) {
+      args.push_back(operand);
+      continue;
+    }
+    args.push_back(bufferization::ToBufferOp::create(
+        b, loc, bufferTypeOf(operand.getType()), operand, /*read_only=*/true));
+  }
+  SmallVector<Value> buffers;
+  for (unsigned i = 0; i < op->getNumResults(); ++i) {
+    Value buffer = memref::AllocOp::create(
+        b, loc, bufferTypeOf(op->getResult(i).getType()),
+        resultSizes(b, op, i, args), b.getI64IntegerAttr(256));
+    if (isa<GroupedMatmulOp>(op)) {
+      Type element = getElementTypeOrSelf(buffer.getType());
+      gpu::MemsetOp::create(
+          b, loc, Type(), ValueRange{}, buffer,
+          arith::ConstantOp::create(b, loc, b.getZeroAttr(element)));
+    }
+    buffers.push_back(buffer);
+  }
+  args.append(buffers);
+  if (kernel.getNumArguments() != args.size() ||
+      llvm::any_of(llvm::zip(kernel.getArgumentTypes(), args), [](auto pair) {
+        return std::get<0>(pair) != std::get<1>(pair).getType();
+      }))
+    return op->emitOpError() << "internal: the arguments do not match the "
+                                "signature of kernel "
+                             << kernel.getName();
+  gpu::KernelDim3 grid = emitLaunchGrid(b, loc, op, kernel, args, chip);
+  std::optional<ArrayRef<int32_t>> block = kernel.getKnownBlockSize();
+  auto threads = [&](int64_t d) {
+    return arith::ConstantIndexOp::create(b, loc, (*block)[d]).getResult();
+  };
+  gpu::LaunchFuncOp::create(b, loc, kernel, grid,
+                            {threads(0), threads(1), threads(2)},
+                            /*dynamicSharedMemorySize=*/Value(), args);
+  SmallVector<Value> results;
+  for (auto [buffer, result] : llvm::zip(buffers, op->getResults()))
+    results.push_back(bufferization::ToTensorOp::create(
+        b, loc, result.getType(), buffer, /*restrict=*/true,
+        /*writable=*/true));
+  op->replaceAllUsesWith(results);
+  op->erase();
+  return success();
+}
+
+namespace {
+struct ConvertMoEToGPULaunchPass
+    : mlir::moe::impl::ConvertMoEToGPULaunchPassBase<
+          ConvertMoEToGPULaunchPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    const ChipInfo *target = lookupChip(chip);
+    if (!target) {
+      module.emitError() << "unknown chip '" << chip << "'; expected one of "
+                         << knownChipNames();
+      return signalPassFailure();
+    }
+    if (failed(dropSingleRankCollectives(module)))
+      return signalPassFailure();
+    collapseLeadingDims(module);
+    SmallVector<Operation *> ops;
+    module.walk([&](Operation *op) {
+      if (isa<MoEDialect>(op->getDialect()))
+        ops.push_back(op);
+    });
+    if (ops.empty())
+      return;
+    OpBuilder b(&getContext());
+    module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
+                    b.getUnitAttr());
+    b.setInsertionPointToEnd(module.getBody());
+    auto kernels = gpu::GPUModuleOp::create(
+        b, module.getLoc(), "moe_kernels",
+        b.getArrayAttr({getGPUTargetAttr(&getContext(), *target)}));
+    for (auto [index, op] : llvm::enumerate(ops)) {
+      auto func = op->getParentOfType<FunctionOpInterface>();
+      std::string name =
+          (func ? func.getName().str() : std::string("kernel")) + "_" +
+          op->getName().stripDialect().str() + "_" + std::to_string(index);
+      bool unsupported;
+      FailureOr<gpu::GPUFuncOp> kernel =
+          buildMoEKernel(b, kernels, op, *target, name, unsupported);
+      if (failed(kernel)) {
+        if (unsupported)
+          op->emitOpError() << "has no " << target->name
+                            << " kernel template yet";
+        return signalPassFailure();
+      }
+      if (failed(launch(op, *kernel, *target)))
+        return signalPassFailure();
+    }
+  }
+};
+} // namespace

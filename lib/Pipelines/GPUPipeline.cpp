@@ -1,0 +1,160 @@
+//===- GPUPipeline.cpp - moe programs to a GPU host library ---------------===//
+//
+// Builds the pipeline behind moe-compile --target=gfx942|gfx950|sm_90 -o x.so.
+//
+//===----------------------------------------------------------------------===//
+
+#include "moe/Pipelines/Pipelines.h"
+
+#include "moe/Conversion/Passes.h"
+#include "moe/Target/GPUTarget.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+using namespace mlir::moe;
+
+namespace {
+/// The allocation a buffer is a view of (or the buffer itself).
+static Value rootBuffer(Value v) {
+  while (auto view = v.getDefiningOp<ViewLikeOpInterface>())
+    v = view.getViewSource();
+  return v;
+}
+
+/// Host buffers become device buffers: memref.alloc / copy in host
+/// functions become gpu.alloc / memcpy (arguments and results of the entry
+/// points are device memory, see the host ABI in the README), and every
+/// allocation that is not returned is freed (gpu.dealloc) before the
+/// return. Host functions are straight-line code here (all loops are in
+/// kernels), so freeing at the return is exact; the stream orders it after
+/// the last kernel that reads the buffer.
+struct UseDeviceBuffersPass
+    : PassWrapper<UseDeviceBuffersPass, OperationPass<func::FuncOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(UseDeviceBuffersPass)
+  StringRef getArgument() const final { return "moe-use-device-buffers"; }
+  void getDependentDialects(DialectRegistry &registry) const override {
+    registry.insert<gpu::GPUDialect>();
+  }
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    if (func.isExternal())
+      return;
+    if (!func.getBody().hasOneBlock()) {
+      func.emitError() << "expected straight-line host code for a GPU "
+                          "target (one block), got "
+                       << func.getBody().getBlocks().size() << " blocks";
+      return signalPassFailure();
+    }
+    SmallVector<Operation *> ops;
+    func.walk([&](Operation *op) {
+      if (isa<memref::AllocOp, memref::CopyOp>(op))
+        ops.push_back(op);
+    });
+    Operation *ret = func.getBody().front().getTerminator();
+    llvm::SmallPtrSet<Value, 8> returned;
+    for (Value v : ret->getOperands())
+      returned.insert(rootBuffer(v));
+    for (Operation *op : ops) {
+      OpBuilder b(op);
+      Location loc = op->getLoc();
+      if (auto alloc = dyn_cast<memref::AllocOp>(op)) {
+        auto device = gpu::AllocOp::create(
+            b, loc, alloc.getType(), /*asyncToken=*/Type(), ValueRange{},
+            alloc.getDynamicSizes(), alloc.getSymbolOperands());
+        if (!returned.count(alloc.getResult())) {
+          b.setInsertionPoint(ret);
+          gpu::DeallocOp::create(b, loc, Type(), ValueRange{},
+                                 device.getMemref());
+        }
+        alloc.replaceAllUsesWith(device.getMemref());
+      } else {
+        auto copy = cast<memref::CopyOp>(op);
+        gpu::MemcpyOp::create(b, loc, Type(), ValueRange{}, copy.getTarget(),
+                              copy.getSource());
+      }
+      op->erase();
+    }
+  }
+};
+
+/// Gives gpu.modules without a target (the kernels outlined from linalg
+/// loops) the chip's target attribute.
+struct AttachKernelTargetPass
+    : PassWrapper<AttachKernelTargetPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(AttachKernelTargetPass)
+  explicit AttachKernelTargetPass(const ChipInfo &chip) : chip(chip) {}
+  StringRef getArgument() const final { return "moe-attach-kernel-target"; }
+  void runOnOperation() override {
+    Attribute target = getGPUTargetAttr(&getContext(), chip);
+    for (auto module : getOperation().getOps<gpu::GPUModuleOp>())
+      if (!module.getTargetsAttr() || module.getTargetsAttr().empty())
+        module.setTargetsAttr(ArrayAttr::get(&getContext(), {target}));
+  }
+  const ChipInfo &chip;
+};
+
+/// erf becomes a polynomial in every kernel (no device library call).
+struct ExpandKernelMathPass
+    : PassWrapper<ExpandKernelMathPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(ExpandKernelMathPass)
+  StringRef getArgument() const final { return "moe-expand-kernel-math"; }
+  void runOnOperation() override {
+    if (failed(expandKernelMath(getOperation())))
+      signalPassFailure();
+  }
+};
+} // namespace
+
+void mlir::moe::buildGPUHostPipeline(OpPassManager &pm, const ChipInfo &chip,
+                                     StringRef toolkit) {
+  ConvertMoEToGPULaunchPassOptions launch;
+  launch.chip = chip.name.str();
+  pm.addPass(createConvertMoEToGPULaunchPass(launch));
+  pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
+  pm.addPass(createCanonicalizerPass());
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  pm.addPass(createConvertBufferizationToMemRefPass());
+  // The rest of the program (router GEMMs, residual adds, fills) runs as
+  // simple kernels: parallel loops, rows on workgroups and 64 columns per
+  // workgroup on threads.
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
+  pm.addNestedPass<func::FuncOp>(
+      createParallelLoopTilingPass({1, 64}, /*noMinMaxBounds=*/true));
+  pm.addNestedPass<func::FuncOp>(createGpuMapParallelLoopsPass());
+  pm.addNestedPass<func::FuncOp>(createConvertParallelLoopToGpuPass());
+  pm.addPass(createGpuKernelOutliningPass());
+  pm.addPass(std::make_unique<AttachKernelTargetPass>(chip));
+  pm.addNestedPass<func::FuncOp>(std::make_unique<UseDeviceBuffersPass>());
+  pm.addNestedPass<func::FuncOp>(createGpuAsyncRegionPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(std::make_unique<ExpandKernelMathPass>());
+  addKernelLoweringPasses(pm, chip);
+  GpuModuleToBinaryPassOptions binary;
+  binary.toolkitPath = toolkit.str();
+  pm.addPass(createGpuModuleToBinaryPass(binary));
+  pm.addPass(createPrepareHostFunctionsPass());
+  pm.addPass(createGpuToLLVMConversionPass());
+  pm.addPass(createConvertToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
+}

@@ -1,0 +1,21 @@
+//===- TargetAttr.cpp - gpu.module target attributes of the chips ---------===//
+//
+// Maps a chip descriptor to its ROCDL or NVVM target attribute.
+//
+//===----------------------------------------------------------------------===//
+
+#include "moe/Target/TargetAttr.h"
+
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/LLVMIR/ROCDLDialect.h"
+
+using namespace mlir;
+using namespace mlir::moe;
+
+Attribute mlir::moe::getGPUTargetAttr(MLIRContext *ctx, const ChipInfo &chip) {
+  if (chip.vendor == GPUVendor::NVIDIA)
+    return NVVM::NVVMTargetAttr::get(ctx, /*optLevel=*/3, "nvptx64-nvidia-cuda",
+                                     chip.name, "+ptx80");
+  return ROCDL::ROCDLTargetAttr::get(ctx, /*optLevel=*/3, "amdgcn-amd-amdhsa",
+                                     chip.name);
+}
