@@ -9,18 +9,23 @@
 #include <dlfcn.h>
 
 #include <cstdlib>
+#include <chrono>
 #include <cstring>
 #include <set>
 
 using namespace moe::runtime;
 
 std::unique_ptr<HostProgram> HostProgram::load(const std::string &path,
-                                               std::string &error) {
+                                               std::string &error,
+                                               DeviceBackend *device) {
   // dlopen searches the library path for names without a slash.
   std::string name = path.find('/') == std::string::npos ? "./" + path : path;
   void *handle = dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!handle) {
-    error = std::string("cannot load '") + path + "': " + dlerror();
+    std::string why = dlerror();
+    error = "cannot load '" + path + "': " + why;
+    if (!device && why.find("mgpu") != std::string::npos)
+      error += " (a GPU library: run it with a GPU --backend)";
     return nullptr;
   }
   std::unique_ptr<HostProgram> program(new HostProgram());
@@ -31,9 +36,26 @@ std::unique_ptr<HostProgram> HostProgram::load(const std::string &path,
     return nullptr;
   }
   if (!parseManifest(manifest, program->entrySpecs, program->checkMessages,
-                     error)) {
+                     program->gpuTarget, error)) {
     error = "'" + path + "': " + error;
     return nullptr;
+  }
+  if (program->gpuTarget.empty() != !device) {
+    error = "'" + path + "' is a " +
+            (program->gpuTarget.empty() ? std::string("CPU")
+                                        : program->gpuTarget) +
+            " library; expected --backend " +
+            (program->gpuTarget.empty()
+                 ? std::string("cpu")
+                 : program->gpuTarget.rfind("sm_", 0) == 0 ? "cuda" : "hip");
+    return nullptr;
+  }
+  program->device = device;
+  if (device) {
+    if (std::string e = device->error(); !e.empty()) {
+      error = "loading '" + path + "': " + e;
+      return nullptr;
+    }
   }
   program->checkState =
       static_cast<int64_t *>(dlsym(handle, "moe_check_state"));
@@ -112,8 +134,20 @@ static HostTensor copyOut(DType dtype, const int64_t *desc, size_t rank) {
   return out;
 }
 
+/// Elements a strided descriptor spans from its aligned pointer + offset.
+static int64_t spanOf(const int64_t *desc, size_t rank) {
+  int64_t span = 1;
+  for (size_t d = 0; d < rank; ++d) {
+    if (desc[3 + d] == 0)
+      return 0;
+    span += (desc[3 + d] - 1) * desc[3 + rank + d];
+  }
+  return span;
+}
+
 bool HostProgram::call(const EntrySpec &entry, std::vector<HostTensor> &inputs,
-                       std::vector<HostTensor> &outputs, std::string &error) {
+                       std::vector<HostTensor> &outputs, std::string &error,
+                       CallTiming *timing) {
   if (!checkInputs(entry, inputs, error))
     return false;
   using Packed = void (*)(void **);
@@ -135,15 +169,31 @@ bool HostProgram::call(const EntrySpec &entry, std::vector<HostTensor> &inputs,
   std::vector<void *> slots;
   if (!entry.results.empty())
     slots.push_back(results.data());
+  // Input buffers: the host tensors, or device copies of them.
   std::set<uintptr_t> inputBuffers;
+  std::vector<void *> deviceInputs;
+  auto releaseInputs = [&] {
+    for (void *p : deviceInputs)
+      device->free(p);
+  };
   for (size_t i = 0; i < inputs.size(); ++i) {
     HostTensor &in = inputs[i];
-    auto base = reinterpret_cast<int64_t>(in.bytes.data());
-    inputBuffers.insert(static_cast<uintptr_t>(base));
     if (!entry.args[i].isTensor) {
       slots.push_back(in.bytes.data());
       continue;
     }
+    void *data = in.bytes.data();
+    if (device) {
+      data = device->alloc(in.bytes.size());
+      deviceInputs.push_back(data);
+      if (device->copyToDevice(data, in.bytes.data(), in.bytes.size()) != 0) {
+        error = device->error();
+        releaseInputs();
+        return false;
+      }
+    }
+    auto base = reinterpret_cast<int64_t>(data);
+    inputBuffers.insert(static_cast<uintptr_t>(base));
     std::vector<int64_t> &desc = descriptors[i];
     size_t rank = in.shape.size();
     desc = {base, base, 0};
@@ -154,23 +204,55 @@ bool HostProgram::call(const EntrySpec &entry, std::vector<HostTensor> &inputs,
     desc.insert(desc.end(), strides.begin(), strides.end());
     slots.push_back(desc.data());
   }
+  // Frees what the entry allocated for its results (not aliased inputs).
+  auto releaseResults = [&] {
+    std::set<uintptr_t> freed;
+    for (size_t r = 0; r < entry.results.size(); ++r) {
+      auto allocated = static_cast<uintptr_t>(results[resultAt[r]]);
+      if (!allocated || inputBuffers.count(allocated) ||
+          !freed.insert(allocated).second)
+        continue;
+      if (device)
+        device->free(reinterpret_cast<void *>(allocated));
+      else
+        std::free(reinterpret_cast<void *>(allocated));
+    }
+  };
   if (checkState)
     checkState[0] = checkState[1] = checkState[2] = 0;
   packed(slots.data());
+  if (device && (device->synchronize() != 0 || !device->error().empty())) {
+    error = "entry '" + entry.name + "': " + device->error();
+    releaseInputs();
+    return false;
+  }
 
   outputs.clear();
-  std::set<uintptr_t> freed;
-  for (size_t r = 0; r < entry.results.size(); ++r) {
+  for (size_t r = 0; r < entry.results.size() && error.empty(); ++r) {
     const int64_t *desc = results.data() + resultAt[r];
-    outputs.push_back(
-        copyOut(entry.results[r].dtype, desc, entry.results[r].shape.size()));
-    // Results are owned by the caller unless they alias an input.
-    auto allocated = static_cast<uintptr_t>(desc[0]);
-    if (allocated && !inputBuffers.count(allocated) &&
-        freed.insert(allocated).second)
-      std::free(reinterpret_cast<void *>(allocated));
+    size_t rank = entry.results[r].shape.size();
+    DType dtype = entry.results[r].dtype;
+    if (!device) {
+      outputs.push_back(copyOut(dtype, desc, rank));
+      continue;
+    }
+    // Download the span the descriptor covers, then copy it out densely.
+    size_t elementSize = dtypeSize(dtype);
+    std::vector<uint8_t> span(static_cast<size_t>(spanOf(desc, rank)) *
+                              elementSize);
+    const auto *start = reinterpret_cast<const uint8_t *>(desc[1]) +
+                        desc[2] * static_cast<int64_t>(elementSize);
+    if (device->copyToHost(span.data(), start, span.size()) != 0) {
+      error = device->error();
+      break;
+    }
+    std::vector<int64_t> hostDesc(desc, desc + 3 + 2 * rank);
+    hostDesc[0] = hostDesc[1] = reinterpret_cast<int64_t>(span.data());
+    hostDesc[2] = 0;
+    outputs.push_back(copyOut(dtype, hostDesc.data(), rank));
   }
-  if (checkState && checkState[0] > 0) {
+  releaseResults();
+  if (error.empty() && checkState && checkState[0] > 0) {
     size_t id = static_cast<size_t>(checkState[0] - 1);
     std::string message = id < checkMessages.size() ? checkMessages[id]
                                                     : "check #" +
@@ -178,6 +260,37 @@ bool HostProgram::call(const EntrySpec &entry, std::vector<HostTensor> &inputs,
     error = "entry '" + entry.name + "': run-time size check failed: " +
             message + ": expected " + std::to_string(checkState[1]) +
             ", found " + std::to_string(checkState[2]);
+  }
+  if (error.empty() && timing && timing->repeats > 0) {
+    // Back-to-back calls on the same inputs; on a GPU the entries do not
+    // wait for their kernels, and device events bracket the whole run.
+    void *begin = nullptr;
+    auto start = std::chrono::steady_clock::now();
+    if (device) {
+      device->setAsync(1);
+      begin = device->recordEvent();
+    }
+    for (int64_t i = 0; i < timing->repeats; ++i) {
+      packed(slots.data());
+      releaseResults();
+    }
+    if (device) {
+      void *end = device->recordEvent();
+      device->setAsync(0);
+      timing->msPerCall = device->elapsedMs(begin, end) /
+                          static_cast<double>(timing->repeats);
+      if (!device->error().empty())
+        error = "entry '" + entry.name + "': " + device->error();
+    } else {
+      timing->msPerCall = std::chrono::duration<double, std::milli>(
+                              std::chrono::steady_clock::now() - start)
+                              .count() /
+                          static_cast<double>(timing->repeats);
+    }
+  }
+  if (device)
+    releaseInputs();
+  if (!error.empty()) {
     outputs.clear();
     return false;
   }

@@ -45,7 +45,7 @@ static bool parseValue(std::istringstream &line, ValueSpec &value,
 bool moe::runtime::parseManifest(const std::string &text,
                                  std::vector<EntrySpec> &entries,
                                  std::vector<std::string> &checks,
-                                 std::string &error) {
+                                 std::string &target, std::string &error) {
   std::istringstream in(text);
   std::string line;
   if (!std::getline(in, line) || line != "moe-manifest 1") {
@@ -87,6 +87,10 @@ bool moe::runtime::parseManifest(const std::string &text,
                                           std::string::npos
                                       ? message.size()
                                       : message.find_first_not_of(' '));
+      continue;
+    }
+    if (word == "target") {
+      words >> target;
       continue;
     }
     if (word == "end") {

@@ -39,7 +39,10 @@ static const char *usage =
     "  --output-dir DIR    write DIR/result0.npy, DIR/result1.npy, ...\n"
     "                      (bf16/f16 results as float32)\n"
     "  --bench N           call N more times and print the time per call\n"
-    "  --backend cpu       where to run (cpu; GPU backends come later)\n"
+    "  --backend B         where to run: cpu (default; libraries built with\n"
+    "                      --target=cpu) or cuda (--target=sm_90; loads\n"
+    "                      libmoe_runtime_cuda.so from next to moe-run, ../lib\n"
+    "                      or $MOE_RUNTIME_CUDA; device MOE_CUDA_DEVICE)\n"
     "  --list              print the entries of the library and exit\n"
     "  --help              this text\n";
 
@@ -182,11 +185,18 @@ int main(int argc, char **argv) {
   }
   if (library.empty())
     return fail("expected a library: moe-run LIB.so [options] (see --help)");
-  if (backend != "cpu")
-    return fail("unsupported --backend '" + backend + "'; expected cpu");
+  if (backend != "cpu" && backend != "cuda")
+    return fail("unsupported --backend '" + backend + "'; expected cpu or cuda");
 
   std::string error;
-  std::unique_ptr<HostProgram> program = HostProgram::load(library, error);
+  std::unique_ptr<DeviceBackend> device;
+  if (backend != "cpu") {
+    device = DeviceBackend::load(backend, error);
+    if (!device)
+      return fail(error);
+  }
+  std::unique_ptr<HostProgram> program =
+      HostProgram::load(library, error, device.get());
   if (!program)
     return fail(error);
   if (list) {
@@ -266,6 +276,9 @@ int main(int argc, char **argv) {
                        std::chrono::steady_clock::now() - start)
                        .count();
 
+  if (device)
+    std::printf("device: %s (%s backend, %s kernels)\n", device->deviceName(),
+                backend.c_str(), program->target().c_str());
   std::printf("entry %s: %zu inputs, %zu results\n", entryName.c_str(),
               inputs.size(), outputs.size());
   for (size_t r = 0; r < outputs.size(); ++r) {
@@ -285,19 +298,19 @@ int main(int argc, char **argv) {
         return fail(error);
     }
   }
-  std::printf("time of the first call: %.3f ms\n", firstMs);
+  std::printf("time of the first call: %.3f ms (with %s)\n", firstMs,
+              device ? "input and result copies" : "result copies");
   if (bench > 0) {
+    // One more untimed call (warm-up), then `bench` timed ones.
     std::vector<HostTensor> scratch;
-    auto begin = std::chrono::steady_clock::now();
-    for (int64_t i = 0; i < bench; ++i)
-      if (!program->call(*entry, inputs, scratch, error))
-        return fail(error);
-    double ms = std::chrono::duration<double, std::milli>(
-                    std::chrono::steady_clock::now() - begin)
-                    .count() /
-                static_cast<double>(bench);
-    std::printf("time per call: %.3f ms (mean of %lld calls after the first)\n",
-                ms, static_cast<long long>(bench));
+    CallTiming timing;
+    timing.repeats = bench;
+    if (!program->call(*entry, inputs, scratch, error, &timing))
+      return fail(error);
+    std::printf("time per call: %.3f ms (mean of %lld calls after a warm-up"
+                "%s)\n",
+                timing.msPerCall, static_cast<long long>(bench),
+                device ? ", back to back, device events" : "");
   }
   struct rusage usage;
   getrusage(RUSAGE_SELF, &usage);

@@ -43,6 +43,11 @@ mlir::moe::buildAlignKernel(OpBuilder &builder, gpu::GPUModuleOp module,
   auto func = gpu::GPUFuncOp::create(b, name, b.getFunctionType(args, {}),
                                      TypeRange{lds, lds});
   func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
+  // LLVM vectorizes the offset scan into 16-byte LDS accesses; the buffers
+  // must be aligned for them (NVPTX faults on a misaligned shared access).
+  for (unsigned i = 0; i < 2; ++i)
+    func.setWorkgroupAttributionAttr(i, b.getStringAttr("llvm.align"),
+                                     b.getI64IntegerAttr(16));
   func.setKnownBlockSizeAttr(
       b.getDenseI32ArrayAttr({static_cast<int32_t>(threads), 1, 1}));
   Block &entry = func.getBody().front();

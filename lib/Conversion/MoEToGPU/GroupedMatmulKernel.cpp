@@ -34,11 +34,19 @@ static std::optional<MMAShape> pickMMA(const ChipInfo &chip) {
 }
 
 /// K consumed per k-loop iteration: the MFMA k on wave64; on warp32 two
-/// m16n8k16 steps (32) when K allows, so each lane loads 16 bytes, else one.
+/// m16n8k16 steps (32) when K is a multiple of 8, so each lane loads 16
+/// bytes, else one (8-byte loads).
 static int64_t kStepOf(const ChipInfo &chip, MMAShape mma, int64_t depth) {
   if (chip.waveSize == 64)
     return mma.k;
-  return depth % (2 * mma.k) == 0 ? 2 * mma.k : mma.k;
+  return depth % 8 == 0 ? 2 * mma.k : mma.k;
+}
+
+/// Consecutive k each lane loads per row and step (K must be a multiple).
+static int64_t kLoadOf(const ChipInfo &chip, MMAShape mma, int64_t depth) {
+  if (chip.waveSize == 64)
+    return MMALayout(mma, chip.waveSize).aValuesPerLane();
+  return kStepOf(chip, mma, depth) / 4;
 }
 
 /// Checks the closed-form lane roles the template uses against MMALayout.
@@ -94,10 +102,15 @@ LogicalResult mlir::moe::checkGroupedMatmulKernel(GroupedMatmulOp op,
                             << wType;
   std::optional<MMAShape> mma = pickMMA(chip);
   int64_t k = wType.getDimSize(2);
-  if (!mma || k % mma->k != 0)
+  if (!mma)
+    return op.emitOpError() << "has no 16-row bf16 MMA on " << chip.name;
+  // A lane loads kLoad consecutive k at once; a K tail shorter than the
+  // step is masked, but not one that splits a lane's load.
+  int64_t kLoad = kLoadOf(chip, *mma, k);
+  if (k % kLoad != 0)
     return op.emitOpError() << "expected K (" << k << ") to be a multiple of "
-                            << (mma ? mma->k : 0) << " (the MMA k of "
-                            << chip.name << "); masked K tails come later";
+                            << kLoad << " (the k a lane loads at once on "
+                            << chip.name << ")";
   int64_t n = cast<RankedTensorType>(op.getResult().getType()).getDimSize(1);
   if (ShapedType::isDynamic(n))
     return op.emitOpError() << "expected a static output width for the kernel";
@@ -138,7 +151,7 @@ static MMAAtom makeAtom(ImplicitLocOpBuilder &b, const ChipInfo &chip,
   MMALayout layout(mma, chip.waveSize);
   atom.accType = VectorType::get({layout.dValuesPerLane()}, b.getF32Type());
   if (chip.waveSize == 64) {
-    atom.kLoad = layout.aValuesPerLane();
+    atom.kLoad = kLoadOf(chip, mma, depth);
     Value row = arith::RemUIOp::create(b, lane, idx(mma.m));
     Value group = arith::DivUIOp::create(b, lane, idx(mma.m));
     atom.kOffset = arith::MulIOp::create(b, group, idx(atom.kLoad));
@@ -161,7 +174,7 @@ static MMAAtom makeAtom(ImplicitLocOpBuilder &b, const ChipInfo &chip,
   }
   // warp32 mma.sync m16n8k16: a lane loads kLoad consecutive k at
   // t * kLoad and feeds each 4-element quarter to one MMA's k slots.
-  atom.kLoad = atom.kStep / 4;
+  atom.kLoad = kLoadOf(chip, mma, depth);
   Value g = arith::DivUIOp::create(b, lane, idx(4));
   Value t = arith::RemUIOp::create(b, lane, idx(4));
   atom.kOffset = arith::MulIOp::create(b, t, idx(atom.kLoad));
@@ -354,19 +367,28 @@ mlir::moe::buildGroupedMatmulKernel(OpBuilder &builder, gpu::GPUModuleOp module,
   SmallVector<Value> inits{zeroAcc};
   if (act)
     inits.push_back(zeroAcc);
-  auto kLoop = scf::ForOp::create(b, zero, idx(depth), idx(atom.kStep), inits);
+  // K rounded up to the step; the lanes whose k run starts at or past K
+  // (the tail) load zeros.
+  int64_t kEnd = llvm::divideCeil(depth, atom.kStep) * atom.kStep;
+  auto kLoop = scf::ForOp::create(b, zero, idx(kEnd), idx(atom.kStep), inits);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(kLoop.getBody());
     Value k = arith::AddIOp::create(b, kLoop.getInductionVar(), atom.kOffset);
+    Value kValid = Value();
+    if (kEnd != depth) {
+      kValid = lt(k, idx(depth));
+      k = arith::SelectOp::create(b, kValid, k, zero);
+    }
     // Rows of K elements and k at a multiple of kLoad: each lane's run is
     // aligned to its size when the buffers are (the host ABI: 16 bytes).
     IntegerAttr align = b.getI64IntegerAttr(
         atom.kLoad * element.getIntOrFloatBitWidth() / 8);
     auto load = [&](Value base, ValueRange indices) {
-      return vector::LoadOp::create(b, vecType, base, indices,
-                                    /*nontemporal=*/false, align)
-          .getResult();
+      Value v = vector::LoadOp::create(b, vecType, base, indices,
+                                       /*nontemporal=*/false, align);
+      return kValid ? arith::SelectOp::create(b, kValid, v, zeroVec).getResult()
+                    : v;
     };
     SmallVector<Value> aVecs;
     for (auto [aRow, aValid] : aRows) {

@@ -27,8 +27,10 @@ class Harness:
         parser = argparse.ArgumentParser()
         parser.add_argument("--lib", required=True)
         parser.add_argument("--moe-run", required=True)
+        parser.add_argument("--backend", default="cpu")
         args, self.extra = parser.parse_known_args()
         self.lib, self.moe_run = args.lib, args.moe_run
+        self.backend = args.backend
         self.failures = 0
         self.checks = 0
 
@@ -36,7 +38,7 @@ class Harness:
         """inputs: arrays already rounded to the entry's element types."""
         with tempfile.TemporaryDirectory() as tmp:
             cmd = [self.moe_run, lib or self.lib, "--entry", entry,
-                   "--output-dir", tmp]
+                   "--output-dir", tmp, "--backend", self.backend]
             for i, value in enumerate(inputs):
                 path = os.path.join(tmp, f"in{i}.npy")
                 arr = np.asarray(value)

@@ -7,6 +7,7 @@
 #ifndef MOE_RUNTIME_HOSTPROGRAM_H
 #define MOE_RUNTIME_HOSTPROGRAM_H
 
+#include "moe/runtime/Device.h"
 #include "moe/runtime/Manifest.h"
 #include "moe/runtime/Tensor.h"
 
@@ -16,11 +17,22 @@
 
 namespace moe::runtime {
 
+/// How HostProgram::call times an entry.
+struct CallTiming {
+  int64_t repeats = 0;     ///< timed calls after the first (0: none)
+  double msPerCall = 0.0;  ///< mean over the timed calls
+};
+
 class HostProgram {
 public:
-  /// dlopens `path` and parses its embedded manifest.
+  /// dlopens `path` and parses its embedded manifest. A GPU library (its
+  /// manifest names a target) needs `device`, the backend loaded before it.
   static std::unique_ptr<HostProgram> load(const std::string &path,
-                                           std::string &error);
+                                           std::string &error,
+                                           DeviceBackend *device = nullptr);
+
+  /// The GPU chip the library's kernels are for, or "" for a CPU library.
+  const std::string &target() const { return gpuTarget; }
   ~HostProgram();
 
   const std::vector<EntrySpec> &entries() const { return entrySpecs; }
@@ -29,13 +41,20 @@ public:
   /// Calls `entry` on `inputs` (dtypes and shapes must match the manifest;
   /// see checkInputs) and returns its results as dense host tensors. Fails
   /// with the message of the first run-time size check that did not hold
-  /// (e.g. two inputs whose dynamic token counts differ).
+  /// (e.g. two inputs whose dynamic token counts differ). For a GPU
+  /// library the inputs are copied to device memory first and the results
+  /// back. With `timing`, the entry is then called `timing->repeats` more
+  /// times on the same inputs (back to back, results freed) and the mean
+  /// time per call is measured (device events on a GPU).
   bool call(const EntrySpec &entry, std::vector<HostTensor> &inputs,
-            std::vector<HostTensor> &outputs, std::string &error);
+            std::vector<HostTensor> &outputs, std::string &error,
+            CallTiming *timing = nullptr);
 
 private:
   HostProgram() = default;
   void *handle = nullptr;
+  DeviceBackend *device = nullptr;
+  std::string gpuTarget;
   std::vector<EntrySpec> entrySpecs;
   std::vector<std::string> checkMessages;
   int64_t *checkState = nullptr; ///< {failed id + 1, expected, found}

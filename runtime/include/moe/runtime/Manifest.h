@@ -28,9 +28,11 @@ struct EntrySpec {
 };
 
 /// Parses "moe-manifest 1" text; false with a reason on malformed input.
-/// `checks` receives the messages of the run-time size checks, by id.
+/// `checks` receives the messages of the run-time size checks, by id;
+/// `target` the GPU chip of a `target CHIP` line ("" for a CPU library).
 bool parseManifest(const std::string &text, std::vector<EntrySpec> &entries,
-                   std::vector<std::string> &checks, std::string &error);
+                   std::vector<std::string> &checks, std::string &target,
+                   std::string &error);
 
 } // namespace moe::runtime
 

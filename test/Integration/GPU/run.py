@@ -1,0 +1,113 @@
+"""GPU integration tests: the CPU integration programs, compiled for a GPU
+target, checked against the same numpy reference with the same tolerances
+(test/Integration/CPU/harness.py).
+
+Building needs MLIR (this repo's moe-compile and moe-opt); running needs a GPU
+and the runtime (moe-run and its backend library), so the two can happen on
+different machines:
+
+  run.py --build --moe-compile build/bin/moe-compile --moe-opt build/bin/moe-opt \
+         --artifacts DIR                                # here
+  run.py --run --moe-run build-runtime/bin/moe-run --artifacts DIR   # GPU machine
+
+Both at once (--build --run) is what the lit test does where a GPU is present.
+Ends with "gpu-tests: N passed, M failed" (checks, summed over the cases) and
+exit code 1 if anything failed or did not run.
+"""
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CPU = os.path.join(HERE, "..", "CPU")
+
+# (case, program in test/Integration/CPU, check script, extra arguments);
+# {artifacts} and {target} are filled in.
+CASES = [
+    ("align", "align.mlir", "check_align.py", []),
+    ("gate", "gate.mlir", "check_gate.py", []),
+    ("grouped_matmul", "grouped_matmul.mlir", "check_grouped_matmul.py", []),
+    ("elementwise", "elementwise.mlir", "check_elementwise.py", []),
+    ("experts", "experts.mlir", "check_experts.py", []),
+    ("layers", "layers.mlir", "check_layers.py", []),
+    # EP: 4 ranks' pruned mixtral_like layers summed == the whole layer.
+    ("prune", "layers.mlir", "check_prune.py",
+     ["--pruned-lib", "{artifacts}/layers_ep4.{target}.so"]),
+]
+
+
+def library(artifacts, program, target):
+    return os.path.join(artifacts, program.replace(".mlir", f".{target}.so"))
+
+
+def build(args):
+    os.makedirs(args.artifacts, exist_ok=True)
+    compile_cmd = [args.moe_compile, f"--target={args.target}",
+                   f"--tokens={args.tokens}"]
+    for program in sorted({case[1] for case in CASES}):
+        out = library(args.artifacts, program, args.target)
+        subprocess.run(compile_cmd + [os.path.join(CPU, program), "-o", out],
+                       check=True)
+    pruned = os.path.join(args.artifacts, "layers_ep4.mlir")
+    subprocess.run([args.moe_opt,
+                    "--moe-prune-remote-experts=ep-size=4 reduce=false",
+                    os.path.join(CPU, "layers.mlir"), "-o", pruned], check=True)
+    subprocess.run(compile_cmd + [pruned, "-o", library(
+        args.artifacts, "layers_ep4.mlir", args.target)], check=True)
+    print(f"gpu-tests: built {len(CASES)} cases for {args.target} "
+          f"into {args.artifacts}")
+
+
+def run(args):
+    passed = failed = 0
+    for name, program, script, extra in CASES:
+        extra = [e.format(artifacts=args.artifacts, target=args.target)
+                 for e in extra]
+        cmd = [sys.executable, os.path.join(CPU, script), "--lib",
+               library(args.artifacts, program, args.target), "--moe-run",
+               args.moe_run, "--backend", args.backend] + extra
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        print(f"== {name}")
+        sys.stdout.write(proc.stdout + proc.stderr)
+        summary = re.search(r"^(\d+) passed, (\d+) failed$", proc.stdout,
+                            re.MULTILINE)
+        if summary:
+            passed += int(summary.group(1))
+            failed += int(summary.group(2))
+        if proc.returncode != 0 and (not summary or summary.group(2) == "0"):
+            failed += 1  # the case stopped before its summary
+    print(f"gpu-tests: {passed} passed, {failed} failed")
+    return 1 if failed or not passed else 0
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--build", action="store_true")
+    parser.add_argument("--run", action="store_true")
+    parser.add_argument("--artifacts", required=True)
+    parser.add_argument("--target", default="sm_90")
+    parser.add_argument("--tokens", type=int, default=16,
+                        help="T for the tile cost model of the compiles")
+    parser.add_argument("--backend", default="cuda")
+    parser.add_argument("--moe-compile")
+    parser.add_argument("--moe-opt")
+    parser.add_argument("--moe-run")
+    args = parser.parse_args()
+    if not args.build and not args.run:
+        parser.error("expected --build, --run or both")
+    if args.build:
+        if not args.moe_compile or not args.moe_opt:
+            parser.error("--build needs --moe-compile and --moe-opt")
+        build(args)
+    if args.run:
+        if not args.moe_run:
+            parser.error("--run needs --moe-run")
+        return run(args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
