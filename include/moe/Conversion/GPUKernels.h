@@ -25,9 +25,11 @@ LogicalResult checkGroupedMatmulKernel(GroupedMatmulOp op,
 ///    [weights: memref<T x k x f32>,] out: memref<T*k x N'>)
 ///
 /// with the shapes of the op's tensors. Grid: (R_max / block_m,
-/// ceil(N' / block_n)); one wave per workgroup. A workgroup whose row block
-/// starts at or past the padded count, or whose block has no expert, exits.
-/// Each wave computes its block_m x block_n output tile in 16-row MMA tiles
+/// ceil(N' / block_n)); up to kGroupedMatmulWaves waves per workgroup, each
+/// taking an equal share of the block_n columns, kGroupedMatmulTilesInFlight
+/// MMA tiles at a time. A workgroup whose row block starts at or past the
+/// padded count, or whose block has no expert, exits.
+/// The workgroup computes its block_m x block_n output tile in 16-row MMA tiles
 /// (MFMA 16x16x16 bf16/f16 on gfx942, 16x16x32 on gfx950, mma.sync m16n8k16
 /// on sm_90, two per 32 k), gathering A rows
 /// through sorted_route_ids (row r / top_k or r), zeroing sentinel rows,
@@ -41,6 +43,13 @@ FailureOr<gpu::GPUFuncOp> buildGroupedMatmulKernel(OpBuilder &builder,
                                                    GroupedMatmulOp op,
                                                    const ChipInfo &chip,
                                                    StringRef name);
+
+/// Waves per workgroup of the GEMM kernel (fewer when block_n has fewer
+/// MMA column tiles): they split the workgroup's column tiles.
+inline constexpr int64_t kGroupedMatmulWaves = 4;
+/// Column tiles a wave accumulates at once (their weight loads are issued
+/// together each k step, for memory-level parallelism at decode).
+inline constexpr int64_t kGroupedMatmulTilesInFlight = 4;
 
 /// Output columns per workgroup of the GEMM kernel: the tile's block_n
 /// (64 without a tile), at least the MMA's n.

@@ -278,8 +278,18 @@ mlir::moe::buildGroupedMatmulKernel(OpBuilder &builder, gpu::GPUModuleOp module,
   b.setInsertionPointToEnd(module.getBody());
   auto func = gpu::GPUFuncOp::create(b, name, b.getFunctionType(args, {}));
   func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
-  func.setKnownBlockSizeAttr(
-      b.getDenseI32ArrayAttr({static_cast<int32_t>(chip.waveSize), 1, 1}));
+  // The workgroup's column tiles are split over its waves; each wave keeps
+  // `group` tiles (gate and up for each) in flight per k step.
+  int64_t colTilesPerBlock = blockN / mma.n;
+  int64_t waves = std::min(kGroupedMatmulWaves, colTilesPerBlock);
+  if (colTilesPerBlock % waves != 0)
+    waves = 1;
+  int64_t tilesPerWave = colTilesPerBlock / waves;
+  int64_t group = std::min(kGroupedMatmulTilesInFlight, tilesPerWave);
+  if (tilesPerWave % group != 0)
+    group = 1;
+  func.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr(
+      {static_cast<int32_t>(chip.waveSize * waves), 1, 1}));
   Block &entry = func.getBody().front();
   b.setInsertionPointToStart(&entry);
   Value a = entry.getArgument(0), w = entry.getArgument(1);
@@ -297,7 +307,9 @@ mlir::moe::buildGroupedMatmulKernel(OpBuilder &builder, gpu::GPUModuleOp module,
   };
   Value blockRow = gpu::BlockIdOp::create(b, gpu::Dimension::x);
   Value colTile = gpu::BlockIdOp::create(b, gpu::Dimension::y);
-  Value lane = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+  Value thread = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+  Value lane = arith::RemUIOp::create(b, thread, idx(chip.waveSize));
+  Value wave = arith::DivUIOp::create(b, thread, idx(chip.waveSize));
   Value zero = idx(0);
   Value routes = tokenRows
                      ? arith::MulIOp::create(b, memref::DimOp::create(b, a, 0),
@@ -346,27 +358,39 @@ mlir::moe::buildGroupedMatmulKernel(OpBuilder &builder, gpu::GPUModuleOp module,
     aRows.push_back({arith::SelectOp::create(b, aValid, aRow, zero), aValid});
   }
 
-  auto colTiles = scf::ForOp::create(b, zero, idx(blockN), idx(mma.n));
-  b.setInsertionPointToStart(colTiles.getBody());
-  Value tileCol = arith::AddIOp::create(
+  // This wave's column tiles, `group` at a time.
+  Value waveCols = arith::MulIOp::create(b, wave, idx(tilesPerWave * mma.n));
+  auto colGroups = scf::ForOp::create(
+      b, waveCols, arith::AddIOp::create(b, waveCols, idx(tilesPerWave * mma.n)),
+      idx(group * mma.n));
+  b.setInsertionPointToStart(colGroups.getBody());
+  Value groupCol = arith::AddIOp::create(
       b, arith::MulIOp::create(b, colTile, idx(blockN)),
-      colTiles.getInductionVar());
-  // The output column whose gate/up rows of W this lane loads (B column).
-  Value bCol = arith::AddIOp::create(b, tileCol, atom.bCol);
-  Value safeCol = arith::SelectOp::create(b, lt(bCol, idx(outCols)), bCol,
-                                          zero);
-  Value gateCol = safeCol, upCol;
-  if (act) {
-    if (act.getLayout() == GateUpLayout::Split) {
-      upCol = arith::AddIOp::create(b, safeCol, idx(outCols));
-    } else {
-      gateCol = arith::MulIOp::create(b, safeCol, idx(2));
-      upCol = arith::AddIOp::create(b, gateCol, idx(1));
+      colGroups.getInductionVar());
+  // Per tile of the group: its first column and the gate/up rows of W that
+  // this lane loads (its B column).
+  SmallVector<Value> tileCols, gateCols, upCols;
+  for (int64_t c = 0; c < group; ++c) {
+    Value tileCol = arith::AddIOp::create(b, groupCol, idx(c * mma.n));
+    Value bCol = arith::AddIOp::create(b, tileCol, atom.bCol);
+    Value safeCol =
+        arith::SelectOp::create(b, lt(bCol, idx(outCols)), bCol, zero);
+    Value gateCol = safeCol, upCol;
+    if (act) {
+      if (act.getLayout() == GateUpLayout::Split) {
+        upCol = arith::AddIOp::create(b, safeCol, idx(outCols));
+      } else {
+        gateCol = arith::MulIOp::create(b, safeCol, idx(2));
+        upCol = arith::AddIOp::create(b, gateCol, idx(1));
+      }
     }
+    tileCols.push_back(tileCol);
+    gateCols.push_back(gateCol);
+    upCols.push_back(upCol);
   }
-  SmallVector<Value> inits{zeroAcc};
-  if (act)
-    inits.push_back(zeroAcc);
+  // Accumulators: gate of each tile, then up of each tile.
+  int64_t chains = act ? 2 * group : group;
+  SmallVector<Value> inits(chains, zeroAcc);
   // K rounded up to the step; the lanes whose k run starts at or past K
   // (the tail) load zeros.
   int64_t kEnd = llvm::divideCeil(depth, atom.kStep) * atom.kStep;
@@ -395,42 +419,48 @@ mlir::moe::buildGroupedMatmulKernel(OpBuilder &builder, gpu::GPUModuleOp module,
       Value v = load(a, ValueRange{aRow, k});
       aVecs.push_back(arith::SelectOp::create(b, aValid, v, zeroVec));
     }
-    Value gVec = load(w, ValueRange{expert, gateCol, k});
-    SmallVector<Value> next{
-        atom.multiply(b, aVecs, gVec, kLoop.getRegionIterArgs()[0])};
-    if (act) {
-      Value uVec = load(w, ValueRange{expert, upCol, k});
+    // All of the step's weight loads first, so they are in flight together.
+    SmallVector<Value> bVecs;
+    for (int64_t c = 0; c < group; ++c)
+      bVecs.push_back(load(w, ValueRange{expert, gateCols[c], k}));
+    if (act)
+      for (int64_t c = 0; c < group; ++c)
+        bVecs.push_back(load(w, ValueRange{expert, upCols[c], k}));
+    SmallVector<Value> next;
+    for (int64_t i = 0; i < chains; ++i)
       next.push_back(
-          atom.multiply(b, aVecs, uVec, kLoop.getRegionIterArgs()[1]));
-    }
+          atom.multiply(b, aVecs, bVecs[i], kLoop.getRegionIterArgs()[i]));
     scf::YieldOp::create(b, next);
   }
 
   // Epilogue: accumulator value v of this lane is tile element atom.d[v].
-  for (auto [v, pos] : llvm::enumerate(atom.d)) {
-    auto [r, valid] = route(arith::AddIOp::create(b, tileRow, pos.first));
-    Value col = arith::AddIOp::create(b, tileCol, pos.second);
-    auto store = scf::IfOp::create(
-        b, arith::AndIOp::create(b, valid, lt(col, idx(outCols))),
-        /*withElseRegion=*/false);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(&store.getThenRegion().front());
-    Value g = vector::ExtractOp::create(b, kLoop.getResult(0), v);
-    Value u = act ? vector::ExtractOp::create(b, kLoop.getResult(1), v)
-                        .getResult()
-                  : Value();
-    if (weights) {
-      Value scale = memref::LoadOp::create(
-          b, weights,
-          ValueRange{arith::DivUIOp::create(b, r, idx(topK)),
-                     arith::RemUIOp::create(b, r, idx(topK))});
-      g = arith::MulFOp::create(b, g, scale);
-      if (u)
-        u = arith::MulFOp::create(b, u, scale);
+  for (int64_t c = 0; c < group; ++c) {
+    for (auto [v, pos] : llvm::enumerate(atom.d)) {
+      auto [r, valid] = route(arith::AddIOp::create(b, tileRow, pos.first));
+      Value col = arith::AddIOp::create(b, tileCols[c], pos.second);
+      auto store = scf::IfOp::create(
+          b, arith::AndIOp::create(b, valid, lt(col, idx(outCols))),
+          /*withElseRegion=*/false);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(&store.getThenRegion().front());
+      Value g = vector::ExtractOp::create(b, kLoop.getResult(c), v);
+      Value u = act ? vector::ExtractOp::create(
+                          b, kLoop.getResult(group + c), v)
+                          .getResult()
+                    : Value();
+      if (weights) {
+        Value scale = memref::LoadOp::create(
+            b, weights,
+            ValueRange{arith::DivUIOp::create(b, r, idx(topK)),
+                       arith::RemUIOp::create(b, r, idx(topK))});
+        g = arith::MulFOp::create(b, g, scale);
+        if (u)
+          u = arith::MulFOp::create(b, u, scale);
+      }
+      Value result = act ? emitGatedActivationF32(b, act, g, u) : g;
+      result = arith::TruncFOp::create(b, element, result);
+      memref::StoreOp::create(b, result, out, ValueRange{r, col});
     }
-    Value result = act ? emitGatedActivationF32(b, act, g, u) : g;
-    result = arith::TruncFOp::create(b, element, result);
-    memref::StoreOp::create(b, result, out, ValueRange{r, col});
   }
   b.setInsertionPointToEnd(&entry);
   gpu::ReturnOp::create(b);

@@ -12,8 +12,8 @@
 // the primary context of one device (MOE_CUDA_DEVICE, default 0), so device
 // pointers are shared with other users of that context (PyTorch, say).
 //
-// Streams: every call runs on one stream, the caller's (moe_device_set_stream)
-// or one this backend creates once; mgpuStreamDestroy never destroys it.
+// Streams: every call runs on one stream, the caller's (moe_device_set_stream,
+// which may be the legacy default stream) or one this backend creates once; mgpuStreamDestroy never destroys it.
 // With moe_device_set_async(1) mgpuStreamSynchronize does nothing, so calls
 // queue back to back (and can be captured in a CUDA graph); the caller then
 // synchronizes. Memory is stream-ordered (cuMemAllocAsync/cuMemFreeAsync).
@@ -40,7 +40,8 @@ struct State {
   CUcontext context = nullptr;
   CUdevice device = 0;
   CUstream ownStream = nullptr;
-  CUstream userStream = nullptr;
+  CUstream userStream = nullptr; ///< may be null: the legacy default stream
+  bool hasUserStream = false;
   bool async = false;
   std::string error;
   std::mutex errorMutex;
@@ -93,7 +94,7 @@ bool ready() {
 
 CUstream currentStream() {
   State &s = state();
-  return s.userStream ? s.userStream : s.ownStream;
+  return s.hasUserStream ? s.userStream : s.ownStream;
 }
 } // namespace
 
@@ -250,10 +251,15 @@ MOE_EXPORT void moe_device_clear_error() {
   s.error.clear();
 }
 
-/// Runs later calls on `stream` (a CUstream; null: the backend's own).
+/// Runs later calls on `stream`, a CUstream of the caller (null is the
+/// legacy default stream, PyTorch's default).
 MOE_EXPORT void moe_device_set_stream(void *stream) {
   state().userStream = static_cast<CUstream>(stream);
+  state().hasUserStream = true;
 }
+
+/// Runs later calls on the backend's own stream again.
+MOE_EXPORT void moe_device_use_own_stream() { state().hasUserStream = false; }
 
 /// 1: entry points return without waiting for their kernels.
 MOE_EXPORT void moe_device_set_async(int async) { state().async = async != 0; }

@@ -1,0 +1,151 @@
+"""Calls a GPU library built by `moe-compile --target=sm_90 -o layer.so` on
+PyTorch CUDA tensors, through the runtime's CUDA backend (no copies: the
+library reads the tensors' device memory and writes results into memory it
+allocates on the caller's stream, which are copied into torch tensors).
+
+    lib = GPULibrary("layer.so", "build-runtime/lib/libmoe_runtime_cuda.so")
+    (y,) = lib.call("moe", x, w1, w2, weights, ids)
+
+Tensors must be contiguous, on the backend's device (MOE_CUDA_DEVICE, default
+0) and 16-byte aligned (what the GEMM kernels' vector loads assume; torch's
+allocator gives 512-byte alignment to fresh tensors).
+"""
+
+import ctypes
+
+import torch
+
+_DTYPES = {"bf16": torch.bfloat16, "f16": torch.float16, "f32": torch.float32,
+           "i32": torch.int32, "i64": torch.int64}
+
+
+class Manifest:
+    """The `moe_manifest` text of a library: entries with arg/result specs."""
+
+    def __init__(self, text):
+        self.entries, self.target = {}, ""
+        entry = None
+        for line in text.splitlines():
+            words = line.split()
+            if not words:
+                continue
+            if words[0] == "entry":
+                entry = self.entries.setdefault(
+                    words[1], {"args": [], "results": []})
+            elif words[0] in ("arg", "result") and entry is not None:
+                spec = {"tensor": words[1] == "tensor", "dtype": words[2]}
+                if spec["tensor"]:
+                    rank = int(words[3])
+                    spec["shape"] = [None if d == "?" else int(d)
+                                     for d in words[4:4 + rank]]
+                entry["args" if words[0] == "arg" else "results"].append(spec)
+            elif words[0] == "target":
+                self.target = words[1]
+            elif words[0] == "end":
+                entry = None
+
+
+def _descriptor(tensor):
+    """A memref descriptor {alloc, aligned, offset, sizes, strides}."""
+    rank = tensor.dim()
+    fields = [("alloc", ctypes.c_void_p), ("aligned", ctypes.c_void_p),
+              ("offset", ctypes.c_int64)]
+    if rank:
+        fields += [("sizes", ctypes.c_int64 * rank),
+                   ("strides", ctypes.c_int64 * rank)]
+    desc = type("Desc", (ctypes.Structure,), {"_fields_": fields})()
+    desc.alloc = desc.aligned = tensor.data_ptr()
+    desc.offset = 0
+    for d in range(rank):
+        desc.sizes[d] = tensor.shape[d]
+        desc.strides[d] = tensor.stride(d)
+    return desc
+
+
+class GPULibrary:
+    def __init__(self, path, backend):
+        # The backend first, globally: it resolves the library's mgpu* calls.
+        self.backend = ctypes.CDLL(backend, mode=ctypes.RTLD_GLOBAL)
+        b = self.backend
+        b.moe_device_last_error.restype = ctypes.c_char_p
+        b.moe_device_set_stream.argtypes = [ctypes.c_void_p]
+        b.moe_device_set_async.argtypes = [ctypes.c_int]
+        b.moe_device_free.argtypes = [ctypes.c_void_p]
+        b.mgpuMemcpy.argtypes = [ctypes.c_void_p, ctypes.c_void_p,
+                                 ctypes.c_size_t, ctypes.c_void_p]
+        torch.cuda.init()
+        self.lib = ctypes.CDLL(path)
+        # moe_manifest is a char array, not a pointer: read it in place.
+        text = ctypes.string_at(ctypes.addressof(
+            ctypes.c_char.in_dll(self.lib, "moe_manifest")))
+        self.manifest = Manifest(text.decode())
+        self.check()
+
+    def check(self):
+        """Raises the backend's first error, if any."""
+        error = self.backend.moe_device_last_error()
+        if error:
+            raise RuntimeError(f"moe-mlir CUDA backend: {error.decode()}")
+
+    def _invoke(self, entry, tensors):
+        spec = self.manifest.entries[entry]
+        if len(tensors) != len(spec["args"]):
+            raise ValueError(f"{entry} takes {len(spec['args'])} arguments, "
+                             f"got {len(tensors)}")
+        descs = []
+        for i, (t, s) in enumerate(zip(tensors, spec["args"])):
+            if t.dtype != _DTYPES[s["dtype"]] or not t.is_contiguous() \
+                    or not t.is_cuda or t.data_ptr() % 16:
+                raise ValueError(f"argument {i} of {entry}: expected a "
+                                 f"contiguous 16-byte aligned CUDA {s['dtype']}"
+                                 f" tensor, got {t.dtype} on {t.device}")
+            descs.append(_descriptor(t))
+        words = sum(3 + 2 * len(r["shape"]) for r in spec["results"])
+        results = (ctypes.c_int64 * max(words, 1))()
+        slots = [ctypes.cast(results, ctypes.c_void_p)] if spec["results"] \
+            else []
+        slots += [ctypes.cast(ctypes.pointer(d), ctypes.c_void_p)
+                  for d in descs]
+        packed = (ctypes.c_void_p * len(slots))(*slots)
+        self.backend.moe_device_set_stream(
+            ctypes.c_void_p(torch.cuda.current_stream().cuda_stream))
+        getattr(self.lib, f"_moe_packed_{entry}")(packed)
+        return spec, results
+
+    def _free(self, spec, results):
+        at = 0
+        for r in spec["results"]:
+            self.backend.moe_device_free(ctypes.c_void_p(results[at]))
+            at += 3 + 2 * len(r["shape"])
+
+    def call(self, entry, *tensors):
+        """Runs `entry` and returns its results as new torch tensors."""
+        self.backend.moe_device_set_async(0)
+        spec, results = self._invoke(entry, tensors)
+        self.check()
+        outs, at = [], 0
+        stream = ctypes.c_void_p(torch.cuda.current_stream().cuda_stream)
+        for r in spec["results"]:
+            rank = len(r["shape"])
+            sizes = list(results[at + 3:at + 3 + rank])
+            out = torch.empty(sizes, dtype=_DTYPES[r["dtype"]], device="cuda")
+            strides = list(results[at + 3 + rank:at + 3 + 2 * rank])
+            if strides != list(out.stride()) or results[at + 2] != 0:
+                raise RuntimeError(f"{entry}: result is not dense")
+            self.backend.mgpuMemcpy(out.data_ptr(), results[at + 1],
+                                    out.numel() * out.element_size(), stream)
+            outs.append(out)
+            at += 3 + 2 * rank
+        self._free(spec, results)
+        torch.cuda.current_stream().synchronize()
+        self.check()
+        return outs
+
+    def launcher(self, entry, *tensors):
+        """A function that runs `entry` asynchronously on the current
+        stream and frees its results: what a benchmark times."""
+        def run():
+            spec, results = self._invoke(entry, tensors)
+            self._free(spec, results)
+        self.backend.moe_device_set_async(1)
+        return run
