@@ -51,8 +51,13 @@ inline constexpr int64_t kGroupedMatmulWaves = 4;
 /// together each k step, for memory-level parallelism at decode).
 inline constexpr int64_t kGroupedMatmulTilesInFlight = 4;
 
+/// Loads per lane the GEMM's k loop aims to keep in flight: it unrolls up to
+/// 8 k steps and issues their loads before their MMAs.
+inline constexpr int64_t kLoadsInFlight = 24;
+
 /// Output columns per workgroup of the GEMM kernel: the tile's block_n
-/// (64 without a tile), at least the MMA's n.
+/// (64 without a tile) counts weight rows, so with a gated epilogue (gate
+/// and up rows per output column) it is half that; at least the MMA's n.
 int64_t groupedMatmulBlockN(GroupedMatmulOp op, const ChipInfo &chip);
 
 /// moe.gate as one wave per token (grid T): softmax max/sum and every

@@ -240,7 +240,10 @@ int64_t mlir::moe::groupedMatmulBlockN(GroupedMatmulOp op,
                                        const ChipInfo &chip) {
   TileAttr tile = op.getTileAttr();
   std::optional<MMAShape> mma = pickMMA(chip);
-  return std::max<int64_t>(tile ? tile.getBlockN() : 64, mma ? mma->n : 16);
+  int64_t rows = tile ? tile.getBlockN() : 64;
+  if (op.getActivationAttr())
+    rows /= 2;
+  return std::max<int64_t>(rows, mma ? mma->n : 16);
 }
 
 static MemRefType memrefOf(Value tensor) {
@@ -391,46 +394,61 @@ mlir::moe::buildGroupedMatmulKernel(OpBuilder &builder, gpu::GPUModuleOp module,
   // Accumulators: gate of each tile, then up of each tile.
   int64_t chains = act ? 2 * group : group;
   SmallVector<Value> inits(chains, zeroAcc);
-  // K rounded up to the step; the lanes whose k run starts at or past K
+  // The k loop takes `unroll` steps per iteration and issues all of their
+  // loads before any MMA, so that about kLoadsInFlight loads per lane are
+  // outstanding (decode is bound by how many weight bytes are in flight).
+  // K is rounded up to the step; the lanes whose k run starts at or past K
   // (the tail) load zeros.
-  int64_t kEnd = llvm::divideCeil(depth, atom.kStep) * atom.kStep;
-  auto kLoop = scf::ForOp::create(b, zero, idx(kEnd), idx(atom.kStep), inits);
+  int64_t steps = llvm::divideCeil(depth, atom.kStep);
+  int64_t loadsPerStep = chains + static_cast<int64_t>(aRows.size());
+  int64_t unroll = 1;
+  for (int64_t u : {8, 4, 2})
+    if (u * loadsPerStep <= kLoadsInFlight && steps % u == 0) {
+      unroll = u;
+      break;
+    }
+  int64_t kEnd = steps * atom.kStep;
+  auto kLoop = scf::ForOp::create(b, zero, idx(kEnd),
+                                  idx(unroll * atom.kStep), inits);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(kLoop.getBody());
-    Value k = arith::AddIOp::create(b, kLoop.getInductionVar(), atom.kOffset);
-    Value kValid = Value();
-    if (kEnd != depth) {
-      kValid = lt(k, idx(depth));
-      k = arith::SelectOp::create(b, kValid, k, zero);
-    }
     // Rows of K elements and k at a multiple of kLoad: each lane's run is
     // aligned to its size when the buffers are (the host ABI: 16 bytes).
     IntegerAttr align = b.getI64IntegerAttr(
         atom.kLoad * element.getIntOrFloatBitWidth() / 8);
-    auto load = [&](Value base, ValueRange indices) {
-      Value v = vector::LoadOp::create(b, vecType, base, indices,
-                                       /*nontemporal=*/false, align);
-      return kValid ? arith::SelectOp::create(b, kValid, v, zeroVec).getResult()
-                    : v;
-    };
-    SmallVector<Value> aVecs;
-    for (auto [aRow, aValid] : aRows) {
-      Value v = load(a, ValueRange{aRow, k});
-      aVecs.push_back(arith::SelectOp::create(b, aValid, v, zeroVec));
-    }
-    // All of the step's weight loads first, so they are in flight together.
-    SmallVector<Value> bVecs;
-    for (int64_t c = 0; c < group; ++c)
-      bVecs.push_back(load(w, ValueRange{expert, gateCols[c], k}));
-    if (act)
+    SmallVector<SmallVector<Value>> aVecs(unroll), bVecs(unroll);
+    for (int64_t u = 0; u < unroll; ++u) {
+      Value k = arith::AddIOp::create(
+          b, kLoop.getInductionVar(),
+          arith::AddIOp::create(b, atom.kOffset, idx(u * atom.kStep)));
+      Value kValid = Value();
+      if (kEnd != depth) {
+        kValid = lt(k, idx(depth));
+        k = arith::SelectOp::create(b, kValid, k, zero);
+      }
+      auto load = [&](Value base, ValueRange indices) {
+        Value v = vector::LoadOp::create(b, vecType, base, indices,
+                                         /*nontemporal=*/false, align);
+        return kValid
+                   ? arith::SelectOp::create(b, kValid, v, zeroVec).getResult()
+                   : v;
+      };
+      for (auto [aRow, aValid] : aRows) {
+        Value v = load(a, ValueRange{aRow, k});
+        aVecs[u].push_back(arith::SelectOp::create(b, aValid, v, zeroVec));
+      }
       for (int64_t c = 0; c < group; ++c)
-        bVecs.push_back(load(w, ValueRange{expert, upCols[c], k}));
-    SmallVector<Value> next;
-    for (int64_t i = 0; i < chains; ++i)
-      next.push_back(
-          atom.multiply(b, aVecs, bVecs[i], kLoop.getRegionIterArgs()[i]));
-    scf::YieldOp::create(b, next);
+        bVecs[u].push_back(load(w, ValueRange{expert, gateCols[c], k}));
+      if (act)
+        for (int64_t c = 0; c < group; ++c)
+          bVecs[u].push_back(load(w, ValueRange{expert, upCols[c], k}));
+    }
+    SmallVector<Value> acc(kLoop.getRegionIterArgs());
+    for (int64_t u = 0; u < unroll; ++u)
+      for (int64_t i = 0; i < chains; ++i)
+        acc[i] = atom.multiply(b, aVecs[u], bVecs[u][i], acc[i]);
+    scf::YieldOp::create(b, acc);
   }
 
   // Epilogue: accumulator value v of this lane is tile element atom.d[v].
