@@ -87,7 +87,8 @@ class GPULibrary:
         if error:
             raise RuntimeError(f"moe-mlir CUDA backend: {error.decode()}")
 
-    def _invoke(self, entry, tensors):
+    def _pack(self, entry, tensors):
+        """The packed-entry argument array (and what keeps it alive)."""
         spec = self.manifest.entries[entry]
         if len(tensors) != len(spec["args"]):
             raise ValueError(f"{entry} takes {len(spec['args'])} arguments, "
@@ -107,6 +108,10 @@ class GPULibrary:
         slots += [ctypes.cast(ctypes.pointer(d), ctypes.c_void_p)
                   for d in descs]
         packed = (ctypes.c_void_p * len(slots))(*slots)
+        return spec, results, packed, descs
+
+    def _invoke(self, entry, tensors):
+        spec, results, packed, _ = self._pack(entry, tensors)
         self.backend.moe_device_set_stream(
             ctypes.c_void_p(torch.cuda.current_stream().cuda_stream))
         getattr(self.lib, f"_moe_packed_{entry}")(packed)
@@ -143,9 +148,22 @@ class GPULibrary:
 
     def launcher(self, entry, *tensors):
         """A function that runs `entry` asynchronously on the current
-        stream and frees its results: what a benchmark times."""
+        stream (CUDA-graph capturable) and frees its results: what a
+        benchmark times. The arguments are packed once, here."""
+        spec, results, packed, keep = self._pack(entry, tensors)
+        fn = getattr(self.lib, f"_moe_packed_{entry}")
+        offsets, at = [], 0
+        for r in spec["results"]:
+            offsets.append(at)
+            at += 3 + 2 * len(r["shape"])
+        free, set_stream = self.backend.moe_device_free, \
+            self.backend.moe_device_set_stream
+
         def run():
-            spec, results = self._invoke(entry, tensors)
-            self._free(spec, results)
+            set_stream(ctypes.c_void_p(torch.cuda.current_stream().cuda_stream))
+            fn(packed)
+            for at in offsets:
+                free(ctypes.c_void_p(results[at]))
+        run.keep = (tensors, keep)
         self.backend.moe_device_set_async(1)
         return run

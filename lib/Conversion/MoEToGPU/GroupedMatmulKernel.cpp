@@ -278,28 +278,49 @@ mlir::moe::buildGroupedMatmulKernel(OpBuilder &builder, gpu::GPUModuleOp module,
   args.push_back(memrefOf(op.getResult()));
 
   ImplicitLocOpBuilder b(op.getLoc(), builder);
-  b.setInsertionPointToEnd(module.getBody());
-  auto func = gpu::GPUFuncOp::create(b, name, b.getFunctionType(args, {}));
-  func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
-  // The workgroup's column tiles are split over its waves; each wave keeps
-  // `group` tiles (gate and up for each) in flight per k step.
+  // The workgroup's column tiles are split over `wavesN` waves; each keeps
+  // `group` tiles (gate and up for each) in flight per k step. When the
+  // tiles are fewer than kGroupedMatmulWaves (narrow blocks at decode), the
+  // other waves split K into `slices` and their partial sums meet in LDS.
   int64_t colTilesPerBlock = blockN / mma.n;
-  int64_t waves = std::min(kGroupedMatmulWaves, colTilesPerBlock);
-  if (colTilesPerBlock % waves != 0)
-    waves = 1;
-  int64_t tilesPerWave = colTilesPerBlock / waves;
+  int64_t wavesN = std::min(kGroupedMatmulWaves, colTilesPerBlock);
+  if (colTilesPerBlock % wavesN != 0)
+    wavesN = 1;
+  int64_t tilesPerWave = colTilesPerBlock / wavesN;
   int64_t group = std::min(kGroupedMatmulTilesInFlight, tilesPerWave);
   if (tilesPerWave % group != 0)
     group = 1;
+  int64_t chains = op.getActivationAttr() ? 2 * group : group;
+  MMALayout layout(mma, chip.waveSize);
+  int64_t accValues = layout.dValuesPerLane();
+  int64_t steps = llvm::divideCeil(depth, kStepOf(chip, mma, depth));
+  int64_t slices = kGroupedMatmulWaves / wavesN;
+  while (slices > 1 && steps % slices != 0)
+    slices /= 2;
+  SmallVector<Type> ldsTypes;
+  if (slices > 1)
+    ldsTypes.push_back(MemRefType::get(
+        {(slices - 1) * wavesN * chains * accValues * chip.waveSize},
+        b.getF32Type(), AffineMap(),
+        gpu::AddressSpaceAttr::get(b.getContext(),
+                                   gpu::AddressSpace::Workgroup)));
+  b.setInsertionPointToEnd(module.getBody());
+  auto func = gpu::GPUFuncOp::create(b, name, b.getFunctionType(args, {}),
+                                     ldsTypes);
+  func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
+  if (slices > 1)
+    func.setWorkgroupAttributionAttr(0, b.getStringAttr("llvm.align"),
+                                     b.getI64IntegerAttr(16));
   func.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr(
-      {static_cast<int32_t>(chip.waveSize * waves), 1, 1}));
+      {static_cast<int32_t>(chip.waveSize * wavesN * slices), 1, 1}));
   Block &entry = func.getBody().front();
   b.setInsertionPointToStart(&entry);
   Value a = entry.getArgument(0), w = entry.getArgument(1);
   Value sorted = entry.getArgument(2), blocks = entry.getArgument(3);
   Value countRef = entry.getArgument(4);
   Value weights = op.getWeights() ? entry.getArgument(5) : Value();
-  Value out = entry.getArguments().back();
+  // The last kernel argument (the block arguments after it are the LDS).
+  Value out = entry.getArgument(args.size() - 1);
 
   auto idx = [&](int64_t v) { return arith::ConstantIndexOp::create(b, v); };
   auto i32ToIndex = [&](Value v) {
@@ -312,7 +333,9 @@ mlir::moe::buildGroupedMatmulKernel(OpBuilder &builder, gpu::GPUModuleOp module,
   Value colTile = gpu::BlockIdOp::create(b, gpu::Dimension::y);
   Value thread = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
   Value lane = arith::RemUIOp::create(b, thread, idx(chip.waveSize));
-  Value wave = arith::DivUIOp::create(b, thread, idx(chip.waveSize));
+  Value waveId = arith::DivUIOp::create(b, thread, idx(chip.waveSize));
+  Value wave = arith::RemUIOp::create(b, waveId, idx(wavesN));
+  Value slice = arith::DivUIOp::create(b, waveId, idx(wavesN));
   Value zero = idx(0);
   Value routes = tokenRows
                      ? arith::MulIOp::create(b, memref::DimOp::create(b, a, 0),
@@ -392,24 +415,26 @@ mlir::moe::buildGroupedMatmulKernel(OpBuilder &builder, gpu::GPUModuleOp module,
     upCols.push_back(upCol);
   }
   // Accumulators: gate of each tile, then up of each tile.
-  int64_t chains = act ? 2 * group : group;
   SmallVector<Value> inits(chains, zeroAcc);
   // The k loop takes `unroll` steps per iteration and issues all of their
   // loads before any MMA, so that about kLoadsInFlight loads per lane are
   // outstanding (decode is bound by how many weight bytes are in flight).
   // K is rounded up to the step; the lanes whose k run starts at or past K
   // (the tail) load zeros.
-  int64_t steps = llvm::divideCeil(depth, atom.kStep);
+  int64_t sliceSteps = steps / slices;
   int64_t loadsPerStep = chains + static_cast<int64_t>(aRows.size());
   int64_t unroll = 1;
   for (int64_t u : {8, 4, 2})
-    if (u * loadsPerStep <= kLoadsInFlight && steps % u == 0) {
+    if (u * loadsPerStep <= kLoadsInFlight && sliceSteps % u == 0) {
       unroll = u;
       break;
     }
   int64_t kEnd = steps * atom.kStep;
-  auto kLoop = scf::ForOp::create(b, zero, idx(kEnd),
-                                  idx(unroll * atom.kStep), inits);
+  Value kBegin = arith::MulIOp::create(b, slice,
+                                       idx(sliceSteps * atom.kStep));
+  auto kLoop = scf::ForOp::create(
+      b, kBegin, arith::AddIOp::create(b, kBegin, idx(sliceSteps * atom.kStep)),
+      idx(unroll * atom.kStep), inits);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(kLoop.getBody());
@@ -451,6 +476,53 @@ mlir::moe::buildGroupedMatmulKernel(OpBuilder &builder, gpu::GPUModuleOp module,
     scf::YieldOp::create(b, acc);
   }
 
+  // K slices: waves of slice > 0 leave their partial sums in LDS; slice 0
+  // adds them and runs the epilogue.
+  SmallVector<Value> sums(kLoop.getResults());
+  if (slices > 1) {
+    Value partials = func.getWorkgroupAttributions()[0];
+    auto slot = [&](Value s, int64_t i, int64_t v) {
+      // [slice - 1][wave][chain][value][lane], lanes contiguous.
+      Value at = arith::AddIOp::create(
+          b, arith::MulIOp::create(b, arith::SubIOp::create(b, s, idx(1)),
+                                   idx(wavesN)),
+          wave);
+      at = arith::AddIOp::create(b, arith::MulIOp::create(b, at, idx(chains)),
+                                 idx(i));
+      at = arith::AddIOp::create(b, arith::MulIOp::create(b, at,
+                                                          idx(accValues)),
+                                 idx(v));
+      return arith::AddIOp::create(
+          b, arith::MulIOp::create(b, at, idx(chip.waveSize)), lane);
+    };
+    auto isFirst =
+        arith::CmpIOp::create(b, arith::CmpIPredicate::eq, slice, zero);
+    auto store = scf::IfOp::create(b, isFirst, /*withElseRegion=*/true);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(&store.getElseRegion().front());
+      for (int64_t i = 0; i < chains; ++i)
+        for (int64_t v = 0; v < accValues; ++v)
+          memref::StoreOp::create(b, vector::ExtractOp::create(b, sums[i], v),
+                                  partials, ValueRange{slot(slice, i, v)});
+    }
+    gpu::BarrierOp::create(b);
+    auto reduce = scf::IfOp::create(b, isFirst, /*withElseRegion=*/false);
+    // The barrier after the epilogue keeps the next group's stores from
+    // overwriting partials that slice 0 has not read yet.
+    gpu::BarrierOp::create(b);
+    b.setInsertionPoint(reduce.getThenRegion().front().getTerminator());
+    for (int64_t s = 1; s < slices; ++s)
+      for (int64_t i = 0; i < chains; ++i)
+        for (int64_t v = 0; v < accValues; ++v) {
+          Value part = memref::LoadOp::create(
+              b, partials, ValueRange{slot(idx(s), i, v)});
+          Value sum = arith::AddFOp::create(
+              b, vector::ExtractOp::create(b, sums[i], v), part);
+          sums[i] = vector::InsertOp::create(b, sum, sums[i], v);
+        }
+  }
+
   // Epilogue: accumulator value v of this lane is tile element atom.d[v].
   for (int64_t c = 0; c < group; ++c) {
     for (auto [v, pos] : llvm::enumerate(atom.d)) {
@@ -461,9 +533,8 @@ mlir::moe::buildGroupedMatmulKernel(OpBuilder &builder, gpu::GPUModuleOp module,
           /*withElseRegion=*/false);
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(&store.getThenRegion().front());
-      Value g = vector::ExtractOp::create(b, kLoop.getResult(c), v);
-      Value u = act ? vector::ExtractOp::create(
-                          b, kLoop.getResult(group + c), v)
+      Value g = vector::ExtractOp::create(b, sums[c], v);
+      Value u = act ? vector::ExtractOp::create(b, sums[group + c], v)
                           .getResult()
                     : Value();
       if (weights) {

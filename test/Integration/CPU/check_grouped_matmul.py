@@ -50,4 +50,10 @@ case("gemm2 pruned routes are zero", "gemm2_weighted",
 _, r = routing(4, 2, 4, 32)
 case("gemm f16 block_m 32", "gemm_f16_block32", rand(rng, (4, 16), "f16"),
      rand(rng, (4, 8, 16), "f16", 0.3), 2, 32, "tokens", r, "f16")
+for tokens in (1, 7):
+    _, r = routing(tokens, 2, 8, 16)
+    case(f"gemm1 narrow tile, K split over waves T={tokens}",
+         "gemm1_narrow_sliced_k", rand(rng, (tokens, 128), "bf16"),
+         rand(rng, (8, 64, 128), "bf16", 0.1), 2, 16, "tokens", r, "bf16",
+         act=("silu_mul", "split"))
 h.finish()

@@ -1,0 +1,51 @@
+"""Per-kernel GPU times of one benchmark case (torch.profiler / CUPTI):
+
+  python3 bench/profile_case.py --artifacts DIR --backend LIB --model M --tokens T
+"""
+
+import argparse
+import os
+import sys
+
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "python"))
+from models import MODELS  # noqa: E402
+from moe_mlir import GPULibrary  # noqa: E402
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--artifacts", required=True)
+    parser.add_argument("--backend", required=True)
+    parser.add_argument("--model", required=True)
+    parser.add_argument("--tokens", type=int, required=True)
+    parser.add_argument("--target", default="sm_90")
+    args = parser.parse_args()
+    h, inter, e, k = MODELS[args.model][:4]
+    t = args.tokens
+    w1 = (torch.randn(e, 2 * inter, h, device="cuda") * h ** -0.5).bfloat16()
+    w2 = (torch.randn(e, h, inter, device="cuda") * inter ** -0.5).bfloat16()
+    x = torch.randn(t, h, device="cuda").bfloat16()
+    ids = torch.rand(t, e, device="cuda").argsort(dim=1)[:, :k].int()
+    weights = torch.softmax(torch.randn(t, k, device="cuda"), dim=1)
+    lib = GPULibrary(os.path.join(
+        args.artifacts, f"{args.model}.T{t}.{args.target}.so"), args.backend)
+    run = lib.launcher("moe", x, w1, w2, weights, ids.contiguous())
+    for _ in range(3):
+        run()
+    torch.cuda.synchronize()
+    with torch.profiler.profile(
+            activities=[torch.profiler.ProfilerActivity.CUDA,
+                        torch.profiler.ProfilerActivity.CPU]) as prof:
+        for _ in range(10):
+            run()
+        torch.cuda.synchronize()
+    lib.check()
+    print(prof.key_averages().table(sort_by="cuda_time_total", row_limit=15))
+
+
+if __name__ == "__main__":
+    main()
