@@ -13,11 +13,12 @@ config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.moe_obj_root, "test")
 config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "Inputs",
                    "reference.py", "harness.py", "compare_libs.py",
-                   "tp1_block.mlir"]
+                   "tp1_block.mlir", "run.py"]
 
 config.substitutions.append(("%moe_src_root", config.moe_src_root))
 config.substitutions.append(("%moe_obj_root", config.moe_obj_root))
 config.substitutions.append(("%python", config.python_executable))
+config.substitutions.append(("%moe_tools_dir", config.moe_tools_dir))
 
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
@@ -31,3 +32,18 @@ llvm_config.add_tool_substitutions(tools, tool_dirs)
 import shutil
 if shutil.which("ptxas") or os.path.exists("/usr/local/cuda/bin/ptxas"):
     config.available_features.add("ptxas")
+
+# GPU integration tests run where an NVIDIA driver answers and the runtime's
+# CUDA backend was built; elsewhere they are UNSUPPORTED.
+import subprocess
+def _has_cuda_gpu():
+    backend = os.path.join(config.moe_obj_root, "lib", "libmoe_runtime_cuda.so")
+    if not os.path.exists(backend) or not shutil.which("nvidia-smi"):
+        return False
+    try:
+        return subprocess.run(["nvidia-smi", "-L"], capture_output=True,
+                              timeout=30).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        return False
+if _has_cuda_gpu():
+    config.available_features.add("cuda-gpu")

@@ -50,8 +50,9 @@ gpu::KernelDim3 mlir::moe::emitLaunchGrid(OpBuilder &b, Location loc,
   if (auto gemm = dyn_cast<GroupedMatmulOp>(op)) {
     Value rows = arith::DivUIOp::create(b, loc, dim(args[2], 0),
                                         idx(gemm.getBlockMAttr().getInt()));
-    return {rows, ceilDiv(dim(args.back(), 1), groupedMatmulBlockN(gemm, chip)),
-            one};
+    Value cols =
+        ceilDiv(dim(args.back(), 1), groupedMatmulBlockN(gemm, chip));
+    return {rows, cols, one};
   }
   if (isa<GateOp, RMSNormOp, AddRMSNormOp>(op))
     return {dim(args[0], 0), one, one};
@@ -60,6 +61,8 @@ gpu::KernelDim3 mlir::moe::emitLaunchGrid(OpBuilder &b, Location loc,
   // One thread per output element.
   int64_t threads = (*kernel.getKnownBlockSize())[0];
   Value out = args.back();
-  Value total = arith::MulIOp::create(b, loc, dim(out, 0), dim(out, 1));
+  Value rows = dim(out, 0);
+  Value cols = dim(out, 1);
+  Value total = arith::MulIOp::create(b, loc, rows, cols);
   return {ceilDiv(total, threads), one, one};
 }

@@ -130,8 +130,9 @@ static SmallVector<Value> resultSizes(OpBuilder &b, Operation *op,
     if (auto align = dyn_cast<AlignOp>(op)) {
       // R_max = roundup(T * k + E_l * (block_m - 1), block_m).
       int64_t blockM = align.getBlockMAttr().getInt();
-      Value routes = arith::MulIOp::create(b, loc, dim(args[0], 0),
-                                           dim(args[0], 1));
+      Value tokens = dim(args[0], 0);
+      Value topK = dim(args[0], 1);
+      Value routes = arith::MulIOp::create(b, loc, tokens, topK);
       Value padded = arith::AddIOp::create(
           b, loc, routes,
           idx(align.getNumExpertsAttr().getInt() * (blockM - 1)));

@@ -1,0 +1,82 @@
+// RUN: moe-opt --split-input-file --verify-diagnostics --convert-moe-to-gpu-launch=chip=sm_90 %s | FileCheck %s
+// RUN: moe-opt --split-input-file --verify-diagnostics --convert-moe-to-gpu-launch=chip=gfx942 %s | FileCheck %s --check-prefix=GFX942
+// RUN: not moe-opt --split-input-file --convert-moe-to-gpu-launch=chip=gfx1100 %s 2>&1 | FileCheck %s --check-prefix=CHIP
+
+// The same templates for gfx942: ROCDL target, MFMA.
+// GFX942: gpu.module @moe_kernels [#rocdl.target<O = 3, chip = "gfx942">]
+// GFX942:   amdgpu.mfma
+// CHIP: error: unknown chip 'gfx1100'; expected one of gfx942, gfx950, sm_90
+
+// Each moe op becomes read-only buffers of its operands, an allocation per
+// result, and a launch of its kernel template with the template's grid: the
+// GEMM's rows are R_max / block_m, its columns ceil(N / block_n), and its
+// output is zero-filled first (rows of pruned routes are never written).
+// CHECK-LABEL: func.func @gemm
+// CHECK-DAG:     %[[X:.*]] = bufferization.to_buffer %arg0 read_only : tensor<?x64xbf16> to memref<?x64xbf16>
+// CHECK-DAG:     %[[SORTED:.*]] = bufferization.to_buffer %arg2 read_only
+// CHECK:         %[[TOKENS:.*]] = memref.dim %[[X]], %{{.*}} : memref<?x64xbf16>
+// CHECK:         %[[ROUTES:.*]] = arith.muli %[[TOKENS]], %{{.*}} : index
+// CHECK:         %[[OUT:.*]] = memref.alloc(%[[ROUTES]]) {alignment = 256 : i64} : memref<?x32xbf16>
+// CHECK:         gpu.memset %[[OUT]], %{{.*}} : memref<?x32xbf16>, bf16
+// CHECK:         %[[RMAX:.*]] = memref.dim %[[SORTED]], %{{.*}} : memref<?xi32>
+// CHECK:         %[[ROWS:.*]] = arith.divui %[[RMAX]], %{{.*}} : index
+// CHECK:         %[[COLS:.*]] = arith.ceildivui
+// CHECK:         gpu.launch_func @moe_kernels::@gemm_grouped_matmul_0 blocks in (%[[ROWS]], %[[COLS]], %{{.*}}) threads in (%{{.*}}, %{{.*}}, %{{.*}}) args(%[[X]] : memref<?x64xbf16>, {{.*}}, %[[OUT]] : memref<?x32xbf16>)
+// CHECK:         %[[Y:.*]] = bufferization.to_tensor %[[OUT]] restrict writable
+// CHECK:         return %[[Y]]
+// CHECK:       gpu.module @moe_kernels [#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80">]
+// CHECK:         gpu.func @gemm_grouped_matmul_0({{.*}}) kernel attributes {known_block_size = array<i32: 128, 1, 1>}
+// CHECK:           nvvm.mma.sync
+func.func @gemm(%x: tensor<?x64xbf16>, %w: tensor<8x32x64xbf16>, %s: tensor<?xi32>,
+                %b: tensor<?xi32>, %c: tensor<i32>) -> tensor<?x32xbf16> {
+  %h = moe.grouped_matmul %x, %w, %s, %b, %c rows tokens top_k 2 block_m 16
+      : (tensor<?x64xbf16>, tensor<8x32x64xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x32xbf16>
+  return %h : tensor<?x32xbf16>
+}
+
+// -----
+
+// R_max of a dynamic token count is computed as the op defines it:
+// roundup(T * k + E * (block_m - 1), block_m); the align kernel is one
+// workgroup.
+// CHECK-LABEL: func.func @align
+// CHECK:         %[[T:.*]] = memref.dim
+// CHECK:         %[[K:.*]] = memref.dim
+// CHECK:         %[[R:.*]] = arith.muli %[[T]], %[[K]]
+// CHECK:         %[[PAD:.*]] = arith.addi %[[R]], %[[SPARE:.*]] : index
+// CHECK:         %[[BLOCKS:.*]] = arith.ceildivui %[[PAD]], %[[BM:.*]] : index
+// CHECK:         %[[RMAX:.*]] = arith.muli %[[BLOCKS]], %[[BM]]
+// CHECK:         memref.alloc(%[[RMAX]])
+// CHECK:         gpu.launch_func @moe_kernels::@align_align_0 blocks in (%[[ONE:.*]], %[[ONE]], %[[ONE]])
+func.func @align(%ids: tensor<?x2xi32>) -> (tensor<?xi32>, tensor<?xi32>, tensor<i32>) {
+  %s, %b, %c = moe.align %ids experts 8 block_m 16 : tensor<?x2xi32> -> tensor<?xi32>, tensor<?xi32>, tensor<i32>
+  return %s, %b, %c : tensor<?xi32>, tensor<?xi32>, tensor<i32>
+}
+
+// -----
+
+// Over one rank a collective is what it computes there; activations of
+// rank 3 run on their leading dims collapsed into rows.
+// CHECK-LABEL: func.func @single_rank
+// CHECK-NOT:     moe.all_reduce
+// CHECK:         tensor.collapse_shape %arg0 {{\[\[}}0, 1], [2]] : tensor<2x3x16xbf16> into tensor<6x16xbf16>
+// CHECK:         gpu.launch_func @moe_kernels::@single_rank_activation_0
+// CHECK:         tensor.expand_shape
+// CHECK-SAME:      into tensor<2x3x8xbf16>
+module attributes {moe.parallel = #moe.parallel<tp = 1>} {
+  func.func @single_rank(%x: tensor<2x3x16xbf16>) -> tensor<2x3x8xbf16> {
+    %r = moe.all_reduce %x group "tp" : tensor<2x3x16xbf16>
+    %y = moe.activation %r <silu_mul> : tensor<2x3x16xbf16> -> tensor<2x3x8xbf16>
+    return %y : tensor<2x3x8xbf16>
+  }
+}
+
+// -----
+
+module attributes {moe.parallel = #moe.parallel<tp = 4>} {
+  func.func @four_ranks(%x: tensor<4x16xbf16>) -> tensor<4x16xbf16> {
+    // expected-error @below {{'moe.all_reduce' op runs over group 'tp' of 4 ranks; GPU targets run one rank for now (expected a group of size 1; the GPU collectives come later)}}
+    %r = moe.all_reduce %x group "tp" : tensor<4x16xbf16>
+    return %r : tensor<4x16xbf16>
+  }
+}
