@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # For every example layer: print it (moe-opt), print it after the graph
 # passes (moe-optimize for gfx942), compile its GEMM kernels for gfx942 and
-# gfx950 with their resource table, compile it for the CPU (moe-compile) and
-# run it on random inputs (moe-run) with a summary line.
+# gfx950 with their resource table, build its sm_90 library, compile it for
+# the CPU (moe-compile) and run it on random inputs (moe-run) with a summary
+# line.
 set -uo pipefail
 build=${1:-build}
 tokens=${DEMO_TOKENS:-16}
@@ -36,6 +37,13 @@ for f in examples/*.mlir; do
   echo "--- GEMM kernels for gfx942 and gfx950: moe-compile $f --target=gfx942,gfx950 --tokens=$tokens $ep --emit=hsaco -o $out/$name-hsaco --stats"
   "$build/bin/moe-compile" "$f" --target=gfx942,gfx950 --tokens="$tokens" $ep \
     --emit=hsaco -o "$out/$name-hsaco" --stats
+  # One rank: GPU libraries have no multi-rank collectives yet.
+  echo "--- GPU library for sm_90: moe-compile $f --target=sm_90 --tokens=$tokens -o $out/$name.sm_90.so"
+  if "$build/bin/moe-compile" "$f" --target=sm_90 --tokens="$tokens" -o "$out/$name.sm_90.so"; then
+    echo "built $out/$name.sm_90.so ($(( $(stat -c %s "$out/$name.sm_90.so") / 1024 )) KiB, kernels embedded); on an NVIDIA GPU: moe-run $out/$name.sm_90.so --backend cuda --random-inputs --dim T=$tokens"
+  else
+    echo "(no sm_90 library: see the diagnostic above)"
+  fi
   echo "--- compile for the CPU: moe-compile $f --target=cpu -o $out/$name.so"
   if ! "$build/bin/moe-compile" "$f" --target=cpu -o "$out/$name.so"; then
     echo "(not compiled for the CPU reference: see the diagnostic above)"
