@@ -40,12 +40,7 @@ struct PrepareHostFunctionsPass
 };
 } // namespace
 
-std::unique_ptr<Pass> mlir::moe::createPrepareHostFunctionsPass() {
-  return std::make_unique<PrepareHostFunctionsPass>();
-}
-
-void mlir::moe::buildCPUReferencePipeline(OpPassManager &pm) {
-  pm.addPass(createConvertMoEToCPUPass());
+void mlir::moe::addTensorBufferizationPasses(OpPassManager &pm) {
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
   pm.addPass(createCanonicalizerPass());
   bufferization::OneShotBufferizePassOptions bufferize;
@@ -53,6 +48,15 @@ void mlir::moe::buildCPUReferencePipeline(OpPassManager &pm) {
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+}
+
+std::unique_ptr<Pass> mlir::moe::createPrepareHostFunctionsPass() {
+  return std::make_unique<PrepareHostFunctionsPass>();
+}
+
+void mlir::moe::buildCPUReferencePipeline(OpPassManager &pm) {
+  pm.addPass(createConvertMoEToCPUPass());
+  addTensorBufferizationPasses(pm);
   bufferization::BufferDeallocationPipelineOptions dealloc;
   bufferization::buildBufferDeallocationPipeline(pm, dealloc);
   pm.addPass(createConvertBufferizationToMemRefPass());

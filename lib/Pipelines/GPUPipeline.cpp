@@ -10,15 +10,15 @@
 #include "moe/Target/GPUTarget.h"
 
 #include "mlir/Conversion/Passes.h"
-#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
-#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/SCF/Transforms/Passes.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
@@ -58,6 +58,20 @@ struct UseDeviceBuffersPass
                        << func.getBody().getBlocks().size() << " blocks";
       return signalPassFailure();
     }
+    // What is left on the host must not touch buffer contents: they are in
+    // device memory.
+    WalkResult hostAccess = func.walk([&](Operation *op) {
+      if (!isa<memref::LoadOp, memref::StoreOp, vector::LoadOp,
+               vector::StoreOp, affine::AffineLoadOp, affine::AffineStoreOp>(
+              op) ||
+          op->getParentOfType<gpu::LaunchOp>())
+        return WalkResult::advance();
+      op->emitOpError() << "reads or writes a buffer on the host; expected "
+                           "every access to run in a kernel for a GPU target";
+      return WalkResult::interrupt();
+    });
+    if (hostAccess.wasInterrupted())
+      return signalPassFailure();
     SmallVector<Operation *> ops;
     func.walk([&](Operation *op) {
       if (isa<memref::AllocOp, memref::CopyOp>(op))
@@ -123,13 +137,7 @@ void mlir::moe::buildGPUHostPipeline(OpPassManager &pm, const ChipInfo &chip,
   ConvertMoEToGPULaunchPassOptions launch;
   launch.chip = chip.name.str();
   pm.addPass(createConvertMoEToGPULaunchPass(launch));
-  pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
-  pm.addPass(createCanonicalizerPass());
-  bufferization::OneShotBufferizePassOptions bufferize;
-  bufferize.bufferizeFunctionBoundaries = true;
-  bufferize.functionBoundaryTypeConversion =
-      bufferization::LayoutMapOption::IdentityLayoutMap;
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  addTensorBufferizationPasses(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());
   // The rest of the program (router GEMMs, residual adds, fills) runs as
   // simple kernels: parallel loops, rows on workgroups and 64 columns per

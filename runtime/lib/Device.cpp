@@ -9,8 +9,10 @@
 #include <dlfcn.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <climits>
 #include <cstdlib>
+#include <type_traits>
 
 using namespace moe::runtime;
 

@@ -21,6 +21,10 @@ namespace mlir::moe {
 /// Public functions get `llvm.emit_c_interface`.
 void buildCPUReferencePipeline(OpPassManager &pm);
 
+/// Elementwise tensor ops to linalg, then one-shot bufferization of whole
+/// functions with identity-layout boundaries (what both host pipelines use).
+void addTensorBufferizationPasses(OpPassManager &pm);
+
 /// Marks public functions with `llvm.emit_c_interface` (their
 /// `_mlir_ciface_` wrappers take memref descriptors by pointer) and drops
 /// moe argument attributes.

@@ -98,11 +98,11 @@ static void collapseLeadingDims(ModuleOp module) {
     SmallVector<Value> results;
     for (auto [value, type] :
          llvm::zip(flat->getResults(), op->getResultTypes())) {
-      // The output sizes are those of the input whose shape it keeps.
+      // The leading sizes are the input's, the last one the flat result's.
       SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(
           b, loc, op->getOperand(0));
       auto resultType = cast<RankedTensorType>(type);
-      sizes.back() = b.getIndexAttr(resultType.getDimSize(rank - 1));
+      sizes.back() = tensor::getMixedSize(b, loc, value, 1);
       results.push_back(tensor::ExpandShapeOp::create(b, loc, resultType,
                                                       value, rows, sizes));
     }
