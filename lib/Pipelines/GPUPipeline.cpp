@@ -26,7 +26,6 @@
 using namespace mlir;
 using namespace mlir::moe;
 
-namespace {
 /// The allocation a buffer is a view of (or the buffer itself).
 static Value rootBuffer(Value v) {
   while (auto view = v.getDefiningOp<ViewLikeOpInterface>())
@@ -34,6 +33,7 @@ static Value rootBuffer(Value v) {
   return v;
 }
 
+namespace {
 /// Host buffers become device buffers: memref.alloc / copy in host
 /// functions become gpu.alloc / memcpy (arguments and results of the entry
 /// points are device memory, see the host ABI in the README), and every
@@ -84,6 +84,11 @@ struct UseDeviceBuffersPass
     for (Operation *op : ops) {
       OpBuilder b(op);
       Location loc = op->getLoc();
+      if (op->getBlock() != &func.getBody().front()) {
+        op->emitOpError() << "is inside host control flow; expected "
+                             "straight-line host code for a GPU target";
+        return signalPassFailure();
+      }
       if (auto alloc = dyn_cast<memref::AllocOp>(op)) {
         auto device = gpu::AllocOp::create(
             b, loc, alloc.getType(), /*asyncToken=*/Type(), ValueRange{},
