@@ -25,7 +25,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 CPU = os.path.join(HERE, "..", "CPU")
 
 # (case, program in test/Integration/CPU, check script, extra arguments);
-# {artifacts} and {target} are filled in.
+# {artifacts} and {target} are filled in. A program ending in
+# ".direct.mlir" is the CPU one compiled with --no-optimize (expanded but not
+# tiled or fused: the standalone activation kernel and default tiles).
 CASES = [
     ("align", "align.mlir", "check_align.py", []),
     ("gate", "gate.mlir", "check_gate.py", []),
@@ -33,6 +35,8 @@ CASES = [
     ("elementwise", "elementwise.mlir", "check_elementwise.py", []),
     ("experts", "experts.mlir", "check_experts.py", []),
     ("layers", "layers.mlir", "check_layers.py", []),
+    ("experts --no-optimize", "experts.direct.mlir", "check_experts.py", []),
+    ("layers --no-optimize", "layers.direct.mlir", "check_layers.py", []),
     # EP: 4 ranks' pruned mixtral_like layers summed == the whole layer.
     ("prune", "layers.mlir", "check_prune.py",
      ["--pruned-lib", "{artifacts}/layers_ep4.{target}.so"]),
@@ -49,8 +53,12 @@ def build(args):
                    f"--tokens={args.tokens}"]
     for program in sorted({case[1] for case in CASES}):
         out = library(args.artifacts, program, args.target)
-        subprocess.run(compile_cmd + [os.path.join(CPU, program), "-o", out],
-                       check=True)
+        options = []
+        if program.endswith(".direct.mlir"):
+            options = ["--no-optimize"]
+            program = program.replace(".direct.mlir", ".mlir")
+        subprocess.run(compile_cmd + options +
+                       [os.path.join(CPU, program), "-o", out], check=True)
     pruned = os.path.join(args.artifacts, "layers_ep4.mlir")
     subprocess.run([args.moe_opt,
                     "--moe-prune-remote-experts=ep-size=4 reduce=false",
