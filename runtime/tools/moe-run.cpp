@@ -40,9 +40,11 @@ static const char *usage =
     "                      (bf16/f16 results as float32)\n"
     "  --bench N           call N more times and print the time per call\n"
     "  --backend B         where to run: cpu (default; libraries built with\n"
-    "                      --target=cpu) or cuda (--target=sm_90; loads\n"
-    "                      libmoe_runtime_cuda.so from next to moe-run, ../lib\n"
-    "                      or $MOE_RUNTIME_CUDA; device MOE_CUDA_DEVICE)\n"
+    "                      --target=cpu), cuda (--target=sm_90) or hip\n"
+    "                      (--target=gfx942|gfx950); a GPU backend is\n"
+    "                      libmoe_runtime_B.so from next to moe-run, ../lib or\n"
+    "                      $MOE_RUNTIME_CUDA / $MOE_RUNTIME_HIP; the device is\n"
+    "                      $MOE_CUDA_DEVICE / $MOE_HIP_DEVICE (default 0)\n"
     "  --list              print the entries of the library and exit\n"
     "  --help              this text\n";
 
@@ -185,8 +187,9 @@ int main(int argc, char **argv) {
   }
   if (library.empty())
     return fail("expected a library: moe-run LIB.so [options] (see --help)");
-  if (backend != "cpu" && backend != "cuda")
-    return fail("unsupported --backend '" + backend + "'; expected cpu or cuda");
+  if (backend != "cpu" && backend != "cuda" && backend != "hip")
+    return fail("unsupported --backend '" + backend +
+                "'; expected cpu, cuda or hip");
 
   std::string error;
   std::unique_ptr<DeviceBackend> device;

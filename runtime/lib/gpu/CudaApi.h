@@ -1,0 +1,115 @@
+//===- CudaApi.h - the driver calls of the GPU backend, on CUDA -*- C++ -*-===//
+//
+// Maps the driver operations DeviceRuntime.cpp needs to the CUDA driver API.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MOE_RUNTIME_GPU_CUDAAPI_H
+#define MOE_RUNTIME_GPU_CUDAAPI_H
+
+#include <cuda.h>
+
+#include <string>
+
+namespace moe::runtime::api {
+
+inline constexpr const char *kName = "CUDA";
+inline constexpr const char *kDeviceEnv = "MOE_CUDA_DEVICE";
+
+using Result = CUresult;
+using Module = CUmodule;
+using Function = CUfunction;
+using Stream = CUstream;
+using Event = CUevent;
+using Ptr = CUdeviceptr;
+inline constexpr Result kSuccess = CUDA_SUCCESS;
+
+inline std::string describe(Result r) {
+  const char *name = nullptr, *text = nullptr;
+  cuGetErrorName(r, &name);
+  cuGetErrorString(r, &text);
+  return std::string(name ? name : "?") + " (" +
+         (text ? text : "no description") + ")";
+}
+
+/// Initializes the driver and makes device `ordinal`'s primary context
+/// current; `context` keeps what later threads must make current again.
+struct Context {
+  CUcontext context = nullptr;
+  CUdevice device = 0;
+};
+inline Result open(Context &c, int ordinal) {
+  if (Result r = cuInit(0); r != kSuccess)
+    return r;
+  if (Result r = cuDeviceGet(&c.device, ordinal); r != kSuccess)
+    return r;
+  if (Result r = cuDevicePrimaryCtxRetain(&c.context, c.device); r != kSuccess)
+    return r;
+  return cuCtxSetCurrent(c.context);
+}
+inline Result makeCurrent(const Context &c) {
+  return cuCtxSetCurrent(c.context);
+}
+inline Result deviceName(const Context &c, char *name, int size) {
+  return cuDeviceGetName(name, size, c.device);
+}
+
+inline Result moduleLoad(Module *m, const void *image) {
+  return cuModuleLoadData(m, image);
+}
+inline Result moduleLoadJIT(Module *m, const void *image, int optLevel) {
+  CUjit_option options[] = {CU_JIT_OPTIMIZATION_LEVEL};
+  void *values[] = {reinterpret_cast<void *>(static_cast<intptr_t>(optLevel))};
+  return cuModuleLoadDataEx(m, image, 1, options, values);
+}
+inline Result moduleUnload(Module m) { return cuModuleUnload(m); }
+inline Result moduleGetFunction(Function *f, Module m, const char *name) {
+  return cuModuleGetFunction(f, m, name);
+}
+inline Result launch(Function f, unsigned gx, unsigned gy, unsigned gz,
+                     unsigned bx, unsigned by, unsigned bz, unsigned smem,
+                     Stream s, void **params) {
+  return cuLaunchKernel(f, gx, gy, gz, bx, by, bz, smem, s, params, nullptr);
+}
+
+inline Result streamCreate(Stream *s) {
+  return cuStreamCreate(s, CU_STREAM_NON_BLOCKING);
+}
+inline Result streamSynchronize(Stream s) { return cuStreamSynchronize(s); }
+inline Result streamWaitEvent(Stream s, Event e) {
+  return cuStreamWaitEvent(s, e, 0);
+}
+inline Result eventCreate(Event *e, bool timing) {
+  return cuEventCreate(e, timing ? CU_EVENT_DEFAULT : CU_EVENT_DISABLE_TIMING);
+}
+inline Result eventDestroy(Event e) { return cuEventDestroy(e); }
+inline Result eventSynchronize(Event e) { return cuEventSynchronize(e); }
+inline Result eventRecord(Event e, Stream s) { return cuEventRecord(e, s); }
+inline Result eventElapsed(float *ms, Event a, Event b) {
+  return cuEventElapsedTime(ms, a, b);
+}
+
+inline Result mallocAsync(Ptr *p, size_t bytes, Stream s) {
+  return cuMemAllocAsync(p, bytes, s);
+}
+inline Result freeAsync(Ptr p, Stream s) { return cuMemFreeAsync(p, s); }
+inline Result copyAsync(Ptr dst, Ptr src, size_t bytes, Stream s) {
+  return cuMemcpyAsync(dst, src, bytes, s);
+}
+inline Result copyToDeviceAsync(Ptr dst, const void *src, size_t bytes,
+                                Stream s) {
+  return cuMemcpyHtoDAsync(dst, src, bytes, s);
+}
+inline Result copyToHostAsync(void *dst, Ptr src, size_t bytes, Stream s) {
+  return cuMemcpyDtoHAsync(dst, src, bytes, s);
+}
+inline Result memset16Async(Ptr dst, unsigned short v, size_t n, Stream s) {
+  return cuMemsetD16Async(dst, v, n, s);
+}
+inline Result memset32Async(Ptr dst, unsigned v, size_t n, Stream s) {
+  return cuMemsetD32Async(dst, v, n, s);
+}
+
+} // namespace moe::runtime::api
+
+#endif // MOE_RUNTIME_GPU_CUDAAPI_H

@@ -1,0 +1,323 @@
+//===- DeviceRuntime.cpp - the GPU backends of the moe-mlir runtime -------===//
+//
+// Implements the mgpu* host ABI of GPU libraries and the moe_device_* API on
+// the CUDA driver API (CudaApi.h) or HIP (HipApi.h, MOE_RUNTIME_HIP).
+//
+//===----------------------------------------------------------------------===//
+//
+// A library built by `moe-compile --target=sm_90|gfx942|gfx950` calls
+// mgpuModuleLoad from its constructors and, per entry call,
+// mgpuStreamCreate, mgpuMemAlloc, mgpuMemset16/32, mgpuModuleGetFunction,
+// mgpuLaunchKernel, mgpuMemFree, mgpuStreamSynchronize and
+// mgpuStreamDestroy. This file defines them on one device (MOE_CUDA_DEVICE
+// or MOE_HIP_DEVICE, default 0; CUDA: its primary context), so device
+// pointers are shared with other users of that device (PyTorch, say).
+//
+// Streams: every call runs on one stream, the caller's (moe_device_set_stream,
+// which may be the legacy default stream) or one this backend creates once; mgpuStreamDestroy never destroys it.
+// With moe_device_set_async(1) mgpuStreamSynchronize does nothing, so calls
+// queue back to back (and can be captured in a CUDA graph); the caller then
+// synchronizes. Memory is stream-ordered (cuMemAllocAsync/cuMemFreeAsync).
+//
+// Errors: the first failing driver call is recorded (moe_device_last_error)
+// and later launches are skipped until moe_device_clear_error.
+//
+//===----------------------------------------------------------------------===//
+
+#ifdef MOE_RUNTIME_HIP
+#include "HipApi.h"
+#else
+#include "CudaApi.h"
+#endif
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <mutex>
+#include <string>
+
+#define MOE_EXPORT extern "C" __attribute__((visibility("default")))
+
+using namespace moe::runtime;
+using api::Event;
+using api::Function;
+using api::Module;
+using api::Stream;
+
+namespace {
+struct State {
+  std::once_flag initOnce;
+  bool ready = false;
+  api::Context context;
+  Stream ownStream = nullptr;
+  Stream userStream = nullptr; ///< may be null: the legacy default stream
+  bool hasUserStream = false;
+  bool async = false;
+  std::string error;
+  std::mutex errorMutex;
+};
+
+State &state() {
+  static State s;
+  return s;
+}
+
+bool check(api::Result result, const char *what) {
+  if (result == api::kSuccess)
+    return true;
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.errorMutex);
+  if (s.error.empty())
+    s.error = std::string(what) + " failed: " + api::describe(result);
+  return false;
+}
+
+api::Ptr toDevice(const void *p) {
+  return reinterpret_cast<api::Ptr>(const_cast<void *>(p));
+}
+
+bool failed() {
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.errorMutex);
+  return !s.error.empty();
+}
+
+/// Initializes the driver and the primary context once; makes the context
+/// current on the calling thread.
+bool ready() {
+  State &s = state();
+  std::call_once(s.initOnce, [&s] {
+    int ordinal = 0;
+    if (const char *env = std::getenv(api::kDeviceEnv))
+      ordinal = std::atoi(env);
+    s.ready = check(api::open(s.context, ordinal), "opening the device") &&
+              check(api::streamCreate(&s.ownStream), "creating a stream");
+  });
+  return s.ready &&
+         check(api::makeCurrent(s.context), "making the device current");
+}
+
+Stream currentStream() {
+  State &s = state();
+  return s.hasUserStream ? s.userStream : s.ownStream;
+}
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// The mgpu* ABI of MLIR's gpu-to-llvm lowering.
+//===----------------------------------------------------------------------===//
+
+MOE_EXPORT Module mgpuModuleLoad(void *data, size_t /*size*/) {
+  Module module = nullptr;
+  if (ready())
+    check(api::moduleLoad(&module, data), "loading a code object");
+  return module;
+}
+
+MOE_EXPORT Module mgpuModuleLoadJIT(void *data, int optLevel) {
+  Module module = nullptr;
+  if (ready())
+    check(api::moduleLoadJIT(&module, data, optLevel),
+          "compiling and loading a code object");
+  return module;
+}
+
+MOE_EXPORT void mgpuModuleUnload(Module module) {
+  // At process exit the driver may already be shutting down: no check.
+  if (module && state().ready)
+    (void)api::moduleUnload(module);
+}
+
+MOE_EXPORT Function mgpuModuleGetFunction(Module module, const char *name) {
+  Function function = nullptr;
+  if (module && ready())
+    check(api::moduleGetFunction(&function, module, name),
+          "looking up a kernel");
+  return function;
+}
+
+MOE_EXPORT void mgpuLaunchKernel(Function function, intptr_t gridX,
+                                 intptr_t gridY, intptr_t gridZ,
+                                 intptr_t blockX, intptr_t blockY,
+                                 intptr_t blockZ, int32_t smem,
+                                 Stream stream, void **params,
+                                 void ** /*extra*/, size_t /*paramsCount*/) {
+  if (!function || failed() || !ready())
+    return;
+  // An empty grid (no tokens) has nothing to do.
+  if (gridX == 0 || gridY == 0 || gridZ == 0)
+    return;
+  check(api::launch(function, gridX, gridY, gridZ, blockX, blockY, blockZ, smem,
+                    stream, params),
+        "launching a kernel");
+}
+
+MOE_EXPORT Stream mgpuStreamCreate() {
+  return ready() ? currentStream() : nullptr;
+}
+
+MOE_EXPORT void mgpuStreamDestroy(Stream) {}
+
+MOE_EXPORT void mgpuStreamSynchronize(Stream stream) {
+  if (!state().async && ready())
+    check(api::streamSynchronize(stream), "synchronizing the stream");
+}
+
+MOE_EXPORT void mgpuStreamWaitEvent(Stream stream, Event event) {
+  if (ready())
+    check(api::streamWaitEvent(stream, event), "waiting for an event");
+}
+
+MOE_EXPORT Event mgpuEventCreate() {
+  Event event = nullptr;
+  if (ready())
+    check(api::eventCreate(&event, /*timing=*/false), "creating an event");
+  return event;
+}
+
+MOE_EXPORT void mgpuEventDestroy(Event event) {
+  if (event && ready())
+    check(api::eventDestroy(event), "destroying an event");
+}
+
+MOE_EXPORT void mgpuEventSynchronize(Event event) {
+  if (ready())
+    check(api::eventSynchronize(event), "waiting for an event");
+}
+
+MOE_EXPORT void mgpuEventRecord(Event event, Stream stream) {
+  if (ready())
+    check(api::eventRecord(event, stream), "recording an event");
+}
+
+MOE_EXPORT void *mgpuMemAlloc(uint64_t bytes, Stream stream,
+                              bool /*isHostShared*/) {
+  api::Ptr ptr{};
+  if (bytes > 0 && ready())
+    check(api::mallocAsync(&ptr, bytes, stream), "allocating device memory");
+  return reinterpret_cast<void *>(ptr);
+}
+
+MOE_EXPORT void mgpuMemFree(void *ptr, Stream stream) {
+  if (ptr && ready())
+    check(api::freeAsync(toDevice(ptr), stream), "freeing device memory");
+}
+
+MOE_EXPORT void mgpuMemcpy(void *dst, void *src, size_t bytes, Stream stream) {
+  if (bytes > 0 && ready())
+    check(api::copyAsync(toDevice(dst), toDevice(src), bytes, stream),
+          "copying device memory");
+}
+
+MOE_EXPORT void mgpuMemset16(void *dst, unsigned short value, size_t count,
+                             Stream stream) {
+  if (count > 0 && ready())
+    check(api::memset16Async(toDevice(dst), value, count, stream),
+          "filling device memory");
+}
+
+MOE_EXPORT void mgpuMemset32(void *dst, unsigned int value, size_t count,
+                             Stream stream) {
+  if (count > 0 && ready())
+    check(api::memset32Async(toDevice(dst), value, count, stream),
+          "filling device memory");
+}
+
+//===----------------------------------------------------------------------===//
+// moe_device_*: what callers of a GPU library (moe-run, Python) use.
+//===----------------------------------------------------------------------===//
+
+MOE_EXPORT const char *moe_device_name() {
+  static char name[256] = "";
+  if (ready() && !name[0])
+    check(api::deviceName(state().context, name, sizeof(name)),
+          "reading the device name");
+  return name;
+}
+
+MOE_EXPORT const char *moe_device_last_error() {
+  if (!ready() && state().error.empty())
+    return "the backend is not initialized";
+  return failed() ? state().error.c_str() : nullptr;
+}
+
+MOE_EXPORT void moe_device_clear_error() {
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.errorMutex);
+  s.error.clear();
+}
+
+/// Runs later calls on `stream`, a stream of the caller (null is the legacy
+/// default stream, PyTorch's default).
+MOE_EXPORT void moe_device_set_stream(void *stream) {
+  state().userStream = static_cast<Stream>(stream);
+  state().hasUserStream = true;
+}
+
+/// Runs later calls on the backend's own stream again.
+MOE_EXPORT void moe_device_use_own_stream() { state().hasUserStream = false; }
+
+/// 1: entry points return without waiting for their kernels.
+MOE_EXPORT void moe_device_set_async(int async) { state().async = async != 0; }
+
+MOE_EXPORT int moe_device_synchronize() {
+  return ready() && check(api::streamSynchronize(currentStream()),
+                          "synchronizing the stream")
+             ? 0
+             : 1;
+}
+
+MOE_EXPORT void *moe_device_alloc(uint64_t bytes) {
+  return mgpuMemAlloc(bytes, ready() ? currentStream() : nullptr, false);
+}
+
+MOE_EXPORT void moe_device_free(void *ptr) {
+  if (ready())
+    mgpuMemFree(ptr, currentStream());
+}
+
+MOE_EXPORT int moe_device_copy_to_device(void *dst, const void *src,
+                                         uint64_t bytes) {
+  if (bytes == 0)
+    return 0;
+  return ready() && check(api::copyToDeviceAsync(toDevice(dst), src, bytes,
+                                                 currentStream()),
+                          "copying to the device") &&
+                 check(api::streamSynchronize(currentStream()),
+                       "synchronizing the stream")
+             ? 0
+             : 1;
+}
+
+MOE_EXPORT int moe_device_copy_to_host(void *dst, const void *src,
+                                       uint64_t bytes) {
+  if (bytes == 0)
+    return 0;
+  return ready() && check(api::copyToHostAsync(dst, toDevice(src), bytes,
+                                               currentStream()),
+                          "copying to the host") &&
+                 check(api::streamSynchronize(currentStream()),
+                       "synchronizing the stream")
+             ? 0
+             : 1;
+}
+
+/// Records a timing event on the current stream (moe_device_elapsed_ms).
+MOE_EXPORT void *moe_device_record_event() {
+  Event event = nullptr;
+  if (ready() && check(api::eventCreate(&event, /*timing=*/true),
+                       "creating an event"))
+    check(api::eventRecord(event, currentStream()), "recording an event");
+  return event;
+}
+
+/// Milliseconds between two recorded events (waits for `end`); frees both.
+MOE_EXPORT double moe_device_elapsed_ms(void *begin, void *end) {
+  float ms = -1.0f;
+  auto first = static_cast<Event>(begin), last = static_cast<Event>(end);
+  if (ready() && check(api::eventSynchronize(last), "waiting for an event"))
+    check(api::eventElapsed(&ms, first, last), "reading an event's time");
+  (void)api::eventDestroy(first);
+  (void)api::eventDestroy(last);
+  return ms;
+}
