@@ -9,6 +9,7 @@
 #include "Lowerings.h"
 #include "RefBuilder.h"
 
+#include "moe/Conversion/SizeChecks.h"
 #include "moe/Dialect/MoE/MoE.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -62,7 +63,7 @@ struct ConvertMoEToCPUPass
       hasMoEOps |= isa<MoEDialect>(op->getDialect());
     });
     if (hasMoEOps)
-      cpu::declareCheckState(module);
+      declareCheckState(module);
     ConversionTarget target(getContext());
     target.addIllegalDialect<MoEDialect>();
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });

@@ -6,6 +6,8 @@
 
 #include "RefBuilder.h"
 
+#include "moe/Conversion/SizeChecks.h"
+
 #include "moe/Conversion/ActivationMath.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -114,65 +116,9 @@ SmallVector<Value> RefBuilder::ifThen(Value cond, ValueRange passThrough,
   return SmallVector<Value>(ifOp.getResults());
 }
 
-void mlir::moe::cpu::declareCheckState(ModuleOp module) {
-  if (module.lookupSymbol(kCheckStateSymbol))
-    return;
-  OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
-  auto type = MemRefType::get({3}, b.getI64Type());
-  memref::GlobalOp::create(
-      b, module.getLoc(), kCheckStateSymbol, b.getStringAttr("public"), type,
-      DenseElementsAttr::get(RankedTensorType::get({3}, b.getI64Type()),
-                             b.getI64IntegerAttr(0).getValue()),
-      /*constant=*/false, /*alignment=*/IntegerAttr());
-}
-
 Value RefBuilder::requireEqual(Operation *op, Value found, Value expected,
                                StringRef what) {
-  // Static sizes were checked by the verifier; a size compared with itself
-  // needs no check either.
-  std::optional<int64_t> f = getConstantIntValue(found),
-                         e = getConstantIntValue(expected);
-  if (found == expected || (f && e && *f == *e))
-    return arith::ConstantOp::create(b, b.getBoolAttr(true));
-  auto module = op->getParentOfType<ModuleOp>();
-  SmallVector<Attribute> messages;
-  if (auto list = module->getAttrOfType<ArrayAttr>(kCheckMessagesAttr))
-    messages.assign(list.begin(), list.end());
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  os << op->getName() << " at ";
-  if (auto fileLoc = op->getLoc()->findInstanceOf<FileLineColLoc>())
-    os << fileLoc.getFilename().getValue() << ":" << fileLoc.getLine() << ":"
-       << fileLoc.getColumn();
-  else
-    os << op->getLoc();
-  os << ": " << what;
-  int64_t id = messages.size();
-  messages.push_back(b.getStringAttr(text));
-  module->setAttr(kCheckMessagesAttr, b.getArrayAttr(messages));
-
-  Value ok = cmpi(arith::CmpIPredicate::eq, found, expected);
-  Value bad = arith::XOrIOp::create(b, ok, arith::ConstantOp::create(
-                                              b, b.getBoolAttr(true)));
-  auto ifOp = scf::IfOp::create(b, bad, /*withElseRegion=*/false);
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToStart(&ifOp.getThenRegion().front());
-  auto type = MemRefType::get({3}, b.getI64Type());
-  Value state = memref::GetGlobalOp::create(b, type, kCheckStateSymbol);
-  Value first = memref::LoadOp::create(b, state, ValueRange{idx(0)});
-  Value i64Zero = arith::ConstantOp::create(b, b.getI64IntegerAttr(0));
-  Value isFirst = cmpi(arith::CmpIPredicate::eq, first, i64Zero);
-  auto record = scf::IfOp::create(b, isFirst, /*withElseRegion=*/false);
-  b.setInsertionPointToStart(&record.getThenRegion().front());
-  auto toI64 = [&](Value v) {
-    return arith::IndexCastOp::create(b, b.getI64Type(), v).getResult();
-  };
-  memref::StoreOp::create(
-      b, arith::ConstantOp::create(b, b.getI64IntegerAttr(id + 1)), state,
-      ValueRange{idx(0)});
-  memref::StoreOp::create(b, toI64(expected), state, ValueRange{idx(1)});
-  memref::StoreOp::create(b, toI64(found), state, ValueRange{idx(2)});
-  return ok;
+  return emitSizeCheck(b, op, found, expected, what);
 }
 
 Value RefBuilder::all(ArrayRef<Value> conditions) {

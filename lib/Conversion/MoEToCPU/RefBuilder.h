@@ -90,13 +90,6 @@ private:
   ImplicitLocOpBuilder &b;
 };
 
-/// Names of the run-time check state and messages (see requireEqual).
-inline constexpr llvm::StringLiteral kCheckStateSymbol = "moe_check_state";
-inline constexpr llvm::StringLiteral kCheckMessagesAttr = "moe.check_messages";
-
-/// Declares `memref.global "public" @moe_check_state : memref<3xi64>`
-/// ({failed check id + 1, expected, found}) in `module` if missing.
-void declareCheckState(ModuleOp module);
 
 /// out = act(gate, up) in f32 for a gated activation.
 Value emitGatedActivation(RefBuilder &rb, ActivationAttr act, Value gate,

@@ -7,10 +7,12 @@
 #include "moe/Conversion/Passes.h"
 
 #include "moe/Conversion/GPUKernels.h"
+#include "moe/Conversion/SizeChecks.h"
 #include "moe/Target/TargetAttr.h"
 
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Matchers.h"
 
 namespace mlir::moe {
 #define GEN_PASS_DEF_CONVERTMOETOGPULAUNCHPASS
@@ -158,6 +160,62 @@ static SmallVector<Value> resultSizes(OpBuilder &b, Operation *op,
   return sizes;
 }
 
+/// The size relations between `op`'s operand buffers that its kernel relies
+/// on (reading within bounds) and that the verifier could not prove: each
+/// becomes a run-time check recorded in `moe_check_state` (emitSizeCheck).
+/// Returns whether all hold, or null when none needs checking.
+static Value emitSizeChecks(ImplicitLocOpBuilder &b, Operation *op,
+                            ValueRange args) {
+  // Static sizes are constants, so that relations the verifier proved need
+  // no check.
+  auto dim = [&](Value v, int64_t d) -> Value {
+    int64_t size = cast<MemRefType>(v.getType()).getDimSize(d);
+    if (!ShapedType::isDynamic(size))
+      return arith::ConstantIndexOp::create(b, size).getResult();
+    return memref::DimOp::create(b, v, d).getResult();
+  };
+  auto idx = [&](int64_t v) {
+    return arith::ConstantIndexOp::create(b, v).getResult();
+  };
+  SmallVector<Value> ok;
+  if (auto gemm = dyn_cast<GroupedMatmulOp>(op); gemm && gemm.getWeights()) {
+    Value weights = args[5];
+    if (gemm.getRows() == RowSource::Tokens) {
+      ok.push_back(emitSizeCheck(b, op, dim(weights, 0), dim(args[0], 0),
+                                 "dim 0 of 'weights' must equal dim 0 of 'a' "
+                                 "(T)"));
+      ok.push_back(emitSizeCheck(b, op, dim(weights, 1),
+                                 idx(gemm.getTopKAttr().getInt()),
+                                 "dim 1 of 'weights' must equal top_k"));
+    } else {
+      Value routes = arith::MulIOp::create(b, dim(weights, 0), dim(weights, 1));
+      ok.push_back(emitSizeCheck(b, op, dim(args[0], 0), routes,
+                                 "dim 0 of 'a' must equal dim 0 times dim 1 "
+                                 "of 'weights' (T * k)"));
+    }
+  } else if (isa<CombineOp>(op)) {
+    Value routes = arith::MulIOp::create(b, dim(args[1], 0), dim(args[1], 1));
+    ok.push_back(emitSizeCheck(b, op, dim(args[0], 0), routes,
+                               "dim 0 of 'routes' must equal dim 0 times dim "
+                               "1 of 'scale' (T * k)"));
+  } else if (isa<AddRMSNormOp>(op)) {
+    for (int64_t d = 0; d < 2; ++d)
+      ok.push_back(emitSizeCheck(
+          b, op, dim(args[1], d), dim(args[0], d),
+          d == 0 ? "dim 0 of 'residual' must equal dim 0 of 'x'"
+                 : "dim 1 of 'residual' must equal dim 1 of 'x'"));
+  } else if (auto gate = dyn_cast<GateOp>(op); gate && gate.getBias()) {
+    ok.push_back(emitSizeCheck(b, op, dim(args[1], 0), dim(args[0], 1),
+                               "dim 0 of 'bias' must equal dim 1 of 'logits' "
+                               "(E)"));
+  }
+  Value all;
+  for (Value v : ok)
+    if (!matchPattern(v, m_One()))
+      all = all ? arith::AndIOp::create(b, all, v).getResult() : v;
+  return all;
+}
+
 /// Replaces `op` by buffers and a launch of `kernel`.
 static LogicalResult launch(Operation *op, gpu::GPUFuncOp kernel,
                             const ChipInfo &chip) {
@@ -194,6 +252,12 @@ static LogicalResult launch(Operation *op, gpu::GPUFuncOp kernel,
                                 "signature of kernel "
                              << kernel.getName();
   gpu::KernelDim3 grid = emitLaunchGrid(b, loc, op, kernel, args, chip);
+  // A failed size check launches an empty grid (the runtime skips it) and
+  // the runtime reports the check.
+  ImplicitLocOpBuilder ib(loc, b);
+  if (Value sizesOk = emitSizeChecks(ib, op, args))
+    grid.x = arith::SelectOp::create(
+        b, loc, sizesOk, grid.x, arith::ConstantIndexOp::create(b, loc, 0));
   std::optional<ArrayRef<int32_t>> block = kernel.getKnownBlockSize();
   auto threads = [&](int64_t d) {
     return arith::ConstantIndexOp::create(b, loc, (*block)[d]).getResult();
@@ -238,6 +302,7 @@ struct ConvertMoEToGPULaunchPass
     OpBuilder b(&getContext());
     module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
                     b.getUnitAttr());
+    declareCheckState(module);
     b.setInsertionPointToEnd(module.getBody());
     auto kernels = gpu::GPUModuleOp::create(
         b, module.getLoc(), "moe_kernels",

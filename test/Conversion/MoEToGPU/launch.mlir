@@ -80,3 +80,22 @@ module attributes {moe.parallel = #moe.parallel<tp = 4>} {
     return %r : tensor<4x16xbf16>
   }
 }
+
+// -----
+
+// A size relation the kernel relies on and the verifier could not prove is
+// checked before the launch: a failure is recorded in @moe_check_state (its
+// message in moe.check_messages, for the manifest) and the launch gets an
+// empty grid.
+// CHECK-LABEL: module attributes {gpu.container_module, moe.check_messages = ["moe.combine at {{.*}}launch.mlir:{{[0-9]+}}:{{[0-9]+}}: dim 0 of 'routes' must equal dim 0 times dim 1 of 'scale' (T * k)"]}
+// CHECK:         memref.global "public" @moe_check_state : memref<3xi64>
+// CHECK-LABEL: func.func @combine
+// CHECK:         %[[OK:.*]] = arith.cmpi eq
+// CHECK:         scf.if
+// CHECK:           memref.get_global @moe_check_state
+// CHECK:         %[[GRID:.*]] = arith.select %[[OK]], %{{.*}}, %{{.*}} : index
+// CHECK:         gpu.launch_func @moe_kernels::@combine_combine_0 blocks in (%[[GRID]],
+func.func @combine(%r: tensor<?x32xbf16>, %s: tensor<?x4xf32>) -> tensor<?x32xbf16> {
+  %y = moe.combine %r, %s : tensor<?x32xbf16>, tensor<?x4xf32> -> tensor<?x32xbf16>
+  return %y : tensor<?x32xbf16>
+}

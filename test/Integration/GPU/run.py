@@ -69,6 +69,30 @@ def build(args):
           f"into {args.artifacts}")
 
 
+def size_check(args):
+    """A call whose dynamic sizes disagree (combine: 6 routes, scale for
+    2 x 4) is reported by the run-time size check, as on the CPU: exit 1."""
+    import numpy as np
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        np.save(os.path.join(tmp, "routes.npy"),
+                np.ones((6, 32), dtype=np.float32))
+        np.save(os.path.join(tmp, "scale.npy"),
+                np.ones((2, 4), dtype=np.float32))
+        proc = subprocess.run(
+            [args.moe_run, library(args.artifacts, "elementwise.mlir",
+                                   args.target),
+             "--backend", args.backend, "--entry", "combine",
+             "--input", os.path.join(tmp, "routes.npy"),
+             "--input", os.path.join(tmp, "scale.npy")],
+            capture_output=True, text=True)
+    want = ("run-time size check failed: moe.combine at", "expected 8, found 6")
+    ok = proc.returncode == 1 and all(w in proc.stderr for w in want)
+    print(f"{'PASS' if ok else 'FAIL'} run-time size check: "
+          f"{proc.stderr.strip() or proc.stdout.strip()}")
+    return ok
+
+
 def run(args):
     passed = failed = 0
     for name, program, script, extra in CASES:
@@ -87,6 +111,11 @@ def run(args):
             failed += int(summary.group(2))
         if proc.returncode != 0 and (not summary or summary.group(2) == "0"):
             failed += 1  # the case stopped before its summary
+    print("== size checks")
+    if size_check(args):
+        passed += 1
+    else:
+        failed += 1
     print(f"gpu-tests: {passed} passed, {failed} failed")
     return 1 if failed or not passed else 0
 
