@@ -161,7 +161,8 @@ static SmallVector<Value> resultSizes(OpBuilder &b, Operation *op,
 }
 
 /// The size relations between `op`'s operand buffers that its kernel relies
-/// on (reading within bounds) and that the verifier could not prove: each
+/// on (reading within bounds) and that the verifier could not prove (rank-2
+/// operands: rank-3 norms are collapsed to rows before this): each
 /// becomes a run-time check recorded in `moe_check_state` (emitSizeCheck).
 /// Returns whether all hold, or null when none needs checking.
 static Value emitSizeChecks(ImplicitLocOpBuilder &b, Operation *op,
@@ -198,12 +199,17 @@ static Value emitSizeChecks(ImplicitLocOpBuilder &b, Operation *op,
     ok.push_back(emitSizeCheck(b, op, dim(args[0], 0), routes,
                                "dim 0 of 'routes' must equal dim 0 times dim "
                                "1 of 'scale' (T * k)"));
-  } else if (isa<AddRMSNormOp>(op)) {
-    for (int64_t d = 0; d < 2; ++d)
-      ok.push_back(emitSizeCheck(
-          b, op, dim(args[1], d), dim(args[0], d),
-          d == 0 ? "dim 0 of 'residual' must equal dim 0 of 'x'"
-                 : "dim 1 of 'residual' must equal dim 1 of 'x'"));
+  } else if (isa<RMSNormOp, AddRMSNormOp>(op)) {
+    Value weight = args[isa<AddRMSNormOp>(op) ? 2 : 1];
+    ok.push_back(emitSizeCheck(b, op, dim(weight, 0), dim(args[0], 1),
+                               "dim 0 of 'weight' must equal the last dim of "
+                               "'x' (H)"));
+    if (isa<AddRMSNormOp>(op))
+      for (int64_t d = 0; d < 2; ++d)
+        ok.push_back(emitSizeCheck(
+            b, op, dim(args[1], d), dim(args[0], d),
+            d == 0 ? "dim 0 of 'residual' must equal dim 0 of 'x'"
+                   : "dim 1 of 'residual' must equal dim 1 of 'x'"));
   } else if (auto gate = dyn_cast<GateOp>(op); gate && gate.getBias()) {
     ok.push_back(emitSizeCheck(b, op, dim(args[1], 0), dim(args[0], 1),
                                "dim 0 of 'bias' must equal dim 1 of 'logits' "
