@@ -8,8 +8,9 @@ log="$build/check.log"
 "$lit" -sv "$build/test" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 
-# lit's closing lines look like "  Passed: 5 (71.43%)".
-X
+# lit's closing lines look like "  Passed: 5 (71.43%)", or with the colons
+# aligned ("  Passed     : 33 (97.06%)") when several kinds are listed.
+count() { sed -nE "s/^ *$1 *: *([0-9]+).*/\1/p" "$log" | tail -n 1; }
 passed=$(( $(count Passed) + $(count "Expectedly Failed") + 0 ))
 failed=$(( $(count Failed) + $(count "Unexpectedly Passed") + 0 ))
 skipped=$(( $(count Unsupported) + 0 ))
