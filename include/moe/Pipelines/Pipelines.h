@@ -33,13 +33,12 @@ std::unique_ptr<Pass> createPrepareHostFunctionsPass();
 /// moe ops and tensors -> a host program for `chip` in the LLVM dialect:
 /// moe.experts is expanded (moe-expand-experts; moe-optimize may have done
 /// it already), each moe op launches its kernel template
-/// (convert-moe-to-gpu-launch),
-/// the rest of the program becomes simple parallel-loop kernels, buffers
-/// are device memory (gpu.alloc), launches go on one stream per call
-/// (gpu-async-region), and the kernels are compiled with
-/// gpu-module-to-binary and `toolkit` (kernelToolkit) and embedded. The
-/// host code calls the mgpu* runtime functions the runtime's backends
-/// define.
+/// (convert-moe-to-gpu-launch), the rest of the program becomes simple
+/// parallel-loop kernels, buffers are device memory (gpu.alloc), launches
+/// go on one stream per call (gpu-async-region), and the kernels are
+/// compiled with gpu-module-to-binary and `toolkit` (kernelToolkit) and
+/// embedded. The host code calls the mgpu* functions that the runtime's
+/// backends define.
 void buildGPUHostPipeline(OpPassManager &pm, const ChipInfo &chip,
                           StringRef toolkit);
 
