@@ -120,6 +120,13 @@ FailureOr<gpu::GPUFuncOp> buildRMSNormKernel(OpBuilder &builder,
                                              const ChipInfo &chip,
                                              StringRef name);
 
+/// Rewrites `module` into ops that have kernel templates: collectives over
+/// one rank become what they compute there (all_reduce_add_rms_norm becomes
+/// add_rms_norm), and activations and norms of rank > 2 run on their leading
+/// dims collapsed into rows. A collective over more ranks is a diagnostic,
+/// or kept (for the caller to report) with `keepMultiRank`.
+LogicalResult prepareForKernels(ModuleOp module, bool keepMultiRank);
+
 /// The kernel template of `op` (any moe op above) into `module`. When `op`
 /// has no template (the collectives), returns failure() with `unsupported`
 /// set and no diagnostic; otherwise a failure has been diagnosed.

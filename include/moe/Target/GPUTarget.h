@@ -17,7 +17,8 @@
 
 namespace mlir::moe {
 
-/// Loads the dialects the kernel templates and their lowering create.
+/// Loads the dialects the kernel templates, prepareForKernels and the
+/// kernel lowering create.
 void loadKernelDialects(MLIRContext *ctx);
 
 /// Rewrites math the kernels must not call a device library for (erf
@@ -44,7 +45,8 @@ struct KernelObject {
 };
 
 /// Builds and compiles one kernel per moe op of `program` (a module after
-/// moe-optimize) that has a kernel template on `chip`, with gpu-module-to-binary
+/// moe-optimize, which this rewrites with prepareForKernels) that has a
+/// kernel template on `chip`, with gpu-module-to-binary
 /// and `toolkit` (kernelToolkit). The other moe ops (the collectives) have no
 /// template yet: `skipped` receives their names.
 FailureOr<std::vector<KernelObject>>

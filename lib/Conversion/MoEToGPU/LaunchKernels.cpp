@@ -28,8 +28,10 @@ static MemRefType bufferTypeOf(Type tensor) {
 }
 
 /// Replaces collectives over one rank by what they compute there; a
-/// collective over more ranks is a diagnostic.
-static LogicalResult dropSingleRankCollectives(ModuleOp module) {
+/// collective over more ranks is a diagnostic, or left alone when
+/// `keepMultiRank`.
+static LogicalResult dropSingleRankCollectives(ModuleOp module,
+                                               bool keepMultiRank) {
   SmallVector<Operation *> collectives;
   module.walk([&](Operation *op) {
     if (isa<MoEDialect>(op->getDialect()) && op->hasAttr("group"))
@@ -40,6 +42,8 @@ static LogicalResult dropSingleRankCollectives(ModuleOp module) {
     FailureOr<int64_t> size = lookupGroupSize(op, group);
     if (failed(size))
       return failure();
+    if (*size != 1 && keepMultiRank)
+      continue;
     if (*size != 1)
       return op->emitOpError()
              << "runs over group '" << group << "' of " << *size
@@ -111,6 +115,14 @@ static void collapseLeadingDims(ModuleOp module) {
     op->replaceAllUsesWith(results);
     op->erase();
   }
+}
+
+LogicalResult mlir::moe::prepareForKernels(ModuleOp module,
+                                           bool keepMultiRank) {
+  if (failed(dropSingleRankCollectives(module, keepMultiRank)))
+    return failure();
+  collapseLeadingDims(module);
+  return success();
 }
 
 /// The dynamic sizes of result `index` of `op`, from its operand buffers.
@@ -295,9 +307,8 @@ struct ConvertMoEToGPULaunchPass
                          << knownChipNames();
       return signalPassFailure();
     }
-    if (failed(dropSingleRankCollectives(module)))
+    if (failed(prepareForKernels(module, /*keepMultiRank=*/false)))
       return signalPassFailure();
-    collapseLeadingDims(module);
     SmallVector<Operation *> ops;
     module.walk([&](Operation *op) {
       if (isa<MoEDialect>(op->getDialect()))

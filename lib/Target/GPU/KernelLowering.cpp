@@ -17,6 +17,7 @@
 #include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/Passes.h"
@@ -32,7 +33,7 @@ void mlir::moe::loadKernelDialects(MLIRContext *ctx) {
                    gpu::GPUDialect, LLVM::LLVMDialect, math::MathDialect,
                    memref::MemRefDialect, NVVM::NVVMDialect,
                    ROCDL::ROCDLDialect, scf::SCFDialect,
-                   vector::VectorDialect>();
+                   tensor::TensorDialect, vector::VectorDialect>();
 }
 
 LogicalResult mlir::moe::expandKernelMath(Operation *root) {

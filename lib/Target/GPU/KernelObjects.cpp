@@ -42,6 +42,8 @@ mlir::moe::compileKernels(ModuleOp program, const ChipInfo &chip,
                           std::vector<std::string> &skipped) {
   MLIRContext *ctx = program.getContext();
   loadKernelDialects(ctx);
+  if (failed(prepareForKernels(program, /*keepMultiRank=*/true)))
+    return failure();
   SmallVector<Operation *> ops;
   program.walk([&](Operation *op) {
     if (isa<MoEDialect>(op->getDialect()))
