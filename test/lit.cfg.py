@@ -33,6 +33,12 @@ import shutil
 if shutil.which("ptxas") or os.path.exists("/usr/local/cuda/bin/ptxas"):
     config.available_features.add("ptxas")
 
+# The GPU backend libraries, where the build made them.
+for backend in ("cuda", "hip"):
+    if os.path.exists(os.path.join(config.moe_obj_root, "lib",
+                                   f"libmoe_runtime_{backend}.so")):
+        config.available_features.add(f"{backend}-backend")
+
 # GPU integration tests run where an NVIDIA driver answers and the runtime's
 # CUDA backend was built; elsewhere they are UNSUPPORTED.
 import subprocess
