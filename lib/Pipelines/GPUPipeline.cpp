@@ -7,7 +7,6 @@
 #include "moe/Pipelines/Pipelines.h"
 
 #include "moe/Conversion/Passes.h"
-#include "moe/Passes/Passes.h"
 #include "moe/Target/GPUTarget.h"
 
 #include "mlir/Conversion/Passes.h"
@@ -147,9 +146,6 @@ struct ExpandKernelMathPass
 
 void mlir::moe::buildGPUHostPipeline(OpPassManager &pm, const ChipInfo &chip,
                                      StringRef toolkit) {
-  // moe.experts has no kernel of its own: it is expanded here whether or not
-  // moe-optimize ran (a no-op after it), with the default block_m.
-  pm.addPass(createMoEExpandExpertsPass());
   ConvertMoEToGPULaunchPassOptions launch;
   launch.chip = chip.name.str();
   pm.addPass(createConvertMoEToGPULaunchPass(launch));

@@ -4,7 +4,6 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "moe/Passes/Passes.h"
 #include "moe/Pipelines/Pipelines.h"
 #include "moe/Registration.h"
 #include "moe/Target/AMDGPU.h"
@@ -252,17 +251,8 @@ static LogicalResult compile(MLIRContext &context) {
     }
     for (const moe::ChipInfo *chip : chips) {
       OwningOpRef<ModuleOp> copy(module->clone());
-      if (failed(optimize(*copy, chip->name)))
-        return failure();
-      // moe.experts has no kernel of its own; moe-optimize expands it, and
-      // so does this without it (as the GPU host pipeline does).
-      if (noOptimize) {
-        PassManager pm(&context);
-        pm.addPass(moe::createMoEExpandExpertsPass());
-        if (failed(pm.run(*copy)))
-          return failure();
-      }
-      if (failed(compileKernels(*copy, *chip, isa ? &isa->os() : nullptr)))
+      if (failed(optimize(*copy, chip->name)) ||
+          failed(compileKernels(*copy, *chip, isa ? &isa->os() : nullptr)))
         return failure();
     }
     if (isa)

@@ -120,12 +120,18 @@ FailureOr<gpu::GPUFuncOp> buildRMSNormKernel(OpBuilder &builder,
                                              const ChipInfo &chip,
                                              StringRef name);
 
-/// Rewrites `module` into ops that have kernel templates: collectives over
-/// one rank become what they compute there (all_reduce_add_rms_norm becomes
-/// add_rms_norm), and activations and norms of rank > 2 run on their leading
-/// dims collapsed into rows. A collective over more ranks is a diagnostic,
+/// Rewrites `module` into ops that have kernel templates: moe.experts is
+/// expanded (as moe-optimize does; block_m 16 unless its tile says),
+/// collectives over one rank become what they compute there
+/// (all_reduce_add_rms_norm becomes add_rms_norm), and activations and norms
+/// of rank > 2 run on their leading dims collapsed into rows. A collective over more ranks is a diagnostic,
 /// or kept (for the caller to report) with `keepMultiRank`.
 LogicalResult prepareForKernels(ModuleOp module, bool keepMultiRank);
+
+/// The moe ops of `module` in walk order with their kernel names,
+/// FUNC_OP_INDEX (INDEX counts moe ops across the module).
+SmallVector<std::pair<Operation *, std::string>>
+collectKernelOps(ModuleOp module);
 
 /// The kernel template of `op` (any moe op above) into `module`. When `op`
 /// has no template (the collectives), returns failure() with `unsupported`

@@ -54,8 +54,10 @@ def ConvertMoEToGPULaunchPass
     `bufferization.to_tensor` of the results. One-shot bufferization then
     joins these buffers with the rest of the program.
 
-    Collectives over a group of one rank are the identity
-    (`all_reduce_add_rms_norm` becomes `add_rms_norm`); over more ranks they
+    `moe.experts` is expanded first where `moe-optimize` has not done it
+    (block_m 16 unless its tile says). Collectives over a group of one rank
+    are the identity (`all_reduce_add_rms_norm` becomes `add_rms_norm`);
+    over more ranks they
     are a diagnostic (the GPU collectives are not built yet).
   }];
   let options = [

@@ -31,9 +31,8 @@ void addTensorBufferizationPasses(OpPassManager &pm);
 std::unique_ptr<Pass> createPrepareHostFunctionsPass();
 
 /// moe ops and tensors -> a host program for `chip` in the LLVM dialect:
-/// moe.experts is expanded (moe-expand-experts; moe-optimize may have done
-/// it already), each moe op launches its kernel template
-/// (convert-moe-to-gpu-launch), the rest of the program becomes simple
+/// each moe op launches its kernel template (convert-moe-to-gpu-launch,
+/// which expands moe.experts where moe-optimize has not), the rest of the program becomes simple
 /// parallel-loop kernels, buffers are device memory (gpu.alloc), launches
 /// go on one stream per call (gpu-async-region), and the kernels are
 /// compiled with gpu-module-to-binary and `toolkit` (kernelToolkit) and

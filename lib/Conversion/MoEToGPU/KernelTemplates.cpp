@@ -1,6 +1,6 @@
 //===- KernelTemplates.cpp - the kernel template of each moe op -----------===//
 //
-// Picks the kernel template of a moe op.
+// The kernel name, template and launch grid of each moe op.
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,6 +11,20 @@
 
 using namespace mlir;
 using namespace mlir::moe;
+
+SmallVector<std::pair<Operation *, std::string>>
+mlir::moe::collectKernelOps(ModuleOp module) {
+  SmallVector<std::pair<Operation *, std::string>> ops;
+  module.walk([&](Operation *op) {
+    if (!isa<MoEDialect>(op->getDialect()))
+      return;
+    auto func = op->getParentOfType<FunctionOpInterface>();
+    ops.push_back({op, (func ? func.getName().str() : std::string("kernel")) +
+                           "_" + op->getName().stripDialect().str() + "_" +
+                           std::to_string(ops.size())});
+  });
+  return ops;
+}
 
 FailureOr<gpu::GPUFuncOp>
 mlir::moe::buildMoEKernel(OpBuilder &b, gpu::GPUModuleOp module, Operation *op,

@@ -8,11 +8,13 @@
 
 #include "moe/Conversion/GPUKernels.h"
 #include "moe/Conversion/SizeChecks.h"
+#include "moe/Passes/Passes.h"
 #include "moe/Target/TargetAttr.h"
 
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir::moe {
 #define GEN_PASS_DEF_CONVERTMOETOGPULAUNCHPASS
@@ -119,6 +121,12 @@ static void collapseLeadingDims(ModuleOp module) {
 
 LogicalResult mlir::moe::prepareForKernels(ModuleOp module,
                                            bool keepMultiRank) {
+  // moe.experts has no kernel of its own; moe-optimize expands it, and this
+  // does without it (block_m 16, the pass's default, unless a tile says).
+  RewritePatternSet expand(module.getContext());
+  populateExpandExpertsPatterns(expand, /*blockM=*/16);
+  if (failed(applyPatternsGreedily(module, std::move(expand))))
+    return failure();
   if (failed(dropSingleRankCollectives(module, keepMultiRank)))
     return failure();
   collapseLeadingDims(module);
@@ -309,11 +317,8 @@ struct ConvertMoEToGPULaunchPass
     }
     if (failed(prepareForKernels(module, /*keepMultiRank=*/false)))
       return signalPassFailure();
-    SmallVector<Operation *> ops;
-    module.walk([&](Operation *op) {
-      if (isa<MoEDialect>(op->getDialect()))
-        ops.push_back(op);
-    });
+    SmallVector<std::pair<Operation *, std::string>> ops =
+        collectKernelOps(module);
     if (ops.empty())
       return;
     OpBuilder b(&getContext());
@@ -324,11 +329,7 @@ struct ConvertMoEToGPULaunchPass
     auto kernels = gpu::GPUModuleOp::create(
         b, module.getLoc(), "moe_kernels",
         b.getArrayAttr({getGPUTargetAttr(&getContext(), *target)}));
-    for (auto [index, op] : llvm::enumerate(ops)) {
-      auto func = op->getParentOfType<FunctionOpInterface>();
-      std::string name =
-          (func ? func.getName().str() : std::string("kernel")) + "_" +
-          op->getName().stripDialect().str() + "_" + std::to_string(index);
+    for (auto &[op, name] : ops) {
       bool unsupported;
       FailureOr<gpu::GPUFuncOp> kernel =
           buildMoEKernel(b, kernels, op, *target, name, unsupported);

@@ -44,17 +44,8 @@ mlir::moe::compileKernels(ModuleOp program, const ChipInfo &chip,
   loadKernelDialects(ctx);
   if (failed(prepareForKernels(program, /*keepMultiRank=*/true)))
     return failure();
-  SmallVector<Operation *> ops;
-  program.walk([&](Operation *op) {
-    if (isa<MoEDialect>(op->getDialect()))
-      ops.push_back(op);
-  });
   std::vector<KernelObject> objects;
-  for (auto [index, op] : llvm::enumerate(ops)) {
-    auto func = op->getParentOfType<FunctionOpInterface>();
-    std::string name = (func ? func.getName().str() : std::string("kernel")) +
-                       "_" + op->getName().stripDialect().str() + "_" +
-                       std::to_string(index);
+  for (auto &[op, name] : collectKernelOps(program)) {
     OpBuilder b(ctx);
     OwningOpRef<ModuleOp> kernels = ModuleOp::create(op->getLoc());
     (*kernels)->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
