@@ -27,10 +27,26 @@ tool_dirs = [config.moe_tools_dir, config.llvm_tools_dir]
 tools = ["moe-opt", "moe-compile", "moe-run"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
-# sm_90 kernels need the CUDA toolkit's ptxas and libdevice (moe-compile looks
-# on PATH, then in /usr/local/cuda).
+# sm_90 kernels need a CUDA toolkit with ptxas and libdevice. The search
+# mirrors kernelToolkit (lib/Target/GPU/KernelLowering.cpp).
+import glob
 import shutil
-if shutil.which("ptxas") or os.path.exists("/usr/local/cuda/bin/ptxas"):
+def _cuda_toolkit():
+    candidates = [os.environ.get(v) for v in ("CUDA_HOME", "CUDA_PATH")]
+    ptxas = shutil.which("ptxas")
+    if ptxas:
+        candidates.append(os.path.dirname(os.path.dirname(ptxas)))
+        candidates.append(os.path.dirname(os.path.dirname(
+            os.path.realpath(ptxas))))
+    candidates.append("/usr/local/cuda")
+    candidates += sorted(glob.glob("/usr/local/cuda-*"), reverse=True)
+    for d in candidates:
+        if d and os.path.exists(os.path.join(d, "bin", "ptxas")) and \
+           os.path.exists(os.path.join(d, "nvvm", "libdevice",
+                                       "libdevice.10.bc")):
+            return d
+    return None
+if _cuda_toolkit():
     config.available_features.add("ptxas")
 
 # The GPU backend libraries, where the build made them.

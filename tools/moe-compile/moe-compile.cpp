@@ -119,8 +119,10 @@ static LogicalResult checkToolkit(const moe::ChipInfo &chip, StringRef tk) {
     if (!tk.empty())
       return success();
     llvm::errs() << "moe-compile: no CUDA toolkit for " << chip.name
-                 << " (expected ptxas on PATH or /usr/local/cuda/bin/ptxas, "
-                    "and nvvm/libdevice beside it)\n";
+                 << " (expected a folder with bin/ptxas and "
+                    "nvvm/libdevice/libdevice.10.bc: $CUDA_HOME, $CUDA_PATH, "
+                    "the folder of ptxas on PATH, /usr/local/cuda or "
+                    "/usr/local/cuda-*)\n";
     return failure();
   }
   SmallString<256> lld(tk);

@@ -30,9 +30,10 @@ LogicalResult expandKernelMath(Operation *root);
 void addKernelLoweringPasses(OpPassManager &pm, const ChipInfo &chip);
 
 /// The folder gpu-module-to-binary takes as `toolkit` for `chip`: for AMD,
-/// `amdToolkit` (with llvm/bin/ld.lld); for NVIDIA, the CUDA folder that
-/// holds bin/ptxas and nvvm/libdevice (ptxas on PATH, else /usr/local/cuda),
-/// or "" when there is none.
+/// `amdToolkit` (with llvm/bin/ld.lld); for NVIDIA, the first CUDA folder
+/// that holds both bin/ptxas and nvvm/libdevice/libdevice.10.bc among
+/// $CUDA_HOME, $CUDA_PATH, the folder of ptxas on PATH, /usr/local/cuda and
+/// /usr/local/cuda-*, or "" when there is none.
 std::string kernelToolkit(const ChipInfo &chip, StringRef amdToolkit);
 
 /// One compiled kernel: its code object (an amdgcn-amd-amdhsa--<chip> ELF or

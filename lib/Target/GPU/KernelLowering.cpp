@@ -21,9 +21,13 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/Passes.h"
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
+
+#include <cstdlib>
+#include <functional>
 
 using namespace mlir;
 using namespace mlir::moe;
@@ -69,14 +73,49 @@ void mlir::moe::addKernelLoweringPasses(OpPassManager &pm,
   pm.addPass(createReconcileUnrealizedCastsPass());
 }
 
+/// Whether `dir` is a CUDA toolkit gpu-module-to-binary can use: bin/ptxas
+/// and nvvm/libdevice/libdevice.10.bc.
+static bool isCudaToolkit(StringRef dir) {
+  if (dir.empty())
+    return false;
+  SmallString<256> ptxas(dir), libdevice(dir);
+  llvm::sys::path::append(ptxas, "bin", "ptxas");
+  llvm::sys::path::append(libdevice, "nvvm", "libdevice", "libdevice.10.bc");
+  return llvm::sys::fs::exists(ptxas) && llvm::sys::fs::exists(libdevice);
+}
+
 std::string mlir::moe::kernelToolkit(const ChipInfo &chip,
                                      StringRef amdToolkit) {
   if (chip.vendor == GPUVendor::AMD)
     return amdToolkit.str();
-  if (llvm::ErrorOr<std::string> ptxas = llvm::sys::findProgramByName("ptxas"))
-    return llvm::sys::path::parent_path(llvm::sys::path::parent_path(*ptxas))
-        .str();
-  if (llvm::sys::fs::exists("/usr/local/cuda/bin/ptxas"))
-    return "/usr/local/cuda";
+  std::vector<std::string> candidates;
+  for (const char *var : {"CUDA_HOME", "CUDA_PATH"})
+    if (const char *value = std::getenv(var))
+      candidates.push_back(value);
+  // ptxas on PATH may be the toolkit's own, a symlink to it, or a wrapper
+  // script elsewhere (then the folders below find the toolkit).
+  if (llvm::ErrorOr<std::string> ptxas = llvm::sys::findProgramByName("ptxas")) {
+    candidates.push_back(
+        llvm::sys::path::parent_path(llvm::sys::path::parent_path(*ptxas))
+            .str());
+    SmallString<256> real;
+    if (!llvm::sys::fs::real_path(*ptxas, real))
+      candidates.push_back(
+          llvm::sys::path::parent_path(llvm::sys::path::parent_path(real))
+              .str());
+  }
+  candidates.push_back("/usr/local/cuda");
+  // Versioned installs (/usr/local/cuda-13.0), newest name first.
+  std::vector<std::string> versioned;
+  std::error_code ec;
+  for (llvm::sys::fs::directory_iterator it("/usr/local", ec), end;
+       !ec && it != end; it.increment(ec))
+    if (llvm::sys::path::filename(it->path()).starts_with("cuda-"))
+      versioned.push_back(it->path());
+  llvm::sort(versioned, std::greater<std::string>());
+  llvm::append_range(candidates, versioned);
+  for (const std::string &dir : candidates)
+    if (isCudaToolkit(dir))
+      return dir;
   return "";
 }
