@@ -66,6 +66,7 @@ def ConvertMoEToGPULaunchPass
   ];
   let dependentDialects = [
     "::mlir::amdgpu::AMDGPUDialect",
+    "::mlir::nvgpu::NVGPUDialect",
     "::mlir::arith::ArithDialect",
     "::mlir::bufferization::BufferizationDialect",
     "::mlir::gpu::GPUDialect",

@@ -7,6 +7,7 @@
 #include "moe/Conversion/GPUKernels.h"
 
 #include "moe/Conversion/ActivationMath.h"
+#include "StagedLoads.h"
 #include "moe/Target/MMALayout.h"
 
 #include "mlir/Dialect/AMDGPU/IR/AMDGPUDialect.h"
@@ -297,19 +298,50 @@ mlir::moe::buildGroupedMatmulKernel(OpBuilder &builder, gpu::GPUModuleOp module,
   int64_t slices = kGroupedMatmulWaves / wavesN;
   while (slices > 1 && steps % slices != 0)
     slices /= 2;
+  // Weight and A loads go through LDS slots with asynchronous copies when
+  // at least two steps fit; fewer tiles in flight leave room for three.
+  int64_t aRowsPerLane = chip.waveSize == 64 ? 1 : 2;
+  int64_t elementBytes = element.getIntOrFloatBitWidth() / 8;
+  int64_t kLoad = kLoadOf(chip, mma, depth);
+  auto partialElems = [&] {
+    return slices > 1
+               ? (slices - 1) * wavesN * chains * accValues * chip.waveSize
+               : 0;
+  };
+  auto planFor = [&] {
+    return planStagedLoads(chip, elementBytes, kLoad, chains + aRowsPerLane,
+                           wavesN * slices,
+                           stagingBudgetBytes(chip) - 4 * partialElems());
+  };
+  std::optional<StagingPlan> staging = planFor();
+  while ((!staging || staging->stages < 3) && group > 1 &&
+         tilesPerWave % (group / 2) == 0) {
+    group /= 2;
+    chains = op.getActivationAttr() ? 2 * group : group;
+    staging = planFor();
+  }
+  if (!staging) {
+    // The register path: as many tiles in flight as before.
+    group = std::min(kGroupedMatmulTilesInFlight, tilesPerWave);
+    if (tilesPerWave % group != 0)
+      group = 1;
+    chains = op.getActivationAttr() ? 2 * group : group;
+  }
+  auto workgroup = gpu::AddressSpaceAttr::get(b.getContext(),
+                                              gpu::AddressSpace::Workgroup);
   SmallVector<Type> ldsTypes;
   if (slices > 1)
-    ldsTypes.push_back(MemRefType::get(
-        {(slices - 1) * wavesN * chains * accValues * chip.waveSize},
-        b.getF32Type(), AffineMap(),
-        gpu::AddressSpaceAttr::get(b.getContext(),
-                                   gpu::AddressSpace::Workgroup)));
+    ldsTypes.push_back(MemRefType::get({partialElems()}, b.getF32Type(),
+                                       AffineMap(), workgroup));
+  if (staging)
+    ldsTypes.push_back(MemRefType::get({staging->bufferElems()}, element,
+                                       AffineMap(), workgroup));
   b.setInsertionPointToEnd(module.getBody());
   auto func = gpu::GPUFuncOp::create(b, name, b.getFunctionType(args, {}),
                                      ldsTypes);
   func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
-  if (slices > 1)
-    func.setWorkgroupAttributionAttr(0, b.getStringAttr("llvm.align"),
+  for (unsigned i = 0; i < ldsTypes.size(); ++i)
+    func.setWorkgroupAttributionAttr(i, b.getStringAttr("llvm.align"),
                                      b.getI64IntegerAttr(16));
   func.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr(
       {static_cast<int32_t>(chip.waveSize * wavesN * slices), 1, 1}));
@@ -414,60 +446,112 @@ mlir::moe::buildGroupedMatmulKernel(OpBuilder &builder, gpu::GPUModuleOp module,
     gateCols.push_back(gateCol);
     upCols.push_back(upCol);
   }
-  // Accumulators: gate of each tile, then up of each tile.
-  SmallVector<Value> inits(chains, zeroAcc);
-  // The k loop takes `unroll` steps per iteration and issues all of their
-  // loads before any MMA, so that about kLoadsInFlight loads per lane are
-  // outstanding (decode is bound by how many weight bytes are in flight).
-  // K is rounded up to the step; the lanes whose k run starts at or past K
-  // (the tail) load zeros.
   int64_t sliceSteps = steps / slices;
-  int64_t loadsPerStep = chains + static_cast<int64_t>(aRows.size());
-  int64_t unroll = 1;
-  for (int64_t u : {8, 4, 2})
-    if (u * loadsPerStep <= kLoadsInFlight && sliceSteps % u == 0) {
-      unroll = u;
-      break;
-    }
   int64_t kEnd = steps * atom.kStep;
   Value kBegin = arith::MulIOp::create(b, slice,
                                        idx(sliceSteps * atom.kStep));
-  auto kLoop = scf::ForOp::create(
-      b, kBegin, arith::AddIOp::create(b, kBegin, idx(sliceSteps * atom.kStep)),
-      idx(unroll * atom.kStep), inits);
-  {
+  // Rows of K elements and k at a multiple of kLoad: each lane's run is
+  // aligned to its size when the buffers are (the host ABI: 16 bytes).
+  IntegerAttr align = b.getI64IntegerAttr(atom.kLoad * elementBytes);
+  // This lane's first k of step `s` (from kBegin) and whether it is inside
+  // K: K is rounded up to the step; the lanes whose k run starts at or past
+  // K (the tail) read row 0 and zero the result.
+  auto kOfStep = [&](Value s) -> std::pair<Value, Value> {
+    Value k = arith::AddIOp::create(
+        b, kBegin,
+        arith::AddIOp::create(b, arith::MulIOp::create(b, s, idx(atom.kStep)),
+                              atom.kOffset));
+    if (kEnd == depth)
+      return {k, Value()};
+    Value kValid = lt(k, idx(depth));
+    return {arith::SelectOp::create(b, kValid, k, zero), kValid};
+  };
+  auto masked = [&](Value v, Value valid) {
+    return valid ? arith::SelectOp::create(b, valid, v, zeroVec).getResult()
+                 : v;
+  };
+  // The operands of one step: A of each row (slot j), then the weight rows
+  // of each chain (gate of each tile, then up of each tile).
+  auto weightCol = [&](int64_t i) {
+    return i < group ? gateCols[i] : upCols[i - group];
+  };
+  // Accumulators: gate of each tile, then up of each tile.
+  SmallVector<Value> inits(chains, zeroAcc);
+  scf::ForOp kLoop;
+  if (staging) {
+    // Step s's copies go to stage s % stages; `stages - 1` steps are in
+    // flight while one is multiplied.
+    int64_t stages = staging->stages;
+    Value buffer = func.getWorkgroupAttributions().back();
+    StagedLoads loads(chip, *staging, buffer, waveId, lane);
+    int64_t nA = static_cast<int64_t>(aRows.size());
+    auto issue = [&](Value s) {
+      Value stage = arith::RemUIOp::create(b, s, idx(stages));
+      Value k = kOfStep(s).first;
+      for (auto [j, row] : llvm::enumerate(aRows))
+        loads.copy(b, stage, j, a, ValueRange{row.first, k},
+                   /*streaming=*/false);
+      for (int64_t i = 0; i < chains; ++i)
+        loads.copy(b, stage, nA + i, w, ValueRange{expert, weightCol(i), k},
+                   /*streaming=*/true);
+      loads.endStep(b);
+    };
+    for (int64_t p = 0; p < std::min(stages - 1, sliceSteps); ++p)
+      issue(idx(p));
+    kLoop = scf::ForOp::create(b, zero, idx(sliceSteps), idx(1), inits);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(kLoop.getBody());
-    // Rows of K elements and k at a multiple of kLoad: each lane's run is
-    // aligned to its size when the buffers are (the host ABI: 16 bytes).
-    IntegerAttr align = b.getI64IntegerAttr(
-        atom.kLoad * element.getIntOrFloatBitWidth() / 8);
+    Value s = kLoop.getInductionVar();
+    Value next = arith::AddIOp::create(b, s, idx(stages - 1));
+    auto ahead = scf::IfOp::create(b, lt(next, idx(sliceSteps)),
+                                   /*withElseRegion=*/true);
+    {
+      OpBuilder::InsertionGuard inner(b);
+      b.setInsertionPointToStart(&ahead.getThenRegion().front());
+      issue(next);
+      loads.wait(b, stages - 1);
+      b.setInsertionPointToStart(&ahead.getElseRegion().front());
+      loads.wait(b, 0);
+    }
+    Value stage = arith::RemUIOp::create(b, s, idx(stages));
+    Value kValid = kOfStep(s).second;
+    SmallVector<Value> aVecs;
+    for (auto [j, row] : llvm::enumerate(aRows))
+      aVecs.push_back(arith::SelectOp::create(
+          b, row.second, masked(loads.read(b, stage, j), kValid), zeroVec));
+    SmallVector<Value> acc(kLoop.getRegionIterArgs());
+    for (int64_t i = 0; i < chains; ++i)
+      acc[i] = atom.multiply(
+          b, aVecs, masked(loads.read(b, stage, nA + i), kValid), acc[i]);
+    scf::YieldOp::create(b, acc);
+  } else {
+    // The k loop takes `unroll` steps per iteration and issues all of their
+    // loads before any MMA, so that about kLoadsInFlight loads per lane are
+    // outstanding (decode is bound by how many weight bytes are in flight).
+    int64_t loadsPerStep = chains + static_cast<int64_t>(aRows.size());
+    int64_t unroll = 1;
+    for (int64_t u : {8, 4, 2})
+      if (u * loadsPerStep <= kLoadsInFlight && sliceSteps % u == 0) {
+        unroll = u;
+        break;
+      }
+    kLoop = scf::ForOp::create(b, zero, idx(sliceSteps), idx(unroll), inits);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(kLoop.getBody());
     SmallVector<SmallVector<Value>> aVecs(unroll), bVecs(unroll);
     for (int64_t u = 0; u < unroll; ++u) {
-      Value k = arith::AddIOp::create(
-          b, kLoop.getInductionVar(),
-          arith::AddIOp::create(b, atom.kOffset, idx(u * atom.kStep)));
-      Value kValid = Value();
-      if (kEnd != depth) {
-        kValid = lt(k, idx(depth));
-        k = arith::SelectOp::create(b, kValid, k, zero);
-      }
+      auto [k, kValid] = kOfStep(
+          arith::AddIOp::create(b, kLoop.getInductionVar(), idx(u)));
       auto load = [&](Value base, ValueRange indices) {
-        Value v = vector::LoadOp::create(b, vecType, base, indices,
-                                         /*nontemporal=*/false, align);
-        return kValid
-                   ? arith::SelectOp::create(b, kValid, v, zeroVec).getResult()
-                   : v;
+        return masked(vector::LoadOp::create(b, vecType, base, indices,
+                                             /*nontemporal=*/false, align),
+                      kValid);
       };
-      for (auto [aRow, aValid] : aRows) {
-        Value v = load(a, ValueRange{aRow, k});
-        aVecs[u].push_back(arith::SelectOp::create(b, aValid, v, zeroVec));
-      }
-      for (int64_t c = 0; c < group; ++c)
-        bVecs[u].push_back(load(w, ValueRange{expert, gateCols[c], k}));
-      if (act)
-        for (int64_t c = 0; c < group; ++c)
-          bVecs[u].push_back(load(w, ValueRange{expert, upCols[c], k}));
+      for (auto [aRow, aValid] : aRows)
+        aVecs[u].push_back(arith::SelectOp::create(
+            b, aValid, load(a, ValueRange{aRow, k}), zeroVec));
+      for (int64_t i = 0; i < chains; ++i)
+        bVecs[u].push_back(load(w, ValueRange{expert, weightCol(i), k}));
     }
     SmallVector<Value> acc(kLoop.getRegionIterArgs());
     for (int64_t u = 0; u < unroll; ++u)

@@ -16,6 +16,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -35,7 +36,8 @@ using namespace mlir::moe;
 void mlir::moe::loadKernelDialects(MLIRContext *ctx) {
   ctx->loadDialect<amdgpu::AMDGPUDialect, arith::ArithDialect,
                    gpu::GPUDialect, LLVM::LLVMDialect, math::MathDialect,
-                   memref::MemRefDialect, NVVM::NVVMDialect,
+                   memref::MemRefDialect, nvgpu::NVGPUDialect,
+                   NVVM::NVVMDialect,
                    ROCDL::ROCDLDialect, scf::SCFDialect,
                    tensor::TensorDialect, vector::VectorDialect>();
 }
@@ -62,6 +64,8 @@ void mlir::moe::addKernelLoweringPasses(OpPassManager &pm,
     ConvertGpuOpsToNVVMOpsOptions nvvm;
     nvvm.indexBitwidth = 64;
     gpu.addPass(createConvertGpuOpsToNVVMOps(nvvm));
+    // The GEMM's cp.async copies (nvgpu.device_async_*).
+    gpu.addPass(createConvertNVGPUToNVVMPass());
   } else {
     // exp becomes an LLVM intrinsic: no device library (ocml) is linked.
     gpu.addPass(createConvertMathToLLVMPass());
