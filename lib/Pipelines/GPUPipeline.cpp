@@ -10,11 +10,11 @@
 #include "moe/Target/GPUTarget.h"
 
 #include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/Passes.h"
-#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/SCF/Transforms/Passes.h"
@@ -62,9 +62,8 @@ struct UseDeviceBuffersPass
     // device memory (host globals, such as the run-time check state, are
     // not).
     WalkResult hostAccess = func.walk([&](Operation *op) {
-      if (!isa<memref::LoadOp, memref::StoreOp, vector::LoadOp,
-               vector::StoreOp, affine::AffineLoadOp, affine::AffineStoreOp>(
-              op) ||
+      if (!isa<memref::LoadOp, memref::StoreOp, vector::LoadOp, vector::StoreOp,
+               affine::AffineLoadOp, affine::AffineStoreOp>(op) ||
           op->getParentOfType<gpu::LaunchOp>())
         return WalkResult::advance();
       auto buffer = llvm::find_if(op->getOperands(), [](Value v) {
@@ -145,9 +144,11 @@ struct ExpandKernelMathPass
 } // namespace
 
 void mlir::moe::buildGPUHostPipeline(OpPassManager &pm, const ChipInfo &chip,
-                                     StringRef toolkit) {
+                                     StringRef toolkit,
+                                     const KernelOptions &options) {
   ConvertMoEToGPULaunchPassOptions launch;
   launch.chip = chip.name.str();
+  launch.stageGemmLoads = options.stageGemmLoads;
   pm.addPass(createConvertMoEToGPULaunchPass(launch));
   addTensorBufferizationPasses(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());

@@ -20,11 +20,11 @@
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Path.h"
 
-#include <map>
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
+#include <map>
 
 using namespace mlir;
 namespace cl = llvm::cl;
@@ -35,8 +35,9 @@ static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input.mlir>"),
                                       cl::init("-"), cl::cat(category));
 
 static cl::opt<std::string>
-    outputFile("o", cl::desc("Output file (required for --emit=lib); '-' is "
-                             "stdout for --emit=mlir|llvm"),
+    outputFile("o",
+               cl::desc("Output file (required for --emit=lib); '-' is "
+                        "stdout for --emit=mlir|llvm"),
                cl::value_desc("file"), cl::init(""), cl::cat(category));
 
 static cl::opt<std::string> target(
@@ -45,7 +46,8 @@ static cl::opt<std::string> target(
              "shared library), gfx942 / gfx950 (AMDGPU) or sm_90 (NVIDIA "
              "Hopper); a comma-separated list of GPU targets with "
              "--emit=hsaco or --emit=isa"),
-    cl::value_desc("cpu|gfx942|gfx950|sm_90"), cl::init("cpu"), cl::cat(category));
+    cl::value_desc("cpu|gfx942|gfx950|sm_90"), cl::init("cpu"),
+    cl::cat(category));
 
 enum class Emit { Lib, MLIR, LLVM, Hsaco, Isa };
 static cl::opt<Emit> emit(
@@ -55,8 +57,7 @@ static cl::opt<Emit> emit(
                           "loadable by moe-run (default; for a GPU target "
                           "the kernels are embedded and the entry points "
                           "take and return device memory)"),
-               clEnumValN(Emit::MLIR, "mlir",
-                          "the lowered LLVM-dialect MLIR"),
+               clEnumValN(Emit::MLIR, "mlir", "the lowered LLVM-dialect MLIR"),
                clEnumValN(Emit::LLVM, "llvm",
                           "the optimized host LLVM IR with the manifest"),
                clEnumValN(Emit::Hsaco, "hsaco",
@@ -98,6 +99,20 @@ static cl::opt<int64_t> epSize(
              "then takes local weight slices and a trailing ep_rank index)"),
     cl::init(1), cl::cat(category));
 
+static cl::opt<bool> stageGemmLoads(
+    "stage-gemm-loads",
+    cl::desc("sm_90 GEMM kernels copy their A and weight fragments into "
+             "shared memory with cp.async, several k steps ahead, instead of "
+             "loading them into registers (experimental: not yet executed "
+             "on a GPU; AMD targets ignore it)"),
+    cl::init(false), cl::cat(category));
+
+static moe::KernelOptions kernelOptions() {
+  moe::KernelOptions options;
+  options.stageGemmLoads = stageGemmLoads;
+  return options;
+}
+
 /// The GPU chips of --target (comma-separated), empty for cpu.
 static std::vector<const moe::ChipInfo *> chips;
 
@@ -106,8 +121,8 @@ static std::string toolkitFolder() {
   if (!toolkit.empty())
     return toolkit;
   std::string exe = llvm::sys::fs::getMainExecutable(nullptr, nullptr);
-  SmallString<256> dir(llvm::sys::path::parent_path(
-      llvm::sys::path::parent_path(exe)));
+  SmallString<256> dir(
+      llvm::sys::path::parent_path(llvm::sys::path::parent_path(exe)));
   llvm::sys::path::append(dir, "toolkit");
   return std::string(dir);
 }
@@ -147,7 +162,7 @@ static LogicalResult compileKernels(ModuleOp module, const moe::ChipInfo &chip,
                  << chip.name << "\n";
   std::vector<std::string> skipped;
   FailureOr<std::vector<moe::KernelObject>> objects =
-      moe::compileKernels(module, chip, tk, skipped);
+      moe::compileKernels(module, chip, tk, kernelOptions(), skipped);
   if (failed(objects))
     return failure();
   if (!skipped.empty()) {
@@ -158,8 +173,7 @@ static LogicalResult compileKernels(ModuleOp module, const moe::ChipInfo &chip,
                  << " kernel template yet for";
     for (auto [op, n] : counts)
       llvm::errs() << " " << op << " (" << n << ")";
-    llvm::errs() << "; emitted the other " << objects->size()
-                 << " kernels\n";
+    llvm::errs() << "; emitted the other " << objects->size() << " kernels\n";
   }
   if (emit == Emit::Hsaco) {
     std::string dir = outputFile.empty() ? "." : outputFile.getValue();
@@ -170,8 +184,8 @@ static LogicalResult compileKernels(ModuleOp module, const moe::ChipInfo &chip,
     }
     for (const moe::KernelObject &object : *objects) {
       SmallString<256> path(dir);
-      llvm::sys::path::append(path, object.kernel + "." + object.chip +
-                                        ".hsaco");
+      llvm::sys::path::append(path,
+                              object.kernel + "." + object.chip + ".hsaco");
       std::error_code ec;
       llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_None);
       if (ec) {
@@ -279,7 +293,7 @@ static LogicalResult compile(MLIRContext &context) {
     std::string tk = moe::kernelToolkit(*gpu, toolkitFolder());
     if (failed(checkToolkit(*gpu, tk)))
       return failure();
-    moe::buildGPUHostPipeline(pm, *gpu, tk);
+    moe::buildGPUHostPipeline(pm, *gpu, tk, kernelOptions());
   } else {
     moe::buildCPUReferencePipeline(pm);
   }
@@ -297,8 +311,8 @@ static LogicalResult compile(MLIRContext &context) {
   }
   if (emit == Emit::MLIR)
     module->print(output->os());
-  else if (failed(moe::printHostLLVMIR(*module, *entries, output->os(),
-                                       gpuChip)))
+  else if (failed(
+               moe::printHostLLVMIR(*module, *entries, output->os(), gpuChip)))
     return failure();
   output->keep();
   return success();
@@ -353,7 +367,8 @@ int main(int argc, char **argv) {
   }
   if (chips.size() > 1 && emit != Emit::Hsaco && emit != Emit::Isa) {
     llvm::errs() << "moe-compile: --emit=lib, mlir and llvm build one GPU "
-                    "target at a time; got --target=" << target << "\n";
+                    "target at a time; got --target="
+                 << target << "\n";
     return 1;
   }
   bool nvidia = llvm::any_of(chips, [](const moe::ChipInfo *chip) {

@@ -1,6 +1,7 @@
 //===- GPUKernels.h - kernel templates of the moe ops -----------*- C++ -*-===//
 //
-// Builders that emit one gpu.func per moe op from a tile configuration and a chip.
+// Builders that emit one gpu.func per moe op from a tile configuration and a
+// chip.
 //
 //===----------------------------------------------------------------------===//
 
@@ -17,6 +18,16 @@ namespace mlir::moe {
 /// Why `op` has no kernel on `chip` yet (a diagnostic), or success.
 LogicalResult checkGroupedMatmulKernel(GroupedMatmulOp op,
                                        const ChipInfo &chip);
+
+/// Choices of the kernel templates that the ops do not carry.
+struct KernelOptions {
+  /// NVIDIA GEMM: each lane copies its A and weight fragments of a k step
+  /// into its own shared-memory slots with cp.async and keeps up to
+  /// kMaxStagedSteps - 1 steps in flight (StagedLoads.h), instead of
+  /// loading them into registers. Off by default: it has not been executed
+  /// on a GPU yet. AMD kernels ignore it.
+  bool stageGemmLoads = false;
+};
 
 /// Emits `gpu.func @name` into `module` computing `op` on `chip`:
 ///
@@ -38,11 +49,10 @@ LogicalResult checkGroupedMatmulKernel(GroupedMatmulOp op,
 /// routes that no block computes (pruned routes) are not written: the
 /// caller passes a zero-filled `out`, as the op's semantics require zeros
 /// there. The lane roles come from MMALayout (checked when building).
-FailureOr<gpu::GPUFuncOp> buildGroupedMatmulKernel(OpBuilder &builder,
-                                                   gpu::GPUModuleOp module,
-                                                   GroupedMatmulOp op,
-                                                   const ChipInfo &chip,
-                                                   StringRef name);
+FailureOr<gpu::GPUFuncOp>
+buildGroupedMatmulKernel(OpBuilder &builder, gpu::GPUModuleOp module,
+                         GroupedMatmulOp op, const ChipInfo &chip,
+                         StringRef name, const KernelOptions &options);
 
 /// Waves per workgroup of the GEMM kernel (fewer when block_n has fewer
 /// MMA column tiles): they split the workgroup's column tiles.
@@ -69,8 +79,7 @@ int64_t groupedMatmulBlockN(GroupedMatmulOp op, const ChipInfo &chip);
 ///    ids: memref<T x k x i32>)
 FailureOr<gpu::GPUFuncOp> buildGateKernel(OpBuilder &builder,
                                           gpu::GPUModuleOp module, GateOp op,
-                                          const ChipInfo &chip,
-                                          StringRef name);
+                                          const ChipInfo &chip, StringRef name);
 
 /// Waves of the single workgroup of the align kernel.
 inline constexpr int64_t kAlignWaves = 4;
@@ -85,8 +94,8 @@ inline constexpr int64_t kAlignWaves = 4;
 ///    sorted: memref<R_max x i32>, blocks: memref<R_max/block_m x i32>,
 ///    count: memref<i32>)
 FailureOr<gpu::GPUFuncOp> buildAlignKernel(OpBuilder &builder,
-                                           gpu::GPUModuleOp module,
-                                           AlignOp op, const ChipInfo &chip,
+                                           gpu::GPUModuleOp module, AlignOp op,
+                                           const ChipInfo &chip,
                                            StringRef name);
 
 /// Waves per workgroup of the elementwise kernels.
@@ -95,37 +104,33 @@ inline constexpr int64_t kElementwiseWaves = 4;
 /// moe.activation on [M, 2I] -> [M, I]: one thread per output element,
 /// grid ceil(M * I / (4 * wave)), 4 waves per workgroup.
 ///   (in: memref<M x 2I>, out: memref<M x I>)
-FailureOr<gpu::GPUFuncOp> buildActivationKernel(OpBuilder &builder,
-                                                gpu::GPUModuleOp module,
-                                                ActivationOp op,
-                                                const ChipInfo &chip,
-                                                StringRef name);
+FailureOr<gpu::GPUFuncOp>
+buildActivationKernel(OpBuilder &builder, gpu::GPUModuleOp module,
+                      ActivationOp op, const ChipInfo &chip, StringRef name);
 
 /// moe.combine: one thread per (t, h) summing its k routes in f32, grid
 /// ceil(T * H / (4 * wave)), 4 waves per workgroup.
 ///   (routes: memref<T*k x H>, scale: memref<T x k x f32>, out: memref<T x H>)
 FailureOr<gpu::GPUFuncOp> buildCombineKernel(OpBuilder &builder,
                                              gpu::GPUModuleOp module,
-                                             CombineOp op,
-                                             const ChipInfo &chip,
+                                             CombineOp op, const ChipInfo &chip,
                                              StringRef name);
 
 /// moe.rms_norm / moe.add_rms_norm on rank-2 inputs: one wave per row (grid
 /// T), the sum of squares reduced across the wave with xor shuffles.
 ///   rms_norm:     (x, weight, out)
 ///   add_rms_norm: (x, residual, weight, normed, residual_out)
-FailureOr<gpu::GPUFuncOp> buildRMSNormKernel(OpBuilder &builder,
-                                             gpu::GPUModuleOp module,
-                                             Operation *norm,
-                                             const ChipInfo &chip,
-                                             StringRef name);
+FailureOr<gpu::GPUFuncOp>
+buildRMSNormKernel(OpBuilder &builder, gpu::GPUModuleOp module, Operation *norm,
+                   const ChipInfo &chip, StringRef name);
 
 /// Rewrites `module` into ops that have kernel templates: moe.experts is
 /// expanded (as moe-optimize does; block_m 16 unless its tile says),
 /// collectives over one rank become what they compute there
 /// (all_reduce_add_rms_norm becomes add_rms_norm), and activations and norms
-/// of rank > 2 run on their leading dims collapsed into rows. A collective over more ranks is a diagnostic,
-/// or kept (for the caller to report) with `keepMultiRank`.
+/// of rank > 2 run on their leading dims collapsed into rows. A collective over
+/// more ranks is a diagnostic, or kept (for the caller to report) with
+/// `keepMultiRank`.
 LogicalResult prepareForKernels(ModuleOp module, bool keepMultiRank);
 
 /// The moe ops of `module` in walk order with their kernel names,
@@ -137,9 +142,10 @@ collectKernelOps(ModuleOp module);
 /// has no template (the collectives), returns failure() with `unsupported`
 /// set and no diagnostic; otherwise a failure has been diagnosed.
 FailureOr<gpu::GPUFuncOp> buildMoEKernel(OpBuilder &builder,
-                                         gpu::GPUModuleOp module,
-                                         Operation *op, const ChipInfo &chip,
-                                         StringRef name, bool &unsupported);
+                                         gpu::GPUModuleOp module, Operation *op,
+                                         const ChipInfo &chip, StringRef name,
+                                         const KernelOptions &options,
+                                         bool &unsupported);
 
 /// The grid of `kernel` (built by buildMoEKernel for `op`) launched on
 /// `args`, the buffers and scalars it takes: GEMM (R_max / block_m,

@@ -62,7 +62,11 @@ def ConvertMoEToGPULaunchPass
   }];
   let options = [
     Option<"chip", "chip", "std::string", /*default=*/"\"gfx942\"",
-           "Chip to build kernels for: gfx942, gfx950 or sm_90">
+           "Chip to build kernels for: gfx942, gfx950 or sm_90">,
+    Option<"stageGemmLoads", "stage-gemm-loads", "bool", /*default=*/"false",
+           "NVIDIA GEMM: stage A and weight loads through shared memory "
+           "with cp.async (KernelOptions::stageGemmLoads; not yet executed "
+           "on a GPU)">
   ];
   let dependentDialects = [
     "::mlir::amdgpu::AMDGPUDialect",

@@ -7,6 +7,7 @@
 #ifndef MOE_PIPELINES_PIPELINES_H
 #define MOE_PIPELINES_PIPELINES_H
 
+#include "moe/Conversion/GPUKernels.h"
 #include "moe/Target/Chip.h"
 
 #include "mlir/Pass/PassManager.h"
@@ -32,14 +33,14 @@ std::unique_ptr<Pass> createPrepareHostFunctionsPass();
 
 /// moe ops and tensors -> a host program for `chip` in the LLVM dialect:
 /// each moe op launches its kernel template (convert-moe-to-gpu-launch,
-/// which expands moe.experts where moe-optimize has not), the rest of the program becomes simple
-/// parallel-loop kernels, buffers are device memory (gpu.alloc), launches
-/// go on one stream per call (gpu-async-region), and the kernels are
-/// compiled with gpu-module-to-binary and `toolkit` (kernelToolkit) and
-/// embedded. The host code calls the mgpu* functions that the runtime's
+/// which expands moe.experts where moe-optimize has not), the rest of the
+/// program becomes simple parallel-loop kernels, buffers are device memory
+/// (gpu.alloc), launches go on one stream per call (gpu-async-region), and the
+/// kernels are compiled with gpu-module-to-binary and `toolkit` (kernelToolkit)
+/// and embedded. The host code calls the mgpu* functions that the runtime's
 /// backends define.
 void buildGPUHostPipeline(OpPassManager &pm, const ChipInfo &chip,
-                          StringRef toolkit);
+                          StringRef toolkit, const KernelOptions &options);
 
 /// Options of `moe-optimize`.
 struct OptimizePipelineOptions {

@@ -7,6 +7,7 @@
 #ifndef MOE_TARGET_GPUTARGET_H
 #define MOE_TARGET_GPUTARGET_H
 
+#include "moe/Conversion/GPUKernels.h"
 #include "moe/Target/TargetAttr.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -52,7 +53,7 @@ struct KernelObject {
 /// template yet: `skipped` receives their names.
 FailureOr<std::vector<KernelObject>>
 compileKernels(ModuleOp program, const ChipInfo &chip, StringRef toolkit,
-               std::vector<std::string> &skipped);
+               const KernelOptions &options, std::vector<std::string> &skipped);
 
 } // namespace mlir::moe
 

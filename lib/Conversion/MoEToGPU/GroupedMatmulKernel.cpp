@@ -1,19 +1,20 @@
 //===- GroupedMatmulKernel.cpp - the grouped GEMM kernel template ---------===//
 //
-// Emits the grouped GEMM of moe.grouped_matmul (MFMA or mma.sync) as a gpu.func.
+// Emits the grouped GEMM of moe.grouped_matmul (MFMA or mma.sync) as a
+// gpu.func.
 //
 //===----------------------------------------------------------------------===//
 
 #include "moe/Conversion/GPUKernels.h"
 
-#include "moe/Conversion/ActivationMath.h"
 #include "StagedLoads.h"
+#include "moe/Conversion/ActivationMath.h"
 #include "moe/Target/MMALayout.h"
 
 #include "mlir/Dialect/AMDGPU/IR/AMDGPUDialect.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
-#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -61,20 +62,19 @@ static bool laneRolesMatch(const MMALayout &layout, const ChipInfo &chip) {
   for (int64_t lane = 0; lane < chip.waveSize; ++lane) {
     int64_t g = lane / 4, t = lane % 4;
     for (int64_t v = 0; v < layout.dValuesPerLane(); ++v) {
-      TilePos want =
-          chip.waveSize == 64
-              ? TilePos{layout.dValuesPerLane() * (lane / mma.m) + v,
-                        lane % mma.n}
-              : TilePos{g + 8 * (v / 2), 2 * t + v % 2};
+      TilePos want = chip.waveSize == 64
+                         ? TilePos{layout.dValuesPerLane() * (lane / mma.m) + v,
+                                   lane % mma.n}
+                         : TilePos{g + 8 * (v / 2), 2 * t + v % 2};
       if (!(layout.d(lane, v) == want))
         return false;
     }
     for (int64_t v = 0; v < layout.aValuesPerLane(); ++v) {
       int64_t run = layout.aValuesPerLane();
-      TilePos want = chip.waveSize == 64
-                         ? TilePos{lane % mma.m, (lane / mma.m) * run + v}
-                         : TilePos{g + 8 * ((v / 2) % 2),
-                                   2 * t + v % 2 + 8 * (v / 4)};
+      TilePos want =
+          chip.waveSize == 64
+              ? TilePos{lane % mma.m, (lane / mma.m) * run + v}
+              : TilePos{g + 8 * ((v / 2) % 2), 2 * t + v % 2 + 8 * (v / 4)};
       if (!(layout.a(lane, v) == want))
         return false;
     }
@@ -109,9 +109,9 @@ LogicalResult mlir::moe::checkGroupedMatmulKernel(GroupedMatmulOp op,
   // step is masked, but not one that splits a lane's load.
   int64_t kLoad = kLoadOf(chip, *mma, k);
   if (k % kLoad != 0)
-    return op.emitOpError() << "expected K (" << k << ") to be a multiple of "
-                            << kLoad << " (the k a lane loads at once on "
-                            << chip.name << ")";
+    return op.emitOpError()
+           << "expected K (" << k << ") to be a multiple of " << kLoad
+           << " (the k a lane loads at once on " << chip.name << ")";
   int64_t n = cast<RankedTensorType>(op.getResult().getType()).getDimSize(1);
   if (ShapedType::isDynamic(n))
     return op.emitOpError() << "expected a static output width for the kernel";
@@ -130,11 +130,11 @@ namespace {
 /// Everything else (routing, masking, epilogue) is shared.
 struct MMAAtom {
   MMAShape mma;
-  int64_t kStep;       ///< k per loop iteration
-  int64_t kLoad;       ///< consecutive elements a lane loads per row
-  Value kOffset;       ///< first k of this lane within a step
+  int64_t kStep;            ///< k per loop iteration
+  int64_t kLoad;            ///< consecutive elements a lane loads per row
+  Value kOffset;            ///< first k of this lane within a step
   SmallVector<Value> aRows; ///< this lane's A rows within the 16-row tile
-  Value bCol;          ///< this lane's B column within the n tile
+  Value bCol;               ///< this lane's B column within the n tile
   SmallVector<std::pair<Value, Value>> d; ///< (row, col) of each acc value
   VectorType accType;
   std::function<Value(ImplicitLocOpBuilder &, ArrayRef<Value>, Value, Value)>
@@ -143,8 +143,7 @@ struct MMAAtom {
 } // namespace
 
 static MMAAtom makeAtom(ImplicitLocOpBuilder &b, const ChipInfo &chip,
-                        MMAShape mma, int64_t depth, Type element,
-                        Value lane) {
+                        MMAShape mma, int64_t depth, Type element, Value lane) {
   auto idx = [&](int64_t v) { return arith::ConstantIndexOp::create(b, v); };
   MMAAtom atom;
   atom.mma = mma;
@@ -164,9 +163,9 @@ static MMAAtom makeAtom(ImplicitLocOpBuilder &b, const ChipInfo &chip,
                b, arith::MulIOp::create(b, group, idx(layout.dValuesPerLane())),
                idx(v)),
            row});
-    atom.multiply = [mma, accType = atom.accType](
-                        ImplicitLocOpBuilder &b, ArrayRef<Value> a, Value w,
-                        Value acc) -> Value {
+    atom.multiply = [mma, accType = atom.accType](ImplicitLocOpBuilder &b,
+                                                  ArrayRef<Value> a, Value w,
+                                                  Value acc) -> Value {
       return amdgpu::MFMAOp::create(
           b, accType, b.getI32IntegerAttr(mma.m), b.getI32IntegerAttr(mma.n),
           b.getI32IntegerAttr(mma.k), b.getI32IntegerAttr(1), a[0], w, acc);
@@ -189,14 +188,12 @@ static MMAAtom makeAtom(ImplicitLocOpBuilder &b, const ChipInfo &chip,
             {atom.aRows[1], col1}};
   bool bf16 = element.isBF16();
   int64_t steps = atom.kStep / mma.k;
-  atom.multiply = [mma, steps, bf16](ImplicitLocOpBuilder &b,
-                                     ArrayRef<Value> a, Value w,
-                                     Value acc) -> Value {
+  atom.multiply = [mma, steps, bf16](ImplicitLocOpBuilder &b, ArrayRef<Value> a,
+                                     Value w, Value acc) -> Value {
     // Registers of 2 elements: i32 for bf16, vector<2xf16> for f16.
     auto regs = [&](Value v) {
       auto words = VectorType::get(
-          {cast<VectorType>(v.getType()).getNumElements() / 2},
-          b.getI32Type());
+          {cast<VectorType>(v.getType()).getNumElements() / 2}, b.getI32Type());
       Value cast = vector::BitCastOp::create(b, words, v);
       SmallVector<Value> out;
       for (int64_t i = 0; i < words.getNumElements(); ++i) {
@@ -223,9 +220,8 @@ static MMAAtom makeAtom(ImplicitLocOpBuilder &b, const ChipInfo &chip,
                                hi[2 * s + 1]};
       SmallVector<Value> bRegs{bw[2 * s], bw[2 * s + 1]};
       Value d = NVVM::MmaOp::create(
-          b, resultType, aRegs, bRegs, c, {mma.m, mma.n, mma.k},
-          std::nullopt, std::nullopt,
-          std::array<NVVM::MMATypes, 2>{type, type},
+          b, resultType, aRegs, bRegs, c, {mma.m, mma.n, mma.k}, std::nullopt,
+          std::nullopt, std::array<NVVM::MMATypes, 2>{type, type},
           std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
                                          NVVM::MMALayout::col});
       for (int64_t v = 0; v < 4; ++v)
@@ -252,10 +248,9 @@ static MemRefType memrefOf(Value tensor) {
   return MemRefType::get(t.getShape(), t.getElementType());
 }
 
-FailureOr<gpu::GPUFuncOp>
-mlir::moe::buildGroupedMatmulKernel(OpBuilder &builder, gpu::GPUModuleOp module,
-                                    GroupedMatmulOp op, const ChipInfo &chip,
-                                    StringRef name) {
+FailureOr<gpu::GPUFuncOp> mlir::moe::buildGroupedMatmulKernel(
+    OpBuilder &builder, gpu::GPUModuleOp module, GroupedMatmulOp op,
+    const ChipInfo &chip, StringRef name, const KernelOptions &options) {
   if (failed(checkGroupedMatmulKernel(op, chip)))
     return failure();
   MMAShape mma = *pickMMA(chip);
@@ -298,8 +293,9 @@ mlir::moe::buildGroupedMatmulKernel(OpBuilder &builder, gpu::GPUModuleOp module,
   int64_t slices = kGroupedMatmulWaves / wavesN;
   while (slices > 1 && steps % slices != 0)
     slices /= 2;
-  // Weight and A loads go through LDS slots with asynchronous copies when
-  // at least two steps fit; fewer tiles in flight leave room for three.
+  // With options.stageGemmLoads, weight and A loads go through LDS slots
+  // with asynchronous copies when at least two steps fit; fewer tiles in
+  // flight leave room for three.
   int64_t aRowsPerLane = chip.waveSize == 64 ? 1 : 2;
   int64_t elementBytes = element.getIntOrFloatBitWidth() / 8;
   int64_t kLoad = kLoadOf(chip, mma, depth);
@@ -308,13 +304,17 @@ mlir::moe::buildGroupedMatmulKernel(OpBuilder &builder, gpu::GPUModuleOp module,
                ? (slices - 1) * wavesN * chains * accValues * chip.waveSize
                : 0;
   };
-  auto planFor = [&] {
+  auto planFor = [&]() -> std::optional<StagingPlan> {
+    if (!options.stageGemmLoads)
+      return std::nullopt;
     return planStagedLoads(chip, elementBytes, kLoad, chains + aRowsPerLane,
-                           wavesN * slices,
+                           steps / slices, wavesN * slices,
                            stagingBudgetBytes(chip) - 4 * partialElems());
   };
   std::optional<StagingPlan> staging = planFor();
-  while ((!staging || staging->stages < 3) && group > 1 &&
+  int64_t wantStages =
+      std::min<int64_t>(3, std::max<int64_t>(2, steps / slices));
+  while ((!staging || staging->stages < wantStages) && group > 1 &&
          tilesPerWave % (group / 2) == 0) {
     group /= 2;
     chains = op.getActivationAttr() ? 2 * group : group;
@@ -327,8 +327,8 @@ mlir::moe::buildGroupedMatmulKernel(OpBuilder &builder, gpu::GPUModuleOp module,
       group = 1;
     chains = op.getActivationAttr() ? 2 * group : group;
   }
-  auto workgroup = gpu::AddressSpaceAttr::get(b.getContext(),
-                                              gpu::AddressSpace::Workgroup);
+  auto workgroup =
+      gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
   SmallVector<Type> ldsTypes;
   if (slices > 1)
     ldsTypes.push_back(MemRefType::get({partialElems()}, b.getF32Type(),
@@ -337,8 +337,8 @@ mlir::moe::buildGroupedMatmulKernel(OpBuilder &builder, gpu::GPUModuleOp module,
     ldsTypes.push_back(MemRefType::get({staging->bufferElems()}, element,
                                        AffineMap(), workgroup));
   b.setInsertionPointToEnd(module.getBody());
-  auto func = gpu::GPUFuncOp::create(b, name, b.getFunctionType(args, {}),
-                                     ldsTypes);
+  auto func =
+      gpu::GPUFuncOp::create(b, name, b.getFunctionType(args, {}), ldsTypes);
   func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
   for (unsigned i = 0; i < ldsTypes.size(); ++i)
     func.setWorkgroupAttributionAttr(i, b.getStringAttr("llvm.align"),
@@ -369,11 +369,11 @@ mlir::moe::buildGroupedMatmulKernel(OpBuilder &builder, gpu::GPUModuleOp module,
   Value wave = arith::RemUIOp::create(b, waveId, idx(wavesN));
   Value slice = arith::DivUIOp::create(b, waveId, idx(wavesN));
   Value zero = idx(0);
-  Value routes = tokenRows
-                     ? arith::MulIOp::create(b, memref::DimOp::create(b, a, 0),
-                                             idx(topK))
-                           .getResult()
-                     : memref::DimOp::create(b, a, 0).getResult();
+  Value routes =
+      tokenRows
+          ? arith::MulIOp::create(b, memref::DimOp::create(b, a, 0), idx(topK))
+                .getResult()
+          : memref::DimOp::create(b, a, 0).getResult();
 
   // Blocks past the padded count, or without an expert, have nothing to do.
   Value count = i32ToIndex(memref::LoadOp::create(b, countRef, ValueRange{}));
@@ -410,21 +410,22 @@ mlir::moe::buildGroupedMatmulKernel(OpBuilder &builder, gpu::GPUModuleOp module,
   SmallVector<std::pair<Value, Value>> aRows;
   for (Value rowInTile : atom.aRows) {
     auto [aRoute, aValid] = route(arith::AddIOp::create(b, tileRow, rowInTile));
-    Value aRow = tokenRows ? arith::DivUIOp::create(b, aRoute, idx(topK))
-                                 .getResult()
-                           : aRoute;
+    Value aRow = tokenRows
+                     ? arith::DivUIOp::create(b, aRoute, idx(topK)).getResult()
+                     : aRoute;
     aRows.push_back({arith::SelectOp::create(b, aValid, aRow, zero), aValid});
   }
 
   // This wave's column tiles, `group` at a time.
   Value waveCols = arith::MulIOp::create(b, wave, idx(tilesPerWave * mma.n));
   auto colGroups = scf::ForOp::create(
-      b, waveCols, arith::AddIOp::create(b, waveCols, idx(tilesPerWave * mma.n)),
+      b, waveCols,
+      arith::AddIOp::create(b, waveCols, idx(tilesPerWave * mma.n)),
       idx(group * mma.n));
   b.setInsertionPointToStart(colGroups.getBody());
-  Value groupCol = arith::AddIOp::create(
-      b, arith::MulIOp::create(b, colTile, idx(blockN)),
-      colGroups.getInductionVar());
+  Value groupCol =
+      arith::AddIOp::create(b, arith::MulIOp::create(b, colTile, idx(blockN)),
+                            colGroups.getInductionVar());
   // Per tile of the group: its first column and the gate/up rows of W that
   // this lane loads (its B column).
   SmallVector<Value> tileCols, gateCols, upCols;
@@ -448,8 +449,7 @@ mlir::moe::buildGroupedMatmulKernel(OpBuilder &builder, gpu::GPUModuleOp module,
   }
   int64_t sliceSteps = steps / slices;
   int64_t kEnd = steps * atom.kStep;
-  Value kBegin = arith::MulIOp::create(b, slice,
-                                       idx(sliceSteps * atom.kStep));
+  Value kBegin = arith::MulIOp::create(b, slice, idx(sliceSteps * atom.kStep));
   // Rows of K elements and k at a multiple of kLoad: each lane's run is
   // aligned to its size when the buffers are (the host ABI: 16 bytes).
   IntegerAttr align = b.getI64IntegerAttr(atom.kLoad * elementBytes);
@@ -540,8 +540,8 @@ mlir::moe::buildGroupedMatmulKernel(OpBuilder &builder, gpu::GPUModuleOp module,
     b.setInsertionPointToStart(kLoop.getBody());
     SmallVector<SmallVector<Value>> aVecs(unroll), bVecs(unroll);
     for (int64_t u = 0; u < unroll; ++u) {
-      auto [k, kValid] = kOfStep(
-          arith::AddIOp::create(b, kLoop.getInductionVar(), idx(u)));
+      auto [k, kValid] =
+          kOfStep(arith::AddIOp::create(b, kLoop.getInductionVar(), idx(u)));
       auto load = [&](Value base, ValueRange indices) {
         return masked(vector::LoadOp::create(b, vecType, base, indices,
                                              /*nontemporal=*/false, align),
@@ -568,14 +568,14 @@ mlir::moe::buildGroupedMatmulKernel(OpBuilder &builder, gpu::GPUModuleOp module,
     auto slot = [&](Value s, int64_t i, int64_t v) {
       // [slice - 1][wave][chain][value][lane], lanes contiguous.
       Value at = arith::AddIOp::create(
-          b, arith::MulIOp::create(b, arith::SubIOp::create(b, s, idx(1)),
-                                   idx(wavesN)),
+          b,
+          arith::MulIOp::create(b, arith::SubIOp::create(b, s, idx(1)),
+                                idx(wavesN)),
           wave);
       at = arith::AddIOp::create(b, arith::MulIOp::create(b, at, idx(chains)),
                                  idx(i));
-      at = arith::AddIOp::create(b, arith::MulIOp::create(b, at,
-                                                          idx(accValues)),
-                                 idx(v));
+      at = arith::AddIOp::create(
+          b, arith::MulIOp::create(b, at, idx(accValues)), idx(v));
       return arith::AddIOp::create(
           b, arith::MulIOp::create(b, at, idx(chip.waveSize)), lane);
     };
@@ -599,8 +599,8 @@ mlir::moe::buildGroupedMatmulKernel(OpBuilder &builder, gpu::GPUModuleOp module,
     for (int64_t s = 1; s < slices; ++s)
       for (int64_t i = 0; i < chains; ++i)
         for (int64_t v = 0; v < accValues; ++v) {
-          Value part = memref::LoadOp::create(
-              b, partials, ValueRange{slot(idx(s), i, v)});
+          Value part = memref::LoadOp::create(b, partials,
+                                              ValueRange{slot(idx(s), i, v)});
           Value sum = arith::AddFOp::create(
               b, vector::ExtractOp::create(b, sums[i], v), part);
           sums[i] = vector::InsertOp::create(b, sum, sums[i], v);
@@ -618,9 +618,9 @@ mlir::moe::buildGroupedMatmulKernel(OpBuilder &builder, gpu::GPUModuleOp module,
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(&store.getThenRegion().front());
       Value g = vector::ExtractOp::create(b, sums[c], v);
-      Value u = act ? vector::ExtractOp::create(b, sums[group + c], v)
-                          .getResult()
-                    : Value();
+      Value u =
+          act ? vector::ExtractOp::create(b, sums[group + c], v).getResult()
+              : Value();
       if (weights) {
         Value scale = memref::LoadOp::create(
             b, weights,

@@ -29,10 +29,10 @@ mlir::moe::collectKernelOps(ModuleOp module) {
 FailureOr<gpu::GPUFuncOp>
 mlir::moe::buildMoEKernel(OpBuilder &b, gpu::GPUModuleOp module, Operation *op,
                           const ChipInfo &chip, StringRef name,
-                          bool &unsupported) {
+                          const KernelOptions &options, bool &unsupported) {
   unsupported = false;
   if (auto gemm = dyn_cast<GroupedMatmulOp>(op))
-    return buildGroupedMatmulKernel(b, module, gemm, chip, name);
+    return buildGroupedMatmulKernel(b, module, gemm, chip, name, options);
   if (auto gate = dyn_cast<GateOp>(op))
     return buildGateKernel(b, module, gate, chip, name);
   if (auto align = dyn_cast<AlignOp>(op))
@@ -64,8 +64,7 @@ gpu::KernelDim3 mlir::moe::emitLaunchGrid(OpBuilder &b, Location loc,
   if (auto gemm = dyn_cast<GroupedMatmulOp>(op)) {
     Value rows = arith::DivUIOp::create(b, loc, dim(args[2], 0),
                                         idx(gemm.getBlockMAttr().getInt()));
-    Value cols =
-        ceilDiv(dim(args.back(), 1), groupedMatmulBlockN(gemm, chip));
+    Value cols = ceilDiv(dim(args.back(), 1), groupedMatmulBlockN(gemm, chip));
     return {rows, cols, one};
   }
   if (isa<GateOp, RMSNormOp, AddRMSNormOp>(op))

@@ -92,10 +92,10 @@ static void collapseLeadingDims(ModuleOp module) {
     SmallVector<Value> operands;
     for (Value v : op->getOperands()) {
       auto type = cast<RankedTensorType>(v.getType());
-      operands.push_back(type.getRank() == rank
-                             ? tensor::CollapseShapeOp::create(b, loc, v, rows)
-                                   .getResult()
-                             : v);
+      operands.push_back(
+          type.getRank() == rank
+              ? tensor::CollapseShapeOp::create(b, loc, v, rows).getResult()
+              : v);
     }
     SmallVector<Type> types;
     for (Type t : op->getResultTypes())
@@ -107,12 +107,12 @@ static void collapseLeadingDims(ModuleOp module) {
     for (auto [value, type] :
          llvm::zip(flat->getResults(), op->getResultTypes())) {
       // The leading sizes are the input's, the last one the flat result's.
-      SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(
-          b, loc, op->getOperand(0));
+      SmallVector<OpFoldResult> sizes =
+          tensor::getMixedSizes(b, loc, op->getOperand(0));
       auto resultType = cast<RankedTensorType>(type);
       sizes.back() = tensor::getMixedSize(b, loc, value, 1);
-      results.push_back(tensor::ExpandShapeOp::create(b, loc, resultType,
-                                                      value, rows, sizes));
+      results.push_back(tensor::ExpandShapeOp::create(b, loc, resultType, value,
+                                                      rows, sizes));
     }
     op->replaceAllUsesWith(results);
     op->erase();
@@ -159,9 +159,10 @@ static SmallVector<Value> resultSizes(OpBuilder &b, Operation *op,
           b, loc, routes,
           idx(align.getNumExpertsAttr().getInt() * (blockM - 1)));
       Value blocks = arith::CeilDivUIOp::create(b, loc, padded, idx(blockM));
-      size = index == 0 ? arith::MulIOp::create(b, loc, blocks, idx(blockM))
-                              .getResult()
-                        : blocks;
+      size =
+          index == 0
+              ? arith::MulIOp::create(b, loc, blocks, idx(blockM)).getResult()
+              : blocks;
     } else if (auto gemm = dyn_cast<GroupedMatmulOp>(op)) {
       size = dim(args[0], 0);
       if (gemm.getRows() == RowSource::Tokens)
@@ -282,8 +283,8 @@ static LogicalResult launch(Operation *op, gpu::GPUFuncOp kernel,
   // the runtime reports the check.
   ImplicitLocOpBuilder ib(loc, b);
   if (Value sizesOk = emitSizeChecks(ib, op, args))
-    grid.x = arith::SelectOp::create(
-        b, loc, sizesOk, grid.x, arith::ConstantIndexOp::create(b, loc, 0));
+    grid.x = arith::SelectOp::create(b, loc, sizesOk, grid.x,
+                                     arith::ConstantIndexOp::create(b, loc, 0));
   std::optional<ArrayRef<int32_t>> block = kernel.getKnownBlockSize();
   auto threads = [&](int64_t d) {
     return arith::ConstantIndexOp::create(b, loc, (*block)[d]).getResult();
@@ -321,6 +322,8 @@ struct ConvertMoEToGPULaunchPass
         collectKernelOps(module);
     if (ops.empty())
       return;
+    KernelOptions kernelOptions;
+    kernelOptions.stageGemmLoads = stageGemmLoads;
     OpBuilder b(&getContext());
     module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
                     b.getUnitAttr());
@@ -331,12 +334,12 @@ struct ConvertMoEToGPULaunchPass
         b.getArrayAttr({getGPUTargetAttr(&getContext(), *target)}));
     for (auto &[op, name] : ops) {
       bool unsupported;
-      FailureOr<gpu::GPUFuncOp> kernel =
-          buildMoEKernel(b, kernels, op, *target, name, unsupported);
+      FailureOr<gpu::GPUFuncOp> kernel = buildMoEKernel(
+          b, kernels, op, *target, name, kernelOptions, unsupported);
       if (failed(kernel)) {
         if (unsupported)
-          op->emitOpError() << "has no " << target->name
-                            << " kernel template yet";
+          op->emitOpError()
+              << "has no " << target->name << " kernel template yet";
         return signalPassFailure();
       }
       if (failed(launch(op, *kernel, *target)))

@@ -25,8 +25,8 @@ static std::optional<int64_t> pieceBytesFor(int64_t loadBytes) {
 
 std::optional<StagingPlan>
 mlir::moe::planStagedLoads(const ChipInfo &chip, int64_t elementBytes,
-                           int64_t loadElems, int64_t slots, int64_t waves,
-                           int64_t budgetBytes) {
+                           int64_t loadElems, int64_t slots, int64_t steps,
+                           int64_t waves, int64_t budgetBytes) {
   // AMD: global_load_lds (amdgpu.gather_to_lds) would do the copies, but
   // LLVM's waitcnt insertion cannot tell which slot an LDS DMA writes (no
   // alias scopes), so it puts vmcnt(0) before every LDS read and nothing
@@ -43,7 +43,8 @@ mlir::moe::planStagedLoads(const ChipInfo &chip, int64_t elementBytes,
   plan.waves = waves;
   plan.waveSize = chip.waveSize;
   int64_t stepBytes = slots * waves * chip.waveSize * loadElems * elementBytes;
-  plan.stages = std::min(kMaxStagedSteps, budgetBytes / stepBytes);
+  plan.stages = std::min(
+      {kMaxStagedSteps, std::max<int64_t>(steps, 2), budgetBytes / stepBytes});
   if (plan.stages < 2)
     return std::nullopt;
   return plan;
@@ -53,8 +54,8 @@ int64_t mlir::moe::stagingBudgetBytes(const ChipInfo &chip) {
   return chip.vendor == GPUVendor::NVIDIA ? 48 * 1024 : 0;
 }
 
-Value StagedLoads::slotBase(ImplicitLocOpBuilder &b, Value stage,
-                            int64_t slot, int64_t piece) {
+Value StagedLoads::slotBase(ImplicitLocOpBuilder &b, Value stage, int64_t slot,
+                            int64_t piece) {
   auto idx = [&](int64_t v) { return arith::ConstantIndexOp::create(b, v); };
   // [stage][slot][piece][wave][lane][elem]
   Value at = arith::AddIOp::create(
@@ -77,8 +78,8 @@ void StagedLoads::copy(ImplicitLocOpBuilder &b, Value stage, int64_t slot,
     // cp.async.cg (L2 only) exists for 16-byte copies.
     bool bypassL1 =
         streaming && plan.pieceElems * element.getIntOrFloatBitWidth() == 128;
-    Value dst = arith::AddIOp::create(b, slotBase(b, stage, slot, p),
-                                      laneOffset);
+    Value dst =
+        arith::AddIOp::create(b, slotBase(b, stage, slot, p), laneOffset);
     tokens.push_back(nvgpu::DeviceAsyncCopyOp::create(
         b, buffer, ValueRange{dst}, src, at, b.getIndexAttr(plan.pieceElems),
         /*srcElements=*/Value(), bypassL1 ? b.getUnitAttr() : UnitAttr()));
@@ -106,8 +107,8 @@ Value StagedLoads::read(ImplicitLocOpBuilder &b, Value stage, int64_t slot) {
   auto pieceType = VectorType::get({plan.pieceElems}, element);
   Value result;
   for (int64_t p = 0; p < plan.pieces; ++p) {
-    Value at = arith::AddIOp::create(b, slotBase(b, stage, slot, p),
-                                     laneOffset);
+    Value at =
+        arith::AddIOp::create(b, slotBase(b, stage, slot, p), laneOffset);
     Value piece = vector::LoadOp::create(b, pieceType, buffer, ValueRange{at});
     if (!result) {
       result = piece;

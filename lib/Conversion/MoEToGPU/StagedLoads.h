@@ -35,13 +35,15 @@ struct StagingPlan {
 };
 
 /// The plan for `slots` loads of `loadElems` elements of `elementBytes`
-/// each per lane and step, for `waves` waves, within `budgetBytes` of LDS:
-/// the most stages (2..kMaxStagedSteps) that fit, or nullopt when two do
-/// not fit, no copy has that size, or the chip is AMD.
+/// each per lane and step of a loop of `steps` steps, for `waves` waves,
+/// within `budgetBytes` of LDS: the most stages (2..kMaxStagedSteps, and no
+/// more than the steps) that fit, or nullopt when two do not fit, no copy
+/// has that size, or the chip is AMD.
 std::optional<StagingPlan> planStagedLoads(const ChipInfo &chip,
                                            int64_t elementBytes,
                                            int64_t loadElems, int64_t slots,
-                                           int64_t waves, int64_t budgetBytes);
+                                           int64_t steps, int64_t waves,
+                                           int64_t budgetBytes);
 
 /// LDS bytes the GEMM may use for staging on `chip`: the 48 KiB of static
 /// shared memory a workgroup may have on NVIDIA; none on AMD.
@@ -55,8 +57,8 @@ inline constexpr int64_t kMaxStagedSteps = 8;
 /// `wave`.
 class StagedLoads {
 public:
-  StagedLoads(const ChipInfo &chip, StagingPlan plan, Value buffer,
-              Value wave, Value lane)
+  StagedLoads(const ChipInfo &chip, StagingPlan plan, Value buffer, Value wave,
+              Value lane)
       : chip(chip), plan(plan), buffer(buffer), wave(wave), lane(lane) {}
 
   /// Starts copying this lane's loadElems elements at `src[indices]` (the

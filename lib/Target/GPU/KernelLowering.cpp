@@ -34,12 +34,11 @@ using namespace mlir;
 using namespace mlir::moe;
 
 void mlir::moe::loadKernelDialects(MLIRContext *ctx) {
-  ctx->loadDialect<amdgpu::AMDGPUDialect, arith::ArithDialect,
-                   gpu::GPUDialect, LLVM::LLVMDialect, math::MathDialect,
-                   memref::MemRefDialect, nvgpu::NVGPUDialect,
-                   NVVM::NVVMDialect,
-                   ROCDL::ROCDLDialect, scf::SCFDialect,
-                   tensor::TensorDialect, vector::VectorDialect>();
+  ctx->loadDialect<amdgpu::AMDGPUDialect, arith::ArithDialect, gpu::GPUDialect,
+                   LLVM::LLVMDialect, math::MathDialect, memref::MemRefDialect,
+                   nvgpu::NVGPUDialect, NVVM::NVVMDialect, ROCDL::ROCDLDialect,
+                   scf::SCFDialect, tensor::TensorDialect,
+                   vector::VectorDialect>();
 }
 
 LogicalResult mlir::moe::expandKernelMath(Operation *root) {
@@ -98,7 +97,8 @@ std::string mlir::moe::kernelToolkit(const ChipInfo &chip,
       candidates.push_back(value);
   // ptxas on PATH may be the toolkit's own, a symlink to it, or a wrapper
   // script elsewhere (then the folders below find the toolkit).
-  if (llvm::ErrorOr<std::string> ptxas = llvm::sys::findProgramByName("ptxas")) {
+  if (llvm::ErrorOr<std::string> ptxas =
+          llvm::sys::findProgramByName("ptxas")) {
     candidates.push_back(
         llvm::sys::path::parent_path(llvm::sys::path::parent_path(*ptxas))
             .str());

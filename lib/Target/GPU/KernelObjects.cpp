@@ -17,8 +17,8 @@ using namespace mlir::moe;
 
 /// Lowers the kernel module and serializes it in `format` ("bin" or "isa").
 static FailureOr<std::string> serialize(ModuleOp kernels, StringRef gpuModule,
-                                        const ChipInfo &chip,
-                                        StringRef toolkit, StringRef format) {
+                                        const ChipInfo &chip, StringRef toolkit,
+                                        StringRef format) {
   OwningOpRef<ModuleOp> copy(kernels.clone());
   if (failed(expandKernelMath(*copy)))
     return failure();
@@ -38,7 +38,7 @@ static FailureOr<std::string> serialize(ModuleOp kernels, StringRef gpuModule,
 
 FailureOr<std::vector<KernelObject>>
 mlir::moe::compileKernels(ModuleOp program, const ChipInfo &chip,
-                          StringRef toolkit,
+                          StringRef toolkit, const KernelOptions &options,
                           std::vector<std::string> &skipped) {
   MLIRContext *ctx = program.getContext();
   loadKernelDialects(ctx);
@@ -51,11 +51,12 @@ mlir::moe::compileKernels(ModuleOp program, const ChipInfo &chip,
     (*kernels)->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
                         b.getUnitAttr());
     b.setInsertionPointToEnd(kernels->getBody());
-    auto module = gpu::GPUModuleOp::create(
-        b, op->getLoc(), name + "_module",
-        b.getArrayAttr({getGPUTargetAttr(ctx, chip)}));
+    auto module =
+        gpu::GPUModuleOp::create(b, op->getLoc(), name + "_module",
+                                 b.getArrayAttr({getGPUTargetAttr(ctx, chip)}));
     bool unsupported;
-    if (failed(buildMoEKernel(b, module, op, chip, name, unsupported))) {
+    if (failed(
+            buildMoEKernel(b, module, op, chip, name, options, unsupported))) {
       if (!unsupported)
         return failure();
       skipped.push_back(op->getName().getStringRef().str());

@@ -1,11 +1,33 @@
 // RUN: moe-opt --split-input-file --verify-diagnostics --convert-moe-to-gpu-launch=chip=sm_90 %s | FileCheck %s
 // RUN: moe-opt --split-input-file --verify-diagnostics --convert-moe-to-gpu-launch=chip=gfx942 %s | FileCheck %s --check-prefix=GFX942
 // RUN: not moe-opt --split-input-file --convert-moe-to-gpu-launch=chip=gfx1100 %s 2>&1 | FileCheck %s --check-prefix=CHIP
+// RUN: moe-opt --split-input-file --verify-diagnostics --convert-moe-to-gpu-launch="chip=sm_90 stage-gemm-loads=true" %s | FileCheck %s --check-prefix=STAGED
 
 // The same templates for gfx942: ROCDL target, MFMA.
 // GFX942: gpu.module @moe_kernels [#rocdl.target<O = 3, chip = "gfx942">]
 // GFX942:   amdgpu.mfma
 // CHIP: error: unknown chip 'gfx1100'; expected one of gfx942, gfx950, sm_90
+
+// stage-gemm-loads: the GEMM's lanes copy their fragments (2 A rows and 2
+// weight rows per step, 8 bf16 each) into their own slots of a shared
+// buffer: 2 stages x 4 slots x 4 warps x 32 lanes x 8 (K = 64 is 2 steps,
+// so no more stages). The first step is copied ahead; each iteration
+// copies the next, waits until one step is left in flight (none at the
+// end) and multiplies.
+// STAGED:     gpu.func @gemm_grouped_matmul_0
+// STAGED-SAME:  workgroup(%[[BUF:.*]] : memref<8192xbf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
+// STAGED-COUNT-2: nvgpu.device_async_copy %arg0[{{.*}}], %[[BUF]][{{.*}}], 8 : memref<?x64xbf16>
+// STAGED-COUNT-2: nvgpu.device_async_copy %arg1[{{.*}}], %[[BUF]][{{.*}}], 8 {bypassL1} : memref<8x32x64xbf16>
+// STAGED-NEXT:  %[[FIRST:.*]] = nvgpu.device_async_create_group
+// STAGED:       scf.for
+// STAGED:         scf.if
+// STAGED-COUNT-4:   nvgpu.device_async_copy
+// STAGED:           nvgpu.device_async_create_group
+// STAGED-NEXT:      nvgpu.device_async_wait %[[FIRST]] {numGroups = 1 : i32}
+// STAGED-NEXT:    } else {
+// STAGED-NEXT:      nvgpu.device_async_wait %[[FIRST]] {numGroups = 0 : i32}
+// STAGED:         vector.load %[[BUF]]
+// STAGED:         nvvm.mma.sync
 
 // Each moe op becomes read-only buffers of its operands, an allocation per
 // result, and a launch of its kernel template with the template's grid: the
