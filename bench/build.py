@@ -21,6 +21,9 @@ def main():
     parser.add_argument("--moe-compile", required=True)
     parser.add_argument("--out", required=True)
     parser.add_argument("--target", default="sm_90")
+    parser.add_argument("--compile-flag", action="append", default=[],
+                        help="extra moe-compile flag, e.g. "
+                             "--compile-flag=--stage-gemm-loads (repeatable)")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
     for name in MODELS:
@@ -30,7 +33,8 @@ def main():
         for t in TOKENS:
             lib = os.path.join(args.out, f"{name}.T{t}.{args.target}.so")
             subprocess.run([args.moe_compile, src, f"--target={args.target}",
-                            f"--tokens={t}", "-o", lib], check=True)
+                            f"--tokens={t}", "-o", lib] + args.compile_flag,
+                           check=True)
             print(f"built {lib}", flush=True)
 
 

@@ -50,7 +50,7 @@ def library(artifacts, program, target):
 def build(args):
     os.makedirs(args.artifacts, exist_ok=True)
     compile_cmd = [args.moe_compile, f"--target={args.target}",
-                   f"--tokens={args.tokens}"]
+                   f"--tokens={args.tokens}"] + args.compile_flag
     for program in sorted({case[1] for case in CASES}):
         out = library(args.artifacts, program, args.target)
         options = []
@@ -130,6 +130,9 @@ def main():
                         help="T for the tile cost model of the compiles")
     parser.add_argument("--backend", default="cuda")
     parser.add_argument("--moe-compile")
+    parser.add_argument("--compile-flag", action="append", default=[],
+                        help="extra moe-compile flag for --build, e.g. "
+                             "--compile-flag=--stage-gemm-loads (repeatable)")
     parser.add_argument("--moe-opt")
     parser.add_argument("--moe-run")
     args = parser.parse_args()
