@@ -23,7 +23,7 @@ def main():
     parser.add_argument("--target", default="sm_90")
     parser.add_argument("--compile-flag", action="append", default=[],
                         help="extra moe-compile flag, e.g. "
-                             "--compile-flag=--stage-gemm-loads (repeatable)")
+                             "--compile-flag=--gemm-loads=async-copy (repeatable)")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
     for name in MODELS:

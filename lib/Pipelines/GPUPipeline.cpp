@@ -148,7 +148,8 @@ void mlir::moe::buildGPUHostPipeline(OpPassManager &pm, const ChipInfo &chip,
                                      const KernelOptions &options) {
   ConvertMoEToGPULaunchPassOptions launch;
   launch.chip = chip.name.str();
-  launch.stageGemmLoads = options.stageGemmLoads;
+  launch.gemmLoads =
+      options.gemmLoads == GemmLoads::AsyncCopy ? "async-copy" : "registers";
   pm.addPass(createConvertMoEToGPULaunchPass(launch));
   addTensorBufferizationPasses(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());

@@ -99,17 +99,21 @@ static cl::opt<int64_t> epSize(
              "then takes local weight slices and a trailing ep_rank index)"),
     cl::init(1), cl::cat(category));
 
-static cl::opt<bool> stageGemmLoads(
-    "stage-gemm-loads",
-    cl::desc("sm_90 GEMM kernels copy their A and weight fragments into "
-             "shared memory with cp.async, several k steps ahead, instead of "
-             "loading them into registers (experimental: not yet executed "
-             "on a GPU; AMD targets ignore it)"),
-    cl::init(false), cl::cat(category));
+static cl::opt<moe::GemmLoads> gemmLoads(
+    "gemm-loads",
+    cl::desc("How the GEMM kernels' k loop loads A and weights (GPU targets)"),
+    cl::values(
+        clEnumValN(moe::GemmLoads::Registers, "registers",
+                   "unrolled register loads (default)"),
+        clEnumValN(moe::GemmLoads::AsyncCopy, "async-copy",
+                   "experimental, not yet run on a GPU; sm_90 only: cp.async "
+                   "copies into per-lane shared-memory slots, several k "
+                   "steps ahead")),
+    cl::init(moe::GemmLoads::Registers), cl::cat(category));
 
 static moe::KernelOptions kernelOptions() {
   moe::KernelOptions options;
-  options.stageGemmLoads = stageGemmLoads;
+  options.gemmLoads = gemmLoads;
   return options;
 }
 

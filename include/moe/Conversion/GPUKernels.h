@@ -19,14 +19,25 @@ namespace mlir::moe {
 LogicalResult checkGroupedMatmulKernel(GroupedMatmulOp op,
                                        const ChipInfo &chip);
 
+/// How the GEMM's k loop brings its A and weight fragments to the MMAs.
+enum class GemmLoads {
+  /// Loads into registers, several unrolled steps issued before their MMAs
+  /// (kLoadsInFlight). The default: the path run on a GPU so far.
+  Registers,
+  /// NVIDIA: each lane copies its fragments into its own shared-memory
+  /// slots with cp.async, several steps ahead (StagedLoads.h).
+  /// Experimental; a diagnostic on AMD.
+  AsyncCopy,
+};
+
+/// "registers" or "async-copy"; nullopt for another name.
+std::optional<GemmLoads> parseGemmLoads(StringRef name);
+/// "registers, async-copy".
+StringRef gemmLoadsNames();
+
 /// Choices of the kernel templates that the ops do not carry.
 struct KernelOptions {
-  /// NVIDIA GEMM: each lane copies its A and weight fragments of a k step
-  /// into its own shared-memory slots with cp.async and keeps up to
-  /// kMaxStagedSteps - 1 steps in flight (StagedLoads.h), instead of
-  /// loading them into registers. Off by default: it has not been executed
-  /// on a GPU yet. AMD kernels ignore it.
-  bool stageGemmLoads = false;
+  GemmLoads gemmLoads = GemmLoads::Registers;
 };
 
 /// Emits `gpu.func @name` into `module` computing `op` on `chip`:

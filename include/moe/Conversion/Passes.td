@@ -63,10 +63,10 @@ def ConvertMoEToGPULaunchPass
   let options = [
     Option<"chip", "chip", "std::string", /*default=*/"\"gfx942\"",
            "Chip to build kernels for: gfx942, gfx950 or sm_90">,
-    Option<"stageGemmLoads", "stage-gemm-loads", "bool", /*default=*/"false",
-           "NVIDIA GEMM: stage A and weight loads through shared memory "
-           "with cp.async (KernelOptions::stageGemmLoads; not yet executed "
-           "on a GPU)">
+    Option<"gemmLoads", "gemm-loads", "std::string", /*default=*/"\"registers\"",
+           "How the GEMM's k loop loads its operands: registers (default) "
+           "or async-copy (experimental, NVIDIA: cp.async into shared "
+           "memory); see KernelOptions">
   ];
   let dependentDialects = [
     "::mlir::amdgpu::AMDGPUDialect",

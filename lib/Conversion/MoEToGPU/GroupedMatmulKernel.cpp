@@ -293,39 +293,45 @@ FailureOr<gpu::GPUFuncOp> mlir::moe::buildGroupedMatmulKernel(
   int64_t slices = kGroupedMatmulWaves / wavesN;
   while (slices > 1 && steps % slices != 0)
     slices /= 2;
-  // With options.stageGemmLoads, weight and A loads go through LDS slots
-  // with asynchronous copies when at least two steps fit; fewer tiles in
-  // flight leave room for three.
+  // How the k loop gets its operands (KernelOptions::gemmLoads). The
+  // async-copy loop holds fewer column tiles at once (halving `group`) when
+  // that lets it keep more k steps in flight.
+  int64_t sliceSteps = steps / slices;
   int64_t aRowsPerLane = chip.waveSize == 64 ? 1 : 2;
   int64_t elementBytes = element.getIntOrFloatBitWidth() / 8;
   int64_t kLoad = kLoadOf(chip, mma, depth);
+  auto shrinkGroupUntil = [&](auto fits) {
+    while (!fits() && group > 1 && tilesPerWave % (group / 2) == 0) {
+      group /= 2;
+      chains = op.getActivationAttr() ? 2 * group : group;
+    }
+  };
   auto partialElems = [&] {
     return slices > 1
                ? (slices - 1) * wavesN * chains * accValues * chip.waveSize
                : 0;
   };
-  auto planFor = [&]() -> std::optional<StagingPlan> {
-    if (!options.stageGemmLoads)
-      return std::nullopt;
-    return planStagedLoads(chip, elementBytes, kLoad, chains + aRowsPerLane,
-                           steps / slices, wavesN * slices,
-                           stagingBudgetBytes(chip) - 4 * partialElems());
-  };
-  std::optional<StagingPlan> staging = planFor();
-  int64_t wantStages =
-      std::min<int64_t>(3, std::max<int64_t>(2, steps / slices));
-  while ((!staging || staging->stages < wantStages) && group > 1 &&
-         tilesPerWave % (group / 2) == 0) {
-    group /= 2;
-    chains = op.getActivationAttr() ? 2 * group : group;
-    staging = planFor();
+  std::optional<StagingPlan> staging;
+  switch (options.gemmLoads) {
+  case GemmLoads::Registers:
+    break;
+  case GemmLoads::AsyncCopy: {
+    int64_t want = std::min<int64_t>(3, std::max<int64_t>(2, sliceSteps));
+    shrinkGroupUntil([&] {
+      staging = planStagedLoads(
+          chip, elementBytes, kLoad, chains + aRowsPerLane, sliceSteps,
+          wavesN * slices, stagingBudgetBytes(chip) - 4 * partialElems());
+      return staging && staging->stages >= want;
+    });
+    if (!staging)
+      return op.emitOpError()
+             << "cannot load through async copies on " << chip.name
+             << (chip.vendor == GPUVendor::AMD
+                     ? ": they are for NVIDIA targets"
+                     : ": not even two k steps fit the shared memory")
+             << " (expected gemm loads 'registers', found 'async-copy')";
+    break;
   }
-  if (!staging) {
-    // The register path: as many tiles in flight as before.
-    group = std::min(kGroupedMatmulTilesInFlight, tilesPerWave);
-    if (tilesPerWave % group != 0)
-      group = 1;
-    chains = op.getActivationAttr() ? 2 * group : group;
   }
   auto workgroup =
       gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
@@ -447,7 +453,6 @@ FailureOr<gpu::GPUFuncOp> mlir::moe::buildGroupedMatmulKernel(
     gateCols.push_back(gateCol);
     upCols.push_back(upCol);
   }
-  int64_t sliceSteps = steps / slices;
   int64_t kEnd = steps * atom.kStep;
   Value kBegin = arith::MulIOp::create(b, slice, idx(sliceSteps * atom.kStep));
   // Rows of K elements and k at a multiple of kLoad: each lane's run is
@@ -475,6 +480,19 @@ FailureOr<gpu::GPUFuncOp> mlir::moe::buildGroupedMatmulKernel(
   auto weightCol = [&](int64_t i) {
     return i < group ? gateCols[i] : upCols[i - group];
   };
+  // The staged loop's masks: zero A of sentinel rows and the k past K.
+  int64_t nA = static_cast<int64_t>(aRows.size());
+  auto maskStep = [&](ArrayRef<Value> frags, Value s) {
+    Value kValid = kOfStep(s).second;
+    SmallVector<Value> out;
+    for (auto [j, raw] : llvm::enumerate(frags)) {
+      Value v = masked(raw, kValid);
+      if (j < aRows.size())
+        v = arith::SelectOp::create(b, aRows[j].second, v, zeroVec);
+      out.push_back(v);
+    }
+    return out;
+  };
   // Accumulators: gate of each tile, then up of each tile.
   SmallVector<Value> inits(chains, zeroAcc);
   scf::ForOp kLoop;
@@ -484,7 +502,6 @@ FailureOr<gpu::GPUFuncOp> mlir::moe::buildGroupedMatmulKernel(
     int64_t stages = staging->stages;
     Value buffer = func.getWorkgroupAttributions().back();
     StagedLoads loads(chip, *staging, buffer, waveId, lane);
-    int64_t nA = static_cast<int64_t>(aRows.size());
     auto issue = [&](Value s) {
       Value stage = arith::RemUIOp::create(b, s, idx(stages));
       Value k = kOfStep(s).first;
@@ -514,42 +531,50 @@ FailureOr<gpu::GPUFuncOp> mlir::moe::buildGroupedMatmulKernel(
       loads.wait(b, 0);
     }
     Value stage = arith::RemUIOp::create(b, s, idx(stages));
-    Value kValid = kOfStep(s).second;
-    SmallVector<Value> aVecs;
-    for (auto [j, row] : llvm::enumerate(aRows))
-      aVecs.push_back(arith::SelectOp::create(
-          b, row.second, masked(loads.read(b, stage, j), kValid), zeroVec));
+    SmallVector<Value> raw;
+    for (int64_t j = 0; j < nA + chains; ++j)
+      raw.push_back(loads.read(b, stage, j));
+    SmallVector<Value> frags = maskStep(raw, s);
     SmallVector<Value> acc(kLoop.getRegionIterArgs());
     for (int64_t i = 0; i < chains; ++i)
-      acc[i] = atom.multiply(
-          b, aVecs, masked(loads.read(b, stage, nA + i), kValid), acc[i]);
+      acc[i] = atom.multiply(b, ArrayRef<Value>(frags).take_front(nA),
+                             frags[nA + i], acc[i]);
     scf::YieldOp::create(b, acc);
   } else {
     // The k loop takes `unroll` steps per iteration and issues all of their
     // loads before any MMA, so that about kLoadsInFlight loads per lane are
     // outstanding (decode is bound by how many weight bytes are in flight).
-    int64_t loadsPerStep = chains + static_cast<int64_t>(aRows.size());
     int64_t unroll = 1;
     for (int64_t u : {8, 4, 2})
-      if (u * loadsPerStep <= kLoadsInFlight && sliceSteps % u == 0) {
+      if (u * (nA + chains) <= kLoadsInFlight && sliceSteps % u == 0) {
         unroll = u;
         break;
       }
-    kLoop = scf::ForOp::create(b, zero, idx(sliceSteps), idx(unroll), inits);
+    kLoop = scf::ForOp::create(
+        b, kBegin,
+        arith::AddIOp::create(b, kBegin, idx(sliceSteps * atom.kStep)),
+        idx(unroll * atom.kStep), inits);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(kLoop.getBody());
     SmallVector<SmallVector<Value>> aVecs(unroll), bVecs(unroll);
     for (int64_t u = 0; u < unroll; ++u) {
-      auto [k, kValid] =
-          kOfStep(arith::AddIOp::create(b, kLoop.getInductionVar(), idx(u)));
+      Value k = arith::AddIOp::create(
+          b, kLoop.getInductionVar(),
+          arith::AddIOp::create(b, atom.kOffset, idx(u * atom.kStep)));
+      Value kValid = Value();
+      if (kEnd != depth) {
+        kValid = lt(k, idx(depth));
+        k = arith::SelectOp::create(b, kValid, k, zero);
+      }
       auto load = [&](Value base, ValueRange indices) {
-        return masked(vector::LoadOp::create(b, vecType, base, indices,
-                                             /*nontemporal=*/false, align),
-                      kValid);
+        Value v = vector::LoadOp::create(b, vecType, base, indices,
+                                         /*nontemporal=*/false, align);
+        return masked(v, kValid);
       };
-      for (auto [aRow, aValid] : aRows)
-        aVecs[u].push_back(arith::SelectOp::create(
-            b, aValid, load(a, ValueRange{aRow, k}), zeroVec));
+      for (auto [aRow, aValid] : aRows) {
+        Value v = load(a, ValueRange{aRow, k});
+        aVecs[u].push_back(arith::SelectOp::create(b, aValid, v, zeroVec));
+      }
       for (int64_t i = 0; i < chains; ++i)
         bVecs[u].push_back(load(w, ValueRange{expert, weightCol(i), k}));
     }
@@ -559,10 +584,11 @@ FailureOr<gpu::GPUFuncOp> mlir::moe::buildGroupedMatmulKernel(
         acc[i] = atom.multiply(b, aVecs[u], bVecs[u][i], acc[i]);
     scf::YieldOp::create(b, acc);
   }
+  // The k loop's sums, per chain.
+  SmallVector<Value> sums(kLoop.getResults());
 
   // K slices: waves of slice > 0 leave their partial sums in LDS; slice 0
   // adds them and runs the epilogue.
-  SmallVector<Value> sums(kLoop.getResults());
   if (slices > 1) {
     Value partials = func.getWorkgroupAttributions()[0];
     auto slot = [&](Value s, int64_t i, int64_t v) {

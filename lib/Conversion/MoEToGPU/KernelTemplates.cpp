@@ -8,6 +8,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "llvm/ADT/StringSwitch.h"
 
 using namespace mlir;
 using namespace mlir::moe;
@@ -25,6 +26,15 @@ mlir::moe::collectKernelOps(ModuleOp module) {
   });
   return ops;
 }
+
+std::optional<GemmLoads> mlir::moe::parseGemmLoads(StringRef name) {
+  return llvm::StringSwitch<std::optional<GemmLoads>>(name)
+      .Case("registers", GemmLoads::Registers)
+      .Case("async-copy", GemmLoads::AsyncCopy)
+      .Default(std::nullopt);
+}
+
+StringRef mlir::moe::gemmLoadsNames() { return "registers, async-copy"; }
 
 FailureOr<gpu::GPUFuncOp>
 mlir::moe::buildMoEKernel(OpBuilder &b, gpu::GPUModuleOp module, Operation *op,

@@ -1,14 +1,16 @@
 // RUN: moe-opt --split-input-file --verify-diagnostics --convert-moe-to-gpu-launch=chip=sm_90 %s | FileCheck %s
 // RUN: moe-opt --split-input-file --verify-diagnostics --convert-moe-to-gpu-launch=chip=gfx942 %s | FileCheck %s --check-prefix=GFX942
 // RUN: not moe-opt --split-input-file --convert-moe-to-gpu-launch=chip=gfx1100 %s 2>&1 | FileCheck %s --check-prefix=CHIP
-// RUN: moe-opt --split-input-file --verify-diagnostics --convert-moe-to-gpu-launch="chip=sm_90 stage-gemm-loads=true" %s | FileCheck %s --check-prefix=STAGED
+// RUN: not moe-opt --split-input-file --convert-moe-to-gpu-launch="chip=sm_90 gemm-loads=dma" %s 2>&1 | FileCheck %s --check-prefix=LOADS
+// RUN: moe-opt --split-input-file --verify-diagnostics --convert-moe-to-gpu-launch="chip=sm_90 gemm-loads=async-copy" %s | FileCheck %s --check-prefix=STAGED
 
 // The same templates for gfx942: ROCDL target, MFMA.
 // GFX942: gpu.module @moe_kernels [#rocdl.target<O = 3, chip = "gfx942">]
 // GFX942:   amdgpu.mfma
 // CHIP: error: unknown chip 'gfx1100'; expected one of gfx942, gfx950, sm_90
+// LOADS: error: unknown gemm-loads 'dma'; expected one of registers, async-copy
 
-// stage-gemm-loads: the GEMM's lanes copy their fragments (2 A rows and 2
+// gemm-loads=async-copy: the GEMM's lanes copy their fragments (2 A rows and 2
 // weight rows per step, 8 bf16 each) into their own slots of a shared
 // buffer: 2 stages x 4 slots x 4 warps x 32 lanes x 8 (K = 64 is 2 steps,
 // so no more stages). The first step is copied ahead; each iteration

@@ -132,7 +132,7 @@ def main():
     parser.add_argument("--moe-compile")
     parser.add_argument("--compile-flag", action="append", default=[],
                         help="extra moe-compile flag for --build, e.g. "
-                             "--compile-flag=--stage-gemm-loads (repeatable)")
+                             "--compile-flag=--gemm-loads=async-copy (repeatable)")
     parser.add_argument("--moe-opt")
     parser.add_argument("--moe-run")
     args = parser.parse_args()
