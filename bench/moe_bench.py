@@ -128,7 +128,19 @@ def main():
     parser.add_argument("--target", default="sm_90")
     parser.add_argument("--skip-baselines", action="store_true",
                         help="time moe-mlir only (comparing builds of it)")
+    parser.add_argument("--variant", action="append", default=[],
+                        metavar="NAME=DIR",
+                        help="another moe-mlir build (bench/build.py "
+                             "--compile-flag ...) timed in the same run, "
+                             "checked against the same reference "
+                             "(repeatable)")
     args = parser.parse_args()
+    variants = []
+    for spec in args.variant:
+        vname, sep, vdir = spec.partition("=")
+        if not sep or not vname or not vdir:
+            parser.error(f"--variant expects NAME=DIR, got '{spec}'")
+        variants.append((vname, vdir))
     os.makedirs(args.out, exist_ok=True)
     torch.manual_seed(0)
     gpu = torch.cuda.get_device_name()
@@ -172,6 +184,16 @@ def main():
             row["moe_mlir_us"] = bench_graph(runs)
             row["moe_mlir_eager_us"] = bench(runs[0])
             lib.check()  # no launch of the timed calls failed
+            for vname, vdir in variants:
+                vlib = GPULibrary(os.path.join(
+                    vdir, f"{name}.T{t}.{args.target}.so"), args.backend)
+                (vy,) = vlib.call("moe", x, w1, w2, weights, ids)
+                row[f"err_{vname}"] = rel_err(vy, ref)
+                row[f"{vname}_us"] = bench_graph(
+                    [vlib.launcher("moe", x, w1, w2, w, i)
+                     for i, w in routings])
+                vlib.check()
+                del vlib
 
             if args.skip_baselines:
                 row["GBps"] = touched / (row["moe_mlir_us"] * 1e-6) / 1e9
@@ -214,13 +236,17 @@ def main():
     if args.skip_baselines:
         for r in rows:
             print(f"{r['model']:16} T={r['T']:5} {r['moe_mlir_us']:9.1f} us "
-                  f"{r['GBps']:6.0f} GB/s err {r['err_moe_mlir']:.1e}")
+                  f"{r['GBps']:6.0f} GB/s err {r['err_moe_mlir']:.1e}" +
+                  "".join(f" | {v}: {r[v + '_us']:9.1f} us "
+                          f"(x{r['moe_mlir_us'] / r[v + '_us']:.2f}) err "
+                          f"{r['err_' + v]:.1e}" for v, _ in variants))
         return
     with open(os.path.join(args.out, "results.json"), "w") as f:
         json.dump({"gpu": gpu, "copy_bw": copy_bw, "datasheet_bw": datasheet,
-                   "rows": rows}, f, indent=1)
+                   "variants": [v for v, _ in variants], "rows": rows}, f,
+                  indent=1)
     write_table(os.path.join(args.out, "results.md"), gpu, copy_bw, datasheet,
-                rows)
+                rows, [v for v, _ in variants])
     plot(os.path.join(args.out, "roofline.png"), gpu, datasheet or copy_bw,
          rows)
     print(open(os.path.join(args.out, "results.md")).read())

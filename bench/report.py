@@ -38,7 +38,7 @@ def plot(path, gpu, bandwidth, rows):
     fig.savefig(path, dpi=120)
 
 
-def write_table(path, gpu, copy_bw, datasheet, rows):
+def write_table(path, gpu, copy_bw, datasheet, rows, variants=()):
     with open(path, "w") as f:
         f.write(f"# MoE layer benchmark on {gpu}\n\n")
         f.write(f"HBM roofline: {datasheet / 1e12:.2f} TB/s datasheet, "
@@ -64,6 +64,16 @@ def write_table(path, gpu, copy_bw, datasheet, rows):
                     f"{(gm / eager) if gm else float('nan'):.2f} | "
                     f"{r['err_moe_mlir']:.1e} | {r['err_triton']:.1e} | "
                     f"{'x'.join(map(str, r['triton_config'][:3]))} |\n")
+        for v in variants:
+            f.write(f"\n## Variant `{v}` (another moe-mlir build, same run)"
+                    "\n\n| model | T | graph µs | moe-mlir / variant | "
+                    "triton / variant | err |\n|---|---|---|---|---|---|\n")
+            for r in rows:
+                us = r[f"{v}_us"]
+                f.write(f"| {r['model']} | {r['T']} | {us:.1f} | "
+                        f"{r['moe_mlir_us'] / us:.2f} | "
+                        f"{r['triton_us'] / us:.2f} | "
+                        f"{r[f'err_{v}']:.1e} |\n")
 
 
 def main():
@@ -73,7 +83,7 @@ def main():
     out = os.path.dirname(path)
     bandwidth = data["datasheet_bw"] or data["copy_bw"]
     write_table(os.path.join(out, "results.md"), data["gpu"], data["copy_bw"],
-                data["datasheet_bw"], data["rows"])
+                data["datasheet_bw"], data["rows"], data.get("variants", ()))
     plot(os.path.join(out, "roofline.png"), data["gpu"], bandwidth,
          data["rows"])
 
