@@ -106,9 +106,9 @@ static cl::opt<moe::GemmLoads> gemmLoads(
         clEnumValN(moe::GemmLoads::Registers, "registers",
                    "unrolled register loads (default)"),
         clEnumValN(moe::GemmLoads::AsyncCopy, "async-copy",
-                   "experimental, not yet run on a GPU; sm_90 only: cp.async "
-                   "copies into per-lane shared-memory slots, several k "
-                   "steps ahead")),
+                   "experimental, not yet run on a GPU: cp.async (sm_90) or "
+                   "global_load_lds (gfx942/gfx950) copies into per-lane "
+                   "LDS slots, several k steps ahead")),
     cl::init(moe::GemmLoads::Registers), cl::cat(category));
 
 static moe::KernelOptions kernelOptions() {

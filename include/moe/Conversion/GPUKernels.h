@@ -24,9 +24,9 @@ enum class GemmLoads {
   /// Loads into registers, several unrolled steps issued before their MMAs
   /// (kLoadsInFlight). The default: the path run on a GPU so far.
   Registers,
-  /// NVIDIA: each lane copies its fragments into its own shared-memory
-  /// slots with cp.async, several steps ahead (StagedLoads.h).
-  /// Experimental; a diagnostic on AMD.
+  /// Each lane copies its fragments into its own LDS slots, several steps
+  /// ahead, with cp.async (NVIDIA) or global_load_lds (AMD); StagedLoads.h.
+  /// Experimental: not yet run on a GPU.
   AsyncCopy,
 };
 

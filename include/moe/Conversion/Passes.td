@@ -65,8 +65,8 @@ def ConvertMoEToGPULaunchPass
            "Chip to build kernels for: gfx942, gfx950 or sm_90">,
     Option<"gemmLoads", "gemm-loads", "std::string", /*default=*/"\"registers\"",
            "How the GEMM's k loop loads its operands: registers (default) "
-           "or async-copy (experimental, NVIDIA: cp.async into shared "
-           "memory); see KernelOptions">
+           "or async-copy (experimental: cp.async / global_load_lds into "
+           "per-lane LDS slots, several k steps ahead); see KernelOptions">
   ];
   let dependentDialects = [
     "::mlir::amdgpu::AMDGPUDialect",

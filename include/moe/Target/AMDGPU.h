@@ -21,7 +21,7 @@ struct KernelStats {
   std::string name;
   int64_t vgprs = 0, agprs = 0, sgprs = 0, vgprSpills = 0, sgprSpills = 0;
   int64_t ldsBytes = 0, scratchBytes = 0, wavefrontSize = 0;
-  int64_t wavesPerSIMD = 0; ///< occupancy limited by VGPRs (max 8)
+  int64_t wavesPerSIMD = 0; ///< occupancy limited by VGPRs and LDS (max 8)
   int64_t mfmaCount = 0;    ///< v_mfma instructions in the assembly
 };
 

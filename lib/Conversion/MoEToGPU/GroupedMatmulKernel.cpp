@@ -326,10 +326,9 @@ FailureOr<gpu::GPUFuncOp> mlir::moe::buildGroupedMatmulKernel(
     if (!staging)
       return op.emitOpError()
              << "cannot load through async copies on " << chip.name
-             << (chip.vendor == GPUVendor::AMD
-                     ? ": they are for NVIDIA targets"
-                     : ": not even two k steps fit the shared memory")
-             << " (expected gemm loads 'registers', found 'async-copy')";
+             << ": not even two k steps of copies fit the LDS budget or "
+                "the chip's copy sizes (expected gemm loads 'registers', "
+                "found 'async-copy')";
     break;
   }
   }
@@ -340,8 +339,9 @@ FailureOr<gpu::GPUFuncOp> mlir::moe::buildGroupedMatmulKernel(
     ldsTypes.push_back(MemRefType::get({partialElems()}, b.getF32Type(),
                                        AffineMap(), workgroup));
   if (staging)
-    ldsTypes.push_back(MemRefType::get({staging->bufferElems()}, element,
-                                       AffineMap(), workgroup));
+    for (int64_t stage = 0; stage < staging->stages; ++stage)
+      ldsTypes.push_back(MemRefType::get({staging->bufferElems()}, element,
+                                         AffineMap(), workgroup));
   b.setInsertionPointToEnd(module.getBody());
   auto func =
       gpu::GPUFuncOp::create(b, name, b.getFunctionType(args, {}), ldsTypes);
@@ -496,14 +496,16 @@ FailureOr<gpu::GPUFuncOp> mlir::moe::buildGroupedMatmulKernel(
   // Accumulators: gate of each tile, then up of each tile.
   SmallVector<Value> inits(chains, zeroAcc);
   scf::ForOp kLoop;
+  SmallVector<Value> sums; // the k loop's sums, per chain
   if (staging) {
-    // Step s's copies go to stage s % stages; `stages - 1` steps are in
-    // flight while one is multiplied.
+    // Step s's copies go to stage s % stages, `stages - 1` steps ahead of
+    // its MMAs. The loop is unrolled by the stage count, so that every copy
+    // and read names its stage's buffer statically; the steps past the last
+    // full round follow the loop.
     int64_t stages = staging->stages;
-    Value buffer = func.getWorkgroupAttributions().back();
-    StagedLoads loads(chip, *staging, buffer, waveId, lane);
-    auto issue = [&](Value s) {
-      Value stage = arith::RemUIOp::create(b, s, idx(stages));
+    ValueRange buffers = func.getWorkgroupAttributions().take_back(stages);
+    StagedLoads loads(chip, *staging, buffers, waveId, lane);
+    auto issue = [&](Value s, int64_t stage) {
       Value k = kOfStep(s).first;
       for (auto [j, row] : llvm::enumerate(aRows))
         loads.copy(b, stage, j, a, ValueRange{row.first, k},
@@ -513,33 +515,55 @@ FailureOr<gpu::GPUFuncOp> mlir::moe::buildGroupedMatmulKernel(
                    /*streaming=*/true);
       loads.endStep(b);
     };
+    // Step `s` (stage `stage`): copy step s + stages - 1 (when there is
+    // one) and wait for step s, then multiply it.
+    auto step = [&](Value s, int64_t stage, SmallVector<Value> &acc,
+                    std::optional<bool> nextExists) {
+      Value next = arith::AddIOp::create(b, s, idx(stages - 1));
+      int64_t nextStage = (stage + stages - 1) % stages;
+      if (nextExists) {
+        if (*nextExists) {
+          issue(next, nextStage);
+          loads.wait(b, stages - 1);
+        } else {
+          loads.wait(b, 0);
+        }
+      } else {
+        auto ahead = scf::IfOp::create(b, lt(next, idx(sliceSteps)),
+                                       /*withElseRegion=*/true);
+        OpBuilder::InsertionGuard inner(b);
+        b.setInsertionPointToStart(&ahead.getThenRegion().front());
+        issue(next, nextStage);
+        loads.wait(b, stages - 1);
+        b.setInsertionPointToStart(&ahead.getElseRegion().front());
+        loads.wait(b, 0);
+      }
+      SmallVector<Value> raw;
+      for (int64_t j = 0; j < nA + chains; ++j)
+        raw.push_back(loads.read(b, stage, j));
+      SmallVector<Value> frags = maskStep(raw, s);
+      for (int64_t i = 0; i < chains; ++i)
+        acc[i] = atom.multiply(b, ArrayRef<Value>(frags).take_front(nA),
+                               frags[nA + i], acc[i]);
+    };
     for (int64_t p = 0; p < std::min(stages - 1, sliceSteps); ++p)
-      issue(idx(p));
-    kLoop = scf::ForOp::create(b, zero, idx(sliceSteps), idx(1), inits);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(kLoop.getBody());
-    Value s = kLoop.getInductionVar();
-    Value next = arith::AddIOp::create(b, s, idx(stages - 1));
-    auto ahead = scf::IfOp::create(b, lt(next, idx(sliceSteps)),
-                                   /*withElseRegion=*/true);
+      issue(idx(p), p);
+    int64_t rounds = sliceSteps / stages;
+    kLoop =
+        scf::ForOp::create(b, zero, idx(rounds * stages), idx(stages), inits);
     {
-      OpBuilder::InsertionGuard inner(b);
-      b.setInsertionPointToStart(&ahead.getThenRegion().front());
-      issue(next);
-      loads.wait(b, stages - 1);
-      b.setInsertionPointToStart(&ahead.getElseRegion().front());
-      loads.wait(b, 0);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(kLoop.getBody());
+      SmallVector<Value> acc(kLoop.getRegionIterArgs());
+      for (int64_t j = 0; j < stages; ++j)
+        step(arith::AddIOp::create(b, kLoop.getInductionVar(), idx(j)), j, acc,
+             std::nullopt);
+      scf::YieldOp::create(b, acc);
     }
-    Value stage = arith::RemUIOp::create(b, s, idx(stages));
-    SmallVector<Value> raw;
-    for (int64_t j = 0; j < nA + chains; ++j)
-      raw.push_back(loads.read(b, stage, j));
-    SmallVector<Value> frags = maskStep(raw, s);
-    SmallVector<Value> acc(kLoop.getRegionIterArgs());
-    for (int64_t i = 0; i < chains; ++i)
-      acc[i] = atom.multiply(b, ArrayRef<Value>(frags).take_front(nA),
-                             frags[nA + i], acc[i]);
-    scf::YieldOp::create(b, acc);
+    SmallVector<Value> acc(kLoop.getResults());
+    for (int64_t s = rounds * stages; s < sliceSteps; ++s)
+      step(idx(s), s % stages, acc, s + stages - 1 < sliceSteps);
+    sums = acc;
   } else {
     // The k loop takes `unroll` steps per iteration and issues all of their
     // loads before any MMA, so that about kLoadsInFlight loads per lane are
@@ -584,8 +608,8 @@ FailureOr<gpu::GPUFuncOp> mlir::moe::buildGroupedMatmulKernel(
         acc[i] = atom.multiply(b, aVecs[u], bVecs[u][i], acc[i]);
     scf::YieldOp::create(b, acc);
   }
-  // The k loop's sums, per chain.
-  SmallVector<Value> sums(kLoop.getResults());
+  if (sums.empty())
+    sums.assign(kLoop.getResults().begin(), kLoop.getResults().end());
 
   // K slices: waves of slice > 0 leave their partial sums in LDS; slice 0
   // adds them and runs the epilogue.

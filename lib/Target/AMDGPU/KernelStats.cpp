@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "moe/Target/AMDGPU.h"
+#include "moe/Target/Chip.h"
 
 #include "llvm/BinaryFormat/ELF.h"
 #include "llvm/BinaryFormat/MsgPackDocument.h"
@@ -65,9 +66,9 @@ FailureOr<KernelStats> mlir::moe::readKernelStats(const KernelObject &object,
       continue;
     auto get = [&](StringRef key) -> int64_t {
       auto &v = kernel[key];
-      return v.getKind() == llvm::msgpack::Type::UInt ? v.getUInt()
+      return v.getKind() == llvm::msgpack::Type::UInt  ? v.getUInt()
              : v.getKind() == llvm::msgpack::Type::Int ? v.getInt()
-                                                        : 0;
+                                                       : 0;
     };
     KernelStats s;
     s.name = object.kernel;
@@ -84,6 +85,15 @@ FailureOr<KernelStats> mlir::moe::readKernelStats(const KernelObject &object,
     int64_t unified = llvm::alignTo(s.vgprs, 4) + s.agprs;
     int64_t granule = std::max<int64_t>(8, llvm::alignTo(unified, 8));
     s.wavesPerSIMD = std::min<int64_t>(8, 512 / granule);
+    // LDS: as many workgroups per CU as its LDS holds, their waves spread
+    // over the CU's 4 SIMDs.
+    const ChipInfo *chip = lookupChip(object.chip);
+    int64_t groupSize = get(".max_flat_workgroup_size");
+    if (chip && s.ldsBytes > 0 && groupSize > 0 && s.wavefrontSize > 0) {
+      int64_t groups = chip->ldsBytes / s.ldsBytes;
+      int64_t waves = groups * llvm::divideCeil(groupSize, s.wavefrontSize);
+      s.wavesPerSIMD = std::min(s.wavesPerSIMD, waves / 4);
+    }
     size_t at = 0;
     while ((at = object.assembly.find("v_mfma", at)) != std::string::npos) {
       ++s.mfmaCount;

@@ -11,24 +11,29 @@
 // LOADS: error: unknown gemm-loads 'dma'; expected one of registers, async-copy
 
 // gemm-loads=async-copy: the GEMM's lanes copy their fragments (2 A rows and 2
-// weight rows per step, 8 bf16 each) into their own slots of a shared
-// buffer: 2 stages x 4 slots x 4 warps x 32 lanes x 8 (K = 64 is 2 steps,
-// so no more stages). The first step is copied ahead; each iteration
-// copies the next, waits until one step is left in flight (none at the
-// end) and multiplies.
+// weight rows per step, 8 bf16 each) into their own slots of one buffer per
+// stage: 2 stages (K = 64 is 2 steps) of 4 slots x 4 warps x 32 lanes x 8.
+// Step 0 is copied ahead; the k loop is unrolled by the stage count, and
+// each step copies the step after it into the other stage (when there is
+// one), waits until one step is left in flight (none at the end), reads its
+// own stage and multiplies.
 // STAGED:     gpu.func @gemm_grouped_matmul_0
-// STAGED-SAME:  workgroup(%[[BUF:.*]] : memref<8192xbf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
-// STAGED-COUNT-2: nvgpu.device_async_copy %arg0[{{.*}}], %[[BUF]][{{.*}}], 8 : memref<?x64xbf16>
-// STAGED-COUNT-2: nvgpu.device_async_copy %arg1[{{.*}}], %[[BUF]][{{.*}}], 8 {bypassL1} : memref<8x32x64xbf16>
+// STAGED-SAME:  workgroup(%[[S0:.*]] : memref<4096xbf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %[[S1:.*]] : memref<4096xbf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
+// STAGED-COUNT-2: nvgpu.device_async_copy %arg0[{{.*}}], %[[S0]][{{.*}}], 8 : memref<?x64xbf16>
+// STAGED-COUNT-2: nvgpu.device_async_copy %arg1[{{.*}}], %[[S0]][{{.*}}], 8 {bypassL1} : memref<8x32x64xbf16>
 // STAGED-NEXT:  %[[FIRST:.*]] = nvgpu.device_async_create_group
-// STAGED:       scf.for
+// STAGED:       scf.for %{{.*}} = %{{.*}} to %{{.*}} step %[[TWO:.*]] iter_args
 // STAGED:         scf.if
-// STAGED-COUNT-4:   nvgpu.device_async_copy
+// STAGED-COUNT-4:   nvgpu.device_async_copy {{.*}}, %[[S1]]
 // STAGED:           nvgpu.device_async_create_group
 // STAGED-NEXT:      nvgpu.device_async_wait %[[FIRST]] {numGroups = 1 : i32}
 // STAGED-NEXT:    } else {
 // STAGED-NEXT:      nvgpu.device_async_wait %[[FIRST]] {numGroups = 0 : i32}
-// STAGED:         vector.load %[[BUF]]
+// STAGED:         vector.load %[[S0]]
+// STAGED:         nvvm.mma.sync
+// STAGED:         scf.if
+// STAGED-COUNT-4:   nvgpu.device_async_copy {{.*}}, %[[S0]]
+// STAGED:         vector.load %[[S1]]
 // STAGED:         nvvm.mma.sync
 
 // Each moe op becomes read-only buffers of its operands, an allocation per
