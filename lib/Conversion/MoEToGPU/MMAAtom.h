@@ -1,0 +1,66 @@
+//===- MMAAtom.h - the per-target part of the grouped GEMM ------*- C++ -*-===//
+//
+// Which rows, columns and k a lane of the GEMM kernel loads, the MMA
+// instruction (amdgpu.mfma or nvvm.mma.sync), and where its accumulator
+// values sit in the tile. Routing, masking and the epilogue are shared
+// (GroupedMatmulKernel.cpp).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MOE_CONVERSION_MOETOGPU_MMAATOM_H
+#define MOE_CONVERSION_MOETOGPU_MMAATOM_H
+
+#include "moe/Target/Chip.h"
+#include "moe/Target/MMALayout.h"
+
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+#include <functional>
+#include <optional>
+
+namespace mlir::moe {
+
+/// The 16-row MMA shape of `chip` for 2-byte elements (16x16x16 on gfx942,
+/// 16x16x32 on gfx950, m16n8k16 on sm_90).
+std::optional<MMAShape> pickMMA(const ChipInfo &chip);
+
+/// K consumed per k-loop iteration: the MFMA k on wave64; on warp32 two
+/// m16n8k16 steps (32) when K is a multiple of 8, so each lane loads 16
+/// bytes, else one (8-byte loads).
+int64_t kStepOf(const ChipInfo &chip, MMAShape mma, int64_t depth);
+
+/// Consecutive k each lane loads per row and step (K must be a multiple).
+int64_t kLoadOf(const ChipInfo &chip, MMAShape mma, int64_t depth);
+
+/// Checks the closed-form lane roles makeAtom uses against MMALayout.
+/// wave64: A row lane % m with a run of k at (lane / m) * run, B column
+/// lane % n, D row 4 * (lane / 16) + v. warp32 (m16n8k16): A rows g, g + 8,
+/// B column g, D (g + 8 * (v / 2), 2t + v % 2) with g = lane / 4, t = lane % 4;
+/// each lane feeds its k slots {2t, 2t+1, 2t+8, 2t+9} from 4 consecutive
+/// physical k at 4t (A and B alike, so the dot product is unchanged).
+bool laneRolesMatch(const MMALayout &layout, const ChipInfo &chip);
+
+/// The per-target part of the GEMM: which rows, columns and k a lane loads,
+/// the MMA instruction, and where its accumulator values sit in the tile.
+/// Everything else (routing, masking, epilogue) is shared.
+struct MMAAtom {
+  MMAShape mma;
+  int64_t kStep;            ///< k per loop iteration
+  int64_t kLoad;            ///< consecutive elements a lane loads per row
+  Value kOffset;            ///< first k of this lane within a step
+  SmallVector<Value> aRows; ///< this lane's A rows within the 16-row tile
+  Value bCol;               ///< this lane's B column within the n tile
+  SmallVector<std::pair<Value, Value>> d; ///< (row, col) of each acc value
+  VectorType accType;
+  std::function<Value(ImplicitLocOpBuilder &, ArrayRef<Value>, Value, Value)>
+      multiply; ///< acc + A(rows) * B
+};
+
+/// The atom of `chip` for lane `lane` (its role values are built with `b`).
+MMAAtom makeAtom(ImplicitLocOpBuilder &b, const ChipInfo &chip, MMAShape mma,
+                 int64_t depth, Type element, Value lane);
+
+} // namespace mlir::moe
+
+#endif // MOE_CONVERSION_MOETOGPU_MMAATOM_H
