@@ -119,7 +119,6 @@ FailureOr<gpu::GPUFuncOp> mlir::moe::buildGroupedMatmulKernel(
   // async-copy loop holds fewer column tiles at once (halving `group`) when
   // that lets it keep more k steps in flight.
   int64_t sliceSteps = steps / slices;
-  int64_t aRowsPerLane = chip.waveSize == 64 ? 1 : 2;
   int64_t elementBytes = element.getIntOrFloatBitWidth() / 8;
   int64_t kLoad = kLoadOf(chip, mma, depth);
   auto shrinkGroupUntil = [&](auto fits) {
@@ -141,7 +140,7 @@ FailureOr<gpu::GPUFuncOp> mlir::moe::buildGroupedMatmulKernel(
     int64_t want = std::min<int64_t>(3, std::max<int64_t>(2, sliceSteps));
     shrinkGroupUntil([&] {
       staging = planStagedLoads(
-          chip, elementBytes, kLoad, chains + aRowsPerLane, sliceSteps,
+          chip, elementBytes, kLoad, chains + aRowsPerLane(chip), sliceSteps,
           wavesN * slices, stagingBudgetBytes(chip) - 4 * partialElems());
       return staging && staging->stages >= want;
     });
@@ -338,17 +337,18 @@ FailureOr<gpu::GPUFuncOp> mlir::moe::buildGroupedMatmulKernel(
       loads.endStep(b);
     };
     // Step `s` (stage `stage`): copy step s + stages - 1 (when there is
-    // one) and wait for step s, then multiply it.
+    // one) and wait for step s, then multiply it. A step known statically
+    // (the tail) waits exactly for itself.
     auto step = [&](Value s, int64_t stage, SmallVector<Value> &acc,
-                    std::optional<bool> nextExists) {
+                    std::optional<int64_t> staticStep) {
       Value next = arith::AddIOp::create(b, s, idx(stages - 1));
       int64_t nextStage = (stage + stages - 1) % stages;
-      if (nextExists) {
-        if (*nextExists) {
+      if (staticStep) {
+        if (*staticStep + stages - 1 < sliceSteps) {
           issue(next, nextStage);
           loads.wait(b, stages - 1);
         } else {
-          loads.wait(b, 0);
+          loads.wait(b, sliceSteps - 1 - *staticStep);
         }
       } else {
         auto ahead = scf::IfOp::create(b, lt(next, idx(sliceSteps)),
@@ -384,7 +384,7 @@ FailureOr<gpu::GPUFuncOp> mlir::moe::buildGroupedMatmulKernel(
     }
     SmallVector<Value> acc(kLoop.getResults());
     for (int64_t s = rounds * stages; s < sliceSteps; ++s)
-      step(idx(s), s % stages, acc, s + stages - 1 < sliceSteps);
+      step(idx(s), s % stages, acc, s);
     sums = acc;
   } else {
     // The k loop takes `unroll` steps per iteration and issues all of their

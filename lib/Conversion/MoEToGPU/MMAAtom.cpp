@@ -36,6 +36,10 @@ int64_t mlir::moe::kLoadOf(const ChipInfo &chip, MMAShape mma, int64_t depth) {
   return kStepOf(chip, mma, depth) / 4;
 }
 
+int64_t mlir::moe::aRowsPerLane(const ChipInfo &chip) {
+  return chip.waveSize == 64 ? 1 : 2;
+}
+
 bool mlir::moe::laneRolesMatch(const MMALayout &layout, const ChipInfo &chip) {
   MMAShape mma = layout.shape;
   for (int64_t lane = 0; lane < chip.waveSize; ++lane) {

@@ -33,6 +33,10 @@ int64_t kStepOf(const ChipInfo &chip, MMAShape mma, int64_t depth);
 /// Consecutive k each lane loads per row and step (K must be a multiple).
 int64_t kLoadOf(const ChipInfo &chip, MMAShape mma, int64_t depth);
 
+/// A rows each lane loads per 16-row tile (MMAAtom::aRows): 1 on wave64, 2
+/// (g and g + 8) on warp32.
+int64_t aRowsPerLane(const ChipInfo &chip);
+
 /// Checks the closed-form lane roles makeAtom uses against MMALayout.
 /// wave64: A row lane % m with a run of k at (lane / m) * run, B column
 /// lane % n, D row 4 * (lane / 16) + v. warp32 (m16n8k16): A rows g, g + 8,

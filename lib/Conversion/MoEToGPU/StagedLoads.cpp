@@ -133,10 +133,13 @@ Value StagedLoads::read(ImplicitLocOpBuilder &b, int64_t stage, int64_t slot) {
   Type element = cast<MemRefType>(buffer.getType()).getElementType();
   Value laneOffset = arith::MulIOp::create(b, lane, idx(plan.pieceElems));
   auto pieceType = VectorType::get({plan.pieceElems}, element);
+  IntegerAttr align = b.getI64IntegerAttr(plan.pieceElems *
+                                          element.getIntOrFloatBitWidth() / 8);
   Value result;
   for (int64_t p = 0; p < plan.pieces; ++p) {
     Value at = arith::AddIOp::create(b, slotBase(b, slot, p), laneOffset);
-    Value piece = vector::LoadOp::create(b, pieceType, buffer, ValueRange{at});
+    Value piece = vector::LoadOp::create(b, pieceType, buffer, ValueRange{at},
+                                         /*nontemporal=*/false, align);
     if (!result) {
       result = piece;
       continue;

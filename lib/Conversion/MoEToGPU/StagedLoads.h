@@ -7,7 +7,9 @@
 // is needed: a lane (or, on AMD, its wave) waits only for its own copies.
 // Each stage has its own buffer and the loop is unrolled by the stage count,
 // so every copy and read names its buffer statically; on AMD that is what
-// lets LLVM wait for one stage's copies only (see annotateLDSDMAScopes).
+// lets LLVM's waitcnt insertion wait for one stage's LDS DMA only (each
+// stage is its own LDS object; with one buffer for all stages it waited for
+// every copy before each read).
 //
 //===----------------------------------------------------------------------===//
 
@@ -76,7 +78,8 @@ public:
   /// Waits until at most `pendingSteps` full steps closed after the one to
   /// be read are in flight.
   void wait(ImplicitLocOpBuilder &b, int64_t pendingSteps);
-  /// This lane's data of slot `slot` of `stage` (after a wait covering it).
+  /// This lane's data of slot `slot` of `stage` (after a wait covering it),
+  /// read with the alignment of one copy.
   Value read(ImplicitLocOpBuilder &b, int64_t stage, int64_t slot);
 
 private:
