@@ -130,17 +130,6 @@ struct AttachKernelTargetPass
   }
   const ChipInfo &chip;
 };
-
-/// erf becomes a polynomial in every kernel (no device library call).
-struct ExpandKernelMathPass
-    : PassWrapper<ExpandKernelMathPass, OperationPass<ModuleOp>> {
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(ExpandKernelMathPass)
-  StringRef getArgument() const final { return "moe-expand-kernel-math"; }
-  void runOnOperation() override {
-    if (failed(expandKernelMath(getOperation())))
-      signalPassFailure();
-  }
-};
 } // namespace
 
 void mlir::moe::buildGPUHostPipeline(OpPassManager &pm, const ChipInfo &chip,
@@ -148,8 +137,7 @@ void mlir::moe::buildGPUHostPipeline(OpPassManager &pm, const ChipInfo &chip,
                                      const KernelOptions &options) {
   ConvertMoEToGPULaunchPassOptions launch;
   launch.chip = chip.name.str();
-  launch.gemmLoads =
-      options.gemmLoads == GemmLoads::AsyncCopy ? "async-copy" : "registers";
+  launch.gemmLoads = stringifyGemmLoads(options.gemmLoads).str();
   pm.addPass(createConvertMoEToGPULaunchPass(launch));
   addTensorBufferizationPasses(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());
@@ -169,7 +157,6 @@ void mlir::moe::buildGPUHostPipeline(OpPassManager &pm, const ChipInfo &chip,
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
-  pm.addPass(std::make_unique<ExpandKernelMathPass>());
   addKernelLoweringPasses(pm, chip);
   GpuModuleToBinaryPassOptions binary;
   binary.toolkitPath = toolkit.str();

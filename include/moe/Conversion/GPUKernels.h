@@ -32,8 +32,14 @@ enum class GemmLoads {
 
 /// "registers" or "async-copy"; nullopt for another name.
 std::optional<GemmLoads> parseGemmLoads(StringRef name);
+/// The name parseGemmLoads reads for `loads`.
+StringRef stringifyGemmLoads(GemmLoads loads);
 /// "registers, async-copy".
 StringRef gemmLoadsNames();
+
+/// The buffer a kernel takes for a value of ranked tensor type `tensor`:
+/// same shape and element type, identity layout.
+MemRefType bufferTypeOf(Type tensor);
 
 /// Choices of the kernel templates that the ops do not carry.
 struct KernelOptions {
@@ -47,10 +53,13 @@ struct KernelOptions {
 ///    [weights: memref<T x k x f32>,] out: memref<T*k x N'>)
 ///
 /// with the shapes of the op's tensors. Grid: (R_max / block_m,
-/// ceil(N' / block_n)); up to kGroupedMatmulWaves waves per workgroup, each
-/// taking an equal share of the block_n columns, kGroupedMatmulTilesInFlight
-/// MMA tiles at a time. A workgroup whose row block starts at or past the
-/// padded count, or whose block has no expert, exits.
+/// ceil(N' / block_n)); kGroupedMatmulWaves waves per workgroup take equal
+/// shares of the block_n columns, kGroupedMatmulTilesInFlight MMA tiles at
+/// a time (fewer with async-copy loads, to leave LDS for more k steps); when
+/// the columns have fewer MMA tiles than waves, the other waves split K and
+/// add their partial sums in LDS. `options.gemmLoads` picks register loads
+/// or LDS staging (StagedLoads.h). A workgroup whose row block starts at or
+/// past the padded count, or whose block has no expert, exits.
 /// The workgroup computes its block_m x block_n output tile in 16-row MMA tiles
 /// (MFMA 16x16x16 bf16/f16 on gfx942, 16x16x32 on gfx950, mma.sync m16n8k16
 /// on sm_90, two per 32 k), gathering A rows
@@ -65,15 +74,16 @@ buildGroupedMatmulKernel(OpBuilder &builder, gpu::GPUModuleOp module,
                          GroupedMatmulOp op, const ChipInfo &chip,
                          StringRef name, const KernelOptions &options);
 
-/// Waves per workgroup of the GEMM kernel (fewer when block_n has fewer
-/// MMA column tiles): they split the workgroup's column tiles.
+/// Waves per workgroup of the GEMM kernel: they split the workgroup's column
+/// tiles, and K when there are fewer column tiles than waves (fewer waves
+/// only when the K steps do not divide among them).
 inline constexpr int64_t kGroupedMatmulWaves = 4;
 /// Column tiles a wave accumulates at once (their weight loads are issued
 /// together each k step, for memory-level parallelism at decode).
 inline constexpr int64_t kGroupedMatmulTilesInFlight = 4;
 
-/// Loads per lane the GEMM's k loop aims to keep in flight: it unrolls up to
-/// 8 k steps and issues their loads before their MMAs.
+/// Loads per lane the GEMM's register-load k loop aims to keep in flight: it
+/// unrolls up to 8 k steps and issues their loads before their MMAs.
 inline constexpr int64_t kLoadsInFlight = 24;
 
 /// Output columns per workgroup of the GEMM kernel: the tile's block_n

@@ -12,9 +12,9 @@
 
 namespace mlir::moe {
 
-/// Names of the run-time check state and messages (see emitSizeCheck).
+/// Name of the run-time check state (see emitSizeCheck); the messages are
+/// the module attribute MoEDialect::getCheckMessagesAttrName().
 inline constexpr llvm::StringLiteral kCheckStateSymbol = "moe_check_state";
-inline constexpr llvm::StringLiteral kCheckMessagesAttr = "moe.check_messages";
 
 /// Declares `memref.global "public" @moe_check_state : memref<3xi64>`
 /// ({failed check id + 1, expected, found}) in `module` if missing.

@@ -1,6 +1,7 @@
-//===- AMDGPU.h - code objects of the moe kernels for gfx942/gfx950 -*- C++ -*-//
+//===- AMDGPU.h - code objects of the moe kernels for gfx942/gfx950 -*- C++
+//-*-//
 //
-// Compiles kernel templates to AMDGPU code objects and reads their metadata.
+// Reads the resource use of AMDGPU code objects (GPUTarget.h compiles them).
 //
 //===----------------------------------------------------------------------===//
 
@@ -25,8 +26,8 @@ struct KernelStats {
   int64_t mfmaCount = 0;    ///< v_mfma instructions in the assembly
 };
 
-/// Reads the amdhsa.kernels metadata note of `hsaco` and counts the MFMA
-/// instructions of `assembly`.
+/// Reads the amdhsa.kernels metadata note of `object.binary` and counts the
+/// MFMA instructions of `object.assembly`.
 FailureOr<KernelStats> readKernelStats(const KernelObject &object,
                                        std::string &error);
 

@@ -22,12 +22,9 @@ namespace mlir::moe {
 /// kernel lowering create.
 void loadKernelDialects(MLIRContext *ctx);
 
-/// Rewrites math the kernels must not call a device library for (erf
-/// becomes a polynomial) in every gpu.module of `root`.
-LogicalResult expandKernelMath(Operation *root);
-
-/// Adds the passes that lower every gpu.module (scf, math, gpu ops) to the
-/// ROCDL or NVVM dialect of `chip`, then reconciles casts.
+/// Adds the passes that lower every gpu.module (erf as a polynomial, scf,
+/// math, gpu ops) to the ROCDL or NVVM dialect of `chip`, then reconciles
+/// casts.
 void addKernelLoweringPasses(OpPassManager &pm, const ChipInfo &chip);
 
 /// The folder gpu-module-to-binary takes as `toolkit` for `chip`: for AMD,

@@ -6,6 +6,8 @@
 
 #include "moe/Conversion/SizeChecks.h"
 
+#include "moe/Dialect/MoE/MoE.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -36,7 +38,8 @@ Value mlir::moe::emitSizeCheck(ImplicitLocOpBuilder &b, Operation *op,
     return arith::ConstantOp::create(b, b.getBoolAttr(true));
   auto module = op->getParentOfType<ModuleOp>();
   SmallVector<Attribute> messages;
-  if (auto list = module->getAttrOfType<ArrayAttr>(kCheckMessagesAttr))
+  if (auto list = module->getAttrOfType<ArrayAttr>(
+          MoEDialect::getCheckMessagesAttrName()))
     messages.assign(list.begin(), list.end());
   std::string text;
   llvm::raw_string_ostream os(text);
@@ -49,7 +52,8 @@ Value mlir::moe::emitSizeCheck(ImplicitLocOpBuilder &b, Operation *op,
   os << ": " << what;
   int64_t id = messages.size();
   messages.push_back(b.getStringAttr(text));
-  module->setAttr(kCheckMessagesAttr, b.getArrayAttr(messages));
+  module->setAttr(MoEDialect::getCheckMessagesAttrName(),
+                  b.getArrayAttr(messages));
 
   Value ok =
       arith::CmpIOp::create(b, arith::CmpIPredicate::eq, found, expected);

@@ -14,11 +14,6 @@
 using namespace mlir;
 using namespace mlir::moe;
 
-static MemRefType memrefOf(Value tensor) {
-  auto t = cast<RankedTensorType>(tensor.getType());
-  return MemRefType::get(t.getShape(), t.getElementType());
-}
-
 FailureOr<gpu::GPUFuncOp>
 mlir::moe::buildAlignKernel(OpBuilder &builder, gpu::GPUModuleOp module,
                             AlignOp op, const ChipInfo &chip, StringRef name) {
@@ -29,12 +24,12 @@ mlir::moe::buildAlignKernel(OpBuilder &builder, gpu::GPUModuleOp module,
   int64_t threads = kAlignWaves * chip.waveSize;
   Type i32 = b.getI32Type();
 
-  SmallVector<Type> args{memrefOf(op.getIds())};
+  SmallVector<Type> args{bufferTypeOf(op.getIds().getType())};
   if (op.getExpertBegin())
     args.push_back(b.getIndexType());
-  args.append({memrefOf(op.getSortedRouteIds()),
-               memrefOf(op.getBlockExpertIds()),
-               memrefOf(op.getPaddedCount())});
+  args.append({bufferTypeOf(op.getSortedRouteIds().getType()),
+               bufferTypeOf(op.getBlockExpertIds().getType()),
+               bufferTypeOf(op.getPaddedCount().getType())});
   // Per-expert route counts, then padded offsets [E + 1], in LDS.
   auto lds = MemRefType::get(
       {experts + 1}, i32, AffineMap(),

@@ -17,11 +17,6 @@
 using namespace mlir;
 using namespace mlir::moe;
 
-static MemRefType memrefOf(Value tensor) {
-  auto t = cast<RankedTensorType>(tensor.getType());
-  return MemRefType::get(t.getShape(), t.getElementType());
-}
-
 /// A kernel `name` with `args` and `threads` threads per workgroup; the
 /// builder is left at the start of its body.
 static gpu::GPUFuncOp createKernel(ImplicitLocOpBuilder &b,
@@ -81,9 +76,10 @@ mlir::moe::buildActivationKernel(OpBuilder &builder, gpu::GPUModuleOp module,
     return failure();
   ImplicitLocOpBuilder b(op.getLoc(), builder);
   int64_t threads = kElementwiseWaves * chip.waveSize;
-  auto func = createKernel(
-      b, module, name, {memrefOf(op.getInput()), memrefOf(op.getResult())},
-      threads);
+  auto func = createKernel(b, module, name,
+                           {bufferTypeOf(op.getInput().getType()),
+                            bufferTypeOf(op.getResult().getType())},
+                           threads);
   Value in = func.getArgument(0), out = func.getArgument(1);
   Value rows = memref::DimOp::create(b, out, 0);
   Value cols = memref::DimOp::create(b, out, 1);
@@ -116,8 +112,9 @@ mlir::moe::buildCombineKernel(OpBuilder &builder, gpu::GPUModuleOp module,
   ImplicitLocOpBuilder b(op.getLoc(), builder);
   int64_t threads = kElementwiseWaves * chip.waveSize;
   auto func = createKernel(b, module, name,
-                           {memrefOf(op.getRoutes()), memrefOf(op.getScale()),
-                            memrefOf(op.getResult())},
+                           {bufferTypeOf(op.getRoutes().getType()),
+                            bufferTypeOf(op.getScale().getType()),
+                            bufferTypeOf(op.getResult().getType())},
                            threads);
   Value routes = func.getArgument(0), scale = func.getArgument(1);
   Value out = func.getArgument(2);
@@ -173,13 +170,14 @@ mlir::moe::buildRMSNormKernel(OpBuilder &builder, gpu::GPUModuleOp module,
   if (failed(requireRank2(norm, x)))
     return failure();
   ImplicitLocOpBuilder b(norm->getLoc(), builder);
-  SmallVector<Type> args{memrefOf(x)};
+  SmallVector<Type> args{bufferTypeOf(x.getType())};
   if (fused)
-    args.push_back(memrefOf(fused.getResidual()));
-  args.push_back(memrefOf(plain ? plain.getWeight() : fused.getWeight()));
-  args.push_back(memrefOf(norm->getResult(0)));
+    args.push_back(bufferTypeOf(fused.getResidual().getType()));
+  args.push_back(
+      bufferTypeOf((plain ? plain.getWeight() : fused.getWeight()).getType()));
+  args.push_back(bufferTypeOf(norm->getResult(0).getType()));
   if (fused)
-    args.push_back(memrefOf(fused.getResidualOut()));
+    args.push_back(bufferTypeOf(fused.getResidualOut().getType()));
   // One wave per row.
   auto func = createKernel(b, module, name, args, chip.waveSize);
   Value in = func.getArgument(0);

@@ -17,11 +17,6 @@
 using namespace mlir;
 using namespace mlir::moe;
 
-static MemRefType memrefOf(Value tensor) {
-  auto t = cast<RankedTensorType>(tensor.getType());
-  return MemRefType::get(t.getShape(), t.getElementType());
-}
-
 namespace {
 /// Builds the body of the gate kernel for one token (one wave).
 struct GateKernelBuilder {
@@ -152,10 +147,11 @@ mlir::moe::buildGateKernel(OpBuilder &builder, gpu::GPUModuleOp module,
     return op.emitOpError() << "expected n_group <= 64 for the kernel, got "
                             << nGroup;
   ImplicitLocOpBuilder b(op.getLoc(), builder);
-  SmallVector<Type> args{memrefOf(op.getLogits())};
+  SmallVector<Type> args{bufferTypeOf(op.getLogits().getType())};
   if (op.getBias())
-    args.push_back(memrefOf(op.getBias()));
-  args.append({memrefOf(op.getWeights()), memrefOf(op.getIds())});
+    args.push_back(bufferTypeOf(op.getBias().getType()));
+  args.append({bufferTypeOf(op.getWeights().getType()),
+               bufferTypeOf(op.getIds().getType())});
   b.setInsertionPointToEnd(module.getBody());
   auto func = gpu::GPUFuncOp::create(b, name, b.getFunctionType(args, {}));
   func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());

@@ -65,11 +65,6 @@ int64_t mlir::moe::groupedMatmulBlockN(GroupedMatmulOp op,
   return std::max<int64_t>(rows, mma ? mma->n : 16);
 }
 
-static MemRefType memrefOf(Value tensor) {
-  auto t = cast<RankedTensorType>(tensor.getType());
-  return MemRefType::get(t.getShape(), t.getElementType());
-}
-
 FailureOr<gpu::GPUFuncOp> mlir::moe::buildGroupedMatmulKernel(
     OpBuilder &builder, gpu::GPUModuleOp module, GroupedMatmulOp op,
     const ChipInfo &chip, StringRef name, const KernelOptions &options) {
@@ -87,13 +82,14 @@ FailureOr<gpu::GPUFuncOp> mlir::moe::buildGroupedMatmulKernel(
       cast<RankedTensorType>(op.getResult().getType()).getDimSize(1);
   Type element = op.getA().getType().getElementType();
 
-  SmallVector<Type> args{memrefOf(op.getA()), memrefOf(op.getW()),
-                         memrefOf(op.getSortedRouteIds()),
-                         memrefOf(op.getBlockExpertIds()),
-                         memrefOf(op.getPaddedCount())};
+  SmallVector<Type> args{bufferTypeOf(op.getA().getType()),
+                         bufferTypeOf(op.getW().getType()),
+                         bufferTypeOf(op.getSortedRouteIds().getType()),
+                         bufferTypeOf(op.getBlockExpertIds().getType()),
+                         bufferTypeOf(op.getPaddedCount().getType())};
   if (op.getWeights())
-    args.push_back(memrefOf(op.getWeights()));
-  args.push_back(memrefOf(op.getResult()));
+    args.push_back(bufferTypeOf(op.getWeights().getType()));
+  args.push_back(bufferTypeOf(op.getResult().getType()));
 
   ImplicitLocOpBuilder b(op.getLoc(), builder);
   // The workgroup's column tiles are split over `wavesN` waves; each keeps
@@ -108,7 +104,9 @@ FailureOr<gpu::GPUFuncOp> mlir::moe::buildGroupedMatmulKernel(
   int64_t group = std::min(kGroupedMatmulTilesInFlight, tilesPerWave);
   if (tilesPerWave % group != 0)
     group = 1;
-  int64_t chains = op.getActivationAttr() ? 2 * group : group;
+  // Accumulator chains per tile group: gate and up of each tile when fused.
+  auto chainsOf = [&](int64_t g) { return act ? 2 * g : g; };
+  int64_t chains = chainsOf(group);
   MMALayout layout(mma, chip.waveSize);
   int64_t accValues = layout.dValuesPerLane();
   int64_t steps = llvm::divideCeil(depth, kStepOf(chip, mma, depth));
@@ -124,7 +122,7 @@ FailureOr<gpu::GPUFuncOp> mlir::moe::buildGroupedMatmulKernel(
   auto shrinkGroupUntil = [&](auto fits) {
     while (!fits() && group > 1 && tilesPerWave % (group / 2) == 0) {
       group /= 2;
-      chains = op.getActivationAttr() ? 2 * group : group;
+      chains = chainsOf(group);
     }
   };
   auto partialElems = [&] {

@@ -7,6 +7,7 @@
 #include "moe/Conversion/GPUKernels.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/BufferizableOpInterface.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "llvm/ADT/StringSwitch.h"
 
@@ -27,11 +28,20 @@ mlir::moe::collectKernelOps(ModuleOp module) {
   return ops;
 }
 
+MemRefType mlir::moe::bufferTypeOf(Type tensor) {
+  return cast<MemRefType>(bufferization::getMemRefTypeWithStaticIdentityLayout(
+      cast<TensorType>(tensor)));
+}
+
 std::optional<GemmLoads> mlir::moe::parseGemmLoads(StringRef name) {
   return llvm::StringSwitch<std::optional<GemmLoads>>(name)
       .Case("registers", GemmLoads::Registers)
       .Case("async-copy", GemmLoads::AsyncCopy)
       .Default(std::nullopt);
+}
+
+StringRef mlir::moe::stringifyGemmLoads(GemmLoads loads) {
+  return loads == GemmLoads::AsyncCopy ? "async-copy" : "registers";
 }
 
 StringRef mlir::moe::gemmLoadsNames() { return "registers, async-copy"; }

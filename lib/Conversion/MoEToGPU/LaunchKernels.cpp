@@ -24,11 +24,6 @@ namespace mlir::moe {
 using namespace mlir;
 using namespace mlir::moe;
 
-static MemRefType bufferTypeOf(Type tensor) {
-  auto t = cast<RankedTensorType>(tensor);
-  return MemRefType::get(t.getShape(), t.getElementType());
-}
-
 /// Replaces collectives over one rank by what they compute there; a
 /// collective over more ranks is a diagnostic, or left alone when
 /// `keepMultiRank`.

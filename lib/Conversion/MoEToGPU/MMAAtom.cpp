@@ -78,12 +78,11 @@ MMAAtom mlir::moe::makeAtom(ImplicitLocOpBuilder &b, const ChipInfo &chip,
                             Value lane) {
   auto idx = [&](int64_t v) { return arith::ConstantIndexOp::create(b, v); };
   MMAAtom atom;
-  atom.mma = mma;
   atom.kStep = kStepOf(chip, mma, depth);
+  atom.kLoad = kLoadOf(chip, mma, depth);
   MMALayout layout(mma, chip.waveSize);
   atom.accType = VectorType::get({layout.dValuesPerLane()}, b.getF32Type());
   if (chip.waveSize == 64) {
-    atom.kLoad = kLoadOf(chip, mma, depth);
     Value row = arith::RemUIOp::create(b, lane, idx(mma.m));
     Value group = arith::DivUIOp::create(b, lane, idx(mma.m));
     atom.kOffset = arith::MulIOp::create(b, group, idx(atom.kLoad));
@@ -106,7 +105,6 @@ MMAAtom mlir::moe::makeAtom(ImplicitLocOpBuilder &b, const ChipInfo &chip,
   }
   // warp32 mma.sync m16n8k16: a lane loads kLoad consecutive k at
   // t * kLoad and feeds each 4-element quarter to one MMA's k slots.
-  atom.kLoad = kLoadOf(chip, mma, depth);
   Value g = arith::DivUIOp::create(b, lane, idx(4));
   Value t = arith::RemUIOp::create(b, lane, idx(4));
   atom.kOffset = arith::MulIOp::create(b, t, idx(atom.kLoad));

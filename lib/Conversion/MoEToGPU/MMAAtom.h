@@ -49,7 +49,6 @@ bool laneRolesMatch(const MMALayout &layout, const ChipInfo &chip);
 /// the MMA instruction, and where its accumulator values sit in the tile.
 /// Everything else (routing, masking, epilogue) is shared.
 struct MMAAtom {
-  MMAShape mma;
   int64_t kStep;            ///< k per loop iteration
   int64_t kLoad;            ///< consecutive elements a lane loads per row
   Value kOffset;            ///< first k of this lane within a step

@@ -42,7 +42,7 @@ struct StagingPlan {
 /// The plan for `slots` loads of `loadElems` elements of `elementBytes`
 /// each per lane and step of a loop of `steps` steps, for `waves` waves,
 /// within `budgetBytes` of LDS: the most stages (2..kMaxStagedSteps, no more
-/// than the steps, and on AMD no more than vmcnt can count) that fit, or
+/// than max(steps, 2), and on AMD no more than vmcnt can count) that fit, or
 /// nullopt when two do not fit or no copy has that size.
 std::optional<StagingPlan> planStagedLoads(const ChipInfo &chip,
                                            int64_t elementBytes,

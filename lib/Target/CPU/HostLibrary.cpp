@@ -91,8 +91,9 @@ static FailureOr<std::unique_ptr<llvm::Module>>
 buildHostModule(ModuleOp module, const std::vector<ManifestEntry> &entries,
                 llvm::LLVMContext &ctx, llvm::TargetMachine &machine,
                 StringRef gpuChip) {
-  // The run-time size checks of the CPU lowering become "check ID MESSAGE"
-  // lines of the manifest; the attribute itself means nothing to LLVM.
+  // The run-time size checks (of the CPU lowering or the GPU launches) become
+  // "check ID MESSAGE" lines of the manifest; the attribute itself means
+  // nothing to LLVM.
   std::string text = serializeManifest(entries);
   if (!gpuChip.empty())
     text += "target " + gpuChip.str() + "\n";

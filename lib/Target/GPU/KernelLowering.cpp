@@ -41,21 +41,25 @@ void mlir::moe::loadKernelDialects(MLIRContext *ctx) {
                    vector::VectorDialect>();
 }
 
-LogicalResult mlir::moe::expandKernelMath(Operation *root) {
-  RewritePatternSet erf(root->getContext());
-  populatePolynomialApproximateErfPattern(erf);
-  FrozenRewritePatternSet patterns(std::move(erf));
-  WalkResult result = root->walk([&](gpu::GPUModuleOp module) {
-    return failed(applyPatternsGreedily(module, patterns))
-               ? WalkResult::interrupt()
-               : WalkResult::advance();
-  });
-  return failure(result.wasInterrupted());
-}
+namespace {
+/// erf becomes a polynomial in the kernel module (no device library call).
+struct ExpandKernelMathPass
+    : PassWrapper<ExpandKernelMathPass, OperationPass<gpu::GPUModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(ExpandKernelMathPass)
+  StringRef getArgument() const final { return "moe-expand-kernel-math"; }
+  void runOnOperation() override {
+    RewritePatternSet erf(&getContext());
+    populatePolynomialApproximateErfPattern(erf);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(erf))))
+      signalPassFailure();
+  }
+};
+} // namespace
 
 void mlir::moe::addKernelLoweringPasses(OpPassManager &pm,
                                         const ChipInfo &chip) {
   OpPassManager &gpu = pm.nest<gpu::GPUModuleOp>();
+  gpu.addPass(std::make_unique<ExpandKernelMathPass>());
   gpu.addPass(createSCFToControlFlowPass());
   if (chip.vendor == GPUVendor::NVIDIA) {
     // exp and rsqrt go through libdevice (__nv_expf), which

@@ -20,8 +20,6 @@ static FailureOr<std::string> serialize(ModuleOp kernels, StringRef gpuModule,
                                         const ChipInfo &chip, StringRef toolkit,
                                         StringRef format) {
   OwningOpRef<ModuleOp> copy(kernels.clone());
-  if (failed(expandKernelMath(*copy)))
-    return failure();
   PassManager pm(kernels.getContext());
   addKernelLoweringPasses(pm, chip);
   GpuModuleToBinaryPassOptions binary;
