@@ -34,11 +34,10 @@ std::unique_ptr<DeviceBackend> DeviceBackend::load(const std::string &name,
     upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   std::string tried;
   void *handle = nullptr;
-  std::string candidates[] = {
-      std::getenv(("MOE_RUNTIME_" + upper).c_str())
-          ? std::getenv(("MOE_RUNTIME_" + upper).c_str())
-          : "",
-      executableDir() + "/" + file, executableDir() + "/../lib/" + file};
+  const char *env = std::getenv(("MOE_RUNTIME_" + upper).c_str());
+  std::string dir = executableDir();
+  std::string candidates[] = {env ? env : "", dir + "/" + file,
+                              dir + "/../lib/" + file};
   std::string why;
   for (const std::string &path : candidates) {
     if (path.empty())
@@ -68,7 +67,6 @@ std::unique_ptr<DeviceBackend> DeviceBackend::load(const std::string &name,
   };
   bind(backend->deviceName, "moe_device_name");
   bind(backend->lastError, "moe_device_last_error");
-  bind(backend->clearError, "moe_device_clear_error");
   bind(backend->setAsync, "moe_device_set_async");
   bind(backend->synchronize, "moe_device_synchronize");
   bind(backend->alloc, "moe_device_alloc");

@@ -221,11 +221,9 @@ bool HostProgram::call(const EntrySpec &entry, std::vector<HostTensor> &inputs,
   if (checkState)
     checkState[0] = checkState[1] = checkState[2] = 0;
   packed(slots.data());
-  if (device && (device->synchronize() != 0 || !device->error().empty())) {
+  // A device error skips the copies below; the results are still freed.
+  if (device && (device->synchronize() != 0 || !device->error().empty()))
     error = "entry '" + entry.name + "': " + device->error();
-    releaseInputs();
-    return false;
-  }
 
   outputs.clear();
   for (size_t r = 0; r < entry.results.size() && error.empty(); ++r) {

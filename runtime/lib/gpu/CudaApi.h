@@ -13,7 +13,6 @@
 
 namespace moe::runtime::api {
 
-inline constexpr const char *kName = "CUDA";
 inline constexpr const char *kDeviceEnv = "MOE_CUDA_DEVICE";
 
 using Result = CUresult;

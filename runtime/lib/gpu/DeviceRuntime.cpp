@@ -260,11 +260,14 @@ MOE_EXPORT void moe_device_use_own_stream() { state().hasUserStream = false; }
 /// 1: entry points return without waiting for their kernels.
 MOE_EXPORT void moe_device_set_async(int async) { state().async = async != 0; }
 
+/// Waits for the current stream (after ready()).
+static bool synchronizeCurrent() {
+  return check(api::streamSynchronize(currentStream()),
+               "synchronizing the stream");
+}
+
 MOE_EXPORT int moe_device_synchronize() {
-  return ready() && check(api::streamSynchronize(currentStream()),
-                          "synchronizing the stream")
-             ? 0
-             : 1;
+  return ready() && synchronizeCurrent() ? 0 : 1;
 }
 
 MOE_EXPORT void *moe_device_alloc(uint64_t bytes) {
@@ -280,11 +283,11 @@ MOE_EXPORT int moe_device_copy_to_device(void *dst, const void *src,
                                          uint64_t bytes) {
   if (bytes == 0)
     return 0;
-  return ready() && check(api::copyToDeviceAsync(toDevice(dst), src, bytes,
-                                                 currentStream()),
-                          "copying to the device") &&
-                 check(api::streamSynchronize(currentStream()),
-                       "synchronizing the stream")
+  return ready() &&
+                 check(api::copyToDeviceAsync(toDevice(dst), src, bytes,
+                                              currentStream()),
+                       "copying to the device") &&
+                 synchronizeCurrent()
              ? 0
              : 1;
 }
@@ -293,11 +296,11 @@ MOE_EXPORT int moe_device_copy_to_host(void *dst, const void *src,
                                        uint64_t bytes) {
   if (bytes == 0)
     return 0;
-  return ready() && check(api::copyToHostAsync(dst, toDevice(src), bytes,
-                                               currentStream()),
-                          "copying to the host") &&
-                 check(api::streamSynchronize(currentStream()),
-                       "synchronizing the stream")
+  return ready() &&
+                 check(api::copyToHostAsync(dst, toDevice(src), bytes,
+                                            currentStream()),
+                       "copying to the host") &&
+                 synchronizeCurrent()
              ? 0
              : 1;
 }

@@ -14,7 +14,6 @@
 
 namespace moe::runtime::api {
 
-inline constexpr const char *kName = "HIP";
 inline constexpr const char *kDeviceEnv = "MOE_HIP_DEVICE";
 
 using Result = hipError_t;

@@ -27,7 +27,6 @@ public:
   std::string name;
   const char *(*deviceName)() = nullptr;
   const char *(*lastError)() = nullptr;
-  void (*clearError)() = nullptr;
   void (*setAsync)(int) = nullptr;
   int (*synchronize)() = nullptr;
   void *(*alloc)(uint64_t) = nullptr;
