@@ -156,7 +156,7 @@ def main():
     has_grouped_mm = hasattr(torch, "_grouped_mm")
     rows = []
     for name in args.models.split(","):
-        h, inter, e, k, kind, layout, note = MODELS[name]
+        h, inter, e, k, kind, layout, _ = MODELS[name]
         act = activation(kind, layout)
         w1 = (torch.randn(e, 2 * inter, h, device="cuda") * h ** -0.5).to(
             torch.bfloat16)

@@ -41,7 +41,8 @@ def plot(path, gpu, bandwidth, rows):
 def write_table(path, gpu, copy_bw, datasheet, rows, variants=()):
     with open(path, "w") as f:
         f.write(f"# MoE layer benchmark on {gpu}\n\n")
-        f.write(f"HBM roofline: {datasheet / 1e12:.2f} TB/s datasheet, "
+        sheet = f"{datasheet / 1e12:.2f}" if datasheet else "(unknown)"
+        f.write(f"HBM roofline: {sheet} TB/s datasheet, "
                 f"{copy_bw / 1e12:.2f} TB/s measured copy. Graph: median µs "
                 "per call in a CUDA graph cycling 8 routings; eager: median "
                 "µs per Python call, L2 flushed. Ratios > 1: moe-mlir is "
@@ -66,7 +67,7 @@ def write_table(path, gpu, copy_bw, datasheet, rows, variants=()):
                     f"{'x'.join(map(str, r['triton_config'][:3]))} |\n")
         for v in variants:
             f.write(f"\n## Variant `{v}` (another moe-mlir build, same run)"
-                    "\n\n| model | T | graph µs | moe-mlir / variant | "
+                    "\n\nRatios > 1: the variant is faster.\n\n| model | T | graph µs | moe-mlir / variant | "
                     "triton / variant | err |\n|---|---|---|---|---|---|\n")
             for r in rows:
                 us = r[f"{v}_us"]
