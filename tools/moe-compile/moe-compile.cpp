@@ -103,13 +103,15 @@ static cl::opt<moe::GemmLoads> gemmLoads(
     "gemm-loads",
     cl::desc("How the GEMM kernels' k loop loads A and weights (GPU targets)"),
     cl::values(
+        clEnumValN(moe::GemmLoads::Auto, "auto",
+                   "async-copy for 16-row (decode) blocks on sm_90 and "
+                   "gfx950, registers otherwise (default)"),
         clEnumValN(moe::GemmLoads::Registers, "registers",
-                   "unrolled register loads (default)"),
+                   "unrolled register loads"),
         clEnumValN(moe::GemmLoads::AsyncCopy, "async-copy",
-                   "experimental, not yet run on a GPU: cp.async (sm_90) or "
-                   "global_load_lds (gfx942/gfx950) copies into per-lane "
-                   "LDS slots, several k steps ahead")),
-    cl::init(moe::GemmLoads::Registers), cl::cat(category));
+                   "cp.async (sm_90) or global_load_lds (gfx942/gfx950) "
+                   "copies into per-lane LDS slots, several k steps ahead")),
+    cl::init(moe::GemmLoads::Auto), cl::cat(category));
 
 static moe::KernelOptions kernelOptions() {
   moe::KernelOptions options;

@@ -22,19 +22,24 @@ LogicalResult checkGroupedMatmulKernel(GroupedMatmulOp op,
 /// How the GEMM's k loop brings its A and weight fragments to the MMAs.
 enum class GemmLoads {
   /// Loads into registers, several unrolled steps issued before their MMAs
-  /// (kLoadsInFlight). The default: the path run on a GPU so far.
+  /// (kLoadsInFlight).
   Registers,
   /// Each lane copies its fragments into its own LDS slots, several steps
   /// ahead, with cp.async (NVIDIA) or global_load_lds (AMD); StagedLoads.h.
-  /// Experimental: not yet run on a GPU.
   AsyncCopy,
+  /// The default: AsyncCopy for a GEMM whose row block is one MMA tile
+  /// (decode) on a chip where one async copy moves a whole fragment (sm_90,
+  /// gfx950), Registers otherwise. Measured on an H100 (bench/results/h100/
+  /// NOTES.md): async copies were 1.05-1.40x faster with 16-row blocks and
+  /// 0.75-1.15x with 32..128-row blocks.
+  Auto,
 };
 
-/// "registers" or "async-copy"; nullopt for another name.
+/// "registers", "async-copy" or "auto"; nullopt for another name.
 std::optional<GemmLoads> parseGemmLoads(StringRef name);
 /// The name parseGemmLoads reads for `loads`.
 StringRef stringifyGemmLoads(GemmLoads loads);
-/// "registers, async-copy".
+/// "registers, async-copy, auto".
 StringRef gemmLoadsNames();
 
 /// The buffer a kernel takes for a value of ranked tensor type `tensor`:
@@ -43,7 +48,7 @@ MemRefType bufferTypeOf(Type tensor);
 
 /// Choices of the kernel templates that the ops do not carry.
 struct KernelOptions {
-  GemmLoads gemmLoads = GemmLoads::Registers;
+  GemmLoads gemmLoads = GemmLoads::Auto;
 };
 
 /// Emits `gpu.func @name` into `module` computing `op` on `chip`:

@@ -63,10 +63,13 @@ def ConvertMoEToGPULaunchPass
   let options = [
     Option<"chip", "chip", "std::string", /*default=*/"\"gfx942\"",
            "Chip to build kernels for: gfx942, gfx950 or sm_90">,
-    Option<"gemmLoads", "gemm-loads", "std::string", /*default=*/"\"registers\"",
-           "How the GEMM's k loop loads its operands: registers (default) "
-           "or async-copy (experimental: cp.async / global_load_lds into "
-           "per-lane LDS slots, several k steps ahead); see KernelOptions">
+    Option<"gemmLoads", "gemm-loads", "std::string", /*default=*/"\"auto\"",
+           "How the GEMM's k loop loads its operands: registers (unrolled "
+           "register loads), async-copy (cp.async / global_load_lds into "
+           "per-lane LDS slots, several k steps ahead) or auto (default: "
+           "async-copy for one-MMA-tile row blocks on chips whose one copy "
+           "moves a whole fragment, sm_90 and gfx950; registers otherwise); "
+           "see KernelOptions">
   ];
   let dependentDialects = [
     "::mlir::amdgpu::AMDGPUDialect",

@@ -131,10 +131,13 @@ FailureOr<gpu::GPUFuncOp> mlir::moe::buildGroupedMatmulKernel(
                : 0;
   };
   std::optional<StagingPlan> staging;
-  switch (options.gemmLoads) {
-  case GemmLoads::Registers:
-    break;
-  case GemmLoads::AsyncCopy: {
+  int64_t registerGroup = group;
+  auto useRegisters = [&] {
+    staging.reset();
+    group = registerGroup;
+    chains = chainsOf(group);
+  };
+  auto planStaging = [&] {
     int64_t want = std::min<int64_t>(3, std::max<int64_t>(2, sliceSteps));
     shrinkGroupUntil([&] {
       staging = planStagedLoads(
@@ -143,13 +146,29 @@ FailureOr<gpu::GPUFuncOp> mlir::moe::buildGroupedMatmulKernel(
       return staging && staging->stages >= want;
     });
     if (!staging)
+      useRegisters();
+  };
+  switch (options.gemmLoads) {
+  case GemmLoads::Registers:
+    break;
+  case GemmLoads::AsyncCopy:
+    planStaging();
+    if (!staging)
       return op.emitOpError()
              << "cannot load through async copies on " << chip.name
              << ": not even two k steps of copies fit the LDS budget or "
                 "the chip's copy sizes (expected gemm loads 'registers', "
                 "found 'async-copy')";
     break;
-  }
+  case GemmLoads::Auto:
+    // Decode tiles on chips whose one copy moves a whole fragment; anything
+    // that does not plan keeps register loads.
+    if (blockM == mma.m) {
+      planStaging();
+      if (staging && staging->pieces != 1)
+        useRegisters();
+    }
+    break;
   }
   auto workgroup =
       gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);

@@ -37,14 +37,25 @@ std::optional<GemmLoads> mlir::moe::parseGemmLoads(StringRef name) {
   return llvm::StringSwitch<std::optional<GemmLoads>>(name)
       .Case("registers", GemmLoads::Registers)
       .Case("async-copy", GemmLoads::AsyncCopy)
+      .Case("auto", GemmLoads::Auto)
       .Default(std::nullopt);
 }
 
 StringRef mlir::moe::stringifyGemmLoads(GemmLoads loads) {
-  return loads == GemmLoads::AsyncCopy ? "async-copy" : "registers";
+  switch (loads) {
+  case GemmLoads::Registers:
+    return "registers";
+  case GemmLoads::AsyncCopy:
+    return "async-copy";
+  case GemmLoads::Auto:
+    return "auto";
+  }
+  llvm_unreachable("unknown GemmLoads");
 }
 
-StringRef mlir::moe::gemmLoadsNames() { return "registers, async-copy"; }
+StringRef mlir::moe::gemmLoadsNames() {
+  return "registers, async-copy, auto";
+}
 
 FailureOr<gpu::GPUFuncOp>
 mlir::moe::buildMoEKernel(OpBuilder &b, gpu::GPUModuleOp module, Operation *op,
