@@ -53,9 +53,7 @@ StringRef mlir::moe::stringifyGemmLoads(GemmLoads loads) {
   llvm_unreachable("unknown GemmLoads");
 }
 
-StringRef mlir::moe::gemmLoadsNames() {
-  return "registers, async-copy, auto";
-}
+StringRef mlir::moe::gemmLoadsNames() { return "registers, async-copy, auto"; }
 
 FailureOr<gpu::GPUFuncOp>
 mlir::moe::buildMoEKernel(OpBuilder &b, gpu::GPUModuleOp module, Operation *op,
