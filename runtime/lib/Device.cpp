@@ -75,6 +75,8 @@ std::unique_ptr<DeviceBackend> DeviceBackend::load(const std::string &name,
   bind(backend->copyToHost, "moe_device_copy_to_host");
   bind(backend->recordEvent, "moe_device_record_event");
   bind(backend->elapsedMs, "moe_device_elapsed_ms");
+  bind(backend->collectiveId, "moe_device_collective_id");
+  bind(backend->collectiveInit, "moe_device_collective_init");
   if (!ok)
     return nullptr;
   if (std::string e = backend->error(); !e.empty()) {

@@ -9,9 +9,12 @@
 
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cmath>
+#include <fstream>
+#include <thread>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -45,6 +48,14 @@ static const char *usage =
     "                      libmoe_runtime_B.so from next to moe-run, ../lib or\n"
     "                      $MOE_RUNTIME_CUDA / $MOE_RUNTIME_HIP; the device is\n"
     "                      $MOE_CUDA_DEVICE / $MOE_HIP_DEVICE (default 0)\n"
+    "  --ranks N --rank R --comm-file F [--group G]\n"
+    "                      run as rank R of N of group G (default tp) for a\n"
+    "                      library with collectives over several ranks (GPU\n"
+    "                      backends; NCCL on cuda, RCCL on hip, or the library\n"
+    "                      $MOE_NCCL_LIBRARY / $MOE_RCCL_LIBRARY names): start\n"
+    "                      one moe-run per rank, each on its own device; rank 0\n"
+    "                      writes the group's id to F (which must not exist\n"
+    "                      yet) and the others wait up to 120 s for it\n"
     "  --list              print the entries of the library and exit\n"
     "  --help              this text\n";
 
@@ -130,11 +141,59 @@ static bool writeOutput(const std::string &path, const HostTensor &tensor,
   return writeNpy(path, array, error);
 }
 
+/// Joins `group` as `rank` of `ranks`: rank 0 makes the group's id and
+/// writes it to `commFile` (through a temporary file and a rename, so the
+/// others never read half of it); the others wait for that file.
+static bool joinGroup(DeviceBackend &device, const std::string &group,
+                      int rank, int ranks, const std::string &commFile,
+                      std::string &error) {
+  char id[128];
+  if (rank == 0) {
+    if (device.collectiveId(id) != 0) {
+      error = device.error();
+      return false;
+    }
+    std::string temporary = commFile + ".tmp" + std::to_string(getpid());
+    {
+      std::ofstream out(temporary, std::ios::binary);
+      out.write(id, sizeof(id));
+      if (!out) {
+        error = "cannot write the group's id to '" + temporary + "'";
+        return false;
+      }
+    }
+    if (std::rename(temporary.c_str(), commFile.c_str()) != 0) {
+      error = "cannot rename '" + temporary + "' to '" + commFile + "'";
+      return false;
+    }
+  } else {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    for (;;) {
+      std::ifstream in(commFile, std::ios::binary);
+      if (in && in.read(id, sizeof(id)) && in.gcount() == sizeof(id))
+        break;
+      if (std::chrono::steady_clock::now() > deadline) {
+        error = "waited 120 s for rank 0 to write the group's id to '" +
+                commFile + "'";
+        return false;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+  if (device.collectiveInit(group.c_str(), rank, ranks, id) != 0) {
+    error = device.error();
+    return false;
+  }
+  return true;
+}
+
 int main(int argc, char **argv) {
   std::string library, entryName, outputDir, backend = "cpu";
   std::vector<std::string> inputPaths;
   bool random = false, list = false;
   int64_t seed = 0, tokens = -1, intMax = 0, bench = 0;
+  int64_t ranks = 1, rank = -1;
+  std::string group = "tp", commFile;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     auto value = [&](const char *flag) -> const char * {
@@ -172,6 +231,18 @@ int main(int argc, char **argv) {
       if (!parseInt(v, bench) || bench < 0)
         return fail(std::string("--bench expects an integer >= 0, got '") + v +
                     "'");
+    } else if ((v = value("--ranks"))) {
+      if (!parseInt(v, ranks) || ranks < 1)
+        return fail(std::string("--ranks expects an integer >= 1, got '") + v +
+                    "'");
+    } else if ((v = value("--rank"))) {
+      if (!parseInt(v, rank) || rank < 0)
+        return fail(std::string("--rank expects an integer >= 0, got '") + v +
+                    "'");
+    } else if ((v = value("--group"))) {
+      group = v;
+    } else if ((v = value("--comm-file"))) {
+      commFile = v;
     } else if ((v = value("--dim"))) {
       std::string dim = v;
       if (dim.rfind("T=", 0) != 0 || !parseInt(v + 2, tokens) || tokens < 0)
@@ -196,6 +267,19 @@ int main(int argc, char **argv) {
   if (backend != "cpu") {
     device = DeviceBackend::load(backend, error);
     if (!device)
+      return fail(error);
+  }
+  if (ranks > 1 || rank >= 0 || !commFile.empty()) {
+    if (ranks < 2 || rank < 0 || rank >= ranks || commFile.empty())
+      return fail("a group of several ranks needs --ranks N (>= 2), --rank R "
+                  "(0 <= R < N) and --comm-file F; got --ranks " +
+                  std::to_string(ranks) + ", --rank " + std::to_string(rank) +
+                  (commFile.empty() ? ", no --comm-file" : ""));
+    if (!device)
+      return fail("collectives over several ranks need a GPU backend "
+                  "(--backend cuda or hip); the cpu backend runs one rank");
+    if (!joinGroup(*device, group, static_cast<int>(rank),
+                   static_cast<int>(ranks), commFile, error))
       return fail(error);
   }
   std::unique_ptr<HostProgram> program =

@@ -150,17 +150,27 @@ FailureOr<gpu::GPUFuncOp>
 buildRMSNormKernel(OpBuilder &builder, gpu::GPUModuleOp module, Operation *norm,
                    const ChipInfo &chip, StringRef name);
 
-/// Rewrites `module` into ops that have kernel templates: moe.experts is
-/// expanded (as moe-optimize does; block_m 16 unless its tile says),
-/// collectives over one rank become what they compute there
-/// (all_reduce_add_rms_norm becomes add_rms_norm), and activations and norms
-/// of rank > 2 run on their leading dims collapsed into rows. A collective over
-/// more ranks is a diagnostic, or kept (for the caller to report) with
-/// `keepMultiRank`.
-LogicalResult prepareForKernels(ModuleOp module, bool keepMultiRank);
+/// Collectives over one rank become what they compute there
+/// (all_reduce_add_rms_norm becomes add_rms_norm); over several,
+/// all_reduce_add_rms_norm becomes all_reduce + add_rms_norm and all_reduce
+/// stays (lowerAllReducesToCalls); any other collective over several ranks
+/// is a diagnostic, or kept with `keepUnsupported`.
+LogicalResult prepareCollectives(ModuleOp module, bool keepUnsupported);
 
-/// The moe ops of `module` in walk order with their kernel names,
-/// FUNC_OP_INDEX (INDEX counts moe ops across the module).
+/// Replaces each moe.all_reduce (over several ranks, after
+/// prepareCollectives) by a device buffer and a call of the runtime's
+/// moe_collective_all_reduce on it (README, "Collectives").
+LogicalResult lowerAllReducesToCalls(ModuleOp module);
+
+/// Rewrites `module` into ops that have kernel templates or runtime calls:
+/// moe.experts is expanded (as moe-optimize does; block_m 16 unless its tile
+/// says), collectives are prepared (prepareCollectives, with
+/// `keepUnsupported`), and activations and norms of rank > 2 run on their
+/// leading dims collapsed into rows.
+LogicalResult prepareForKernels(ModuleOp module, bool keepUnsupported);
+
+/// The moe ops of `module` but collectives (runtime calls, not kernels) in
+/// walk order with their kernel names, FUNC_OP_INDEX (INDEX counts them).
 SmallVector<std::pair<Operation *, std::string>>
 collectKernelOps(ModuleOp module);
 

@@ -18,7 +18,7 @@ SmallVector<std::pair<Operation *, std::string>>
 mlir::moe::collectKernelOps(ModuleOp module) {
   SmallVector<std::pair<Operation *, std::string>> ops;
   module.walk([&](Operation *op) {
-    if (!isa<MoEDialect>(op->getDialect()))
+    if (!isa<MoEDialect>(op->getDialect()) || op->hasAttr("group"))
       return;
     auto func = op->getParentOfType<FunctionOpInterface>();
     ops.push_back({op, (func ? func.getName().str() : std::string("kernel")) +

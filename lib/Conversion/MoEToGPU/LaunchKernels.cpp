@@ -24,49 +24,6 @@ namespace mlir::moe {
 using namespace mlir;
 using namespace mlir::moe;
 
-/// Replaces collectives over one rank by what they compute there; a
-/// collective over more ranks is a diagnostic, or left alone when
-/// `keepMultiRank`.
-static LogicalResult dropSingleRankCollectives(ModuleOp module,
-                                               bool keepMultiRank) {
-  SmallVector<Operation *> collectives;
-  module.walk([&](Operation *op) {
-    if (isa<MoEDialect>(op->getDialect()) && op->hasAttr("group"))
-      collectives.push_back(op);
-  });
-  for (Operation *op : collectives) {
-    StringRef group = op->getAttrOfType<StringAttr>("group").getValue();
-    FailureOr<int64_t> size = lookupGroupSize(op, group);
-    if (failed(size))
-      return failure();
-    if (*size != 1 && keepMultiRank)
-      continue;
-    if (*size != 1)
-      return op->emitOpError()
-             << "runs over group '" << group << "' of " << *size
-             << " ranks; GPU targets run one rank for now (expected a group "
-                "of size 1; the GPU collectives come later)";
-    OpBuilder b(op);
-    if (isa<AllReduceAddRMSNormOp>(op)) {
-      SmallVector<NamedAttribute> attrs;
-      for (NamedAttribute attr : op->getAttrs())
-        if (attr.getName() != "group")
-          attrs.push_back(attr);
-      auto norm = AddRMSNormOp::create(b, op->getLoc(), op->getResultTypes(),
-                                       op->getOperands(), attrs);
-      op->replaceAllUsesWith(norm->getResults());
-    } else if (op->getOperandTypes() == op->getResultTypes()) {
-      // all_reduce, all_gather, reduce_scatter and all_to_all (data and
-      // counts) return their operands on one rank.
-      op->replaceAllUsesWith(op->getOperands());
-    } else {
-      return op->emitOpError() << "has no GPU lowering yet";
-    }
-    op->erase();
-  }
-  return success();
-}
-
 /// Activations and norms over more than two dims run their rank-2 kernels
 /// on the leading dims collapsed into rows.
 static void collapseLeadingDims(ModuleOp module) {
@@ -115,14 +72,14 @@ static void collapseLeadingDims(ModuleOp module) {
 }
 
 LogicalResult mlir::moe::prepareForKernels(ModuleOp module,
-                                           bool keepMultiRank) {
+                                           bool keepUnsupported) {
   // moe.experts has no kernel of its own; moe-optimize expands it, and this
   // does without it (block_m 16, the pass's default, unless a tile says).
   RewritePatternSet expand(module.getContext());
   populateExpandExpertsPatterns(expand, /*blockM=*/16);
   if (failed(applyPatternsGreedily(module, std::move(expand))))
     return failure();
-  if (failed(dropSingleRankCollectives(module, keepMultiRank)))
+  if (failed(prepareCollectives(module, keepUnsupported)))
     return failure();
   collapseLeadingDims(module);
   return success();
@@ -311,7 +268,8 @@ struct ConvertMoEToGPULaunchPass
                          << knownChipNames();
       return signalPassFailure();
     }
-    if (failed(prepareForKernels(module, /*keepMultiRank=*/false)))
+    if (failed(prepareForKernels(module, /*keepUnsupported=*/false)) ||
+        failed(lowerAllReducesToCalls(module)))
       return signalPassFailure();
     SmallVector<std::pair<Operation *, std::string>> ops =
         collectKernelOps(module);

@@ -40,7 +40,7 @@ mlir::moe::compileKernels(ModuleOp program, const ChipInfo &chip,
                           std::vector<std::string> &skipped) {
   MLIRContext *ctx = program.getContext();
   loadKernelDialects(ctx);
-  if (failed(prepareForKernels(program, /*keepMultiRank=*/true)))
+  if (failed(prepareForKernels(program, /*keepUnsupported=*/true)))
     return failure();
   std::vector<KernelObject> objects;
   for (auto &[op, name] : collectKernelOps(program)) {

@@ -14,6 +14,11 @@
 namespace moe::runtime::api {
 
 inline constexpr const char *kDeviceEnv = "MOE_CUDA_DEVICE";
+/// The collective library (same API as NCCL's), dlopened on first use:
+/// $MOE_NCCL_LIBRARY if set, else this name.
+inline constexpr const char *kCollectiveLibrary = "libnccl.so.2";
+inline constexpr const char *kCollectiveEnv = "MOE_NCCL_LIBRARY";
+inline constexpr const char *kCollectiveName = "NCCL";
 
 using Result = CUresult;
 using Module = CUmodule;

@@ -24,11 +24,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifdef MOE_RUNTIME_HIP
-#include "HipApi.h"
-#else
-#include "CudaApi.h"
-#endif
+#include "Backend.h"
 
 #include <cstdint>
 #include <cstdio>
@@ -36,9 +32,8 @@
 #include <mutex>
 #include <string>
 
-#define MOE_EXPORT extern "C" __attribute__((visibility("default")))
-
 using namespace moe::runtime;
+using namespace moe::runtime::backend;
 using api::Event;
 using api::Function;
 using api::Module;
@@ -62,29 +57,32 @@ State &state() {
   return s;
 }
 
-bool check(api::Result result, const char *what) {
-  if (result == api::kSuccess)
-    return true;
-  State &s = state();
-  std::lock_guard<std::mutex> lock(s.errorMutex);
-  if (s.error.empty())
-    s.error = std::string(what) + " failed: " + api::describe(result);
-  return false;
-}
-
 api::Ptr toDevice(const void *p) {
   return reinterpret_cast<api::Ptr>(const_cast<void *>(p));
 }
+} // namespace
 
-bool failed() {
+void backend::fail(const std::string &why) {
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.errorMutex);
+  if (s.error.empty())
+    s.error = why;
+}
+
+bool backend::check(api::Result result, const char *what) {
+  if (result == api::kSuccess)
+    return true;
+  fail(std::string(what) + " failed: " + api::describe(result));
+  return false;
+}
+
+bool backend::failed() {
   State &s = state();
   std::lock_guard<std::mutex> lock(s.errorMutex);
   return !s.error.empty();
 }
 
-/// Initializes the driver and the primary context once; makes the context
-/// current on the calling thread.
-bool ready() {
+bool backend::ready() {
   State &s = state();
   std::call_once(s.initOnce, [&s] {
     int ordinal = 0;
@@ -97,11 +95,10 @@ bool ready() {
          check(api::makeCurrent(s.context), "making the device current");
 }
 
-Stream currentStream() {
+Stream backend::currentStream() {
   State &s = state();
   return s.hasUserStream ? s.userStream : s.ownStream;
 }
-} // namespace
 
 //===----------------------------------------------------------------------===//
 // The mgpu* ABI of MLIR's gpu-to-llvm lowering.

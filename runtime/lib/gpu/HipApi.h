@@ -15,6 +15,11 @@
 namespace moe::runtime::api {
 
 inline constexpr const char *kDeviceEnv = "MOE_HIP_DEVICE";
+/// The collective library (same API as NCCL's), dlopened on first use:
+/// $MOE_RCCL_LIBRARY if set, else this name.
+inline constexpr const char *kCollectiveLibrary = "librccl.so.1";
+inline constexpr const char *kCollectiveEnv = "MOE_RCCL_LIBRARY";
+inline constexpr const char *kCollectiveName = "RCCL";
 
 using Result = hipError_t;
 using Module = hipModule_t;

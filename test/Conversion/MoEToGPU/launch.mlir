@@ -8,7 +8,7 @@
 // GFX942: gpu.module @moe_kernels [#rocdl.target<O = 3, chip = "gfx942">]
 // GFX942:   amdgpu.mfma
 // CHIP: error: unknown chip 'gfx1100'; expected one of gfx942, gfx950, sm_90
-// LOADS: error: unknown gemm-loads 'dma'; expected one of registers, async-copy
+// LOADS: error: unknown gemm-loads 'dma'; expected one of registers, async-copy, auto
 
 // gemm-loads=async-copy: the GEMM's lanes copy their fragments (2 A rows and 2
 // weight rows per step, 8 bf16 each) into their own slots of one buffer per
@@ -102,11 +102,58 @@ module attributes {moe.parallel = #moe.parallel<tp = 1>} {
 
 // -----
 
-module attributes {moe.parallel = #moe.parallel<tp = 4>} {
+// Over several ranks moe.all_reduce is a call of the runtime (NCCL / RCCL)
+// on device buffers: input and output addresses, element count, type code
+// (2: bf16, 0: f32), the group's name (a host string) and size. Two ranks
+// sum 16-bit values directly (one rounding, as the op defines); more go
+// through f32 so that the library's partial sums do not round. The fused
+// all_reduce_add_rms_norm is the call, then the add_rms_norm kernel.
+// CHECK-LABEL: module attributes {gpu.container_module, moe.check_messages = {{.*}}, moe.parallel = #moe.parallel<tp = 4, ep = 2>}
+// CHECK-DAG:     memref.global "private" constant @moe_group_tp : memref<3xi8> = dense<[116, 112, 0]>
+// CHECK-DAG:     memref.global "private" constant @moe_group_ep : memref<3xi8> = dense<[101, 112, 0]>
+// CHECK-DAG:     func.func private @moe_collective_all_reduce(i64, i64, i64, i32, i64, i64)
+// CHECK-LABEL: func.func @four_ranks
+// CHECK:         %[[WIDE:.*]] = arith.extf %{{.*}} : tensor<4x16xbf16> to tensor<4x16xf32>
+// CHECK:         %[[IN:.*]] = bufferization.to_buffer %[[WIDE]] read_only : tensor<4x16xf32> to memref<4x16xf32>
+// CHECK:         %[[OUT:.*]] = memref.alloc() {alignment = 256 : i64} : memref<4x16xf32>
+// CHECK:         %[[NAME:.*]] = memref.get_global @moe_group_tp : memref<3xi8>
+// CHECK:         call @moe_collective_all_reduce(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) : (i64, i64, i64, i32, i64, i64) -> ()
+// CHECK:         %[[SUM:.*]] = bufferization.to_tensor %[[OUT]]
+// CHECK:         arith.truncf %[[SUM]] : tensor<4x16xf32> to tensor<4x16xbf16>
+// CHECK-LABEL: func.func @two_ranks
+// CHECK-NOT:     arith.extf
+// CHECK:         %[[IN2:.*]] = bufferization.to_buffer %{{.*}} read_only : tensor<?x8xbf16> to memref<?x8xbf16>
+// CHECK:         %[[T:.*]] = memref.dim %[[IN2]], %c0
+// CHECK:         %[[COUNT:.*]] = arith.muli %c8{{.*}}, %[[T]]
+// CHECK:         %[[OUT2:.*]] = memref.alloc(%[[T]]) {alignment = 256 : i64} : memref<?x8xbf16>
+// CHECK:         %[[N:.*]] = arith.index_cast %[[COUNT]] : index to i64
+// CHECK:         %[[BF16:.*]] = arith.constant 2 : i32
+// CHECK:         memref.get_global @moe_group_ep
+// CHECK:         %[[SIZE:.*]] = arith.constant 2 : i64
+// CHECK:         call @moe_collective_all_reduce(%{{.*}}, %{{.*}}, %[[N]], %[[BF16]], %{{.*}}, %[[SIZE]])
+// CHECK-NOT:     arith.truncf
+// CHECK:         gpu.launch_func @moe_kernels::@two_ranks_add_rms_norm_0
+module attributes {moe.parallel = #moe.parallel<tp = 4, ep = 2>} {
   func.func @four_ranks(%x: tensor<4x16xbf16>) -> tensor<4x16xbf16> {
-    // expected-error @below {{'moe.all_reduce' op runs over group 'tp' of 4 ranks; GPU targets run one rank for now (expected a group of size 1; the GPU collectives come later)}}
     %r = moe.all_reduce %x group "tp" : tensor<4x16xbf16>
     return %r : tensor<4x16xbf16>
+  }
+  func.func @two_ranks(%x: tensor<?x8xbf16>, %res: tensor<?x8xbf16>,
+                       %w: tensor<8xbf16>) -> (tensor<?x8xbf16>, tensor<?x8xbf16>) {
+    %n, %r = moe.all_reduce_add_rms_norm %x, %res, %w group "ep" eps 1.0e-06
+        : tensor<?x8xbf16>, tensor<8xbf16>
+    return %n, %r : tensor<?x8xbf16>, tensor<?x8xbf16>
+  }
+}
+
+// -----
+
+// Other collectives over several ranks have no GPU lowering yet.
+module attributes {moe.parallel = #moe.parallel<tp = 4>} {
+  func.func @gather(%x: tensor<4x16xbf16>) -> tensor<4x64xbf16> {
+    // expected-error @below {{'moe.all_gather' op runs over group 'tp' of 4 ranks, which GPU targets support only for moe.all_reduce and moe.all_reduce_add_rms_norm (expected one of those, or a group of one rank)}}
+    %g = moe.all_gather %x group "tp" dim 1 : tensor<4x16xbf16> -> tensor<4x64xbf16>
+    return %g : tensor<4x64xbf16>
   }
 }
 

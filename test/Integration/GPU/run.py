@@ -40,7 +40,18 @@ CASES = [
     # EP: 4 ranks' pruned mixtral_like layers summed == the whole layer.
     ("prune", "layers.mlir", "check_prune.py",
      ["--pruned-lib", "{artifacts}/layers_ep4.{target}.so"]),
+    # TP2 on two GPUs (NCCL) == TP1 on one; a SKIP with fewer GPUs.
+    ("tp2", "tp2_block.mlir", "check_tp.py",
+     ["--tp1-lib", "{artifacts}/tp1_block.{target}.so"]),
 ]
+# Built too: programs the checks use besides their own.
+EXTRA_PROGRAMS = ["tp1_block.mlir"]
+
+
+def source(name):
+    """A program or check script: this folder's, else test/Integration/CPU's."""
+    here = os.path.join(HERE, name)
+    return here if os.path.exists(here) else os.path.join(CPU, name)
 
 
 def library(artifacts, program, target):
@@ -51,14 +62,14 @@ def build(args):
     os.makedirs(args.artifacts, exist_ok=True)
     compile_cmd = [args.moe_compile, f"--target={args.target}",
                    f"--tokens={args.tokens}"] + args.compile_flag
-    for program in sorted({case[1] for case in CASES}):
+    for program in sorted({case[1] for case in CASES} | set(EXTRA_PROGRAMS)):
         out = library(args.artifacts, program, args.target)
         options = []
         if program.endswith(".direct.mlir"):
             options = ["--no-optimize"]
             program = program.replace(".direct.mlir", ".mlir")
-        subprocess.run(compile_cmd + options +
-                       [os.path.join(CPU, program), "-o", out], check=True)
+        subprocess.run(compile_cmd + options + [source(program), "-o", out],
+                       check=True)
     pruned = os.path.join(args.artifacts, "layers_ep4.mlir")
     subprocess.run([args.moe_opt,
                     "--moe-prune-remote-experts=ep-size=4 reduce=false",
@@ -98,7 +109,7 @@ def run(args):
     for name, program, script, extra in CASES:
         extra = [e.format(artifacts=args.artifacts, target=args.target)
                  for e in extra]
-        cmd = [sys.executable, os.path.join(CPU, script), "--lib",
+        cmd = [sys.executable, source(script), "--lib",
                library(args.artifacts, program, args.target), "--moe-run",
                args.moe_run, "--backend", args.backend] + extra
         proc = subprocess.run(cmd, capture_output=True, text=True)

@@ -35,6 +35,9 @@ public:
   int (*copyToHost)(void *, const void *, uint64_t) = nullptr;
   void *(*recordEvent)() = nullptr;
   double (*elapsedMs)(void *, void *) = nullptr;
+  /// Collectives over several ranks (runtime/lib/gpu/Collectives.cpp).
+  int (*collectiveId)(void *) = nullptr;
+  int (*collectiveInit)(const char *, int, int, const void *) = nullptr;
 
   /// The backend's first error, prefixed for users, or "" when none.
   std::string error() const;

@@ -1,0 +1,210 @@
+//===- Collectives.cpp - moe.all_reduce over NCCL or RCCL -----------------===//
+//
+// What GPU libraries call for a moe.all_reduce over a group of several
+// ranks, and the moe_device_collective_* API that sets up the group's
+// communicator. The collective library (NCCL on CUDA, RCCL on HIP; both
+// have NCCL's API) is dlopened on first use, so the backend builds and runs
+// single-rank programs without it.
+//
+// Setting up a group: one process per rank, each on its own device
+// (MOE_CUDA_DEVICE / MOE_HIP_DEVICE). Rank 0 makes an id
+// (moe_device_collective_id) and hands it to the others out of band (moe-run
+// writes it to a file); every rank then calls moe_device_collective_init
+// with the group's name, its rank, the group's size and that id.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Backend.h"
+
+#include <dlfcn.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <string>
+
+using namespace moe::runtime;
+using namespace moe::runtime::backend;
+
+namespace {
+// The part of NCCL's ABI used here (nccl.h; RCCL's rccl.h is the same).
+using NcclResult = int;
+using NcclComm = void *;
+struct NcclUniqueId {
+  char bytes[128];
+};
+constexpr int kNcclSum = 0;
+constexpr int kNcclFloat16 = 6, kNcclFloat32 = 7, kNcclBfloat16 = 9;
+
+struct Library {
+  bool loaded = false;
+  std::string error;
+  NcclResult (*getUniqueId)(NcclUniqueId *) = nullptr;
+  NcclResult (*commInitRank)(NcclComm *, int, NcclUniqueId, int) = nullptr;
+  NcclResult (*allReduce)(const void *, void *, size_t, int, int, NcclComm,
+                          api::Stream) = nullptr;
+  const char *(*errorString)(NcclResult) = nullptr;
+};
+
+Library &library() {
+  static Library lib;
+  static std::once_flag once;
+  std::call_once(once, [] {
+    const char *env = std::getenv(api::kCollectiveEnv);
+    const char *path = env && *env ? env : api::kCollectiveLibrary;
+    void *handle = dlopen(path, RTLD_NOW | RTLD_GLOBAL);
+    if (!handle) {
+      lib.error = std::string("cannot load ") + api::kCollectiveName + " (" +
+                  path + "; $" + api::kCollectiveEnv +
+                  " may name the library): " + dlerror();
+      return;
+    }
+    bool ok = true;
+    auto bind = [&](auto &fn, const char *symbol) {
+      fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(
+          dlsym(handle, symbol));
+      if (!fn && ok) {
+        lib.error = std::string(path) + " has no " + symbol;
+        ok = false;
+      }
+    };
+    bind(lib.getUniqueId, "ncclGetUniqueId");
+    bind(lib.commInitRank, "ncclCommInitRank");
+    bind(lib.allReduce, "ncclAllReduce");
+    bind(lib.errorString, "ncclGetErrorString");
+    lib.loaded = ok;
+  });
+  return lib;
+}
+
+/// The library, or null after recording why it is unavailable.
+Library *loadedLibrary() {
+  Library &lib = library();
+  if (lib.loaded)
+    return &lib;
+  fail(lib.error);
+  return nullptr;
+}
+
+bool succeeded(Library &lib, NcclResult result, const std::string &what) {
+  if (result == 0)
+    return true;
+  const char *text = lib.errorString(result);
+  fail(what + " failed: " + api::kCollectiveName + " error " +
+       std::to_string(result) + " (" + (text ? text : "no description") +
+       ")");
+  return false;
+}
+
+struct Group {
+  NcclComm comm = nullptr;
+  int rank = 0, size = 0;
+};
+
+std::mutex groupsMutex;
+std::map<std::string, Group> &groups() {
+  static std::map<std::string, Group> g;
+  return g;
+}
+} // namespace
+
+/// Writes the id of a new communicator (128 bytes) to `id`: rank 0 calls
+/// this and hands the id to the other ranks. 0 on success.
+MOE_EXPORT int moe_device_collective_id(void *id) {
+  Library *lib = ready() ? loadedLibrary() : nullptr;
+  NcclUniqueId unique;
+  if (!lib || !succeeded(*lib, lib->getUniqueId(&unique),
+                         "making a communicator id"))
+    return 1;
+  std::memcpy(id, unique.bytes, sizeof(unique.bytes));
+  return 0;
+}
+
+/// Joins group `group` (the name in the program's #moe.parallel layout) as
+/// rank `rank` of `size`, with the id rank 0 made; blocks until every rank
+/// has joined. 0 on success.
+MOE_EXPORT int moe_device_collective_init(const char *group, int rank,
+                                          int size, const void *id) {
+  std::string name = group ? group : "";
+  if (size < 1 || rank < 0 || rank >= size) {
+    fail("joining group '" + name + "': expected a rank in [0, " +
+         std::to_string(size) + ") and a size >= 1, got rank " +
+         std::to_string(rank) + " of " + std::to_string(size));
+    return 1;
+  }
+  {
+    std::lock_guard<std::mutex> lock(groupsMutex);
+    if (groups().count(name)) {
+      fail("joining group '" + name + "': this process has joined it already");
+      return 1;
+    }
+  }
+  Library *lib = ready() ? loadedLibrary() : nullptr;
+  if (!lib)
+    return 1;
+  NcclUniqueId unique;
+  std::memcpy(unique.bytes, id, sizeof(unique.bytes));
+  Group joined;
+  joined.rank = rank;
+  joined.size = size;
+  if (!succeeded(*lib, lib->commInitRank(&joined.comm, size, unique, rank),
+                 "joining group '" + name + "' as rank " +
+                     std::to_string(rank) + " of " + std::to_string(size)))
+    return 1;
+  std::lock_guard<std::mutex> lock(groupsMutex);
+  groups()[name] = joined;
+  return 0;
+}
+
+/// moe.all_reduce (sum) of `count` elements of `type` (0 f32, 1 f16,
+/// 2 bf16) from device address `in` to `out` over `group`, whose size the
+/// program was compiled for is `groupSize`; queued on the current stream.
+MOE_EXPORT void moe_collective_all_reduce(uint64_t in, uint64_t out,
+                                          int64_t count, int32_t type,
+                                          const char *group,
+                                          int64_t groupSize) {
+  if (failed() || !ready())
+    return;
+  std::string name = group ? group : "";
+  std::string what = "moe.all_reduce over group '" + name + "' of " +
+                     std::to_string(groupSize) + " ranks";
+  Group joined;
+  {
+    std::lock_guard<std::mutex> lock(groupsMutex);
+    auto it = groups().find(name);
+    if (it == groups().end()) {
+      fail(what + ": this process has not joined '" + name +
+           "' (moe-run --group " + name + " --ranks " +
+           std::to_string(groupSize) +
+           " --rank R --comm-file F, or moe_device_collective_init)");
+      return;
+    }
+    joined = it->second;
+  }
+  if (joined.size != groupSize) {
+    fail(what + ": the program was compiled for " +
+         std::to_string(groupSize) + " ranks, the group has " +
+         std::to_string(joined.size) + " (expected equal sizes)");
+    return;
+  }
+  int dataType = type == 0 ? kNcclFloat32
+                 : type == 1 ? kNcclFloat16
+                 : type == 2 ? kNcclBfloat16
+                             : -1;
+  if (dataType < 0) {
+    fail(what + ": unknown element type code " + std::to_string(type) +
+         " (expected 0 f32, 1 f16 or 2 bf16)");
+    return;
+  }
+  Library *lib = loadedLibrary();
+  if (!lib || count <= 0)
+    return;
+  succeeded(*lib,
+            lib->allReduce(reinterpret_cast<const void *>(in),
+                           reinterpret_cast<void *>(out),
+                           static_cast<size_t>(count), dataType, kNcclSum,
+                           joined.comm, currentStream()),
+            what);
+}

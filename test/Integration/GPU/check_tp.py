@@ -1,0 +1,112 @@
+"""TP2 on two GPUs: both ranks of tp2_block (half of the attention partial
+sum and half of every expert's intermediate columns each, all_reduce over
+NCCL) agree with tp1_block on the whole inputs, and an f32 all_reduce sums.
+Needs two GPUs; with fewer it prints SKIP and counts nothing."""
+
+import os
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "CPU"))
+from harness import Harness, compare_close, rand  # noqa: E402
+
+RANKS = 2
+
+
+def gpu_count():
+    try:
+        out = subprocess.run(["nvidia-smi", "-L"], capture_output=True,
+                             text=True, timeout=60).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return 0
+    return sum(1 for line in out.splitlines() if line.startswith("GPU "))
+
+
+def run_ranks(h, entry, per_rank_inputs):
+    """Runs `entry` of the TP2 library as RANKS processes, rank r on GPU r;
+    returns each rank's results."""
+    with tempfile.TemporaryDirectory() as tmp:
+        procs = []
+        for r, inputs in enumerate(per_rank_inputs):
+            out_dir = os.path.join(tmp, f"out{r}")
+            cmd = [h.moe_run, h.lib, "--entry", entry, "--backend", h.backend,
+                   "--output-dir", out_dir, "--ranks", str(RANKS), "--rank",
+                   str(r), "--comm-file", os.path.join(tmp, "comm-id")]
+            for i, value in enumerate(inputs):
+                path = os.path.join(tmp, f"r{r}_in{i}.npy")
+                np.save(path, np.asarray(value, dtype=np.float32))
+                cmd += ["--input", path]
+            env = dict(os.environ, MOE_CUDA_DEVICE=str(r))
+            procs.append(subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE,
+                                          stderr=subprocess.STDOUT, text=True))
+        results = []
+        for r, proc in enumerate(procs):
+            try:
+                out, _ = proc.communicate(timeout=300)
+            except subprocess.TimeoutExpired:
+                for p in procs:
+                    p.kill()
+                raise SystemExit(f"FAIL {entry}: rank {r} did not finish "
+                                 "within 300 s")
+            if proc.returncode != 0:
+                sys.stdout.write(out)
+                raise SystemExit(f"FAIL {entry}: rank {r} exited with "
+                                 f"{proc.returncode}")
+            out_dir = os.path.join(tmp, f"out{r}")
+            results.append([np.load(os.path.join(out_dir, name))
+                            for name in sorted(os.listdir(out_dir))])
+        return results
+
+
+def main():
+    h = Harness()
+    tp1_lib = h.extra[h.extra.index("--tp1-lib") + 1]
+    gpus = gpu_count()
+    if gpus < RANKS:
+        print(f"SKIP TP{RANKS}: needs {RANKS} GPUs, found {gpus}")
+        print("0 passed, 0 failed")
+        return
+    rng = np.random.default_rng(31)
+    hidden, inter, experts = 64, 16, 8
+    half = inter // RANKS
+    for tokens in (1, 5, 12):
+        parts = [rand(rng, (tokens, hidden), "bf16") for _ in range(RANKS)]
+        residual = rand(rng, (tokens, hidden), "bf16")
+        norm1 = rand(rng, (hidden,), "bf16", 0.1)
+        norm2 = rand(rng, (hidden,), "bf16", 0.1)
+        router_w = rand(rng, (hidden, experts), "bf16", 0.3)
+        w1 = rand(rng, (experts, 2 * inter, hidden), "bf16", hidden ** -0.5)
+        w2 = rand(rng, (experts, hidden, inter), "bf16", inter ** -0.5)
+        # One rank sees the whole attention output (the sum of the parts,
+        # rounded once as the all_reduce does) and all weights.
+        attn = np.asarray(parts[0], np.float32) + np.asarray(parts[1],
+                                                             np.float32)
+        want = h.run("tp1_block", [attn, residual, norm1, norm2, router_w, w1,
+                                   w2], lib=tp1_lib)
+        per_rank = []
+        for r in range(RANKS):
+            cols = slice(r * half, (r + 1) * half)
+            w1_r = np.concatenate([w1[:, cols], w1[:, inter:][:, cols]],
+                                  axis=1)
+            per_rank.append([parts[r], residual, norm1, norm2, router_w, w1_r,
+                             w2[:, :, cols]])
+        got = run_ranks(h, "tp2_block", per_rank)
+        for r in range(RANKS):
+            for name, g, w in zip(("next", "h2"), got[r], want):
+                h.close(f"TP{RANKS} rank {r} == TP1, {name}, T={tokens}", g, w,
+                        "bf16")
+    xs = [rng.standard_normal((7, 24)).astype(np.float32)
+          for _ in range(RANKS)]
+    got = run_ranks(h, "sum_f32", [[x] for x in xs])
+    for r in range(RANKS):
+        h.close(f"f32 all_reduce over {RANKS} ranks, rank {r}", got[r][0],
+                xs[0].astype(np.float64) + xs[1], "f32")
+    h.finish()
+
+
+if __name__ == "__main__":
+    main()

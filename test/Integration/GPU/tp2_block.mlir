@@ -1,0 +1,35 @@
+// tp1_block.mlir (test/Integration/CPU) at TP2: each rank holds half of
+// the attention output's partial sum and half of every expert's
+// intermediate columns (gate and up rows of w1, columns of w2); run on two
+// GPUs by check_tp.py, which compares both ranks' results with tp1_block's
+// on the whole weights.
+module attributes {moe.parallel = #moe.parallel<tp = 2>} {
+  func.func @tp2_block(%attn_partial: tensor<?x64xbf16>, %residual: tensor<?x64xbf16>,
+                       %post_attn_norm_w: tensor<64xbf16>, %next_input_norm_w: tensor<64xbf16>,
+                       %router_w: tensor<64x8xbf16>, %w1: tensor<8x16x64xbf16>,
+                       %w2: tensor<8x64x8xbf16>) -> (tensor<?x64xbf16>, tensor<?x64xbf16>) {
+    %c0 = arith.constant 0 : index
+    %zero = arith.constant 0.0 : f32
+    %attn = moe.all_reduce %attn_partial group "tp" : tensor<?x64xbf16>
+    %h1 = arith.addf %attn, %residual : tensor<?x64xbf16>
+    %n1 = moe.rms_norm %h1, %post_attn_norm_w eps 1.0e-06 offset 1.0 : tensor<?x64xbf16>, tensor<64xbf16>
+    %tokens = tensor.dim %n1, %c0 : tensor<?x64xbf16>
+    %init = tensor.empty(%tokens) : tensor<?x8xf32>
+    %acc = linalg.fill ins(%zero : f32) outs(%init : tensor<?x8xf32>) -> tensor<?x8xf32>
+    %logits = linalg.matmul ins(%n1, %router_w : tensor<?x64xbf16>, tensor<64x8xbf16>)
+                            outs(%acc : tensor<?x8xf32>) -> tensor<?x8xf32>
+    %weights, %ids = moe.gate %logits top_k 2 softmax renormalize : tensor<?x8xf32> -> tensor<?x2xf32>, tensor<?x2xi32>
+    %moe_partial = moe.experts %n1, %w1, %w2, %weights, %ids activation <silu_mul>
+        : (tensor<?x64xbf16>, tensor<8x16x64xbf16>, tensor<8x64x8xbf16>, tensor<?x2xf32>, tensor<?x2xi32>) -> tensor<?x64xbf16>
+    %moe_out = moe.all_reduce %moe_partial group "tp" : tensor<?x64xbf16>
+    %h2 = arith.addf %moe_out, %h1 : tensor<?x64xbf16>
+    %next = moe.rms_norm %h2, %next_input_norm_w eps 1.0e-06 offset 1.0 : tensor<?x64xbf16>, tensor<64xbf16>
+    return %next, %h2 : tensor<?x64xbf16>, tensor<?x64xbf16>
+  }
+
+  // An f32 all_reduce alone (NCCL's f32 sum).
+  func.func @sum_f32(%x: tensor<?x24xf32>) -> tensor<?x24xf32> {
+    %s = moe.all_reduce %x group "tp" : tensor<?x24xf32>
+    return %s : tensor<?x24xf32>
+  }
+}
