@@ -37,7 +37,8 @@ for f in examples/*.mlir; do
   echo "--- GEMM kernels for gfx942 and gfx950: moe-compile $f --target=gfx942,gfx950 --tokens=$tokens $ep --emit=hsaco -o $out/$name-hsaco --stats"
   "$build/bin/moe-compile" "$f" --target=gfx942,gfx950 --tokens="$tokens" $ep \
     --emit=hsaco -o "$out/$name-hsaco" --stats
-  # One rank: GPU libraries have no multi-rank collectives yet.
+  # A library with collectives over several ranks (the TP example) runs as one
+  # moe-run per rank and GPU (README, "Collectives").
   echo "--- GPU library for sm_90: moe-compile $f --target=sm_90 --tokens=$tokens -o $out/$name.sm_90.so"
   if "$build/bin/moe-compile" "$f" --target=sm_90 --tokens="$tokens" -o "$out/$name.sm_90.so"; then
     echo "built $out/$name.sm_90.so ($(( $(stat -c %s "$out/$name.sm_90.so") / 1024 )) KiB, kernels embedded); on an NVIDIA GPU: moe-run $out/$name.sm_90.so --backend cuda --random-inputs --dim T=$tokens"
