@@ -6,6 +6,10 @@ allocates on the caller's stream, which are copied into torch tensors).
     lib = GPULibrary("layer.so", "build-runtime/lib/libmoe_runtime_cuda.so")
     (y,) = lib.call("moe", x, w1, w2, weights, ids)
 
+Collectives over several ranks: one process per rank and GPU; rank 0's
+lib.collective_id() goes to every rank, which calls
+lib.join_group("tp", rank, ranks, group_id) before its first call.
+
 Tensors must be contiguous, on the backend's device (MOE_CUDA_DEVICE, default
 0) and 16-byte aligned (what the GEMM kernels' vector loads assume; torch's
 allocator gives 512-byte alignment to fresh tensors).
@@ -71,6 +75,9 @@ class GPULibrary:
         b.moe_device_set_stream.argtypes = [ctypes.c_void_p]
         b.moe_device_set_async.argtypes = [ctypes.c_int]
         b.moe_device_free.argtypes = [ctypes.c_void_p]
+        b.moe_device_collective_id.argtypes = [ctypes.c_void_p]
+        b.moe_device_collective_init.argtypes = [
+            ctypes.c_char_p, ctypes.c_int, ctypes.c_int, ctypes.c_char_p]
         b.mgpuMemcpy.argtypes = [ctypes.c_void_p, ctypes.c_void_p,
                                  ctypes.c_size_t, ctypes.c_void_p]
         torch.cuda.init()
@@ -86,6 +93,27 @@ class GPULibrary:
         error = self.backend.moe_device_last_error()
         if error:
             raise RuntimeError(f"moe-mlir CUDA backend: {error.decode()}")
+
+    def collective_id(self):
+        """A new group id (128 bytes): made on rank 0 and handed to the other
+        ranks (for join_group) by the caller, e.g. through torch.distributed
+        or a pipe."""
+        buffer = ctypes.create_string_buffer(128)
+        if self.backend.moe_device_collective_id(buffer) != 0:
+            self.check()
+        return buffer.raw
+
+    def join_group(self, group, rank, ranks, group_id):
+        """Joins `group` (a name of the program's #moe.parallel layout, e.g.
+        "tp") as `rank` of `ranks` with rank 0's collective_id(); blocks until
+        every rank has joined. Needed before calling a library whose
+        collectives run over several ranks; one process per rank and GPU."""
+        if len(group_id) != 128:
+            raise ValueError(f"expected a 128-byte group id, got "
+                             f"{len(group_id)} bytes")
+        if self.backend.moe_device_collective_init(
+                group.encode(), rank, ranks, group_id) != 0:
+            self.check()
 
     def _pack(self, entry, tensors):
         """The packed-entry argument array (and what keeps it alive)."""

@@ -104,6 +104,19 @@ def size_check(args):
     return ok
 
 
+def counts(proc):
+    """(passed, failed) of a check script's run, from its summary line; a
+    run that stopped before its summary counts as one failure."""
+    sys.stdout.write(proc.stdout + proc.stderr)
+    summary = re.search(r"^(\d+) passed, (\d+) failed$", proc.stdout,
+                        re.MULTILINE)
+    passed, failed = (int(summary.group(1)), int(summary.group(2))) \
+        if summary else (0, 0)
+    if proc.returncode != 0 and failed == 0:
+        failed = 1
+    return passed, failed
+
+
 def run(args):
     passed = failed = 0
     for name, program, script, extra in CASES:
@@ -112,16 +125,22 @@ def run(args):
         cmd = [sys.executable, source(script), "--lib",
                library(args.artifacts, program, args.target), "--moe-run",
                args.moe_run, "--backend", args.backend] + extra
-        proc = subprocess.run(cmd, capture_output=True, text=True)
         print(f"== {name}")
-        sys.stdout.write(proc.stdout + proc.stderr)
-        summary = re.search(r"^(\d+) passed, (\d+) failed$", proc.stdout,
-                            re.MULTILINE)
-        if summary:
-            passed += int(summary.group(1))
-            failed += int(summary.group(2))
-        if proc.returncode != 0 and (not summary or summary.group(2) == "0"):
-            failed += 1  # the case stopped before its summary
+        p, f = counts(subprocess.run(cmd, capture_output=True, text=True))
+        passed, failed = passed + p, failed + f
+    print("== tp2 from Python (moe_mlir.GPULibrary.join_group)")
+    backend_lib = os.path.join(os.path.dirname(os.path.abspath(args.moe_run)),
+                               "..", "lib", f"libmoe_runtime_{args.backend}.so")
+    has_torch = subprocess.run([sys.executable, "-c", "import torch"],
+                               capture_output=True).returncode == 0
+    if not has_torch or args.backend != "cuda":
+        print("SKIP: needs PyTorch and the cuda backend")
+    else:
+        p, f = counts(subprocess.run(
+            [sys.executable, os.path.join(HERE, "check_tp_python.py"),
+             "--lib", library(args.artifacts, "tp2_block.mlir", args.target),
+             "--backend-lib", backend_lib], capture_output=True, text=True))
+        passed, failed = passed + p, failed + f
     print("== size checks")
     if size_check(args):
         passed += 1
