@@ -215,18 +215,20 @@ static LogicalResult compileKernels(ModuleOp module, const moe::ChipInfo &chip,
         "kernel", "chip", "VGPR", "AGPR", "SGPR", "spills", "LDS", "scratch",
         "waves", "MFMA");
     for (const moe::KernelObject &object : *objects) {
-      std::string error;
-      FailureOr<moe::KernelStats> s = moe::readKernelStats(object, error);
-      if (failed(s)) {
-        llvm::errs() << "moe-compile: " << object.kernel << ": " << error
-                     << "\n";
-        return failure();
+      for (const std::string &kernel : object.kernels) {
+        std::string error;
+        FailureOr<moe::KernelStats> s =
+            moe::readKernelStats(object, kernel, error);
+        if (failed(s)) {
+          llvm::errs() << "moe-compile: " << kernel << ": " << error << "\n";
+          return failure();
+        }
+        llvm::outs() << llvm::formatv(
+            "{0,-40} {1,6} {2,5} {3,5} {4,5} {5,6} {6,6} {7,7} {8,5} {9,4}\n",
+            s->name, object.chip, s->vgprs, s->agprs, s->sgprs,
+            s->vgprSpills + s->sgprSpills, s->ldsBytes, s->scratchBytes,
+            s->wavesPerSIMD, s->mfmaCount);
       }
-      llvm::outs() << llvm::formatv(
-          "{0,-40} {1,6} {2,5} {3,5} {4,5} {5,6} {6,6} {7,7} {8,5} {9,4}\n",
-          s->name, object.chip, s->vgprs, s->agprs, s->sgprs,
-          s->vgprSpills + s->sgprSpills, s->ldsBytes, s->scratchBytes,
-          s->wavesPerSIMD, s->mfmaCount);
     }
   }
   return success();

@@ -114,8 +114,8 @@ inline constexpr int64_t kAlignWaves = 4;
 /// thread per local expert counts its routes by scanning the ids in order,
 /// thread 0 scans the padded offsets in LDS, and each expert's thread places
 /// its routes in ascending order and labels its blocks. Deterministic (no
-/// atomics); work is E x T*k per call, fine for decode sizes (a
-/// multi-workgroup path for large T comes later).
+/// atomics); work is E x T*k per call, fine for decode sizes. Launched when
+/// T*k <= kAlignChunkRoutes; above, the chunked kernels run instead.
 ///   (ids: memref<T x k x i32>, [expert_begin: index,]
 ///    sorted: memref<R_max x i32>, blocks: memref<R_max/block_m x i32>,
 ///    count: memref<i32>)
@@ -123,6 +123,27 @@ FailureOr<gpu::GPUFuncOp> buildAlignKernel(OpBuilder &builder,
                                            gpu::GPUModuleOp module, AlignOp op,
                                            const ChipInfo &chip,
                                            StringRef name);
+
+/// Routes per workgroup of the chunked align kernels.
+inline constexpr int64_t kAlignChunkRoutes = 1024;
+
+/// moe.align for large T: G = ceil(T*k / kAlignChunkRoutes) chunks of
+/// routes, one workgroup each, through a scratch buffer of G x E i32:
+///   count (grid G): the chunk's routes per local expert (LDS atomics)
+///     (ids, [expert_begin,] scratch)
+///   scan (grid 1): the fills, padded offsets and count, block labels, and
+///     scratch[g][e] = where chunk g's routes of expert e start in sorted
+///     (ids, scratch, sorted, blocks, count)
+///   place (grid G): each expert's thread writes the chunk's routes of its
+///     expert in ascending order from there (ids, [expert_begin,] scratch,
+///     sorted)
+/// Same results as buildAlignKernel: deterministic, routes ascending.
+struct AlignChunkedKernels {
+  gpu::GPUFuncOp count, scan, place;
+};
+FailureOr<AlignChunkedKernels>
+buildAlignChunkedKernels(OpBuilder &builder, gpu::GPUModuleOp module,
+                         AlignOp op, const ChipInfo &chip, StringRef name);
 
 /// Waves per workgroup of the elementwise kernels.
 inline constexpr int64_t kElementwiseWaves = 4;

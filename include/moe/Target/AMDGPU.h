@@ -26,10 +26,11 @@ struct KernelStats {
   int64_t mfmaCount = 0;    ///< v_mfma instructions in the assembly
 };
 
-/// Reads the amdhsa.kernels metadata note of `object.binary` and counts the
-/// MFMA instructions of `object.assembly`.
+/// Reads the amdhsa.kernels metadata note of `object.binary` for `kernel`
+/// (one of object.kernels) and counts the MFMA instructions of its function
+/// in `object.assembly`.
 FailureOr<KernelStats> readKernelStats(const KernelObject &object,
-                                       std::string &error);
+                                       StringRef kernel, std::string &error);
 
 } // namespace mlir::moe
 

@@ -37,7 +37,10 @@ std::string kernelToolkit(const ChipInfo &chip, StringRef amdToolkit);
 /// One compiled kernel: its code object (an amdgcn-amd-amdhsa--<chip> ELF or
 /// a cubin) and its assembly (ISA or PTX).
 struct KernelObject {
-  std::string kernel;   ///< gpu.func name
+  std::string kernel;   ///< gpu.func name of the op's kernel
+  /// Every kernel in the code object: `kernel` first, then the op's other
+  /// kernels (the chunked align path).
+  std::vector<std::string> kernels;
   std::string chip;     ///< gfx942, gfx950, sm_90
   std::string binary;   ///< code object bytes
   std::string assembly; ///< ISA / PTX text

@@ -64,8 +64,15 @@ mlir::moe::buildMoEKernel(OpBuilder &b, gpu::GPUModuleOp module, Operation *op,
     return buildGroupedMatmulKernel(b, module, gemm, chip, name, options);
   if (auto gate = dyn_cast<GateOp>(op))
     return buildGateKernel(b, module, gate, chip, name);
-  if (auto align = dyn_cast<AlignOp>(op))
-    return buildAlignKernel(b, module, align, chip, name);
+  if (auto align = dyn_cast<AlignOp>(op)) {
+    // Both paths; the launch picks one by T*k at run time.
+    FailureOr<gpu::GPUFuncOp> single =
+        buildAlignKernel(b, module, align, chip, name);
+    if (failed(single) ||
+        failed(buildAlignChunkedKernels(b, module, align, chip, name)))
+      return failure();
+    return single;
+  }
   if (auto act = dyn_cast<ActivationOp>(op))
     return buildActivationKernel(b, module, act, chip, name);
   if (auto combine = dyn_cast<CombineOp>(op))

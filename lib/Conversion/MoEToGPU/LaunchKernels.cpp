@@ -195,6 +195,60 @@ static Value emitSizeChecks(ImplicitLocOpBuilder &b, Operation *op,
   return all;
 }
 
+/// The launches of the chunked align kernels (buildAlignChunkedKernels,
+/// next to `single` in its module) for `align` with buffers `args`, each
+/// with an empty grid unless `chunked`; returns that condition's
+/// complement's grid for the single-workgroup kernel.
+static Value launchChunkedAlign(OpBuilder &b, Location loc, AlignOp align,
+                                gpu::GPUFuncOp single, ValueRange args) {
+  auto idx = [&](int64_t v) {
+    return arith::ConstantIndexOp::create(b, loc, v).getResult();
+  };
+  auto module = single->getParentOfType<gpu::GPUModuleOp>();
+  auto kernel = [&](StringRef suffix) {
+    return module.lookupSymbol<gpu::GPUFuncOp>(
+        (single.getName() + suffix).str());
+  };
+  gpu::GPUFuncOp count = kernel("_count"), scan = kernel("_scan"),
+                 place = kernel("_place");
+  Value ids = args[0];
+  Value begin = align.getExpertBegin() ? args[1] : Value();
+  unsigned out = begin ? 2 : 1;
+  Value routes =
+      arith::MulIOp::create(b, loc, memref::DimOp::create(b, loc, ids, 0),
+                            memref::DimOp::create(b, loc, ids, 1));
+  Value chunked = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ugt,
+                                        routes, idx(kAlignChunkRoutes));
+  Value chunks =
+      arith::CeilDivUIOp::create(b, loc, routes, idx(kAlignChunkRoutes));
+  Value zero = idx(0), one = idx(1);
+  auto when = [&](Value size) {
+    return arith::SelectOp::create(b, loc, chunked, size, zero).getResult();
+  };
+  Value scratchSize = arith::MulIOp::create(
+      b, loc, when(chunks), idx(align.getNumExpertsAttr().getInt()));
+  Value scratch = memref::AllocOp::create(
+      b, loc, MemRefType::get({ShapedType::kDynamic}, b.getI32Type()),
+      ValueRange{scratchSize}, b.getI64IntegerAttr(256));
+  auto launchOf = [&](gpu::GPUFuncOp k, Value gridX, ValueRange operands) {
+    Value threads = idx((*k.getKnownBlockSize())[0]);
+    gpu::LaunchFuncOp::create(b, loc, k, {gridX, one, one},
+                              {threads, one, one},
+                              /*dynamicSharedMemorySize=*/Value(), operands);
+  };
+  SmallVector<Value> countArgs{ids};
+  if (begin)
+    countArgs.push_back(begin);
+  countArgs.push_back(scratch);
+  launchOf(count, when(chunks), countArgs);
+  launchOf(scan, when(one),
+           {ids, scratch, args[out], args[out + 1], args[out + 2]});
+  SmallVector<Value> placeArgs(countArgs);
+  placeArgs.push_back(args[out]);
+  launchOf(place, when(chunks), placeArgs);
+  return arith::SelectOp::create(b, loc, chunked, zero, one);
+}
+
 /// Replaces `op` by buffers and a launch of `kernel`.
 static LogicalResult launch(Operation *op, gpu::GPUFuncOp kernel,
                             const ChipInfo &chip) {
@@ -231,6 +285,8 @@ static LogicalResult launch(Operation *op, gpu::GPUFuncOp kernel,
                                 "signature of kernel "
                              << kernel.getName();
   gpu::KernelDim3 grid = emitLaunchGrid(b, loc, op, kernel, args, chip);
+  if (auto align = dyn_cast<AlignOp>(op))
+    grid.x = launchChunkedAlign(b, loc, align, kernel, args);
   // A failed size check launches an empty grid (the runtime skips it) and
   // the runtime reports the check.
   ImplicitLocOpBuilder ib(loc, b);

@@ -49,6 +49,7 @@ static FailureOr<std::string> metadataBlob(StringRef hsaco,
 }
 
 FailureOr<KernelStats> mlir::moe::readKernelStats(const KernelObject &object,
+                                                  StringRef name,
                                                   std::string &error) {
   FailureOr<std::string> blob = metadataBlob(object.binary, error);
   if (failed(blob))
@@ -62,7 +63,7 @@ FailureOr<KernelStats> mlir::moe::readKernelStats(const KernelObject &object,
   auto &kernels = root["amdhsa.kernels"].getArray(/*Convert=*/true);
   for (auto &node : kernels) {
     auto &kernel = node.getMap(/*Convert=*/true);
-    if (kernel[".name"].getString() != object.kernel)
+    if (kernel[".name"].getString() != name)
       continue;
     auto get = [&](StringRef key) -> int64_t {
       auto &v = kernel[key];
@@ -71,7 +72,7 @@ FailureOr<KernelStats> mlir::moe::readKernelStats(const KernelObject &object,
                                                        : 0;
     };
     KernelStats s;
-    s.name = object.kernel;
+    s.name = name.str();
     s.vgprs = get(".vgpr_count");
     s.agprs = get(".agpr_count");
     s.sgprs = get(".sgpr_count");
@@ -94,13 +95,14 @@ FailureOr<KernelStats> mlir::moe::readKernelStats(const KernelObject &object,
       int64_t waves = groups * llvm::divideCeil(groupSize, s.wavefrontSize);
       s.wavesPerSIMD = std::min(s.wavesPerSIMD, waves / 4);
     }
-    size_t at = 0;
-    while ((at = object.assembly.find("v_mfma", at)) != std::string::npos) {
-      ++s.mfmaCount;
-      at += 6;
-    }
+    // The kernel's function: from its label to the next .Lfunc_end.
+    StringRef text = object.assembly;
+    size_t begin = text.find(("\n" + name + ":").str());
+    if (begin != StringRef::npos)
+      text = text.substr(begin, text.find(".Lfunc_end", begin) - begin);
+    s.mfmaCount = text.count("v_mfma");
     return s;
   }
-  error = "no metadata for kernel '" + object.kernel + "'";
+  error = "no metadata for kernel '" + name.str() + "'";
   return failure();
 }

@@ -66,7 +66,12 @@ mlir::moe::compileKernels(ModuleOp program, const ChipInfo &chip,
         serialize(*kernels, module.getName(), chip, toolkit, "isa");
     if (failed(binary) || failed(assembly))
       return failure();
-    objects.push_back({name, chip.name.str(), *binary, *assembly});
+    KernelObject object{name, {}, chip.name.str(), *binary, *assembly};
+    object.kernels.push_back(name);
+    for (auto func : module.getOps<gpu::GPUFuncOp>())
+      if (func.getName() != name)
+        object.kernels.push_back(func.getName().str());
+    objects.push_back(std::move(object));
   }
   return objects;
 }

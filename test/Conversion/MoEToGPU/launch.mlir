@@ -66,8 +66,10 @@ func.func @gemm(%x: tensor<?x64xbf16>, %w: tensor<8x32x64xbf16>, %s: tensor<?xi3
 // -----
 
 // R_max of a dynamic token count is computed as the op defines it:
-// roundup(T * k + E * (block_m - 1), block_m); the align kernel is one
-// workgroup.
+// roundup(T * k + E * (block_m - 1), block_m). Up to 1024 routes the align
+// kernel is one workgroup; above, the chunked kernels (count, scan, place)
+// run instead, over a scratch of chunks x E counts: each launch gets an
+// empty grid when it is not its path.
 // CHECK-LABEL: func.func @align
 // CHECK:         %[[T:.*]] = memref.dim
 // CHECK:         %[[K:.*]] = memref.dim
@@ -76,7 +78,24 @@ func.func @gemm(%x: tensor<?x64xbf16>, %w: tensor<8x32x64xbf16>, %s: tensor<?xi3
 // CHECK:         %[[BLOCKS:.*]] = arith.ceildivui %[[PAD]], %[[BM:.*]] : index
 // CHECK:         %[[RMAX:.*]] = arith.muli %[[BLOCKS]], %[[BM]]
 // CHECK:         memref.alloc(%[[RMAX]])
-// CHECK:         gpu.launch_func @moe_kernels::@align_align_0 blocks in (%[[ONE:.*]], %[[ONE]], %[[ONE]])
+// CHECK:         memref.alloc() {{.*}} : memref<i32>
+// CHECK:         %[[R2:.*]] = arith.muli
+// CHECK:         %[[CHUNKED:.*]] = arith.cmpi ugt, %[[R2]], %c1024
+// CHECK:         %[[CHUNKS:.*]] = arith.ceildivui %[[R2]], %c1024
+// CHECK:         %[[G:.*]] = arith.select %[[CHUNKED]], %[[CHUNKS]], %c0
+// CHECK:         %[[SCRATCH_SIZE:.*]] = arith.muli %[[G]], %c8
+// CHECK:         %[[SCRATCH:.*]] = memref.alloc(%[[SCRATCH_SIZE]]) {{.*}} : memref<?xi32>
+// CHECK:         gpu.launch_func @moe_kernels::@align_align_0_count blocks in (%[[G2:.*]], %c1{{.*}}, %c1{{.*}}) threads in (%c128{{.*}}, {{.*}}) args({{.*}}, %[[SCRATCH]] : memref<?xi32>)
+// CHECK:         gpu.launch_func @moe_kernels::@align_align_0_scan
+// CHECK:         gpu.launch_func @moe_kernels::@align_align_0_place
+// CHECK:         %[[SINGLE:.*]] = arith.select %[[CHUNKED]], %c0{{.*}}, %c1
+// CHECK:         gpu.launch_func @moe_kernels::@align_align_0 blocks in (%[[SINGLE]], %[[ONE:.*]], %[[ONE]])
+// CHECK-LABEL: gpu.module @moe_kernels
+// CHECK:         gpu.func @align_align_0(
+// CHECK:         gpu.func @align_align_0_count({{.*}}) workgroup(%{{.*}} : memref<8xi32, #gpu.address_space<workgroup>> {{.*}})
+// CHECK:           memref.atomic_rmw addi
+// CHECK:         gpu.func @align_align_0_scan
+// CHECK:         gpu.func @align_align_0_place({{.*}}) workgroup(%{{.*}} : memref<1024xi32, #gpu.address_space<workgroup>> {{.*}})
 func.func @align(%ids: tensor<?x2xi32>) -> (tensor<?xi32>, tensor<?xi32>, tensor<i32>) {
   %s, %b, %c = moe.align %ids experts 8 block_m 16 : tensor<?x2xi32> -> tensor<?xi32>, tensor<?xi32>, tensor<i32>
   return %s, %b, %c : tensor<?xi32>, tensor<?xi32>, tensor<i32>

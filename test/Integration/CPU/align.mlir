@@ -1,6 +1,8 @@
 // moe.align against the numpy reference: random routes, every route to one
 // expert, experts with no route, block_m larger than all routes, an expert
-// range (EP) with dropped routes, T = 1 and the same entry at several T.
+// range (EP) with dropped routes, T = 1 and the same entry at several T. On
+// GPU targets T*k > 1024 routes take the chunked kernels (several
+// workgroups; more experts than threads in align_wide).
 // RUN: moe-compile %s -o %t.so
 // RUN: %python %S/check_align.py --lib %t.so --moe-run moe-run | FileCheck %s
 // CHECK: {{^[0-9]+}} passed, 0 failed
@@ -23,5 +25,10 @@ func.func @align_big_block(%ids: tensor<2x2xi32>) -> (tensor<256xi32>, tensor<4x
 
 func.func @align_range(%ids: tensor<?x2xi32>, %begin: index) -> (tensor<?xi32>, tensor<?xi32>, tensor<i32>) {
   %s, %b, %c = moe.align %ids experts 4 block_m 16 range %begin : tensor<?x2xi32> -> tensor<?xi32>, tensor<?xi32>, tensor<i32>
+  return %s, %b, %c : tensor<?xi32>, tensor<?xi32>, tensor<i32>
+}
+
+func.func @align_wide(%ids: tensor<?x8xi32>) -> (tensor<?xi32>, tensor<?xi32>, tensor<i32>) {
+  %s, %b, %c = moe.align %ids experts 160 block_m 32 : tensor<?x8xi32> -> tensor<?xi32>, tensor<?xi32>, tensor<i32>
   return %s, %b, %c : tensor<?xi32>, tensor<?xi32>, tensor<i32>
 }

@@ -37,4 +37,15 @@ case("block_m 64 > routes", "align_big_block",
 for begin in (0, 4):
     case(f"EP range [{begin}, {begin + 4})", "align_range",
          distinct_topk(7, 2, 8), 4, 16, begin)
+# More than 1024 routes: the chunked path on GPU targets (1024 routes per
+# workgroup; the last chunk partial).
+for tokens in (257, 1000):
+    case(f"chunked T={tokens}", "align16", distinct_topk(tokens, 4, 8), 8,
+         16)
+case("chunked, one expert per slot", "align16",
+     np.tile(np.arange(4, dtype=np.int32), (600, 1)), 8, 16)
+case("chunked EP range [4, 8)", "align_range", distinct_topk(700, 2, 8), 4,
+     16, 4)
+case("chunked, 160 experts", "align_wide", distinct_topk(300, 8, 160), 160,
+     32)
 h.finish()

@@ -1,0 +1,298 @@
+//===- AlignChunkedKernels.cpp - moe.align over many workgroups -----------===//
+//
+// The large-T path of moe.align: three kernels over chunks of
+// kAlignChunkRoutes routes, each chunk one workgroup, so that the work per
+// thread no longer grows with T. Deterministic: route counts are LDS atomic
+// adds (order-free), and every placement is in ascending route order.
+//
+//===----------------------------------------------------------------------===//
+
+#include "moe/Conversion/GPUKernels.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+using namespace mlir;
+using namespace mlir::moe;
+
+namespace {
+/// What the three kernels share: the signature pieces, the thread and
+/// route indexing.
+struct ChunkedAlign {
+  ChunkedAlign(ImplicitLocOpBuilder &b, AlignOp op, const ChipInfo &chip)
+      : b(b), op(op), experts(op.getNumExpertsAttr().getInt()),
+        threads(kAlignWaves * chip.waveSize) {}
+
+  ImplicitLocOpBuilder &b;
+  AlignOp op;
+  int64_t experts, threads;
+  Value tid, topK, routes;
+
+  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
+  Value toI32(Value v) {
+    return arith::IndexCastOp::create(b, b.getI32Type(), v);
+  }
+  Value toIndex(Value v) {
+    return arith::IndexCastOp::create(b, b.getIndexType(), v);
+  }
+  MemRefType lds(int64_t size) {
+    return MemRefType::get({size}, b.getI32Type(), AffineMap(),
+                           gpu::AddressSpaceAttr::get(
+                               b.getContext(), gpu::AddressSpace::Workgroup));
+  }
+  MemRefType scratchType() {
+    return MemRefType::get({ShapedType::kDynamic}, b.getI32Type());
+  }
+
+  /// An empty kernel `name` with `args` and `workgroup` buffers; the
+  /// builder is left at its start, with tid, topK and routes set.
+  gpu::GPUFuncOp begin(gpu::GPUModuleOp module, StringRef name,
+                       ArrayRef<Type> args, ArrayRef<Type> workgroup) {
+    b.setInsertionPointToEnd(module.getBody());
+    auto func = gpu::GPUFuncOp::create(b, name, b.getFunctionType(args, {}),
+                                       workgroup);
+    func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
+    for (unsigned i = 0; i < workgroup.size(); ++i)
+      func.setWorkgroupAttributionAttr(i, b.getStringAttr("llvm.align"),
+                                       b.getI64IntegerAttr(16));
+    func.setKnownBlockSizeAttr(
+        b.getDenseI32ArrayAttr({static_cast<int32_t>(threads), 1, 1}));
+    b.setInsertionPointToStart(&func.getBody().front());
+    Value ids = func.getArgument(0);
+    tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+    topK = memref::DimOp::create(b, ids, 1);
+    routes = arith::MulIOp::create(b, memref::DimOp::create(b, ids, 0), topK);
+    return func;
+  }
+
+  /// for (i = from + tid; i < to; i += threads) body(i)
+  void strided(Value from, Value to, function_ref<void(Value)> body) {
+    auto loop = scf::ForOp::create(b, arith::AddIOp::create(b, from, tid), to,
+                                   idx(threads));
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    body(loop.getInductionVar());
+  }
+  void strided(Value to, function_ref<void(Value)> body) {
+    strided(idx(0), to, body);
+  }
+
+  /// The local expert of route r (ids[r / k][r % k] - expert_begin).
+  Value localExpert(Value ids, Value begin, Value r) {
+    Value id = toIndex(memref::LoadOp::create(
+        b, ids, ValueRange{arith::DivUIOp::create(b, r, topK),
+                           arith::RemUIOp::create(b, r, topK)}));
+    return begin ? arith::SubIOp::create(b, id, begin).getResult() : id;
+  }
+
+  /// This workgroup's chunk of routes: [lo, hi).
+  std::pair<Value, Value> chunk() {
+    Value g = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+    Value lo = arith::MulIOp::create(b, g, idx(kAlignChunkRoutes));
+    Value hi = arith::MinUIOp::create(
+        b, arith::AddIOp::create(b, lo, idx(kAlignChunkRoutes)), routes);
+    return {lo, hi};
+  }
+  /// Index of (chunk g, expert e) in the scratch counts.
+  Value at(Value g, Value e) {
+    return arith::AddIOp::create(b, arith::MulIOp::create(b, g, idx(experts)),
+                                 e);
+  }
+};
+} // namespace
+
+FailureOr<AlignChunkedKernels> mlir::moe::buildAlignChunkedKernels(
+    OpBuilder &builder, gpu::GPUModuleOp module, AlignOp op,
+    const ChipInfo &chip, StringRef name) {
+  ImplicitLocOpBuilder b(op.getLoc(), builder);
+  ChunkedAlign k(b, op, chip);
+  int64_t experts = k.experts, blockM = op.getBlockMAttr().getInt();
+  Type idsType = bufferTypeOf(op.getIds().getType());
+  bool hasBegin = static_cast<bool>(op.getExpertBegin());
+  AlignChunkedKernels kernels;
+
+  // 1. Count: each chunk's routes per local expert, into scratch[g][e].
+  {
+    SmallVector<Type> args{idsType};
+    if (hasBegin)
+      args.push_back(b.getIndexType());
+    args.push_back(k.scratchType());
+    kernels.count = k.begin(module, (name + "_count").str(), args,
+                            {k.lds(experts)});
+    Value ids = kernels.count.getArgument(0);
+    Value begin = hasBegin ? kernels.count.getArgument(1) : Value();
+    Value scratch = kernels.count.getArgument(args.size() - 1);
+    Value hist = kernels.count.getWorkgroupAttributions()[0];
+    k.strided(k.idx(experts), [&](Value e) {
+      memref::StoreOp::create(b, k.toI32(k.idx(0)), hist, e);
+    });
+    gpu::BarrierOp::create(b);
+    auto [lo, hi] = k.chunk();
+    k.strided(lo, hi, [&](Value r) {
+      Value e = k.localExpert(ids, begin, r);
+      // Routes of other ranks' experts (negative or >= E) are not counted.
+      Value local = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, e,
+                                          k.idx(experts));
+      auto ifLocal = scf::IfOp::create(b, local, /*withElseRegion=*/false);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(&ifLocal.getThenRegion().front());
+      memref::AtomicRMWOp::create(b, arith::AtomicRMWKind::addi,
+                                  k.toI32(k.idx(1)), hist, ValueRange{e});
+    });
+    gpu::BarrierOp::create(b);
+    Value g = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+    k.strided(k.idx(experts), [&](Value e) {
+      memref::StoreOp::create(b, memref::LoadOp::create(b, hist, e), scratch,
+                              k.at(g, e));
+    });
+    gpu::ReturnOp::create(b);
+  }
+
+  // 2. Scan (one workgroup): fills, padded offsets per expert, and each
+  //    chunk's first position per expert (scratch, in place).
+  {
+    SmallVector<Type> args{idsType, k.scratchType(),
+                           bufferTypeOf(op.getSortedRouteIds().getType()),
+                           bufferTypeOf(op.getBlockExpertIds().getType()),
+                           bufferTypeOf(op.getPaddedCount().getType())};
+    kernels.scan = k.begin(module, (name + "_scan").str(), args,
+                           {k.lds(experts), k.lds(experts + 1)});
+    Value scratch = kernels.scan.getArgument(1);
+    Value sorted = kernels.scan.getArgument(2);
+    Value blocks = kernels.scan.getArgument(3);
+    Value countOut = kernels.scan.getArgument(4);
+    Value totals = kernels.scan.getWorkgroupAttributions()[0];
+    Value offsets = kernels.scan.getWorkgroupAttributions()[1];
+    Value zero = k.idx(0), one = k.idx(1);
+    Value chunks = arith::CeilDivUIOp::create(b, k.routes,
+                                              k.idx(kAlignChunkRoutes));
+    Value sentinel = k.toI32(k.routes);
+    k.strided(memref::DimOp::create(b, sorted, 0), [&](Value i) {
+      memref::StoreOp::create(b, sentinel, sorted, i);
+    });
+    k.strided(memref::DimOp::create(b, blocks, 0), [&](Value i) {
+      memref::StoreOp::create(
+          b, arith::ConstantOp::create(b, b.getI32IntegerAttr(-1)), blocks, i);
+    });
+    // Exclusive prefix over the chunks of each expert's counts.
+    k.strided(k.idx(experts), [&](Value e) {
+      auto loop = scf::ForOp::create(b, zero, chunks, one, ValueRange{zero});
+      {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(loop.getBody());
+        Value at = k.at(loop.getInductionVar(), e);
+        Value c = k.toIndex(memref::LoadOp::create(b, scratch, at));
+        Value run = loop.getRegionIterArgs()[0];
+        memref::StoreOp::create(b, k.toI32(run), scratch, at);
+        scf::YieldOp::create(b, ValueRange{arith::AddIOp::create(b, run, c)});
+      }
+      memref::StoreOp::create(b, k.toI32(loop.getResult(0)), totals, e);
+    });
+    gpu::BarrierOp::create(b);
+    Value first =
+        arith::CmpIOp::create(b, arith::CmpIPredicate::eq, k.tid, zero);
+    auto ifFirst = scf::IfOp::create(b, first, /*withElseRegion=*/false);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(&ifFirst.getThenRegion().front());
+      memref::StoreOp::create(b, k.toI32(zero), offsets, zero);
+      auto scan =
+          scf::ForOp::create(b, zero, k.idx(experts), one, ValueRange{zero});
+      b.setInsertionPointToStart(scan.getBody());
+      Value e = scan.getInductionVar();
+      Value c = k.toIndex(memref::LoadOp::create(b, totals, e));
+      Value padded = arith::MulIOp::create(
+          b,
+          arith::DivUIOp::create(b, arith::AddIOp::create(b, c, k.idx(blockM - 1)),
+                                 k.idx(blockM)),
+          k.idx(blockM));
+      Value next =
+          arith::AddIOp::create(b, scan.getRegionIterArgs()[0], padded);
+      memref::StoreOp::create(b, k.toI32(next), offsets,
+                              arith::AddIOp::create(b, e, one).getResult());
+      scf::YieldOp::create(b, ValueRange{next});
+      b.setInsertionPointAfter(scan);
+      memref::StoreOp::create(b, k.toI32(scan.getResult(0)), countOut,
+                              ValueRange{});
+    }
+    gpu::BarrierOp::create(b);
+    // Chunk starts become positions; each expert labels its blocks.
+    k.strided(k.idx(experts), [&](Value e) {
+      Value start = k.toIndex(memref::LoadOp::create(b, offsets, e));
+      Value end = k.toIndex(memref::LoadOp::create(
+          b, offsets, arith::AddIOp::create(b, e, one).getResult()));
+      auto loop = scf::ForOp::create(b, zero, chunks, one);
+      {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(loop.getBody());
+        Value at = k.at(loop.getInductionVar(), e);
+        Value p = k.toIndex(memref::LoadOp::create(b, scratch, at));
+        memref::StoreOp::create(b, k.toI32(arith::AddIOp::create(b, p, start)),
+                                scratch, at);
+      }
+      auto label = scf::ForOp::create(
+          b, arith::DivUIOp::create(b, start, k.idx(blockM)),
+          arith::DivUIOp::create(b, end, k.idx(blockM)), one);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(label.getBody());
+      memref::StoreOp::create(b, k.toI32(e), blocks, label.getInductionVar());
+    });
+    gpu::ReturnOp::create(b);
+  }
+
+  // 3. Place: each chunk's routes of an expert, ascending, from the chunk's
+  //    position of that expert on (the chunk's local experts in LDS).
+  {
+    SmallVector<Type> args{idsType};
+    if (hasBegin)
+      args.push_back(b.getIndexType());
+    args.append({k.scratchType(),
+                 bufferTypeOf(op.getSortedRouteIds().getType())});
+    kernels.place = k.begin(module, (name + "_place").str(), args,
+                            {k.lds(kAlignChunkRoutes)});
+    Value ids = kernels.place.getArgument(0);
+    Value begin = hasBegin ? kernels.place.getArgument(1) : Value();
+    Value scratch = kernels.place.getArgument(args.size() - 2);
+    Value sorted = kernels.place.getArgument(args.size() - 1);
+    Value chunkExperts = kernels.place.getWorkgroupAttributions()[0];
+    auto [lo, hi] = k.chunk();
+    Value n = arith::SubIOp::create(b, hi, lo);
+    k.strided(n, [&](Value i) {
+      Value e = k.localExpert(ids, begin, arith::AddIOp::create(b, lo, i));
+      memref::StoreOp::create(b, k.toI32(e), chunkExperts, i);
+    });
+    gpu::BarrierOp::create(b);
+    Value g = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+    k.strided(k.idx(experts), [&](Value e) {
+      Value start =
+          k.toIndex(memref::LoadOp::create(b, scratch, k.at(g, e)));
+      Value e32 = k.toI32(e);
+      auto loop =
+          scf::ForOp::create(b, k.idx(0), n, k.idx(1), ValueRange{start});
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(loop.getBody());
+      Value i = loop.getInductionVar();
+      Value pos = loop.getRegionIterArgs()[0];
+      Value mine = arith::CmpIOp::create(
+          b, arith::CmpIPredicate::eq,
+          memref::LoadOp::create(b, chunkExperts, i), e32);
+      auto ifMine = scf::IfOp::create(b, TypeRange{b.getIndexType()}, mine,
+                                      /*withElseRegion=*/true);
+      {
+        OpBuilder::InsertionGuard inner(b);
+        b.setInsertionPointToStart(&ifMine.getThenRegion().front());
+        memref::StoreOp::create(b, k.toI32(arith::AddIOp::create(b, lo, i)),
+                                sorted, pos);
+        scf::YieldOp::create(
+            b, ValueRange{arith::AddIOp::create(b, pos, k.idx(1))});
+        b.setInsertionPointToStart(&ifMine.getElseRegion().front());
+        scf::YieldOp::create(b, ValueRange{pos});
+      }
+      scf::YieldOp::create(b, ifMine.getResults());
+    });
+    gpu::ReturnOp::create(b);
+  }
+  return kernels;
+}
