@@ -24,16 +24,26 @@ std::optional<MMAShape> mlir::moe::pickMMA(const ChipInfo &chip) {
   return best;
 }
 
+/// MMAs per k step: as many as make each lane's load 8 consecutive k (16
+/// bytes) when K is a multiple of 8, else 1.
+static int64_t mmasPerStep(const ChipInfo &chip, MMAShape mma, int64_t depth) {
+  // k a lane feeds one MMA per row: 4 on m16n8k16 (two pairs) and on
+  // wave64 16x16x16, 8 on 16x16x32.
+  int64_t run = chip.waveSize == 64
+                    ? MMALayout(mma, chip.waveSize).aValuesPerLane()
+                    : 4;
+  return depth % 8 == 0 && run < 8 ? 8 / run : 1;
+}
+
 int64_t mlir::moe::kStepOf(const ChipInfo &chip, MMAShape mma, int64_t depth) {
-  if (chip.waveSize == 64)
-    return mma.k;
-  return depth % 8 == 0 ? 2 * mma.k : mma.k;
+  return mmasPerStep(chip, mma, depth) * mma.k;
 }
 
 int64_t mlir::moe::kLoadOf(const ChipInfo &chip, MMAShape mma, int64_t depth) {
-  if (chip.waveSize == 64)
-    return MMALayout(mma, chip.waveSize).aValuesPerLane();
-  return kStepOf(chip, mma, depth) / 4;
+  int64_t run = chip.waveSize == 64
+                    ? MMALayout(mma, chip.waveSize).aValuesPerLane()
+                    : 4;
+  return mmasPerStep(chip, mma, depth) * run;
 }
 
 int64_t mlir::moe::aRowsPerLane(const ChipInfo &chip) {
@@ -94,12 +104,30 @@ MMAAtom mlir::moe::makeAtom(ImplicitLocOpBuilder &b, const ChipInfo &chip,
                b, arith::MulIOp::create(b, group, idx(layout.dValuesPerLane())),
                idx(v)),
            row});
-    atom.multiply = [mma, accType = atom.accType](ImplicitLocOpBuilder &b,
-                                                  ArrayRef<Value> a, Value w,
-                                                  Value acc) -> Value {
-      return amdgpu::MFMAOp::create(
-          b, accType, b.getI32IntegerAttr(mma.m), b.getI32IntegerAttr(mma.n),
-          b.getI32IntegerAttr(mma.k), b.getI32IntegerAttr(1), a[0], w, acc);
+    // With several MFMAs per step (16x16x16: two per 32 k), the lane's
+    // run of kLoad consecutive k is cut into runs of the MFMA's k per lane,
+    // one per MFMA; A and B are cut alike, so each MFMA sums a permutation
+    // of its share of the step's k and together they sum all of them.
+    int64_t run = layout.aValuesPerLane();
+    int64_t mmas = atom.kLoad / run;
+    atom.multiply = [mma, run, mmas,
+                     accType = atom.accType](ImplicitLocOpBuilder &b,
+                                             ArrayRef<Value> a, Value w,
+                                             Value acc) -> Value {
+      auto part = [&](Value v, int64_t i) -> Value {
+        if (mmas == 1)
+          return v;
+        SmallVector<int64_t> lanes;
+        for (int64_t j = 0; j < run; ++j)
+          lanes.push_back(i * run + j);
+        return vector::ShuffleOp::create(b, v, v, lanes);
+      };
+      for (int64_t i = 0; i < mmas; ++i)
+        acc = amdgpu::MFMAOp::create(
+            b, accType, b.getI32IntegerAttr(mma.m), b.getI32IntegerAttr(mma.n),
+            b.getI32IntegerAttr(mma.k), b.getI32IntegerAttr(1), part(a[0], i),
+            part(w, i), acc);
+      return acc;
     };
     return atom;
   }

@@ -25,9 +25,10 @@ namespace mlir::moe {
 /// 16x16x32 on gfx950, m16n8k16 on sm_90).
 std::optional<MMAShape> pickMMA(const ChipInfo &chip);
 
-/// K consumed per k-loop iteration: the MFMA k on wave64; on warp32 two
-/// m16n8k16 steps (32) when K is a multiple of 8, so each lane loads 16
-/// bytes, else one (8-byte loads).
+/// K consumed per k-loop iteration: when K is a multiple of 8, as many MMAs
+/// as make each lane load 16 bytes (8 consecutive k) per row: one 16x16x32
+/// on gfx950, two 16x16x16 on gfx942, two m16n8k16 on sm_90; else one
+/// (8-byte loads).
 int64_t kStepOf(const ChipInfo &chip, MMAShape mma, int64_t depth);
 
 /// Consecutive k each lane loads per row and step (K must be a multiple).
