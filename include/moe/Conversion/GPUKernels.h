@@ -91,6 +91,10 @@ inline constexpr int64_t kGroupedMatmulTilesInFlight = 4;
 /// unrolls up to 8 k steps and issues their loads before their MMAs.
 inline constexpr int64_t kLoadsInFlight = 24;
 
+/// Most accumulator tiles a lane of the GEMM keeps (row tiles x chains): a
+/// wide row block multiplies several row tiles with each weight load.
+inline constexpr int64_t kGroupedMatmulAccTiles = 16;
+
 /// Output columns per workgroup of the GEMM kernel: the tile's block_n
 /// (64 without a tile) counts weight rows, so with a gated epilogue (gate
 /// and up rows per output column) it is half that; at least the MMA's n.

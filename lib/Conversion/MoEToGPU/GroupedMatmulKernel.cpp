@@ -113,6 +113,15 @@ FailureOr<gpu::GPUFuncOp> mlir::moe::buildGroupedMatmulKernel(
   int64_t slices = kGroupedMatmulWaves / wavesN;
   while (slices > 1 && steps % slices != 0)
     slices /= 2;
+  // Row tiles multiplied together (with the same weight fragments, loaded
+  // once): up to kGroupedMatmulAccTiles accumulator tiles per lane. Wide
+  // row blocks (prefill) reuse each weight load for several 16-row tiles.
+  int64_t rowTilesPerBlock = blockM / mma.m;
+  int64_t rowGroup = 1;
+  while (slices == 1 && rowTilesPerBlock % (2 * rowGroup) == 0 &&
+         2 * rowGroup * chains <= kGroupedMatmulAccTiles)
+    rowGroup *= 2;
+  int64_t aRowsPerStep = rowGroup * aRowsPerLane(chip);
   // How the k loop gets its operands (KernelOptions::gemmLoads). The
   // async-copy loop holds fewer column tiles at once (halving `group`) when
   // that lets it keep more k steps in flight.
@@ -141,7 +150,7 @@ FailureOr<gpu::GPUFuncOp> mlir::moe::buildGroupedMatmulKernel(
     int64_t want = std::min<int64_t>(3, std::max<int64_t>(2, sliceSteps));
     shrinkGroupUntil([&] {
       staging = planStagedLoads(
-          chip, elementBytes, kLoad, chains + aRowsPerLane(chip), sliceSteps,
+          chip, elementBytes, kLoad, chains + aRowsPerStep, sliceSteps,
           wavesN * slices, stagingBudgetBytes(chip) - 4 * partialElems());
       return staging && staging->stages >= want;
     });
@@ -246,19 +255,28 @@ FailureOr<gpu::GPUFuncOp> mlir::moe::buildGroupedMatmulKernel(
     return std::make_pair(r, valid);
   };
 
-  auto rowTiles = scf::ForOp::create(b, zero, idx(blockM), idx(mma.m));
+  auto rowTiles =
+      scf::ForOp::create(b, zero, idx(blockM), idx(rowGroup * mma.m));
   b.setInsertionPointToStart(rowTiles.getBody());
-  Value tileRow = rowTiles.getInductionVar();
-  // This lane's A rows: gathered tokens (or routes); sentinels read row 0
-  // and are zeroed.
+  // The first row of each row tile of the group.
+  SmallVector<Value> tileRows;
+  for (int64_t t = 0; t < rowGroup; ++t)
+    tileRows.push_back(arith::AddIOp::create(b, rowTiles.getInductionVar(),
+                                             idx(t * mma.m)));
+  // This lane's A rows, tile by tile: gathered tokens (or routes);
+  // sentinels read row 0 and are zeroed.
   SmallVector<std::pair<Value, Value>> aRows;
-  for (Value rowInTile : atom.aRows) {
-    auto [aRoute, aValid] = route(arith::AddIOp::create(b, tileRow, rowInTile));
-    Value aRow = tokenRows
-                     ? arith::DivUIOp::create(b, aRoute, idx(topK)).getResult()
-                     : aRoute;
-    aRows.push_back({arith::SelectOp::create(b, aValid, aRow, zero), aValid});
-  }
+  for (Value tileRow : tileRows)
+    for (Value rowInTile : atom.aRows) {
+      auto [aRoute, aValid] =
+          route(arith::AddIOp::create(b, tileRow, rowInTile));
+      Value aRow =
+          tokenRows ? arith::DivUIOp::create(b, aRoute, idx(topK)).getResult()
+                    : aRoute;
+      aRows.push_back(
+          {arith::SelectOp::create(b, aValid, aRow, zero), aValid});
+    }
+  int64_t aPerTile = aRowsPerLane(chip);
 
   // This wave's column tiles, `group` at a time.
   Value waveCols = arith::MulIOp::create(b, wave, idx(tilesPerWave * mma.n));
@@ -331,8 +349,17 @@ FailureOr<gpu::GPUFuncOp> mlir::moe::buildGroupedMatmulKernel(
     }
     return out;
   };
-  // Accumulators: gate of each tile, then up of each tile.
-  SmallVector<Value> inits(chains, zeroAcc);
+  // Accumulators, per row tile: gate of each column tile, then up of each.
+  SmallVector<Value> inits(rowGroup * chains, zeroAcc);
+  // acc[t * chains + i] += A(row tile t) x B(chain i).
+  auto multiplyStep = [&](ArrayRef<Value> aFrags, ArrayRef<Value> bFrags,
+                          SmallVector<Value> &acc) {
+    for (int64_t i = 0; i < chains; ++i)
+      for (int64_t t = 0; t < rowGroup; ++t)
+        acc[t * chains + i] =
+            atom.multiply(b, aFrags.slice(t * aPerTile, aPerTile), bFrags[i],
+                          acc[t * chains + i]);
+  };
   scf::ForOp kLoop;
   SmallVector<Value> sums; // the k loop's sums, per chain
   if (staging) {
@@ -381,9 +408,8 @@ FailureOr<gpu::GPUFuncOp> mlir::moe::buildGroupedMatmulKernel(
       for (int64_t j = 0; j < nA + chains; ++j)
         raw.push_back(loads.read(b, stage, j));
       SmallVector<Value> frags = maskStep(raw, s);
-      for (int64_t i = 0; i < chains; ++i)
-        acc[i] = atom.multiply(b, ArrayRef<Value>(frags).take_front(nA),
-                               frags[nA + i], acc[i]);
+      multiplyStep(ArrayRef<Value>(frags).take_front(nA),
+                   ArrayRef<Value>(frags).drop_front(nA), acc);
     };
     for (int64_t p = 0; p < std::min(stages - 1, sliceSteps); ++p)
       issue(idx(p), p);
@@ -443,8 +469,7 @@ FailureOr<gpu::GPUFuncOp> mlir::moe::buildGroupedMatmulKernel(
     }
     SmallVector<Value> acc(kLoop.getRegionIterArgs());
     for (int64_t u = 0; u < unroll; ++u)
-      for (int64_t i = 0; i < chains; ++i)
-        acc[i] = atom.multiply(b, aVecs[u], bVecs[u][i], acc[i]);
+      multiplyStep(aVecs[u], bVecs[u], acc);
     scf::YieldOp::create(b, acc);
   }
   if (sums.empty())
@@ -497,7 +522,10 @@ FailureOr<gpu::GPUFuncOp> mlir::moe::buildGroupedMatmulKernel(
   }
 
   // Epilogue: accumulator value v of this lane is tile element atom.d[v].
+  for (auto [t, tileRow] : llvm::enumerate(tileRows))
   for (int64_t c = 0; c < group; ++c) {
+    Value gateSum = sums[t * chains + c];
+    Value upSum = act ? sums[t * chains + group + c] : Value();
     for (auto [v, pos] : llvm::enumerate(atom.d)) {
       auto [r, valid] = route(arith::AddIOp::create(b, tileRow, pos.first));
       Value col = arith::AddIOp::create(b, tileCols[c], pos.second);
@@ -506,10 +534,9 @@ FailureOr<gpu::GPUFuncOp> mlir::moe::buildGroupedMatmulKernel(
           /*withElseRegion=*/false);
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(&store.getThenRegion().front());
-      Value g = vector::ExtractOp::create(b, sums[c], v);
+      Value g = vector::ExtractOp::create(b, gateSum, v);
       Value u =
-          act ? vector::ExtractOp::create(b, sums[group + c], v).getResult()
-              : Value();
+          act ? vector::ExtractOp::create(b, upSum, v).getResult() : Value();
       if (weights) {
         Value scale = memref::LoadOp::create(
             b, weights,
