@@ -56,9 +56,11 @@ def ConvertMoEToGPULaunchPass
 
     `moe.experts` is expanded first where `moe-optimize` has not done it
     (block_m 16 unless its tile says). Collectives over a group of one rank
-    are the identity (`all_reduce_add_rms_norm` becomes `add_rms_norm`);
-    over more ranks they
-    are a diagnostic (the GPU collectives are not built yet).
+    are the identity (`all_reduce_add_rms_norm` becomes `add_rms_norm`).
+    Over more ranks `all_reduce`, `all_gather` and `reduce_scatter` become
+    calls of the runtime's `moe_collective_*` functions (NCCL / RCCL) on
+    device buffers, `all_reduce_add_rms_norm` an `all_reduce` call and the
+    `add_rms_norm` kernel; `all_to_all` is a diagnostic.
   }];
   let options = [
     Option<"chip", "chip", "std::string", /*default=*/"\"gfx942\"",
@@ -76,7 +78,9 @@ def ConvertMoEToGPULaunchPass
     "::mlir::nvgpu::NVGPUDialect",
     "::mlir::arith::ArithDialect",
     "::mlir::bufferization::BufferizationDialect",
+    "::mlir::func::FuncDialect",
     "::mlir::gpu::GPUDialect",
+    "::mlir::linalg::LinalgDialect",
     "::mlir::LLVM::LLVMDialect",
     "::mlir::math::MathDialect",
     "::mlir::memref::MemRefDialect",

@@ -2,8 +2,10 @@
 //
 // Collectives over one rank become what they compute there; over several,
 // moe.all_reduce_add_rms_norm becomes moe.all_reduce + moe.add_rms_norm, and
-// moe.all_reduce becomes a call of the runtime's moe_collective_all_reduce
-// (NCCL on CUDA, RCCL on HIP), queued on the stream of the kernels.
+// moe.all_reduce, moe.all_gather and moe.reduce_scatter become calls of the
+// runtime (moe_collective_*: NCCL on CUDA, RCCL on HIP), queued on the
+// stream of the kernels. The library gathers and scatters along the
+// outermost dimension; another `dim` is a transpose around the call.
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,17 +16,23 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/SymbolTable.h"
+#include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
 using namespace mlir::moe;
 
-/// The runtime function (runtime/lib/gpu/Collectives.cpp):
-///   moe_collective_all_reduce(u64 in, u64 out, i64 count, i32 type,
-///                             u64 group_name, i64 group_size)
+/// The runtime functions (runtime/lib/gpu/Collectives.cpp), all
+///   (u64 in, u64 out, i64 count, i32 type, u64 group_name, i64 group_size)
+/// with count the elements of `in` (all_reduce, all_gather) or of `out`
+/// (reduce_scatter).
 static constexpr StringLiteral kAllReduceFunc = "moe_collective_all_reduce";
+static constexpr StringLiteral kAllGatherFunc = "moe_collective_all_gather";
+static constexpr StringLiteral kReduceScatterFunc =
+    "moe_collective_reduce_scatter";
 
 LogicalResult mlir::moe::prepareCollectives(ModuleOp module,
                                             bool keepUnsupported) {
@@ -38,7 +46,7 @@ LogicalResult mlir::moe::prepareCollectives(ModuleOp module,
     FailureOr<int64_t> size = lookupGroupSize(op, group);
     if (failed(size))
       return failure();
-    if (*size != 1 && isa<AllReduceOp>(op))
+    if (*size != 1 && isa<AllReduceOp, AllGatherOp, ReduceScatterOp>(op))
       continue;
     OpBuilder b(op);
     if (auto fused = dyn_cast<AllReduceAddRMSNormOp>(op)) {
@@ -63,9 +71,9 @@ LogicalResult mlir::moe::prepareCollectives(ModuleOp module,
     } else {
       return op->emitOpError()
              << "runs over group '" << group << "' of " << *size
-             << " ranks, which GPU targets support only for moe.all_reduce "
-                "and moe.all_reduce_add_rms_norm (expected one of those, or "
-                "a group of one rank)";
+             << " ranks, which GPU targets do not support yet (expected "
+                "moe.all_reduce, moe.all_reduce_add_rms_norm, moe.all_gather "
+                "or moe.reduce_scatter, or a group of one rank)";
     }
     op->erase();
   }
@@ -111,74 +119,241 @@ static std::optional<int32_t> typeCode(Type element) {
   return std::nullopt;
 }
 
-/// Replaces `op` (over `size` > 1 ranks) by a buffer and a runtime call. The
-/// op sums in f32 and rounds once: a 16-bit all_reduce over two ranks does
-/// exactly that (one addition per element), over more the collective library
-/// would round each partial sum, so those run in f32 between conversions.
-static LogicalResult lowerAllReduce(ModuleOp module, AllReduceOp op,
-                                    int64_t size, func::FuncOp callee) {
-  ImplicitLocOpBuilder b(op.getLoc(), op);
-  auto type = cast<RankedTensorType>(op.getType());
-  Type element = type.getElementType();
-  Value input = op.getInput();
-  RankedTensorType reduced = type;
-  if (!element.isF32() && size > 2) {
-    reduced = type.clone(b.getF32Type());
-    input = arith::ExtFOp::create(b, reduced, input);
-  }
-  std::optional<int32_t> code = typeCode(reduced.getElementType());
-  if (!code)
-    return op.emitOpError()
-           << "has no GPU lowering for element type " << element
-           << " (expected f32, f16 or bf16)";
-  MemRefType bufferType = bufferTypeOf(reduced);
-  Value in = bufferization::ToBufferOp::create(b, bufferType, input,
-                                               /*read_only=*/true);
+/// The f32 copy of a 16-bit `value` when a sum over `size` ranks must not
+/// round its partial sums (more than two ranks), else `value` itself. The
+/// ops sum in f32 and round once: a 16-bit sum over two ranks is one
+/// addition per element, over more the library would round each partial
+/// sum.
+static Value widenForSum(ImplicitLocOpBuilder &b, Value value, int64_t size) {
+  auto type = cast<RankedTensorType>(value.getType());
+  if (type.getElementType().isF32() || size <= 2)
+    return value;
+  return arith::ExtFOp::create(b, type.clone(b.getF32Type()), value);
+}
+
+/// `value` (a tensor of `type`'s shape, maybe wider) rounded to `type`.
+static Value narrowTo(ImplicitLocOpBuilder &b, Value value,
+                      RankedTensorType type) {
+  if (value.getType() == type)
+    return value;
+  return arith::TruncFOp::create(b, type, value);
+}
+
+/// The sizes of `value` (a ranked tensor) as index values.
+static SmallVector<Value> sizesOf(ImplicitLocOpBuilder &b, Value value) {
   SmallVector<Value> sizes;
-  int64_t staticCount = 1;
-  for (int64_t d = 0; d < reduced.getRank(); ++d)
-    if (reduced.isDynamicDim(d))
-      sizes.push_back(memref::DimOp::create(b, in, d));
-    else
-      staticCount *= reduced.getDimSize(d);
-  Value count = arith::ConstantIndexOp::create(b, staticCount);
+  auto type = cast<RankedTensorType>(value.getType());
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    sizes.push_back(type.isDynamicDim(d)
+                        ? tensor::DimOp::create(b, value, d).getResult()
+                        : arith::ConstantIndexOp::create(b, type.getDimSize(d))
+                              .getResult());
+  return sizes;
+}
+
+/// The product of `sizes`.
+static Value product(ImplicitLocOpBuilder &b, ArrayRef<Value> sizes) {
+  Value n = arith::ConstantIndexOp::create(b, 1);
   for (Value size : sizes)
-    count = arith::MulIOp::create(b, count, size);
-  Value out = memref::AllocOp::create(b, bufferType, sizes,
+    n = arith::MulIOp::create(b, n, size);
+  return n;
+}
+
+/// Calls `callee` on a device copy of `input` and a new buffer of
+/// `resultType` with sizes `resultSizes` (index values, one per dim);
+/// `count` elements (see the runtime functions above). Returns the result
+/// as a tensor.
+static FailureOr<Value> callCollective(ImplicitLocOpBuilder &b, Operation *op,
+                                       func::FuncOp callee, Value input,
+                                       RankedTensorType resultType,
+                                       ArrayRef<Value> resultSizes,
+                                       Value count, StringRef group,
+                                       int64_t size) {
+  Type element = resultType.getElementType();
+  std::optional<int32_t> code = typeCode(element);
+  if (!code)
+    return op->emitOpError() << "has no GPU lowering for element type "
+                             << element << " (expected f32, f16 or bf16)";
+  auto module = op->getParentOfType<ModuleOp>();
+  Value in = bufferization::ToBufferOp::create(b, bufferTypeOf(input.getType()),
+                                               input, /*read_only=*/true);
+  SmallVector<Value> dynamic;
+  for (int64_t d = 0; d < resultType.getRank(); ++d)
+    if (resultType.isDynamicDim(d))
+      dynamic.push_back(resultSizes[d]);
+  Value out = memref::AllocOp::create(b, bufferTypeOf(resultType), dynamic,
                                       b.getI64IntegerAttr(256));
   func::CallOp::create(
       b, callee,
       ValueRange{addressOf(b, in), addressOf(b, out),
                  arith::IndexCastOp::create(b, b.getI64Type(), count),
                  arith::ConstantIntOp::create(b, *code, 32),
-                 groupName(b, module, op.getGroup()),
+                 groupName(b, module, group),
                  arith::ConstantIntOp::create(b, size, 64)});
-  Value result = bufferization::ToTensorOp::create(
-      b, reduced, out, /*restrict=*/true, /*writable=*/true);
-  if (reduced != type)
-    result = arith::TruncFOp::create(b, type, result);
+  return bufferization::ToTensorOp::create(b, resultType, out,
+                                           /*restrict=*/true,
+                                           /*writable=*/true)
+      .getResult();
+}
+
+/// `value` with dim `from` moved to position `to` (a linalg.transpose).
+static Value moveDim(ImplicitLocOpBuilder &b, Value value, int64_t from,
+                     int64_t to) {
+  auto type = cast<RankedTensorType>(value.getType());
+  SmallVector<int64_t> perm;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    if (d != from)
+      perm.push_back(d);
+  perm.insert(perm.begin() + to, from);
+  SmallVector<Value> sizes = sizesOf(b, value);
+  SmallVector<OpFoldResult> outSizes;
+  for (int64_t d : perm)
+    outSizes.push_back(type.isDynamicDim(d)
+                           ? OpFoldResult(sizes[d])
+                           : OpFoldResult(b.getIndexAttr(type.getDimSize(d))));
+  Value init = tensor::EmptyOp::create(b, outSizes, type.getElementType());
+  return linalg::TransposeOp::create(b, value, init, perm).getResult()[0];
+}
+
+/// all_reduce: the sum over the ranks, same shape.
+static LogicalResult lowerAllReduce(AllReduceOp op, int64_t size,
+                                    func::FuncOp callee) {
+  ImplicitLocOpBuilder b(op.getLoc(), op);
+  auto type = cast<RankedTensorType>(op.getType());
+  Value input = widenForSum(b, op.getInput(), size);
+  auto reduced = cast<RankedTensorType>(input.getType());
+  SmallVector<Value> sizes = sizesOf(b, input);
+  FailureOr<Value> sum = callCollective(b, op, callee, input, reduced, sizes,
+                                        product(b, sizes), op.getGroup(),
+                                        size);
+  if (failed(sum))
+    return failure();
+  op.replaceAllUsesWith(narrowTo(b, *sum, type));
+  op.erase();
+  return success();
+}
+
+/// all_gather along `dim`: the library stacks the ranks' inputs on a new
+/// outer dim [N, ...]; that dim moves next to `dim` and merges with it.
+static LogicalResult lowerAllGather(AllGatherOp op, int64_t size,
+                                    func::FuncOp callee) {
+  ImplicitLocOpBuilder b(op.getLoc(), op);
+  auto inType = cast<RankedTensorType>(op.getInput().getType());
+  int64_t dim = op.getDimAttr().getInt();
+  SmallVector<Value> inSizes = sizesOf(b, op.getInput());
+  SmallVector<int64_t> stackedShape{size};
+  llvm::append_range(stackedShape, inType.getShape());
+  auto stackedType = RankedTensorType::get(stackedShape,
+                                           inType.getElementType());
+  SmallVector<Value> stackedSizes{arith::ConstantIndexOp::create(b, size)};
+  llvm::append_range(stackedSizes, inSizes);
+  FailureOr<Value> stacked =
+      callCollective(b, op, callee, op.getInput(), stackedType, stackedSizes,
+                     product(b, inSizes), op.getGroup(), size);
+  if (failed(stacked))
+    return failure();
+  Value moved = dim == 0 ? *stacked : moveDim(b, *stacked, 0, dim);
+  SmallVector<ReassociationIndices> merge;
+  for (int64_t d = 0; d < inType.getRank(); ++d) {
+    int64_t at = d < dim ? d : d + 1;
+    merge.push_back(d == dim ? ReassociationIndices{dim, dim + 1}
+                             : ReassociationIndices{at});
+  }
+  Value result = tensor::CollapseShapeOp::create(b, op.getType(), moved, merge);
   op.replaceAllUsesWith(result);
   op.erase();
   return success();
 }
 
-LogicalResult mlir::moe::lowerAllReducesToCalls(ModuleOp module) {
-  SmallVector<AllReduceOp> ops;
-  module.walk([&](AllReduceOp op) { ops.push_back(op); });
-  if (ops.empty())
-    return success();
+/// reduce_scatter along `dim`: `dim` splits into [N, dim / N], N moves to
+/// the outside, and the library gives rank i the sum of slice i.
+static LogicalResult lowerReduceScatter(ReduceScatterOp op, int64_t size,
+                                        func::FuncOp callee) {
+  ImplicitLocOpBuilder b(op.getLoc(), op);
+  auto type = cast<RankedTensorType>(op.getType());
+  int64_t dim = op.getDimAttr().getInt();
+  Value input = widenForSum(b, op.getInput(), size);
+  auto inType = cast<RankedTensorType>(input.getType());
+  SmallVector<Value> inSizes = sizesOf(b, input);
+  Value n = arith::ConstantIndexOp::create(b, size);
+  SmallVector<Value> outSizes(inSizes);
+  outSizes[dim] = arith::DivUIOp::create(b, inSizes[dim], n);
+  if (dim != 0) {
+    SmallVector<int64_t> splitShape;
+    SmallVector<OpFoldResult> splitSizes;
+    SmallVector<ReassociationIndices> split;
+    for (int64_t d = 0; d < inType.getRank(); ++d) {
+      int64_t at = static_cast<int64_t>(splitShape.size());
+      if (d == dim) {
+        int64_t slice = inType.isDynamicDim(d) ? ShapedType::kDynamic
+                                               : inType.getDimSize(d) / size;
+        splitShape.append({size, slice});
+        splitSizes.append({b.getIndexAttr(size),
+                           inType.isDynamicDim(d)
+                               ? OpFoldResult(outSizes[d])
+                               : OpFoldResult(b.getIndexAttr(slice))});
+        split.push_back({at, at + 1});
+      } else {
+        splitShape.push_back(inType.getDimSize(d));
+        splitSizes.push_back(inType.isDynamicDim(d)
+                                 ? OpFoldResult(inSizes[d])
+                                 : OpFoldResult(
+                                       b.getIndexAttr(inType.getDimSize(d))));
+        split.push_back({at});
+      }
+    }
+    Value expanded = tensor::ExpandShapeOp::create(
+        b, RankedTensorType::get(splitShape, inType.getElementType()), input,
+        split, splitSizes);
+    input = moveDim(b, expanded, dim, 0);
+  }
+  auto reducedType = type.clone(inType.getElementType());
+  FailureOr<Value> mine =
+      callCollective(b, op, callee, input, reducedType, outSizes,
+                     product(b, outSizes), op.getGroup(), size);
+  if (failed(mine))
+    return failure();
+  op.replaceAllUsesWith(narrowTo(b, *mine, type));
+  op.erase();
+  return success();
+}
+
+LogicalResult mlir::moe::lowerCollectivesToCalls(ModuleOp module) {
+  SmallVector<Operation *> ops;
+  module.walk([&](Operation *op) {
+    if (isa<AllReduceOp, AllGatherOp, ReduceScatterOp>(op))
+      ops.push_back(op);
+  });
   OpBuilder b(module.getBodyRegion());
   auto i64 = b.getI64Type();
-  auto callee = module.lookupSymbol<func::FuncOp>(kAllReduceFunc);
-  if (!callee) {
-    callee = func::FuncOp::create(
-        b, module.getLoc(), kAllReduceFunc,
-        b.getFunctionType({i64, i64, i64, b.getI32Type(), i64, i64}, {}));
-    callee.setPrivate();
-  }
-  for (AllReduceOp op : ops) {
-    FailureOr<int64_t> size = lookupGroupSize(op, op.getGroup());
-    if (failed(size) || failed(lowerAllReduce(module, op, *size, callee)))
+  auto declare = [&](StringRef name) {
+    auto callee = module.lookupSymbol<func::FuncOp>(name);
+    if (!callee) {
+      callee = func::FuncOp::create(
+          b, module.getLoc(), name,
+          b.getFunctionType({i64, i64, i64, b.getI32Type(), i64, i64}, {}));
+      callee.setPrivate();
+    }
+    return callee;
+  };
+  for (Operation *op : ops) {
+    StringRef group = op->getAttrOfType<StringAttr>("group").getValue();
+    FailureOr<int64_t> size = lookupGroupSize(op, group);
+    if (failed(size))
+      return failure();
+    LogicalResult lowered =
+        TypeSwitch<Operation *, LogicalResult>(op)
+            .Case([&](AllReduceOp ar) {
+              return lowerAllReduce(ar, *size, declare(kAllReduceFunc));
+            })
+            .Case([&](AllGatherOp ag) {
+              return lowerAllGather(ag, *size, declare(kAllGatherFunc));
+            })
+            .Case([&](ReduceScatterOp rs) {
+              return lowerReduceScatter(rs, *size,
+                                        declare(kReduceScatterFunc));
+            });
+    if (failed(lowered))
       return failure();
   }
   return success();

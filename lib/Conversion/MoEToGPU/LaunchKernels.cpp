@@ -325,7 +325,7 @@ struct ConvertMoEToGPULaunchPass
       return signalPassFailure();
     }
     if (failed(prepareForKernels(module, /*keepUnsupported=*/false)) ||
-        failed(lowerAllReducesToCalls(module)))
+        failed(lowerCollectivesToCalls(module)))
       return signalPassFailure();
     SmallVector<std::pair<Operation *, std::string>> ops =
         collectKernelOps(module);

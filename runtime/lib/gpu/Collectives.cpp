@@ -1,7 +1,9 @@
 //===- Collectives.cpp - moe.all_reduce over NCCL or RCCL -----------------===//
 //
-// What GPU libraries call for a moe.all_reduce over a group of several
-// ranks, and the moe_device_collective_* API that sets up the group's
+// What GPU libraries call for moe.all_reduce, moe.all_gather and
+// moe.reduce_scatter over a group of several ranks
+// (moe_collective_*), and the moe_device_collective_* API that sets up the
+// group's
 // communicator. The collective library (NCCL on CUDA, RCCL on HIP; both
 // have NCCL's API) is dlopened on first use, so the backend builds and runs
 // single-rank programs without it.
@@ -45,6 +47,10 @@ struct Library {
   NcclResult (*commInitRank)(NcclComm *, int, NcclUniqueId, int) = nullptr;
   NcclResult (*allReduce)(const void *, void *, size_t, int, int, NcclComm,
                           api::Stream) = nullptr;
+  NcclResult (*allGather)(const void *, void *, size_t, int, NcclComm,
+                          api::Stream) = nullptr;
+  NcclResult (*reduceScatter)(const void *, void *, size_t, int, int,
+                              NcclComm, api::Stream) = nullptr;
   const char *(*errorString)(NcclResult) = nullptr;
 };
 
@@ -73,6 +79,8 @@ Library &library() {
     bind(lib.getUniqueId, "ncclGetUniqueId");
     bind(lib.commInitRank, "ncclCommInitRank");
     bind(lib.allReduce, "ncclAllReduce");
+    bind(lib.allGather, "ncclAllGather");
+    bind(lib.reduceScatter, "ncclReduceScatter");
     bind(lib.errorString, "ncclGetErrorString");
     lib.loaded = ok;
   });
@@ -158,53 +166,111 @@ MOE_EXPORT int moe_device_collective_init(const char *group, int rank,
   return 0;
 }
 
-/// moe.all_reduce (sum) of `count` elements of `type` (0 f32, 1 f16,
-/// 2 bf16) from device address `in` to `out` over `group`, whose size the
-/// program was compiled for is `groupSize`; queued on the current stream.
-MOE_EXPORT void moe_collective_all_reduce(uint64_t in, uint64_t out,
-                                          int64_t count, int32_t type,
-                                          const char *group,
-                                          int64_t groupSize) {
+namespace {
+/// What a collective call needs: the library, the group's communicator and
+/// the NCCL type; null after recording why the call cannot run.
+struct Call {
+  Library *lib = nullptr;
+  NcclComm comm = nullptr;
+  int dataType = -1;
+  std::string what;
+};
+
+Call prepare(const char *op, int32_t type, const char *group,
+             int64_t groupSize) {
+  Call call;
   if (failed() || !ready())
-    return;
+    return call;
   std::string name = group ? group : "";
-  std::string what = "moe.all_reduce over group '" + name + "' of " +
-                     std::to_string(groupSize) + " ranks";
+  call.what = std::string(op) + " over group '" + name + "' of " +
+              std::to_string(groupSize) + " ranks";
   Group joined;
   {
     std::lock_guard<std::mutex> lock(groupsMutex);
     auto it = groups().find(name);
     if (it == groups().end()) {
-      fail(what + ": this process has not joined '" + name +
+      fail(call.what + ": this process has not joined '" + name +
            "' (moe-run --group " + name + " --ranks " +
            std::to_string(groupSize) +
            " --rank R --comm-file F, or moe_device_collective_init)");
-      return;
+      return call;
     }
     joined = it->second;
   }
   if (joined.size != groupSize) {
-    fail(what + ": the program was compiled for " +
+    fail(call.what + ": the program was compiled for " +
          std::to_string(groupSize) + " ranks, the group has " +
          std::to_string(joined.size) + " (expected equal sizes)");
-    return;
+    return call;
   }
-  int dataType = type == 0 ? kNcclFloat32
-                 : type == 1 ? kNcclFloat16
-                 : type == 2 ? kNcclBfloat16
-                             : -1;
-  if (dataType < 0) {
-    fail(what + ": unknown element type code " + std::to_string(type) +
+  call.dataType = type == 0   ? kNcclFloat32
+                  : type == 1 ? kNcclFloat16
+                  : type == 2 ? kNcclBfloat16
+                              : -1;
+  if (call.dataType < 0) {
+    fail(call.what + ": unknown element type code " + std::to_string(type) +
          " (expected 0 f32, 1 f16 or 2 bf16)");
-    return;
+    return call;
   }
-  Library *lib = loadedLibrary();
-  if (!lib || count <= 0)
+  call.lib = loadedLibrary();
+  call.comm = joined.comm;
+  return call;
+}
+} // namespace
+
+/// The collectives of GPU libraries: `count` elements of `type` (0 f32,
+/// 1 f16, 2 bf16) from device address `in` to `out` over the group named by
+/// the NUL-terminated host string at `groupName`, whose size the program
+/// was compiled for is `groupSize`; queued on the current stream.
+
+/// moe.all_reduce (sum): `count` elements in and out.
+MOE_EXPORT void moe_collective_all_reduce(uint64_t in, uint64_t out,
+                                          int64_t count, int32_t type,
+                                          uint64_t groupName,
+                                          int64_t groupSize) {
+  Call call = prepare("moe.all_reduce", type, reinterpret_cast<const char *>(groupName),
+                      groupSize);
+  if (!call.lib || count <= 0)
     return;
-  succeeded(*lib,
-            lib->allReduce(reinterpret_cast<const void *>(in),
-                           reinterpret_cast<void *>(out),
-                           static_cast<size_t>(count), dataType, kNcclSum,
-                           joined.comm, currentStream()),
-            what);
+  succeeded(*call.lib,
+            call.lib->allReduce(reinterpret_cast<const void *>(in),
+                                reinterpret_cast<void *>(out),
+                                static_cast<size_t>(count), call.dataType,
+                                kNcclSum, call.comm, currentStream()),
+            call.what);
+}
+
+/// The ranks' `count` elements each, stacked in rank order into `out`.
+MOE_EXPORT void moe_collective_all_gather(uint64_t in, uint64_t out,
+                                          int64_t count, int32_t type,
+                                          uint64_t groupName,
+                                          int64_t groupSize) {
+  Call call = prepare("moe.all_gather", type, reinterpret_cast<const char *>(groupName),
+                      groupSize);
+  if (!call.lib || count <= 0)
+    return;
+  succeeded(*call.lib,
+            call.lib->allGather(reinterpret_cast<const void *>(in),
+                                reinterpret_cast<void *>(out),
+                                static_cast<size_t>(count), call.dataType,
+                                call.comm, currentStream()),
+            call.what);
+}
+
+/// Rank r's `count` elements of the sum: slice r of `in` (groupSize x count
+/// elements).
+MOE_EXPORT void moe_collective_reduce_scatter(uint64_t in, uint64_t out,
+                                              int64_t count, int32_t type,
+                                              uint64_t groupName,
+                                              int64_t groupSize) {
+  Call call = prepare("moe.reduce_scatter", type, reinterpret_cast<const char *>(groupName),
+                      groupSize);
+  if (!call.lib || count <= 0)
+    return;
+  succeeded(*call.lib,
+            call.lib->reduceScatter(reinterpret_cast<const void *>(in),
+                                    reinterpret_cast<void *>(out),
+                                    static_cast<size_t>(count), call.dataType,
+                                    kNcclSum, call.comm, currentStream()),
+            call.what);
 }

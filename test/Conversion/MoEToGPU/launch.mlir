@@ -141,9 +141,9 @@ module attributes {moe.parallel = #moe.parallel<tp = 1>} {
 // CHECK:         arith.truncf %[[SUM]] : tensor<4x16xf32> to tensor<4x16xbf16>
 // CHECK-LABEL: func.func @two_ranks
 // CHECK-NOT:     arith.extf
-// CHECK:         %[[IN2:.*]] = bufferization.to_buffer %{{.*}} read_only : tensor<?x8xbf16> to memref<?x8xbf16>
-// CHECK:         %[[T:.*]] = memref.dim %[[IN2]], %c0
-// CHECK:         %[[COUNT:.*]] = arith.muli %c8{{.*}}, %[[T]]
+// CHECK:         %[[T:.*]] = tensor.dim %{{.*}}, %c0
+// CHECK:         %[[COUNT:.*]] = arith.muli %{{.*}}, %c8
+// CHECK:         bufferization.to_buffer %{{.*}} read_only : tensor<?x8xbf16> to memref<?x8xbf16>
 // CHECK:         %[[OUT2:.*]] = memref.alloc(%[[T]]) {alignment = 256 : i64} : memref<?x8xbf16>
 // CHECK:         %[[N:.*]] = arith.index_cast %[[COUNT]] : index to i64
 // CHECK:         %[[BF16:.*]] = arith.constant 2 : i32
@@ -167,12 +167,47 @@ module attributes {moe.parallel = #moe.parallel<tp = 4, ep = 2>} {
 
 // -----
 
-// Other collectives over several ranks have no GPU lowering yet.
+// all_gather and reduce_scatter are calls too: the library stacks along a
+// new outer dim (all_gather: [N, ...] then moved next to `dim` and merged),
+// reduce_scatter splits `dim` into [N, dim / N] with N moved outside first.
+// CHECK-LABEL: func.func @gather
+// CHECK:         %[[G:.*]] = memref.alloc() {alignment = 256 : i64} : memref<4x4x16xbf16>
+// CHECK:         call @moe_collective_all_gather(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}})
+// CHECK:         %[[GT:.*]] = bufferization.to_tensor %[[G]]
+// CHECK:         %[[MOVED:.*]] = linalg.transpose ins(%[[GT]] : tensor<4x4x16xbf16>) outs(%{{.*}} : tensor<4x4x16xbf16>) permutation = [1, 0, 2]
+// CHECK:         tensor.collapse_shape %[[MOVED]] {{\[\[}}0], [1, 2]] : tensor<4x4x16xbf16> into tensor<4x64xbf16>
+// CHECK-LABEL: func.func @gather_rows
+// CHECK-NOT:     linalg.transpose
+// CHECK:         call @moe_collective_all_gather
+// CHECK:         tensor.collapse_shape %{{.*}} {{\[\[}}0, 1], [2]] : tensor<4x3x16xbf16> into tensor<12x16xbf16>
+// CHECK-LABEL: func.func @scatter
+// CHECK:         %[[SPLIT:.*]] = tensor.expand_shape %{{.*}} {{\[\[}}0], [1, 2]] output_shape [%{{.*}}, 4, 4] : tensor<?x16xf32> into tensor<?x4x4xf32>
+// CHECK:         linalg.transpose ins(%[[SPLIT]] : tensor<?x4x4xf32>) outs(%{{.*}} : tensor<4x?x4xf32>) permutation = [1, 0, 2]
+// CHECK:         memref.alloc(%{{.*}}) {alignment = 256 : i64} : memref<?x4xf32>
+// CHECK:         call @moe_collective_reduce_scatter
 module attributes {moe.parallel = #moe.parallel<tp = 4>} {
   func.func @gather(%x: tensor<4x16xbf16>) -> tensor<4x64xbf16> {
-    // expected-error @below {{'moe.all_gather' op runs over group 'tp' of 4 ranks, which GPU targets support only for moe.all_reduce and moe.all_reduce_add_rms_norm (expected one of those, or a group of one rank)}}
     %g = moe.all_gather %x group "tp" dim 1 : tensor<4x16xbf16> -> tensor<4x64xbf16>
     return %g : tensor<4x64xbf16>
+  }
+  func.func @gather_rows(%x: tensor<3x16xbf16>) -> tensor<12x16xbf16> {
+    %g = moe.all_gather %x group "tp" dim 0 : tensor<3x16xbf16> -> tensor<12x16xbf16>
+    return %g : tensor<12x16xbf16>
+  }
+  func.func @scatter(%x: tensor<?x16xf32>) -> tensor<?x4xf32> {
+    %r = moe.reduce_scatter %x group "tp" dim 1 : tensor<?x16xf32> -> tensor<?x4xf32>
+    return %r : tensor<?x4xf32>
+  }
+}
+
+// -----
+
+// all_to_all over several ranks has no GPU lowering yet.
+module attributes {moe.parallel = #moe.parallel<ep = 4>} {
+  func.func @exchange(%x: tensor<?x16xbf16>, %send: tensor<4xi32>) -> (tensor<?x16xbf16>, tensor<4xi32>) {
+    // expected-error @below {{'moe.all_to_all' op runs over group 'ep' of 4 ranks, which GPU targets do not support yet (expected moe.all_reduce, moe.all_reduce_add_rms_norm, moe.all_gather or moe.reduce_scatter, or a group of one rank)}}
+    %r, %c = moe.all_to_all %x, %send group "ep" : tensor<?x16xbf16>, tensor<4xi32> -> tensor<?x16xbf16>, tensor<4xi32>
+    return %r, %c : tensor<?x16xbf16>, tensor<4xi32>
   }
 }
 

@@ -1,6 +1,8 @@
 """TP2 on two GPUs: both ranks of tp2_block (half of the attention partial
 sum and half of every expert's intermediate columns each, all_reduce over
-NCCL) agree with tp1_block on the whole inputs, and an f32 all_reduce sums.
+NCCL) agree with tp1_block on the whole inputs; an f32 all_reduce sums;
+all_gather and reduce_scatter along rows and columns give each rank its
+concatenation or slice.
 Needs two GPUs; with fewer it prints SKIP and counts nothing."""
 
 import os
@@ -105,6 +107,26 @@ def main():
     for r in range(RANKS):
         h.close(f"f32 all_reduce over {RANKS} ranks, rank {r}", got[r][0],
                 xs[0].astype(np.float64) + xs[1], "f32")
+    # all_gather: the ranks' inputs concatenated in rank order (exact).
+    for entry, shape, dtype, axis in (("gather_cols", (5, 8), "bf16", 1),
+                                      ("gather_rows", (3, 8), "f32", 0)):
+        xs = [rand(rng, shape, dtype) for _ in range(RANKS)]
+        got = run_ranks(h, entry, [[x] for x in xs])
+        want = np.concatenate(xs, axis=axis)
+        for r in range(RANKS):
+            h.exact(f"all_gather dim {axis} ({dtype}), rank {r}", got[r][0],
+                    want)
+    # reduce_scatter: rank r gets slice r of the sum (one rounding).
+    for entry, shape, dtype, axis in (("scatter_cols", (5, 16), "f32", 1),
+                                      ("scatter_rows", (6, 8), "bf16", 0)):
+        xs = [rand(rng, shape, dtype) for _ in range(RANKS)]
+        got = run_ranks(h, entry, [[x] for x in xs])
+        total = xs[0].astype(np.float64) + xs[1]
+        part = shape[axis] // RANKS
+        for r in range(RANKS):
+            want = np.take(total, range(r * part, (r + 1) * part), axis=axis)
+            h.close(f"reduce_scatter dim {axis} ({dtype}), rank {r}",
+                    got[r][0], want, dtype)
     h.finish()
 
 

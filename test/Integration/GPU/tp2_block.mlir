@@ -32,4 +32,23 @@ module attributes {moe.parallel = #moe.parallel<tp = 2>} {
     %s = moe.all_reduce %x group "tp" : tensor<?x24xf32>
     return %s : tensor<?x24xf32>
   }
+
+  // all_gather and reduce_scatter along rows (the library's own order) and
+  // along columns (a transpose around the call).
+  func.func @gather_cols(%x: tensor<?x8xbf16>) -> tensor<?x16xbf16> {
+    %g = moe.all_gather %x group "tp" dim 1 : tensor<?x8xbf16> -> tensor<?x16xbf16>
+    return %g : tensor<?x16xbf16>
+  }
+  func.func @gather_rows(%x: tensor<3x8xf32>) -> tensor<6x8xf32> {
+    %g = moe.all_gather %x group "tp" dim 0 : tensor<3x8xf32> -> tensor<6x8xf32>
+    return %g : tensor<6x8xf32>
+  }
+  func.func @scatter_cols(%x: tensor<?x16xf32>) -> tensor<?x8xf32> {
+    %r = moe.reduce_scatter %x group "tp" dim 1 : tensor<?x16xf32> -> tensor<?x8xf32>
+    return %r : tensor<?x8xf32>
+  }
+  func.func @scatter_rows(%x: tensor<6x8xbf16>) -> tensor<3x8xbf16> {
+    %r = moe.reduce_scatter %x group "tp" dim 0 : tensor<6x8xbf16> -> tensor<3x8xbf16>
+    return %r : tensor<3x8xbf16>
+  }
 }
