@@ -41,7 +41,12 @@ for f in examples/*.mlir; do
   # moe-run per rank and GPU (README, "Collectives").
   echo "--- GPU library for sm_90: moe-compile $f --target=sm_90 --tokens=$tokens -o $out/$name.sm_90.so"
   if "$build/bin/moe-compile" "$f" --target=sm_90 --tokens="$tokens" -o "$out/$name.sm_90.so"; then
-    echo "built $out/$name.sm_90.so ($(( $(stat -c %s "$out/$name.sm_90.so") / 1024 )) KiB, kernels embedded); on an NVIDIA GPU: moe-run $out/$name.sm_90.so --backend cuda --random-inputs --dim T=$tokens"
+    run="moe-run $out/$name.sm_90.so --backend cuda --random-inputs --dim T=$tokens"
+    ranks=$(grep -o 'tp = [0-9]*' "$f" | grep -o '[0-9]*$' || true)
+    if [[ -n $ranks && $ranks -gt 1 ]]; then
+      run="for r in \$(seq 0 $((ranks - 1))); do MOE_CUDA_DEVICE=\$r $run --ranks $ranks --rank \$r --comm-file /tmp/tp-id & done; wait"
+    fi
+    echo "built $out/$name.sm_90.so ($(( $(stat -c %s "$out/$name.sm_90.so") / 1024 )) KiB, kernels embedded); on NVIDIA GPUs: $run"
   else
     echo "(no sm_90 library: see the diagnostic above)"
   fi

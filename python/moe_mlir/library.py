@@ -8,7 +8,9 @@ allocates on the caller's stream, which are copied into torch tensors).
 
 Collectives over several ranks: one process per rank and GPU; rank 0's
 lib.collective_id() goes to every rank, which calls
-lib.join_group("tp", rank, ranks, group_id) before its first call.
+lib.join_group("tp", rank, ranks, group_id) once per process (the group
+belongs to the backend, so every library of the process then uses it) before
+the first call.
 
 Tensors must be contiguous, on the backend's device (MOE_CUDA_DEVICE, default
 0) and 16-byte aligned (what the GEMM kernels' vector loads assume; torch's
@@ -106,8 +108,9 @@ class GPULibrary:
     def join_group(self, group, rank, ranks, group_id):
         """Joins `group` (a name of the program's #moe.parallel layout, e.g.
         "tp") as `rank` of `ranks` with rank 0's collective_id(); blocks until
-        every rank has joined. Needed before calling a library whose
-        collectives run over several ranks; one process per rank and GPU."""
+        every rank has joined. Needed once per process (not per library)
+        before calling a library whose collectives run over several ranks;
+        one process per rank and GPU."""
         if len(group_id) != 128:
             raise ValueError(f"expected a 128-byte group id, got "
                              f"{len(group_id)} bytes")

@@ -13,12 +13,12 @@
 
 #include <chrono>
 #include <cmath>
-#include <fstream>
-#include <thread>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 using namespace moe::runtime;
@@ -45,17 +45,23 @@ static const char *usage =
     "  --backend B         where to run: cpu (default; libraries built with\n"
     "                      --target=cpu), cuda (--target=sm_90) or hip\n"
     "                      (--target=gfx942|gfx950); a GPU backend is\n"
-    "                      libmoe_runtime_B.so from next to moe-run, ../lib or\n"
-    "                      $MOE_RUNTIME_CUDA / $MOE_RUNTIME_HIP; the device is\n"
+    "                      libmoe_runtime_B.so from next to moe-run, ../lib "
+    "or\n"
+    "                      $MOE_RUNTIME_CUDA / $MOE_RUNTIME_HIP; the device "
+    "is\n"
     "                      $MOE_CUDA_DEVICE / $MOE_HIP_DEVICE (default 0)\n"
     "  --ranks N --rank R --comm-file F [--group G]\n"
     "                      run as rank R of N of group G (default tp) for a\n"
     "                      library with collectives over several ranks (GPU\n"
-    "                      backends; NCCL on cuda, RCCL on hip, or the library\n"
-    "                      $MOE_NCCL_LIBRARY / $MOE_RCCL_LIBRARY names): start\n"
-    "                      one moe-run per rank, each on its own device; rank 0\n"
+    "                      backends; NCCL on cuda, RCCL on hip, or the "
+    "library\n"
+    "                      $MOE_NCCL_LIBRARY / $MOE_RCCL_LIBRARY names): "
+    "start\n"
+    "                      one moe-run per rank, each on its own device; rank "
+    "0\n"
     "                      writes the group's id to F (which must not exist\n"
-    "                      yet) and the others wait up to 120 s for it\n"
+    "                      yet; it is removed once all have joined) and the\n"
+    "                      others wait up to 120 s for it (one group per run)\n"
     "  --list              print the entries of the library and exit\n"
     "  --help              this text\n";
 
@@ -144,11 +150,18 @@ static bool writeOutput(const std::string &path, const HostTensor &tensor,
 /// Joins `group` as `rank` of `ranks`: rank 0 makes the group's id and
 /// writes it to `commFile` (through a temporary file and a rename, so the
 /// others never read half of it); the others wait for that file.
-static bool joinGroup(DeviceBackend &device, const std::string &group,
-                      int rank, int ranks, const std::string &commFile,
+static bool joinGroup(DeviceBackend &device, const std::string &group, int rank,
+                      int ranks, const std::string &commFile,
                       std::string &error) {
   char id[128];
   if (rank == 0) {
+    if (access(commFile.c_str(), F_OK) == 0) {
+      error = "'" + commFile +
+              "' exists already (an id left by an earlier run?): the other "
+              "ranks could read it instead of this run's; remove it or pass "
+              "another --comm-file";
+      return false;
+    }
     if (device.collectiveId(id) != 0) {
       error = device.error();
       return false;
@@ -167,7 +180,8 @@ static bool joinGroup(DeviceBackend &device, const std::string &group,
       return false;
     }
   } else {
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::seconds(120);
     for (;;) {
       std::ifstream in(commFile, std::ios::binary);
       if (in && in.read(id, sizeof(id)) && in.gcount() == sizeof(id))
@@ -184,6 +198,9 @@ static bool joinGroup(DeviceBackend &device, const std::string &group,
     error = device.error();
     return false;
   }
+  // Every rank has read the id once all have joined.
+  if (rank == 0)
+    std::remove(commFile.c_str());
   return true;
 }
 
@@ -269,18 +286,18 @@ int main(int argc, char **argv) {
     if (!device)
       return fail(error);
   }
-  if (ranks > 1 || rank >= 0 || !commFile.empty()) {
+  bool multiRank = ranks > 1 || rank >= 0 || !commFile.empty();
+  if (multiRank) {
     if (ranks < 2 || rank < 0 || rank >= ranks || commFile.empty())
       return fail("a group of several ranks needs --ranks N (>= 2), --rank R "
                   "(0 <= R < N) and --comm-file F; got --ranks " +
-                  std::to_string(ranks) + ", --rank " + std::to_string(rank) +
+                  std::to_string(ranks) + ", " +
+                  (rank < 0 ? std::string("no --rank")
+                            : "--rank " + std::to_string(rank)) +
                   (commFile.empty() ? ", no --comm-file" : ""));
     if (!device)
       return fail("collectives over several ranks need a GPU backend "
                   "(--backend cuda or hip); the cpu backend runs one rank");
-    if (!joinGroup(*device, group, static_cast<int>(rank),
-                   static_cast<int>(ranks), commFile, error))
-      return fail(error);
   }
   std::unique_ptr<HostProgram> program =
       HostProgram::load(library, error, device.get());
@@ -354,6 +371,12 @@ int main(int argc, char **argv) {
       if (!loadInput(inputPaths[i], entry->args[i], i, inputs[i], error))
         return fail(error);
   }
+
+  // Joined last, once the library, entry and inputs are known good: a rank
+  // that fails after joining would leave the others waiting in the group.
+  if (multiRank && !joinGroup(*device, group, static_cast<int>(rank),
+                              static_cast<int>(ranks), commFile, error))
+    return fail(error);
 
   std::vector<HostTensor> outputs;
   auto start = std::chrono::steady_clock::now();

@@ -81,7 +81,7 @@ TEST(MMAFeedTest, Gfx942TwoMfmasPerSixteenByteLoad) {
 }
 
 // gfx942 with K not a multiple of 8: 8-byte loads, one MFMA per step.
-TEST(MMAFeedTest, Gfx942OneMfmaWhenKIsOdd) {
+TEST(MMAFeedTest, Gfx942OneMfmaWhenKIsNotAMultipleOf8) {
   const ChipInfo *chip = lookupChip("gfx942");
   MMAShape mma = *pickMMA(*chip);
   EXPECT_EQ(kLoadOf(*chip, mma, 36), 4);

@@ -37,7 +37,7 @@ std::string kernelToolkit(const ChipInfo &chip, StringRef amdToolkit);
 /// One compiled kernel: its code object (an amdgcn-amd-amdhsa--<chip> ELF or
 /// a cubin) and its assembly (ISA or PTX).
 struct KernelObject {
-  std::string kernel;   ///< gpu.func name of the op's kernel
+  std::string kernel; ///< gpu.func name of the op's kernel
   /// Every kernel in the code object: `kernel` first, then the op's other
   /// kernels (the chunked align path).
   std::vector<std::string> kernels;

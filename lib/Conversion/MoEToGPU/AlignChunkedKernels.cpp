@@ -51,8 +51,8 @@ struct ChunkedAlign {
   gpu::GPUFuncOp begin(gpu::GPUModuleOp module, StringRef name,
                        ArrayRef<Type> args, ArrayRef<Type> workgroup) {
     b.setInsertionPointToEnd(module.getBody());
-    auto func = gpu::GPUFuncOp::create(b, name, b.getFunctionType(args, {}),
-                                       workgroup);
+    auto func =
+        gpu::GPUFuncOp::create(b, name, b.getFunctionType(args, {}), workgroup);
     func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
     for (unsigned i = 0; i < workgroup.size(); ++i)
       func.setWorkgroupAttributionAttr(i, b.getStringAttr("llvm.align"),
@@ -81,9 +81,10 @@ struct ChunkedAlign {
 
   /// The local expert of route r (ids[r / k][r % k] - expert_begin).
   Value localExpert(Value ids, Value begin, Value r) {
-    Value id = toIndex(memref::LoadOp::create(
-        b, ids, ValueRange{arith::DivUIOp::create(b, r, topK),
-                           arith::RemUIOp::create(b, r, topK)}));
+    Value id = toIndex(
+        memref::LoadOp::create(b, ids,
+                               ValueRange{arith::DivUIOp::create(b, r, topK),
+                                          arith::RemUIOp::create(b, r, topK)}));
     return begin ? arith::SubIOp::create(b, id, begin).getResult() : id;
   }
 
@@ -103,9 +104,10 @@ struct ChunkedAlign {
 };
 } // namespace
 
-FailureOr<AlignChunkedKernels> mlir::moe::buildAlignChunkedKernels(
-    OpBuilder &builder, gpu::GPUModuleOp module, AlignOp op,
-    const ChipInfo &chip, StringRef name) {
+FailureOr<AlignChunkedKernels>
+mlir::moe::buildAlignChunkedKernels(OpBuilder &builder, gpu::GPUModuleOp module,
+                                    AlignOp op, const ChipInfo &chip,
+                                    StringRef name) {
   ImplicitLocOpBuilder b(op.getLoc(), builder);
   ChunkedAlign k(b, op, chip);
   int64_t experts = k.experts, blockM = op.getBlockMAttr().getInt();
@@ -119,8 +121,8 @@ FailureOr<AlignChunkedKernels> mlir::moe::buildAlignChunkedKernels(
     if (hasBegin)
       args.push_back(b.getIndexType());
     args.push_back(k.scratchType());
-    kernels.count = k.begin(module, (name + "_count").str(), args,
-                            {k.lds(experts)});
+    kernels.count =
+        k.begin(module, (name + "_count").str(), args, {k.lds(experts)});
     Value ids = kernels.count.getArgument(0);
     Value begin = hasBegin ? kernels.count.getArgument(1) : Value();
     Value scratch = kernels.count.getArgument(args.size() - 1);
@@ -166,8 +168,8 @@ FailureOr<AlignChunkedKernels> mlir::moe::buildAlignChunkedKernels(
     Value totals = kernels.scan.getWorkgroupAttributions()[0];
     Value offsets = kernels.scan.getWorkgroupAttributions()[1];
     Value zero = k.idx(0), one = k.idx(1);
-    Value chunks = arith::CeilDivUIOp::create(b, k.routes,
-                                              k.idx(kAlignChunkRoutes));
+    Value chunks =
+        arith::CeilDivUIOp::create(b, k.routes, k.idx(kAlignChunkRoutes));
     Value sentinel = k.toI32(k.routes);
     k.strided(memref::DimOp::create(b, sorted, 0), [&](Value i) {
       memref::StoreOp::create(b, sentinel, sorted, i);
@@ -205,8 +207,8 @@ FailureOr<AlignChunkedKernels> mlir::moe::buildAlignChunkedKernels(
       Value c = k.toIndex(memref::LoadOp::create(b, totals, e));
       Value padded = arith::MulIOp::create(
           b,
-          arith::DivUIOp::create(b, arith::AddIOp::create(b, c, k.idx(blockM - 1)),
-                                 k.idx(blockM)),
+          arith::DivUIOp::create(
+              b, arith::AddIOp::create(b, c, k.idx(blockM - 1)), k.idx(blockM)),
           k.idx(blockM));
       Value next =
           arith::AddIOp::create(b, scan.getRegionIterArgs()[0], padded);
@@ -248,8 +250,8 @@ FailureOr<AlignChunkedKernels> mlir::moe::buildAlignChunkedKernels(
     SmallVector<Type> args{idsType};
     if (hasBegin)
       args.push_back(b.getIndexType());
-    args.append({k.scratchType(),
-                 bufferTypeOf(op.getSortedRouteIds().getType())});
+    args.append(
+        {k.scratchType(), bufferTypeOf(op.getSortedRouteIds().getType())});
     kernels.place = k.begin(module, (name + "_place").str(), args,
                             {k.lds(kAlignChunkRoutes)});
     Value ids = kernels.place.getArgument(0);
@@ -266,8 +268,7 @@ FailureOr<AlignChunkedKernels> mlir::moe::buildAlignChunkedKernels(
     gpu::BarrierOp::create(b);
     Value g = gpu::BlockIdOp::create(b, gpu::Dimension::x);
     k.strided(k.idx(experts), [&](Value e) {
-      Value start =
-          k.toIndex(memref::LoadOp::create(b, scratch, k.at(g, e)));
+      Value start = k.toIndex(memref::LoadOp::create(b, scratch, k.at(g, e)));
       Value e32 = k.toI32(e);
       auto loop =
           scf::ForOp::create(b, k.idx(0), n, k.idx(1), ValueRange{start});

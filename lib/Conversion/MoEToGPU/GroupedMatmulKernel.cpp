@@ -261,8 +261,8 @@ FailureOr<gpu::GPUFuncOp> mlir::moe::buildGroupedMatmulKernel(
   // The first row of each row tile of the group.
   SmallVector<Value> tileRows;
   for (int64_t t = 0; t < rowGroup; ++t)
-    tileRows.push_back(arith::AddIOp::create(b, rowTiles.getInductionVar(),
-                                             idx(t * mma.m)));
+    tileRows.push_back(
+        arith::AddIOp::create(b, rowTiles.getInductionVar(), idx(t * mma.m)));
   // This lane's A rows, tile by tile: gathered tokens (or routes);
   // sentinels read row 0 and are zeroed.
   SmallVector<std::pair<Value, Value>> aRows;
@@ -273,8 +273,7 @@ FailureOr<gpu::GPUFuncOp> mlir::moe::buildGroupedMatmulKernel(
       Value aRow =
           tokenRows ? arith::DivUIOp::create(b, aRoute, idx(topK)).getResult()
                     : aRoute;
-      aRows.push_back(
-          {arith::SelectOp::create(b, aValid, aRow, zero), aValid});
+      aRows.push_back({arith::SelectOp::create(b, aValid, aRow, zero), aValid});
     }
   int64_t aPerTile = aRowsPerLane(chip);
 
@@ -523,34 +522,34 @@ FailureOr<gpu::GPUFuncOp> mlir::moe::buildGroupedMatmulKernel(
 
   // Epilogue: accumulator value v of this lane is tile element atom.d[v].
   for (auto [t, tileRow] : llvm::enumerate(tileRows))
-  for (int64_t c = 0; c < group; ++c) {
-    Value gateSum = sums[t * chains + c];
-    Value upSum = act ? sums[t * chains + group + c] : Value();
-    for (auto [v, pos] : llvm::enumerate(atom.d)) {
-      auto [r, valid] = route(arith::AddIOp::create(b, tileRow, pos.first));
-      Value col = arith::AddIOp::create(b, tileCols[c], pos.second);
-      auto store = scf::IfOp::create(
-          b, arith::AndIOp::create(b, valid, lt(col, idx(outCols))),
-          /*withElseRegion=*/false);
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(&store.getThenRegion().front());
-      Value g = vector::ExtractOp::create(b, gateSum, v);
-      Value u =
-          act ? vector::ExtractOp::create(b, upSum, v).getResult() : Value();
-      if (weights) {
-        Value scale = memref::LoadOp::create(
-            b, weights,
-            ValueRange{arith::DivUIOp::create(b, r, idx(topK)),
-                       arith::RemUIOp::create(b, r, idx(topK))});
-        g = arith::MulFOp::create(b, g, scale);
-        if (u)
-          u = arith::MulFOp::create(b, u, scale);
+    for (int64_t c = 0; c < group; ++c) {
+      Value gateSum = sums[t * chains + c];
+      Value upSum = act ? sums[t * chains + group + c] : Value();
+      for (auto [v, pos] : llvm::enumerate(atom.d)) {
+        auto [r, valid] = route(arith::AddIOp::create(b, tileRow, pos.first));
+        Value col = arith::AddIOp::create(b, tileCols[c], pos.second);
+        auto store = scf::IfOp::create(
+            b, arith::AndIOp::create(b, valid, lt(col, idx(outCols))),
+            /*withElseRegion=*/false);
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(&store.getThenRegion().front());
+        Value g = vector::ExtractOp::create(b, gateSum, v);
+        Value u =
+            act ? vector::ExtractOp::create(b, upSum, v).getResult() : Value();
+        if (weights) {
+          Value scale = memref::LoadOp::create(
+              b, weights,
+              ValueRange{arith::DivUIOp::create(b, r, idx(topK)),
+                         arith::RemUIOp::create(b, r, idx(topK))});
+          g = arith::MulFOp::create(b, g, scale);
+          if (u)
+            u = arith::MulFOp::create(b, u, scale);
+        }
+        Value result = act ? emitGatedActivationF32(b, act, g, u) : g;
+        result = arith::TruncFOp::create(b, element, result);
+        memref::StoreOp::create(b, result, out, ValueRange{r, col});
       }
-      Value result = act ? emitGatedActivationF32(b, act, g, u) : g;
-      result = arith::TruncFOp::create(b, element, result);
-      memref::StoreOp::create(b, result, out, ValueRange{r, col});
     }
-  }
   b.setInsertionPointToEnd(&entry);
   gpu::ReturnOp::create(b);
   return func;

@@ -197,8 +197,9 @@ static Value emitSizeChecks(ImplicitLocOpBuilder &b, Operation *op,
 
 /// The launches of the chunked align kernels (buildAlignChunkedKernels,
 /// next to `single` in its module) for `align` with buffers `args`, each
-/// with an empty grid unless `chunked`; returns that condition's
-/// complement's grid for the single-workgroup kernel.
+/// with an empty grid unless T*k > kAlignChunkRoutes; returns the grid size
+/// of the single-workgroup kernel (1 otherwise, else 0), or null after a
+/// diagnostic.
 static Value launchChunkedAlign(OpBuilder &b, Location loc, AlignOp align,
                                 gpu::GPUFuncOp single, ValueRange args) {
   auto idx = [&](int64_t v) {
@@ -211,6 +212,11 @@ static Value launchChunkedAlign(OpBuilder &b, Location loc, AlignOp align,
   };
   gpu::GPUFuncOp count = kernel("_count"), scan = kernel("_scan"),
                  place = kernel("_place");
+  if (!count || !scan || !place) {
+    align.emitOpError() << "internal: the chunked align kernels of "
+                        << single.getName() << " are missing";
+    return Value();
+  }
   Value ids = args[0];
   Value begin = align.getExpertBegin() ? args[1] : Value();
   unsigned out = begin ? 2 : 1;
@@ -232,8 +238,7 @@ static Value launchChunkedAlign(OpBuilder &b, Location loc, AlignOp align,
       ValueRange{scratchSize}, b.getI64IntegerAttr(256));
   auto launchOf = [&](gpu::GPUFuncOp k, Value gridX, ValueRange operands) {
     Value threads = idx((*k.getKnownBlockSize())[0]);
-    gpu::LaunchFuncOp::create(b, loc, k, {gridX, one, one},
-                              {threads, one, one},
+    gpu::LaunchFuncOp::create(b, loc, k, {gridX, one, one}, {threads, one, one},
                               /*dynamicSharedMemorySize=*/Value(), operands);
   };
   SmallVector<Value> countArgs{ids};
@@ -285,8 +290,11 @@ static LogicalResult launch(Operation *op, gpu::GPUFuncOp kernel,
                                 "signature of kernel "
                              << kernel.getName();
   gpu::KernelDim3 grid = emitLaunchGrid(b, loc, op, kernel, args, chip);
-  if (auto align = dyn_cast<AlignOp>(op))
+  if (auto align = dyn_cast<AlignOp>(op)) {
     grid.x = launchChunkedAlign(b, loc, align, kernel, args);
+    if (!grid.x)
+      return failure();
+  }
   // A failed size check launches an empty grid (the runtime skips it) and
   // the runtime reports the check.
   ImplicitLocOpBuilder ib(loc, b);

@@ -29,9 +29,8 @@ std::optional<MMAShape> mlir::moe::pickMMA(const ChipInfo &chip) {
 static int64_t mmasPerStep(const ChipInfo &chip, MMAShape mma, int64_t depth) {
   // k a lane feeds one MMA per row: 4 on m16n8k16 (two pairs) and on
   // wave64 16x16x16, 8 on 16x16x32.
-  int64_t run = chip.waveSize == 64
-                    ? MMALayout(mma, chip.waveSize).aValuesPerLane()
-                    : 4;
+  int64_t run =
+      chip.waveSize == 64 ? MMALayout(mma, chip.waveSize).aValuesPerLane() : 4;
   return depth % 8 == 0 && run < 8 ? 8 / run : 1;
 }
 
@@ -40,9 +39,8 @@ int64_t mlir::moe::kStepOf(const ChipInfo &chip, MMAShape mma, int64_t depth) {
 }
 
 int64_t mlir::moe::kLoadOf(const ChipInfo &chip, MMAShape mma, int64_t depth) {
-  int64_t run = chip.waveSize == 64
-                    ? MMALayout(mma, chip.waveSize).aValuesPerLane()
-                    : 4;
+  int64_t run =
+      chip.waveSize == 64 ? MMALayout(mma, chip.waveSize).aValuesPerLane() : 4;
   return mmasPerStep(chip, mma, depth) * run;
 }
 
@@ -110,10 +108,9 @@ MMAAtom mlir::moe::makeAtom(ImplicitLocOpBuilder &b, const ChipInfo &chip,
     // of its share of the step's k and together they sum all of them.
     int64_t run = layout.aValuesPerLane();
     int64_t mmas = atom.kLoad / run;
-    atom.multiply = [mma, run, mmas,
-                     accType = atom.accType](ImplicitLocOpBuilder &b,
-                                             ArrayRef<Value> a, Value w,
-                                             Value acc) -> Value {
+    atom.multiply = [mma, run, mmas, accType = atom.accType](
+                        ImplicitLocOpBuilder &b, ArrayRef<Value> a, Value w,
+                        Value acc) -> Value {
       auto part = [&](Value v, int64_t i) -> Value {
         if (mmas == 1)
           return v;

@@ -28,7 +28,7 @@ std::optional<MMAShape> pickMMA(const ChipInfo &chip);
 /// K consumed per k-loop iteration: when K is a multiple of 8, as many MMAs
 /// as make each lane load 16 bytes (8 consecutive k) per row: one 16x16x32
 /// on gfx950, two 16x16x16 on gfx942, two m16n8k16 on sm_90; else one
-/// (8-byte loads).
+/// (8-byte loads on gfx942 and sm_90; gfx950's K must be a multiple of 8).
 int64_t kStepOf(const ChipInfo &chip, MMAShape mma, int64_t depth);
 
 /// Consecutive k each lane loads per row and step (K must be a multiple).

@@ -98,8 +98,11 @@ FailureOr<KernelStats> mlir::moe::readKernelStats(const KernelObject &object,
     // The kernel's function: from its label to the next .Lfunc_end.
     StringRef text = object.assembly;
     size_t begin = text.find(("\n" + name + ":").str());
-    if (begin != StringRef::npos)
-      text = text.substr(begin, text.find(".Lfunc_end", begin) - begin);
+    if (begin == StringRef::npos) {
+      error = "no label of kernel '" + name.str() + "' in the assembly";
+      return failure();
+    }
+    text = text.substr(begin, text.find(".Lfunc_end", begin) - begin);
     s.mfmaCount = text.count("v_mfma");
     return s;
   }

@@ -49,8 +49,8 @@ struct Library {
                           api::Stream) = nullptr;
   NcclResult (*allGather)(const void *, void *, size_t, int, NcclComm,
                           api::Stream) = nullptr;
-  NcclResult (*reduceScatter)(const void *, void *, size_t, int, int,
-                              NcclComm, api::Stream) = nullptr;
+  NcclResult (*reduceScatter)(const void *, void *, size_t, int, int, NcclComm,
+                              api::Stream) = nullptr;
   const char *(*errorString)(NcclResult) = nullptr;
 };
 
@@ -101,8 +101,7 @@ bool succeeded(Library &lib, NcclResult result, const std::string &what) {
     return true;
   const char *text = lib.errorString(result);
   fail(what + " failed: " + api::kCollectiveName + " error " +
-       std::to_string(result) + " (" + (text ? text : "no description") +
-       ")");
+       std::to_string(result) + " (" + (text ? text : "no description") + ")");
   return false;
 }
 
@@ -123,8 +122,8 @@ std::map<std::string, Group> &groups() {
 MOE_EXPORT int moe_device_collective_id(void *id) {
   Library *lib = ready() ? loadedLibrary() : nullptr;
   NcclUniqueId unique;
-  if (!lib || !succeeded(*lib, lib->getUniqueId(&unique),
-                         "making a communicator id"))
+  if (!lib ||
+      !succeeded(*lib, lib->getUniqueId(&unique), "making a communicator id"))
     return 1;
   std::memcpy(id, unique.bytes, sizeof(unique.bytes));
   return 0;
@@ -133,8 +132,12 @@ MOE_EXPORT int moe_device_collective_id(void *id) {
 /// Joins group `group` (the name in the program's #moe.parallel layout) as
 /// rank `rank` of `size`, with the id rank 0 made; blocks until every rank
 /// has joined. 0 on success.
-MOE_EXPORT int moe_device_collective_init(const char *group, int rank,
-                                          int size, const void *id) {
+MOE_EXPORT int moe_device_collective_init(const char *group, int rank, int size,
+                                          const void *id) {
+  // Joins run one at a time, so that two threads cannot both create a
+  // communicator for the same group.
+  static std::mutex joining;
+  std::lock_guard<std::mutex> serial(joining);
   std::string name = group ? group : "";
   if (size < 1 || rank < 0 || rank >= size) {
     fail("joining group '" + name + "': expected a rank in [0, " +
@@ -228,8 +231,8 @@ MOE_EXPORT void moe_collective_all_reduce(uint64_t in, uint64_t out,
                                           int64_t count, int32_t type,
                                           uint64_t groupName,
                                           int64_t groupSize) {
-  Call call = prepare("moe.all_reduce", type, reinterpret_cast<const char *>(groupName),
-                      groupSize);
+  Call call = prepare("moe.all_reduce", type,
+                      reinterpret_cast<const char *>(groupName), groupSize);
   if (!call.lib || count <= 0)
     return;
   succeeded(*call.lib,
@@ -245,8 +248,8 @@ MOE_EXPORT void moe_collective_all_gather(uint64_t in, uint64_t out,
                                           int64_t count, int32_t type,
                                           uint64_t groupName,
                                           int64_t groupSize) {
-  Call call = prepare("moe.all_gather", type, reinterpret_cast<const char *>(groupName),
-                      groupSize);
+  Call call = prepare("moe.all_gather", type,
+                      reinterpret_cast<const char *>(groupName), groupSize);
   if (!call.lib || count <= 0)
     return;
   succeeded(*call.lib,
@@ -263,8 +266,8 @@ MOE_EXPORT void moe_collective_reduce_scatter(uint64_t in, uint64_t out,
                                               int64_t count, int32_t type,
                                               uint64_t groupName,
                                               int64_t groupSize) {
-  Call call = prepare("moe.reduce_scatter", type, reinterpret_cast<const char *>(groupName),
-                      groupSize);
+  Call call = prepare("moe.reduce_scatter", type,
+                      reinterpret_cast<const char *>(groupName), groupSize);
   if (!call.lib || count <= 0)
     return;
   succeeded(*call.lib,

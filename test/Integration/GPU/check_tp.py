@@ -33,45 +33,88 @@ def run_ranks(h, entry, per_rank_inputs):
     returns each rank's results."""
     with tempfile.TemporaryDirectory() as tmp:
         procs = []
-        for r, inputs in enumerate(per_rank_inputs):
-            out_dir = os.path.join(tmp, f"out{r}")
-            cmd = [h.moe_run, h.lib, "--entry", entry, "--backend", h.backend,
-                   "--output-dir", out_dir, "--ranks", str(RANKS), "--rank",
-                   str(r), "--comm-file", os.path.join(tmp, "comm-id")]
-            for i, value in enumerate(inputs):
-                path = os.path.join(tmp, f"r{r}_in{i}.npy")
-                np.save(path, np.asarray(value, dtype=np.float32))
-                cmd += ["--input", path]
-            env = dict(os.environ, MOE_CUDA_DEVICE=str(r))
-            procs.append(subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE,
-                                          stderr=subprocess.STDOUT, text=True))
-        results = []
-        for r, proc in enumerate(procs):
-            try:
-                out, _ = proc.communicate(timeout=300)
-            except subprocess.TimeoutExpired:
-                for p in procs:
-                    p.kill()
-                raise SystemExit(f"FAIL {entry}: rank {r} did not finish "
-                                 "within 300 s")
-            if proc.returncode != 0:
-                sys.stdout.write(out)
-                raise SystemExit(f"FAIL {entry}: rank {r} exited with "
-                                 f"{proc.returncode}")
-            out_dir = os.path.join(tmp, f"out{r}")
-            results.append([np.load(os.path.join(out_dir, name))
-                            for name in sorted(os.listdir(out_dir))])
-        return results
+        try:
+            return _run_ranks(h, entry, per_rank_inputs, tmp, procs)
+        finally:
+            for proc in procs:  # a failed rank must not leave the others
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
+
+
+def _run_ranks(h, entry, per_rank_inputs, tmp, procs):
+    """Starts the ranks (into `procs`) and collects their results."""
+    for r, inputs in enumerate(per_rank_inputs):
+        out_dir = os.path.join(tmp, f"out{r}")
+        cmd = [h.moe_run, h.lib, "--entry", entry, "--backend", h.backend,
+               "--output-dir", out_dir, "--ranks", str(RANKS), "--rank",
+               str(r), "--comm-file", os.path.join(tmp, "comm-id")]
+        for i, value in enumerate(inputs):
+            path = os.path.join(tmp, f"r{r}_in{i}.npy")
+            np.save(path, np.asarray(value, dtype=np.float32))
+            cmd += ["--input", path]
+        env = dict(os.environ, MOE_CUDA_DEVICE=str(r))
+        procs.append(subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE,
+                                      stderr=subprocess.STDOUT, text=True))
+    results = []
+    for r, proc in enumerate(procs):
+        try:
+            out, _ = proc.communicate(timeout=300)
+        except subprocess.TimeoutExpired:
+            raise SystemExit(f"FAIL {entry}: rank {r} did not finish "
+                             "within 300 s")
+        if proc.returncode != 0:
+            sys.stdout.write(out)
+            raise SystemExit(f"FAIL {entry}: rank {r} exited with "
+                             f"{proc.returncode}")
+        out_dir = os.path.join(tmp, f"out{r}")
+        results.append([np.load(os.path.join(out_dir, name))
+                        for name in sorted(os.listdir(out_dir))])
+    return results
+
+
+def expect_error(h, name, cmd, env, want):
+    """One moe-run that must fail with `want` in its message."""
+    proc = subprocess.run(cmd, env=dict(os.environ, **env),
+                          capture_output=True, text=True, timeout=120)
+    ok = proc.returncode == 1 and want in proc.stderr
+    h.checks += 1
+    if ok:
+        print(f"PASS {name}: {proc.stderr.strip()}")
+    else:
+        h._fail(name, f"exit {proc.returncode}: {proc.stderr.strip()}")
 
 
 def main():
     h = Harness()
     tp1_lib = h.extra[h.extra.index("--tp1-lib") + 1]
-    gpus = gpu_count()
-    if gpus < RANKS:
-        print(f"SKIP TP{RANKS}: needs {RANKS} GPUs, found {gpus}")
+    if h.backend != "cuda":
+        print(f"SKIP TP{RANKS}: these checks run on the cuda backend")
         print("0 passed, 0 failed")
         return
+    # On one GPU: the runtime's errors for a group it cannot use.
+    with tempfile.TemporaryDirectory() as tmp:
+        x = os.path.join(tmp, "x.npy")
+        np.save(x, np.zeros((2, 24), dtype=np.float32))
+        run = [h.moe_run, h.lib, "--entry", "sum_f32", "--backend",
+               h.backend, "--input", x]
+        expect_error(h, "a library for 2 ranks, run without joining", run, {},
+                     "moe.all_reduce over group 'tp' of 2 ranks: this process "
+                     "has not joined 'tp'")
+        expect_error(h, "no collective library",
+                     run + ["--ranks", "2", "--rank", "0", "--comm-file",
+                            os.path.join(tmp, "id")],
+                     {"MOE_NCCL_LIBRARY": os.path.join(tmp, "none.so")},
+                     "cannot load NCCL")
+        stale = os.path.join(tmp, "stale-id")
+        open(stale, "wb").close()
+        expect_error(h, "a comm file left by an earlier run",
+                     run + ["--ranks", "2", "--rank", "0", "--comm-file",
+                            stale], {}, "exists already")
+    gpus = gpu_count()
+    if gpus < RANKS:
+        print(f"SKIP TP{RANKS} runs: need {RANKS} GPUs, found {gpus}")
+        h.finish()
     rng = np.random.default_rng(31)
     hidden, inter, experts = 64, 16, 8
     half = inter // RANKS
@@ -98,6 +141,8 @@ def main():
                              w2[:, :, cols]])
         got = run_ranks(h, "tp2_block", per_rank)
         for r in range(RANKS):
+            h.exact(f"TP{RANKS} rank {r} result count, T={tokens}",
+                    len(got[r]), len(want))
             for name, g, w in zip(("next", "h2"), got[r], want):
                 h.close(f"TP{RANKS} rank {r} == TP1, {name}, T={tokens}", g, w,
                         "bf16")

@@ -24,7 +24,8 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 CPU = os.path.join(HERE, "..", "CPU")
 
-# (case, program in test/Integration/CPU, check script, extra arguments);
+# (case, program, check script, extra arguments), the program and script
+# from this folder or else test/Integration/CPU (source());
 # {artifacts} and {target} are filled in. A program ending in
 # ".direct.mlir" is the CPU one compiled with --no-optimize (expanded but not
 # tiled or fused: the standalone activation kernel and default tiles).
