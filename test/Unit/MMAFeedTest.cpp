@@ -2,7 +2,8 @@
 //
 // The grouped GEMM on wave64 loads kLoadOf consecutive k per lane and row
 // (at (lane / m) * kLoad within a k step of kStepOf) and feeds them to
-// kLoad / run MFMAs of `run` k each (MMAAtom.cpp). This emulates those
+// kLoad / run MFMAs of `run` k each, split by mfmaFeed (MMAAtom.h, the
+// split the kernel's shuffles use). This emulates those
 // MFMAs with the documented operand layouts (MMALayout) on integer data and
 // checks that a step's MFMAs sum every k of the step exactly once: the
 // product equals A x B. (The warp32 path runs on an H100 in the GPU tests.)
@@ -46,13 +47,16 @@ void expectFeedComputesProduct(llvm::StringRef chipName, int64_t kDepth,
     for (int64_t i = 0; i < kLoad / run; ++i) {
       // One MFMA: each lane's values i*run .. i*run+run-1 of its loads.
       std::vector<int64_t> am(m * mma.k), bm(mma.k * n);
+      // The kernel's split of the lane's loaded run (mfmaFeed, MMAAtom.h).
+      llvm::SmallVector<int64_t> feed = mfmaFeed(i, run);
       for (int64_t lane = 0; lane < chip->waveSize; ++lane) {
-        int64_t k0 = step * kStep + (lane / m) * kLoad + i * run;
+        int64_t k0 = step * kStep + (lane / m) * kLoad;
         for (int64_t v = 0; v < run; ++v) {
+          int64_t k = k0 + feed[v];
           TilePos pa = layout.a(lane, v);
-          am[pa.row * mma.k + pa.col] = a[(lane % m) * depth + k0 + v];
+          am[pa.row * mma.k + pa.col] = a[(lane % m) * depth + k];
           TilePos pb = layout.b(lane, v);
-          bm[pb.row * n + pb.col] = b[(k0 + v) * n + lane % n];
+          bm[pb.row * n + pb.col] = b[k * n + lane % n];
         }
       }
       for (int64_t r = 0; r < m; ++r)

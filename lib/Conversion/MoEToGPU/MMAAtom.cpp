@@ -44,6 +44,13 @@ int64_t mlir::moe::kLoadOf(const ChipInfo &chip, MMAShape mma, int64_t depth) {
   return mmasPerStep(chip, mma, depth) * run;
 }
 
+SmallVector<int64_t> mlir::moe::mfmaFeed(int64_t i, int64_t run) {
+  SmallVector<int64_t> positions;
+  for (int64_t j = 0; j < run; ++j)
+    positions.push_back(i * run + j);
+  return positions;
+}
+
 int64_t mlir::moe::aRowsPerLane(const ChipInfo &chip) {
   return chip.waveSize == 64 ? 1 : 2;
 }
@@ -114,10 +121,7 @@ MMAAtom mlir::moe::makeAtom(ImplicitLocOpBuilder &b, const ChipInfo &chip,
       auto part = [&](Value v, int64_t i) -> Value {
         if (mmas == 1)
           return v;
-        SmallVector<int64_t> lanes;
-        for (int64_t j = 0; j < run; ++j)
-          lanes.push_back(i * run + j);
-        return vector::ShuffleOp::create(b, v, v, lanes);
+        return vector::ShuffleOp::create(b, v, v, mfmaFeed(i, run));
       };
       for (int64_t i = 0; i < mmas; ++i)
         acc = amdgpu::MFMAOp::create(

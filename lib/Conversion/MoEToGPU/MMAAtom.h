@@ -34,6 +34,11 @@ int64_t kStepOf(const ChipInfo &chip, MMAShape mma, int64_t depth);
 /// Consecutive k each lane loads per row and step (K must be a multiple).
 int64_t kLoadOf(const ChipInfo &chip, MMAShape mma, int64_t depth);
 
+/// wave64: the positions, within a lane's kLoad loaded k, whose values are
+/// operand values 0..run-1 of MFMA `i` of a step (run = the MFMA's k per
+/// lane): i*run .. i*run+run-1.
+SmallVector<int64_t> mfmaFeed(int64_t i, int64_t run);
+
 /// A rows each lane loads per 16-row tile (MMAAtom::aRows): 1 on wave64, 2
 /// (g and g + 8) on warp32.
 int64_t aRowsPerLane(const ChipInfo &chip);
