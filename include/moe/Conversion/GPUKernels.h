@@ -12,6 +12,7 @@
 #include "moe/Target/Chip.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
 
 namespace mlir::moe {
 
@@ -45,6 +46,14 @@ StringRef gemmLoadsNames();
 /// The buffer a kernel takes for a value of ranked tensor type `tensor`:
 /// same shape and element type, identity layout.
 MemRefType bufferTypeOf(Type tensor);
+
+/// A kernel `name` at the end of `module` with `args`, `threads` threads per
+/// workgroup and `workgroup` LDS buffers, each 16-byte aligned (LLVM
+/// vectorizes LDS accesses up to 16 bytes; NVPTX faults on a misaligned
+/// shared access). The builder is left at the start of its body.
+gpu::GPUFuncOp createKernel(ImplicitLocOpBuilder &b, gpu::GPUModuleOp module,
+                            StringRef name, ArrayRef<Type> args,
+                            int64_t threads, TypeRange workgroup = {});
 
 /// Choices of the kernel templates that the ops do not carry.
 struct KernelOptions {

@@ -50,16 +50,7 @@ struct ChunkedAlign {
   /// builder is left at its start, with tid, topK and routes set.
   gpu::GPUFuncOp begin(gpu::GPUModuleOp module, StringRef name,
                        ArrayRef<Type> args, ArrayRef<Type> workgroup) {
-    b.setInsertionPointToEnd(module.getBody());
-    auto func =
-        gpu::GPUFuncOp::create(b, name, b.getFunctionType(args, {}), workgroup);
-    func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
-    for (unsigned i = 0; i < workgroup.size(); ++i)
-      func.setWorkgroupAttributionAttr(i, b.getStringAttr("llvm.align"),
-                                       b.getI64IntegerAttr(16));
-    func.setKnownBlockSizeAttr(
-        b.getDenseI32ArrayAttr({static_cast<int32_t>(threads), 1, 1}));
-    b.setInsertionPointToStart(&func.getBody().front());
+    auto func = createKernel(b, module, name, args, threads, workgroup);
     Value ids = func.getArgument(0);
     tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
     topK = memref::DimOp::create(b, ids, 1);

@@ -34,19 +34,10 @@ mlir::moe::buildAlignKernel(OpBuilder &builder, gpu::GPUModuleOp module,
   auto lds = MemRefType::get(
       {experts + 1}, i32, AffineMap(),
       gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup));
-  b.setInsertionPointToEnd(module.getBody());
-  auto func = gpu::GPUFuncOp::create(b, name, b.getFunctionType(args, {}),
-                                     TypeRange{lds, lds});
-  func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
-  // LLVM vectorizes the offset scan into 16-byte LDS accesses; the buffers
-  // must be aligned for them (NVPTX faults on a misaligned shared access).
-  for (unsigned i = 0; i < 2; ++i)
-    func.setWorkgroupAttributionAttr(i, b.getStringAttr("llvm.align"),
-                                     b.getI64IntegerAttr(16));
-  func.setKnownBlockSizeAttr(
-      b.getDenseI32ArrayAttr({static_cast<int32_t>(threads), 1, 1}));
+  // LLVM vectorizes the offset scan into 16-byte LDS accesses (createKernel
+  // aligns the buffers for them).
+  auto func = createKernel(b, module, name, args, threads, {lds, lds});
   Block &entry = func.getBody().front();
-  b.setInsertionPointToStart(&entry);
   unsigned a = 0;
   Value ids = entry.getArgument(a++);
   Value begin = op.getExpertBegin() ? entry.getArgument(a++) : Value();

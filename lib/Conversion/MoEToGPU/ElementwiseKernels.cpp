@@ -17,19 +17,6 @@
 using namespace mlir;
 using namespace mlir::moe;
 
-/// A kernel `name` with `args` and `threads` threads per workgroup; the
-/// builder is left at the start of its body.
-static gpu::GPUFuncOp createKernel(ImplicitLocOpBuilder &b,
-                                   gpu::GPUModuleOp module, StringRef name,
-                                   ArrayRef<Type> args, int64_t threads) {
-  b.setInsertionPointToEnd(module.getBody());
-  auto func = gpu::GPUFuncOp::create(b, name, b.getFunctionType(args, {}));
-  func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
-  func.setKnownBlockSizeAttr(
-      b.getDenseI32ArrayAttr({static_cast<int32_t>(threads), 1, 1}));
-  b.setInsertionPointToStart(&func.getBody().front());
-  return func;
-}
 
 static Value idx(ImplicitLocOpBuilder &b, int64_t v) {
   return arith::ConstantIndexOp::create(b, v);

@@ -152,13 +152,8 @@ mlir::moe::buildGateKernel(OpBuilder &builder, gpu::GPUModuleOp module,
     args.push_back(bufferTypeOf(op.getBias().getType()));
   args.append({bufferTypeOf(op.getWeights().getType()),
                bufferTypeOf(op.getIds().getType())});
-  b.setInsertionPointToEnd(module.getBody());
-  auto func = gpu::GPUFuncOp::create(b, name, b.getFunctionType(args, {}));
-  func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
-  func.setKnownBlockSizeAttr(
-      b.getDenseI32ArrayAttr({static_cast<int32_t>(wave), 1, 1}));
+  auto func = createKernel(b, module, name, args, wave);
   Block &entry = func.getBody().front();
-  b.setInsertionPointToStart(&entry);
 
   GateKernelBuilder g{b, op, wave, experts, op.getTopKAttr().getInt(),
                       entry.getArgument(0), Value(), Value(), Value(),

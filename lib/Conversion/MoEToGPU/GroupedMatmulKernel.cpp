@@ -189,17 +189,9 @@ FailureOr<gpu::GPUFuncOp> mlir::moe::buildGroupedMatmulKernel(
     for (int64_t stage = 0; stage < staging->stages; ++stage)
       ldsTypes.push_back(MemRefType::get({staging->bufferElems()}, element,
                                          AffineMap(), workgroup));
-  b.setInsertionPointToEnd(module.getBody());
-  auto func =
-      gpu::GPUFuncOp::create(b, name, b.getFunctionType(args, {}), ldsTypes);
-  func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
-  for (unsigned i = 0; i < ldsTypes.size(); ++i)
-    func.setWorkgroupAttributionAttr(i, b.getStringAttr("llvm.align"),
-                                     b.getI64IntegerAttr(16));
-  func.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr(
-      {static_cast<int32_t>(chip.waveSize * wavesN * slices), 1, 1}));
+  auto func = createKernel(b, module, name, args,
+                           chip.waveSize * wavesN * slices, ldsTypes);
   Block &entry = func.getBody().front();
-  b.setInsertionPointToStart(&entry);
   Value a = entry.getArgument(0), w = entry.getArgument(1);
   Value sorted = entry.getArgument(2), blocks = entry.getArgument(3);
   Value countRef = entry.getArgument(4);

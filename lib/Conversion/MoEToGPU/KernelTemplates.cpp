@@ -28,6 +28,23 @@ mlir::moe::collectKernelOps(ModuleOp module) {
   return ops;
 }
 
+gpu::GPUFuncOp mlir::moe::createKernel(ImplicitLocOpBuilder &b,
+                                       gpu::GPUModuleOp module,
+                                       StringRef name, ArrayRef<Type> args,
+                                       int64_t threads, TypeRange workgroup) {
+  b.setInsertionPointToEnd(module.getBody());
+  auto func =
+      gpu::GPUFuncOp::create(b, name, b.getFunctionType(args, {}), workgroup);
+  func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
+  for (unsigned i = 0; i < workgroup.size(); ++i)
+    func.setWorkgroupAttributionAttr(i, b.getStringAttr("llvm.align"),
+                                     b.getI64IntegerAttr(16));
+  func.setKnownBlockSizeAttr(
+      b.getDenseI32ArrayAttr({static_cast<int32_t>(threads), 1, 1}));
+  b.setInsertionPointToStart(&func.getBody().front());
+  return func;
+}
+
 MemRefType mlir::moe::bufferTypeOf(Type tensor) {
   return cast<MemRefType>(bufferization::getMemRefTypeWithStaticIdentityLayout(
       cast<TensorType>(tensor)));
