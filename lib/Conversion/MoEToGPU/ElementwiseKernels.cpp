@@ -17,7 +17,6 @@
 using namespace mlir;
 using namespace mlir::moe;
 
-
 static Value idx(ImplicitLocOpBuilder &b, int64_t v) {
   return arith::ConstantIndexOp::create(b, v);
 }

@@ -29,9 +29,9 @@ mlir::moe::collectKernelOps(ModuleOp module) {
 }
 
 gpu::GPUFuncOp mlir::moe::createKernel(ImplicitLocOpBuilder &b,
-                                       gpu::GPUModuleOp module,
-                                       StringRef name, ArrayRef<Type> args,
-                                       int64_t threads, TypeRange workgroup) {
+                                       gpu::GPUModuleOp module, StringRef name,
+                                       ArrayRef<Type> args, int64_t threads,
+                                       TypeRange workgroup) {
   b.setInsertionPointToEnd(module.getBody());
   auto func =
       gpu::GPUFuncOp::create(b, name, b.getFunctionType(args, {}), workgroup);
