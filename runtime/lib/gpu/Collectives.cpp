@@ -221,6 +221,17 @@ Call prepare(const char *op, int32_t type, const char *group,
 }
 } // namespace
 
+/// Queues `issue(call)` (a library collective) for `op` when the call can
+/// run and has elements to move.
+template <typename Issue>
+static void collective(const char *op, int64_t count, int32_t type,
+                       uint64_t groupName, int64_t groupSize, Issue issue) {
+  Call call = prepare(op, type, reinterpret_cast<const char *>(groupName),
+                      groupSize);
+  if (call.lib && count > 0)
+    succeeded(*call.lib, issue(call), call.what);
+}
+
 /// The collectives of GPU libraries: `count` elements of `type` (0 f32,
 /// 1 f16, 2 bf16) from device address `in` to `out` over the group named by
 /// the NUL-terminated host string at `groupName`, whose size the program
@@ -231,16 +242,13 @@ MOE_EXPORT void moe_collective_all_reduce(uint64_t in, uint64_t out,
                                           int64_t count, int32_t type,
                                           uint64_t groupName,
                                           int64_t groupSize) {
-  Call call = prepare("moe.all_reduce", type,
-                      reinterpret_cast<const char *>(groupName), groupSize);
-  if (!call.lib || count <= 0)
-    return;
-  succeeded(*call.lib,
-            call.lib->allReduce(reinterpret_cast<const void *>(in),
-                                reinterpret_cast<void *>(out),
-                                static_cast<size_t>(count), call.dataType,
-                                kNcclSum, call.comm, currentStream()),
-            call.what);
+  collective("moe.all_reduce", count, type, groupName, groupSize,
+             [&](const Call &call) {
+               return call.lib->allReduce(
+                   reinterpret_cast<const void *>(in),
+                   reinterpret_cast<void *>(out), static_cast<size_t>(count),
+                   call.dataType, kNcclSum, call.comm, currentStream());
+             });
 }
 
 /// The ranks' `count` elements each, stacked in rank order into `out`.
@@ -248,16 +256,13 @@ MOE_EXPORT void moe_collective_all_gather(uint64_t in, uint64_t out,
                                           int64_t count, int32_t type,
                                           uint64_t groupName,
                                           int64_t groupSize) {
-  Call call = prepare("moe.all_gather", type,
-                      reinterpret_cast<const char *>(groupName), groupSize);
-  if (!call.lib || count <= 0)
-    return;
-  succeeded(*call.lib,
-            call.lib->allGather(reinterpret_cast<const void *>(in),
-                                reinterpret_cast<void *>(out),
-                                static_cast<size_t>(count), call.dataType,
-                                call.comm, currentStream()),
-            call.what);
+  collective("moe.all_gather", count, type, groupName, groupSize,
+             [&](const Call &call) {
+               return call.lib->allGather(
+                   reinterpret_cast<const void *>(in),
+                   reinterpret_cast<void *>(out), static_cast<size_t>(count),
+                   call.dataType, call.comm, currentStream());
+             });
 }
 
 /// Rank r's `count` elements of the sum: slice r of `in` (groupSize x count
@@ -266,14 +271,11 @@ MOE_EXPORT void moe_collective_reduce_scatter(uint64_t in, uint64_t out,
                                               int64_t count, int32_t type,
                                               uint64_t groupName,
                                               int64_t groupSize) {
-  Call call = prepare("moe.reduce_scatter", type,
-                      reinterpret_cast<const char *>(groupName), groupSize);
-  if (!call.lib || count <= 0)
-    return;
-  succeeded(*call.lib,
-            call.lib->reduceScatter(reinterpret_cast<const void *>(in),
-                                    reinterpret_cast<void *>(out),
-                                    static_cast<size_t>(count), call.dataType,
-                                    kNcclSum, call.comm, currentStream()),
-            call.what);
+  collective("moe.reduce_scatter", count, type, groupName, groupSize,
+             [&](const Call &call) {
+               return call.lib->reduceScatter(
+                   reinterpret_cast<const void *>(in),
+                   reinterpret_cast<void *>(out), static_cast<size_t>(count),
+                   call.dataType, kNcclSum, call.comm, currentStream());
+             });
 }
