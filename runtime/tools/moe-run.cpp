@@ -23,6 +23,7 @@
 
 using namespace moe::runtime;
 
+// clang-format off
 static const char *usage =
     "usage: moe-run LIB.so [options]\n"
     "\n"
@@ -45,25 +46,21 @@ static const char *usage =
     "  --backend B         where to run: cpu (default; libraries built with\n"
     "                      --target=cpu), cuda (--target=sm_90) or hip\n"
     "                      (--target=gfx942|gfx950); a GPU backend is\n"
-    "                      libmoe_runtime_B.so from next to moe-run, ../lib "
-    "or\n"
-    "                      $MOE_RUNTIME_CUDA / $MOE_RUNTIME_HIP; the device "
-    "is\n"
+    "                      libmoe_runtime_B.so from next to moe-run, ../lib or\n"
+    "                      $MOE_RUNTIME_CUDA / $MOE_RUNTIME_HIP; the device is\n"
     "                      $MOE_CUDA_DEVICE / $MOE_HIP_DEVICE (default 0)\n"
     "  --ranks N --rank R --comm-file F [--group G]\n"
     "                      run as rank R of N of group G (default tp) for a\n"
     "                      library with collectives over several ranks (GPU\n"
-    "                      backends; NCCL on cuda, RCCL on hip, or the "
-    "library\n"
-    "                      $MOE_NCCL_LIBRARY / $MOE_RCCL_LIBRARY names): "
-    "start\n"
-    "                      one moe-run per rank, each on its own device; rank "
-    "0\n"
+    "                      backends; NCCL on cuda, RCCL on hip, or the library\n"
+    "                      $MOE_NCCL_LIBRARY / $MOE_RCCL_LIBRARY names): start\n"
+    "                      one moe-run per rank, each on its own device; rank 0\n"
     "                      writes the group's id to F (which must not exist\n"
     "                      yet; it is removed once all have joined) and the\n"
     "                      others wait up to 120 s for it (one group per run)\n"
     "  --list              print the entries of the library and exit\n"
     "  --help              this text\n";
+// clang-format on
 
 static int fail(const std::string &message) {
   std::fprintf(stderr, "moe-run: error: %s\n", message.c_str());

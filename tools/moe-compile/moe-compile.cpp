@@ -190,8 +190,8 @@ static LogicalResult compileKernels(ModuleOp module, const moe::ChipInfo &chip,
     }
     for (const moe::KernelObject &object : *objects) {
       SmallString<256> path(dir);
-      llvm::sys::path::append(path,
-                              object.kernel + "." + object.chip + ".hsaco");
+      llvm::sys::path::append(path, object.kernels.front() + "." + object.chip +
+                                        ".hsaco");
       std::error_code ec;
       llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_None);
       if (ec) {
@@ -205,8 +205,8 @@ static LogicalResult compileKernels(ModuleOp module, const moe::ChipInfo &chip,
     }
   } else if (isaStream) {
     for (const moe::KernelObject &object : *objects)
-      *isaStream << "// kernel " << object.kernel << " for " << object.chip
-                 << "\n"
+      *isaStream << "// kernel " << object.kernels.front() << " for "
+                 << object.chip << "\n"
                  << object.assembly << "\n";
   }
   if (stats) {

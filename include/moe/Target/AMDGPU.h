@@ -1,5 +1,4 @@
-//===- AMDGPU.h - code objects of the moe kernels for gfx942/gfx950 -*- C++
-//-*-//
+//===- AMDGPU.h - resource use of gfx942/gfx950 code objects ----*- C++ -*-===//
 //
 // Reads the resource use of AMDGPU code objects (GPUTarget.h compiles them).
 //

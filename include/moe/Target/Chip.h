@@ -28,7 +28,7 @@ struct ChipInfo {
   llvm::StringRef name;
   int64_t computeUnits;   ///< CUs (AMD) or SMs (NVIDIA)
   int64_t waveSize;       ///< 64 on CDNA, 32 on NVIDIA
-  int64_t ldsBytes;       ///< LDS / shared memory per workgroup
+  int64_t ldsBytes;       ///< LDS per CU / shared memory per SM
   double hbmBytesPerSecond;
   llvm::ArrayRef<MMAShape> bf16MMA; ///< bf16 MMA shapes, preferred first
   Fp8Flavor fp8;

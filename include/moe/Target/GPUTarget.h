@@ -34,12 +34,11 @@ void addKernelLoweringPasses(OpPassManager &pm, const ChipInfo &chip);
 /// /usr/local/cuda-*, or "" when there is none.
 std::string kernelToolkit(const ChipInfo &chip, StringRef amdToolkit);
 
-/// One compiled kernel: its code object (an amdgcn-amd-amdhsa--<chip> ELF or
-/// a cubin) and its assembly (ISA or PTX).
+/// The compiled kernels of one moe op: a code object (an
+/// amdgcn-amd-amdhsa--<chip> ELF or a cubin) and its assembly (ISA or PTX).
 struct KernelObject {
-  std::string kernel; ///< gpu.func name of the op's kernel
-  /// Every kernel in the code object: `kernel` first, then the op's other
-  /// kernels (the chunked align path).
+  /// Every kernel (gpu.func) in the code object: the op's kernel first,
+  /// then its other kernels (the chunked align path).
   std::vector<std::string> kernels;
   std::string chip;     ///< gfx942, gfx950, sm_90
   std::string binary;   ///< code object bytes
@@ -49,8 +48,9 @@ struct KernelObject {
 /// Builds and compiles one kernel per moe op of `program` (a module after
 /// moe-optimize, which this rewrites with prepareForKernels) that has a
 /// kernel template on `chip`, with gpu-module-to-binary
-/// and `toolkit` (kernelToolkit). The other moe ops (the collectives) have no
-/// template yet: `skipped` receives their names.
+/// and `toolkit` (kernelToolkit). Collectives are runtime calls, not kernels;
+/// `skipped` receives the names of those with no GPU lowering yet
+/// (all_to_all over several ranks) and of ops with no template.
 FailureOr<std::vector<KernelObject>>
 compileKernels(ModuleOp program, const ChipInfo &chip, StringRef toolkit,
                const KernelOptions &options, std::vector<std::string> &skipped);

@@ -1,5 +1,4 @@
-//===- Backend.h - what the GPU backend's files share ------------*- C++
-//-*-===//
+//===- Backend.h - what the GPU backend's files share -----------*- C++ -*-===//
 //
 // The driver API of the backend being built (CUDA, or HIP with
 // MOE_RUNTIME_HIP) and the device state of DeviceRuntime.cpp that the
