@@ -30,6 +30,7 @@ llvm_config.add_tool_substitutions(tools, tool_dirs)
 # sm_90 kernels need a CUDA toolkit with ptxas and libdevice. The search
 # mirrors kernelToolkit (lib/Target/GPU/KernelLowering.cpp).
 import glob
+import re
 import shutil
 def _cuda_toolkit():
     candidates = [os.environ.get(v) for v in ("CUDA_HOME", "CUDA_PATH")]
@@ -39,7 +40,11 @@ def _cuda_toolkit():
         candidates.append(os.path.dirname(os.path.dirname(
             os.path.realpath(ptxas))))
     candidates.append("/usr/local/cuda")
-    candidates += sorted(glob.glob("/usr/local/cuda-*"), reverse=True)
+    # Newest version first, as llvm::VersionTuple orders them.
+    versioned = [(tuple(int(p) for p in os.path.basename(d)[5:].split(".")), d)
+                 for d in glob.glob("/usr/local/cuda-*")
+                 if re.fullmatch(r"\d+(\.\d+)*", os.path.basename(d)[5:])]
+    candidates += [d for _, d in sorted(versioned, reverse=True)]
     for d in candidates:
         if d and os.path.exists(os.path.join(d, "bin", "ptxas")) and \
            os.path.exists(os.path.join(d, "nvvm", "libdevice",

@@ -74,32 +74,32 @@ void expectFeedComputesProduct(llvm::StringRef chipName, int64_t kDepth,
     }
 }
 
+/// The k a lane loads and the k a step takes on `chip` for a GEMM of depth
+/// `kDepth`, then `steps` whole steps of that feeding emulated.
+void expectFeed(llvm::StringRef chipName, int64_t kDepth, int64_t kLoad,
+                int64_t kStep, int64_t steps) {
+  const ChipInfo *chip = lookupChip(chipName);
+  ASSERT_NE(chip, nullptr);
+  MMAShape mma = *pickMMA(*chip);
+  EXPECT_EQ(kLoadOf(*chip, mma, kDepth), kLoad);
+  EXPECT_EQ(kStepOf(*chip, mma, kDepth), kStep);
+  expectFeedComputesProduct(chipName, kDepth, steps);
+}
+
 // gfx942: 16-byte loads (8 k per lane), two 16x16x16 MFMAs per 32 k.
 TEST(MMAFeedTest, Gfx942TwoMfmasPerSixteenByteLoad) {
-  const ChipInfo *chip = lookupChip("gfx942");
-  MMAShape mma = *pickMMA(*chip);
-  EXPECT_EQ(kLoadOf(*chip, mma, 64), 8);
-  EXPECT_EQ(kStepOf(*chip, mma, 64), 32);
-  expectFeedComputesProduct("gfx942", 64, 2);
-  expectFeedComputesProduct("gfx942", 96, 3);
+  expectFeed("gfx942", 64, 8, 32, 2);
+  expectFeed("gfx942", 96, 8, 32, 3);
 }
 
 // gfx942 with K not a multiple of 8: 8-byte loads, one MFMA per step.
 TEST(MMAFeedTest, Gfx942OneMfmaWhenKIsNotAMultipleOf8) {
-  const ChipInfo *chip = lookupChip("gfx942");
-  MMAShape mma = *pickMMA(*chip);
-  EXPECT_EQ(kLoadOf(*chip, mma, 36), 4);
-  EXPECT_EQ(kStepOf(*chip, mma, 36), 16);
-  expectFeedComputesProduct("gfx942", 36, 2);
+  expectFeed("gfx942", 36, 4, 16, 2);
 }
 
 // gfx950: one 16x16x32 MFMA takes the lane's 16 bytes as they are.
 TEST(MMAFeedTest, Gfx950OneMfmaPerSixteenByteLoad) {
-  const ChipInfo *chip = lookupChip("gfx950");
-  MMAShape mma = *pickMMA(*chip);
-  EXPECT_EQ(kLoadOf(*chip, mma, 64), 8);
-  EXPECT_EQ(kStepOf(*chip, mma, 64), 32);
-  expectFeedComputesProduct("gfx950", 64, 2);
+  expectFeed("gfx950", 64, 8, 32, 2);
 }
 
 } // namespace

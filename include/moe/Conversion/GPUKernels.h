@@ -30,9 +30,9 @@ enum class GemmLoads {
   AsyncCopy,
   /// The default: AsyncCopy for a GEMM whose row block is one MMA tile
   /// (decode) on a chip where one async copy moves a whole fragment (sm_90,
-  /// gfx950), Registers otherwise. Measured on an H100 (bench/results/h100/
-  /// NOTES.md): async copies were 1.05-1.40x faster with 16-row blocks and
-  /// 0.75-1.15x with 32..128-row blocks.
+  /// gfx950), Registers otherwise: what measured faster on an H100
+  /// (bench/results/h100/NOTES.md, "Async copies"; those runs' tables were
+  /// not archived); gfx950 follows sm_90 unmeasured.
   Auto,
 };
 

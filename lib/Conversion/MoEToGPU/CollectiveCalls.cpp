@@ -14,6 +14,7 @@
 #include "moe/Dialect/MoE/MoE.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -141,14 +142,8 @@ static Value narrowTo(ImplicitLocOpBuilder &b, Value value,
 
 /// The sizes of `value` (a ranked tensor) as index values.
 static SmallVector<Value> sizesOf(ImplicitLocOpBuilder &b, Value value) {
-  SmallVector<Value> sizes;
-  auto type = cast<RankedTensorType>(value.getType());
-  for (int64_t d = 0; d < type.getRank(); ++d)
-    sizes.push_back(type.isDynamicDim(d)
-                        ? tensor::DimOp::create(b, value, d).getResult()
-                        : arith::ConstantIndexOp::create(b, type.getDimSize(d))
-                              .getResult());
-  return sizes;
+  return getValueOrCreateConstantIndexOp(
+      b, b.getLoc(), tensor::getMixedSizes(b, b.getLoc(), value));
 }
 
 /// The product of `sizes`.
@@ -201,12 +196,10 @@ static Value moveDim(ImplicitLocOpBuilder &b, Value value, int64_t from,
     if (d != from)
       perm.push_back(d);
   perm.insert(perm.begin() + to, from);
-  SmallVector<Value> sizes = sizesOf(b, value);
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, b.getLoc(), value);
   SmallVector<OpFoldResult> outSizes;
   for (int64_t d : perm)
-    outSizes.push_back(type.isDynamicDim(d)
-                           ? OpFoldResult(sizes[d])
-                           : OpFoldResult(b.getIndexAttr(type.getDimSize(d))));
+    outSizes.push_back(sizes[d]);
   Value init = tensor::EmptyOp::create(b, outSizes, type.getElementType());
   return linalg::TransposeOp::create(b, value, init, perm).getResult()[0];
 }

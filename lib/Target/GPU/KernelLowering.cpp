@@ -26,9 +26,9 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
+#include "llvm/Support/VersionTuple.h"
 
 #include <cstdlib>
-#include <functional>
 
 using namespace mlir;
 using namespace mlir::moe;
@@ -113,15 +113,21 @@ std::string mlir::moe::kernelToolkit(const ChipInfo &chip,
               .str());
   }
   candidates.push_back("/usr/local/cuda");
-  // Versioned installs (/usr/local/cuda-13.0), newest name first.
-  std::vector<std::string> versioned;
+  // Versioned installs (/usr/local/cuda-13.0), newest version first
+  // (12.10 after 13.0, before 12.9).
+  std::vector<std::pair<llvm::VersionTuple, std::string>> versioned;
   std::error_code ec;
   for (llvm::sys::fs::directory_iterator it("/usr/local", ec), end;
-       !ec && it != end; it.increment(ec))
-    if (llvm::sys::path::filename(it->path()).starts_with("cuda-"))
-      versioned.push_back(it->path());
-  llvm::sort(versioned, std::greater<std::string>());
-  llvm::append_range(candidates, versioned);
+       !ec && it != end; it.increment(ec)) {
+    StringRef name = llvm::sys::path::filename(it->path());
+    llvm::VersionTuple version;
+    if (name.consume_front("cuda-") && !version.tryParse(name))
+      versioned.push_back({version, it->path()});
+  }
+  llvm::sort(versioned,
+             [](const auto &x, const auto &y) { return x.first > y.first; });
+  for (auto &entry : versioned)
+    candidates.push_back(entry.second);
   for (const std::string &dir : candidates)
     if (isCudaToolkit(dir))
       return dir;
