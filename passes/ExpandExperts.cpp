@@ -6,6 +6,10 @@
 
 #include "moe/Passes/Passes.h"
 
+#include "moe/Conversion/SizeChecks.h"
+
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir::moe {
@@ -36,6 +40,21 @@ LogicalResult mlir::moe::canExpandExperts(ExpertsOp op, std::string &reason) {
   return success();
 }
 
+void mlir::moe::materializeSizeChecks(RewriterBase &rewriter, ExpertsOp op) {
+  ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+  StringAttr name = b.getStringAttr(op->getName().getStringRef());
+  for (const OperandSizeRelation &relation : op.getOperandSizeRelations()) {
+    auto [found, expected] =
+        materializeSizeRelation(b, op->getOperands(), relation);
+    std::optional<int64_t> f = getConstantIntValue(found),
+                           e = getConstantIntValue(expected);
+    if (f && e && *f == *e)
+      continue; // proved by the verifier
+    CheckSizeOp::create(b, found, expected, name,
+                        b.getStringAttr(relation.what));
+  }
+}
+
 FailureOr<ExpandedExperts>
 mlir::moe::buildExpandedExperts(RewriterBase &rewriter, ExpertsOp op,
                                 int64_t blockM, int64_t numExperts,
@@ -64,6 +83,11 @@ mlir::moe::buildExpandedExperts(RewriterBase &rewriter, ExpertsOp op,
   IntegerAttr topKAttr = rewriter.getI64IntegerAttr(topK);
   IntegerAttr blockMAttr = rewriter.getI64IntegerAttr(blockM);
   TileAttr tile = op.getTileAttr();
+
+  // The expanded ops take T from different operands (align from ids, the
+  // GEMMs from x): the op's own size relations are kept as checks so that
+  // a mismatch is reported as it is without expansion.
+  materializeSizeChecks(rewriter, op);
 
   ExpandedExperts ex;
   ex.align = AlignOp::create(rewriter, loc, sortedType, blocksType, countType,

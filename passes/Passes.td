@@ -27,11 +27,18 @@ def MoEExpandExpertsPass : Pass<"moe-expand-experts"> {
     Numerics: the intermediates are rounded to the element type (bf16: a
     relative 2^-9 per rounding), so results agree with the unexpanded op
     within the bf16 tolerance of the CPU tests (1e-2 relative).
+
+    The expanded ops take T from different operands (align from `ids`, the
+    GEMMs from `x`), so the size relations of `moe.experts` that its types
+    leave open are kept first as `moe.check_size` ops: a compiled program
+    reports a mismatch exactly as the unexpanded op does.
   }];
   let options = [
     Option<"blockM", "block-m", "int64_t", /*default=*/"16",
            "block_m of moe.align when the op has no tile (a power of two in [16, 256])">
   ];
+  let dependentDialects = ["::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect"];
 }
 
 def MoEFuseSwiGLUGemm1Pass : Pass<"moe-fuse-swiglu-gemm1"> {

@@ -68,6 +68,19 @@ LogicalResult ExpertsOp::verify() {
   return checkElementType(op, "result", getResult(), elementType, "like x");
 }
 
+SmallVector<OperandSizeRelation> ExpertsOp::getOperandSizeRelations() {
+  enum : unsigned { x, w1, w2, weights, ids };
+  return {
+      {weights, 0, x, 0, 1, "dim 0 of 'weights' must equal dim 0 of 'x' (T)"},
+      {ids, 0, x, 0, 1, "dim 0 of 'ids' must equal dim 0 of 'x' (T)"},
+      {ids, 1, weights, 1, 1, "dim 1 of 'ids' must equal dim 1 of 'weights' (k)"},
+      {w1, 2, x, 1, 1, "dim 2 of 'w1' must equal dim 1 of 'x' (H)"},
+      {w2, 0, w1, 0, 1, "dim 0 of 'w2' must equal dim 0 of 'w1' (E)"},
+      {w2, 1, x, 1, 1, "dim 1 of 'w2' must equal dim 1 of 'x' (H)"},
+      {w2, 2, w1, 1, 2, "dim 2 of 'w2' must equal half of dim 1 of 'w1' (I)"},
+  };
+}
+
 //===----------------------------------------------------------------------===//
 // GroupedMatmulOp
 //===----------------------------------------------------------------------===//

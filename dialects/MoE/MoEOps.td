@@ -158,6 +158,11 @@ def MoE_ExpertsOp : MoE_Op<"experts", [Pure]> {
     $x `,` $w1 `,` $w2 `,` $weights `,` $ids `activation` $activation
     (`tile` $tile^)? attr-dict `:` functional-type(operands, results)
   }];
+  let extraClassDeclaration = [{
+    /// The relations between operand sizes that the verifier cannot prove
+    /// when sizes are dynamic; compiled programs check them at run time.
+    SmallVector<OperandSizeRelation> getOperandSizeRelations();
+  }];
   let hasVerifier = 1;
 }
 
@@ -417,6 +422,34 @@ def MoE_AllReduceAddRMSNormOp : MoE_CollectiveOp<"all_reduce_add_rms_norm",
   let assemblyFormat = [{
     $x `,` $residual `,` $weight `group` $group `eps` $epsilon
     (`offset` $offset^)? attr-dict `:` type($x) `,` type($weight)
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Run-time checks
+//===----------------------------------------------------------------------===//
+
+def MoE_CheckSizeOp : MoE_Op<"check_size",
+    [MemoryEffects<[MemWrite]>]> {
+  let summary = "a size relation of another op, checked at run time";
+  let description = [{
+    Records a failed run-time size check when `found != expected`: the
+    compiled program then returns the error "`op` at LOC: `message`:
+    expected E, found F" (LOC is this op's location) instead of results.
+    Passes that rewrite an op into others (`--moe-expand-experts`) put the
+    op's dynamic size relations here first, so that every build of a program
+    checks the relations of the program as written. It computes nothing
+    else; the write effect keeps it in place.
+
+    ```mlir
+    moe.check_size %ids_tokens, %x_tokens for "moe.experts"
+        "dim 0 of 'ids' must equal dim 0 of 'x' (T)"
+    ```
+  }];
+  let arguments = (ins Index:$found, Index:$expected, StrAttr:$op_name,
+                       StrAttr:$message);
+  let assemblyFormat = [{
+    $found `,` $expected `for` $op_name $message attr-dict
   }];
 }
 

@@ -7,6 +7,7 @@
 // CHECK-LABEL: func.func @static_tokens
 // CHECK-NOT: moe.experts
 // CHECK-SAME: (%[[X:.*]]: tensor<4x32xbf16>, %[[W1:.*]]: tensor<8x48x32xbf16>, %[[W2:.*]]: tensor<8x32x24xbf16>, %[[W:.*]]: tensor<4x2xf32>, %[[IDS:.*]]: tensor<4x2xi32>)
+// CHECK-NOT: moe.check_size
 // CHECK: %[[SORTED:.*]], %[[BLOCKS:.*]], %[[COUNT:.*]] = moe.align %[[IDS]] experts 8 block_m 16 : tensor<4x2xi32> -> tensor<128xi32>, tensor<8xi32>, tensor<i32>
 // CHECK: %[[H:.*]] = moe.grouped_matmul %[[X]], %[[W1]], %[[SORTED]], %[[BLOCKS]], %[[COUNT]] rows tokens top_k 2 block_m 16 : {{.*}} -> tensor<8x48xbf16>
 // CHECK: %[[ACT:.*]] = moe.activation %[[H]] <silu_mul> : tensor<8x48xbf16> -> tensor<8x24xbf16>
@@ -24,8 +25,18 @@ func.func @static_tokens(%x: tensor<4x32xbf16>, %w1: tensor<8x48x32xbf16>, %w2: 
 
 // -----
 
-// The tile decides block_m and travels to both GEMMs; T stays dynamic.
+// The tile decides block_m and travels to both GEMMs; T stays dynamic. The
+// relations of moe.experts that dynamic T leaves open come first, as
+// moe.check_size (H is static on both sides: no check).
 // CHECK-LABEL: func.func @dynamic_tokens_tiled
+// CHECK-SAME: (%[[X:.*]]: tensor<?x2880xbf16>, {{.*}}, %[[W:.*]]: tensor<?x4xf32>, %[[IDS:.*]]: tensor<?x4xi32>)
+// CHECK-DAG: %[[C0:.*]] = arith.constant 0 : index
+// CHECK: %[[XT:.*]] = tensor.dim %[[X]], %[[C0]]
+// CHECK: %[[WT:.*]] = tensor.dim %[[W]], %[[C0]]
+// CHECK: moe.check_size %[[WT]], %[[XT]] for "moe.experts" "dim 0 of 'weights' must equal dim 0 of 'x' (T)"
+// CHECK: %[[IT:.*]] = tensor.dim %[[IDS]], %[[C0]]
+// CHECK: moe.check_size %[[IT]], %{{.*}} for "moe.experts" "dim 0 of 'ids' must equal dim 0 of 'x' (T)"
+// CHECK-NOT: moe.check_size
 // CHECK: moe.align %{{.*}} experts 128 block_m 32 : tensor<?x4xi32> -> tensor<?xi32>, tensor<?xi32>, tensor<i32>
 // CHECK: moe.grouped_matmul {{.*}} rows tokens top_k 4 block_m 32 tile <block_m = 32, block_n = 64, block_k = 64> : {{.*}} -> tensor<?x5760xbf16>
 // CHECK: moe.activation %{{.*}} <swiglu_oai, layout = interleaved, alpha = 1.702, beta = 1.0, limit = 7.0> : tensor<?x5760xbf16> -> tensor<?x2880xbf16>

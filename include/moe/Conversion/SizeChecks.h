@@ -7,6 +7,8 @@
 #ifndef MOE_CONVERSION_SIZECHECKS_H
 #define MOE_CONVERSION_SIZECHECKS_H
 
+#include "moe/Dialect/MoE/MoE.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 
@@ -27,8 +29,19 @@ void declareCheckState(ModuleOp module);
 /// each call; "OP at FILE:LINE:COL: `what`" becomes the check's message in
 /// the module's `moe.check_messages` list. Returns the i1 `found ==
 /// expected` (a constant true when the two are equal by construction).
+/// `opName` names the checked op in the message when it is not `op` itself
+/// (moe.check_size).
 Value emitSizeCheck(ImplicitLocOpBuilder &b, Operation *op, Value found,
-                    Value expected, StringRef what);
+                    Value expected, StringRef what, StringRef opName = {});
+
+/// The (found, expected) index values of `relation` between `operands`
+/// (tensors or memrefs); static sizes are constants.
+std::pair<Value, Value>
+materializeSizeRelation(ImplicitLocOpBuilder &b, ValueRange operands,
+                        const OperandSizeRelation &relation);
+
+/// Replaces every moe.check_size in `module` by its run-time check.
+void lowerCheckSizeOps(ModuleOp module);
 
 } // namespace mlir::moe
 

@@ -37,7 +37,12 @@ struct ExpandedExperts {
   CombineOp combine;
 };
 
-/// Builds the expanded form of `op` at its position (does not replace it).
+/// Puts the size relations of `op` that its operand types leave open
+/// before it as moe.check_size ops, which outlive the rewrite of `op`.
+void materializeSizeChecks(RewriterBase &rewriter, ExpertsOp op);
+
+/// Builds the expanded form of `op` at its position (does not replace it),
+/// after materializeSizeChecks.
 /// `expertBegin`, when set, restricts align to experts
 /// [expertBegin, expertBegin + numExperts) and `w1`/`w2` replace the weights.
 FailureOr<ExpandedExperts> buildExpandedExperts(RewriterBase &rewriter,

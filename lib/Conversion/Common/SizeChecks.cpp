@@ -9,7 +9,9 @@
 #include "moe/Dialect/MoE/MoE.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 
@@ -29,7 +31,8 @@ void mlir::moe::declareCheckState(ModuleOp module) {
 }
 
 Value mlir::moe::emitSizeCheck(ImplicitLocOpBuilder &b, Operation *op,
-                               Value found, Value expected, StringRef what) {
+                               Value found, Value expected, StringRef what,
+                               StringRef opName) {
   // Static sizes were checked by the verifier; a size compared with itself
   // needs no check either.
   std::optional<int64_t> f = getConstantIntValue(found),
@@ -43,7 +46,11 @@ Value mlir::moe::emitSizeCheck(ImplicitLocOpBuilder &b, Operation *op,
     messages.assign(list.begin(), list.end());
   std::string text;
   llvm::raw_string_ostream os(text);
-  os << op->getName() << " at ";
+  if (opName.empty())
+    os << op->getName();
+  else
+    os << opName;
+  os << " at ";
   if (auto fileLoc = op->getLoc()->findInstanceOf<FileLineColLoc>())
     os << fileLoc.getFilename().getValue() << ":" << fileLoc.getLine() << ":"
        << fileLoc.getColumn();
@@ -82,4 +89,36 @@ Value mlir::moe::emitSizeCheck(ImplicitLocOpBuilder &b, Operation *op,
   memref::StoreOp::create(b, toI64(expected), state, ValueRange{slot(1)});
   memref::StoreOp::create(b, toI64(found), state, ValueRange{slot(2)});
   return ok;
+}
+
+std::pair<Value, Value>
+mlir::moe::materializeSizeRelation(ImplicitLocOpBuilder &b,
+                                   ValueRange operands,
+                                   const OperandSizeRelation &relation) {
+  auto size = [&](unsigned operand, unsigned dim) {
+    Value v = operands[operand];
+    OpFoldResult s = isa<MemRefType>(v.getType())
+                         ? memref::getMixedSize(b, b.getLoc(), v, dim)
+                         : tensor::getMixedSize(b, b.getLoc(), v, dim);
+    return getValueOrCreateConstantIndexOp(b, b.getLoc(), s);
+  };
+  Value expected = size(relation.expected, relation.expectedDim);
+  if (relation.divisor != 1)
+    expected = b.createOrFold<arith::DivUIOp>(
+        expected, arith::ConstantIndexOp::create(b, relation.divisor));
+  return {size(relation.found, relation.foundDim), expected};
+}
+
+void mlir::moe::lowerCheckSizeOps(ModuleOp module) {
+  SmallVector<CheckSizeOp> checks;
+  module.walk([&](CheckSizeOp op) { checks.push_back(op); });
+  if (checks.empty())
+    return;
+  declareCheckState(module);
+  for (CheckSizeOp op : checks) {
+    ImplicitLocOpBuilder b(op.getLoc(), op);
+    emitSizeCheck(b, op, op.getFound(), op.getExpected(), op.getMessage(),
+                  op.getOpName());
+    op.erase();
+  }
 }

@@ -7,6 +7,8 @@
 #include "Lowerings.h"
 #include "RefBuilder.h"
 
+#include "moe/Conversion/SizeChecks.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -71,21 +73,13 @@ struct LowerExperts : OpConversionPattern<ExpertsOp> {
     Value experts = rb.dim(w1, 0), topK = rb.dim(ids, 1);
     Value inter = b.createOrFold<arith::DivUIOp>(rb.dim(w1, 1), rb.idx(2));
     Operation *raw = op;
-    Value ok = rb.all(
-        {rb.requireEqual(raw, rb.dim(weights, 0), tokens,
-                         "dim 0 of 'weights' must equal dim 0 of 'x' (T)"),
-         rb.requireEqual(raw, rb.dim(ids, 0), tokens,
-                         "dim 0 of 'ids' must equal dim 0 of 'x' (T)"),
-         rb.requireEqual(raw, topK, rb.dim(weights, 1),
-                         "dim 1 of 'ids' must equal dim 1 of 'weights' (k)"),
-         rb.requireEqual(raw, rb.dim(w1, 2), hidden,
-                         "dim 2 of 'w1' must equal dim 1 of 'x' (H)"),
-         rb.requireEqual(raw, rb.dim(w2, 0), experts,
-                         "dim 0 of 'w2' must equal dim 0 of 'w1' (E)"),
-         rb.requireEqual(raw, rb.dim(w2, 1), hidden,
-                         "dim 1 of 'w2' must equal dim 1 of 'x' (H)"),
-         rb.requireEqual(raw, rb.dim(w2, 2), inter,
-                         "dim 2 of 'w2' must equal half of dim 1 of 'w1' (I)")});
+    SmallVector<Value> checks;
+    for (const OperandSizeRelation &relation : op.getOperandSizeRelations()) {
+      auto [found, expected] =
+          materializeSizeRelation(b, adaptor.getOperands(), relation);
+      checks.push_back(rb.requireEqual(raw, found, expected, relation.what));
+    }
+    Value ok = rb.all(checks);
     // The result has x's sizes; the verifier allows either side static.
     SmallVector<Value> accDyn;
     if (resultType.isDynamicDim(0))

@@ -23,7 +23,25 @@ namespace mlir::moe {
 using namespace mlir;
 using namespace mlir::moe;
 
+namespace {
+/// moe.check_size: its run-time check.
+struct LowerCheckSize : OpConversionPattern<CheckSizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(CheckSizeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+    emitSizeCheck(b, op, adaptor.getFound(), adaptor.getExpected(),
+                  op.getMessage(), op.getOpName());
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+} // namespace
+
 void mlir::moe::populateMoEToCPUPatterns(RewritePatternSet &patterns) {
+  patterns.add<LowerCheckSize>(patterns.getContext());
   cpu::populateRoutingLoweringPatterns(patterns);
   cpu::populateExpertLoweringPatterns(patterns);
   cpu::populateNormLoweringPatterns(patterns);

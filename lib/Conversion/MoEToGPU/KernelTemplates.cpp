@@ -18,7 +18,9 @@ SmallVector<std::pair<Operation *, std::string>>
 mlir::moe::collectKernelOps(ModuleOp module) {
   SmallVector<std::pair<Operation *, std::string>> ops;
   module.walk([&](Operation *op) {
-    if (!isa<MoEDialect>(op->getDialect()) || op->hasAttr("group"))
+    // Collectives are calls and size checks host code, not kernels.
+    if (!isa<MoEDialect>(op->getDialect()) || op->hasAttr("group") ||
+        isa<CheckSizeOp>(op))
       return;
     auto func = op->getParentOfType<FunctionOpInterface>();
     ops.push_back({op, (func ? func.getName().str() : std::string("kernel")) +

@@ -152,6 +152,9 @@ static Value emitSizeChecks(ImplicitLocOpBuilder &b, Operation *op,
     return arith::ConstantIndexOp::create(b, v).getResult();
   };
   SmallVector<Value> ok;
+  if (isa<GroupedMatmulOp>(op))
+    ok.push_back(emitSizeCheck(b, op, dim(args[1], 2), dim(args[0], 1),
+                               "dim 2 of 'w' must equal dim 1 of 'a' (K)"));
   if (auto gemm = dyn_cast<GroupedMatmulOp>(op); gemm && gemm.getWeights()) {
     Value weights = args[5];
     if (gemm.getRows() == RowSource::Tokens) {
@@ -335,6 +338,7 @@ struct ConvertMoEToGPULaunchPass
     if (failed(prepareForKernels(module, /*keepUnsupported=*/false)) ||
         failed(lowerCollectivesToCalls(module)))
       return signalPassFailure();
+    lowerCheckSizeOps(module);
     SmallVector<std::pair<Operation *, std::string>> ops =
         collectKernelOps(module);
     if (ops.empty())

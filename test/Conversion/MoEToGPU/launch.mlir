@@ -229,3 +229,18 @@ func.func @combine(%r: tensor<?x32xbf16>, %s: tensor<?x4xf32>) -> tensor<?x32xbf
   %y = moe.combine %r, %s : tensor<?x32xbf16>, tensor<?x4xf32> -> tensor<?x32xbf16>
   return %y : tensor<?x32xbf16>
 }
+
+// -----
+
+// The GEMM reads K columns of each A row: a dynamic K of A is checked
+// against the weights' before the launch.
+// CHECK-LABEL: module attributes {gpu.container_module, moe.check_messages = ["moe.grouped_matmul at {{.*}}launch.mlir:{{[0-9]+}}:{{[0-9]+}}: dim 2 of 'w' must equal dim 1 of 'a' (K)"]}
+// CHECK-LABEL: func.func @gemm_dynamic_k
+// CHECK:         %[[K:.*]] = memref.dim %{{.*}}, %c1{{.*}} : memref<?x?xbf16>
+// CHECK:         %[[OK:.*]] = arith.cmpi eq, %{{.*}}, %[[K]]
+// CHECK:         %[[GRID:.*]] = arith.select %[[OK]], %{{.*}}, %{{.*}} : index
+// CHECK:         gpu.launch_func @moe_kernels::@gemm_dynamic_k_grouped_matmul_0 blocks in (%[[GRID]],
+func.func @gemm_dynamic_k(%x: tensor<?x?xbf16>, %w: tensor<8x32x64xbf16>, %s: tensor<?xi32>, %b: tensor<?xi32>, %c: tensor<i32>) -> tensor<?x32xbf16> {
+  %o = moe.grouped_matmul %x, %w, %s, %b, %c rows tokens top_k 2 block_m 16 : (tensor<?x?xbf16>, tensor<8x32x64xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x32xbf16>
+  return %o : tensor<?x32xbf16>
+}

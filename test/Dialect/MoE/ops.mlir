@@ -185,3 +185,13 @@ func.func @layout_on_function(%x: tensor<4x8xf16>) -> tensor<4x8xf16>
   %s = moe.all_reduce %x group "ep" : tensor<4x8xf16>
   return %s : tensor<4x8xf16>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @check_size
+// CHECK-SAME: (%[[FOUND:.*]]: index, %[[EXPECTED:.*]]: index)
+func.func @check_size(%found: index, %expected: index) {
+  // CHECK: moe.check_size %[[FOUND]], %[[EXPECTED]] for "moe.experts" "dim 0 of 'ids' must equal dim 0 of 'x' (T)"
+  moe.check_size %found, %expected for "moe.experts" "dim 0 of 'ids' must equal dim 0 of 'x' (T)"
+  return
+}

@@ -21,6 +21,17 @@
 #define GET_ATTRDEF_CLASSES
 #include "MoE/MoEAttrs.h.inc"
 
+namespace mlir::moe {
+/// A size relation between two operands of an op: dim `foundDim` of operand
+/// `found` equals dim `expectedDim` of operand `expected` divided by
+/// `divisor`. `what` says it in words for the run-time check's message.
+struct OperandSizeRelation {
+  unsigned found, foundDim, expected, expectedDim;
+  int64_t divisor;
+  llvm::StringLiteral what;
+};
+} // namespace mlir::moe
+
 #define GET_OP_CLASSES
 #include "MoE/MoEOps.h.inc"
 

@@ -1,0 +1,80 @@
+"""Runs mismatched inputs through two builds of one program and expects the
+same run-time size check error from both (exit code 1, no results).
+
+Prints "CASE: MESSAGE" for each case (the message the default build gave),
+then "N passed, N failed".
+"""
+
+import argparse
+import os
+import re
+import subprocess
+import tempfile
+
+import numpy as np
+
+
+def run(moe_run, lib, entry, inputs):
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = [moe_run, lib, "--entry", entry, "--output-dir", tmp]
+        for i, value in enumerate(inputs):
+            path = os.path.join(tmp, f"in{i}.npy")
+            np.save(path, value)
+            cmd += ["--input", path]
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        wrote = os.path.exists(os.path.join(tmp, "result0.npy"))
+        return proc.returncode, proc.stderr.strip(), wrote
+
+
+def experts_inputs(tokens, ids_tokens, weights_tokens, hidden=32, e1=8,
+                   e2=8, two_i=48, inter=24):
+    rng = np.random.default_rng(0)
+    f = np.float32
+    return [rng.uniform(-1, 1, (tokens, hidden)).astype(f),
+            rng.uniform(-1, 1, (e1, two_i, 32)).astype(f),
+            rng.uniform(-1, 1, (e2, 32, inter)).astype(f),
+            rng.uniform(0, 1, (weights_tokens, 2)).astype(f),
+            rng.integers(0, min(e1, e2), (ids_tokens, 2)).astype(np.int32)]
+
+
+CASES = [
+    ("ids T", "experts", experts_inputs(4, 3, 4)),
+    ("ids T, large x", "experts", experts_inputs(3000, 1, 3000)),
+    ("weights T", "experts", experts_inputs(4, 4, 1)),
+    ("x T", "experts", experts_inputs(2, 5, 5)),
+    ("H", "experts", experts_inputs(4, 4, 4, hidden=16)),
+    ("E", "experts_dynamic_e_i", experts_inputs(4, 4, 4, e2=4)),
+    ("I", "experts_dynamic_e_i", experts_inputs(4, 4, 4, inter=16)),
+    ("residual T", "norm", [np.ones((4, 32), np.float32),
+                            np.ones((3, 32), np.float32),
+                            np.ones((32,), np.float32)]),
+]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lib", required=True, help="default build")
+    parser.add_argument("--direct-lib", required=True,
+                        help="the same program built with --no-optimize")
+    parser.add_argument("--moe-run", required=True)
+    args = parser.parse_args()
+    passed = failed = 0
+    for name, entry, inputs in CASES:
+        got = [run(args.moe_run, lib, entry, inputs)
+               for lib in (args.lib, args.direct_lib)]
+        message = re.sub(r"^moe-run: error: entry '\w+': run-time size check "
+                         r"failed: ", "", got[0][1])
+        ok = all(rc == 1 and not wrote and "run-time size check failed" in err
+                 for rc, err, wrote in got) and got[0][1] == got[1][1]
+        print(f"{name}: {message}")
+        if ok:
+            passed += 1
+        else:
+            failed += 1
+            print(f"FAIL {name}: default build {got[0]}, --no-optimize "
+                  f"build {got[1]}")
+    print(f"{passed} passed, {failed} failed")
+
+
+if __name__ == "__main__":
+    main()
