@@ -40,6 +40,11 @@ LogicalResult ExpertsOp::verify() {
       failed(checkRank(op, "ids", getIds(), 2, "[T, k]")) ||
       failed(checkRank(op, "result", getResult(), 2, "[T, H]")))
     return failure();
+  if (failed(checkNonEmptyDim(op, "x", getX(), 1, "H")) ||
+      failed(checkNonEmptyDim(op, "w1", getW1(), 0, "E")) ||
+      failed(checkNonEmptyDim(op, "w1", getW1(), 1, "2I")) ||
+      failed(checkNonEmptyDim(op, "ids", getIds(), 1, "top-k")))
+    return failure();
   int64_t tokens = dimOf(getX(), 0), hidden = dimOf(getX(), 1);
   int64_t experts = dimOf(getW1(), 0), twoI = dimOf(getW1(), 1);
   int64_t inter = ShapedType::isDynamic(twoI) ? twoI : twoI / 2;
@@ -104,7 +109,10 @@ LogicalResult GroupedMatmulOp::verify() {
     return emitOpError() << "expected the tile's block_m (" << tile.getBlockM()
                          << ") to equal 'block_m' (" << blockM << ")";
   Type elementType = getA().getType().getElementType();
-  if (failed(checkDim(op, "w", getW(), 2, dimOf(getA(), 1), "K from a")) ||
+  if (failed(checkNonEmptyDim(op, "w", getW(), 0, "E")) ||
+      failed(checkNonEmptyDim(op, "w", getW(), 1, "N")) ||
+      failed(checkNonEmptyDim(op, "a", getA(), 1, "K")) ||
+      failed(checkDim(op, "w", getW(), 2, dimOf(getA(), 1), "K from a")) ||
       failed(checkElementType(op, "w", getW(), elementType, "like a")))
     return failure();
 
@@ -170,7 +178,8 @@ LogicalResult ActivationOp::verify() {
                          << " like the input, got rank " << outType.getRank();
   int64_t last = inType.getRank() - 1;
   int64_t cols = inType.getDimSize(last);
-  if (failed(checkEvenGateUp(op, "last input dim 2I", cols)))
+  if (failed(checkNonEmptyDim(op, "input", getInput(), last, "2I")) ||
+      failed(checkEvenGateUp(op, "last input dim 2I", cols)))
     return failure();
   for (int64_t d = 0; d < last; ++d)
     if (failed(checkDim(op, "result", getResult(), d, inType.getDimSize(d),
@@ -193,6 +202,8 @@ LogicalResult CombineOp::verify() {
   if (failed(checkRank(op, "routes", getRoutes(), 2, "[T * k, H]")) ||
       failed(checkRank(op, "scale", getScale(), 2, "[T, k]")) ||
       failed(checkRank(op, "result", getResult(), 2, "[T, H]")))
+    return failure();
+  if (failed(checkNonEmptyDim(op, "scale", getScale(), 1, "k")))
     return failure();
   int64_t tokens = dimOf(getScale(), 0), topK = dimOf(getScale(), 1);
   if (failed(checkDim(op, "routes", getRoutes(), 0, mulSizes(tokens, topK),

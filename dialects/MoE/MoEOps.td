@@ -137,6 +137,10 @@ def MoE_ExpertsOp : MoE_Op<"experts", [Pure]> {
     `y` has the element type of `x`. An optional tile configuration fixes
     the block sizes of the expanded form (`--moe-expand-experts`).
 
+    T may be 0 (an empty batch: `y` is empty). H, 2I, E and k are at least 1
+    where static (the verifier rejects 0); dynamic sizes must agree at run
+    time, which the compiled program checks.
+
     ```mlir
     %y = moe.experts %x, %w1, %w2, %w, %ids activation <silu_mul>
         : (tensor<?x4096xbf16>, tensor<8x28672x4096xbf16>,

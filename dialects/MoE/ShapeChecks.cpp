@@ -50,6 +50,18 @@ LogicalResult mlir::moe::detail::checkDim(Operation *op, StringRef name,
                            << formatShape(type.getShape());
 }
 
+LogicalResult mlir::moe::detail::checkNonEmptyDim(Operation *op,
+                                                  StringRef name, Value value,
+                                                  int64_t dim, StringRef what) {
+  auto type = cast<RankedTensorType>(value.getType());
+  int64_t found = type.getDimSize(dim);
+  if (ShapedType::isDynamic(found) || found >= 1)
+    return success();
+  return op->emitOpError() << "expected dim " << dim << " of '" << name
+                           << "' (" << what << ") to be >= 1, got " << found
+                           << " in " << formatShape(type.getShape());
+}
+
 LogicalResult mlir::moe::detail::checkStaticDim(Operation *op, StringRef name,
                                                 Value value, int64_t dim,
                                                 int64_t expected,
@@ -108,7 +120,8 @@ LogicalResult mlir::moe::detail::checkRMSNorm(Operation *op, Value x,
   if (xType.getRank() < 1)
     return op->emitOpError()
            << "expected 'x' of rank >= 1 ([..., H]), got a 0-d tensor";
-  if (failed(checkRank(op, "weight", weight, 1, "[H]")))
+  if (failed(checkRank(op, "weight", weight, 1, "[H]")) ||
+      failed(checkNonEmptyDim(op, "x", x, xType.getRank() - 1, "H")))
     return failure();
   return checkDim(op, "weight", weight, 0, xType.getShape().back(),
                   "H, the last dim of x");

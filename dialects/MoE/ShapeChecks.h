@@ -44,6 +44,11 @@ LogicalResult checkDim(Operation *op, StringRef name, Value value, int64_t dim,
                        int64_t expected, StringRef what);
 
 /// Checks that dimension `dim` of `value` is static and equal to `expected`.
+/// Fails unless dim `dim` of `value` is dynamic or at least 1 (`what`
+/// names it, e.g. "H"): a zero-sized H, I, E or k has no meaning in a layer.
+LogicalResult checkNonEmptyDim(Operation *op, StringRef name, Value value,
+                               int64_t dim, StringRef what);
+
 LogicalResult checkStaticDim(Operation *op, StringRef name, Value value,
                              int64_t dim, int64_t expected, StringRef what);
 

@@ -7,6 +7,9 @@
 #include "moe/runtime/Tensor.h"
 
 #include <cmath>
+#include <limits>
+#include <new>
+#include <unistd.h>
 #include <cstring>
 
 using namespace moe::runtime;
@@ -192,4 +195,36 @@ std::string moe::runtime::formatShape(const std::vector<int64_t> &shape) {
     text += (i ? ", " : "") +
             (shape[i] < 0 ? std::string("?") : std::to_string(shape[i]));
   return text + "]";
+}
+
+bool HostTensor::allocate(std::string &error) {
+  uint64_t count = dtypeSize(dtype);
+  for (int64_t d : shape) {
+    if (d < 0 || (d > 0 && count > std::numeric_limits<uint64_t>::max() /
+                                       static_cast<uint64_t>(d))) {
+      error = formatShape(shape) + " " + dtypeName(dtype) +
+              ": the byte count does not fit in 64 bits";
+      return false;
+    }
+    count *= static_cast<uint64_t>(d);
+  }
+  long pages = sysconf(_SC_PHYS_PAGES), pageSize = sysconf(_SC_PAGE_SIZE);
+  uint64_t memory = pages > 0 && pageSize > 0
+                        ? static_cast<uint64_t>(pages) *
+                              static_cast<uint64_t>(pageSize)
+                        : std::numeric_limits<uint64_t>::max();
+  if (count > memory || count > bytes.max_size()) {
+    error = formatShape(shape) + " " + dtypeName(dtype) + " needs " +
+            std::to_string(count) + " bytes, more than this machine's " +
+            std::to_string(memory) + " bytes of memory";
+    return false;
+  }
+  try {
+    bytes.assign(static_cast<size_t>(count), 0);
+  } catch (const std::bad_alloc &) {
+    error = formatShape(shape) + " " + dtypeName(dtype) + ": " +
+            std::to_string(count) + " bytes could not be allocated";
+    return false;
+  }
+  return true;
 }

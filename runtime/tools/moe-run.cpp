@@ -352,9 +352,10 @@ int main(int argc, char **argv) {
                       ") has a dynamic size: pass --dim T=N");
         t.shape.push_back(d < 0 ? tokens : d);
       }
-      t.bytes.assign(static_cast<size_t>(t.numElements()) *
-                         dtypeSize(t.dtype),
-                     0);
+      std::string error;
+      if (!t.allocate(error))
+        return fail("input " + std::to_string(i) + " of '" + entryName +
+                    "' (" + spec.describe() + "): " + error);
       for (int64_t e = 0; e < t.numElements(); ++e)
         t.set(e, isFloat(t.dtype) ? uniform() : integers());
     }

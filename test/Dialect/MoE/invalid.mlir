@@ -861,3 +861,87 @@ func.func @ep_rank_name(%r: index {moe.rank}) {
 
 // expected-error @+1 {{expected 'moe.check_messages' to be an array of strings on a module}}
 module attributes {moe.check_messages = ["fine", 3]} {}
+
+//===----------------------------------------------------------------------===//
+// Zero-sized H, I, E, N, K and k are rejected (T = 0, an empty batch, is valid)
+//===----------------------------------------------------------------------===//
+
+// -----
+
+func.func @experts_zero_hidden(%x: tensor<?x0xbf16>, %w1: tensor<8x48x0xbf16>, %w2: tensor<8x0x24xbf16>, %w: tensor<?x2xf32>, %ids: tensor<?x2xi32>) {
+  // expected-error @+1 {{expected dim 1 of 'x' (H) to be >= 1, got 0 in [?, 0]}}
+  %y = moe.experts %x, %w1, %w2, %w, %ids activation <silu_mul> : (tensor<?x0xbf16>, tensor<8x48x0xbf16>, tensor<8x0x24xbf16>, tensor<?x2xf32>, tensor<?x2xi32>) -> tensor<?x0xbf16>
+  return
+}
+
+// -----
+
+func.func @experts_zero_experts(%x: tensor<?x32xbf16>, %w1: tensor<0x48x32xbf16>, %w2: tensor<0x32x24xbf16>, %w: tensor<?x2xf32>, %ids: tensor<?x2xi32>) {
+  // expected-error @+1 {{expected dim 0 of 'w1' (E) to be >= 1, got 0 in [0, 48, 32]}}
+  %y = moe.experts %x, %w1, %w2, %w, %ids activation <silu_mul> : (tensor<?x32xbf16>, tensor<0x48x32xbf16>, tensor<0x32x24xbf16>, tensor<?x2xf32>, tensor<?x2xi32>) -> tensor<?x32xbf16>
+  return
+}
+
+// -----
+
+func.func @experts_zero_intermediate(%x: tensor<?x32xbf16>, %w1: tensor<8x0x32xbf16>, %w2: tensor<8x32x0xbf16>, %w: tensor<?x2xf32>, %ids: tensor<?x2xi32>) {
+  // expected-error @+1 {{expected dim 1 of 'w1' (2I) to be >= 1, got 0 in [8, 0, 32]}}
+  %y = moe.experts %x, %w1, %w2, %w, %ids activation <silu_mul> : (tensor<?x32xbf16>, tensor<8x0x32xbf16>, tensor<8x32x0xbf16>, tensor<?x2xf32>, tensor<?x2xi32>) -> tensor<?x32xbf16>
+  return
+}
+
+// -----
+
+func.func @experts_zero_top_k(%x: tensor<?x32xbf16>, %w1: tensor<8x48x32xbf16>, %w2: tensor<8x32x24xbf16>, %w: tensor<?x0xf32>, %ids: tensor<?x0xi32>) {
+  // expected-error @+1 {{expected dim 1 of 'ids' (top-k) to be >= 1, got 0 in [?, 0]}}
+  %y = moe.experts %x, %w1, %w2, %w, %ids activation <silu_mul> : (tensor<?x32xbf16>, tensor<8x48x32xbf16>, tensor<8x32x24xbf16>, tensor<?x0xf32>, tensor<?x0xi32>) -> tensor<?x32xbf16>
+  return
+}
+
+// -----
+
+func.func @grouped_matmul_zero_experts(%a: tensor<?x32xbf16>, %w: tensor<0x16x32xbf16>, %s: tensor<?xi32>, %b: tensor<?xi32>, %c: tensor<i32>) {
+  // expected-error @+1 {{expected dim 0 of 'w' (E) to be >= 1, got 0 in [0, 16, 32]}}
+  %o = moe.grouped_matmul %a, %w, %s, %b, %c rows tokens top_k 2 block_m 16 : (tensor<?x32xbf16>, tensor<0x16x32xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x16xbf16>
+  return
+}
+
+// -----
+
+func.func @grouped_matmul_zero_n(%a: tensor<?x32xbf16>, %w: tensor<8x0x32xbf16>, %s: tensor<?xi32>, %b: tensor<?xi32>, %c: tensor<i32>) {
+  // expected-error @+1 {{expected dim 1 of 'w' (N) to be >= 1, got 0 in [8, 0, 32]}}
+  %o = moe.grouped_matmul %a, %w, %s, %b, %c rows tokens top_k 2 block_m 16 : (tensor<?x32xbf16>, tensor<8x0x32xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x0xbf16>
+  return
+}
+
+// -----
+
+func.func @grouped_matmul_zero_k(%a: tensor<?x0xbf16>, %w: tensor<8x16x0xbf16>, %s: tensor<?xi32>, %b: tensor<?xi32>, %c: tensor<i32>) {
+  // expected-error @+1 {{expected dim 1 of 'a' (K) to be >= 1, got 0 in [?, 0]}}
+  %o = moe.grouped_matmul %a, %w, %s, %b, %c rows tokens top_k 2 block_m 16 : (tensor<?x0xbf16>, tensor<8x16x0xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x16xbf16>
+  return
+}
+
+// -----
+
+func.func @activation_zero_width(%h: tensor<?x0xbf16>) {
+  // expected-error @+1 {{expected dim 1 of 'input' (2I) to be >= 1, got 0 in [?, 0]}}
+  %a = moe.activation %h <silu_mul> : tensor<?x0xbf16> -> tensor<?x0xbf16>
+  return
+}
+
+// -----
+
+func.func @combine_zero_top_k(%r: tensor<0x32xbf16>, %s: tensor<4x0xf32>) {
+  // expected-error @+1 {{expected dim 1 of 'scale' (k) to be >= 1, got 0 in [4, 0]}}
+  %y = moe.combine %r, %s : tensor<0x32xbf16>, tensor<4x0xf32> -> tensor<4x32xbf16>
+  return
+}
+
+// -----
+
+func.func @rms_norm_zero_hidden(%x: tensor<?x0xbf16>, %w: tensor<0xbf16>) {
+  // expected-error @+1 {{expected dim 1 of 'x' (H) to be >= 1, got 0 in [?, 0]}}
+  %y = moe.rms_norm %x, %w eps 1.0e-06 : tensor<?x0xbf16>, tensor<0xbf16>
+  return
+}

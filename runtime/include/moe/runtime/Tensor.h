@@ -35,6 +35,10 @@ struct HostTensor {
   std::vector<uint8_t> bytes;
 
   int64_t numElements() const;
+  /// Sizes `bytes` for `shape` and zeroes them. Fails with a message when
+  /// the byte count overflows 64 bits, exceeds this machine's physical
+  /// memory or cannot be allocated.
+  bool allocate(std::string &error);
   /// Element i widened to double (for checksums and f32 output).
   double at(int64_t i) const;
   /// Stores `value` at element i, rounded to the dtype.
