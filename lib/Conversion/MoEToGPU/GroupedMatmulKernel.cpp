@@ -7,8 +7,8 @@
 
 #include "moe/Conversion/GPUKernels.h"
 
+#include "GroupedMatmulPlan.h"
 #include "MMAAtom.h"
-#include "StagedLoads.h"
 #include "moe/Conversion/ActivationMath.h"
 #include "moe/Target/MMALayout.h"
 
@@ -55,14 +55,25 @@ LogicalResult mlir::moe::checkGroupedMatmulKernel(GroupedMatmulOp op,
   return success();
 }
 
+/// The plan's view of `op`.
+static GroupedMatmulProblem problemOf(GroupedMatmulOp op, GemmLoads loads) {
+  TileAttr tile = op.getTileAttr();
+  auto wType = op.getW().getType();
+  return {op.getBlockMAttr().getInt(),
+          tile ? tile.getBlockN() : 64,
+          wType.getDimSize(2),
+          wType.getElementType().getIntOrFloatBitWidth() / 8,
+          static_cast<bool>(op.getActivationAttr()),
+          loads};
+}
+
 int64_t mlir::moe::groupedMatmulBlockN(GroupedMatmulOp op,
                                        const ChipInfo &chip) {
-  TileAttr tile = op.getTileAttr();
-  std::optional<MMAShape> mma = pickMMA(chip);
-  int64_t rows = tile ? tile.getBlockN() : 64;
-  if (op.getActivationAttr())
-    rows /= 2;
-  return std::max<int64_t>(rows, mma ? mma->n : 16);
+  // The output width does not depend on how the k loop loads.
+  std::string error;
+  std::optional<GroupedMatmulPlan> plan =
+      planGroupedMatmul(chip, problemOf(op, GemmLoads::Registers), error);
+  return plan ? plan->blockN : 16;
 }
 
 FailureOr<gpu::GPUFuncOp> mlir::moe::buildGroupedMatmulKernel(
@@ -70,10 +81,20 @@ FailureOr<gpu::GPUFuncOp> mlir::moe::buildGroupedMatmulKernel(
     const ChipInfo &chip, StringRef name, const KernelOptions &options) {
   if (failed(checkGroupedMatmulKernel(op, chip)))
     return failure();
-  MMAShape mma = *pickMMA(chip);
+  std::string error;
+  std::optional<GroupedMatmulPlan> plan =
+      planGroupedMatmul(chip, problemOf(op, options.gemmLoads), error);
+  if (!plan)
+    return op.emitOpError() << error;
+  const MMAShape mma = plan->mma;
   ActivationAttr act = op.getActivationAttr();
-  int64_t blockM = op.getBlockMAttr().getInt();
-  int64_t blockN = groupedMatmulBlockN(op, chip);
+  const int64_t blockM = plan->blockM, blockN = plan->blockN;
+  const int64_t wavesN = plan->wavesN, slices = plan->slices;
+  const int64_t tilesPerWave = plan->tilesPerWave, group = plan->group;
+  const int64_t chains = plan->chains(), rowGroup = plan->rowGroup;
+  const int64_t steps = plan->steps, sliceSteps = plan->sliceSteps;
+  const int64_t accValues = plan->accValues;
+  const std::optional<StagingPlan> &staging = plan->staging;
   int64_t topK = op.getTopKAttr().getInt();
   bool tokenRows = op.getRows() == RowSource::Tokens;
   auto wType = op.getW().getType();
@@ -81,6 +102,7 @@ FailureOr<gpu::GPUFuncOp> mlir::moe::buildGroupedMatmulKernel(
   int64_t outCols =
       cast<RankedTensorType>(op.getResult().getType()).getDimSize(1);
   Type element = op.getA().getType().getElementType();
+  int64_t elementBytes = element.getIntOrFloatBitWidth() / 8;
 
   SmallVector<Type> args{bufferTypeOf(op.getA().getType()),
                          bufferTypeOf(op.getW().getType()),
@@ -92,105 +114,19 @@ FailureOr<gpu::GPUFuncOp> mlir::moe::buildGroupedMatmulKernel(
   args.push_back(bufferTypeOf(op.getResult().getType()));
 
   ImplicitLocOpBuilder b(op.getLoc(), builder);
-  // The workgroup's column tiles are split over `wavesN` waves; each keeps
-  // `group` tiles (gate and up for each) in flight per k step. When the
-  // tiles are fewer than kGroupedMatmulWaves (narrow blocks at decode), the
-  // other waves split K into `slices` and their partial sums meet in LDS.
-  int64_t colTilesPerBlock = blockN / mma.n;
-  int64_t wavesN = std::min(kGroupedMatmulWaves, colTilesPerBlock);
-  if (colTilesPerBlock % wavesN != 0)
-    wavesN = 1;
-  int64_t tilesPerWave = colTilesPerBlock / wavesN;
-  int64_t group = std::min(kGroupedMatmulTilesInFlight, tilesPerWave);
-  if (tilesPerWave % group != 0)
-    group = 1;
-  // Accumulator chains per tile group: gate and up of each tile when fused.
-  auto chainsOf = [&](int64_t g) { return act ? 2 * g : g; };
-  int64_t chains = chainsOf(group);
-  MMALayout layout(mma, chip.waveSize);
-  int64_t accValues = layout.dValuesPerLane();
-  int64_t steps = llvm::divideCeil(depth, kStepOf(chip, mma, depth));
-  int64_t slices = kGroupedMatmulWaves / wavesN;
-  while (slices > 1 && steps % slices != 0)
-    slices /= 2;
-  // Row tiles multiplied together (with the same weight fragments, loaded
-  // once): up to kGroupedMatmulAccTiles accumulator tiles per lane. Wide
-  // row blocks (prefill) reuse each weight load for several 16-row tiles.
-  int64_t rowTilesPerBlock = blockM / mma.m;
-  int64_t rowGroup = 1;
-  while (slices == 1 && rowTilesPerBlock % (2 * rowGroup) == 0 &&
-         2 * rowGroup * chains <= kGroupedMatmulAccTiles)
-    rowGroup *= 2;
-  int64_t aRowsPerStep = rowGroup * aRowsPerLane(chip);
-  // How the k loop gets its operands (KernelOptions::gemmLoads). The
-  // async-copy loop holds fewer column tiles at once (halving `group`) when
-  // that lets it keep more k steps in flight.
-  int64_t sliceSteps = steps / slices;
-  int64_t elementBytes = element.getIntOrFloatBitWidth() / 8;
-  int64_t kLoad = kLoadOf(chip, mma, depth);
-  auto shrinkGroupUntil = [&](auto fits) {
-    while (!fits() && group > 1 && tilesPerWave % (group / 2) == 0) {
-      group /= 2;
-      chains = chainsOf(group);
-    }
-  };
-  auto partialElems = [&] {
-    return slices > 1
-               ? (slices - 1) * wavesN * chains * accValues * chip.waveSize
-               : 0;
-  };
-  std::optional<StagingPlan> staging;
-  int64_t registerGroup = group;
-  auto useRegisters = [&] {
-    staging.reset();
-    group = registerGroup;
-    chains = chainsOf(group);
-  };
-  auto planStaging = [&] {
-    int64_t want = std::min<int64_t>(3, std::max<int64_t>(2, sliceSteps));
-    shrinkGroupUntil([&] {
-      staging = planStagedLoads(
-          chip, elementBytes, kLoad, chains + aRowsPerStep, sliceSteps,
-          wavesN * slices, stagingBudgetBytes(chip) - 4 * partialElems());
-      return staging && staging->stages >= want;
-    });
-    if (!staging)
-      useRegisters();
-  };
-  switch (options.gemmLoads) {
-  case GemmLoads::Registers:
-    break;
-  case GemmLoads::AsyncCopy:
-    planStaging();
-    if (!staging)
-      return op.emitOpError()
-             << "cannot load through async copies on " << chip.name
-             << ": not even two k steps of copies fit the LDS budget or "
-                "the chip's copy sizes (expected gemm loads 'registers', "
-                "found 'async-copy')";
-    break;
-  case GemmLoads::Auto:
-    // Decode tiles on chips whose one copy moves a whole fragment; anything
-    // that does not plan keeps register loads.
-    if (blockM == mma.m) {
-      planStaging();
-      if (staging && staging->pieces != 1)
-        useRegisters();
-    }
-    break;
-  }
   auto workgroup =
       gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
   SmallVector<Type> ldsTypes;
   if (slices > 1)
-    ldsTypes.push_back(MemRefType::get({partialElems()}, b.getF32Type(),
+    ldsTypes.push_back(MemRefType::get({plan->partialElems(chip)},
+                                       b.getF32Type(),
                                        AffineMap(), workgroup));
   if (staging)
     for (int64_t stage = 0; stage < staging->stages; ++stage)
       ldsTypes.push_back(MemRefType::get({staging->bufferElems()}, element,
                                          AffineMap(), workgroup));
-  auto func = createKernel(b, module, name, args,
-                           chip.waveSize * wavesN * slices, ldsTypes);
+  auto func =
+      createKernel(b, module, name, args, plan->threads(chip), ldsTypes);
   Block &entry = func.getBody().front();
   Value a = entry.getArgument(0), w = entry.getArgument(1);
   Value sorted = entry.getArgument(2), blocks = entry.getArgument(3);
@@ -421,15 +357,8 @@ FailureOr<gpu::GPUFuncOp> mlir::moe::buildGroupedMatmulKernel(
       step(idx(s), s % stages, acc, s);
     sums = acc;
   } else {
-    // The k loop takes `unroll` steps per iteration and issues all of their
-    // loads before any MMA, so that about kLoadsInFlight loads per lane are
-    // outstanding (decode is bound by how many weight bytes are in flight).
-    int64_t unroll = 1;
-    for (int64_t u : {8, 4, 2})
-      if (u * (nA + chains) <= kLoadsInFlight && sliceSteps % u == 0) {
-        unroll = u;
-        break;
-      }
+    // plan->unroll steps per iteration, all their loads before any MMA.
+    int64_t unroll = plan->unroll;
     kLoop = scf::ForOp::create(
         b, kBegin,
         arith::AddIOp::create(b, kBegin, idx(sliceSteps * atom.kStep)),

@@ -1,0 +1,138 @@
+//===- GroupedMatmulPlan.cpp - decisions of the grouped GEMM kernel -------===//
+//
+// Computes the waves, K slices, row groups, column groups, loads and k-loop
+// unrolling of the grouped GEMM kernel from the problem and the chip.
+//
+//===----------------------------------------------------------------------===//
+
+#include "GroupedMatmulPlan.h"
+
+#include "MMAAtom.h"
+#include "moe/Target/MMALayout.h"
+
+#include "llvm/Support/MathExtras.h"
+
+#include <algorithm>
+
+using namespace mlir::moe;
+
+/// Waves over the column tiles, then over K; column tiles per wave and at
+/// once; row tiles per weight load.
+static void planWaves(const ChipInfo &chip, const GroupedMatmulProblem &p,
+                      GroupedMatmulPlan &plan) {
+  const MMAShape &mma = plan.mma;
+  // The columns of a workgroup are split over `wavesN` waves; each keeps
+  // `group` tiles (gate and up for each) in flight per k step. When the
+  // tiles are fewer than kGroupedMatmulWaves (narrow blocks at decode), the
+  // other waves split K into `slices` and their partial sums meet in LDS.
+  int64_t colTiles = plan.blockN / mma.n;
+  plan.wavesN = std::min(kGroupedMatmulWaves, colTiles);
+  if (colTiles % plan.wavesN != 0)
+    plan.wavesN = 1;
+  plan.tilesPerWave = colTiles / plan.wavesN;
+  plan.group = std::min(kGroupedMatmulTilesInFlight, plan.tilesPerWave);
+  if (plan.tilesPerWave % plan.group != 0)
+    plan.group = 1;
+  plan.steps = llvm::divideCeil(p.depth, kStepOf(chip, mma, p.depth));
+  plan.slices = kGroupedMatmulWaves / plan.wavesN;
+  while (plan.slices > 1 && plan.steps % plan.slices != 0)
+    plan.slices /= 2;
+  plan.sliceSteps = plan.steps / plan.slices;
+  // Row tiles multiplied together (with the same weight fragments, loaded
+  // once): up to kGroupedMatmulAccTiles accumulator tiles per lane. Wide
+  // row blocks (prefill) reuse each weight load for several 16-row tiles.
+  int64_t rowTiles = plan.blockM / mma.m;
+  plan.rowGroup = 1;
+  while (plan.slices == 1 && rowTiles % (2 * plan.rowGroup) == 0 &&
+         2 * plan.rowGroup * plan.chains() <= kGroupedMatmulAccTiles)
+    plan.rowGroup *= 2;
+  plan.aRowsPerStep = plan.rowGroup * aRowsPerLane(chip);
+}
+
+/// Async-copy staging with at least two (three where the slice has them)
+/// k steps of buffers, holding fewer column tiles at once (halving `group`)
+/// when that lets more steps fit; nullopt when none fits.
+static std::optional<StagingPlan> planStaging(const ChipInfo &chip,
+                                              const GroupedMatmulProblem &p,
+                                              GroupedMatmulPlan &plan) {
+  int64_t want = std::min<int64_t>(3, std::max<int64_t>(2, plan.sliceSteps));
+  int64_t registerGroup = plan.group;
+  while (true) {
+    std::optional<StagingPlan> staging = planStagedLoads(
+        chip, p.elementBytes, plan.kLoad, plan.chains() + plan.aRowsPerStep,
+        plan.sliceSteps, plan.wavesN * plan.slices,
+        stagingBudgetBytes(chip) - 4 * plan.partialElems(chip));
+    if (staging && staging->stages >= want)
+      return staging;
+    if (plan.group <= 1 || plan.tilesPerWave % (plan.group / 2) != 0) {
+      if (staging)
+        return staging;
+      plan.group = registerGroup;
+      return std::nullopt;
+    }
+    plan.group /= 2;
+  }
+}
+
+/// Register loads: the k loop takes `unroll` steps per iteration and
+/// issues all their loads before any MMA, so that about kLoadsInFlight
+/// loads per lane are outstanding (decode is bound by the weight bytes in
+/// flight).
+static int64_t planUnroll(const GroupedMatmulPlan &plan) {
+  for (int64_t u : {8, 4, 2})
+    if (u * (plan.aRowsPerStep + plan.chains()) <= kLoadsInFlight &&
+        plan.sliceSteps % u == 0)
+      return u;
+  return 1;
+}
+
+std::optional<GroupedMatmulPlan>
+mlir::moe::planGroupedMatmul(const ChipInfo &chip,
+                             const GroupedMatmulProblem &p,
+                             std::string &error) {
+  std::optional<MMAShape> mma = pickMMA(chip);
+  if (!mma) {
+    error = ("has no 16-row bf16 MMA on " + chip.name).str();
+    return std::nullopt;
+  }
+  GroupedMatmulPlan plan{};
+  plan.mma = *mma;
+  plan.blockM = p.blockM;
+  plan.gated = p.gated;
+  // The tile's block_n counts weight rows: with a gated epilogue (gate and
+  // up rows per output column) the output columns are half that.
+  plan.blockN = std::max<int64_t>(p.gated ? p.tileN / 2 : p.tileN, mma->n);
+  plan.kLoad = kLoadOf(chip, *mma, p.depth);
+  plan.accValues = MMALayout(*mma, chip.waveSize).dValuesPerLane();
+  planWaves(chip, p, plan);
+
+  switch (p.loads) {
+  case GemmLoads::Registers:
+    break;
+  case GemmLoads::AsyncCopy:
+    plan.staging = planStaging(chip, p, plan);
+    if (!plan.staging) {
+      error = ("cannot load through async copies on " + chip.name +
+              ": not even two k steps of copies fit the LDS budget or the "
+              "chip's copy sizes (expected gemm loads 'registers', found "
+              "'async-copy')")
+                .str();
+      return std::nullopt;
+    }
+    break;
+  case GemmLoads::Auto:
+    // Decode tiles on chips whose one copy moves a whole fragment; anything
+    // that does not plan keeps register loads.
+    if (plan.blockM == mma->m) {
+      int64_t registerGroup = plan.group;
+      plan.staging = planStaging(chip, p, plan);
+      if (plan.staging && plan.staging->pieces != 1) {
+        plan.staging.reset();
+        plan.group = registerGroup;
+      }
+    }
+    break;
+  }
+  plan.unroll = plan.staging ? 1 : planUnroll(plan);
+  return plan;
+}

@@ -1,0 +1,76 @@
+//===- GroupedMatmulPlan.h - decisions of the grouped GEMM kernel -*- C++ -*-===//
+//
+// Every choice the grouped GEMM kernel template makes, computed once by a
+// pure function of the problem and the chip; the emitter reads the plan.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MOE_CONVERSION_MOETOGPU_GROUPEDMATMULPLAN_H
+#define MOE_CONVERSION_MOETOGPU_GROUPEDMATMULPLAN_H
+
+#include "StagedLoads.h"
+#include "moe/Conversion/GPUKernels.h"
+#include "moe/Target/Chip.h"
+
+#include <optional>
+#include <string>
+
+namespace mlir::moe {
+
+/// What the plan depends on: the sizes of one moe.grouped_matmul.
+struct GroupedMatmulProblem {
+  int64_t blockM;       ///< routes per row block (align's block_m)
+  int64_t tileN;        ///< weight rows per workgroup (the tile's block_n)
+  int64_t depth;        ///< K
+  int64_t elementBytes; ///< bytes of an A / weight element (2: bf16, f16)
+  bool gated;           ///< a gated activation epilogue (gate and up rows)
+  GemmLoads loads;      ///< how the k loop may load (KernelOptions)
+};
+
+/// The grouped GEMM kernel of one problem on one chip. A workgroup computes
+/// blockM x blockN outputs with wavesN * slices waves: wavesN split the
+/// column tiles (tilesPerWave each, `group` at a time), `slices` split the
+/// k steps (their partial sums meet in LDS). Each lane multiplies rowGroup
+/// 16-row tiles with every weight fragment it loads.
+struct GroupedMatmulPlan {
+  MMAShape mma;          ///< the MMA atom's shape
+  int64_t blockM;        ///< rows of the workgroup's output tile
+  int64_t blockN;        ///< output columns of the workgroup
+  int64_t wavesN;        ///< waves over the column tiles
+  int64_t slices;        ///< waves over K (1: no partial sums)
+  int64_t tilesPerWave;  ///< column tiles of one wave
+  int64_t group;         ///< column tiles accumulated at once
+  int64_t rowGroup;      ///< row tiles multiplied with one weight load
+  int64_t steps;         ///< k steps over K, rounded up
+  int64_t sliceSteps;    ///< k steps of one slice
+  int64_t kLoad;         ///< consecutive k a lane loads per row
+  int64_t aRowsPerStep;  ///< A loads per lane and k step
+  int64_t unroll;        ///< register loads: k steps per loop iteration
+  int64_t accValues;     ///< accumulator values per lane and tile
+  bool gated;            ///< gate and up chains per column tile
+  /// Async-copy staging of the loads, or nullopt for register loads.
+  std::optional<StagingPlan> staging;
+
+  /// Accumulator chains per column-tile group (gate and up when gated).
+  int64_t chains() const { return gated ? 2 * group : group; }
+  /// Threads of a workgroup.
+  int64_t threads(const ChipInfo &chip) const {
+    return chip.waveSize * wavesN * slices;
+  }
+  /// f32 elements of LDS for the partial sums of slices 1..slices-1.
+  int64_t partialElems(const ChipInfo &chip) const {
+    return slices > 1
+               ? (slices - 1) * wavesN * chains() * accValues * chip.waveSize
+               : 0;
+  }
+};
+
+/// The plan of `problem` on `chip`, or nullopt with `error` set (async-copy
+/// loads that cannot be planned; a chip without a 16-row MMA).
+std::optional<GroupedMatmulPlan>
+planGroupedMatmul(const ChipInfo &chip, const GroupedMatmulProblem &problem,
+                  std::string &error);
+
+} // namespace mlir::moe
+
+#endif // MOE_CONVERSION_MOETOGPU_GROUPEDMATMULPLAN_H

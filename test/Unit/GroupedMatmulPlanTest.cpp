@@ -1,0 +1,148 @@
+//===- GroupedMatmulPlanTest.cpp - unit tests of the grouped GEMM plan ----===//
+//
+// Checks planGroupedMatmul against the rules it encodes, on every chip.
+//
+//===----------------------------------------------------------------------===//
+
+#include "GroupedMatmulPlan.h"
+
+#include <gtest/gtest.h>
+
+using namespace mlir::moe;
+
+namespace {
+
+const ChipInfo &chip(llvm::StringRef name) {
+  const ChipInfo *info = lookupChip(name);
+  EXPECT_NE(info, nullptr) << name.str();
+  return *info;
+}
+
+GroupedMatmulPlan plan(llvm::StringRef chipName,
+                       const GroupedMatmulProblem &problem) {
+  std::string error;
+  std::optional<GroupedMatmulPlan> p =
+      planGroupedMatmul(chip(chipName), problem, error);
+  EXPECT_TRUE(p.has_value()) << error;
+  return p.value_or(GroupedMatmulPlan{});
+}
+
+// Every plan over a sweep of shapes keeps the invariants the emitter relies
+// on: the waves cover the columns exactly, groups divide the wave's tiles,
+// slices divide the k steps, the accumulators stay within budget, staged
+// buffers fit the LDS budget and the register loop's unroll divides its
+// steps.
+TEST(GroupedMatmulPlanTest, InvariantsOverShapes) {
+  int planned = 0, refused = 0;
+  for (llvm::StringRef name : {"gfx942", "gfx950", "sm_90"}) {
+    const ChipInfo &c = chip(name);
+    for (int64_t blockM : {16, 32, 64, 128})
+      for (int64_t tileN : {16, 32, 64, 128, 256})
+        for (int64_t depth : {64, 768, 2048, 2880, 7168})
+          for (bool gated : {false, true})
+            for (GemmLoads loads :
+                 {GemmLoads::Registers, GemmLoads::AsyncCopy, GemmLoads::Auto}) {
+              std::string error;
+              std::optional<GroupedMatmulPlan> p = planGroupedMatmul(
+                  c, {blockM, tileN, depth, 2, gated, loads}, error);
+              if (!p) {
+                // Only async copies may be refused, with the reason.
+                EXPECT_EQ(loads, GemmLoads::AsyncCopy);
+                EXPECT_NE(error.find("cannot load through async copies"),
+                          std::string::npos);
+                ++refused;
+                continue;
+              }
+              ++planned;
+              SCOPED_TRACE(name.str() + " blockM " + std::to_string(blockM) +
+                           " tileN " + std::to_string(tileN) + " K " +
+                           std::to_string(depth));
+              EXPECT_EQ(p->wavesN * p->tilesPerWave * p->mma.n, p->blockN);
+              EXPECT_EQ(p->tilesPerWave % p->group, 0);
+              EXPECT_LE(p->wavesN * p->slices, kGroupedMatmulWaves);
+              EXPECT_EQ(p->steps % p->slices, 0);
+              EXPECT_EQ(p->steps, p->sliceSteps * p->slices);
+              EXPECT_EQ(p->blockM % (p->rowGroup * p->mma.m), 0);
+              EXPECT_LE(p->rowGroup * p->chains(), kGroupedMatmulAccTiles);
+              EXPECT_TRUE(p->slices == 1 || p->rowGroup == 1);
+              EXPECT_LE(p->threads(c), 1024);
+              if (p->staging) {
+                EXPECT_GE(p->staging->stages, 2);
+                EXPECT_EQ(p->staging->slots, p->chains() + p->aRowsPerStep);
+                EXPECT_LE(p->staging->stages * p->staging->bufferElems() * 2 +
+                              4 * p->partialElems(c),
+                          stagingBudgetBytes(c));
+                EXPECT_EQ(p->unroll, 1);
+              } else {
+                EXPECT_NE(loads, GemmLoads::AsyncCopy);
+                EXPECT_EQ(p->sliceSteps % p->unroll, 0);
+                EXPECT_TRUE(p->unroll == 1 ||
+                            p->unroll * (p->aRowsPerStep + p->chains()) <=
+                                kLoadsInFlight);
+              }
+            }
+  }
+  EXPECT_GT(planned, 0);
+  EXPECT_GT(refused, 0); // wide gfx942 tiles do not fit its 32 KiB budget
+}
+
+// Decode (one 16-row tile per block): the default stages loads through
+// async copies on sm_90, where one cp.async moves a lane's 16-byte
+// fragment, and keeps register loads on gfx942, where it does not.
+TEST(GroupedMatmulPlanTest, AutoStagesDecodeWhereOneCopyMovesAFragment) {
+  GroupedMatmulProblem decode{16, 128, 2880, 2, true, GemmLoads::Auto};
+  GroupedMatmulPlan sm90 = plan("sm_90", decode);
+  ASSERT_TRUE(sm90.staging.has_value());
+  EXPECT_EQ(sm90.staging->pieces, 1);
+  EXPECT_FALSE(plan("gfx942", decode).staging.has_value());
+  // Prefill blocks keep register loads everywhere.
+  for (llvm::StringRef name : {"gfx942", "gfx950", "sm_90"})
+    EXPECT_FALSE(
+        plan(name, {64, 128, 2880, 2, true, GemmLoads::Auto}).staging)
+        << name.str();
+}
+
+// Gated: block_n counts weight rows, so the output columns are half; never
+// fewer than the MMA's n.
+TEST(GroupedMatmulPlanTest, GatedBlockNIsHalfTheWeightRows) {
+  EXPECT_EQ(plan("sm_90", {16, 128, 2048, 2, true, GemmLoads::Registers})
+                .blockN,
+            64);
+  EXPECT_EQ(plan("sm_90", {16, 128, 2048, 2, false, GemmLoads::Registers})
+                .blockN,
+            128);
+  EXPECT_EQ(plan("gfx942", {16, 16, 2048, 2, true, GemmLoads::Registers})
+                .blockN,
+            16);
+}
+
+// A block of one column tile leaves three of the four waves to split K:
+// their partial sums meet in LDS, and the slices divide the k steps.
+TEST(GroupedMatmulPlanTest, NarrowBlocksSplitK) {
+  GroupedMatmulPlan p =
+      plan("gfx942", {16, 16, 2048, 2, false, GemmLoads::Registers});
+  EXPECT_EQ(p.wavesN, 1);
+  EXPECT_EQ(p.slices, 4);
+  EXPECT_EQ(p.rowGroup, 1);
+  EXPECT_GT(p.partialElems(chip("gfx942")), 0);
+  // 2880 / 32 = 90 k steps on gfx942 do not split in four: two slices.
+  EXPECT_EQ(plan("gfx942", {16, 16, 2880, 2, false, GemmLoads::Registers})
+                .slices,
+            2);
+}
+
+// Prefill: a 64-row block multiplies all four 16-row tiles with each
+// weight load when the accumulators fit (4 column tiles x 4 row tiles).
+TEST(GroupedMatmulPlanTest, WideRowBlocksReuseWeightLoads) {
+  GroupedMatmulPlan p =
+      plan("sm_90", {64, 128, 4096, 2, false, GemmLoads::Registers});
+  EXPECT_EQ(p.wavesN, 4);
+  EXPECT_EQ(p.group, 4);
+  EXPECT_EQ(p.rowGroup, 4);
+  // Gated, the chains double and the row group halves.
+  EXPECT_EQ(plan("sm_90", {64, 256, 4096, 2, true, GemmLoads::Registers})
+                .rowGroup,
+            2);
+}
+
+} // namespace
