@@ -100,7 +100,7 @@ mlir::moe::buildExpandedExperts(RewriterBase &rewriter, ExpertsOp op,
         ex.align.getSortedRouteIds(), ex.align.getBlockExpertIds(),
         ex.align.getPaddedCount(), /*weights=*/Value(),
         RowSourceAttr::get(ctx, rows), topKAttr, blockMAttr,
-        /*activation=*/ActivationAttr(), tile);
+        /*activation=*/ActivationAttr(), tile, /*plan=*/GemmPlanAttr());
   };
   ex.gemm1 = gemm(op.getX(), w1, RowSource::Tokens, twoI);
   ex.activation = ActivationOp::create(

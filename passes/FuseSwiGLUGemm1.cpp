@@ -51,7 +51,9 @@ mlir::moe::fuseActivationIntoGemm(RewriterBase &rewriter, ActivationOp act) {
       gemm.getW(), gemm.getSortedRouteIds(), gemm.getBlockExpertIds(),
       gemm.getPaddedCount(), gemm.getWeights(), gemm.getRowsAttr(),
       gemm.getTopKAttr(), gemm.getBlockMAttr(), act.getKind(),
-      gemm.getTileAttr());
+      gemm.getTileAttr(),
+      /*plan=*/GemmPlanAttr()); // a plan of the unfused GEMM no longer fits
+
   rewriter.replaceOp(act, fused.getResult());
   rewriter.eraseOp(gemm);
   return fused;

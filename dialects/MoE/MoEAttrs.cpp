@@ -191,6 +191,41 @@ LogicalResult TileAttr::verify(function_ref<InFlightDiagnostic()> emitError,
 }
 
 //===----------------------------------------------------------------------===//
+// GemmPlanAttr
+//===----------------------------------------------------------------------===//
+
+LogicalResult
+GemmPlanAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                     int64_t blockN, int64_t wavesN, int64_t slices,
+                     int64_t group, int64_t rowGroup, KernelLoads loads,
+                     std::optional<int64_t> stages,
+                     std::optional<int64_t> unroll) {
+  for (auto [name, value] :
+       {std::pair<StringRef, int64_t>{"block_n", blockN},
+        {"waves_n", wavesN},
+        {"slices", slices},
+        {"group", group},
+        {"row_group", rowGroup}})
+    if (value < 1)
+      return emitError() << "expected '" << name << "' >= 1, got " << value;
+  if (loads == KernelLoads::AsyncCopy) {
+    if (!stages || *stages < 2)
+      return emitError() << "expected 'stages' >= 2 with async_copy loads, got "
+                         << (stages ? std::to_string(*stages) : "none");
+    if (unroll)
+      return emitError() << "expected no 'unroll' with async_copy loads (the "
+                            "stages unroll the loop)";
+    return success();
+  }
+  if (!unroll || *unroll < 1)
+    return emitError() << "expected 'unroll' >= 1 with register loads, got "
+                       << (unroll ? std::to_string(*unroll) : "none");
+  if (stages)
+    return emitError() << "expected no 'stages' with register loads";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // ParallelAttr
 //===----------------------------------------------------------------------===//
 

@@ -83,6 +83,39 @@ def MoE_TileAttr : MoE_Attr<"Tile", "tile"> {
   let genVerifyDecl = 1;
 }
 
+def MoE_GemmPlanAttr : MoE_Attr<"GemmPlan", "gemm_plan"> {
+  let summary = "the kernel plan of a grouped GEMM: every choice its kernel makes";
+  let description = [{
+    How the kernel of a `moe.grouped_matmul` computes its `block_m x
+    block_n` output tile (`block_m` is the op's): `waves_n` waves split the
+    `block_n / n` column tiles of the MMA (n = 16 on gfx942/gfx950, 8 on
+    sm_90), each accumulating `group` of its tiles at once; `slices` waves
+    per column share split the k steps (their partial sums meet in LDS);
+    each lane multiplies `row_group` 16-row tiles with every weight fragment
+    it loads. `loads` is `registers` (the k loop issues the loads of
+    `unroll` steps before their MMAs) or `async_copy` (each lane copies its
+    fragments into LDS `stages - 1` steps ahead). Written by
+    `--moe-plan-kernels` (or by the GPU lowering where missing); an edited
+    plan is honoured, and checked against the chip when the kernel is built.
+
+    ```mlir
+    #moe.gemm_plan<block_n = 64, waves_n = 4, slices = 1, group = 2, row_group = 1, loads = async_copy, stages = 3>
+    ```
+  }];
+  let parameters = (ins
+    "int64_t":$block_n,
+    "int64_t":$waves_n,
+    "int64_t":$slices,
+    "int64_t":$group,
+    "int64_t":$row_group,
+    EnumParameter<MoE_KernelLoads>:$loads,
+    OptionalParameter<"std::optional<int64_t>">:$stages,
+    OptionalParameter<"std::optional<int64_t>">:$unroll
+  );
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+}
+
 def MoE_ParallelAttr : MoE_Attr<"Parallel", "parallel"> {
   let summary = "the tensor/expert-parallel layout: named rank groups and their sizes";
   let description = [{

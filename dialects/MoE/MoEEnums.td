@@ -44,4 +44,13 @@ def MoE_RowSource : I32EnumAttr<"RowSource",
   let cppNamespace = "::mlir::moe";
 }
 
+def MoE_KernelLoads : I32EnumAttr<"KernelLoads",
+    "how a GEMM kernel's k loop brings its operands to the MMAs", [
+      I32EnumAttrCase<"Registers", 0, "registers">,
+      I32EnumAttrCase<"AsyncCopy", 1, "async_copy">
+    ]> {
+  let cppNamespace = "::mlir::moe";
+  let genSpecializedAttr = 0;
+}
+
 #endif // MOE_ENUMS_TD

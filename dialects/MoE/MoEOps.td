@@ -205,14 +205,15 @@ def MoE_GroupedMatmulOp : MoE_Op<"grouped_matmul", [Pure]> {
     I64Attr:$top_k,
     I64Attr:$block_m,
     OptionalAttr<MoE_ActivationAttr>:$activation,
-    OptionalAttr<MoE_TileAttr>:$tile
+    OptionalAttr<MoE_TileAttr>:$tile,
+    OptionalAttr<MoE_GemmPlanAttr>:$plan
   );
   let results = (outs MoE_DataTensor:$result);
   let assemblyFormat = [{
     $a `,` $w `,` $sorted_route_ids `,` $block_expert_ids `,` $padded_count
     `rows` $rows `top_k` $top_k `block_m` $block_m
     (`weights` $weights^)? (`activation` $activation^)? (`tile` $tile^)?
-    attr-dict `:` functional-type(operands, results)
+    (`plan` $plan^)? attr-dict `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
 }

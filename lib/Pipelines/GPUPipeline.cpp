@@ -135,6 +135,10 @@ struct AttachKernelTargetPass
 void mlir::moe::buildGPUHostPipeline(OpPassManager &pm, const ChipInfo &chip,
                                      StringRef toolkit,
                                      const KernelOptions &options) {
+  MoEPlanKernelsPassOptions plans;
+  plans.target = chip.name.str();
+  plans.gemmLoads = options.gemmLoads;
+  pm.addPass(createMoEPlanKernelsPass(plans));
   ConvertMoEToGPULaunchPassOptions launch;
   launch.chip = chip.name.str();
   launch.gemmLoads = stringifyGemmLoads(options.gemmLoads).str();

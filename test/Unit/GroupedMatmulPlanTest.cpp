@@ -27,11 +27,47 @@ GroupedMatmulPlan plan(llvm::StringRef chipName,
   return p.value_or(GroupedMatmulPlan{});
 }
 
+/// The plan spelled as an attribute and read back (what the lowering does
+/// with a plan in the IR) is the same plan, field by field: the emitter,
+/// which reads only the plan, builds the same kernel.
+void expectAttrRoundTrip(const ChipInfo &c, const GroupedMatmulProblem &p,
+                         const GroupedMatmulPlan &plan) {
+  static mlir::MLIRContext ctx;
+  ctx.getOrLoadDialect<mlir::moe::MoEDialect>();
+  std::string error;
+  std::optional<GroupedMatmulPlan> back =
+      planFromAttr(c, p, toAttr(&ctx, plan), error);
+  ASSERT_TRUE(back.has_value()) << error;
+  EXPECT_EQ(back->mma.m, plan.mma.m);
+  EXPECT_EQ(back->mma.n, plan.mma.n);
+  EXPECT_EQ(back->mma.k, plan.mma.k);
+  for (auto [got, want] :
+       {std::pair{back->blockM, plan.blockM}, {back->blockN, plan.blockN},
+        {back->wavesN, plan.wavesN}, {back->slices, plan.slices},
+        {back->tilesPerWave, plan.tilesPerWave}, {back->group, plan.group},
+        {back->rowGroup, plan.rowGroup}, {back->steps, plan.steps},
+        {back->sliceSteps, plan.sliceSteps}, {back->kLoad, plan.kLoad},
+        {back->aRowsPerStep, plan.aRowsPerStep}, {back->unroll, plan.unroll},
+        {back->accValues, plan.accValues}})
+    EXPECT_EQ(got, want);
+  EXPECT_EQ(back->gated, plan.gated);
+  ASSERT_EQ(back->staging.has_value(), plan.staging.has_value());
+  if (plan.staging) {
+    EXPECT_EQ(back->staging->stages, plan.staging->stages);
+    EXPECT_EQ(back->staging->slots, plan.staging->slots);
+    EXPECT_EQ(back->staging->pieces, plan.staging->pieces);
+    EXPECT_EQ(back->staging->pieceElems, plan.staging->pieceElems);
+    EXPECT_EQ(back->staging->waves, plan.staging->waves);
+    EXPECT_EQ(back->staging->waveSize, plan.staging->waveSize);
+  }
+}
+
 // Every plan over a sweep of shapes keeps the invariants the emitter relies
 // on: the waves cover the columns exactly, groups divide the wave's tiles,
 // slices divide the k steps, the accumulators stay within budget, staged
 // buffers fit the LDS budget and the register loop's unroll divides its
-// steps.
+// steps; checkGroupedMatmulPlan accepts it and its attribute reads back the
+// same.
 TEST(GroupedMatmulPlanTest, InvariantsOverShapes) {
   int planned = 0, refused = 0;
   for (llvm::StringRef name : {"gfx942", "gfx950", "sm_90"}) {
@@ -54,6 +90,12 @@ TEST(GroupedMatmulPlanTest, InvariantsOverShapes) {
                 continue;
               }
               ++planned;
+              EXPECT_EQ(checkGroupedMatmulPlan(c, {blockM, tileN, depth, 2,
+                                                   gated, loads},
+                                               *p),
+                        "");
+              expectAttrRoundTrip(c, {blockM, tileN, depth, 2, gated, loads},
+                                  *p);
               SCOPED_TRACE(name.str() + " blockM " + std::to_string(blockM) +
                            " tileN " + std::to_string(tileN) + " K " +
                            std::to_string(depth));

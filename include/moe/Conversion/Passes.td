@@ -92,4 +92,34 @@ def ConvertMoEToGPULaunchPass
   ];
 }
 
+def MoEPlanKernelsPass : Pass<"moe-plan-kernels"> {
+  let summary = "Write the kernel plan of every grouped GEMM for a chip";
+  let description = [{
+    Gives each `moe.grouped_matmul` without a `plan` the `#moe.gemm_plan`
+    that the planner (`planGroupedMatmul`) chooses for `target` from the
+    op's block_m, block_n (its tile's, 64 without one), K, element type and
+    epilogue, and `gemm-loads`. The GPU lowering builds each GEMM kernel
+    from its plan, so that `moe-opt` shows every choice of the kernel and an
+    edited plan is what runs (checked against the chip then). Plans already
+    present are kept. `moe-compile` runs this pass before the lowering.
+  }];
+  let options = [
+    Option<"target", "target", "std::string", /*default=*/"\"gfx942\"",
+           "Chip to plan for: gfx942, gfx950 or sm_90">,
+    Option<"gemmLoads", "gemm-loads", "::mlir::moe::GemmLoads",
+           /*default=*/"::mlir::moe::GemmLoads::Auto",
+           "How the GEMM's k loop loads its operands",
+           [{::llvm::cl::values(
+             clEnumValN(::mlir::moe::GemmLoads::Auto, "auto",
+                        "async-copy for one-MMA-tile row blocks on chips whose "
+                        "one copy moves a whole fragment (sm_90, gfx950), "
+                        "registers otherwise"),
+             clEnumValN(::mlir::moe::GemmLoads::Registers, "registers",
+                        "unrolled register loads"),
+             clEnumValN(::mlir::moe::GemmLoads::AsyncCopy, "async-copy",
+                        "cp.async / global_load_lds into per-lane LDS "
+                        "slots, several k steps ahead"))}]>
+  ];
+}
+
 #endif // MOE_CONVERSION_PASSES_TD

@@ -55,24 +55,14 @@ LogicalResult mlir::moe::checkGroupedMatmulKernel(GroupedMatmulOp op,
   return success();
 }
 
-/// The plan's view of `op`.
-static GroupedMatmulProblem problemOf(GroupedMatmulOp op, GemmLoads loads) {
-  TileAttr tile = op.getTileAttr();
-  auto wType = op.getW().getType();
-  return {op.getBlockMAttr().getInt(),
-          tile ? tile.getBlockN() : 64,
-          wType.getDimSize(2),
-          wType.getElementType().getIntOrFloatBitWidth() / 8,
-          static_cast<bool>(op.getActivationAttr()),
-          loads};
-}
-
 int64_t mlir::moe::groupedMatmulBlockN(GroupedMatmulOp op,
                                        const ChipInfo &chip) {
+  if (GemmPlanAttr attr = op.getPlanAttr())
+    return attr.getBlockN();
   // The output width does not depend on how the k loop loads.
   std::string error;
   std::optional<GroupedMatmulPlan> plan =
-      planGroupedMatmul(chip, problemOf(op, GemmLoads::Registers), error);
+      planGroupedMatmul(chip, groupedMatmulProblem(op, GemmLoads::Registers), error);
   return plan ? plan->blockN : 16;
 }
 
@@ -81,11 +71,19 @@ FailureOr<gpu::GPUFuncOp> mlir::moe::buildGroupedMatmulKernel(
     const ChipInfo &chip, StringRef name, const KernelOptions &options) {
   if (failed(checkGroupedMatmulKernel(op, chip)))
     return failure();
+  // The op's plan when it has one (written by --moe-plan-kernels or by
+  // hand), else the planner's for `options`.
   std::string error;
+  GroupedMatmulProblem problem = groupedMatmulProblem(op, options.gemmLoads);
   std::optional<GroupedMatmulPlan> plan =
-      planGroupedMatmul(chip, problemOf(op, options.gemmLoads), error);
+      op.getPlanAttr() ? planFromAttr(chip, problem, op.getPlanAttr(), error)
+                       : planGroupedMatmul(chip, problem, error);
   if (!plan)
-    return op.emitOpError() << error;
+    return op.emitOpError() << (op.getPlanAttr() ? "has a plan that cannot "
+                                                   "run on " +
+                                                       chip.name + ": "
+                                                 : "")
+                            << error;
   const MMAShape mma = plan->mma;
   ActivationAttr act = op.getActivationAttr();
   const int64_t blockM = plan->blockM, blockN = plan->blockN;

@@ -10,6 +10,7 @@
 #include "MMAAtom.h"
 #include "moe/Target/MMALayout.h"
 
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MathExtras.h"
 
 #include <algorithm>
@@ -86,6 +87,18 @@ static int64_t planUnroll(const GroupedMatmulPlan &plan) {
   return 1;
 }
 
+GroupedMatmulProblem mlir::moe::groupedMatmulProblem(GroupedMatmulOp op,
+                                                     GemmLoads loads) {
+  TileAttr tile = op.getTileAttr();
+  auto wType = op.getW().getType();
+  return {op.getBlockMAttr().getInt(),
+          tile ? tile.getBlockN() : 64,
+          wType.getDimSize(2),
+          wType.getElementType().getIntOrFloatBitWidth() / 8,
+          static_cast<bool>(op.getActivationAttr()),
+          loads};
+}
+
 std::optional<GroupedMatmulPlan>
 mlir::moe::planGroupedMatmul(const ChipInfo &chip,
                              const GroupedMatmulProblem &p,
@@ -135,4 +148,118 @@ mlir::moe::planGroupedMatmul(const ChipInfo &chip,
   }
   plan.unroll = plan.staging ? 1 : planUnroll(plan);
   return plan;
+}
+
+/// LDS a workgroup of the GEMM may use at all: the 48 KiB of static shared
+/// memory on NVIDIA, the whole LDS on AMD.
+static int64_t ldsLimitBytes(const ChipInfo &chip) {
+  return chip.vendor == GPUVendor::NVIDIA ? 48 * 1024 : chip.ldsBytes;
+}
+
+std::string mlir::moe::checkGroupedMatmulPlan(
+    const ChipInfo &chip, const GroupedMatmulProblem &p,
+    const GroupedMatmulPlan &plan) {
+  using llvm::formatv;
+  const MMAShape &mma = plan.mma;
+  if (plan.blockN % mma.n != 0)
+    return formatv("expected block_n ({0}) to be a multiple of the MMA's n "
+                   "({1} on {2})",
+                   plan.blockN, mma.n, chip.name);
+  int64_t colTiles = plan.blockN / mma.n;
+  if (colTiles % plan.wavesN != 0)
+    return formatv("expected waves_n ({0}) to divide the {1} column tiles of "
+                   "block_n {2}",
+                   plan.wavesN, colTiles, plan.blockN);
+  if (plan.tilesPerWave % plan.group != 0)
+    return formatv("expected group ({0}) to divide the {1} column tiles of a "
+                   "wave",
+                   plan.group, plan.tilesPerWave);
+  if (plan.steps % plan.slices != 0)
+    return formatv("expected slices ({0}) to divide the {1} k steps of K {2}",
+                   plan.slices, plan.steps, p.depth);
+  if (plan.blockM % (plan.rowGroup * mma.m) != 0)
+    return formatv("expected row_group ({0}) x {1} rows to divide block_m "
+                   "({2})",
+                   plan.rowGroup, mma.m, plan.blockM);
+  if (plan.slices > 1 && plan.rowGroup != 1)
+    return formatv("expected row_group 1 with slices > 1, got {0}",
+                   plan.rowGroup);
+  if (plan.rowGroup * plan.chains() > kGroupedMatmulAccTiles)
+    return formatv("expected at most {0} accumulator tiles per lane "
+                   "(row_group x group, x2 when gated), got {1}",
+                   kGroupedMatmulAccTiles, plan.rowGroup * plan.chains());
+  if (plan.threads(chip) > 1024)
+    return formatv("expected at most 1024 threads (waves_n x slices x {0}), "
+                   "got {1}",
+                   chip.waveSize, plan.threads(chip));
+  int64_t lds = 4 * plan.partialElems(chip);
+  if (plan.staging) {
+    lds += plan.staging->stages * plan.staging->bufferElems() * p.elementBytes;
+  } else if (plan.sliceSteps % plan.unroll != 0) {
+    return formatv("expected unroll ({0}) to divide the {1} k steps of a "
+                   "slice",
+                   plan.unroll, plan.sliceSteps);
+  }
+  if (lds > ldsLimitBytes(chip))
+    return formatv("expected the plan's LDS ({0} bytes) to fit the {1} bytes "
+                   "a workgroup has on {2}",
+                   lds, ldsLimitBytes(chip), chip.name);
+  return "";
+}
+
+std::optional<GroupedMatmulPlan>
+mlir::moe::planFromAttr(const ChipInfo &chip, const GroupedMatmulProblem &p,
+                        GemmPlanAttr attr, std::string &error) {
+  std::optional<MMAShape> mma = pickMMA(chip);
+  if (!mma) {
+    error = ("has no 16-row bf16 MMA on " + chip.name).str();
+    return std::nullopt;
+  }
+  GroupedMatmulPlan plan{};
+  plan.mma = *mma;
+  plan.blockM = p.blockM;
+  plan.gated = p.gated;
+  plan.blockN = attr.getBlockN();
+  plan.wavesN = attr.getWavesN();
+  plan.slices = attr.getSlices();
+  plan.group = attr.getGroup();
+  plan.rowGroup = attr.getRowGroup();
+  plan.kLoad = kLoadOf(chip, *mma, p.depth);
+  plan.accValues = MMALayout(*mma, chip.waveSize).dValuesPerLane();
+  plan.tilesPerWave = plan.blockN / mma->n / plan.wavesN;
+  plan.steps = llvm::divideCeil(p.depth, kStepOf(chip, *mma, p.depth));
+  plan.sliceSteps = plan.steps / plan.slices;
+  plan.aRowsPerStep = plan.rowGroup * aRowsPerLane(chip);
+  plan.unroll = attr.getUnroll().value_or(1);
+  if (attr.getLoads() == KernelLoads::AsyncCopy) {
+    int64_t budget = ldsLimitBytes(chip) - 4 * plan.partialElems(chip);
+    plan.staging = planStagedLoads(chip, p.elementBytes, plan.kLoad,
+                                   plan.chains() + plan.aRowsPerStep,
+                                   std::max<int64_t>(plan.sliceSteps, 2),
+                                   plan.wavesN * plan.slices,
+                                   std::max<int64_t>(budget, 0));
+    int64_t stages = *attr.getStages();
+    if (!plan.staging || plan.staging->stages < stages) {
+      error = llvm::formatv("expected at most {0} stages of async copies for "
+                            "this plan on {1}, got {2}",
+                            plan.staging ? plan.staging->stages : 0,
+                            chip.name, stages);
+      return std::nullopt;
+    }
+    plan.staging->stages = stages;
+  }
+  error = checkGroupedMatmulPlan(chip, p, plan);
+  if (!error.empty())
+    return std::nullopt;
+  return plan;
+}
+
+GemmPlanAttr mlir::moe::toAttr(MLIRContext *ctx,
+                               const GroupedMatmulPlan &plan) {
+  return GemmPlanAttr::get(
+      ctx, plan.blockN, plan.wavesN, plan.slices, plan.group, plan.rowGroup,
+      plan.staging ? KernelLoads::AsyncCopy : KernelLoads::Registers,
+      plan.staging ? std::optional<int64_t>(plan.staging->stages)
+                   : std::nullopt,
+      plan.staging ? std::nullopt : std::optional<int64_t>(plan.unroll));
 }

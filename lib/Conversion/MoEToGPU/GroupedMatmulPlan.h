@@ -65,11 +65,31 @@ struct GroupedMatmulPlan {
   }
 };
 
+/// The problem of `op` (its tile's block_n, 64 without one) with `loads`.
+GroupedMatmulProblem groupedMatmulProblem(GroupedMatmulOp op,
+                                          GemmLoads loads);
+
 /// The plan of `problem` on `chip`, or nullopt with `error` set (async-copy
 /// loads that cannot be planned; a chip without a 16-row MMA).
 std::optional<GroupedMatmulPlan>
 planGroupedMatmul(const ChipInfo &chip, const GroupedMatmulProblem &problem,
                   std::string &error);
+
+/// Why `plan` cannot run `problem` on `chip` (expected vs. found), or the
+/// empty string: its waves cover the columns and divide the k steps, the
+/// accumulators and threads fit, and its LDS fits the chip.
+std::string checkGroupedMatmulPlan(const ChipInfo &chip,
+                                   const GroupedMatmulProblem &problem,
+                                   const GroupedMatmulPlan &plan);
+
+/// The plan an attribute spells (the rest derived from the chip and the
+/// problem), checked; nullopt with `error` set when it cannot run.
+std::optional<GroupedMatmulPlan>
+planFromAttr(const ChipInfo &chip, const GroupedMatmulProblem &problem,
+             GemmPlanAttr attr, std::string &error);
+
+/// The attribute that spells `plan`.
+GemmPlanAttr toAttr(MLIRContext *ctx, const GroupedMatmulPlan &plan);
 
 } // namespace mlir::moe
 

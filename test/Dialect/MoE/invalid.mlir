@@ -945,3 +945,49 @@ func.func @rms_norm_zero_hidden(%x: tensor<?x0xbf16>, %w: tensor<0xbf16>) {
   %y = moe.rms_norm %x, %w eps 1.0e-06 : tensor<?x0xbf16>, tensor<0xbf16>
   return
 }
+
+//===----------------------------------------------------------------------===//
+// #moe.gemm_plan
+//===----------------------------------------------------------------------===//
+
+// -----
+
+// expected-error @+1 {{expected 'waves_n' >= 1, got 0}}
+func.func @plan_waves() attributes {plan = #moe.gemm_plan<block_n = 64, waves_n = 0, slices = 1, group = 1, row_group = 1, loads = registers, unroll = 1>} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{expected 'stages' >= 2 with async_copy loads, got none}}
+func.func @plan_no_stages() attributes {plan = #moe.gemm_plan<block_n = 64, waves_n = 4, slices = 1, group = 1, row_group = 1, loads = async_copy>} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{expected 'stages' >= 2 with async_copy loads, got 1}}
+func.func @plan_one_stage() attributes {plan = #moe.gemm_plan<block_n = 64, waves_n = 4, slices = 1, group = 1, row_group = 1, loads = async_copy, stages = 1>} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{expected no 'unroll' with async_copy loads (the stages unroll the loop)}}
+func.func @plan_staged_unroll() attributes {plan = #moe.gemm_plan<block_n = 64, waves_n = 4, slices = 1, group = 1, row_group = 1, loads = async_copy, stages = 3, unroll = 2>} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{expected 'unroll' >= 1 with register loads, got none}}
+func.func @plan_no_unroll() attributes {plan = #moe.gemm_plan<block_n = 64, waves_n = 4, slices = 1, group = 1, row_group = 1, loads = registers>} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{expected no 'stages' with register loads}}
+func.func @plan_register_stages() attributes {plan = #moe.gemm_plan<block_n = 64, waves_n = 4, slices = 1, group = 1, row_group = 1, loads = registers, unroll = 1, stages = 3>} {
+  return
+}

@@ -1,0 +1,47 @@
+// RUN: moe-opt %s -split-input-file -verify-diagnostics --convert-moe-to-gpu-launch=chip=sm_90 | FileCheck %s
+
+// An edited plan is what the kernel does: 2 column waves x 2 K slices (128
+// threads), 32 output columns per workgroup (grid y = ceil(2880 / 32)), and
+// LDS for the second slice's partial sums (1 slice x 2 waves x 4 chains,
+// gate and up of 2 tiles, x 4 values x 32 lanes = 1024 f32).
+// CHECK-LABEL: func.func @edited
+// CHECK: %[[C32:.*]] = arith.constant 32 : index
+// CHECK: %[[COLS:.*]] = arith.ceildivui %{{.*}}, %[[C32]]
+// CHECK: gpu.launch_func @moe_kernels::@edited_grouped_matmul_0 blocks in (%{{.*}}, %[[COLS]], %{{.*}}) threads in (%c128,
+// CHECK: gpu.func @edited_grouped_matmul_0({{.*}}) workgroup(%{{.*}} : memref<1024xf32, #gpu.address_space<workgroup>> {{.*}}) kernel attributes {known_block_size = array<i32: 128, 1, 1>}
+func.func @edited(%x: tensor<?x2880xbf16>, %w: tensor<128x5760x2880xbf16>, %s: tensor<?xi32>, %b: tensor<?xi32>, %c: tensor<i32>) -> tensor<?x2880xbf16> {
+  %o = moe.grouped_matmul %x, %w, %s, %b, %c rows tokens top_k 4 block_m 16 activation <swiglu_oai, layout = interleaved> plan <block_n = 32, waves_n = 2, slices = 2, group = 2, row_group = 1, loads = registers, unroll = 3> : (tensor<?x2880xbf16>, tensor<128x5760x2880xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x2880xbf16>
+  return %o : tensor<?x2880xbf16>
+}
+
+// -----
+
+func.func @waves_do_not_divide(%x: tensor<?x2880xbf16>, %w: tensor<128x5760x2880xbf16>, %s: tensor<?xi32>, %b: tensor<?xi32>, %c: tensor<i32>) -> tensor<?x2880xbf16> {
+  // expected-error @+1 {{has a plan that cannot run on sm_90: expected waves_n (3) to divide the 4 column tiles of block_n 32}}
+  %o = moe.grouped_matmul %x, %w, %s, %b, %c rows tokens top_k 4 block_m 16 activation <swiglu_oai, layout = interleaved> plan <block_n = 32, waves_n = 3, slices = 1, group = 1, row_group = 1, loads = registers, unroll = 1> : (tensor<?x2880xbf16>, tensor<128x5760x2880xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x2880xbf16>
+  return %o : tensor<?x2880xbf16>
+}
+
+// -----
+
+func.func @unroll_does_not_divide(%x: tensor<?x2880xbf16>, %w: tensor<128x5760x2880xbf16>, %s: tensor<?xi32>, %b: tensor<?xi32>, %c: tensor<i32>) -> tensor<?x2880xbf16> {
+  // expected-error @+1 {{has a plan that cannot run on sm_90: expected unroll (7) to divide the 45 k steps of a slice}}
+  %o = moe.grouped_matmul %x, %w, %s, %b, %c rows tokens top_k 4 block_m 16 activation <swiglu_oai, layout = interleaved> plan <block_n = 32, waves_n = 2, slices = 2, group = 2, row_group = 1, loads = registers, unroll = 7> : (tensor<?x2880xbf16>, tensor<128x5760x2880xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x2880xbf16>
+  return %o : tensor<?x2880xbf16>
+}
+
+// -----
+
+func.func @too_many_stages(%x: tensor<?x2880xbf16>, %w: tensor<128x5760x2880xbf16>, %s: tensor<?xi32>, %b: tensor<?xi32>, %c: tensor<i32>) -> tensor<?x2880xbf16> {
+  // expected-error @+1 {{has a plan that cannot run on sm_90: expected at most 4 stages of async copies for this plan on sm_90, got 9}}
+  %o = moe.grouped_matmul %x, %w, %s, %b, %c rows tokens top_k 4 block_m 16 activation <swiglu_oai, layout = interleaved> plan <block_n = 64, waves_n = 4, slices = 1, group = 2, row_group = 1, loads = async_copy, stages = 9> : (tensor<?x2880xbf16>, tensor<128x5760x2880xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x2880xbf16>
+  return %o : tensor<?x2880xbf16>
+}
+
+// -----
+
+func.func @too_many_accumulators(%a: tensor<?x1536xbf16>, %w: tensor<128x4096x1536xbf16>, %s: tensor<?xi32>, %b: tensor<?xi32>, %c: tensor<i32>) -> tensor<?x4096xbf16> {
+  // expected-error @+1 {{has a plan that cannot run on sm_90: expected at most 16 accumulator tiles per lane (row_group x group, x2 when gated), got 32}}
+  %o = moe.grouped_matmul %a, %w, %s, %b, %c rows routes top_k 8 block_m 128 plan <block_n = 128, waves_n = 4, slices = 1, group = 4, row_group = 8, loads = registers, unroll = 1> : (tensor<?x1536xbf16>, tensor<128x4096x1536xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x4096xbf16>
+  return %o : tensor<?x4096xbf16>
+}

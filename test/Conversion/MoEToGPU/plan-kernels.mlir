@@ -1,0 +1,50 @@
+// RUN: moe-opt %s -split-input-file --moe-plan-kernels=target=sm_90 | FileCheck %s --check-prefix=SM90
+// RUN: moe-opt %s -split-input-file --moe-plan-kernels=target=gfx942 | FileCheck %s --check-prefix=GFX942
+// RUN: moe-opt %s -split-input-file --moe-plan-kernels=target=gfx950 | FileCheck %s --check-prefix=GFX950
+// RUN: moe-opt %s -split-input-file --moe-plan-kernels="target=sm_90 gemm-loads=registers" | FileCheck %s --check-prefix=REGS
+// RUN: not moe-opt %s --moe-plan-kernels=target=gfx1100 2>&1 | FileCheck %s --check-prefix=BADCHIP
+
+// BADCHIP: error: unknown --moe-plan-kernels target 'gfx1100'; expected one of: gfx942, gfx950, sm_90
+
+// gpt-oss GEMM1 at decode (one 16-row tile, SwiGLU fused): block_n 128
+// weight rows are 64 output columns. sm_90 and gfx950 stage the loads
+// through async copies (one copy moves a lane's 16-byte fragment); gfx942
+// keeps register loads, unrolled by 2.
+// SM90-LABEL: func.func @decode_gemm1
+// SM90: moe.grouped_matmul {{.*}} plan <block_n = 64, waves_n = 4, slices = 1, group = 2, row_group = 1, loads = async_copy, stages = 4>
+// GFX942-LABEL: func.func @decode_gemm1
+// GFX942: moe.grouped_matmul {{.*}} plan <block_n = 64, waves_n = 4, slices = 1, group = 1, row_group = 1, loads = registers, unroll = 2>
+// GFX950-LABEL: func.func @decode_gemm1
+// GFX950: moe.grouped_matmul {{.*}} plan <block_n = 64, waves_n = 4, slices = 1, group = 1, row_group = 1, loads = async_copy, stages = 6>
+// REGS-LABEL: func.func @decode_gemm1
+// REGS: moe.grouped_matmul {{.*}} plan <block_n = 64, waves_n = 4, slices = 1, group = 2, row_group = 1, loads = registers, unroll = 2>
+func.func @decode_gemm1(%x: tensor<?x2880xbf16>, %w: tensor<128x5760x2880xbf16>, %s: tensor<?xi32>, %b: tensor<?xi32>, %c: tensor<i32>) -> tensor<?x2880xbf16> {
+  %o = moe.grouped_matmul %x, %w, %s, %b, %c rows tokens top_k 4 block_m 16 activation <swiglu_oai, layout = interleaved> tile <block_m = 16, block_n = 128, block_k = 64> : (tensor<?x2880xbf16>, tensor<128x5760x2880xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x2880xbf16>
+  return %o : tensor<?x2880xbf16>
+}
+
+// -----
+
+// Prefill: a 64-row block multiplies its four 16-row tiles with each weight
+// load (row_group 4) and loads into registers on every chip, unrolled so
+// that about 24 loads per lane are in flight: sm_90 loads 8 A rows (two per
+// 16-row tile) and 4 weight rows per step (unroll 2), gfx942 4 and 2
+// (unroll 4).
+// SM90-LABEL: func.func @prefill_gemm2
+// SM90: plan <block_n = 128, waves_n = 4, slices = 1, group = 4, row_group = 4, loads = registers, unroll = 2>
+// GFX942-LABEL: func.func @prefill_gemm2
+// GFX942: plan <block_n = 128, waves_n = 4, slices = 1, group = 2, row_group = 4, loads = registers, unroll = 4>
+func.func @prefill_gemm2(%a: tensor<?x1536xbf16>, %w: tensor<128x4096x1536xbf16>, %s: tensor<?xi32>, %b: tensor<?xi32>, %c: tensor<i32>) -> tensor<?x4096xbf16> {
+  %o = moe.grouped_matmul %a, %w, %s, %b, %c rows routes top_k 8 block_m 64 tile <block_m = 64, block_n = 128, block_k = 64> : (tensor<?x1536xbf16>, tensor<128x4096x1536xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x4096xbf16>
+  return %o : tensor<?x4096xbf16>
+}
+
+// -----
+
+// A plan already present is kept as it is.
+// SM90-LABEL: func.func @negative_planned
+// SM90: plan <block_n = 32, waves_n = 2, slices = 2, group = 2, row_group = 1, loads = registers, unroll = 3>
+func.func @negative_planned(%x: tensor<?x2880xbf16>, %w: tensor<128x5760x2880xbf16>, %s: tensor<?xi32>, %b: tensor<?xi32>, %c: tensor<i32>) -> tensor<?x2880xbf16> {
+  %o = moe.grouped_matmul %x, %w, %s, %b, %c rows tokens top_k 4 block_m 16 activation <swiglu_oai, layout = interleaved> plan <block_n = 32, waves_n = 2, slices = 2, group = 2, row_group = 1, loads = registers, unroll = 3> : (tensor<?x2880xbf16>, tensor<128x5760x2880xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x2880xbf16>
+  return %o : tensor<?x2880xbf16>
+}
