@@ -65,7 +65,14 @@ mlir::moe::buildExpandedExperts(RewriterBase &rewriter, ExpertsOp op,
   Location loc = op.getLoc();
   MLIRContext *ctx = rewriter.getContext();
   Type element = op.getX().getType().getElementType();
-  int64_t tokens = dimOf(op.getX(), 0), hidden = dimOf(op.getX(), 1);
+  int64_t tokens = dimOf(op.getX(), 0);
+  // H of GEMM2's result: the first static one of x, w2 and w1 (they are
+  // equal, checked at run time where dynamic), so that static weights give
+  // the GEMM a static width when x's H is dynamic.
+  int64_t hidden = dimOf(op.getX(), 1);
+  for (int64_t h : {dimOf(w2, 1), dimOf(op.getW1(), 2)})
+    if (ShapedType::isDynamic(hidden))
+      hidden = h;
   int64_t topK = dimOf(op.getIds(), 1), twoI = dimOf(op.getW1(), 1);
   int64_t routes = ShapedType::isDynamic(tokens) ? tokens : tokens * topK;
   // moe.align sizes its results from the ids (their T may be the static one

@@ -90,3 +90,20 @@ func.func @mixed_static_dynamic_tokens(%x: tensor<4x32xbf16>, %w1: tensor<8x48x3
       : (tensor<4x32xbf16>, tensor<8x48x32xbf16>, tensor<8x32x24xbf16>, tensor<4x2xf32>, tensor<?x2xi32>) -> tensor<4x32xbf16>
   return %y : tensor<4x32xbf16>
 }
+
+// -----
+
+// x's H is dynamic, the weights' static: GEMM2 takes the static H of w2 (the
+// GPU kernels need a static output width), and the H relations are checked
+// at run time.
+// CHECK-LABEL: func.func @dynamic_hidden
+// CHECK: moe.check_size %{{.*}}, %{{.*}} for "moe.experts" "dim 2 of 'w1' must equal dim 1 of 'x' (H)"
+// CHECK: moe.check_size %{{.*}}, %{{.*}} for "moe.experts" "dim 1 of 'w2' must equal dim 1 of 'x' (H)"
+// CHECK: moe.grouped_matmul {{.*}} rows routes {{.*}} -> tensor<?x32xbf16>
+// CHECK: moe.combine {{.*}} : tensor<?x32xbf16>, tensor<?x2xf32> -> tensor<?x?xbf16>
+func.func @dynamic_hidden(%x: tensor<?x?xbf16>, %w1: tensor<8x48x32xbf16>, %w2: tensor<8x32x24xbf16>,
+                          %w: tensor<?x2xf32>, %ids: tensor<?x2xi32>) -> tensor<?x?xbf16> {
+  %y = moe.experts %x, %w1, %w2, %w, %ids activation <silu_mul>
+      : (tensor<?x?xbf16>, tensor<8x48x32xbf16>, tensor<8x32x24xbf16>, tensor<?x2xf32>, tensor<?x2xi32>) -> tensor<?x?xbf16>
+  return %y : tensor<?x?xbf16>
+}

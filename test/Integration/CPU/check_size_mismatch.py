@@ -14,9 +14,10 @@ import tempfile
 import numpy as np
 
 
-def run(moe_run, lib, entry, inputs):
+def run(moe_run, backend, lib, entry, inputs):
     with tempfile.TemporaryDirectory() as tmp:
-        cmd = [moe_run, lib, "--entry", entry, "--output-dir", tmp]
+        cmd = [moe_run, lib, "--entry", entry, "--output-dir", tmp,
+               "--backend", backend]
         for i, value in enumerate(inputs):
             path = os.path.join(tmp, f"in{i}.npy")
             np.save(path, value)
@@ -57,10 +58,19 @@ def main():
     parser.add_argument("--direct-lib", required=True,
                         help="the same program built with --no-optimize")
     parser.add_argument("--moe-run", required=True)
+    parser.add_argument("--backend", default="cpu")
     args = parser.parse_args()
+    listing = subprocess.run([args.moe_run, args.lib, "--list"],
+                             capture_output=True, text=True).stdout
+    entries = set(re.findall(r"^entry (\w+)", listing, re.MULTILINE))
     passed = failed = 0
     for name, entry, inputs in CASES:
-        got = [run(args.moe_run, lib, entry, inputs)
+        if entry not in entries:
+            # The GPU program leaves out what GPU kernels cannot take
+            # (dynamic weight shapes); the CPU test checks every message.
+            print(f"{name}: skipped, the library has no entry '{entry}'")
+            continue
+        got = [run(args.moe_run, args.backend, lib, entry, inputs)
                for lib in (args.lib, args.direct_lib)]
         message = re.sub(r"^moe-run: error: entry '\w+': run-time size check "
                          r"failed: ", "", got[0][1])

@@ -41,12 +41,16 @@ CASES = [
     # EP: 4 ranks' pruned mixtral_like layers summed == the whole layer.
     ("prune", "layers.mlir", "check_prune.py",
      ["--pruned-lib", "{artifacts}/layers_ep4.{target}.so"]),
+    # Mismatched dynamic sizes: the same error from the default and the
+    # --no-optimize build (this folder's program: static weight shapes).
+    ("size mismatch", "size_mismatch_gpu.mlir", "check_size_mismatch.py",
+     ["--direct-lib", "{artifacts}/size_mismatch_gpu.direct.{target}.so"]),
     # TP2 on two GPUs (NCCL) == TP1 on one; a SKIP with fewer GPUs.
     ("tp2", "tp2_block.mlir", "check_tp.py",
      ["--tp1-lib", "{artifacts}/tp1_block.{target}.so"]),
 ]
 # Built too: programs the checks use besides their own.
-EXTRA_PROGRAMS = ["tp1_block.mlir"]
+EXTRA_PROGRAMS = ["tp1_block.mlir", "size_mismatch_gpu.direct.mlir"]
 
 
 def source(name):
