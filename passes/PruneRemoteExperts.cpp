@@ -129,6 +129,16 @@ struct MoEPruneRemoteExpertsPass
       ExpertsOp op = ops[index];
       int64_t localCount = localCounts[index];
       rewriter.setInsertionPoint(op);
+      // A rank outside [0, ep-size) would own no expert and give zeros.
+      Value lastRank = arith::ConstantIndexOp::create(
+          rewriter, op.getLoc(), static_cast<int64_t>(epSize) - 1);
+      CheckSizeOp::create(
+          rewriter, op.getLoc(), rank,
+          arith::MinUIOp::create(rewriter, op.getLoc(), rank, lastRank),
+          rewriter.getStringAttr(op->getName().getStringRef()),
+          rewriter.getStringAttr(
+              "the rank argument (moe.ep_rank) must be in [0, " +
+              std::to_string(static_cast<int64_t>(epSize)) + ")"));
       Value begin = arith::MulIOp::create(
           rewriter, op.getLoc(), rank,
           arith::ConstantIndexOp::create(rewriter, op.getLoc(), localCount));

@@ -16,13 +16,18 @@ static const MMAShape kGfx950BF16[] = {{16, 16, 32}, {32, 32, 16},
                                        {16, 16, 16}, {32, 32, 8}};
 static const MMAShape kSm90BF16[] = {{16, 8, 16}};
 
+// Asynchronous copy sizes a lane can issue, largest first.
+static const int64_t kGfx942Copies[] = {4};
+static const int64_t kGfx950Copies[] = {16, 4};
+static const int64_t kSm90Copies[] = {16, 8, 4};
+
 static const ChipInfo kChips[] = {
     {"gfx942", 304, 64, 64 * 1024, 5.3e12, kGfx942BF16, Fp8Flavor::FNUZ,
-     false, GPUVendor::AMD},
+     false, GPUVendor::AMD, kGfx942Copies, 64 * 1024},
     {"gfx950", 256, 64, 160 * 1024, 8.0e12, kGfx950BF16, Fp8Flavor::OCP, true,
-     GPUVendor::AMD},
+     GPUVendor::AMD, kGfx950Copies, 160 * 1024},
     {"sm_90", 132, 32, 228 * 1024, 3.35e12, kSm90BF16, Fp8Flavor::OCP, false,
-     GPUVendor::NVIDIA},
+     GPUVendor::NVIDIA, kSm90Copies, 48 * 1024},
 };
 
 const ChipInfo *mlir::moe::lookupChip(llvm::StringRef name) {

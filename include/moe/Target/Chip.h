@@ -34,6 +34,13 @@ struct ChipInfo {
   Fp8Flavor fp8;
   bool scaledMMA; ///< MX (f8/f6/f4 with E8M0 scales) MMA
   GPUVendor vendor;
+  /// Bytes one lane's asynchronous global-to-LDS copy can move, largest
+  /// first: cp.async 16/8/4 on sm_90, global_load_lds_dwordx4/_dword on
+  /// gfx950, _dword only on gfx942.
+  llvm::ArrayRef<int64_t> asyncCopyBytes;
+  /// LDS a workgroup may declare statically: 48 KiB of shared memory on
+  /// NVIDIA (more needs a dynamic opt-in), the whole LDS on AMD.
+  int64_t staticLdsBytes;
 };
 
 /// The descriptor of "gfx942", "gfx950" or "sm_90"; null for another name.

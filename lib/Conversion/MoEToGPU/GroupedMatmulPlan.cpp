@@ -150,12 +150,6 @@ mlir::moe::planGroupedMatmul(const ChipInfo &chip,
   return plan;
 }
 
-/// LDS a workgroup of the GEMM may use at all: the 48 KiB of static shared
-/// memory on NVIDIA, the whole LDS on AMD.
-static int64_t ldsLimitBytes(const ChipInfo &chip) {
-  return chip.vendor == GPUVendor::NVIDIA ? 48 * 1024 : chip.ldsBytes;
-}
-
 std::string mlir::moe::checkGroupedMatmulPlan(
     const ChipInfo &chip, const GroupedMatmulProblem &p,
     const GroupedMatmulPlan &plan) {
@@ -200,10 +194,10 @@ std::string mlir::moe::checkGroupedMatmulPlan(
                    "slice",
                    plan.unroll, plan.sliceSteps);
   }
-  if (lds > ldsLimitBytes(chip))
+  if (lds > chip.staticLdsBytes)
     return formatv("expected the plan's LDS ({0} bytes) to fit the {1} bytes "
                    "a workgroup has on {2}",
-                   lds, ldsLimitBytes(chip), chip.name);
+                   lds, chip.staticLdsBytes, chip.name);
   return "";
 }
 
@@ -232,7 +226,7 @@ mlir::moe::planFromAttr(const ChipInfo &chip, const GroupedMatmulProblem &p,
   plan.aRowsPerStep = plan.rowGroup * aRowsPerLane(chip);
   plan.unroll = attr.getUnroll().value_or(1);
   if (attr.getLoads() == KernelLoads::AsyncCopy) {
-    int64_t budget = ldsLimitBytes(chip) - 4 * plan.partialElems(chip);
+    int64_t budget = chip.staticLdsBytes - 4 * plan.partialElems(chip);
     plan.staging = planStagedLoads(chip, p.elementBytes, plan.kLoad,
                                    plan.chains() + plan.aRowsPerStep,
                                    std::max<int64_t>(plan.sliceSteps, 2),

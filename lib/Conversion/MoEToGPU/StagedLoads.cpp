@@ -19,14 +19,7 @@ using namespace mlir::moe;
 /// The largest copy a lane can start on `chip` that divides `loadBytes`.
 static std::optional<int64_t> pieceBytesFor(const ChipInfo &chip,
                                             int64_t loadBytes) {
-  SmallVector<int64_t> sizes;
-  if (chip.vendor == GPUVendor::NVIDIA)
-    sizes = {16, 8, 4}; // cp.async
-  else if (chip.name == "gfx950")
-    sizes = {16, 4}; // global_load_lds_dwordx4 / _dword
-  else
-    sizes = {4}; // gfx942: global_load_lds_dword
-  for (int64_t s : sizes)
+  for (int64_t s : chip.asyncCopyBytes)
     if (loadBytes % s == 0)
       return s;
   return std::nullopt;
@@ -61,7 +54,9 @@ mlir::moe::planStagedLoads(const ChipInfo &chip, int64_t elementBytes,
 }
 
 int64_t mlir::moe::stagingBudgetBytes(const ChipInfo &chip) {
-  return chip.vendor == GPUVendor::NVIDIA ? 48 * 1024 : chip.ldsBytes / 2;
+  // AMD: half, so that two workgroups share a CU.
+  return chip.vendor == GPUVendor::NVIDIA ? chip.staticLdsBytes
+                                          : chip.staticLdsBytes / 2;
 }
 
 Value StagedLoads::slotBase(ImplicitLocOpBuilder &b, int64_t slot,

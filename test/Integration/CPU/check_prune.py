@@ -25,4 +25,14 @@ for tokens in (1, 5, 12):
         total += partial
     h.close(f"sum of {ranks} pruned ranks == unpruned, T={tokens}", total,
             want, "bf16")
+# A rank outside [0, ep-size) owns no expert: an error, not zeros.
+x = rand(rng, (3, 32), "bf16")
+router_w = rand(rng, (32, 8), "bf16", 0.3)
+w1 = rand(rng, (local, 96, 32), "bf16", 32 ** -0.5)
+w2 = rand(rng, (local, 32, 48), "bf16", 48 ** -0.5)
+for bad in (ranks, 17):
+    h.fails_with(f"rank {bad} of {ranks}", "mixtral_like",
+                 [x, router_w, w1, w2, np.array(bad, dtype=np.int64)],
+                 f"the rank argument (moe.ep_rank) must be in [0, {ranks}): "
+                 f"expected {ranks - 1}, found {bad}", lib=pruned_lib)
 h.finish()

@@ -34,19 +34,33 @@ class Harness:
         self.failures = 0
         self.checks = 0
 
+    def _call(self, entry, inputs, lib, tmp):
+        cmd = [self.moe_run, lib or self.lib, "--entry", entry,
+               "--output-dir", tmp, "--backend", self.backend]
+        for i, value in enumerate(inputs):
+            path = os.path.join(tmp, f"in{i}.npy")
+            arr = np.asarray(value)
+            if arr.dtype.kind == "f":
+                arr = arr.astype(np.float32)
+            np.save(path, arr)
+            cmd += ["--input", path]
+        return subprocess.run(cmd, capture_output=True, text=True)
+
+    def fails_with(self, name, entry, inputs, want, lib=None):
+        """Expects the call to fail (exit code 1) with `want` in its error."""
+        self.checks += 1
+        with tempfile.TemporaryDirectory() as tmp:
+            proc = self._call(entry, inputs, lib, tmp)
+        if proc.returncode == 1 and want in proc.stderr:
+            print(f"PASS {name}: {proc.stderr.strip()}")
+        else:
+            self._fail(name, f"exit code {proc.returncode}, "
+                             f"{(proc.stderr or proc.stdout).strip()!r}")
+
     def run(self, entry, inputs, lib=None):
         """inputs: arrays already rounded to the entry's element types."""
         with tempfile.TemporaryDirectory() as tmp:
-            cmd = [self.moe_run, lib or self.lib, "--entry", entry,
-                   "--output-dir", tmp, "--backend", self.backend]
-            for i, value in enumerate(inputs):
-                path = os.path.join(tmp, f"in{i}.npy")
-                arr = np.asarray(value)
-                if arr.dtype.kind == "f":
-                    arr = arr.astype(np.float32)
-                np.save(path, arr)
-                cmd += ["--input", path]
-            proc = subprocess.run(cmd, capture_output=True, text=True)
+            proc = self._call(entry, inputs, lib, tmp)
             if proc.returncode != 0:
                 sys.stdout.write(proc.stdout + proc.stderr)
                 raise SystemExit(f"FAIL {entry}: moe-run exited with "
