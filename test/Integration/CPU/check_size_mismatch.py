@@ -60,8 +60,13 @@ def main():
     parser.add_argument("--moe-run", required=True)
     parser.add_argument("--backend", default="cpu")
     args = parser.parse_args()
-    listing = subprocess.run([args.moe_run, args.lib, "--list"],
-                             capture_output=True, text=True).stdout
+    listing = subprocess.run([args.moe_run, args.lib, "--list", "--backend",
+                              args.backend], capture_output=True, text=True)
+    if listing.returncode != 0:
+        print(f"FAIL listing the entries: {listing.stderr.strip()}")
+        print("0 passed, 1 failed")
+        return
+    listing = listing.stdout
     entries = set(re.findall(r"^entry (\w+)", listing, re.MULTILINE))
     passed = failed = 0
     for name, entry, inputs in CASES:
@@ -83,6 +88,9 @@ def main():
             failed += 1
             print(f"FAIL {name}: default build {got[0]}, --no-optimize "
                   f"build {got[1]}")
+    if passed + failed == 0:
+        failed = 1
+        print("FAIL no case ran")
     print(f"{passed} passed, {failed} failed")
 
 
