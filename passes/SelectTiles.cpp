@@ -31,8 +31,9 @@ struct MoESelectTilesPass
     if (!ShapedType::isDynamic(staticTokens))
       return staticTokens;
     return op->emitOpError()
-           << "has a dynamic token count; expected the expected T "
-              "(moe-compile --tokens=N, or --moe-select-tiles=\"tokens=N\")";
+           << "has a dynamic token count; expected a token count for the "
+              "tile cost model (moe-compile --tokens=N, or "
+              "--moe-select-tiles=\"tokens=N\")";
   }
 
   TileAttr toAttr(const TileChoice &t) {

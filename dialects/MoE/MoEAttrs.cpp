@@ -194,18 +194,17 @@ LogicalResult TileAttr::verify(function_ref<InFlightDiagnostic()> emitError,
 // GemmPlanAttr
 //===----------------------------------------------------------------------===//
 
-LogicalResult
-GemmPlanAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                     int64_t blockN, int64_t wavesN, int64_t slices,
-                     int64_t group, int64_t rowGroup, KernelLoads loads,
-                     std::optional<int64_t> stages,
-                     std::optional<int64_t> unroll) {
-  for (auto [name, value] :
-       {std::pair<StringRef, int64_t>{"block_n", blockN},
-        {"waves_n", wavesN},
-        {"slices", slices},
-        {"group", group},
-        {"row_group", rowGroup}})
+LogicalResult GemmPlanAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                   int64_t blockN, int64_t wavesN,
+                                   int64_t slices, int64_t group,
+                                   int64_t rowGroup, KernelLoads loads,
+                                   std::optional<int64_t> stages,
+                                   std::optional<int64_t> unroll) {
+  for (auto [name, value] : {std::pair<StringRef, int64_t>{"block_n", blockN},
+                             {"waves_n", wavesN},
+                             {"slices", slices},
+                             {"group", group},
+                             {"row_group", rowGroup}})
     if (value < 1)
       return emitError() << "expected '" << name << "' >= 1, got " << value;
   if (loads == KernelLoads::AsyncCopy) {

@@ -78,7 +78,8 @@ SmallVector<OperandSizeRelation> ExpertsOp::getOperandSizeRelations() {
   return {
       {weights, 0, x, 0, 1, "dim 0 of 'weights' must equal dim 0 of 'x' (T)"},
       {ids, 0, x, 0, 1, "dim 0 of 'ids' must equal dim 0 of 'x' (T)"},
-      {ids, 1, weights, 1, 1, "dim 1 of 'ids' must equal dim 1 of 'weights' (k)"},
+      {ids, 1, weights, 1, 1,
+       "dim 1 of 'ids' must equal dim 1 of 'weights' (k)"},
       {w1, 2, x, 1, 1, "dim 2 of 'w1' must equal dim 1 of 'x' (H)"},
       {w2, 0, w1, 0, 1, "dim 0 of 'w2' must equal dim 0 of 'w1' (E)"},
       {w2, 1, x, 1, 1, "dim 1 of 'w2' must equal dim 1 of 'x' (H)"},

@@ -50,16 +50,16 @@ LogicalResult mlir::moe::detail::checkDim(Operation *op, StringRef name,
                            << formatShape(type.getShape());
 }
 
-LogicalResult mlir::moe::detail::checkNonEmptyDim(Operation *op,
-                                                  StringRef name, Value value,
-                                                  int64_t dim, StringRef what) {
+LogicalResult mlir::moe::detail::checkNonEmptyDim(Operation *op, StringRef name,
+                                                  Value value, int64_t dim,
+                                                  StringRef what) {
   auto type = cast<RankedTensorType>(value.getType());
   int64_t found = type.getDimSize(dim);
   if (ShapedType::isDynamic(found) || found >= 1)
     return success();
-  return op->emitOpError() << "expected dim " << dim << " of '" << name
-                           << "' (" << what << ") to be >= 1, got " << found
-                           << " in " << formatShape(type.getShape());
+  return op->emitOpError() << "expected dim " << dim << " of '" << name << "' ("
+                           << what << ") to be >= 1, got " << found << " in "
+                           << formatShape(type.getShape());
 }
 
 LogicalResult mlir::moe::detail::checkStaticDim(Operation *op, StringRef name,

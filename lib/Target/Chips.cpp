@@ -22,8 +22,8 @@ static const int64_t kGfx950Copies[] = {16, 4};
 static const int64_t kSm90Copies[] = {16, 8, 4};
 
 static const ChipInfo kChips[] = {
-    {"gfx942", 304, 64, 64 * 1024, 5.3e12, kGfx942BF16, Fp8Flavor::FNUZ,
-     false, GPUVendor::AMD, kGfx942Copies, 64 * 1024},
+    {"gfx942", 304, 64, 64 * 1024, 5.3e12, kGfx942BF16, Fp8Flavor::FNUZ, false,
+     GPUVendor::AMD, kGfx942Copies, 64 * 1024},
     {"gfx950", 256, 64, 160 * 1024, 8.0e12, kGfx950BF16, Fp8Flavor::OCP, true,
      GPUVendor::AMD, kGfx950Copies, 160 * 1024},
     {"sm_90", 132, 32, 228 * 1024, 3.35e12, kSm90BF16, Fp8Flavor::OCP, false,

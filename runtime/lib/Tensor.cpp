@@ -7,10 +7,10 @@
 #include "moe/runtime/Tensor.h"
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <new>
 #include <unistd.h>
-#include <cstring>
 
 using namespace moe::runtime;
 
@@ -209,10 +209,10 @@ bool HostTensor::allocate(std::string &error) {
     count *= static_cast<uint64_t>(d);
   }
   long pages = sysconf(_SC_PHYS_PAGES), pageSize = sysconf(_SC_PAGE_SIZE);
-  uint64_t memory = pages > 0 && pageSize > 0
-                        ? static_cast<uint64_t>(pages) *
-                              static_cast<uint64_t>(pageSize)
-                        : std::numeric_limits<uint64_t>::max();
+  uint64_t memory =
+      pages > 0 && pageSize > 0
+          ? static_cast<uint64_t>(pages) * static_cast<uint64_t>(pageSize)
+          : std::numeric_limits<uint64_t>::max();
   if (count > memory || count > bytes.max_size()) {
     error = formatShape(shape) + " " + dtypeName(dtype) + " needs " +
             std::to_string(count) + " bytes, more than this machine's " +

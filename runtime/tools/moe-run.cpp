@@ -354,8 +354,8 @@ int main(int argc, char **argv) {
       }
       std::string error;
       if (!t.allocate(error))
-        return fail("input " + std::to_string(i) + " of '" + entryName +
-                    "' (" + spec.describe() + "): " + error);
+        return fail("input " + std::to_string(i) + " of '" + entryName + "' (" +
+                    spec.describe() + "): " + error);
       for (int64_t e = 0; e < t.numElements(); ++e)
         t.set(e, isFloat(t.dtype) ? uniform() : integers());
     }

@@ -41,14 +41,19 @@ void expectAttrRoundTrip(const ChipInfo &c, const GroupedMatmulProblem &p,
   EXPECT_EQ(back->mma.m, plan.mma.m);
   EXPECT_EQ(back->mma.n, plan.mma.n);
   EXPECT_EQ(back->mma.k, plan.mma.k);
-  for (auto [got, want] :
-       {std::pair{back->blockM, plan.blockM}, {back->blockN, plan.blockN},
-        {back->wavesN, plan.wavesN}, {back->slices, plan.slices},
-        {back->tilesPerWave, plan.tilesPerWave}, {back->group, plan.group},
-        {back->rowGroup, plan.rowGroup}, {back->steps, plan.steps},
-        {back->sliceSteps, plan.sliceSteps}, {back->kLoad, plan.kLoad},
-        {back->aRowsPerStep, plan.aRowsPerStep}, {back->unroll, plan.unroll},
-        {back->accValues, plan.accValues}})
+  for (auto [got, want] : {std::pair{back->blockM, plan.blockM},
+                           {back->blockN, plan.blockN},
+                           {back->wavesN, plan.wavesN},
+                           {back->slices, plan.slices},
+                           {back->tilesPerWave, plan.tilesPerWave},
+                           {back->group, plan.group},
+                           {back->rowGroup, plan.rowGroup},
+                           {back->steps, plan.steps},
+                           {back->sliceSteps, plan.sliceSteps},
+                           {back->kLoad, plan.kLoad},
+                           {back->aRowsPerStep, plan.aRowsPerStep},
+                           {back->unroll, plan.unroll},
+                           {back->accValues, plan.accValues}})
     EXPECT_EQ(got, want);
   EXPECT_EQ(back->gated, plan.gated);
   ASSERT_EQ(back->staging.has_value(), plan.staging.has_value());
@@ -76,8 +81,8 @@ TEST(GroupedMatmulPlanTest, InvariantsOverShapes) {
       for (int64_t tileN : {16, 32, 64, 128, 256})
         for (int64_t depth : {64, 768, 2048, 2880, 7168})
           for (bool gated : {false, true})
-            for (GemmLoads loads :
-                 {GemmLoads::Registers, GemmLoads::AsyncCopy, GemmLoads::Auto}) {
+            for (GemmLoads loads : {GemmLoads::Registers, GemmLoads::AsyncCopy,
+                                    GemmLoads::Auto}) {
               std::string error;
               std::optional<GroupedMatmulPlan> p = planGroupedMatmul(
                   c, {blockM, tileN, depth, 2, gated, loads}, error);
@@ -90,9 +95,8 @@ TEST(GroupedMatmulPlanTest, InvariantsOverShapes) {
                 continue;
               }
               ++planned;
-              EXPECT_EQ(checkGroupedMatmulPlan(c, {blockM, tileN, depth, 2,
-                                                   gated, loads},
-                                               *p),
+              EXPECT_EQ(checkGroupedMatmulPlan(
+                            c, {blockM, tileN, depth, 2, gated, loads}, *p),
                         "");
               expectAttrRoundTrip(c, {blockM, tileN, depth, 2, gated, loads},
                                   *p);
@@ -139,23 +143,20 @@ TEST(GroupedMatmulPlanTest, AutoStagesDecodeWhereOneCopyMovesAFragment) {
   EXPECT_FALSE(plan("gfx942", decode).staging.has_value());
   // Prefill blocks keep register loads everywhere.
   for (llvm::StringRef name : {"gfx942", "gfx950", "sm_90"})
-    EXPECT_FALSE(
-        plan(name, {64, 128, 2880, 2, true, GemmLoads::Auto}).staging)
+    EXPECT_FALSE(plan(name, {64, 128, 2880, 2, true, GemmLoads::Auto}).staging)
         << name.str();
 }
 
 // Gated: block_n counts weight rows, so the output columns are half; never
 // fewer than the MMA's n.
 TEST(GroupedMatmulPlanTest, GatedBlockNIsHalfTheWeightRows) {
-  EXPECT_EQ(plan("sm_90", {16, 128, 2048, 2, true, GemmLoads::Registers})
-                .blockN,
-            64);
-  EXPECT_EQ(plan("sm_90", {16, 128, 2048, 2, false, GemmLoads::Registers})
-                .blockN,
-            128);
-  EXPECT_EQ(plan("gfx942", {16, 16, 2048, 2, true, GemmLoads::Registers})
-                .blockN,
-            16);
+  EXPECT_EQ(
+      plan("sm_90", {16, 128, 2048, 2, true, GemmLoads::Registers}).blockN, 64);
+  EXPECT_EQ(
+      plan("sm_90", {16, 128, 2048, 2, false, GemmLoads::Registers}).blockN,
+      128);
+  EXPECT_EQ(
+      plan("gfx942", {16, 16, 2048, 2, true, GemmLoads::Registers}).blockN, 16);
 }
 
 // A block of one column tile leaves three of the four waves to split K:
@@ -168,9 +169,8 @@ TEST(GroupedMatmulPlanTest, NarrowBlocksSplitK) {
   EXPECT_EQ(p.rowGroup, 1);
   EXPECT_GT(p.partialElems(chip("gfx942")), 0);
   // 2880 / 32 = 90 k steps on gfx942 do not split in four: two slices.
-  EXPECT_EQ(plan("gfx942", {16, 16, 2880, 2, false, GemmLoads::Registers})
-                .slices,
-            2);
+  EXPECT_EQ(
+      plan("gfx942", {16, 16, 2880, 2, false, GemmLoads::Registers}).slices, 2);
 }
 
 // Prefill: a 64-row block multiplies all four 16-row tiles with each
@@ -182,9 +182,9 @@ TEST(GroupedMatmulPlanTest, WideRowBlocksReuseWeightLoads) {
   EXPECT_EQ(p.group, 4);
   EXPECT_EQ(p.rowGroup, 4);
   // Gated, the chains double and the row group halves.
-  EXPECT_EQ(plan("sm_90", {64, 256, 4096, 2, true, GemmLoads::Registers})
-                .rowGroup,
-            2);
+  EXPECT_EQ(
+      plan("sm_90", {64, 256, 4096, 2, true, GemmLoads::Registers}).rowGroup,
+      2);
 }
 
 } // namespace

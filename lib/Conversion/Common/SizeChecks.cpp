@@ -11,8 +11,8 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 
 using namespace mlir;
@@ -92,8 +92,7 @@ Value mlir::moe::emitSizeCheck(ImplicitLocOpBuilder &b, Operation *op,
 }
 
 std::pair<Value, Value>
-mlir::moe::materializeSizeRelation(ImplicitLocOpBuilder &b,
-                                   ValueRange operands,
+mlir::moe::materializeSizeRelation(ImplicitLocOpBuilder &b, ValueRange operands,
                                    const OperandSizeRelation &relation) {
   auto size = [&](unsigned operand, unsigned dim) {
     Value v = operands[operand];

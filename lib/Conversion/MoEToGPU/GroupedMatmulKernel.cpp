@@ -61,8 +61,8 @@ int64_t mlir::moe::groupedMatmulBlockN(GroupedMatmulOp op,
     return attr.getBlockN();
   // The output width does not depend on how the k loop loads.
   std::string error;
-  std::optional<GroupedMatmulPlan> plan =
-      planGroupedMatmul(chip, groupedMatmulProblem(op, GemmLoads::Registers), error);
+  std::optional<GroupedMatmulPlan> plan = planGroupedMatmul(
+      chip, groupedMatmulProblem(op, GemmLoads::Registers), error);
   return plan ? plan->blockN : 16;
 }
 
@@ -75,15 +75,17 @@ FailureOr<gpu::GPUFuncOp> mlir::moe::buildGroupedMatmulKernel(
   // hand), else the planner's for `options`.
   std::string error;
   GroupedMatmulProblem problem = groupedMatmulProblem(op, options.gemmLoads);
-  std::optional<GroupedMatmulPlan> plan =
-      op.getPlanAttr() ? planFromAttr(chip, problem, op.getPlanAttr(), error)
-                       : planGroupedMatmul(chip, problem, error);
-  if (!plan)
-    return op.emitOpError() << (op.getPlanAttr() ? "has a plan that cannot "
-                                                   "run on " +
-                                                       chip.name + ": "
-                                                 : "")
-                            << error;
+  std::optional<GroupedMatmulPlan> plan;
+  if (GemmPlanAttr attr = op.getPlanAttr()) {
+    plan = planFromAttr(chip, problem, attr, error);
+    if (!plan)
+      return op.emitOpError()
+             << "has a plan that cannot run on " << chip.name << ": " << error;
+  } else {
+    plan = planGroupedMatmul(chip, problem, error);
+    if (!plan)
+      return op.emitOpError() << error;
+  }
   const MMAShape mma = plan->mma;
   ActivationAttr act = op.getActivationAttr();
   const int64_t blockM = plan->blockM, blockN = plan->blockN;
@@ -117,8 +119,7 @@ FailureOr<gpu::GPUFuncOp> mlir::moe::buildGroupedMatmulKernel(
   SmallVector<Type> ldsTypes;
   if (slices > 1)
     ldsTypes.push_back(MemRefType::get({plan->partialElems(chip)},
-                                       b.getF32Type(),
-                                       AffineMap(), workgroup));
+                                       b.getF32Type(), AffineMap(), workgroup));
   if (staging)
     for (int64_t stage = 0; stage < staging->stages; ++stage)
       ldsTypes.push_back(MemRefType::get({staging->bufferElems()}, element,

@@ -99,10 +99,8 @@ GroupedMatmulProblem mlir::moe::groupedMatmulProblem(GroupedMatmulOp op,
           loads};
 }
 
-std::optional<GroupedMatmulPlan>
-mlir::moe::planGroupedMatmul(const ChipInfo &chip,
-                             const GroupedMatmulProblem &p,
-                             std::string &error) {
+std::optional<GroupedMatmulPlan> mlir::moe::planGroupedMatmul(
+    const ChipInfo &chip, const GroupedMatmulProblem &p, std::string &error) {
   std::optional<MMAShape> mma = pickMMA(chip);
   if (!mma) {
     error = ("has no 16-row bf16 MMA on " + chip.name).str();
@@ -126,10 +124,10 @@ mlir::moe::planGroupedMatmul(const ChipInfo &chip,
     plan.staging = planStaging(chip, p, plan);
     if (!plan.staging) {
       error = ("cannot load through async copies on " + chip.name +
-              ": not even two k steps of copies fit the LDS budget or the "
-              "chip's copy sizes (expected gemm loads 'registers', found "
-              "'async-copy')")
-                .str();
+               ": not even two k steps of copies fit the LDS budget or the "
+               "chip's copy sizes (expected gemm loads 'registers', found "
+               "'async-copy')")
+                  .str();
       return std::nullopt;
     }
     break;
@@ -150,9 +148,9 @@ mlir::moe::planGroupedMatmul(const ChipInfo &chip,
   return plan;
 }
 
-std::string mlir::moe::checkGroupedMatmulPlan(
-    const ChipInfo &chip, const GroupedMatmulProblem &p,
-    const GroupedMatmulPlan &plan) {
+std::string mlir::moe::checkGroupedMatmulPlan(const ChipInfo &chip,
+                                              const GroupedMatmulProblem &p,
+                                              const GroupedMatmulPlan &plan) {
   using llvm::formatv;
   const MMAShape &mma = plan.mma;
   if (plan.blockN % mma.n != 0)
@@ -227,17 +225,16 @@ mlir::moe::planFromAttr(const ChipInfo &chip, const GroupedMatmulProblem &p,
   plan.unroll = attr.getUnroll().value_or(1);
   if (attr.getLoads() == KernelLoads::AsyncCopy) {
     int64_t budget = chip.staticLdsBytes - 4 * plan.partialElems(chip);
-    plan.staging = planStagedLoads(chip, p.elementBytes, plan.kLoad,
-                                   plan.chains() + plan.aRowsPerStep,
-                                   std::max<int64_t>(plan.sliceSteps, 2),
-                                   plan.wavesN * plan.slices,
-                                   std::max<int64_t>(budget, 0));
+    plan.staging = planStagedLoads(
+        chip, p.elementBytes, plan.kLoad, plan.chains() + plan.aRowsPerStep,
+        std::max<int64_t>(plan.sliceSteps, 2), plan.wavesN * plan.slices,
+        std::max<int64_t>(budget, 0));
     int64_t stages = *attr.getStages();
     if (!plan.staging || plan.staging->stages < stages) {
       error = llvm::formatv("expected at most {0} stages of async copies for "
                             "this plan on {1}, got {2}",
-                            plan.staging ? plan.staging->stages : 0,
-                            chip.name, stages);
+                            plan.staging ? plan.staging->stages : 0, chip.name,
+                            stages);
       return std::nullopt;
     }
     plan.staging->stages = stages;

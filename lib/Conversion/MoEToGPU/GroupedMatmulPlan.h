@@ -1,4 +1,5 @@
-//===- GroupedMatmulPlan.h - decisions of the grouped GEMM kernel -*- C++ -*-===//
+//===- GroupedMatmulPlan.h - decisions of the grouped GEMM kernel -*- C++
+//-*-===//
 //
 // Every choice the grouped GEMM kernel template makes, computed once by a
 // pure function of the problem and the chip; the emitter reads the plan.
@@ -33,21 +34,21 @@ struct GroupedMatmulProblem {
 /// k steps (their partial sums meet in LDS). Each lane multiplies rowGroup
 /// 16-row tiles with every weight fragment it loads.
 struct GroupedMatmulPlan {
-  MMAShape mma;          ///< the MMA atom's shape
-  int64_t blockM;        ///< rows of the workgroup's output tile
-  int64_t blockN;        ///< output columns of the workgroup
-  int64_t wavesN;        ///< waves over the column tiles
-  int64_t slices;        ///< waves over K (1: no partial sums)
-  int64_t tilesPerWave;  ///< column tiles of one wave
-  int64_t group;         ///< column tiles accumulated at once
-  int64_t rowGroup;      ///< row tiles multiplied with one weight load
-  int64_t steps;         ///< k steps over K, rounded up
-  int64_t sliceSteps;    ///< k steps of one slice
-  int64_t kLoad;         ///< consecutive k a lane loads per row
-  int64_t aRowsPerStep;  ///< A loads per lane and k step
-  int64_t unroll;        ///< register loads: k steps per loop iteration
-  int64_t accValues;     ///< accumulator values per lane and tile
-  bool gated;            ///< gate and up chains per column tile
+  MMAShape mma;         ///< the MMA atom's shape
+  int64_t blockM;       ///< rows of the workgroup's output tile
+  int64_t blockN;       ///< output columns of the workgroup
+  int64_t wavesN;       ///< waves over the column tiles
+  int64_t slices;       ///< waves over K (1: no partial sums)
+  int64_t tilesPerWave; ///< column tiles of one wave
+  int64_t group;        ///< column tiles accumulated at once
+  int64_t rowGroup;     ///< row tiles multiplied with one weight load
+  int64_t steps;        ///< k steps over K, rounded up
+  int64_t sliceSteps;   ///< k steps of one slice
+  int64_t kLoad;        ///< consecutive k a lane loads per row
+  int64_t aRowsPerStep; ///< A loads per lane and k step
+  int64_t unroll;       ///< register loads: k steps per loop iteration
+  int64_t accValues;    ///< accumulator values per lane and tile
+  bool gated;           ///< gate and up chains per column tile
   /// Async-copy staging of the loads, or nullopt for register loads.
   std::optional<StagingPlan> staging;
 
@@ -66,8 +67,7 @@ struct GroupedMatmulPlan {
 };
 
 /// The problem of `op` (its tile's block_n, 64 without one) with `loads`.
-GroupedMatmulProblem groupedMatmulProblem(GroupedMatmulOp op,
-                                          GemmLoads loads);
+GroupedMatmulProblem groupedMatmulProblem(GroupedMatmulOp op, GemmLoads loads);
 
 /// The plan of `problem` on `chip`, or nullopt with `error` set (async-copy
 /// loads that cannot be planned; a chip without a 16-row MMA).

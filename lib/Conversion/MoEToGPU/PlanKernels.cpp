@@ -23,9 +23,9 @@ struct MoEPlanKernelsPass
   void runOnOperation() override {
     const ChipInfo *chip = lookupChip(target);
     if (!chip) {
-      getOperation()->emitError() << "unknown --moe-plan-kernels target '"
-                                  << target << "'; expected one of: "
-                                  << knownChipNames();
+      getOperation()->emitError()
+          << "unknown --moe-plan-kernels target '" << target
+          << "'; expected one of: " << knownChipNames();
       return signalPassFailure();
     }
     WalkResult result = getOperation()->walk([&](GroupedMatmulOp op) {
@@ -34,8 +34,8 @@ struct MoEPlanKernelsPass
       if (failed(checkGroupedMatmulKernel(op, *chip)))
         return WalkResult::interrupt();
       std::string error;
-      std::optional<GroupedMatmulPlan> plan = planGroupedMatmul(
-          *chip, groupedMatmulProblem(op, gemmLoads), error);
+      std::optional<GroupedMatmulPlan> plan =
+          planGroupedMatmul(*chip, groupedMatmulProblem(op, gemmLoads), error);
       if (!plan) {
         op.emitOpError() << error;
         return WalkResult::interrupt();
