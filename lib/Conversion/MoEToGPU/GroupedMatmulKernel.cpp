@@ -66,44 +66,105 @@ int64_t mlir::moe::groupedMatmulBlockN(GroupedMatmulOp op,
   return plan ? plan->blockN : 16;
 }
 
-FailureOr<gpu::GPUFuncOp> mlir::moe::buildGroupedMatmulKernel(
-    OpBuilder &builder, gpu::GPUModuleOp module, GroupedMatmulOp op,
-    const ChipInfo &chip, StringRef name, const KernelOptions &options) {
-  if (failed(checkGroupedMatmulKernel(op, chip)))
-    return failure();
-  // The op's plan when it has one (written by --moe-plan-kernels or by
-  // hand), else the planner's for `options`.
-  std::string error;
-  GroupedMatmulProblem problem = groupedMatmulProblem(op, options.gemmLoads);
-  std::optional<GroupedMatmulPlan> plan;
-  if (GemmPlanAttr attr = op.getPlanAttr()) {
-    plan = planFromAttr(chip, problem, attr, error);
-    if (!plan)
-      return op.emitOpError()
-             << "has a plan that cannot run on " << chip.name << ": " << error;
-  } else {
-    plan = planGroupedMatmul(chip, problem, error);
-    if (!plan)
-      return op.emitOpError() << error;
-  }
-  const MMAShape mma = plan->mma;
-  ActivationAttr act = op.getActivationAttr();
-  const int64_t blockM = plan->blockM, blockN = plan->blockN;
-  const int64_t wavesN = plan->wavesN, slices = plan->slices;
-  const int64_t tilesPerWave = plan->tilesPerWave, group = plan->group;
-  const int64_t chains = plan->chains(), rowGroup = plan->rowGroup;
-  const int64_t steps = plan->steps, sliceSteps = plan->sliceSteps;
-  const int64_t accValues = plan->accValues;
-  const std::optional<StagingPlan> &staging = plan->staging;
-  int64_t topK = op.getTopKAttr().getInt();
-  bool tokenRows = op.getRows() == RowSource::Tokens;
-  auto wType = op.getW().getType();
-  int64_t numExperts = wType.getDimSize(0), depth = wType.getDimSize(2);
-  int64_t outCols =
-      cast<RankedTensorType>(op.getResult().getType()).getDimSize(1);
-  Type element = op.getA().getType().getElementType();
-  int64_t elementBytes = element.getIntOrFloatBitWidth() / 8;
+namespace {
+/// Emits the kernel of one plan, phase by phase (signature, lane roles and
+/// the live-block guard, row tiles, column groups, the k loop, K-slice
+/// reduction, epilogue). The phases share the values they build through
+/// the members; the plan decides everything, the emitter nothing.
+class GroupedMatmulEmitter {
+public:
+  GroupedMatmulEmitter(ImplicitLocOpBuilder &b, GroupedMatmulOp op,
+                       const ChipInfo &chip, const GroupedMatmulPlan &plan)
+      : b(b), op(op), chip(chip), plan(plan), mma(plan.mma),
+        act(op.getActivationAttr()), topK(op.getTopKAttr().getInt()),
+        tokenRows(op.getRows() == RowSource::Tokens),
+        numExperts(op.getW().getType().getDimSize(0)),
+        depth(op.getW().getType().getDimSize(2)),
+        outCols(cast<RankedTensorType>(op.getResult().getType()).getDimSize(1)),
+        element(op.getA().getType().getElementType()),
+        elementBytes(element.getIntOrFloatBitWidth() / 8) {}
 
+  gpu::GPUFuncOp emit(gpu::GPUModuleOp module, StringRef name) {
+    gpu::GPUFuncOp func = emitSignature(module, name);
+    emitLaneRoles();
+    emitLiveGuard();
+    emitRowTiles();
+    emitColumnGroups();
+    SmallVector<Value> sums =
+        plan.staging ? emitStagedKLoop(func) : emitRegisterKLoop();
+    if (plan.slices > 1)
+      emitSliceReduction(func, sums);
+    emitEpilogue(sums);
+    b.setInsertionPointToEnd(&func.getBody().front());
+    gpu::ReturnOp::create(b);
+    return func;
+  }
+
+private:
+  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
+  Value i32ToIndex(Value v) {
+    return arith::IndexCastOp::create(b, b.getIndexType(), v);
+  }
+  Value lt(Value x, Value y) {
+    return arith::CmpIOp::create(b, arith::CmpIPredicate::slt, x, y);
+  }
+
+  gpu::GPUFuncOp emitSignature(gpu::GPUModuleOp module, StringRef name);
+  void emitLaneRoles();
+  void emitLiveGuard();
+  void emitRowTiles();
+  void emitColumnGroups();
+  SmallVector<Value> emitStagedKLoop(gpu::GPUFuncOp func);
+  SmallVector<Value> emitRegisterKLoop();
+  void emitSliceReduction(gpu::GPUFuncOp func, SmallVector<Value> &sums);
+  void emitEpilogue(ArrayRef<Value> sums);
+
+  std::pair<Value, Value> route(Value rowInBlock);
+  std::pair<Value, Value> kOfStep(Value s);
+  Value masked(Value v, Value valid);
+  Value weightCol(int64_t i) const {
+    return i < plan.group ? gateCols[i] : upCols[i - plan.group];
+  }
+  SmallVector<Value> maskStep(ArrayRef<Value> frags, Value s);
+  void multiplyStep(ArrayRef<Value> aFrags, ArrayRef<Value> bFrags,
+                    SmallVector<Value> &acc);
+  int64_t numA() const { return static_cast<int64_t>(aRows.size()); }
+
+  ImplicitLocOpBuilder &b;
+  GroupedMatmulOp op;
+  const ChipInfo &chip;
+  const GroupedMatmulPlan &plan;
+  const MMAShape mma;
+  // Facts of the op.
+  ActivationAttr act;
+  int64_t topK;
+  bool tokenRows;
+  int64_t numExperts, depth, outCols;
+  Type element;
+  int64_t elementBytes;
+  // Kernel arguments.
+  Value a, w, sorted, blocks, countRef, weights, out;
+  // Lane roles and the block's rows.
+  Value blockRow, colTile, lane, waveId, wave, slice, zero, routes;
+  Value rowBase, expert;
+  // The MMA atom and its zeros.
+  std::optional<MMAAtom> atom;
+  VectorType vecType;
+  Value zeroVec, zeroAcc;
+  // The row tiles of the group: first rows, and this lane's (A row, valid).
+  SmallVector<Value> tileRows;
+  SmallVector<std::pair<Value, Value>> aRows;
+  // The column tiles of the group: first columns, gate and up weight rows.
+  SmallVector<Value> tileCols, gateCols, upCols;
+  // The k range of this lane's slice.
+  int64_t kEnd = 0;
+  Value kBegin;
+  IntegerAttr align;
+};
+} // namespace
+
+gpu::GPUFuncOp GroupedMatmulEmitter::emitSignature(gpu::GPUModuleOp module,
+                                                   StringRef name) {
   SmallVector<Type> args{bufferTypeOf(op.getA().getType()),
                          bufferTypeOf(op.getW().getType()),
                          bufferTypeOf(op.getSortedRouteIds().getType()),
@@ -112,53 +173,50 @@ FailureOr<gpu::GPUFuncOp> mlir::moe::buildGroupedMatmulKernel(
   if (op.getWeights())
     args.push_back(bufferTypeOf(op.getWeights().getType()));
   args.push_back(bufferTypeOf(op.getResult().getType()));
-
-  ImplicitLocOpBuilder b(op.getLoc(), builder);
   auto workgroup =
       gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
   SmallVector<Type> ldsTypes;
-  if (slices > 1)
-    ldsTypes.push_back(MemRefType::get({plan->partialElems(chip)},
+  if (plan.slices > 1)
+    ldsTypes.push_back(MemRefType::get({plan.partialElems(chip)},
                                        b.getF32Type(), AffineMap(), workgroup));
-  if (staging)
-    for (int64_t stage = 0; stage < staging->stages; ++stage)
-      ldsTypes.push_back(MemRefType::get({staging->bufferElems()}, element,
+  if (plan.staging)
+    for (int64_t stage = 0; stage < plan.staging->stages; ++stage)
+      ldsTypes.push_back(MemRefType::get({plan.staging->bufferElems()}, element,
                                          AffineMap(), workgroup));
-  auto func =
-      createKernel(b, module, name, args, plan->threads(chip), ldsTypes);
+  auto func = createKernel(b, module, name, args, plan.threads(chip), ldsTypes);
   Block &entry = func.getBody().front();
-  Value a = entry.getArgument(0), w = entry.getArgument(1);
-  Value sorted = entry.getArgument(2), blocks = entry.getArgument(3);
-  Value countRef = entry.getArgument(4);
-  Value weights = op.getWeights() ? entry.getArgument(5) : Value();
+  a = entry.getArgument(0);
+  w = entry.getArgument(1);
+  sorted = entry.getArgument(2);
+  blocks = entry.getArgument(3);
+  countRef = entry.getArgument(4);
+  weights = op.getWeights() ? entry.getArgument(5) : Value();
   // The last kernel argument (the block arguments after it are the LDS).
-  Value out = entry.getArgument(args.size() - 1);
+  out = entry.getArgument(args.size() - 1);
+  return func;
+}
 
-  auto idx = [&](int64_t v) { return arith::ConstantIndexOp::create(b, v); };
-  auto i32ToIndex = [&](Value v) {
-    return arith::IndexCastOp::create(b, b.getIndexType(), v).getResult();
-  };
-  auto lt = [&](Value x, Value y) {
-    return arith::CmpIOp::create(b, arith::CmpIPredicate::slt, x, y);
-  };
-  Value blockRow = gpu::BlockIdOp::create(b, gpu::Dimension::x);
-  Value colTile = gpu::BlockIdOp::create(b, gpu::Dimension::y);
+void GroupedMatmulEmitter::emitLaneRoles() {
+  blockRow = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+  colTile = gpu::BlockIdOp::create(b, gpu::Dimension::y);
   Value thread = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
-  Value lane = arith::RemUIOp::create(b, thread, idx(chip.waveSize));
-  Value waveId = arith::DivUIOp::create(b, thread, idx(chip.waveSize));
-  Value wave = arith::RemUIOp::create(b, waveId, idx(wavesN));
-  Value slice = arith::DivUIOp::create(b, waveId, idx(wavesN));
-  Value zero = idx(0);
-  Value routes =
-      tokenRows
-          ? arith::MulIOp::create(b, memref::DimOp::create(b, a, 0), idx(topK))
-                .getResult()
-          : memref::DimOp::create(b, a, 0).getResult();
+  lane = arith::RemUIOp::create(b, thread, idx(chip.waveSize));
+  waveId = arith::DivUIOp::create(b, thread, idx(chip.waveSize));
+  wave = arith::RemUIOp::create(b, waveId, idx(plan.wavesN));
+  slice = arith::DivUIOp::create(b, waveId, idx(plan.wavesN));
+  zero = idx(0);
+  routes = tokenRows ? arith::MulIOp::create(b, memref::DimOp::create(b, a, 0),
+                                             idx(topK))
+                           .getResult()
+                     : memref::DimOp::create(b, a, 0).getResult();
+}
 
-  // Blocks past the padded count, or without an expert, have nothing to do.
+/// Blocks past the padded count, or without an expert, have nothing to do:
+/// the rest of the kernel is inside `if (live)`.
+void GroupedMatmulEmitter::emitLiveGuard() {
   Value count = i32ToIndex(memref::LoadOp::create(b, countRef, ValueRange{}));
-  Value rowBase = arith::MulIOp::create(b, blockRow, idx(blockM));
-  Value expert = i32ToIndex(memref::LoadOp::create(b, blocks, blockRow));
+  rowBase = arith::MulIOp::create(b, blockRow, idx(plan.blockM));
+  expert = i32ToIndex(memref::LoadOp::create(b, blocks, blockRow));
   Value live = arith::AndIOp::create(
       b, lt(rowBase, count),
       arith::AndIOp::create(
@@ -166,35 +224,34 @@ FailureOr<gpu::GPUFuncOp> mlir::moe::buildGroupedMatmulKernel(
           lt(expert, idx(numExperts))));
   auto ifLive = scf::IfOp::create(b, live, /*withElseRegion=*/false);
   b.setInsertionPointToStart(&ifLive.getThenRegion().front());
+}
 
-  MMAAtom atom = makeAtom(b, chip, mma, depth, element, lane);
-  auto vecType = VectorType::get({atom.kLoad}, element);
-  Value zeroVec = arith::ConstantOp::create(
+std::pair<Value, Value> GroupedMatmulEmitter::route(Value rowInBlock) {
+  Value r = i32ToIndex(memref::LoadOp::create(
+      b, sorted, ValueRange{arith::AddIOp::create(b, rowBase, rowInBlock)}));
+  Value valid = arith::AndIOp::create(
+      b, arith::CmpIOp::create(b, arith::CmpIPredicate::sge, r, zero),
+      lt(r, routes));
+  return {r, valid};
+}
+
+/// The loop over row-tile groups; this lane's A rows of each tile of the
+/// group: gathered tokens (or routes); sentinels read row 0 and are zeroed.
+void GroupedMatmulEmitter::emitRowTiles() {
+  atom = makeAtom(b, chip, mma, depth, element, lane);
+  vecType = VectorType::get({atom->kLoad}, element);
+  zeroVec = arith::ConstantOp::create(
       b, DenseElementsAttr::get(vecType, b.getZeroAttr(element)));
-  Value zeroAcc = arith::ConstantOp::create(
-      b, DenseElementsAttr::get(atom.accType, b.getF32FloatAttr(0.0)));
-  auto route = [&](Value rowInBlock) {
-    Value r = i32ToIndex(memref::LoadOp::create(
-        b, sorted, ValueRange{arith::AddIOp::create(b, rowBase, rowInBlock)}));
-    Value valid = arith::AndIOp::create(
-        b, arith::CmpIOp::create(b, arith::CmpIPredicate::sge, r, zero),
-        lt(r, routes));
-    return std::make_pair(r, valid);
-  };
-
+  zeroAcc = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(atom->accType, b.getF32FloatAttr(0.0)));
   auto rowTiles =
-      scf::ForOp::create(b, zero, idx(blockM), idx(rowGroup * mma.m));
+      scf::ForOp::create(b, zero, idx(plan.blockM), idx(plan.rowGroup * mma.m));
   b.setInsertionPointToStart(rowTiles.getBody());
-  // The first row of each row tile of the group.
-  SmallVector<Value> tileRows;
-  for (int64_t t = 0; t < rowGroup; ++t)
+  for (int64_t t = 0; t < plan.rowGroup; ++t)
     tileRows.push_back(
         arith::AddIOp::create(b, rowTiles.getInductionVar(), idx(t * mma.m)));
-  // This lane's A rows, tile by tile: gathered tokens (or routes);
-  // sentinels read row 0 and are zeroed.
-  SmallVector<std::pair<Value, Value>> aRows;
   for (Value tileRow : tileRows)
-    for (Value rowInTile : atom.aRows) {
+    for (Value rowInTile : atom->aRows) {
       auto [aRoute, aValid] =
           route(arith::AddIOp::create(b, tileRow, rowInTile));
       Value aRow =
@@ -202,24 +259,24 @@ FailureOr<gpu::GPUFuncOp> mlir::moe::buildGroupedMatmulKernel(
                     : aRoute;
       aRows.push_back({arith::SelectOp::create(b, aValid, aRow, zero), aValid});
     }
-  int64_t aPerTile = aRowsPerLane(chip);
+}
 
-  // This wave's column tiles, `group` at a time.
-  Value waveCols = arith::MulIOp::create(b, wave, idx(tilesPerWave * mma.n));
+/// The loop over this wave's column tiles, `group` at a time; per tile its
+/// first column and the gate/up rows of W that this lane loads (its B
+/// column); then the k range of this lane's slice.
+void GroupedMatmulEmitter::emitColumnGroups() {
+  int64_t waveWidth = plan.tilesPerWave * mma.n;
+  Value waveCols = arith::MulIOp::create(b, wave, idx(waveWidth));
   auto colGroups = scf::ForOp::create(
-      b, waveCols,
-      arith::AddIOp::create(b, waveCols, idx(tilesPerWave * mma.n)),
-      idx(group * mma.n));
+      b, waveCols, arith::AddIOp::create(b, waveCols, idx(waveWidth)),
+      idx(plan.group * mma.n));
   b.setInsertionPointToStart(colGroups.getBody());
-  Value groupCol =
-      arith::AddIOp::create(b, arith::MulIOp::create(b, colTile, idx(blockN)),
-                            colGroups.getInductionVar());
-  // Per tile of the group: its first column and the gate/up rows of W that
-  // this lane loads (its B column).
-  SmallVector<Value> tileCols, gateCols, upCols;
-  for (int64_t c = 0; c < group; ++c) {
+  Value groupCol = arith::AddIOp::create(
+      b, arith::MulIOp::create(b, colTile, idx(plan.blockN)),
+      colGroups.getInductionVar());
+  for (int64_t c = 0; c < plan.group; ++c) {
     Value tileCol = arith::AddIOp::create(b, groupCol, idx(c * mma.n));
-    Value bCol = arith::AddIOp::create(b, tileCol, atom.bCol);
+    Value bCol = arith::AddIOp::create(b, tileCol, atom->bCol);
     Value safeCol =
         arith::SelectOp::create(b, lt(bCol, idx(outCols)), bCol, zero);
     Value gateCol = safeCol, upCol;
@@ -235,140 +292,148 @@ FailureOr<gpu::GPUFuncOp> mlir::moe::buildGroupedMatmulKernel(
     gateCols.push_back(gateCol);
     upCols.push_back(upCol);
   }
-  int64_t kEnd = steps * atom.kStep;
-  Value kBegin = arith::MulIOp::create(b, slice, idx(sliceSteps * atom.kStep));
+  kEnd = plan.steps * atom->kStep;
+  kBegin = arith::MulIOp::create(b, slice, idx(plan.sliceSteps * atom->kStep));
   // Rows of K elements and k at a multiple of kLoad: each lane's run is
   // aligned to its size when the buffers are (the host ABI: 16 bytes).
-  IntegerAttr align = b.getI64IntegerAttr(atom.kLoad * elementBytes);
-  // This lane's first k of step `s` (from kBegin) and whether it is inside
-  // K: K is rounded up to the step; the lanes whose k run starts at or past
-  // K (the tail) read row 0 and zero the result.
-  auto kOfStep = [&](Value s) -> std::pair<Value, Value> {
-    Value k = arith::AddIOp::create(
-        b, kBegin,
-        arith::AddIOp::create(b, arith::MulIOp::create(b, s, idx(atom.kStep)),
-                              atom.kOffset));
-    if (kEnd == depth)
-      return {k, Value()};
-    Value kValid = lt(k, idx(depth));
-    return {arith::SelectOp::create(b, kValid, k, zero), kValid};
-  };
-  auto masked = [&](Value v, Value valid) {
-    return valid ? arith::SelectOp::create(b, valid, v, zeroVec).getResult()
-                 : v;
-  };
-  // The operands of one step: A of each row (slot j), then the weight rows
-  // of each chain (gate of each tile, then up of each tile).
-  auto weightCol = [&](int64_t i) {
-    return i < group ? gateCols[i] : upCols[i - group];
-  };
-  // The staged loop's masks: zero A of sentinel rows and the k past K.
-  int64_t nA = static_cast<int64_t>(aRows.size());
-  auto maskStep = [&](ArrayRef<Value> frags, Value s) {
-    Value kValid = kOfStep(s).second;
-    SmallVector<Value> out;
-    for (auto [j, raw] : llvm::enumerate(frags)) {
-      Value v = masked(raw, kValid);
-      if (j < aRows.size())
-        v = arith::SelectOp::create(b, aRows[j].second, v, zeroVec);
-      out.push_back(v);
-    }
-    return out;
-  };
-  // Accumulators, per row tile: gate of each column tile, then up of each.
-  SmallVector<Value> inits(rowGroup * chains, zeroAcc);
-  // acc[t * chains + i] += A(row tile t) x B(chain i).
-  auto multiplyStep = [&](ArrayRef<Value> aFrags, ArrayRef<Value> bFrags,
-                          SmallVector<Value> &acc) {
+  align = b.getI64IntegerAttr(atom->kLoad * elementBytes);
+}
+
+/// This lane's first k of step `s` (from kBegin) and whether it is inside
+/// K: K is rounded up to the step; the lanes whose k run starts at or past
+/// K (the tail) read row 0 and zero the result.
+std::pair<Value, Value> GroupedMatmulEmitter::kOfStep(Value s) {
+  Value k = arith::AddIOp::create(
+      b, kBegin,
+      arith::AddIOp::create(b, arith::MulIOp::create(b, s, idx(atom->kStep)),
+                            atom->kOffset));
+  if (kEnd == depth)
+    return {k, Value()};
+  Value kValid = lt(k, idx(depth));
+  return {arith::SelectOp::create(b, kValid, k, zero), kValid};
+}
+
+Value GroupedMatmulEmitter::masked(Value v, Value valid) {
+  return valid ? arith::SelectOp::create(b, valid, v, zeroVec).getResult() : v;
+}
+
+/// The staged loop's masks: zero A of sentinel rows and the k past K. The
+/// operands of one step are A of each row (slot j), then the weight rows of
+/// each chain (gate of each tile, then up of each tile).
+SmallVector<Value> GroupedMatmulEmitter::maskStep(ArrayRef<Value> frags,
+                                                  Value s) {
+  Value kValid = kOfStep(s).second;
+  SmallVector<Value> result;
+  for (auto [j, raw] : llvm::enumerate(frags)) {
+    Value v = masked(raw, kValid);
+    if (j < aRows.size())
+      v = arith::SelectOp::create(b, aRows[j].second, v, zeroVec);
+    result.push_back(v);
+  }
+  return result;
+}
+
+/// acc[t * chains + i] += A(row tile t) x B(chain i); accumulators per row
+/// tile: gate of each column tile, then up of each.
+void GroupedMatmulEmitter::multiplyStep(ArrayRef<Value> aFrags,
+                                        ArrayRef<Value> bFrags,
+                                        SmallVector<Value> &acc) {
+  int64_t chains = plan.chains(), aPerTile = aRowsPerLane(chip);
+  for (int64_t i = 0; i < chains; ++i)
+    for (int64_t t = 0; t < plan.rowGroup; ++t)
+      acc[t * chains + i] =
+          atom->multiply(b, aFrags.slice(t * aPerTile, aPerTile), bFrags[i],
+                         acc[t * chains + i]);
+}
+
+/// Step s's copies go to stage s % stages, `stages - 1` steps ahead of its
+/// MMAs. The loop is unrolled by the stage count, so that every copy and
+/// read names its stage's buffer statically; the steps past the last full
+/// round follow the loop. Returns the sums, per chain and row tile.
+SmallVector<Value> GroupedMatmulEmitter::emitStagedKLoop(gpu::GPUFuncOp func) {
+  int64_t stages = plan.staging->stages, chains = plan.chains();
+  int64_t sliceSteps = plan.sliceSteps, nA = numA();
+  ValueRange buffers = func.getWorkgroupAttributions().take_back(stages);
+  StagedLoads loads(chip, *plan.staging, buffers, waveId, lane);
+  auto issue = [&](Value s, int64_t stage) {
+    Value k = kOfStep(s).first;
+    for (auto [j, row] : llvm::enumerate(aRows))
+      loads.copy(b, stage, j, a, ValueRange{row.first, k},
+                 /*streaming=*/false);
     for (int64_t i = 0; i < chains; ++i)
-      for (int64_t t = 0; t < rowGroup; ++t)
-        acc[t * chains + i] =
-            atom.multiply(b, aFrags.slice(t * aPerTile, aPerTile), bFrags[i],
-                          acc[t * chains + i]);
+      loads.copy(b, stage, nA + i, w, ValueRange{expert, weightCol(i), k},
+                 /*streaming=*/true);
+    loads.endStep(b);
   };
-  scf::ForOp kLoop;
-  SmallVector<Value> sums; // the k loop's sums, per chain
-  if (staging) {
-    // Step s's copies go to stage s % stages, `stages - 1` steps ahead of
-    // its MMAs. The loop is unrolled by the stage count, so that every copy
-    // and read names its stage's buffer statically; the steps past the last
-    // full round follow the loop.
-    int64_t stages = staging->stages;
-    ValueRange buffers = func.getWorkgroupAttributions().take_back(stages);
-    StagedLoads loads(chip, *staging, buffers, waveId, lane);
-    auto issue = [&](Value s, int64_t stage) {
-      Value k = kOfStep(s).first;
-      for (auto [j, row] : llvm::enumerate(aRows))
-        loads.copy(b, stage, j, a, ValueRange{row.first, k},
-                   /*streaming=*/false);
-      for (int64_t i = 0; i < chains; ++i)
-        loads.copy(b, stage, nA + i, w, ValueRange{expert, weightCol(i), k},
-                   /*streaming=*/true);
-      loads.endStep(b);
-    };
-    // Step `s` (stage `stage`): copy step s + stages - 1 (when there is
-    // one) and wait for step s, then multiply it. A step known statically
-    // (the tail) waits exactly for itself.
-    auto step = [&](Value s, int64_t stage, SmallVector<Value> &acc,
-                    std::optional<int64_t> staticStep) {
-      Value next = arith::AddIOp::create(b, s, idx(stages - 1));
-      int64_t nextStage = (stage + stages - 1) % stages;
-      if (staticStep) {
-        if (*staticStep + stages - 1 < sliceSteps) {
-          issue(next, nextStage);
-          loads.wait(b, stages - 1);
-        } else {
-          loads.wait(b, sliceSteps - 1 - *staticStep);
-        }
-      } else {
-        auto ahead = scf::IfOp::create(b, lt(next, idx(sliceSteps)),
-                                       /*withElseRegion=*/true);
-        OpBuilder::InsertionGuard inner(b);
-        b.setInsertionPointToStart(&ahead.getThenRegion().front());
+  // Step `s` (stage `stage`): copy step s + stages - 1 (when there is one)
+  // and wait for step s, then multiply it. A step known statically (the
+  // tail) waits exactly for itself.
+  auto step = [&](Value s, int64_t stage, SmallVector<Value> &acc,
+                  std::optional<int64_t> staticStep) {
+    Value next = arith::AddIOp::create(b, s, idx(stages - 1));
+    int64_t nextStage = (stage + stages - 1) % stages;
+    if (staticStep) {
+      if (*staticStep + stages - 1 < sliceSteps) {
         issue(next, nextStage);
         loads.wait(b, stages - 1);
-        b.setInsertionPointToStart(&ahead.getElseRegion().front());
-        loads.wait(b, 0);
+      } else {
+        loads.wait(b, sliceSteps - 1 - *staticStep);
       }
-      SmallVector<Value> raw;
-      for (int64_t j = 0; j < nA + chains; ++j)
-        raw.push_back(loads.read(b, stage, j));
-      SmallVector<Value> frags = maskStep(raw, s);
-      multiplyStep(ArrayRef<Value>(frags).take_front(nA),
-                   ArrayRef<Value>(frags).drop_front(nA), acc);
-    };
-    for (int64_t p = 0; p < std::min(stages - 1, sliceSteps); ++p)
-      issue(idx(p), p);
-    int64_t rounds = sliceSteps / stages;
-    kLoop =
-        scf::ForOp::create(b, zero, idx(rounds * stages), idx(stages), inits);
-    {
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(kLoop.getBody());
-      SmallVector<Value> acc(kLoop.getRegionIterArgs());
-      for (int64_t j = 0; j < stages; ++j)
-        step(arith::AddIOp::create(b, kLoop.getInductionVar(), idx(j)), j, acc,
-             std::nullopt);
-      scf::YieldOp::create(b, acc);
+    } else {
+      auto ahead = scf::IfOp::create(b, lt(next, idx(sliceSteps)),
+                                     /*withElseRegion=*/true);
+      OpBuilder::InsertionGuard inner(b);
+      b.setInsertionPointToStart(&ahead.getThenRegion().front());
+      issue(next, nextStage);
+      loads.wait(b, stages - 1);
+      b.setInsertionPointToStart(&ahead.getElseRegion().front());
+      loads.wait(b, 0);
     }
-    SmallVector<Value> acc(kLoop.getResults());
-    for (int64_t s = rounds * stages; s < sliceSteps; ++s)
-      step(idx(s), s % stages, acc, s);
-    sums = acc;
-  } else {
-    // plan->unroll steps per iteration, all their loads before any MMA.
-    int64_t unroll = plan->unroll;
-    kLoop = scf::ForOp::create(
-        b, kBegin,
-        arith::AddIOp::create(b, kBegin, idx(sliceSteps * atom.kStep)),
-        idx(unroll * atom.kStep), inits);
+    SmallVector<Value> raw;
+    for (int64_t j = 0; j < nA + chains; ++j)
+      raw.push_back(loads.read(b, stage, j));
+    SmallVector<Value> frags = maskStep(raw, s);
+    multiplyStep(ArrayRef<Value>(frags).take_front(nA),
+                 ArrayRef<Value>(frags).drop_front(nA), acc);
+  };
+  SmallVector<Value> inits(plan.rowGroup * chains, zeroAcc);
+  for (int64_t p = 0; p < std::min(stages - 1, sliceSteps); ++p)
+    issue(idx(p), p);
+  int64_t rounds = sliceSteps / stages;
+  auto kLoop =
+      scf::ForOp::create(b, zero, idx(rounds * stages), idx(stages), inits);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(kLoop.getBody());
+    SmallVector<Value> acc(kLoop.getRegionIterArgs());
+    for (int64_t j = 0; j < stages; ++j)
+      step(arith::AddIOp::create(b, kLoop.getInductionVar(), idx(j)), j, acc,
+           std::nullopt);
+    scf::YieldOp::create(b, acc);
+  }
+  SmallVector<Value> acc(kLoop.getResults());
+  for (int64_t s = rounds * stages; s < sliceSteps; ++s)
+    step(idx(s), s % stages, acc, s);
+  return acc;
+}
+
+/// The k loop takes plan.unroll steps per iteration and issues all their
+/// loads before any MMA. Returns the sums, per chain and row tile.
+SmallVector<Value> GroupedMatmulEmitter::emitRegisterKLoop() {
+  int64_t unroll = plan.unroll, chains = plan.chains();
+  SmallVector<Value> inits(plan.rowGroup * chains, zeroAcc);
+  auto kLoop = scf::ForOp::create(
+      b, kBegin,
+      arith::AddIOp::create(b, kBegin, idx(plan.sliceSteps * atom->kStep)),
+      idx(unroll * atom->kStep), inits);
+  {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(kLoop.getBody());
     SmallVector<SmallVector<Value>> aVecs(unroll), bVecs(unroll);
     for (int64_t u = 0; u < unroll; ++u) {
       Value k = arith::AddIOp::create(
           b, kLoop.getInductionVar(),
-          arith::AddIOp::create(b, atom.kOffset, idx(u * atom.kStep)));
+          arith::AddIOp::create(b, atom->kOffset, idx(u * atom->kStep)));
       Value kValid = Value();
       if (kEnd != depth) {
         kValid = lt(k, idx(depth));
@@ -391,61 +456,66 @@ FailureOr<gpu::GPUFuncOp> mlir::moe::buildGroupedMatmulKernel(
       multiplyStep(aVecs[u], bVecs[u], acc);
     scf::YieldOp::create(b, acc);
   }
-  if (sums.empty())
-    sums.assign(kLoop.getResults().begin(), kLoop.getResults().end());
+  return SmallVector<Value>(kLoop.getResults());
+}
 
-  // K slices: waves of slice > 0 leave their partial sums in LDS; slice 0
-  // adds them and runs the epilogue.
-  if (slices > 1) {
-    Value partials = func.getWorkgroupAttributions()[0];
-    auto slot = [&](Value s, int64_t i, int64_t v) {
-      // [slice - 1][wave][chain][value][lane], lanes contiguous.
-      Value at = arith::AddIOp::create(
-          b,
-          arith::MulIOp::create(b, arith::SubIOp::create(b, s, idx(1)),
-                                idx(wavesN)),
-          wave);
-      at = arith::AddIOp::create(b, arith::MulIOp::create(b, at, idx(chains)),
-                                 idx(i));
-      at = arith::AddIOp::create(
-          b, arith::MulIOp::create(b, at, idx(accValues)), idx(v));
-      return arith::AddIOp::create(
-          b, arith::MulIOp::create(b, at, idx(chip.waveSize)), lane);
-    };
-    auto isFirst =
-        arith::CmpIOp::create(b, arith::CmpIPredicate::eq, slice, zero);
-    auto store = scf::IfOp::create(b, isFirst, /*withElseRegion=*/true);
-    {
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(&store.getElseRegion().front());
-      for (int64_t i = 0; i < chains; ++i)
-        for (int64_t v = 0; v < accValues; ++v)
-          memref::StoreOp::create(b, vector::ExtractOp::create(b, sums[i], v),
-                                  partials, ValueRange{slot(slice, i, v)});
-    }
-    gpu::BarrierOp::create(b);
-    auto reduce = scf::IfOp::create(b, isFirst, /*withElseRegion=*/false);
-    // The barrier after the epilogue keeps the next group's stores from
-    // overwriting partials that slice 0 has not read yet.
-    gpu::BarrierOp::create(b);
-    b.setInsertionPoint(reduce.getThenRegion().front().getTerminator());
-    for (int64_t s = 1; s < slices; ++s)
-      for (int64_t i = 0; i < chains; ++i)
-        for (int64_t v = 0; v < accValues; ++v) {
-          Value part = memref::LoadOp::create(b, partials,
-                                              ValueRange{slot(idx(s), i, v)});
-          Value sum = arith::AddFOp::create(
-              b, vector::ExtractOp::create(b, sums[i], v), part);
-          sums[i] = vector::InsertOp::create(b, sum, sums[i], v);
-        }
+/// K slices: waves of slice > 0 leave their partial sums in LDS; slice 0
+/// adds them (into `sums`) and runs the epilogue.
+void GroupedMatmulEmitter::emitSliceReduction(gpu::GPUFuncOp func,
+                                              SmallVector<Value> &sums) {
+  int64_t chains = plan.chains(), accValues = plan.accValues;
+  Value partials = func.getWorkgroupAttributions()[0];
+  auto slot = [&](Value s, int64_t i, int64_t v) {
+    // [slice - 1][wave][chain][value][lane], lanes contiguous.
+    Value at = arith::AddIOp::create(
+        b,
+        arith::MulIOp::create(b, arith::SubIOp::create(b, s, idx(1)),
+                              idx(plan.wavesN)),
+        wave);
+    at = arith::AddIOp::create(b, arith::MulIOp::create(b, at, idx(chains)),
+                               idx(i));
+    at = arith::AddIOp::create(b, arith::MulIOp::create(b, at, idx(accValues)),
+                               idx(v));
+    return arith::AddIOp::create(
+        b, arith::MulIOp::create(b, at, idx(chip.waveSize)), lane);
+  };
+  auto isFirst =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::eq, slice, zero);
+  auto store = scf::IfOp::create(b, isFirst, /*withElseRegion=*/true);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&store.getElseRegion().front());
+    for (int64_t i = 0; i < chains; ++i)
+      for (int64_t v = 0; v < accValues; ++v)
+        memref::StoreOp::create(b, vector::ExtractOp::create(b, sums[i], v),
+                                partials, ValueRange{slot(slice, i, v)});
   }
+  gpu::BarrierOp::create(b);
+  auto reduce = scf::IfOp::create(b, isFirst, /*withElseRegion=*/false);
+  // The barrier after the epilogue keeps the next group's stores from
+  // overwriting partials that slice 0 has not read yet.
+  gpu::BarrierOp::create(b);
+  b.setInsertionPoint(reduce.getThenRegion().front().getTerminator());
+  for (int64_t s = 1; s < plan.slices; ++s)
+    for (int64_t i = 0; i < chains; ++i)
+      for (int64_t v = 0; v < accValues; ++v) {
+        Value part =
+            memref::LoadOp::create(b, partials, ValueRange{slot(idx(s), i, v)});
+        Value sum = arith::AddFOp::create(
+            b, vector::ExtractOp::create(b, sums[i], v), part);
+        sums[i] = vector::InsertOp::create(b, sum, sums[i], v);
+      }
+}
 
-  // Epilogue: accumulator value v of this lane is tile element atom.d[v].
+/// Accumulator value v of this lane is tile element atom.d[v]: the routed
+/// weight, then the gated activation, then a masked store.
+void GroupedMatmulEmitter::emitEpilogue(ArrayRef<Value> sums) {
+  int64_t chains = plan.chains();
   for (auto [t, tileRow] : llvm::enumerate(tileRows))
-    for (int64_t c = 0; c < group; ++c) {
+    for (int64_t c = 0; c < plan.group; ++c) {
       Value gateSum = sums[t * chains + c];
-      Value upSum = act ? sums[t * chains + group + c] : Value();
-      for (auto [v, pos] : llvm::enumerate(atom.d)) {
+      Value upSum = act ? sums[t * chains + plan.group + c] : Value();
+      for (auto [v, pos] : llvm::enumerate(atom->d)) {
         auto [r, valid] = route(arith::AddIOp::create(b, tileRow, pos.first));
         Value col = arith::AddIOp::create(b, tileCols[c], pos.second);
         auto store = scf::IfOp::create(
@@ -470,7 +540,28 @@ FailureOr<gpu::GPUFuncOp> mlir::moe::buildGroupedMatmulKernel(
         memref::StoreOp::create(b, result, out, ValueRange{r, col});
       }
     }
-  b.setInsertionPointToEnd(&entry);
-  gpu::ReturnOp::create(b);
-  return func;
+}
+
+FailureOr<gpu::GPUFuncOp> mlir::moe::buildGroupedMatmulKernel(
+    OpBuilder &builder, gpu::GPUModuleOp module, GroupedMatmulOp op,
+    const ChipInfo &chip, StringRef name, const KernelOptions &options) {
+  if (failed(checkGroupedMatmulKernel(op, chip)))
+    return failure();
+  // The op's plan when it has one (written by --moe-plan-kernels or by
+  // hand), else the planner's for `options`.
+  std::string error;
+  GroupedMatmulProblem problem = groupedMatmulProblem(op, options.gemmLoads);
+  std::optional<GroupedMatmulPlan> plan;
+  if (GemmPlanAttr attr = op.getPlanAttr()) {
+    plan = planFromAttr(chip, problem, attr, error);
+    if (!plan)
+      return op.emitOpError()
+             << "has a plan that cannot run on " << chip.name << ": " << error;
+  } else {
+    plan = planGroupedMatmul(chip, problem, error);
+    if (!plan)
+      return op.emitOpError() << error;
+  }
+  ImplicitLocOpBuilder b(op.getLoc(), builder);
+  return GroupedMatmulEmitter(b, op, chip, *plan).emit(module, name);
 }
