@@ -99,8 +99,12 @@ GroupedMatmulProblem mlir::moe::groupedMatmulProblem(GroupedMatmulOp op,
           loads};
 }
 
-std::optional<GroupedMatmulPlan> mlir::moe::planGroupedMatmul(
-    const ChipInfo &chip, const GroupedMatmulProblem &p, std::string &error) {
+/// What the chip and the problem fix in every plan: the MMA atom, the k a
+/// lane loads, the accumulator values per lane; nullopt with `error` when
+/// the chip has no 16-row MMA.
+static std::optional<GroupedMatmulPlan> basePlan(const ChipInfo &chip,
+                                                 const GroupedMatmulProblem &p,
+                                                 std::string &error) {
   std::optional<MMAShape> mma = pickMMA(chip);
   if (!mma) {
     error = ("has no 16-row bf16 MMA on " + chip.name).str();
@@ -110,11 +114,21 @@ std::optional<GroupedMatmulPlan> mlir::moe::planGroupedMatmul(
   plan.mma = *mma;
   plan.blockM = p.blockM;
   plan.gated = p.gated;
-  // The tile's block_n counts weight rows: with a gated epilogue (gate and
-  // up rows per output column) the output columns are half that.
-  plan.blockN = std::max<int64_t>(p.gated ? p.tileN / 2 : p.tileN, mma->n);
   plan.kLoad = kLoadOf(chip, *mma, p.depth);
   plan.accValues = MMALayout(*mma, chip.waveSize).dValuesPerLane();
+  return plan;
+}
+
+std::optional<GroupedMatmulPlan> mlir::moe::planGroupedMatmul(
+    const ChipInfo &chip, const GroupedMatmulProblem &p, std::string &error) {
+  std::optional<GroupedMatmulPlan> base = basePlan(chip, p, error);
+  if (!base)
+    return std::nullopt;
+  GroupedMatmulPlan plan = *base;
+  const MMAShape &mma = plan.mma;
+  // The tile's block_n counts weight rows: with a gated epilogue (gate and
+  // up rows per output column) the output columns are half that.
+  plan.blockN = std::max<int64_t>(p.gated ? p.tileN / 2 : p.tileN, mma.n);
   planWaves(chip, p, plan);
 
   switch (p.loads) {
@@ -134,7 +148,7 @@ std::optional<GroupedMatmulPlan> mlir::moe::planGroupedMatmul(
   case GemmLoads::Auto:
     // Decode tiles on chips whose one copy moves a whole fragment; anything
     // that does not plan keeps register loads.
-    if (plan.blockM == mma->m) {
+    if (plan.blockM == mma.m) {
       int64_t registerGroup = plan.group;
       plan.staging = planStaging(chip, p, plan);
       if (plan.staging && plan.staging->pieces != 1) {
@@ -202,24 +216,18 @@ std::string mlir::moe::checkGroupedMatmulPlan(const ChipInfo &chip,
 std::optional<GroupedMatmulPlan>
 mlir::moe::planFromAttr(const ChipInfo &chip, const GroupedMatmulProblem &p,
                         GemmPlanAttr attr, std::string &error) {
-  std::optional<MMAShape> mma = pickMMA(chip);
-  if (!mma) {
-    error = ("has no 16-row bf16 MMA on " + chip.name).str();
+  std::optional<GroupedMatmulPlan> base = basePlan(chip, p, error);
+  if (!base)
     return std::nullopt;
-  }
-  GroupedMatmulPlan plan{};
-  plan.mma = *mma;
-  plan.blockM = p.blockM;
-  plan.gated = p.gated;
+  GroupedMatmulPlan plan = *base;
+  const MMAShape &mma = plan.mma;
   plan.blockN = attr.getBlockN();
   plan.wavesN = attr.getWavesN();
   plan.slices = attr.getSlices();
   plan.group = attr.getGroup();
   plan.rowGroup = attr.getRowGroup();
-  plan.kLoad = kLoadOf(chip, *mma, p.depth);
-  plan.accValues = MMALayout(*mma, chip.waveSize).dValuesPerLane();
-  plan.tilesPerWave = plan.blockN / mma->n / plan.wavesN;
-  plan.steps = llvm::divideCeil(p.depth, kStepOf(chip, *mma, p.depth));
+  plan.tilesPerWave = plan.blockN / mma.n / plan.wavesN;
+  plan.steps = llvm::divideCeil(p.depth, kStepOf(chip, mma, p.depth));
   plan.sliceSteps = plan.steps / plan.slices;
   plan.aRowsPerStep = plan.rowGroup * aRowsPerLane(chip);
   plan.unroll = attr.getUnroll().value_or(1);
