@@ -58,7 +58,8 @@ static const char *usage =
     "                      writes the group's id to F (which must not exist\n"
     "                      yet; it is removed once all have joined) and the\n"
     "                      others wait up to 120 s for it (one group per run)\n"
-    "  --list              print the entries of the library and exit\n"
+    "  --list              print the entries of the library and exit (reads\n"
+    "                      its manifest only: no GPU or backend needed)\n"
     "  --help              this text\n";
 // clang-format on
 
@@ -277,6 +278,24 @@ int main(int argc, char **argv) {
                 "'; expected cpu, cuda or hip");
 
   std::string error;
+  if (list) {
+    // The manifest alone: a GPU library lists without a GPU or backend.
+    std::string text, target;
+    std::vector<EntrySpec> entries;
+    std::vector<std::string> checks;
+    if (!readManifestFromFile(library, text, error) ||
+        !parseManifest(text, entries, checks, target, error))
+      return fail(error);
+    for (const EntrySpec &entry : entries) {
+      std::printf("entry %s\n", entry.name.c_str());
+      for (size_t i = 0; i < entry.args.size(); ++i)
+        std::printf("  arg%zu: %s\n", i, entry.args[i].describe().c_str());
+      for (size_t i = 0; i < entry.results.size(); ++i)
+        std::printf("  result%zu: %s\n", i,
+                    entry.results[i].describe().c_str());
+    }
+    return 0;
+  }
   std::unique_ptr<DeviceBackend> device;
   if (backend != "cpu") {
     device = DeviceBackend::load(backend, error);
@@ -300,17 +319,6 @@ int main(int argc, char **argv) {
       HostProgram::load(library, error, device.get());
   if (!program)
     return fail(error);
-  if (list) {
-    for (const EntrySpec &entry : program->entries()) {
-      std::printf("entry %s\n", entry.name.c_str());
-      for (size_t i = 0; i < entry.args.size(); ++i)
-        std::printf("  arg%zu: %s\n", i, entry.args[i].describe().c_str());
-      for (size_t i = 0; i < entry.results.size(); ++i)
-        std::printf("  result%zu: %s\n", i,
-                    entry.results[i].describe().c_str());
-    }
-    return 0;
-  }
   std::string names;
   for (const EntrySpec &entry : program->entries())
     names += (names.empty() ? "" : ", ") + entry.name;

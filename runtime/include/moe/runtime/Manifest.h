@@ -34,6 +34,11 @@ bool parseManifest(const std::string &text, std::vector<EntrySpec> &entries,
                    std::vector<std::string> &checks, std::string &target,
                    std::string &error);
 
+/// Reads the manifest text of the library at `path` from its ELF file,
+/// without loading the library (so a GPU library needs no GPU for it).
+bool readManifestFromFile(const std::string &path, std::string &text,
+                          std::string &error);
+
 } // namespace moe::runtime
 
 #endif // MOE_RUNTIME_MANIFEST_H
