@@ -141,7 +141,7 @@ void mlir::moe::buildGPUHostPipeline(OpPassManager &pm, const ChipInfo &chip,
   pm.addPass(createMoEPlanKernelsPass(plans));
   ConvertMoEToGPULaunchPassOptions launch;
   launch.chip = chip.name.str();
-  launch.gemmLoads = stringifyGemmLoads(options.gemmLoads).str();
+  launch.gemmLoads = options.gemmLoads;
   pm.addPass(createConvertMoEToGPULaunchPass(launch));
   addTensorBufferizationPasses(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());

@@ -102,16 +102,7 @@ static cl::opt<int64_t> epSize(
 static cl::opt<moe::GemmLoads> gemmLoads(
     "gemm-loads",
     cl::desc("How the GEMM kernels' k loop loads A and weights (GPU targets)"),
-    cl::values(
-        clEnumValN(moe::GemmLoads::Auto, "auto",
-                   "async-copy for 16-row (decode) blocks on sm_90 and "
-                   "gfx950, registers otherwise (default)"),
-        clEnumValN(moe::GemmLoads::Registers, "registers",
-                   "unrolled register loads"),
-        clEnumValN(moe::GemmLoads::AsyncCopy, "async-copy",
-                   "cp.async (sm_90) or global_load_lds (gfx942/gfx950) "
-                   "copies into per-lane LDS slots, several k steps ahead")),
-    cl::init(moe::GemmLoads::Auto), cl::cat(category));
+    moe::gemmLoadsValues(), cl::init(moe::GemmLoads::Auto), cl::cat(category));
 
 static moe::KernelOptions kernelOptions() {
   moe::KernelOptions options;

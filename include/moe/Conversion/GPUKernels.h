@@ -13,6 +13,7 @@
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "llvm/Support/CommandLine.h"
 
 namespace mlir::moe {
 
@@ -36,12 +37,19 @@ enum class GemmLoads {
   Auto,
 };
 
-/// "registers", "async-copy" or "auto"; nullopt for another name.
-std::optional<GemmLoads> parseGemmLoads(StringRef name);
-/// The name parseGemmLoads reads for `loads`.
-StringRef stringifyGemmLoads(GemmLoads loads);
-/// "registers, async-copy, auto".
-StringRef gemmLoadsNames();
+/// The command-line values of a GemmLoads option ("auto", "registers",
+/// "async-copy"), for moe-compile and the pass options.
+inline llvm::cl::ValuesClass gemmLoadsValues() {
+  return llvm::cl::values(
+      clEnumValN(GemmLoads::Auto, "auto",
+                 "async-copy for 16-row (decode) blocks on chips whose one "
+                 "copy moves a whole fragment (sm_90, gfx950), registers "
+                 "otherwise (default)"),
+      clEnumValN(GemmLoads::Registers, "registers", "unrolled register loads"),
+      clEnumValN(GemmLoads::AsyncCopy, "async-copy",
+                 "cp.async (sm_90) or global_load_lds (gfx942/gfx950) copies "
+                 "into per-lane LDS slots, several k steps ahead"));
+}
 
 /// The buffer a kernel takes for a value of ranked tensor type `tensor`:
 /// same shape and element type, identity layout.

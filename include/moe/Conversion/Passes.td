@@ -62,17 +62,14 @@ def ConvertMoEToGPULaunchPass
     device buffers, `all_reduce_add_rms_norm` an `all_reduce` call and the
     `add_rms_norm` kernel; `all_to_all` is a diagnostic.
   }];
-  let options = [
-    Option<"chip", "chip", "std::string", /*default=*/"\"gfx942\"",
-           "Chip to build kernels for: gfx942, gfx950 or sm_90">,
-    Option<"gemmLoads", "gemm-loads", "std::string", /*default=*/"\"auto\"",
-           "How the GEMM's k loop loads its operands: registers (unrolled "
-           "register loads), async-copy (cp.async / global_load_lds into "
-           "per-lane LDS slots, several k steps ahead) or auto (default: "
-           "async-copy for one-MMA-tile row blocks on chips whose one copy "
-           "moves a whole fragment, sm_90 and gfx950; registers otherwise); "
-           "see KernelOptions">
-  ];
+  let options =
+      [Option<"chip", "chip", "std::string", /*default=*/"\"gfx942\"",
+              "Chip to build kernels for: gfx942, gfx950 or sm_90">,
+       Option<"gemmLoads", "gemm-loads", "::mlir::moe::GemmLoads",
+              /*default=*/"::mlir::moe::GemmLoads::Auto",
+              "How the GEMM's k loop loads its operands where a GEMM has no "
+              "plan (see KernelOptions)",
+              [{::mlir::moe::gemmLoadsValues()}]>];
   let dependentDialects = [
     "::mlir::amdgpu::AMDGPUDialect",
     "::mlir::nvgpu::NVGPUDialect",
@@ -103,23 +100,13 @@ def MoEPlanKernelsPass : Pass<"moe-plan-kernels"> {
     edited plan is what runs (checked against the chip then). Plans already
     present are kept. `moe-compile` runs this pass before the lowering.
   }];
-  let options = [
-    Option<"target", "target", "std::string", /*default=*/"\"gfx942\"",
-           "Chip to plan for: gfx942, gfx950 or sm_90">,
-    Option<"gemmLoads", "gemm-loads", "::mlir::moe::GemmLoads",
-           /*default=*/"::mlir::moe::GemmLoads::Auto",
-           "How the GEMM's k loop loads its operands",
-           [{::llvm::cl::values(
-             clEnumValN(::mlir::moe::GemmLoads::Auto, "auto",
-                        "async-copy for one-MMA-tile row blocks on chips whose "
-                        "one copy moves a whole fragment (sm_90, gfx950), "
-                        "registers otherwise"),
-             clEnumValN(::mlir::moe::GemmLoads::Registers, "registers",
-                        "unrolled register loads"),
-             clEnumValN(::mlir::moe::GemmLoads::AsyncCopy, "async-copy",
-                        "cp.async / global_load_lds into per-lane LDS "
-                        "slots, several k steps ahead"))}]>
-  ];
+  let options = [Option<"target", "target", "std::string",
+                        /*default=*/"\"gfx942\"",
+                        "Chip to plan for: gfx942, gfx950 or sm_90">,
+                 Option<"gemmLoads", "gemm-loads", "::mlir::moe::GemmLoads",
+                        /*default=*/"::mlir::moe::GemmLoads::Auto",
+                        "How the GEMM's k loop loads its operands",
+                        [{::mlir::moe::gemmLoadsValues()}]>];
 }
 
 #endif // MOE_CONVERSION_PASSES_TD

@@ -9,7 +9,6 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/BufferizableOpInterface.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
-#include "llvm/ADT/StringSwitch.h"
 
 using namespace mlir;
 using namespace mlir::moe;
@@ -51,28 +50,6 @@ MemRefType mlir::moe::bufferTypeOf(Type tensor) {
   return cast<MemRefType>(bufferization::getMemRefTypeWithStaticIdentityLayout(
       cast<TensorType>(tensor)));
 }
-
-std::optional<GemmLoads> mlir::moe::parseGemmLoads(StringRef name) {
-  return llvm::StringSwitch<std::optional<GemmLoads>>(name)
-      .Case("registers", GemmLoads::Registers)
-      .Case("async-copy", GemmLoads::AsyncCopy)
-      .Case("auto", GemmLoads::Auto)
-      .Default(std::nullopt);
-}
-
-StringRef mlir::moe::stringifyGemmLoads(GemmLoads loads) {
-  switch (loads) {
-  case GemmLoads::Registers:
-    return "registers";
-  case GemmLoads::AsyncCopy:
-    return "async-copy";
-  case GemmLoads::Auto:
-    return "auto";
-  }
-  llvm_unreachable("unknown GemmLoads");
-}
-
-StringRef mlir::moe::gemmLoadsNames() { return "registers, async-copy, auto"; }
 
 FailureOr<gpu::GPUFuncOp>
 mlir::moe::buildMoEKernel(OpBuilder &b, gpu::GPUModuleOp module, Operation *op,

@@ -343,14 +343,8 @@ struct ConvertMoEToGPULaunchPass
         collectKernelOps(module);
     if (ops.empty())
       return;
-    std::optional<GemmLoads> loads = parseGemmLoads(gemmLoads);
-    if (!loads) {
-      module.emitError() << "unknown gemm-loads '" << gemmLoads
-                         << "'; expected one of " << gemmLoadsNames();
-      return signalPassFailure();
-    }
     KernelOptions kernelOptions;
-    kernelOptions.gemmLoads = *loads;
+    kernelOptions.gemmLoads = gemmLoads;
     OpBuilder b(&getContext());
     module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
                     b.getUnitAttr());

@@ -8,7 +8,7 @@
 // GFX942: gpu.module @moe_kernels [#rocdl.target<O = 3, chip = "gfx942">]
 // GFX942:   amdgpu.mfma
 // CHIP: error: unknown chip 'gfx1100'; expected one of gfx942, gfx950, sm_90
-// LOADS: error: unknown gemm-loads 'dma'; expected one of registers, async-copy, auto
+// LOADS: for the --gemm-loads option: Cannot find option named 'dma'!
 
 // gemm-loads=async-copy: the GEMM's lanes copy their fragments (2 A rows and 2
 // weight rows per step, 8 bf16 each) into their own slots of one buffer per
