@@ -5,18 +5,14 @@
 //===----------------------------------------------------------------------===//
 
 #include "GroupedMatmulPlan.h"
+#include "TestChips.h"
 
 #include <gtest/gtest.h>
 
 using namespace mlir::moe;
+using mlir::moe::test::chip;
 
 namespace {
-
-const ChipInfo &chip(llvm::StringRef name) {
-  const ChipInfo *info = lookupChip(name);
-  EXPECT_NE(info, nullptr) << name.str();
-  return *info;
-}
 
 GroupedMatmulPlan plan(llvm::StringRef chipName,
                        const GroupedMatmulProblem &problem) {

@@ -5,18 +5,14 @@
 //===----------------------------------------------------------------------===//
 
 #include "moe/Target/TileCostModel.h"
+#include "TestChips.h"
 
 #include <gtest/gtest.h>
 
 using namespace mlir::moe;
+using mlir::moe::test::chip;
 
 namespace {
-
-const ChipInfo &chip(llvm::StringRef name) {
-  const ChipInfo *info = lookupChip(name);
-  EXPECT_NE(info, nullptr) << name.str();
-  return *info;
-}
 
 int64_t ldsBytes(const TileChoice &t) {
   return 2 /*stages*/ * (t.blockM + t.blockN) * t.blockK * 2 /*bf16*/;

@@ -62,14 +62,15 @@ def ConvertMoEToGPULaunchPass
     device buffers, `all_reduce_add_rms_norm` an `all_reduce` call and the
     `add_rms_norm` kernel; `all_to_all` is a diagnostic.
   }];
-  let options =
-      [Option<"chip", "chip", "std::string", /*default=*/"\"gfx942\"",
-              "Chip to build kernels for: gfx942, gfx950 or sm_90">,
-       Option<"gemmLoads", "gemm-loads", "::mlir::moe::GemmLoads",
-              /*default=*/"::mlir::moe::GemmLoads::Auto",
-              "How the GEMM's k loop loads its operands where a GEMM has no "
-              "plan (see KernelOptions)",
-              [{::mlir::moe::gemmLoadsValues()}]>];
+  let options = [
+    Option<"chip", "chip", "std::string", /*default=*/"\"gfx942\"",
+           "Chip to build kernels for: gfx942, gfx950 or sm_90">,
+    Option<"gemmLoads", "gemm-loads", "::mlir::moe::GemmLoads",
+           /*default=*/"::mlir::moe::GemmLoads::Auto",
+           "How the GEMM's k loop loads its operands where a GEMM has no "
+           "plan (see KernelOptions)",
+           [{::mlir::moe::gemmLoadsValues()}]>
+  ];
   let dependentDialects = [
     "::mlir::amdgpu::AMDGPUDialect",
     "::mlir::nvgpu::NVGPUDialect",
@@ -100,13 +101,14 @@ def MoEPlanKernelsPass : Pass<"moe-plan-kernels"> {
     edited plan is what runs (checked against the chip then). Plans already
     present are kept. `moe-compile` runs this pass before the lowering.
   }];
-  let options = [Option<"target", "target", "std::string",
-                        /*default=*/"\"gfx942\"",
-                        "Chip to plan for: gfx942, gfx950 or sm_90">,
-                 Option<"gemmLoads", "gemm-loads", "::mlir::moe::GemmLoads",
-                        /*default=*/"::mlir::moe::GemmLoads::Auto",
-                        "How the GEMM's k loop loads its operands",
-                        [{::mlir::moe::gemmLoadsValues()}]>];
+  let options = [
+    Option<"target", "target", "std::string", /*default=*/"\"gfx942\"",
+           "Chip to plan for: gfx942, gfx950 or sm_90">,
+    Option<"gemmLoads", "gemm-loads", "::mlir::moe::GemmLoads",
+           /*default=*/"::mlir::moe::GemmLoads::Auto",
+           "How the GEMM's k loop loads its operands",
+           [{::mlir::moe::gemmLoadsValues()}]>
+  ];
 }
 
 #endif // MOE_CONVERSION_PASSES_TD

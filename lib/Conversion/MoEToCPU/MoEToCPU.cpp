@@ -23,25 +23,7 @@ namespace mlir::moe {
 using namespace mlir;
 using namespace mlir::moe;
 
-namespace {
-/// moe.check_size: its run-time check.
-struct LowerCheckSize : OpConversionPattern<CheckSizeOp> {
-  using OpConversionPattern::OpConversionPattern;
-
-  LogicalResult
-  matchAndRewrite(CheckSizeOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    emitSizeCheck(b, op, adaptor.getFound(), adaptor.getExpected(),
-                  op.getMessage(), op.getOpName());
-    rewriter.eraseOp(op);
-    return success();
-  }
-};
-} // namespace
-
 void mlir::moe::populateMoEToCPUPatterns(RewritePatternSet &patterns) {
-  patterns.add<LowerCheckSize>(patterns.getContext());
   cpu::populateRoutingLoweringPatterns(patterns);
   cpu::populateExpertLoweringPatterns(patterns);
   cpu::populateNormLoweringPatterns(patterns);
@@ -82,6 +64,9 @@ struct ConvertMoEToCPUPass
     });
     if (hasMoEOps)
       declareCheckState(module);
+    // The checks of ops that passes rewrote (moe.check_size), lowered as on
+    // GPU targets.
+    lowerCheckSizeOps(module);
     ConversionTarget target(getContext());
     target.addIllegalDialect<MoEDialect>();
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });

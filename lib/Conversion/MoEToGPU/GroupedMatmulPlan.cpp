@@ -34,7 +34,6 @@ static void planWaves(const ChipInfo &chip, const GroupedMatmulProblem &p,
   plan.group = std::min(kGroupedMatmulTilesInFlight, plan.tilesPerWave);
   if (plan.tilesPerWave % plan.group != 0)
     plan.group = 1;
-  plan.steps = llvm::divideCeil(p.depth, kStepOf(chip, mma, p.depth));
   plan.slices = kGroupedMatmulWaves / plan.wavesN;
   while (plan.slices > 1 && plan.steps % plan.slices != 0)
     plan.slices /= 2;
@@ -100,8 +99,8 @@ GroupedMatmulProblem mlir::moe::groupedMatmulProblem(GroupedMatmulOp op,
 }
 
 /// What the chip and the problem fix in every plan: the MMA atom, the k a
-/// lane loads, the accumulator values per lane; nullopt with `error` when
-/// the chip has no 16-row MMA.
+/// lane loads, the k steps over K, the accumulator values per lane; nullopt
+/// with `error` when the chip has no 16-row MMA.
 static std::optional<GroupedMatmulPlan> basePlan(const ChipInfo &chip,
                                                  const GroupedMatmulProblem &p,
                                                  std::string &error) {
@@ -115,6 +114,7 @@ static std::optional<GroupedMatmulPlan> basePlan(const ChipInfo &chip,
   plan.blockM = p.blockM;
   plan.gated = p.gated;
   plan.kLoad = kLoadOf(chip, *mma, p.depth);
+  plan.steps = llvm::divideCeil(p.depth, kStepOf(chip, *mma, p.depth));
   plan.accValues = MMALayout(*mma, chip.waveSize).dValuesPerLane();
   return plan;
 }
@@ -227,7 +227,6 @@ mlir::moe::planFromAttr(const ChipInfo &chip, const GroupedMatmulProblem &p,
   plan.group = attr.getGroup();
   plan.rowGroup = attr.getRowGroup();
   plan.tilesPerWave = plan.blockN / mma.n / plan.wavesN;
-  plan.steps = llvm::divideCeil(p.depth, kStepOf(chip, mma, p.depth));
   plan.sliceSteps = plan.steps / plan.slices;
   plan.aRowsPerStep = plan.rowGroup * aRowsPerLane(chip);
   plan.unroll = attr.getUnroll().value_or(1);

@@ -1,5 +1,4 @@
-//===- GroupedMatmulPlan.h - decisions of the grouped GEMM kernel -*- C++
-//-*-===//
+//===- GroupedMatmulPlan.h - decisions of the GEMM kernel -------*- C++ -*-===//
 //
 // Every choice the grouped GEMM kernel template makes, computed once by a
 // pure function of the problem and the chip; the emitter reads the plan.

@@ -45,3 +45,29 @@ func.func @too_many_accumulators(%a: tensor<?x1536xbf16>, %w: tensor<128x4096x15
   %o = moe.grouped_matmul %a, %w, %s, %b, %c rows routes top_k 8 block_m 128 plan <block_n = 128, waves_n = 4, slices = 1, group = 4, row_group = 8, loads = registers, unroll = 1> : (tensor<?x1536xbf16>, tensor<128x4096x1536xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x4096xbf16>
   return %o : tensor<?x4096xbf16>
 }
+
+// -----
+
+func.func @slices_do_not_divide(%x: tensor<?x2880xbf16>, %w: tensor<128x5760x2880xbf16>, %s: tensor<?xi32>, %b: tensor<?xi32>, %c: tensor<i32>) -> tensor<?x2880xbf16> {
+  // expected-error @+1 {{has a plan that cannot run on sm_90: expected slices (4) to divide the 90 k steps of K 2880}}
+  %o = moe.grouped_matmul %x, %w, %s, %b, %c rows tokens top_k 4 block_m 16 activation <swiglu_oai, layout = interleaved> plan <block_n = 32, waves_n = 1, slices = 4, group = 1, row_group = 1, loads = registers, unroll = 1> : (tensor<?x2880xbf16>, tensor<128x5760x2880xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x2880xbf16>
+  return %o : tensor<?x2880xbf16>
+}
+
+// -----
+
+func.func @too_many_threads(%x: tensor<?x2880xbf16>, %w: tensor<128x5760x2880xbf16>, %s: tensor<?xi32>, %b: tensor<?xi32>, %c: tensor<i32>) -> tensor<?x2880xbf16> {
+  // expected-error @+1 {{has a plan that cannot run on sm_90: expected at most 1024 threads (waves_n x slices x 32), got 2048}}
+  %o = moe.grouped_matmul %x, %w, %s, %b, %c rows tokens top_k 4 block_m 16 activation <swiglu_oai, layout = interleaved> plan <block_n = 512, waves_n = 64, slices = 1, group = 1, row_group = 1, loads = registers, unroll = 1> : (tensor<?x2880xbf16>, tensor<128x5760x2880xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x2880xbf16>
+  return %o : tensor<?x2880xbf16>
+}
+
+// -----
+
+// Partial sums of 4 extra slices x 4 waves x 8 chains x 4 values x 32 lanes
+// in f32 are 64 KiB, past the 48 KiB of static shared memory.
+func.func @too_much_lds(%x: tensor<?x2880xbf16>, %w: tensor<128x5760x2880xbf16>, %s: tensor<?xi32>, %b: tensor<?xi32>, %c: tensor<i32>) -> tensor<?x2880xbf16> {
+  // expected-error @+1 {{has a plan that cannot run on sm_90: expected the plan's LDS (65536 bytes) to fit the 49152 bytes a workgroup has on sm_90}}
+  %o = moe.grouped_matmul %x, %w, %s, %b, %c rows tokens top_k 4 block_m 16 activation <swiglu_oai, layout = interleaved> plan <block_n = 128, waves_n = 4, slices = 5, group = 4, row_group = 1, loads = registers, unroll = 1> : (tensor<?x2880xbf16>, tensor<128x5760x2880xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x2880xbf16>
+  return %o : tensor<?x2880xbf16>
+}
