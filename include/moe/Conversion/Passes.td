@@ -98,8 +98,9 @@ def MoEPlanKernelsPass : Pass<"moe-plan-kernels"> {
     op's block_m, block_n (its tile's, 64 without one), K, element type and
     epilogue, and `gemm-loads`. The GPU lowering builds each GEMM kernel
     from its plan, so that `moe-opt` shows every choice of the kernel and an
-    edited plan is what runs (checked against the chip then). Plans already
-    present are kept. `moe-compile` runs this pass before the lowering.
+    edited plan is what runs. Plans already present are kept when they can
+    run on `target`, and diagnosed (expected vs. found) when they cannot.
+    `moe-compile` runs this pass before the lowering.
   }];
   let options = [
     Option<"target", "target", "std::string", /*default=*/"\"gfx942\"",

@@ -29,13 +29,21 @@ struct MoEPlanKernelsPass
       return signalPassFailure();
     }
     WalkResult result = getOperation()->walk([&](GroupedMatmulOp op) {
-      if (op.getPlanAttr())
-        return WalkResult::advance();
       if (failed(checkGroupedMatmulKernel(op, *chip)))
         return WalkResult::interrupt();
       std::string error;
+      GroupedMatmulProblem problem = groupedMatmulProblem(op, gemmLoads);
+      // A plan already there (edited by hand or by a tuner) is kept when it
+      // can run on the chip, and diagnosed here when it cannot.
+      if (GemmPlanAttr attr = op.getPlanAttr()) {
+        if (planFromAttr(*chip, problem, attr, error))
+          return WalkResult::advance();
+        op.emitOpError() << "has a plan that cannot run on " << chip->name
+                         << ": " << error;
+        return WalkResult::interrupt();
+      }
       std::optional<GroupedMatmulPlan> plan =
-          planGroupedMatmul(*chip, groupedMatmulProblem(op, gemmLoads), error);
+          planGroupedMatmul(*chip, problem, error);
       if (!plan) {
         op.emitOpError() << error;
         return WalkResult::interrupt();

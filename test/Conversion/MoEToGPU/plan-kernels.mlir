@@ -38,13 +38,3 @@ func.func @prefill_gemm2(%a: tensor<?x1536xbf16>, %w: tensor<128x4096x1536xbf16>
   %o = moe.grouped_matmul %a, %w, %s, %b, %c rows routes top_k 8 block_m 64 tile <block_m = 64, block_n = 128, block_k = 64> : (tensor<?x1536xbf16>, tensor<128x4096x1536xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x4096xbf16>
   return %o : tensor<?x4096xbf16>
 }
-
-// -----
-
-// A plan already present is kept as it is.
-// SM90-LABEL: func.func @negative_planned
-// SM90: plan <block_n = 32, waves_n = 2, slices = 2, group = 2, row_group = 1, loads = registers, unroll = 3>
-func.func @negative_planned(%x: tensor<?x2880xbf16>, %w: tensor<128x5760x2880xbf16>, %s: tensor<?xi32>, %b: tensor<?xi32>, %c: tensor<i32>) -> tensor<?x2880xbf16> {
-  %o = moe.grouped_matmul %x, %w, %s, %b, %c rows tokens top_k 4 block_m 16 activation <swiglu_oai, layout = interleaved> plan <block_n = 32, waves_n = 2, slices = 2, group = 2, row_group = 1, loads = registers, unroll = 3> : (tensor<?x2880xbf16>, tensor<128x5760x2880xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x2880xbf16>
-  return %o : tensor<?x2880xbf16>
-}

@@ -1,0 +1,258 @@
+"""Measures candidate GEMM kernel plans (#moe.gemm_plan) on the GPU.
+
+Two steps, one per machine:
+
+  # where MLIR is (builds one library per model and T, every candidate an
+  # entry of it):
+  python3 bench/tune_plans.py build --moe-opt build/bin/moe-opt \
+      --moe-compile build/bin/moe-compile --out DIR [--models M,..] \
+      [--tokens 1,16,..] [--target sm_90]
+  # on the GPU machine:
+  python3 bench/tune_plans.py run --dir DIR \
+      --backend build-runtime/lib/libmoe_runtime_cuda.so --out OUTDIR
+
+`build` plans each layer as moe-compile does (moe-optimize for the target
+and T, then moe-plan-kernels), and writes, besides the planner's entry
+`moe`, one entry per candidate plan of one of its GEMMs (the other GEMM
+keeps the planner's plan): the candidates change one decision at a time
+(block_n, the waves over columns and K, column group, loads and their
+stages or unrolling) and a few pairs of them. Candidates that
+moe-plan-kernels rejects for the chip are left out. DIR/tune.json lists
+the cases and their entries.
+
+`run` times every entry of a case in a CUDA graph cycling 8 routings (as
+bench/moe_bench.py does), checks each output against an fp32 reference
+(relative error < 2e-2, else the candidate is marked wrong), and writes
+OUTDIR/tune.json (every time) and OUTDIR/tune.md (per case and GEMM: the
+planner's time, the best candidate's time and plan).
+"""
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from models import MODELS, TOKENS, program  # noqa: E402
+
+PLAN = re.compile(r"plan <([^>]*)>")
+FIELDS = ("block_n", "waves_n", "slices", "group", "row_group")
+
+
+def parse_plan(text):
+    plan = {}
+    for item in text.split(","):
+        key, _, value = item.partition("=")
+        value = value.strip()
+        plan[key.strip()] = int(value) if value.isdigit() else value
+    return plan
+
+
+def spell(plan):
+    keys = list(FIELDS) + ["loads"]
+    keys.append("stages" if plan["loads"] == "async_copy" else "unroll")
+    return ", ".join(f"{k} = {plan[k]}" for k in keys)
+
+
+def candidates(base):
+    """Plans near `base`: one decision changed at a time, then a few pairs.
+    Some are invalid for the problem; moe-plan-kernels weeds them out."""
+    out = []
+
+    def add(**change):
+        plan = dict(base)
+        plan.update(change)
+        if plan["loads"] == "async_copy":
+            plan.pop("unroll", None)
+            plan.setdefault("stages", 3)
+        else:
+            plan.pop("stages", None)
+            plan.setdefault("unroll", 1)
+        if plan != base and plan not in out:
+            out.append(plan)
+
+    bn = base["block_n"]
+    regs = ({}, {"loads": "registers", "unroll": 4},
+            {"loads": "registers", "unroll": 8})
+    for scale in (0.25, 0.5, 2):
+        n = int(bn * scale)
+        for wn in (2, 4, 8):
+            for g in (1, 2):
+                for loads in regs[:2]:
+                    add(block_n=n, waves_n=wn, group=g, **loads)
+    for wn in (1, 2, 4, 8):
+        for sl in (2, 4, 8, 16):
+            if wn * sl <= 16:
+                for loads in regs:
+                    add(waves_n=wn, slices=sl, row_group=1, group=1, **loads)
+    for g in (1, 2, 4, 8):
+        add(group=g)
+    for rg in (1, 2, 4, 8):
+        add(row_group=rg)
+    for u in (2, 4, 8, 16):
+        add(loads="registers", unroll=u)
+    for st in (2, 3, 4):
+        add(loads="async_copy", stages=st)
+    return out
+
+
+def run_tool(args, stdin=None):
+    return subprocess.run(args, input=stdin, capture_output=True, text=True)
+
+
+def build(args):
+    os.makedirs(args.out, exist_ok=True)
+    cases = []
+    for name in args.models.split(","):
+        for t in map(int, args.tokens.split(",")):
+            planned = run_tool([
+                args.moe_opt, "-",
+                f"--moe-optimize=target={args.target} tokens={t}",
+                f"--moe-plan-kernels=target={args.target}"],
+                stdin=program(name))
+            if planned.returncode:
+                sys.exit(f"{name} T={t}: moe-opt failed:\n{planned.stderr}")
+            ir = planned.stdout
+            # The module's ops, the function, and the module's closing brace.
+            head, sep, rest = ir.partition("func.func @moe(")
+            body, _, tail = (sep + rest).rstrip().rpartition("}")
+            tail = "}" + tail + "\n"
+            plans = list(PLAN.finditer(body))
+            entries = [{"entry": "moe", "gemm": None,
+                        "plan": [m.group(1) for m in plans]}]
+            funcs = [body]
+            for g, m in enumerate(plans):
+                base = parse_plan(m.group(1))
+                for plan in candidates(base):
+                    text = body[:m.start()] + f"plan <{spell(plan)}>" + \
+                        body[m.end():]
+                    entry = f"moe_g{g}_{len(entries)}"
+                    text = text.replace("func.func @moe(",
+                                        f"func.func @{entry}(", 1)
+                    check = run_tool([args.moe_opt, "-",
+                                      f"--moe-plan-kernels=target={args.target}"],
+                                     stdin=head + text + tail)
+                    if check.returncode:
+                        continue
+                    entries.append({"entry": entry, "gemm": g,
+                                    "plan": spell(plan)})
+                    funcs.append(text)
+            src = os.path.join(args.out, f"{name}.T{t}.tune.mlir")
+            with open(src, "w") as f:
+                f.write(head + "\n".join(funcs) + tail)
+            lib = f"{name}.T{t}.tune.{args.target}.so"
+            done = run_tool([args.moe_compile, src, "--no-optimize",
+                             f"--target={args.target}", "-o",
+                             os.path.join(args.out, lib)])
+            if done.returncode:
+                sys.exit(f"{src}: moe-compile failed:\n{done.stderr}")
+            cases.append({"model": name, "T": t, "lib": lib,
+                          "entries": entries})
+            print(f"built {lib}: {len(entries)} entries", flush=True)
+    with open(os.path.join(args.out, "tune.json"), "w") as f:
+        json.dump({"target": args.target, "cases": cases}, f, indent=1)
+
+
+def run(args):
+    import torch
+    import triton.testing
+    sys.path.insert(0, os.path.join(HERE, "..", "python"))
+    from moe_bench import activation, rel_err, torch_loop  # noqa: E402
+    from moe_mlir import GPULibrary  # noqa: E402
+
+    with open(os.path.join(args.dir, "tune.json")) as f:
+        spec = json.load(f)
+    os.makedirs(args.out, exist_ok=True)
+    torch.manual_seed(0)
+    results = []
+    # One line per measurement as it is made (a run cut short keeps them).
+    log = open(os.path.join(args.out, "tune.jsonl"), "w")
+    for case in spec["cases"]:
+        name, t = case["model"], case["T"]
+        h, inter, e, k, kind, layout, _ = MODELS[name]
+        act = activation(kind, layout)
+        w1 = (torch.randn(e, 2 * inter, h, device="cuda") * h ** -0.5).to(
+            torch.bfloat16)
+        w2 = (torch.randn(e, h, inter, device="cuda") * inter ** -0.5).to(
+            torch.bfloat16)
+        x = torch.randn(t, h, device="cuda").to(torch.bfloat16)
+        routings = []
+        for _ in range(8):
+            ids = torch.rand(t, e, device="cuda").argsort(dim=1)[:, :k]
+            weights = torch.softmax(torch.randn(t, k, device="cuda"), 1)
+            routings.append((ids.to(torch.int32).contiguous(), weights))
+        ids, weights = routings[0]
+        ref = torch_loop(x, w1, w2, weights, ids, act, torch.float32)
+        lib = GPULibrary(os.path.join(args.dir, case["lib"]), args.backend)
+        for entry in case["entries"]:
+            (y,) = lib.call(entry["entry"], x, w1, w2, weights, ids)
+            err = rel_err(y, ref)
+            runs = [lib.launcher(entry["entry"], x, w1, w2, w, i)
+                    for i, w in routings]
+            state = {"i": 0}
+
+            def step():
+                runs[state["i"] % len(runs)]()
+                state["i"] += 1
+            us = triton.testing.do_bench_cudagraph(
+                step, rep=50, return_mode="median") * 1e3
+            lib.check()
+            results.append({"model": name, "T": t, "entry": entry["entry"],
+                            "gemm": entry["gemm"], "plan": entry["plan"],
+                            "us": us, "err": err, "ok": err < 2e-2})
+            print(json.dumps(results[-1]), file=log, flush=True)
+        mine = [r for r in results if (r["model"], r["T"]) == (name, t)]
+        best = min((r for r in mine if r["ok"]), key=lambda r: r["us"])
+        print(f"{name} T={t}: {len(mine)} entries, planner "
+              f"{mine[0]['us']:.1f} us, best {best['us']:.1f} us "
+              f"({best['entry']})", flush=True)
+        del lib
+    with open(os.path.join(args.out, "tune.json"), "w") as f:
+        json.dump({"gpu": torch.cuda.get_device_name(),
+                   "target": spec["target"], "results": results}, f, indent=1)
+    write_summary(os.path.join(args.out, "tune.md"), results)
+
+
+def write_summary(path, results):
+    lines = ["| model | T | GEMM | planner µs | best µs | best / planner | "
+             "planner's plan | best plan |", "|---|---|---|---|---|---|---|---|"]
+    for key in sorted({(r["model"], r["T"]) for r in results}):
+        rows = [r for r in results if (r["model"], r["T"]) == key]
+        base = next(r for r in rows if r["gemm"] is None)
+        for g, plan in enumerate(base["plan"]):
+            tried = [r for r in rows if r["gemm"] == g and r["ok"]]
+            best = min(tried, key=lambda r: r["us"]) if tried else base
+            if best["us"] > base["us"]:
+                best = base
+            lines.append(
+                f"| {key[0]} | {key[1]} | {g + 1} | {base['us']:.1f} | "
+                f"{best['us']:.1f} | {best['us'] / base['us']:.2f} | {plan} | "
+                f"{plan if best is base else best['plan']} |")
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    sub = parser.add_subparsers(dest="step", required=True)
+    b = sub.add_parser("build")
+    b.add_argument("--moe-opt", required=True)
+    b.add_argument("--moe-compile", required=True)
+    b.add_argument("--out", required=True)
+    b.add_argument("--models", default=",".join(MODELS))
+    b.add_argument("--tokens", default=",".join(map(str, TOKENS)))
+    b.add_argument("--target", default="sm_90")
+    r = sub.add_parser("run")
+    r.add_argument("--dir", required=True)
+    r.add_argument("--backend", required=True)
+    r.add_argument("--out", required=True)
+    args = parser.parse_args()
+    (build if args.step == "build" else run)(args)
+
+
+if __name__ == "__main__":
+    main()

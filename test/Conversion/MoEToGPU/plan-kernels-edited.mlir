@@ -1,0 +1,27 @@
+// RUN: moe-opt %s -split-input-file -verify-diagnostics --moe-plan-kernels=target=sm_90 | FileCheck %s
+
+// A plan already present is kept as it is when it can run on the chip.
+// CHECK-LABEL: func.func @planned
+// CHECK: plan <block_n = 32, waves_n = 2, slices = 2, group = 2, row_group = 1, loads = registers, unroll = 3>
+func.func @planned(%x: tensor<?x2880xbf16>, %w: tensor<128x5760x2880xbf16>, %s: tensor<?xi32>, %b: tensor<?xi32>, %c: tensor<i32>) -> tensor<?x2880xbf16> {
+  %o = moe.grouped_matmul %x, %w, %s, %b, %c rows tokens top_k 4 block_m 16 activation <swiglu_oai, layout = interleaved> plan <block_n = 32, waves_n = 2, slices = 2, group = 2, row_group = 1, loads = registers, unroll = 3> : (tensor<?x2880xbf16>, tensor<128x5760x2880xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x2880xbf16>
+  return %o : tensor<?x2880xbf16>
+}
+
+// -----
+
+// One that cannot run is diagnosed where it is planned, not later in
+// the kernel build.
+func.func @waves_do_not_divide(%x: tensor<?x2880xbf16>, %w: tensor<128x5760x2880xbf16>, %s: tensor<?xi32>, %b: tensor<?xi32>, %c: tensor<i32>) -> tensor<?x2880xbf16> {
+  // expected-error @+1 {{has a plan that cannot run on sm_90: expected waves_n (3) to divide the 4 column tiles of block_n 32}}
+  %o = moe.grouped_matmul %x, %w, %s, %b, %c rows tokens top_k 4 block_m 16 activation <swiglu_oai, layout = interleaved> plan <block_n = 32, waves_n = 3, slices = 1, group = 1, row_group = 1, loads = registers, unroll = 1> : (tensor<?x2880xbf16>, tensor<128x5760x2880xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x2880xbf16>
+  return %o : tensor<?x2880xbf16>
+}
+
+// -----
+
+func.func @too_many_stages(%x: tensor<?x2880xbf16>, %w: tensor<128x5760x2880xbf16>, %s: tensor<?xi32>, %b: tensor<?xi32>, %c: tensor<i32>) -> tensor<?x2880xbf16> {
+  // expected-error @+1 {{has a plan that cannot run on sm_90: expected at most 4 stages of async copies for this plan on sm_90, got 9}}
+  %o = moe.grouped_matmul %x, %w, %s, %b, %c rows tokens top_k 4 block_m 16 activation <swiglu_oai, layout = interleaved> plan <block_n = 64, waves_n = 4, slices = 1, group = 2, row_group = 1, loads = async_copy, stages = 9> : (tensor<?x2880xbf16>, tensor<128x5760x2880xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x2880xbf16>
+  return %o : tensor<?x2880xbf16>
+}
