@@ -131,12 +131,14 @@ FailureOr<gpu::GPUFuncOp> buildGateKernel(OpBuilder &builder,
 /// Waves of the single workgroup of the align kernel.
 inline constexpr int64_t kAlignWaves = 4;
 
-/// moe.align as one workgroup (grid 1, 4 waves): sentinel/-1 fills, then one
-/// thread per local expert counts its routes by scanning the ids in order,
-/// thread 0 scans the padded offsets in LDS, and each expert's thread places
-/// its routes in ascending order and labels its blocks. Deterministic (no
-/// atomics); work is E x T*k per call, fine for decode sizes. Launched when
-/// T*k <= kAlignChunkRoutes; above, the chunked kernels run instead.
+/// moe.align as one workgroup (grid 1, 4 waves): sentinel/-1 fills and every
+/// route's local expert staged in LDS (ids read once), route counts by LDS
+/// atomic adds, a workgroup-wide scan of the padded offsets, then each
+/// expert with routes has one thread place them in ascending order (reading
+/// the staged experts four at a time, stopping at its last route) and label
+/// its blocks. Deterministic: the counts are order-free and every placement
+/// is in route order. Launched when T*k <= kAlignChunkRoutes; above, the
+/// chunked kernels run instead.
 ///   (ids: memref<T x k x i32>, [expert_begin: index,]
 ///    sorted: memref<R_max x i32>, blocks: memref<R_max/block_m x i32>,
 ///    count: memref<i32>)

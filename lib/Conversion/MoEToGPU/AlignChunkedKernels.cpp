@@ -9,6 +9,8 @@
 
 #include "moe/Conversion/GPUKernels.h"
 
+#include "AlignParts.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -58,25 +60,13 @@ struct ChunkedAlign {
     return func;
   }
 
-  /// for (i = from + tid; i < to; i += threads) body(i)
+  /// The thread indexing that the shared align pieces take.
+  AlignThreads threadsOf() const { return {tid, threads, routes, topK}; }
   void strided(Value from, Value to, function_ref<void(Value)> body) {
-    auto loop = scf::ForOp::create(b, arith::AddIOp::create(b, from, tid), to,
-                                   idx(threads));
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(loop.getBody());
-    body(loop.getInductionVar());
+    forStrided(b, threadsOf(), from, to, body);
   }
   void strided(Value to, function_ref<void(Value)> body) {
     strided(idx(0), to, body);
-  }
-
-  /// The local expert of route r (ids[r / k][r % k] - expert_begin).
-  Value localExpert(Value ids, Value begin, Value r) {
-    Value id = toIndex(
-        memref::LoadOp::create(b, ids,
-                               ValueRange{arith::DivUIOp::create(b, r, topK),
-                                          arith::RemUIOp::create(b, r, topK)}));
-    return begin ? arith::SubIOp::create(b, id, begin).getResult() : id;
   }
 
   /// This workgroup's chunk of routes: [lo, hi).
@@ -124,7 +114,7 @@ mlir::moe::buildAlignChunkedKernels(OpBuilder &builder, gpu::GPUModuleOp module,
     gpu::BarrierOp::create(b);
     auto [lo, hi] = k.chunk();
     k.strided(lo, hi, [&](Value r) {
-      Value e = k.localExpert(ids, begin, r);
+      Value e = localExpertOf(b, k.threadsOf(), ids, begin, r);
       // Routes of other ranks' experts (negative or >= E) are not counted.
       Value local = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, e,
                                           k.idx(experts));
@@ -150,14 +140,16 @@ mlir::moe::buildAlignChunkedKernels(OpBuilder &builder, gpu::GPUModuleOp module,
                            bufferTypeOf(op.getSortedRouteIds().getType()),
                            bufferTypeOf(op.getBlockExpertIds().getType()),
                            bufferTypeOf(op.getPaddedCount().getType())};
-    kernels.scan = k.begin(module, (name + "_scan").str(), args,
-                           {k.lds(experts), k.lds(experts + 1)});
+    kernels.scan =
+        k.begin(module, (name + "_scan").str(), args,
+                {k.lds(experts), k.lds(experts + 1), k.lds(k.threads)});
     Value scratch = kernels.scan.getArgument(1);
     Value sorted = kernels.scan.getArgument(2);
     Value blocks = kernels.scan.getArgument(3);
     Value countOut = kernels.scan.getArgument(4);
     Value totals = kernels.scan.getWorkgroupAttributions()[0];
     Value offsets = kernels.scan.getWorkgroupAttributions()[1];
+    Value partials = kernels.scan.getWorkgroupAttributions()[2];
     Value zero = k.idx(0), one = k.idx(1);
     Value chunks =
         arith::CeilDivUIOp::create(b, k.routes, k.idx(kAlignChunkRoutes));
@@ -184,33 +176,8 @@ mlir::moe::buildAlignChunkedKernels(OpBuilder &builder, gpu::GPUModuleOp module,
       memref::StoreOp::create(b, k.toI32(loop.getResult(0)), totals, e);
     });
     gpu::BarrierOp::create(b);
-    Value first =
-        arith::CmpIOp::create(b, arith::CmpIPredicate::eq, k.tid, zero);
-    auto ifFirst = scf::IfOp::create(b, first, /*withElseRegion=*/false);
-    {
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(&ifFirst.getThenRegion().front());
-      memref::StoreOp::create(b, k.toI32(zero), offsets, zero);
-      auto scan =
-          scf::ForOp::create(b, zero, k.idx(experts), one, ValueRange{zero});
-      b.setInsertionPointToStart(scan.getBody());
-      Value e = scan.getInductionVar();
-      Value c = k.toIndex(memref::LoadOp::create(b, totals, e));
-      Value padded = arith::MulIOp::create(
-          b,
-          arith::DivUIOp::create(
-              b, arith::AddIOp::create(b, c, k.idx(blockM - 1)), k.idx(blockM)),
-          k.idx(blockM));
-      Value next =
-          arith::AddIOp::create(b, scan.getRegionIterArgs()[0], padded);
-      memref::StoreOp::create(b, k.toI32(next), offsets,
-                              arith::AddIOp::create(b, e, one).getResult());
-      scf::YieldOp::create(b, ValueRange{next});
-      b.setInsertionPointAfter(scan);
-      memref::StoreOp::create(b, k.toI32(scan.getResult(0)), countOut,
-                              ValueRange{});
-    }
-    gpu::BarrierOp::create(b);
+    scanPaddedOffsets(b, k.threadsOf(), experts, blockM, totals, offsets,
+                      partials, countOut);
     // Chunk starts become positions; each expert labels its blocks.
     k.strided(k.idx(experts), [&](Value e) {
       Value start = k.toIndex(memref::LoadOp::create(b, offsets, e));
@@ -252,37 +219,12 @@ mlir::moe::buildAlignChunkedKernels(OpBuilder &builder, gpu::GPUModuleOp module,
     Value chunkExperts = kernels.place.getWorkgroupAttributions()[0];
     auto [lo, hi] = k.chunk();
     Value n = arith::SubIOp::create(b, hi, lo);
-    k.strided(n, [&](Value i) {
-      Value e = k.localExpert(ids, begin, arith::AddIOp::create(b, lo, i));
-      memref::StoreOp::create(b, k.toI32(e), chunkExperts, i);
-    });
+    stageLocalExperts(b, k.threadsOf(), ids, begin, chunkExperts, lo, n);
     gpu::BarrierOp::create(b);
     Value g = gpu::BlockIdOp::create(b, gpu::Dimension::x);
     k.strided(k.idx(experts), [&](Value e) {
       Value start = k.toIndex(memref::LoadOp::create(b, scratch, k.at(g, e)));
-      Value e32 = k.toI32(e);
-      auto loop =
-          scf::ForOp::create(b, k.idx(0), n, k.idx(1), ValueRange{start});
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(loop.getBody());
-      Value i = loop.getInductionVar();
-      Value pos = loop.getRegionIterArgs()[0];
-      Value mine = arith::CmpIOp::create(
-          b, arith::CmpIPredicate::eq,
-          memref::LoadOp::create(b, chunkExperts, i), e32);
-      auto ifMine = scf::IfOp::create(b, TypeRange{b.getIndexType()}, mine,
-                                      /*withElseRegion=*/true);
-      {
-        OpBuilder::InsertionGuard inner(b);
-        b.setInsertionPointToStart(&ifMine.getThenRegion().front());
-        memref::StoreOp::create(b, k.toI32(arith::AddIOp::create(b, lo, i)),
-                                sorted, pos);
-        scf::YieldOp::create(
-            b, ValueRange{arith::AddIOp::create(b, pos, k.idx(1))});
-        b.setInsertionPointToStart(&ifMine.getElseRegion().front());
-        scf::YieldOp::create(b, ValueRange{pos});
-      }
-      scf::YieldOp::create(b, ifMine.getResults());
+      placeRoutesOf(b, chunkExperts, n, e, lo, start, Value(), sorted);
     });
     gpu::ReturnOp::create(b);
   }

@@ -1,0 +1,58 @@
+//===- AlignParts.h - pieces shared by the moe.align kernels ----*- C++ -*-===//
+//
+// The steps that the one-workgroup align kernel and the chunked ones share:
+// staging a run of routes' local experts in LDS, a workgroup-wide scan of
+// the padded expert offsets, and placing one expert's routes in ascending
+// order by scanning the staged experts four at a time.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MOE_CONVERSION_MOETOGPU_ALIGNPARTS_H
+#define MOE_CONVERSION_MOETOGPU_ALIGNPARTS_H
+
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+namespace mlir::moe {
+
+/// Index values of one align kernel: its thread, its thread count, and the
+/// ids tensor's routes (T * k) and k.
+struct AlignThreads {
+  Value tid;
+  int64_t threads;
+  Value routes, topK;
+};
+
+/// for (i = from + tid; i < to; i += threads) body(i)
+void forStrided(ImplicitLocOpBuilder &b, const AlignThreads &t, Value from,
+                Value to, function_ref<void(Value)> body);
+
+/// The local expert of route r: ids[r / k][r % k] - begin (begin may be
+/// null), as an index.
+Value localExpertOf(ImplicitLocOpBuilder &b, const AlignThreads &t, Value ids,
+                    Value begin, Value r);
+
+/// Writes the local experts of routes [lo, lo + n) to staged[0, n) (i32)
+/// and -1 to staged[n, roundup(n, 4)), so that placeRoutesOf reads whole
+/// vectors. `staged` holds at least roundup(n, 4) values. No barrier.
+void stageLocalExperts(ImplicitLocOpBuilder &b, const AlignThreads &t,
+                       Value ids, Value begin, Value staged, Value lo, Value n);
+
+/// Exclusive scan of the padded route counts (roundup(counts[e], blockM))
+/// over experts 0..E-1 by the whole workgroup: offsets[e] for e in [0, E],
+/// offsets[E] the padded total, also stored to `total` (a 0-d i32 memref)
+/// when given. `partials` is LDS of t.threads i32. Barriers included; on
+/// return `offsets` is visible to every thread.
+void scanPaddedOffsets(ImplicitLocOpBuilder &b, const AlignThreads &t,
+                       int64_t experts, int64_t blockM, Value counts,
+                       Value offsets, Value partials, Value total);
+
+/// Writes first + i to sorted[start], sorted[start + 1], ... for each i in
+/// [0, n) with staged[i] == e, in ascending i, reading `staged` four values
+/// at a time; stops early once `end` positions are written (end may be
+/// null: scan all of them).
+void placeRoutesOf(ImplicitLocOpBuilder &b, Value staged, Value n, Value e,
+                   Value first, Value start, Value end, Value sorted);
+
+} // namespace mlir::moe
+
+#endif // MOE_CONVERSION_MOETOGPU_ALIGNPARTS_H
