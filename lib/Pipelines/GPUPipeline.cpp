@@ -138,6 +138,7 @@ void mlir::moe::buildGPUHostPipeline(OpPassManager &pm, const ChipInfo &chip,
   MoEPlanKernelsPassOptions plans;
   plans.target = chip.name.str();
   plans.gemmLoads = options.gemmLoads;
+  plans.tokens = options.tokens;
   pm.addPass(createMoEPlanKernelsPass(plans));
   ConvertMoEToGPULaunchPassOptions launch;
   launch.chip = chip.name.str();

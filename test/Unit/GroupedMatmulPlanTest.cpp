@@ -6,6 +6,7 @@
 
 #include "GroupedMatmulPlan.h"
 #include "TestChips.h"
+#include "TunedPlans.h"
 
 #include <gtest/gtest.h>
 
@@ -181,6 +182,39 @@ TEST(GroupedMatmulPlanTest, WideRowBlocksReuseWeightLoads) {
   EXPECT_EQ(
       plan("sm_90", {64, 256, 4096, 2, true, GemmLoads::Registers}).rowGroup,
       2);
+}
+
+// Measured plans (TunedPlans.inc) are taken for the problem and token
+// count they were measured at, and only there; each one checks on its chip.
+TEST(GroupedMatmulPlanTest, MeasuredPlansOnlyWhereMeasured) {
+  // Qwen3-235B TP4's GEMM1 (E = 128, k = 8, 768 weight rows, K = 4096).
+  GroupedMatmulProblem qwen{16,  32,  4096, 2, true, GemmLoads::Auto,
+                            768, 128, 8,    1};
+  std::optional<GemmPlanChoice> tuned = lookupTunedPlan(chip("sm_90"), qwen);
+  ASSERT_TRUE(tuned.has_value());
+  GroupedMatmulPlan p = plan("sm_90", qwen);
+  EXPECT_EQ(p.slices, tuned->slices);
+  EXPECT_EQ(p.blockN, tuned->blockN);
+  std::string error;
+  EXPECT_TRUE(planFromChoice(chip("sm_90"), qwen, *tuned, error)) << error;
+  for (int64_t tokens : {0, 2, 4096}) {
+    GroupedMatmulProblem other = qwen;
+    other.tokens = tokens;
+    EXPECT_FALSE(lookupTunedPlan(chip("sm_90"), other)) << tokens;
+  }
+  EXPECT_FALSE(lookupTunedPlan(chip("gfx942"), qwen));
+  GroupedMatmulProblem wider = qwen;
+  wider.depth = 2048;
+  EXPECT_FALSE(lookupTunedPlan(chip("sm_90"), wider));
+}
+
+// A choice with a zero field is diagnosed, not divided by.
+TEST(GroupedMatmulPlanTest, ZeroChoicesAreDiagnosed) {
+  GroupedMatmulProblem p{16, 64, 2048, 2, false, GemmLoads::Auto};
+  std::string error;
+  EXPECT_FALSE(planFromChoice(
+      chip("sm_90"), p, {64, 0, 1, 1, 1, KernelLoads::Registers, 0, 1}, error));
+  EXPECT_NE(error.find("waves_n"), std::string::npos) << error;
 }
 
 } // namespace

@@ -90,7 +90,8 @@ static cl::opt<bool> noOptimize(
 static cl::opt<int64_t>
     tokens("tokens",
            cl::desc("Expected tokens per call, for the tile cost model of GPU "
-                    "targets (0: each op's static T)"),
+                    "targets and their measured GEMM plans (TunedPlans.inc; "
+                    "0: each op's static T, the model's plans)"),
            cl::init(0), cl::cat(category));
 
 static cl::opt<int64_t> epSize(
@@ -107,6 +108,7 @@ static cl::opt<moe::GemmLoads> gemmLoads(
 static moe::KernelOptions kernelOptions() {
   moe::KernelOptions options;
   options.gemmLoads = gemmLoads;
+  options.tokens = tokens;
   return options;
 }
 

@@ -66,6 +66,9 @@ gpu::GPUFuncOp createKernel(ImplicitLocOpBuilder &b, gpu::GPUModuleOp module,
 /// Choices of the kernel templates that the ops do not carry.
 struct KernelOptions {
   GemmLoads gemmLoads = GemmLoads::Auto;
+  /// Expected tokens per call (moe-compile --tokens): picks measured GEMM
+  /// plans (TunedPlans.inc); 0 for the model's.
+  int64_t tokens = 0;
 };
 
 /// Emits `gpu.func @name` into `module` computing `op` on `chip`:

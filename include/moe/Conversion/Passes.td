@@ -96,7 +96,10 @@ def MoEPlanKernelsPass : Pass<"moe-plan-kernels"> {
     Gives each `moe.grouped_matmul` without a `plan` the `#moe.gemm_plan`
     that the planner (`planGroupedMatmul`) chooses for `target` from the
     op's block_m, block_n (its tile's, 64 without one), K, element type and
-    epilogue, and `gemm-loads`. The GPU lowering builds each GEMM kernel
+    epilogue, and `gemm-loads`; with `tokens`, a plan measured on the GPU
+    for this problem and token count (`bench/tune_plans.py`, the table in
+    `lib/Conversion/MoEToGPU/TunedPlans.inc`) comes before the model's.
+    The GPU lowering builds each GEMM kernel
     from its plan, so that `moe-opt` shows every choice of the kernel and an
     edited plan is what runs. Plans already present are kept when they can
     run on `target`, and diagnosed (expected vs. found) when they cannot.
@@ -108,7 +111,10 @@ def MoEPlanKernelsPass : Pass<"moe-plan-kernels"> {
     Option<"gemmLoads", "gemm-loads", "::mlir::moe::GemmLoads",
            /*default=*/"::mlir::moe::GemmLoads::Auto",
            "How the GEMM's k loop loads its operands",
-           [{::mlir::moe::gemmLoadsValues()}]>
+           [{::mlir::moe::gemmLoadsValues()}]>,
+    Option<"tokens", "tokens", "int64_t", /*default=*/"0",
+           "Expected tokens per call: picks a measured plan where "
+           "TunedPlans.inc has one for the GEMM at this T (0: the model's)">
   ];
 }
 

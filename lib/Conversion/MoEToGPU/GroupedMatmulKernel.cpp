@@ -550,7 +550,8 @@ FailureOr<gpu::GPUFuncOp> mlir::moe::buildGroupedMatmulKernel(
   // The op's plan when it has one (written by --moe-plan-kernels or by
   // hand), else the planner's for `options`.
   std::string error;
-  GroupedMatmulProblem problem = groupedMatmulProblem(op, options.gemmLoads);
+  GroupedMatmulProblem problem =
+      groupedMatmulProblem(op, options.gemmLoads, options.tokens);
   std::optional<GroupedMatmulPlan> plan;
   if (GemmPlanAttr attr = op.getPlanAttr()) {
     plan = planFromAttr(chip, problem, attr, error);

@@ -8,6 +8,7 @@
 #include "GroupedMatmulPlan.h"
 
 #include "MMAAtom.h"
+#include "TunedPlans.h"
 #include "moe/Target/MMALayout.h"
 
 #include "llvm/Support/FormatVariadic.h"
@@ -87,7 +88,8 @@ static int64_t planUnroll(const GroupedMatmulPlan &plan) {
 }
 
 GroupedMatmulProblem mlir::moe::groupedMatmulProblem(GroupedMatmulOp op,
-                                                     GemmLoads loads) {
+                                                     GemmLoads loads,
+                                                     int64_t tokens) {
   TileAttr tile = op.getTileAttr();
   auto wType = op.getW().getType();
   return {op.getBlockMAttr().getInt(),
@@ -95,7 +97,11 @@ GroupedMatmulProblem mlir::moe::groupedMatmulProblem(GroupedMatmulOp op,
           wType.getDimSize(2),
           wType.getElementType().getIntOrFloatBitWidth() / 8,
           static_cast<bool>(op.getActivationAttr()),
-          loads};
+          loads,
+          wType.getDimSize(1),
+          wType.getDimSize(0),
+          op.getTopKAttr().getInt(),
+          tokens};
 }
 
 /// What the chip and the problem fix in every plan: the MMA atom, the k a
@@ -121,6 +127,15 @@ static std::optional<GroupedMatmulPlan> basePlan(const ChipInfo &chip,
 
 std::optional<GroupedMatmulPlan> mlir::moe::planGroupedMatmul(
     const ChipInfo &chip, const GroupedMatmulProblem &p, std::string &error) {
+  // A measured plan first (only where the loads are the planner's choice);
+  // one that no longer checks falls back to the model.
+  if (p.loads == GemmLoads::Auto)
+    if (std::optional<GemmPlanChoice> tuned = lookupTunedPlan(chip, p)) {
+      std::string ignored;
+      if (std::optional<GroupedMatmulPlan> plan =
+              planFromChoice(chip, p, *tuned, ignored))
+        return plan;
+    }
   std::optional<GroupedMatmulPlan> base = basePlan(chip, p, error);
   if (!base)
     return std::nullopt;
@@ -214,29 +229,37 @@ std::string mlir::moe::checkGroupedMatmulPlan(const ChipInfo &chip,
 }
 
 std::optional<GroupedMatmulPlan>
-mlir::moe::planFromAttr(const ChipInfo &chip, const GroupedMatmulProblem &p,
-                        GemmPlanAttr attr, std::string &error) {
+mlir::moe::planFromChoice(const ChipInfo &chip, const GroupedMatmulProblem &p,
+                          const GemmPlanChoice &choice, std::string &error) {
   std::optional<GroupedMatmulPlan> base = basePlan(chip, p, error);
   if (!base)
     return std::nullopt;
   GroupedMatmulPlan plan = *base;
   const MMAShape &mma = plan.mma;
-  plan.blockN = attr.getBlockN();
-  plan.wavesN = attr.getWavesN();
-  plan.slices = attr.getSlices();
-  plan.group = attr.getGroup();
-  plan.rowGroup = attr.getRowGroup();
+  plan.blockN = choice.blockN;
+  plan.wavesN = choice.wavesN;
+  plan.slices = choice.slices;
+  plan.group = choice.group;
+  plan.rowGroup = choice.rowGroup;
+  if (plan.blockN < mma.n || plan.wavesN < 1 || plan.slices < 1 ||
+      plan.group < 1 || plan.rowGroup < 1 || plan.steps < plan.slices) {
+    error = llvm::formatv("expected block_n >= {0} and waves_n, slices, "
+                          "group, row_group >= 1 (slices at most the {1} k "
+                          "steps)",
+                          mma.n, plan.steps);
+    return std::nullopt;
+  }
   plan.tilesPerWave = plan.blockN / mma.n / plan.wavesN;
   plan.sliceSteps = plan.steps / plan.slices;
   plan.aRowsPerStep = plan.rowGroup * aRowsPerLane(chip);
-  plan.unroll = attr.getUnroll().value_or(1);
-  if (attr.getLoads() == KernelLoads::AsyncCopy) {
+  plan.unroll = choice.loads == KernelLoads::Registers ? choice.unroll : 1;
+  if (choice.loads == KernelLoads::AsyncCopy) {
     int64_t budget = chip.staticLdsBytes - 4 * plan.partialElems(chip);
     plan.staging = planStagedLoads(
         chip, p.elementBytes, plan.kLoad, plan.chains() + plan.aRowsPerStep,
         std::max<int64_t>(plan.sliceSteps, 2), plan.wavesN * plan.slices,
         std::max<int64_t>(budget, 0));
-    int64_t stages = *attr.getStages();
+    int64_t stages = choice.stages;
     if (!plan.staging || plan.staging->stages < stages) {
       error = llvm::formatv("expected at most {0} stages of async copies for "
                             "this plan on {1}, got {2}",
@@ -250,6 +273,17 @@ mlir::moe::planFromAttr(const ChipInfo &chip, const GroupedMatmulProblem &p,
   if (!error.empty())
     return std::nullopt;
   return plan;
+}
+
+std::optional<GroupedMatmulPlan>
+mlir::moe::planFromAttr(const ChipInfo &chip, const GroupedMatmulProblem &p,
+                        GemmPlanAttr attr, std::string &error) {
+  return planFromChoice(chip, p,
+                        {attr.getBlockN(), attr.getWavesN(), attr.getSlices(),
+                         attr.getGroup(), attr.getRowGroup(), attr.getLoads(),
+                         attr.getStages().value_or(0),
+                         attr.getUnroll().value_or(1)},
+                        error);
 }
 
 GemmPlanAttr mlir::moe::toAttr(MLIRContext *ctx,

@@ -25,6 +25,20 @@ struct GroupedMatmulProblem {
   int64_t elementBytes; ///< bytes of an A / weight element (2: bf16, f16)
   bool gated;           ///< a gated activation epilogue (gate and up rows)
   GemmLoads loads;      ///< how the k loop may load (KernelOptions)
+  // What picks a measured plan (TunedPlans.h); 0 where unknown.
+  int64_t rows = 0;    ///< weight rows N
+  int64_t experts = 0; ///< E
+  int64_t topK = 0;    ///< routes per token
+  int64_t tokens = 0;  ///< expected T per call (KernelOptions), 0: unknown
+};
+
+/// The decisions a plan attribute spells; the rest of a plan follows from
+/// them, the chip and the problem (planFromChoice).
+struct GemmPlanChoice {
+  int64_t blockN, wavesN, slices, group, rowGroup;
+  KernelLoads loads;
+  int64_t stages; ///< async copies: the ring's stages
+  int64_t unroll; ///< register loads: k steps per loop iteration
 };
 
 /// The grouped GEMM kernel of one problem on one chip. A workgroup computes
@@ -65,10 +79,14 @@ struct GroupedMatmulPlan {
   }
 };
 
-/// The problem of `op` (its tile's block_n, 64 without one) with `loads`.
-GroupedMatmulProblem groupedMatmulProblem(GroupedMatmulOp op, GemmLoads loads);
+/// The problem of `op` (its tile's block_n, 64 without one) with `loads`
+/// and the expected tokens per call (0: unknown).
+GroupedMatmulProblem groupedMatmulProblem(GroupedMatmulOp op, GemmLoads loads,
+                                          int64_t tokens = 0);
 
-/// The plan of `problem` on `chip`, or nullopt with `error` set (async-copy
+/// The plan of `problem` on `chip`: the measured plan of TunedPlans.inc
+/// where the table has this problem, chip and token count (and the loads
+/// are not forced), else the model's; nullopt with `error` set (async-copy
 /// loads that cannot be planned; a chip without a 16-row MMA).
 std::optional<GroupedMatmulPlan>
 planGroupedMatmul(const ChipInfo &chip, const GroupedMatmulProblem &problem,
@@ -81,8 +99,13 @@ std::string checkGroupedMatmulPlan(const ChipInfo &chip,
                                    const GroupedMatmulProblem &problem,
                                    const GroupedMatmulPlan &plan);
 
-/// The plan an attribute spells (the rest derived from the chip and the
+/// The plan `choice` spells (the rest derived from the chip and the
 /// problem), checked; nullopt with `error` set when it cannot run.
+std::optional<GroupedMatmulPlan>
+planFromChoice(const ChipInfo &chip, const GroupedMatmulProblem &problem,
+               const GemmPlanChoice &choice, std::string &error);
+
+/// The plan an attribute spells (planFromChoice).
 std::optional<GroupedMatmulPlan>
 planFromAttr(const ChipInfo &chip, const GroupedMatmulProblem &problem,
              GemmPlanAttr attr, std::string &error);

@@ -32,7 +32,8 @@ struct MoEPlanKernelsPass
       if (failed(checkGroupedMatmulKernel(op, *chip)))
         return WalkResult::interrupt();
       std::string error;
-      GroupedMatmulProblem problem = groupedMatmulProblem(op, gemmLoads);
+      GroupedMatmulProblem problem =
+          groupedMatmulProblem(op, gemmLoads, tokens);
       // A plan already there (edited by hand or by a tuner) is kept when it
       // can run on the chip, and diagnosed here when it cannot.
       if (GemmPlanAttr attr = op.getPlanAttr()) {
