@@ -217,4 +217,14 @@ TEST(GroupedMatmulPlanTest, ZeroChoicesAreDiagnosed) {
   EXPECT_NE(error.find("waves_n"), std::string::npos) << error;
 }
 
+// A chip without a 16-row bf16 MMA gets no plan, with the reason.
+TEST(GroupedMatmulPlanTest, NoSixteenRowMMAIsDiagnosed) {
+  ChipInfo without = chip("gfx942");
+  without.bf16MMA = {};
+  std::string error;
+  EXPECT_FALSE(planGroupedMatmul(
+      without, {16, 64, 2048, 2, false, GemmLoads::Auto}, error));
+  EXPECT_EQ(error, "has no 16-row bf16 MMA on gfx942");
+}
+
 } // namespace
