@@ -257,6 +257,21 @@ static Value launchChunkedAlign(OpBuilder &b, Location loc, AlignOp align,
   return arith::SelectOp::create(b, loc, chunked, zero, one);
 }
 
+/// Whether `op`'s output is read only by GEMMs that gather their rows
+/// through the same sorted route ids. Rows that no live block owns (routes
+/// of experts outside [0, E)) are never written; something that reads every
+/// row (combine, an elementwise op) needs them zero, but such a GEMM reads
+/// only the rows `op` wrote, so the output needs no zero fill.
+static bool readOnlyByRoutedGemms(GroupedMatmulOp op) {
+  return llvm::all_of(op->getUsers(), [&](Operation *user) {
+    auto next = dyn_cast<GroupedMatmulOp>(user);
+    return next && next.getRows() == RowSource::Routes &&
+           next.getA() == op.getResult() && next.getW() != op.getResult() &&
+           next.getSortedRouteIds() == op.getSortedRouteIds() &&
+           next.getBlockExpertIds() == op.getBlockExpertIds();
+  });
+}
+
 /// Replaces `op` by buffers and a launch of `kernel`.
 static LogicalResult launch(Operation *op, gpu::GPUFuncOp kernel,
                             const ChipInfo &chip) {
@@ -276,7 +291,8 @@ static LogicalResult launch(Operation *op, gpu::GPUFuncOp kernel,
     Value buffer = memref::AllocOp::create(
         b, loc, bufferTypeOf(op->getResult(i).getType()),
         resultSizes(b, op, i, args), b.getI64IntegerAttr(256));
-    if (isa<GroupedMatmulOp>(op)) {
+    auto gemm = dyn_cast<GroupedMatmulOp>(op);
+    if (gemm && !readOnlyByRoutedGemms(gemm)) {
       Type element = getElementTypeOrSelf(buffer.getType());
       gpu::MemsetOp::create(
           b, loc, Type(), ValueRange{}, buffer,

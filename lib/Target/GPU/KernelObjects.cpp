@@ -10,6 +10,7 @@
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/IR/Verifier.h"
 #include "mlir/Pass/PassManager.h"
 
 using namespace mlir;
@@ -67,6 +68,12 @@ mlir::moe::compileKernels(ModuleOp program, const ChipInfo &chip,
       skipped.push_back(op->getName().getStringRef().str());
       continue;
     }
+    // A template bug must not reach the lowering (which may not notice):
+    // the built kernels are verified first.
+    if (failed(verify(*kernels)))
+      return op->emitOpError()
+             << "internal: the " << chip.name
+             << " kernel template built invalid IR (see the errors above)";
     FailureOr<std::string> binary =
         serialize(*kernels, module.getName(), chip, toolkit, "bin");
     FailureOr<std::string> assembly =

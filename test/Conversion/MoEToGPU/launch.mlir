@@ -39,7 +39,8 @@
 // Each moe op becomes read-only buffers of its operands, an allocation per
 // result, and a launch of its kernel template with the template's grid: the
 // GEMM's rows are R_max / block_m, its columns ceil(N / block_n), and its
-// output is zero-filled first (rows of pruned routes are never written).
+// output is zero-filled first (rows of pruned routes are never written, and
+// the caller reads every row).
 // CHECK-LABEL: func.func @gemm
 // CHECK-DAG:     %[[X:.*]] = bufferization.to_buffer %arg0 read_only : tensor<?x64xbf16> to memref<?x64xbf16>
 // CHECK-DAG:     %[[SORTED:.*]] = bufferization.to_buffer %arg2 read_only
@@ -61,6 +62,28 @@ func.func @gemm(%x: tensor<?x64xbf16>, %w: tensor<8x32x64xbf16>, %s: tensor<?xi3
   %h = moe.grouped_matmul %x, %w, %s, %b, %c rows tokens top_k 2 block_m 16
       : (tensor<?x64xbf16>, tensor<8x32x64xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x32xbf16>
   return %h : tensor<?x32xbf16>
+}
+
+// -----
+
+// An output read only by a GEMM that gathers its rows through the same
+// sorted route ids needs no zero fill: that GEMM reads only the rows the
+// first one wrote. The second GEMM's output (returned: every row is read)
+// is zero-filled.
+// CHECK-LABEL: func.func @chained
+// CHECK:         %[[H:.*]] = memref.alloc(%{{.*}}) {alignment = 256 : i64} : memref<?x32xbf16>
+// CHECK-NOT:     gpu.memset %[[H]]
+// CHECK:         gpu.launch_func @moe_kernels::@chained_grouped_matmul_0
+// CHECK:         %[[Y:.*]] = memref.alloc(%{{.*}}) {alignment = 256 : i64} : memref<?x64xbf16>
+// CHECK:         gpu.memset %[[Y]]
+// CHECK:         gpu.launch_func @moe_kernels::@chained_grouped_matmul_1
+func.func @chained(%x: tensor<?x64xbf16>, %w1: tensor<8x32x64xbf16>, %w2: tensor<8x64x32xbf16>,
+                   %s: tensor<?xi32>, %b: tensor<?xi32>, %c: tensor<i32>) -> tensor<?x64xbf16> {
+  %h = moe.grouped_matmul %x, %w1, %s, %b, %c rows tokens top_k 2 block_m 16
+      : (tensor<?x64xbf16>, tensor<8x32x64xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x32xbf16>
+  %y = moe.grouped_matmul %h, %w2, %s, %b, %c rows routes top_k 2 block_m 16
+      : (tensor<?x32xbf16>, tensor<8x64x32xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x64xbf16>
+  return %y : tensor<?x64xbf16>
 }
 
 // -----
