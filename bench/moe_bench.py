@@ -88,6 +88,28 @@ def grouped_mm(x, w1, w2, weights, ids, act):
     return y.index_add_(0, tok, o).to(x.dtype)
 
 
+def layer_weights(name):
+    """The activation of model `name` and random bf16 expert weights w1
+    [E, 2I, H], w2 [E, H, I], scaled so that activations stay O(1)."""
+    h, inter, e, k, kind, layout, _ = MODELS[name]
+    w1 = (torch.randn(e, 2 * inter, h, device="cuda") * h ** -0.5).to(
+        torch.bfloat16)
+    w2 = (torch.randn(e, h, inter, device="cuda") * inter ** -0.5).to(
+        torch.bfloat16)
+    return activation(kind, layout), w1, w2
+
+
+def random_routings(t, e, k, n):
+    """`n` uniform random routings of t tokens: (ids [t, k] i32, k distinct
+    experts of e per token; softmax weights [t, k])."""
+    routings = []
+    for _ in range(n):
+        ids = torch.rand(t, e, device="cuda").argsort(dim=1)[:, :k]
+        weights = torch.softmax(torch.randn(t, k, device="cuda"), 1)
+        routings.append((ids.to(torch.int32).contiguous(), weights))
+    return routings
+
+
 def rel_err(got, want):
     got, want = got.float(), want.float()
     return float((got - want).norm() / want.norm())
@@ -156,20 +178,12 @@ def main():
     has_grouped_mm = hasattr(torch, "_grouped_mm")
     rows = []
     for name in args.models.split(","):
-        h, inter, e, k, kind, layout, _ = MODELS[name]
-        act = activation(kind, layout)
-        w1 = (torch.randn(e, 2 * inter, h, device="cuda") * h ** -0.5).to(
-            torch.bfloat16)
-        w2 = (torch.randn(e, h, inter, device="cuda") * inter ** -0.5).to(
-            torch.bfloat16)
+        h, inter, e, k = MODELS[name][:4]
+        act, w1, w2 = layer_weights(name)
         expert_bytes = (w1[0].numel() + w2[0].numel()) * 2
         for t in map(int, args.tokens.split(",")):
             x = torch.randn(t, h, device="cuda").to(torch.bfloat16)
-            routings = []
-            for _ in range(ROUTINGS):
-                ids = torch.rand(t, e, device="cuda").argsort(dim=1)[:, :k]
-                weights = torch.softmax(torch.randn(t, k, device="cuda"), 1)
-                routings.append((ids.to(torch.int32).contiguous(), weights))
+            routings = random_routings(t, e, k, ROUTINGS)
             ids, weights = routings[0]
             ref = torch_loop(x, w1, w2, weights, ids, act, torch.float32)
             touched = sum(i.unique().numel() for i, _ in routings) / \

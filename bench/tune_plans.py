@@ -189,7 +189,8 @@ def run(args):
     import torch
     import triton.testing
     sys.path.insert(0, os.path.join(HERE, "..", "python"))
-    from moe_bench import activation, rel_err, torch_loop  # noqa: E402
+    from moe_bench import (layer_weights, random_routings,  # noqa: E402
+                           rel_err, torch_loop)
     from moe_mlir import GPULibrary  # noqa: E402
 
     with open(os.path.join(args.dir, "tune.json")) as f:
@@ -201,18 +202,10 @@ def run(args):
     log = open(os.path.join(args.out, "tune.jsonl"), "w")
     for case in spec["cases"]:
         name, t = case["model"], case["T"]
-        h, inter, e, k, kind, layout, _ = MODELS[name]
-        act = activation(kind, layout)
-        w1 = (torch.randn(e, 2 * inter, h, device="cuda") * h ** -0.5).to(
-            torch.bfloat16)
-        w2 = (torch.randn(e, h, inter, device="cuda") * inter ** -0.5).to(
-            torch.bfloat16)
+        h, e, k = MODELS[name][0], MODELS[name][2], MODELS[name][3]
+        act, w1, w2 = layer_weights(name)
         x = torch.randn(t, h, device="cuda").to(torch.bfloat16)
-        routings = []
-        for _ in range(8):
-            ids = torch.rand(t, e, device="cuda").argsort(dim=1)[:, :k]
-            weights = torch.softmax(torch.randn(t, k, device="cuda"), 1)
-            routings.append((ids.to(torch.int32).contiguous(), weights))
+        routings = random_routings(t, e, k, 8)
         ids, weights = routings[0]
         ref = torch_loop(x, w1, w2, weights, ids, act, torch.float32)
         lib = GPULibrary(os.path.join(args.dir, case["lib"]), args.backend)
