@@ -115,9 +115,11 @@ inline constexpr int64_t kLoadsInFlight = 24;
 /// wide row block multiplies several row tiles with each weight load.
 inline constexpr int64_t kGroupedMatmulAccTiles = 16;
 
-/// Output columns per workgroup of the GEMM kernel: the tile's block_n
-/// (64 without a tile) counts weight rows, so with a gated epilogue (gate
-/// and up rows per output column) it is half that; at least the MMA's n.
+/// Output columns per workgroup of the GEMM kernel: its plan's block_n
+/// (buildGroupedMatmulKernel writes the plan it built from onto the op);
+/// before any plan, the model's: the tile's block_n (64 without a tile)
+/// counts weight rows, so with a gated epilogue (gate and up rows per
+/// output column) it is half that; at least the MMA's n.
 int64_t groupedMatmulBlockN(GroupedMatmulOp op, const ChipInfo &chip);
 
 /// moe.gate as one wave per token (grid T): softmax max/sum and every

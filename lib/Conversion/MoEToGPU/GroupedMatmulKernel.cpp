@@ -562,6 +562,9 @@ FailureOr<gpu::GPUFuncOp> mlir::moe::buildGroupedMatmulKernel(
     plan = planGroupedMatmul(chip, problem, error);
     if (!plan)
       return op.emitOpError() << error;
+    // The launch grid (groupedMatmulBlockN) then reads the plan this
+    // kernel was built from.
+    op.setPlanAttr(toAttr(op.getContext(), *plan));
   }
   ImplicitLocOpBuilder b(op.getLoc(), builder);
   return GroupedMatmulEmitter(b, op, chip, *plan).emit(module, name);
