@@ -130,9 +130,10 @@ def MoESelectTilesPass : Pass<"moe-select-tiles"> {
     Annotates every `moe.experts` and `moe.grouped_matmul` with a
     `#moe.tile`: the expected routes per local expert under uniform routing
     (`T*k/E_local`), the smallest `block_m` the target's MMA shapes allow that
-    covers them (16/32/64/128), `block_n`/`block_k` from the MMA shapes and
-    the LDS budget (double-buffered A and B tiles), and enough workgroups to
-    fill the compute units, splitting K when there are not. A
+    covers them (16/32/64/128), and `block_n` from the MMA shapes and the
+    LDS budget (double-buffered A and B tiles), with enough workgroups to
+    fill the compute units. (The model also weighs a K block and K splits;
+    the kernels' own choices of those are their plans, `moe-plan-kernels`.) A
     `moe.grouped_matmul` keeps its `block_m` (moe.align fixed it). Targets:
     gfx942, gfx950, sm_90. `tokens` is the expected token count T (0: the
     static T of the op, else a diagnostic); `ep-size` divides the experts.

@@ -37,7 +37,7 @@ struct MoESelectTilesPass
   }
 
   TileAttr toAttr(const TileChoice &t) {
-    return TileAttr::get(&getContext(), t.blockM, t.blockN, t.blockK, t.splitK);
+    return TileAttr::get(&getContext(), t.blockM, t.blockN);
   }
 
   void runOnOperation() override {

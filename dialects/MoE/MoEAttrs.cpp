@@ -179,14 +179,10 @@ static LogicalResult checkPowerOfTwo(function_ref<InFlightDiagnostic()> emitErro
 }
 
 LogicalResult TileAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                               int64_t blockM, int64_t blockN, int64_t blockK,
-                               int64_t splitK) {
+                               int64_t blockM, int64_t blockN) {
   if (failed(checkPowerOfTwo(emitError, "block_m", blockM, 16, 256)) ||
-      failed(checkPowerOfTwo(emitError, "block_n", blockN, 8, 512)) ||
-      failed(checkPowerOfTwo(emitError, "block_k", blockK, 8, 512)))
+      failed(checkPowerOfTwo(emitError, "block_n", blockN, 8, 512)))
     return failure();
-  if (splitK < 1)
-    return emitError() << "expected 'split_k' >= 1, got " << splitK;
   return success();
 }
 

@@ -63,21 +63,19 @@ def MoE_TileAttr : MoE_Attr<"Tile", "tile"> {
   let summary = "tile configuration of a grouped GEMM kernel";
   let description = [{
     The block of the route dimension (`block_m`, the alignment unit of
-    `moe.align`), the output-column block (`block_n`), the reduction block
-    (`block_k`) and the number of reduction splits (`split_k`, 1 = none).
-    `block_m` is a power of two in [16, 256]; `block_n` and `block_k` are
-    powers of two in [8, 512]; `split_k` is at least 1. Written by
-    `--moe-select-tiles` and read by the kernel templates.
+    `moe.align`) and the block of weight rows per workgroup (`block_n`), the
+    two numbers of the cost model that the lowering reads: `block_m` sizes
+    the alignment, and `block_n` is where the GEMM's kernel plan
+    (`#moe.gemm_plan`) starts. `block_m` is a power of two in [16, 256];
+    `block_n` a power of two in [8, 512]. Written by `--moe-select-tiles`.
 
     ```mlir
-    #moe.tile<block_m = 16, block_n = 64, block_k = 64, split_k = 1>
+    #moe.tile<block_m = 16, block_n = 64>
     ```
   }];
   let parameters = (ins
     "int64_t":$block_m,
-    "int64_t":$block_n,
-    "int64_t":$block_k,
-    DefaultValuedParameter<"int64_t", "1">:$split_k
+    "int64_t":$block_n
   );
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;

@@ -32,8 +32,8 @@ void mlir::moe::buildOptimizePipeline(OpPassManager &pm,
   }
   pm.addPass(createMoEExpandExpertsPass());
   pm.addPass(createMoEFuseSwiGLUGemm1Pass());
-  // Once more per GEMM: each gets its own block_n/block_k/split_k for its
-  // N and K (block_m stays what moe.align uses).
+  // Once more per GEMM: each gets its own block_n for its N and K (block_m
+  // stays what moe.align uses).
   if (gpu)
     pm.addPass(createMoESelectTilesPass(tiles));
   pm.addPass(createMoEDeferAllReducePass());

@@ -38,16 +38,16 @@ func.func @static_tokens(%x: tensor<4x32xbf16>, %w1: tensor<8x48x32xbf16>, %w2: 
 // CHECK: moe.check_size %[[IT]], %{{.*}} for "moe.experts" "dim 0 of 'ids' must equal dim 0 of 'x' (T)"
 // CHECK-NOT: moe.check_size
 // CHECK: moe.align %{{.*}} experts 128 block_m 32 : tensor<?x4xi32> -> tensor<?xi32>, tensor<?xi32>, tensor<i32>
-// CHECK: moe.grouped_matmul {{.*}} rows tokens top_k 4 block_m 32 tile <block_m = 32, block_n = 64, block_k = 64> : {{.*}} -> tensor<?x5760xbf16>
+// CHECK: moe.grouped_matmul {{.*}} rows tokens top_k 4 block_m 32 tile <block_m = 32, block_n = 64> : {{.*}} -> tensor<?x5760xbf16>
 // CHECK: moe.activation %{{.*}} <swiglu_oai, layout = interleaved, alpha = 1.702, beta = 1.0, limit = 7.0> : tensor<?x5760xbf16> -> tensor<?x2880xbf16>
-// CHECK: moe.grouped_matmul {{.*}} rows routes top_k 4 block_m 32 tile <block_m = 32, block_n = 64, block_k = 64> : {{.*}} -> tensor<?x2880xbf16>
+// CHECK: moe.grouped_matmul {{.*}} rows routes top_k 4 block_m 32 tile <block_m = 32, block_n = 64> : {{.*}} -> tensor<?x2880xbf16>
 // CHECK: moe.combine {{.*}} -> tensor<?x2880xbf16>
 // BM64-LABEL: func.func @dynamic_tokens_tiled
 // BM64: moe.align %{{.*}} block_m 32
 func.func @dynamic_tokens_tiled(%x: tensor<?x2880xbf16>, %w1: tensor<128x5760x2880xbf16>, %w2: tensor<128x2880x2880xbf16>,
                                 %w: tensor<?x4xf32>, %ids: tensor<?x4xi32>) -> tensor<?x2880xbf16> {
   %y = moe.experts %x, %w1, %w2, %w, %ids activation <swiglu_oai, layout = interleaved>
-      tile <block_m = 32, block_n = 64, block_k = 64>
+      tile <block_m = 32, block_n = 64>
       : (tensor<?x2880xbf16>, tensor<128x5760x2880xbf16>, tensor<128x2880x2880xbf16>, tensor<?x4xf32>, tensor<?x4xi32>) -> tensor<?x2880xbf16>
   return %y : tensor<?x2880xbf16>
 }

@@ -8,16 +8,16 @@
 // gpt-oss-120b shapes (H = I = 2880, E = 128, k = 4).
 // EP8, T = 216: 216 * 4 / 128 = 6.75 routes per expert -> 16-row blocks.
 // EP8-LABEL: func.func @gpt_oss_experts
-// EP8: moe.experts {{.*}} tile <block_m = 16, block_n = {{[0-9]+}}, block_k = 64{{(, split_k = [0-9]+)?}}>
+// EP8: moe.experts {{.*}} tile <block_m = 16, block_n = {{[0-9]+}}>
 // Prefill, T = 4096: 128 routes per expert -> the largest block, 128.
 // PREFILL-LABEL: func.func @gpt_oss_experts
-// PREFILL: moe.experts {{.*}} tile <block_m = 128, block_n = {{[0-9]+}}, block_k = 64>
+// PREFILL: moe.experts {{.*}} tile <block_m = 128, block_n = {{[0-9]+}}>
 // Decode, T = 1: 4 experts x 5760 columns; 64-wide column blocks give 360
 // workgroups for 304 CUs (128-wide would give 180); 132 SMs take 128.
 // DECODE-LABEL: func.func @gpt_oss_experts
-// DECODE: moe.experts {{.*}} tile <block_m = 16, block_n = 64, block_k = 64>
+// DECODE: moe.experts {{.*}} tile <block_m = 16, block_n = 64>
 // SM90-LABEL: func.func @gpt_oss_experts
-// SM90: moe.experts {{.*}} tile <block_m = 16, block_n = 128, block_k = 64>
+// SM90: moe.experts {{.*}} tile <block_m = 16, block_n = 128>
 // BADCHIP: error: unknown --moe-select-tiles target 'gfx1100'; expected one of: gfx942, gfx950, sm_90
 // NOTOKENS: error: 'moe.experts' op has a dynamic token count; expected a token count for the tile cost model (moe-compile --tokens=N, or --moe-select-tiles="tokens=N")
 func.func @gpt_oss_experts(%x: tensor<?x2880xbf16>, %w1: tensor<128x5760x2880xbf16>, %w2: tensor<128x2880x2880xbf16>,
@@ -44,9 +44,10 @@ func.func @gemm_keeps_block_m(%x: tensor<16x2048xbf16>, %w: tensor<16x1536x2048x
 // -----
 
 // DeepSeek-V3 at TP8 (I = 2048 / 8 = 256, GEMM1 N = 512): at T = 1 even
-// 16-wide column blocks give 8 x 32 = 256 workgroups < 304 CUs -> split K.
+// 16-wide column blocks give 8 x 32 = 256 workgroups < 304 CUs: the
+// narrowest block (the kernel's plan then splits K over its waves).
 // DECODE-LABEL: func.func @deepseek_tp8_experts
-// DECODE: moe.experts {{.*}} tile <block_m = 16, block_n = 16, block_k = 64, split_k = 2>
+// DECODE: moe.experts {{.*}} tile <block_m = 16, block_n = 16>
 func.func @deepseek_tp8_experts(%x: tensor<?x7168xbf16>, %w1: tensor<256x512x7168xbf16>, %w2: tensor<256x7168x256xbf16>,
                                 %w: tensor<?x8xf32>, %ids: tensor<?x8xi32>) -> tensor<?x7168xbf16> {
   %y = moe.experts %x, %w1, %w2, %w, %ids activation <silu_mul>

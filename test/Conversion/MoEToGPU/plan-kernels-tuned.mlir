@@ -13,6 +13,6 @@
 // MODEL: plan <block_n = 16, waves_n = 2, slices = 2, group = 1, row_group = 1, loads = async_copy, stages = 5>
 // GFX942: plan <block_n = 16, waves_n = 1, slices = 4,
 func.func @qwen_gemm1(%x: tensor<?x4096xbf16>, %w: tensor<128x768x4096xbf16>, %s: tensor<?xi32>, %b: tensor<?xi32>, %c: tensor<i32>) -> tensor<?x384xbf16> {
-  %o = moe.grouped_matmul %x, %w, %s, %b, %c rows tokens top_k 8 block_m 16 activation <silu_mul> tile <block_m = 16, block_n = 32, block_k = 64> : (tensor<?x4096xbf16>, tensor<128x768x4096xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x384xbf16>
+  %o = moe.grouped_matmul %x, %w, %s, %b, %c rows tokens top_k 8 block_m 16 activation <silu_mul> tile <block_m = 16, block_n = 32> : (tensor<?x4096xbf16>, tensor<128x768x4096xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x384xbf16>
   return %o : tensor<?x384xbf16>
 }

@@ -19,7 +19,7 @@
 // REGS-LABEL: func.func @decode_gemm1
 // REGS: moe.grouped_matmul {{.*}} plan <block_n = 64, waves_n = 4, slices = 1, group = 2, row_group = 1, loads = registers, unroll = 2>
 func.func @decode_gemm1(%x: tensor<?x2880xbf16>, %w: tensor<128x5760x2880xbf16>, %s: tensor<?xi32>, %b: tensor<?xi32>, %c: tensor<i32>) -> tensor<?x2880xbf16> {
-  %o = moe.grouped_matmul %x, %w, %s, %b, %c rows tokens top_k 4 block_m 16 activation <swiglu_oai, layout = interleaved> tile <block_m = 16, block_n = 128, block_k = 64> : (tensor<?x2880xbf16>, tensor<128x5760x2880xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x2880xbf16>
+  %o = moe.grouped_matmul %x, %w, %s, %b, %c rows tokens top_k 4 block_m 16 activation <swiglu_oai, layout = interleaved> tile <block_m = 16, block_n = 128> : (tensor<?x2880xbf16>, tensor<128x5760x2880xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x2880xbf16>
   return %o : tensor<?x2880xbf16>
 }
 
@@ -35,6 +35,6 @@ func.func @decode_gemm1(%x: tensor<?x2880xbf16>, %w: tensor<128x5760x2880xbf16>,
 // GFX942-LABEL: func.func @prefill_gemm2
 // GFX942: plan <block_n = 128, waves_n = 4, slices = 1, group = 2, row_group = 4, loads = registers, unroll = 4>
 func.func @prefill_gemm2(%a: tensor<?x1536xbf16>, %w: tensor<128x4096x1536xbf16>, %s: tensor<?xi32>, %b: tensor<?xi32>, %c: tensor<i32>) -> tensor<?x4096xbf16> {
-  %o = moe.grouped_matmul %a, %w, %s, %b, %c rows routes top_k 8 block_m 64 tile <block_m = 64, block_n = 128, block_k = 64> : (tensor<?x1536xbf16>, tensor<128x4096x1536xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x4096xbf16>
+  %o = moe.grouped_matmul %a, %w, %s, %b, %c rows routes top_k 8 block_m 64 tile <block_m = 64, block_n = 128> : (tensor<?x1536xbf16>, tensor<128x4096x1536xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x4096xbf16>
   return %o : tensor<?x4096xbf16>
 }

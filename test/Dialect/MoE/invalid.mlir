@@ -357,7 +357,7 @@ func.func @gmm_top_k(%a: tensor<4x16xbf16>, %w: tensor<8x32x16xbf16>, %s: tensor
 
 func.func @gmm_tile_block_m(%a: tensor<4x16xbf16>, %w: tensor<8x32x16xbf16>, %s: tensor<128xi32>, %b: tensor<8xi32>, %c: tensor<i32>) {
   // expected-error @+1 {{expected the tile's block_m (32) to equal 'block_m' (16)}}
-  %o = moe.grouped_matmul %a, %w, %s, %b, %c rows tokens top_k 2 block_m 16 tile <block_m = 32, block_n = 32, block_k = 16> : (tensor<4x16xbf16>, tensor<8x32x16xbf16>, tensor<128xi32>, tensor<8xi32>, tensor<i32>) -> tensor<8x32xbf16>
+  %o = moe.grouped_matmul %a, %w, %s, %b, %c rows tokens top_k 2 block_m 16 tile <block_m = 32, block_n = 32> : (tensor<4x16xbf16>, tensor<8x32x16xbf16>, tensor<128xi32>, tensor<8xi32>, tensor<i32>) -> tensor<8x32xbf16>
   return
 }
 
@@ -757,28 +757,14 @@ module attributes {moe.layout = #moe.parallel<tp = 2>} {}
 // -----
 
 // expected-error @+1 {{expected 'block_m' to be a power of two in [16, 256], got 8}}
-func.func @tile_block_m() attributes {tile = #moe.tile<block_m = 8, block_n = 64, block_k = 64>} {
+func.func @tile_block_m() attributes {tile = #moe.tile<block_m = 8, block_n = 64>} {
   return
 }
 
 // -----
 
 // expected-error @+1 {{expected 'block_n' to be a power of two in [8, 512], got 48}}
-func.func @tile_block_n() attributes {tile = #moe.tile<block_m = 16, block_n = 48, block_k = 64>} {
-  return
-}
-
-// -----
-
-// expected-error @+1 {{expected 'block_k' to be a power of two in [8, 512], got 1024}}
-func.func @tile_block_k() attributes {tile = #moe.tile<block_m = 16, block_n = 64, block_k = 1024>} {
-  return
-}
-
-// -----
-
-// expected-error @+1 {{expected 'split_k' >= 1, got 0}}
-func.func @tile_split_k() attributes {tile = #moe.tile<block_m = 16, block_n = 64, block_k = 64, split_k = 0>} {
+func.func @tile_block_n() attributes {tile = #moe.tile<block_m = 16, block_n = 48>} {
   return
 }
 

@@ -66,9 +66,9 @@ func.func @experts(%x: tensor<?x2048xbf16>, %w1: tensor<128x1536x2048xbf16>,
   %y = moe.experts %x, %w1, %w2, %w, %ids activation <silu_mul>
       : (tensor<?x2048xbf16>, tensor<128x1536x2048xbf16>, tensor<128x2048x768xbf16>,
          tensor<?x8xf32>, tensor<?x8xi32>) -> tensor<?x2048xbf16>
-  // CHECK: moe.experts {{.*}} activation <swiglu_oai, layout = interleaved, alpha = 1.702, beta = 1.0, limit = 7.0> tile <block_m = 16, block_n = 64, block_k = 32>
+  // CHECK: moe.experts {{.*}} activation <swiglu_oai, layout = interleaved, alpha = 1.702, beta = 1.0, limit = 7.0> tile <block_m = 16, block_n = 64>
   %ys = moe.experts %xs, %w1s, %w2s, %ws, %idss
-      activation <swiglu_oai, layout = interleaved> tile <block_m = 16, block_n = 64, block_k = 32, split_k = 1>
+      activation <swiglu_oai, layout = interleaved> tile <block_m = 16, block_n = 64>
       : (tensor<4x2880xf16>, tensor<128x5760x2880xf16>, tensor<128x2880x2880xf16>,
          tensor<4x4xf32>, tensor<4x4xi32>) -> tensor<4x2880xf16>
   return %y, %ys : tensor<?x2048xbf16>, tensor<4x2880xf16>
@@ -81,9 +81,9 @@ func.func @grouped_matmul(%x: tensor<16x2048xbf16>, %w1: tensor<128x1536x2048xbf
                           %w2: tensor<128x2048x768xbf16>, %sorted: tensor<2048xi32>,
                           %blocks: tensor<128xi32>, %count: tensor<i32>,
                           %weights: tensor<16x8xf32>) -> tensor<128x2048xbf16> {
-  // CHECK: %[[H:.*]] = moe.grouped_matmul %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} rows tokens top_k 8 block_m 16 activation <silu_mul> tile <block_m = 16, block_n = 128, block_k = 64, split_k = 2>
+  // CHECK: %[[H:.*]] = moe.grouped_matmul %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} rows tokens top_k 8 block_m 16 activation <silu_mul> tile <block_m = 16, block_n = 128>
   %h = moe.grouped_matmul %x, %w1, %sorted, %blocks, %count rows tokens top_k 8 block_m 16
-      activation <silu_mul> tile <block_m = 16, block_n = 128, block_k = 64, split_k = 2>
+      activation <silu_mul> tile <block_m = 16, block_n = 128>
       : (tensor<16x2048xbf16>, tensor<128x1536x2048xbf16>, tensor<2048xi32>,
          tensor<128xi32>, tensor<i32>) -> tensor<128x768xbf16>
   // CHECK: moe.grouped_matmul %[[H]], {{.*}} rows routes top_k 8 block_m 16 weights %{{.*}} : (tensor<128x768xbf16>, tensor<128x2048x768xbf16>, tensor<2048xi32>, tensor<128xi32>, tensor<i32>, tensor<16x8xf32>) -> tensor<128x2048xbf16>

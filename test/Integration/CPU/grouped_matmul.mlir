@@ -39,7 +39,7 @@ func.func @gemm_f16_block32(%x: tensor<4x16xf16>, %w: tensor<4x8x16xf16>, %s: te
 func.func @gemm1_narrow_sliced_k(%x: tensor<?x128xbf16>, %w: tensor<8x64x128xbf16>, %s: tensor<?xi32>,
                                  %b: tensor<?xi32>, %c: tensor<i32>) -> tensor<?x32xbf16> {
   %h = moe.grouped_matmul %x, %w, %s, %b, %c rows tokens top_k 2 block_m 16 activation <silu_mul>
-      tile <block_m = 16, block_n = 32, block_k = 64>
+      tile <block_m = 16, block_n = 32>
       : (tensor<?x128xbf16>, tensor<8x64x128xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x32xbf16>
   return %h : tensor<?x32xbf16>
 }
