@@ -78,6 +78,7 @@ void mlir::moe::buildCPUReferencePipeline(OpPassManager &pm) {
 
 void mlir::moe::registerMoEPipelines() {
   registerOptimizePipeline();
+  registerGPUHostPipeline();
   PassPipelineRegistration<>(
       "moe-cpu-reference-pipeline",
       "Lower moe ops and tensors to the LLVM dialect for the host CPU (the "

@@ -172,3 +172,48 @@ void mlir::moe::buildGPUHostPipeline(OpPassManager &pm, const ChipInfo &chip,
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
 }
+
+namespace {
+struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
+  Option<std::string> target{
+      *this, "target", llvm::cl::desc("GPU chip: gfx942, gfx950 or sm_90"),
+      llvm::cl::init("sm_90")};
+  Option<std::string> toolkit{
+      *this, "toolkit",
+      llvm::cl::desc("Folder with llvm/bin/ld.lld for AMDGPU chips (the CUDA "
+                     "toolkit is found as moe-compile finds it)"),
+      llvm::cl::init("")};
+  Option<GemmLoads> gemmLoads{
+      *this, "gemm-loads",
+      llvm::cl::desc("How the GEMMs' k loop loads (where a GEMM has no plan)"),
+      gemmLoadsValues(), llvm::cl::init(GemmLoads::Auto)};
+  Option<int64_t> tokens{
+      *this, "tokens",
+      llvm::cl::desc("Expected tokens per call: the GEMM plans measured at "
+                     "this T (0: the model's)"),
+      llvm::cl::init(0)};
+};
+} // namespace
+
+void mlir::moe::registerGPUHostPipeline() {
+  PassPipelineRegistration<GPUPipelineOptions>(
+      "moe-gpu-pipeline",
+      "The GPU host pipeline of moe-compile --target=gfx942|gfx950|sm_90 "
+      "(after moe-optimize): kernels planned, built, compiled and embedded, "
+      "host code lowered to LLVM",
+      [](OpPassManager &pm, const GPUPipelineOptions &o) {
+        const ChipInfo *chip = lookupChip(o.target);
+        if (!chip) {
+          // moe-plan-kernels reports the unknown chip (with the known ones).
+          MoEPlanKernelsPassOptions plans;
+          plans.target = o.target;
+          pm.addPass(createMoEPlanKernelsPass(plans));
+          return;
+        }
+        KernelOptions options;
+        options.gemmLoads = o.gemmLoads;
+        options.tokens = o.tokens;
+        buildGPUHostPipeline(pm, *chip, kernelToolkit(*chip, o.toolkit),
+                             options);
+      });
+}

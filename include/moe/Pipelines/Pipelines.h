@@ -58,7 +58,12 @@ void buildOptimizePipeline(OpPassManager &pm,
 /// Registers `moe-optimize`.
 void registerOptimizePipeline();
 
-/// Registers `moe-cpu-reference-pipeline` and `moe-optimize` for moe-opt.
+/// Registers `moe-gpu-pipeline{target toolkit gemm-loads tokens}`: what
+/// moe-compile runs for a GPU target after moe-optimize.
+void registerGPUHostPipeline();
+
+/// Registers `moe-cpu-reference-pipeline`, `moe-optimize` and
+/// `moe-gpu-pipeline` for moe-opt.
 void registerMoEPipelines();
 
 } // namespace mlir::moe
