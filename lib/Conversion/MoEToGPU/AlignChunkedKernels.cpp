@@ -114,15 +114,8 @@ mlir::moe::buildAlignChunkedKernels(OpBuilder &builder, gpu::GPUModuleOp module,
     gpu::BarrierOp::create(b);
     auto [lo, hi] = k.chunk();
     k.strided(lo, hi, [&](Value r) {
-      Value e = localExpertOf(b, k.threadsOf(), ids, begin, r);
-      // Routes of other ranks' experts (negative or >= E) are not counted.
-      Value local = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, e,
-                                          k.idx(experts));
-      auto ifLocal = scf::IfOp::create(b, local, /*withElseRegion=*/false);
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(&ifLocal.getThenRegion().front());
-      memref::AtomicRMWOp::create(b, arith::AtomicRMWKind::addi,
-                                  k.toI32(k.idx(1)), hist, ValueRange{e});
+      countLocalRoute(b, localExpertOf(b, k.threadsOf(), ids, begin, r),
+                      experts, hist);
     });
     gpu::BarrierOp::create(b);
     Value g = gpu::BlockIdOp::create(b, gpu::Dimension::x);
@@ -153,14 +146,7 @@ mlir::moe::buildAlignChunkedKernels(OpBuilder &builder, gpu::GPUModuleOp module,
     Value zero = k.idx(0), one = k.idx(1);
     Value chunks =
         arith::CeilDivUIOp::create(b, k.routes, k.idx(kAlignChunkRoutes));
-    Value sentinel = k.toI32(k.routes);
-    k.strided(memref::DimOp::create(b, sorted, 0), [&](Value i) {
-      memref::StoreOp::create(b, sentinel, sorted, i);
-    });
-    k.strided(memref::DimOp::create(b, blocks, 0), [&](Value i) {
-      memref::StoreOp::create(
-          b, arith::ConstantOp::create(b, b.getI32IntegerAttr(-1)), blocks, i);
-    });
+    fillUnplaced(b, k.threadsOf(), sorted, blocks);
     // Exclusive prefix over the chunks of each expert's counts.
     k.strided(k.idx(experts), [&](Value e) {
       auto loop = scf::ForOp::create(b, zero, chunks, one, ValueRange{zero});
@@ -192,12 +178,7 @@ mlir::moe::buildAlignChunkedKernels(OpBuilder &builder, gpu::GPUModuleOp module,
         memref::StoreOp::create(b, k.toI32(arith::AddIOp::create(b, p, start)),
                                 scratch, at);
       }
-      auto label = scf::ForOp::create(
-          b, arith::DivUIOp::create(b, start, k.idx(blockM)),
-          arith::DivUIOp::create(b, end, k.idx(blockM)), one);
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(label.getBody());
-      memref::StoreOp::create(b, k.toI32(e), blocks, label.getInductionVar());
+      labelBlocks(b, e, start, end, blockM, blocks);
     });
     gpu::ReturnOp::create(b);
   }

@@ -66,13 +66,7 @@ mlir::moe::buildAlignKernel(OpBuilder &builder, gpu::GPUModuleOp module,
 
   // 1. Sentinels and -1 everywhere, zero counts, and every route's local
   //    expert staged in LDS (the ids are read from memory once).
-  Value sentinel = toI32(t.routes);
-  forStrided(b, t, zero, memref::DimOp::create(b, sorted, 0),
-             [&](Value i) { memref::StoreOp::create(b, sentinel, sorted, i); });
-  forStrided(b, t, zero, memref::DimOp::create(b, blocks, 0), [&](Value i) {
-    memref::StoreOp::create(
-        b, arith::ConstantOp::create(b, b.getI32IntegerAttr(-1)), blocks, i);
-  });
+  fillUnplaced(b, t, sorted, blocks);
   forStrided(b, t, zero, idx(experts), [&](Value e) {
     memref::StoreOp::create(b, toI32(zero), counts, e);
   });
@@ -82,14 +76,8 @@ mlir::moe::buildAlignKernel(OpBuilder &builder, gpu::GPUModuleOp module,
   // 2. Route counts: LDS atomic adds (order-free, so deterministic); routes
   //    of other ranks' experts (negative or >= E) are not counted.
   forStrided(b, t, zero, t.routes, [&](Value r) {
-    Value e = toIndex(memref::LoadOp::create(b, staged, r));
-    Value local =
-        arith::CmpIOp::create(b, arith::CmpIPredicate::ult, e, idx(experts));
-    auto ifLocal = scf::IfOp::create(b, local, /*withElseRegion=*/false);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(&ifLocal.getThenRegion().front());
-    memref::AtomicRMWOp::create(b, arith::AtomicRMWKind::addi, toI32(one),
-                                counts, ValueRange{e});
+    countLocalRoute(b, toIndex(memref::LoadOp::create(b, staged, r)), experts,
+                    counts);
   });
   gpu::BarrierOp::create(b);
 
@@ -110,11 +98,7 @@ mlir::moe::buildAlignKernel(OpBuilder &builder, gpu::GPUModuleOp module,
     b.setInsertionPointToStart(&ifAny.getThenRegion().front());
     placeRoutesOf(b, staged, t.routes, e, zero, start,
                   arith::AddIOp::create(b, start, n), sorted);
-    auto label =
-        scf::ForOp::create(b, arith::DivUIOp::create(b, start, idx(blockM)),
-                           arith::DivUIOp::create(b, end, idx(blockM)), one);
-    b.setInsertionPointToStart(label.getBody());
-    memref::StoreOp::create(b, toI32(e), blocks, label.getInductionVar());
+    labelBlocks(b, e, start, end, blockM, blocks);
   });
   gpu::ReturnOp::create(b);
   return func;

@@ -40,6 +40,39 @@ Value mlir::moe::localExpertOf(ImplicitLocOpBuilder &b, const AlignThreads &t,
   return begin ? arith::SubIOp::create(b, id, begin).getResult() : id;
 }
 
+void mlir::moe::fillUnplaced(ImplicitLocOpBuilder &b, const AlignThreads &t,
+                             Value sorted, Value blocks) {
+  Value zero = idx(b, 0);
+  Value sentinel = toI32(b, t.routes);
+  forStrided(b, t, zero, memref::DimOp::create(b, sorted, 0),
+             [&](Value i) { memref::StoreOp::create(b, sentinel, sorted, i); });
+  forStrided(b, t, zero, memref::DimOp::create(b, blocks, 0), [&](Value i) {
+    memref::StoreOp::create(
+        b, arith::ConstantOp::create(b, b.getI32IntegerAttr(-1)), blocks, i);
+  });
+}
+
+void mlir::moe::countLocalRoute(ImplicitLocOpBuilder &b, Value e,
+                                int64_t experts, Value counts) {
+  Value local =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::ult, e, idx(b, experts));
+  auto ifLocal = scf::IfOp::create(b, local, /*withElseRegion=*/false);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&ifLocal.getThenRegion().front());
+  memref::AtomicRMWOp::create(b, arith::AtomicRMWKind::addi,
+                              toI32(b, idx(b, 1)), counts, ValueRange{e});
+}
+
+void mlir::moe::labelBlocks(ImplicitLocOpBuilder &b, Value e, Value start,
+                            Value end, int64_t blockM, Value blocks) {
+  auto label = scf::ForOp::create(
+      b, arith::DivUIOp::create(b, start, idx(b, blockM)),
+      arith::DivUIOp::create(b, end, idx(b, blockM)), idx(b, 1));
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(label.getBody());
+  memref::StoreOp::create(b, toI32(b, e), blocks, label.getInductionVar());
+}
+
 void mlir::moe::stageLocalExperts(ImplicitLocOpBuilder &b,
                                   const AlignThreads &t, Value ids, Value begin,
                                   Value staged, Value lo, Value n) {

@@ -31,6 +31,21 @@ void forStrided(ImplicitLocOpBuilder &b, const AlignThreads &t, Value from,
 Value localExpertOf(ImplicitLocOpBuilder &b, const AlignThreads &t, Value ids,
                     Value begin, Value r);
 
+/// The fills before any route is placed: the sentinel T*k in every slot of
+/// `sorted` and -1 (no expert) in every entry of `blocks`. No barrier.
+void fillUnplaced(ImplicitLocOpBuilder &b, const AlignThreads &t, Value sorted,
+                  Value blocks);
+
+/// Counts route expert `e` (an index) in `counts` with an LDS atomic add
+/// (order-free, so deterministic), unless it is another rank's expert
+/// (negative or >= experts).
+void countLocalRoute(ImplicitLocOpBuilder &b, Value e, int64_t experts,
+                     Value counts);
+
+/// Labels the blocks of expert `e`, [start / blockM, end / blockM), with e.
+void labelBlocks(ImplicitLocOpBuilder &b, Value e, Value start, Value end,
+                 int64_t blockM, Value blocks);
+
 /// Writes the local experts of routes [lo, lo + n) to staged[0, n) (i32)
 /// and -1 to staged[n, roundup(n, 4)), so that placeRoutesOf reads whole
 /// vectors. `staged` holds at least roundup(n, 4) values. No barrier.

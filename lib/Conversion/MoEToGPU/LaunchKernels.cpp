@@ -266,7 +266,7 @@ static bool readOnlyByRoutedGemms(GroupedMatmulOp op) {
   return llvm::all_of(op->getUsers(), [&](Operation *user) {
     auto next = dyn_cast<GroupedMatmulOp>(user);
     return next && next.getRows() == RowSource::Routes &&
-           next.getA() == op.getResult() && next.getW() != op.getResult() &&
+           next.getA() == op.getResult() &&
            next.getSortedRouteIds() == op.getSortedRouteIds() &&
            next.getBlockExpertIds() == op.getBlockExpertIds();
   });
