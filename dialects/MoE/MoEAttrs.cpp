@@ -203,13 +203,19 @@ LogicalResult GemmPlanAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                              {"row_group", rowGroup}})
     if (value < 1)
       return emitError() << "expected '" << name << "' >= 1, got " << value;
-  if (loads == KernelLoads::AsyncCopy) {
+  if (loads != KernelLoads::Registers) {
+    StringRef kind = stringifyKernelLoads(loads);
     if (!stages || *stages < 2)
-      return emitError() << "expected 'stages' >= 2 with async_copy loads, got "
+      return emitError() << "expected 'stages' >= 2 with " << kind
+                         << " loads, got "
                          << (stages ? std::to_string(*stages) : "none");
     if (unroll)
-      return emitError() << "expected no 'unroll' with async_copy loads (the "
-                            "stages unroll the loop)";
+      return emitError() << "expected no 'unroll' with " << kind
+                         << " loads (the stages pipeline the loop)";
+    if (loads == KernelLoads::SharedTiles && slices != 1)
+      return emitError() << "expected 'slices' = 1 with shared_tiles loads "
+                            "(waves split the rows, not K), got "
+                         << slices;
     return success();
   }
   if (!unroll || *unroll < 1)

@@ -91,8 +91,13 @@ def MoE_GemmPlanAttr : MoE_Attr<"GemmPlan", "gemm_plan"> {
     per column share split the k steps (their partial sums meet in LDS);
     each lane multiplies `row_group` 16-row tiles with every weight fragment
     it loads. `loads` is `registers` (the k loop issues the loads of
-    `unroll` steps before their MMAs) or `async_copy` (each lane copies its
-    fragments into LDS `stages - 1` steps ahead). Written by
+    `unroll` steps before their MMAs), `async_copy` (each lane copies its
+    fragments into LDS `stages - 1` steps ahead) or `shared_tiles` (sm_90:
+    the whole workgroup copies the gathered A rows and the weight rows of a
+    k tile into a ring of `stages` shared-memory tiles, and each wave reads
+    its MMA operands with `ldmatrix`; there `block_m / (16 * row_group)`
+    waves split the rows, `group` is all of a wave's column tiles and
+    `slices` is 1). Written by
     `--moe-plan-kernels` (or by the GPU lowering where missing); an edited
     plan is honoured, and checked against the chip when the kernel is built.
 

@@ -34,11 +34,21 @@ LogicalResult MoEDialect::verifyOperationAttribute(Operation *op,
                              << "' to be an array of strings on a module";
     return success();
   }
+  if (attr.getName() == getDynamicSharedBytesAttrName()) {
+    auto bytes = dyn_cast<IntegerAttr>(attr.getValue());
+    if (!isa<FunctionOpInterface>(op) || !bytes ||
+        !bytes.getType().isInteger(64) || bytes.getInt() < 0)
+      return op->emitError()
+             << "expected '" << getDynamicSharedBytesAttrName()
+             << "' to be an i64 >= 0 on a function, got " << attr.getValue();
+    return success();
+  }
   if (attr.getName() != getParallelAttrName())
     return op->emitError() << "unknown moe attribute '"
                            << attr.getName().getValue() << "'; expected '"
-                           << getParallelAttrName() << "' or '"
-                           << getCheckMessagesAttrName() << "'";
+                           << getParallelAttrName() << "', '"
+                           << getCheckMessagesAttrName() << "' or '"
+                           << getDynamicSharedBytesAttrName() << "'";
   if (!isa<ParallelAttr>(attr.getValue()))
     return op->emitError() << "expected '" << getParallelAttrName()
                            << "' to be a #moe.parallel layout, got "

@@ -54,6 +54,12 @@ def MoE_Dialect : Dialect {
     static constexpr ::llvm::StringLiteral getCheckMessagesAttrName() {
       return ::llvm::StringLiteral("moe.check_messages");
     }
+    /// The kernel attribute holding the bytes of dynamic shared memory a
+    /// GPU kernel built by the lowering takes at launch (an i64 >= 0 on a
+    /// function; the launch passes it).
+    static constexpr ::llvm::StringLiteral getDynamicSharedBytesAttrName() {
+      return ::llvm::StringLiteral("moe.dynamic_shared_bytes");
+    }
     /// The argument attribute that marks a function's expert-parallel rank.
     static constexpr ::llvm::StringLiteral getEPRankAttrName() {
       return ::llvm::StringLiteral("moe.ep_rank");

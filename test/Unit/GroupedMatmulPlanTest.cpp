@@ -50,8 +50,17 @@ void expectAttrRoundTrip(const ChipInfo &c, const GroupedMatmulProblem &p,
                            {back->kLoad, plan.kLoad},
                            {back->aRowsPerStep, plan.aRowsPerStep},
                            {back->unroll, plan.unroll},
-                           {back->accValues, plan.accValues}})
+                           {back->accValues, plan.accValues},
+                           {back->wavesM, plan.wavesM}})
     EXPECT_EQ(got, want);
+  ASSERT_EQ(back->shared.has_value(), plan.shared.has_value());
+  if (plan.shared) {
+    EXPECT_EQ(back->shared->stages, plan.shared->stages);
+    EXPECT_EQ(back->shared->kTile, plan.shared->kTile);
+    EXPECT_EQ(back->shared->aRows, plan.shared->aRows);
+    EXPECT_EQ(back->shared->bRows, plan.shared->bRows);
+    EXPECT_EQ(back->shared->threads, plan.shared->threads);
+  }
   EXPECT_EQ(back->gated, plan.gated);
   ASSERT_EQ(back->staging.has_value(), plan.staging.has_value());
   if (plan.staging) {
@@ -79,15 +88,21 @@ TEST(GroupedMatmulPlanTest, InvariantsOverShapes) {
         for (int64_t depth : {64, 768, 2048, 2880, 7168})
           for (bool gated : {false, true})
             for (GemmLoads loads : {GemmLoads::Registers, GemmLoads::AsyncCopy,
-                                    GemmLoads::Auto}) {
+                                    GemmLoads::SharedTiles, GemmLoads::Auto}) {
               std::string error;
               std::optional<GroupedMatmulPlan> p = planGroupedMatmul(
                   c, {blockM, tileN, depth, 2, gated, loads}, error);
               if (!p) {
-                // Only async copies may be refused, with the reason.
-                EXPECT_EQ(loads, GemmLoads::AsyncCopy);
-                EXPECT_NE(error.find("cannot load through async copies"),
-                          std::string::npos);
+                // Only forced copies may be refused, with the reason; shared
+                // tiles only off NVIDIA or where K is not a multiple of 32.
+                EXPECT_TRUE(loads == GemmLoads::AsyncCopy ||
+                            loads == GemmLoads::SharedTiles);
+                if (loads == GemmLoads::AsyncCopy)
+                  EXPECT_NE(error.find("cannot load through async copies"),
+                            std::string::npos);
+                else
+                  EXPECT_TRUE(c.vendor != GPUVendor::NVIDIA || depth % 32 != 0)
+                      << error;
                 ++refused;
                 continue;
               }
@@ -102,6 +117,29 @@ TEST(GroupedMatmulPlanTest, InvariantsOverShapes) {
                            std::to_string(depth));
               EXPECT_EQ(p->wavesN * p->tilesPerWave * p->mma.n, p->blockN);
               EXPECT_EQ(p->tilesPerWave % p->group, 0);
+              EXPECT_EQ(p->shared.has_value(),
+                        loads == GemmLoads::SharedTiles ||
+                            (loads == GemmLoads::Auto && name == "sm_90" &&
+                             blockM >= 32 && depth % 32 == 0));
+              if (p->shared) {
+                // Waves of row_group x 16 rows cover the block; each holds
+                // all its column tiles; every thread copies equally; the
+                // ring fits the budget.
+                const SharedTilePlan &ring = *p->shared;
+                EXPECT_EQ(p->wavesM * p->rowGroup * p->mma.m, blockM);
+                EXPECT_LE(p->wavesM * p->wavesN, kSharedWaves);
+                EXPECT_EQ(p->group, p->tilesPerWave);
+                EXPECT_EQ(p->slices, 1);
+                EXPECT_EQ(ring.threads, p->threads(c));
+                EXPECT_EQ(ring.aRows, blockM);
+                EXPECT_EQ(ring.bRows, p->chains() / p->group * p->blockN);
+                EXPECT_EQ(depth % ring.kTile, 0);
+                EXPECT_EQ(ring.aRows * ring.chunks() % ring.threads, 0);
+                EXPECT_EQ(ring.bRows * ring.chunks() % ring.threads, 0);
+                EXPECT_GE(ring.stages, 2);
+                EXPECT_LE(ring.bytes(2), sharedTileBudgetBytes(c));
+                continue;
+              }
               EXPECT_LE(p->wavesN * p->slices, kGroupedMatmulWaves);
               EXPECT_EQ(p->steps % p->slices, 0);
               EXPECT_EQ(p->steps, p->sliceSteps * p->slices);

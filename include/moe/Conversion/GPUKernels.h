@@ -29,26 +29,35 @@ enum class GemmLoads {
   /// Each lane copies its fragments into its own LDS slots, several steps
   /// ahead, with cp.async (NVIDIA) or global_load_lds (AMD); StagedLoads.h.
   AsyncCopy,
-  /// The default: AsyncCopy for a GEMM whose row block is one MMA tile
-  /// (decode) on a chip where one async copy moves a whole fragment (sm_90,
-  /// gfx950), Registers otherwise: what measured faster on an H100
-  /// (bench/results/h100/NOTES.md, "Async copies"; those runs' tables were
-  /// not archived); gfx950 follows sm_90 unmeasured.
+  /// sm_90: the workgroup copies whole A and weight tiles into a ring of
+  /// shared-memory stages and the waves read them with ldmatrix;
+  /// SharedTiles.h.
+  SharedTiles,
+  /// The default: on sm_90, SharedTiles for row blocks of 32 rows or more
+  /// (prefill) where K is a multiple of 32; AsyncCopy for a GEMM whose row
+  /// block is one MMA tile (decode) on a chip where one async copy moves a
+  /// whole fragment (sm_90, gfx950); Registers otherwise: what measured
+  /// faster on an H100/H200 (bench/results/h100/NOTES.md, "Async copies";
+  /// bench/results/h200/NOTES.md); gfx950 follows sm_90 unmeasured.
   Auto,
 };
 
 /// The command-line values of a GemmLoads option ("auto", "registers",
-/// "async-copy"), for moe-compile and the pass options.
+/// "async-copy", "shared-tiles"), for moe-compile and the pass options.
 inline llvm::cl::ValuesClass gemmLoadsValues() {
   return llvm::cl::values(
       clEnumValN(GemmLoads::Auto, "auto",
-                 "async-copy for 16-row (decode) blocks on chips whose one "
-                 "copy moves a whole fragment (sm_90, gfx950), registers "
-                 "otherwise (default)"),
+                 "shared-tiles for blocks of 32 rows or more (prefill) on "
+                 "sm_90 where K is a multiple of 32; async-copy for 16-row "
+                 "(decode) blocks on chips whose one copy moves a whole "
+                 "fragment (sm_90, gfx950); registers otherwise (default)"),
       clEnumValN(GemmLoads::Registers, "registers", "unrolled register loads"),
       clEnumValN(GemmLoads::AsyncCopy, "async-copy",
                  "cp.async (sm_90) or global_load_lds (gfx942/gfx950) copies "
-                 "into per-lane LDS slots, several k steps ahead"));
+                 "into per-lane LDS slots, several k steps ahead"),
+      clEnumValN(GemmLoads::SharedTiles, "shared-tiles",
+                 "sm_90: the workgroup copies A and weight tiles into a "
+                 "ring of shared-memory stages, read with ldmatrix"));
 }
 
 /// The buffer a kernel takes for a value of ranked tensor type `tensor`:

@@ -87,6 +87,99 @@ static int64_t planUnroll(const GroupedMatmulPlan &plan) {
   return 1;
 }
 
+/// The ring of a cooperative plan whose waves are set: the k tile (64 or
+/// 32, whichever keeps more k in flight; 64 on a tie) and the most stages
+/// (at most kMaxSharedStages, at most `stages` when nonzero) that fit the
+/// budget; nullopt when the chip has no cp.async/ldmatrix, K has no k tile
+/// or two stages do not fit.
+static std::optional<SharedTilePlan>
+planSharedRing(const ChipInfo &chip, const GroupedMatmulProblem &p,
+               const GroupedMatmulPlan &plan, int64_t stages) {
+  if (chip.vendor != GPUVendor::NVIDIA || p.elementBytes != 2 ||
+      !sharedKTileOf(p.depth))
+    return std::nullopt;
+  std::optional<SharedTilePlan> best;
+  for (int64_t kTile : {64, 32}) {
+    if (p.depth % kTile != 0)
+      continue;
+    SharedTilePlan ring{0, kTile, plan.blockM,
+                        (plan.gated ? 2 : 1) * plan.blockN, plan.threads(chip)};
+    // Every thread copies the same number of chunks.
+    if ((ring.aRows * ring.chunks()) % ring.threads != 0 ||
+        (ring.bRows * ring.chunks()) % ring.threads != 0)
+      continue;
+    int64_t fit =
+        sharedTileBudgetBytes(chip) / (ring.stageElems() * p.elementBytes);
+    ring.stages = std::min(fit, stages ? stages : kMaxSharedStages);
+    if (ring.stages < 2 || (stages && ring.stages < stages))
+      continue;
+    if (!best || ring.stages * kTile > best->stages * best->kTile)
+      best = ring;
+  }
+  return best;
+}
+
+/// The waves and ring of a cooperative plan of `plan.blockN` columns: waves
+/// of 32 rows (two row tiles; 16 for a 16-row block; more where narrow
+/// tiles leave too few chunks for the threads), up to kSharedWaves waves in
+/// all, the columns split so that each wave keeps at least two column tiles
+/// where it can (one ldmatrix of weights feeds two MMAs) and at most
+/// kGroupedMatmulAccTiles accumulator tiles: the first of those whose ring
+/// plans, most waves first; false when none does.
+static bool planSharedWaves(const ChipInfo &chip, const GroupedMatmulProblem &p,
+                            GroupedMatmulPlan &plan) {
+  const MMAShape &mma = plan.mma;
+  int64_t colTiles = plan.blockN / mma.n;
+  plan.slices = 1;
+  plan.sliceSteps = plan.steps;
+  plan.unroll = 1;
+  for (plan.rowGroup = plan.blockM >= 2 * mma.m ? 2 : 1;
+       plan.rowGroup * mma.m <= plan.blockM; plan.rowGroup *= 2) {
+    if (plan.blockM % (plan.rowGroup * mma.m) != 0)
+      return false;
+    plan.wavesM = plan.blockM / (plan.rowGroup * mma.m);
+    plan.aRowsPerStep = plan.rowGroup * aRowsPerLane(chip);
+    int64_t widest = 1;
+    while (2 * widest * plan.wavesM <= kSharedWaves &&
+           colTiles % (2 * widest) == 0 && colTiles / (2 * widest) >= 2)
+      widest *= 2;
+    for (plan.wavesN = widest; plan.wavesN >= 1; plan.wavesN /= 2) {
+      plan.tilesPerWave = plan.group = colTiles / plan.wavesN;
+      if (plan.wavesM * plan.wavesN > kSharedWaves ||
+          plan.rowGroup * plan.chains() > kGroupedMatmulAccTiles)
+        continue;
+      plan.shared = planSharedRing(chip, p, plan, 0);
+      if (plan.shared)
+        return true;
+    }
+  }
+  return false;
+}
+
+/// The model's cooperative plan: the
+/// widest block_n up to the tile's whose ring has three stages (two where
+/// none has three); false when none plans.
+static bool planSharedTiles(const ChipInfo &chip, const GroupedMatmulProblem &p,
+                            GroupedMatmulPlan &plan) {
+  const MMAShape &mma = plan.mma;
+  std::optional<GroupedMatmulPlan> twoStages;
+  for (int64_t blockN = plan.blockN; blockN >= mma.n; blockN /= 2) {
+    GroupedMatmulPlan candidate = plan;
+    candidate.blockN = blockN;
+    if (!planSharedWaves(chip, p, candidate))
+      continue;
+    if (candidate.shared->stages >= 3) {
+      plan = candidate;
+      return true;
+    }
+    if (!twoStages)
+      twoStages = candidate;
+  }
+  if (twoStages)
+    plan = *twoStages;
+  return twoStages.has_value();
+}
+
 GroupedMatmulProblem mlir::moe::groupedMatmulProblem(GroupedMatmulOp op,
                                                      GemmLoads loads,
                                                      int64_t tokens) {
@@ -144,10 +237,29 @@ std::optional<GroupedMatmulPlan> mlir::moe::planGroupedMatmul(
   // The tile's block_n counts weight rows: with a gated epilogue (gate and
   // up rows per output column) the output columns are half that.
   plan.blockN = std::max<int64_t>(p.gated ? p.tileN / 2 : p.tileN, mma.n);
+  // Shared tiles by default for the row blocks of prefill (32 rows or
+  // more) on NVIDIA.
+  if (p.loads == GemmLoads::SharedTiles ||
+      (p.loads == GemmLoads::Auto && chip.vendor == GPUVendor::NVIDIA &&
+       p.blockM >= 2 * mma.m)) {
+    GroupedMatmulPlan shared = plan;
+    if (planSharedTiles(chip, p, shared))
+      return shared;
+    if (p.loads == GemmLoads::SharedTiles) {
+      error = llvm::formatv(
+          "cannot load through shared tiles on {0}: expected an NVIDIA chip, "
+          "2-byte elements, K a multiple of 32 (found {1}), block_m 16 or a "
+          "multiple of 32 (found {2}) and two stages within {3} bytes of "
+          "shared memory",
+          chip.name, p.depth, p.blockM, sharedTileBudgetBytes(chip));
+      return std::nullopt;
+    }
+  }
   planWaves(chip, p, plan);
 
   switch (p.loads) {
   case GemmLoads::Registers:
+  case GemmLoads::SharedTiles:
     break;
   case GemmLoads::AsyncCopy:
     plan.staging = planStaging(chip, p, plan);
@@ -213,18 +325,40 @@ std::string mlir::moe::checkGroupedMatmulPlan(const ChipInfo &chip,
     return formatv("expected at most 1024 threads (waves_n x slices x {0}), "
                    "got {1}",
                    chip.waveSize, plan.threads(chip));
+  if (plan.shared) {
+    if (plan.group != plan.tilesPerWave || plan.slices != 1 ||
+        plan.wavesM * plan.rowGroup * mma.m != plan.blockM)
+      return formatv("expected a shared-tiles plan to have group = the {0} "
+                     "column tiles of a wave, slices 1 and waves of "
+                     "row_group x 16 rows covering block_m ({1})",
+                     plan.tilesPerWave, plan.blockM);
+    if (p.depth % plan.shared->kTile != 0)
+      return formatv("expected K ({0}) to be a multiple of the k tile ({1})",
+                     p.depth, plan.shared->kTile);
+    const SharedTilePlan &ring = *plan.shared;
+    if ((ring.aRows * ring.chunks()) % ring.threads != 0 ||
+        (ring.bRows * ring.chunks()) % ring.threads != 0)
+      return formatv("expected the {0} threads to divide the {1} A and {2} "
+                     "weight chunks of a stage",
+                     ring.threads, ring.aRows * ring.chunks(),
+                     ring.bRows * ring.chunks());
+  }
   int64_t lds = 4 * plan.partialElems(chip);
-  if (plan.staging) {
+  if (plan.shared) {
+    lds += plan.shared->bytes(p.elementBytes);
+  } else if (plan.staging) {
     lds += plan.staging->stages * plan.staging->bufferElems() * p.elementBytes;
   } else if (plan.sliceSteps % plan.unroll != 0) {
     return formatv("expected unroll ({0}) to divide the {1} k steps of a "
                    "slice",
                    plan.unroll, plan.sliceSteps);
   }
-  if (lds > chip.staticLdsBytes)
+  int64_t ldsBudget =
+      plan.shared ? sharedTileBudgetBytes(chip) : chip.staticLdsBytes;
+  if (lds > ldsBudget)
     return formatv("expected the plan's LDS ({0} bytes) to fit the {1} bytes "
                    "a workgroup has on {2}",
-                   lds, chip.staticLdsBytes, chip.name);
+                   lds, ldsBudget, chip.name);
   return "";
 }
 
@@ -251,6 +385,18 @@ mlir::moe::planFromChoice(const ChipInfo &chip, const GroupedMatmulProblem &p,
   }
   plan.tilesPerWave = plan.blockN / mma.n / plan.wavesN;
   plan.sliceSteps = plan.steps / plan.slices;
+  if (choice.loads == KernelLoads::SharedTiles) {
+    plan.wavesM = std::max<int64_t>(1, p.blockM / (plan.rowGroup * mma.m));
+    plan.shared = planSharedRing(chip, p, plan, choice.stages);
+    if (!plan.shared) {
+      error =
+          llvm::formatv("expected {0} stages of shared tiles to fit {1} "
+                        "bytes of shared memory on an NVIDIA chip, with "
+                        "2-byte elements and K ({2}) a multiple of 32",
+                        choice.stages, sharedTileBudgetBytes(chip), p.depth);
+      return std::nullopt;
+    }
+  }
   plan.aRowsPerStep = plan.rowGroup * aRowsPerLane(chip);
   plan.unroll = choice.loads == KernelLoads::Registers ? choice.unroll : 1;
   if (choice.loads == KernelLoads::AsyncCopy) {
@@ -288,6 +434,10 @@ mlir::moe::planFromAttr(const ChipInfo &chip, const GroupedMatmulProblem &p,
 
 GemmPlanAttr mlir::moe::toAttr(MLIRContext *ctx,
                                const GroupedMatmulPlan &plan) {
+  if (plan.shared)
+    return GemmPlanAttr::get(
+        ctx, plan.blockN, plan.wavesN, plan.slices, plan.group, plan.rowGroup,
+        KernelLoads::SharedTiles, plan.shared->stages, std::nullopt);
   return GemmPlanAttr::get(
       ctx, plan.blockN, plan.wavesN, plan.slices, plan.group, plan.rowGroup,
       plan.staging ? KernelLoads::AsyncCopy : KernelLoads::Registers,

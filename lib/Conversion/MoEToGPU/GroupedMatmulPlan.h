@@ -8,6 +8,7 @@
 #ifndef MOE_CONVERSION_MOETOGPU_GROUPEDMATMULPLAN_H
 #define MOE_CONVERSION_MOETOGPU_GROUPEDMATMULPLAN_H
 
+#include "SharedTiles.h"
 #include "StagedLoads.h"
 #include "moe/Conversion/GPUKernels.h"
 #include "moe/Target/Chip.h"
@@ -64,12 +65,17 @@ struct GroupedMatmulPlan {
   bool gated;           ///< gate and up chains per column tile
   /// Async-copy staging of the loads, or nullopt for register loads.
   std::optional<StagingPlan> staging;
+  /// The cooperative loop's ring (SharedTiles.h), or nullopt; with it,
+  /// wavesM waves split the rows (rowGroup 16-row tiles each) and every
+  /// wave holds all its column tiles (group == tilesPerWave).
+  std::optional<SharedTilePlan> shared;
+  int64_t wavesM = 1; ///< waves over the rows (shared tiles), else 1
 
   /// Accumulator chains per column-tile group (gate and up when gated).
   int64_t chains() const { return gated ? 2 * group : group; }
   /// Threads of a workgroup.
   int64_t threads(const ChipInfo &chip) const {
-    return chip.waveSize * wavesN * slices;
+    return chip.waveSize * wavesN * slices * wavesM;
   }
   /// f32 elements of LDS for the partial sums of slices 1..slices-1.
   int64_t partialElems(const ChipInfo &chip) const {

@@ -324,9 +324,14 @@ static LogicalResult launch(Operation *op, gpu::GPUFuncOp kernel,
   auto threads = [&](int64_t d) {
     return arith::ConstantIndexOp::create(b, loc, (*block)[d]).getResult();
   };
+  Value dynamicShared;
+  if (auto bytes = kernel->getAttrOfType<IntegerAttr>(
+          MoEDialect::getDynamicSharedBytesAttrName()))
+    dynamicShared =
+        arith::ConstantIntOp::create(b, loc, b.getI32Type(), bytes.getInt());
   gpu::LaunchFuncOp::create(b, loc, kernel, grid,
-                            {threads(0), threads(1), threads(2)},
-                            /*dynamicSharedMemorySize=*/Value(), args);
+                            {threads(0), threads(1), threads(2)}, dynamicShared,
+                            args);
   SmallVector<Value> results;
   for (auto [buffer, result] : llvm::zip(buffers, op->getResults()))
     results.push_back(bufferization::ToTensorOp::create(

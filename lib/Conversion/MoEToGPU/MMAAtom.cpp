@@ -147,8 +147,8 @@ MMAAtom mlir::moe::makeAtom(ImplicitLocOpBuilder &b, const ChipInfo &chip,
             {atom.aRows[1], col1}};
   bool bf16 = element.isBF16();
   int64_t steps = atom.kStep / mma.k;
-  atom.multiply = [mma, steps, bf16](ImplicitLocOpBuilder &b, ArrayRef<Value> a,
-                                     Value w, Value acc) -> Value {
+  atom.multiply = [steps, bf16](ImplicitLocOpBuilder &b, ArrayRef<Value> a,
+                                Value w, Value acc) -> Value {
     // Registers of 2 elements: i32 for bf16, vector<2xf16> for f16.
     auto regs = [&](Value v) {
       auto words = VectorType::get(
@@ -165,29 +165,46 @@ MMAAtom mlir::moe::makeAtom(ImplicitLocOpBuilder &b, const ChipInfo &chip,
       return out;
     };
     SmallVector<Value> lo = regs(a[0]), hi = regs(a[1]), bw = regs(w);
-    Type f32 = b.getF32Type();
-    auto resultType =
-        LLVM::LLVMStructType::getLiteral(b.getContext(), {f32, f32, f32, f32});
     SmallVector<Value> c;
     for (int64_t v = 0; v < 4; ++v)
       c.push_back(vector::ExtractOp::create(b, acc, v));
-    NVVM::MMATypes type = bf16 ? NVVM::MMATypes::bf16 : NVVM::MMATypes::f16;
     for (int64_t s = 0; s < steps; ++s) {
       // Registers a0a1 (row g), a2a3 (row g+8), a4a5 (row g), a6a7 (row
       // g+8) take this step's two pairs of each row; b0b1, b2b3 likewise.
-      SmallVector<Value> aRegs{lo[2 * s], hi[2 * s], lo[2 * s + 1],
-                               hi[2 * s + 1]};
-      SmallVector<Value> bRegs{bw[2 * s], bw[2 * s + 1]};
-      Value d = NVVM::MmaOp::create(
-          b, resultType, aRegs, bRegs, c, {mma.m, mma.n, mma.k}, std::nullopt,
-          std::nullopt, std::array<NVVM::MMATypes, 2>{type, type},
-          std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
-                                         NVVM::MMALayout::col});
-      for (int64_t v = 0; v < 4; ++v)
-        c[v] = LLVM::ExtractValueOp::create(b, d, v);
+      c = mmaSyncM16N8K16(b, bf16,
+                          {lo[2 * s], hi[2 * s], lo[2 * s + 1], hi[2 * s + 1]},
+                          {bw[2 * s], bw[2 * s + 1]}, c);
     }
     return vector::FromElementsOp::create(
         b, VectorType::get({4}, b.getF32Type()), c);
   };
   return atom;
+}
+
+Value mlir::moe::mmaRegister(ImplicitLocOpBuilder &b, Value pair) {
+  auto type = cast<VectorType>(pair.getType());
+  if (!type.getElementType().isBF16())
+    return pair;
+  Value word =
+      vector::BitCastOp::create(b, VectorType::get({1}, b.getI32Type()), pair);
+  return vector::ExtractOp::create(b, word, 0);
+}
+
+SmallVector<Value> mlir::moe::mmaSyncM16N8K16(ImplicitLocOpBuilder &b,
+                                              bool bf16, ArrayRef<Value> a,
+                                              ArrayRef<Value> w,
+                                              ArrayRef<Value> acc) {
+  Type f32 = b.getF32Type();
+  auto resultType =
+      LLVM::LLVMStructType::getLiteral(b.getContext(), {f32, f32, f32, f32});
+  NVVM::MMATypes type = bf16 ? NVVM::MMATypes::bf16 : NVVM::MMATypes::f16;
+  Value d = NVVM::MmaOp::create(
+      b, resultType, a, w, acc, {16, 8, 16}, std::nullopt, std::nullopt,
+      std::array<NVVM::MMATypes, 2>{type, type},
+      std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
+                                     NVVM::MMALayout::col});
+  SmallVector<Value> c;
+  for (int64_t v = 0; v < 4; ++v)
+    c.push_back(LLVM::ExtractValueOp::create(b, d, v));
+  return c;
 }

@@ -66,6 +66,18 @@ struct MMAAtom {
       multiply; ///< acc + A(rows) * B
 };
 
+/// The mma.sync operand register of two elements (vector<2xbf16|f16>): an
+/// i32 for bf16, the vector itself for f16.
+Value mmaRegister(ImplicitLocOpBuilder &b, Value pair);
+
+/// One mma.sync m16n8k16 (row A, col B, f32 accumulators): `a` the four A
+/// registers (a0a1 row g, a2a3 row g+8, a4a5 row g k+8, a6a7 row g+8 k+8),
+/// `w` the two B registers (k 2t.., k 2t+8.. of column g), `acc` the four
+/// accumulator values; returns the four sums (mmaRegister forms).
+SmallVector<Value> mmaSyncM16N8K16(ImplicitLocOpBuilder &b, bool bf16,
+                                   ArrayRef<Value> a, ArrayRef<Value> w,
+                                   ArrayRef<Value> acc);
+
 /// The atom of `chip` for lane `lane` (its role values are built with `b`).
 MMAAtom makeAtom(ImplicitLocOpBuilder &b, const ChipInfo &chip, MMAShape mma,
                  int64_t depth, Type element, Value lane);

@@ -69,6 +69,11 @@ inline Result launch(Function f, unsigned gx, unsigned gy, unsigned gz,
   return hipModuleLaunchKernel(f, gx, gy, gz, bx, by, bz, smem, s, params,
                                nullptr);
 }
+/// Lets `f` take `bytes` of dynamic LDS.
+inline Result allowDynamicShared(Function f, int bytes) {
+  return hipFuncSetAttribute(reinterpret_cast<const void *>(f),
+                             hipFuncAttributeMaxDynamicSharedMemorySize, bytes);
+}
 
 inline Result streamCreate(Stream *s) {
   return hipStreamCreateWithFlags(s, hipStreamNonBlocking);

@@ -25,13 +25,17 @@ func.func @decode_gemm1(%x: tensor<?x2880xbf16>, %w: tensor<128x5760x2880xbf16>,
 
 // -----
 
-// Prefill: a 64-row block multiplies its four 16-row tiles with each weight
-// load (row_group 4) and loads into registers on every chip, unrolled so
-// that about 24 loads per lane are in flight: sm_90 loads 8 A rows (two per
-// 16-row tile) and 4 weight rows per step (unroll 2), gfx942 4 and 2
-// (unroll 4).
+// Prefill: on sm_90 the workgroup stages 64-k tiles of the 64 gathered rows
+// and the 128 weight rows in shared memory (4 stages of 24 KiB); 2 x 4 waves
+// of 32 rows x 32 columns (row_group 2, group 4). With register loads
+// (and on gfx942) a 64-row block multiplies its four 16-row tiles with each
+// weight load (row_group 4), unrolled so that about 24 loads per lane are in
+// flight: sm_90 loads 8 A rows (two per 16-row tile) and 4 weight rows per
+// step (unroll 2), gfx942 4 and 2 (unroll 4).
 // SM90-LABEL: func.func @prefill_gemm2
-// SM90: plan <block_n = 128, waves_n = 4, slices = 1, group = 4, row_group = 4, loads = registers, unroll = 2>
+// SM90: plan <block_n = 128, waves_n = 4, slices = 1, group = 4, row_group = 2, loads = shared_tiles, stages = 4>
+// REGS-LABEL: func.func @prefill_gemm2
+// REGS: plan <block_n = 128, waves_n = 4, slices = 1, group = 4, row_group = 4, loads = registers, unroll = 2>
 // GFX942-LABEL: func.func @prefill_gemm2
 // GFX942: plan <block_n = 128, waves_n = 4, slices = 1, group = 2, row_group = 4, loads = registers, unroll = 4>
 func.func @prefill_gemm2(%a: tensor<?x1536xbf16>, %w: tensor<128x4096x1536xbf16>, %s: tensor<?xi32>, %b: tensor<?xi32>, %c: tensor<i32>) -> tensor<?x4096xbf16> {

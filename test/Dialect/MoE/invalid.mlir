@@ -747,7 +747,14 @@ module {
 
 // -----
 
-// expected-error @+1 {{unknown moe attribute 'moe.layout'; expected 'moe.parallel' or 'moe.check_messages'}}
+// expected-error @+1 {{expected 'moe.dynamic_shared_bytes' to be an i64 >= 0 on a function, got -1 : i64}}
+func.func @dynamic_shared_below_zero() attributes {moe.dynamic_shared_bytes = -1 : i64} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{unknown moe attribute 'moe.layout'; expected 'moe.parallel', 'moe.check_messages' or 'moe.dynamic_shared_bytes'}}
 module attributes {moe.layout = #moe.parallel<tp = 2>} {}
 
 //===----------------------------------------------------------------------===//
@@ -959,8 +966,15 @@ func.func @plan_one_stage() attributes {plan = #moe.gemm_plan<block_n = 64, wave
 
 // -----
 
-// expected-error @+1 {{expected no 'unroll' with async_copy loads (the stages unroll the loop)}}
+// expected-error @+1 {{expected no 'unroll' with async_copy loads (the stages pipeline the loop)}}
 func.func @plan_staged_unroll() attributes {plan = #moe.gemm_plan<block_n = 64, waves_n = 4, slices = 1, group = 1, row_group = 1, loads = async_copy, stages = 3, unroll = 2>} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{expected 'slices' = 1 with shared_tiles loads (waves split the rows, not K), got 2}}
+func.func @plan_shared_slices() attributes {plan = #moe.gemm_plan<block_n = 64, waves_n = 4, slices = 2, group = 2, row_group = 2, loads = shared_tiles, stages = 3>} {
   return
 }
 

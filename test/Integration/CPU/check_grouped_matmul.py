@@ -56,4 +56,20 @@ for tokens in (1, 7):
          "gemm1_narrow_sliced_k", rand(rng, (tokens, 128), "bf16"),
          rand(rng, (8, 64, 128), "bf16", 0.1), 2, 16, "tokens", r, "bf16",
          act=("silu_mul", "split"))
+for tokens in (1, 200):
+    _, r = routing(tokens, 2, 8, 64)
+    case(f"gemm1 prefill block_m 64, 120 columns T={tokens}",
+         "gemm1_prefill_split", rand(rng, (tokens, 256), "bf16"),
+         rand(rng, (8, 240, 256), "bf16", 0.1), 2, 64, "tokens", r, "bf16",
+         act=("silu_mul", "split"))
+_, r = routing(150, 2, 8, 32)
+case("gemm2 prefill block_m 32, 200 columns, weighted",
+     "gemm2_prefill_weighted", rand(rng, (300, 128), "bf16"),
+     rand(rng, (8, 200, 128), "bf16", 0.1), 2, 32, "routes", r, "bf16",
+     weights=rng.random((150, 2)).astype(np.float32))
+_, r = routing(300, 1, 4, 128)
+case("gemm1 prefill block_m 128, K 96, interleaved f16",
+     "gemm1_prefill_interleaved_f16", rand(rng, (300, 96), "f16"),
+     rand(rng, (4, 64, 96), "f16", 0.1), 1, 128, "tokens", r, "f16",
+     act=("swiglu_oai", "interleaved", 1.702, 1.0, 7.0))
 h.finish()

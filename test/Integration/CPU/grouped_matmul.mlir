@@ -43,3 +43,30 @@ func.func @gemm1_narrow_sliced_k(%x: tensor<?x128xbf16>, %w: tensor<8x64x128xbf1
       : (tensor<?x128xbf16>, tensor<8x64x128xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x32xbf16>
   return %h : tensor<?x32xbf16>
 }
+
+// Prefill blocks (block_m >= 32): on sm_90 the whole workgroup stages the
+// gathered rows and the weight rows in shared memory (loads shared_tiles).
+// Widths that the column tiles do not divide (120, 200), K tiles of 64 and
+// 32, fewer k tiles than stages, padded blocks, f16.
+func.func @gemm1_prefill_split(%x: tensor<?x256xbf16>, %w: tensor<8x240x256xbf16>, %s: tensor<?xi32>,
+                               %b: tensor<?xi32>, %c: tensor<i32>) -> tensor<?x120xbf16> {
+  %h = moe.grouped_matmul %x, %w, %s, %b, %c rows tokens top_k 2 block_m 64 activation <silu_mul>
+      : (tensor<?x256xbf16>, tensor<8x240x256xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x120xbf16>
+  return %h : tensor<?x120xbf16>
+}
+
+func.func @gemm2_prefill_weighted(%a: tensor<?x128xbf16>, %w: tensor<8x200x128xbf16>, %s: tensor<?xi32>,
+                                  %b: tensor<?xi32>, %c: tensor<i32>, %rw: tensor<?x2xf32>) -> tensor<?x200xbf16> {
+  %o = moe.grouped_matmul %a, %w, %s, %b, %c rows routes top_k 2 block_m 32 weights %rw
+      tile <block_m = 32, block_n = 128>
+      : (tensor<?x128xbf16>, tensor<8x200x128xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>, tensor<?x2xf32>) -> tensor<?x200xbf16>
+  return %o : tensor<?x200xbf16>
+}
+
+func.func @gemm1_prefill_interleaved_f16(%x: tensor<?x96xf16>, %w: tensor<4x64x96xf16>, %s: tensor<?xi32>,
+                                         %b: tensor<?xi32>, %c: tensor<i32>) -> tensor<?x32xf16> {
+  %h = moe.grouped_matmul %x, %w, %s, %b, %c rows tokens top_k 1 block_m 128
+      activation <swiglu_oai, layout = interleaved>
+      : (tensor<?x96xf16>, tensor<4x64x96xf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x32xf16>
+  return %h : tensor<?x32xf16>
+}
