@@ -120,7 +120,7 @@ TEST(GroupedMatmulPlanTest, InvariantsOverShapes) {
               EXPECT_EQ(p->shared.has_value(),
                         loads == GemmLoads::SharedTiles ||
                             (loads == GemmLoads::Auto && name == "sm_90" &&
-                             blockM >= 32 && depth % 32 == 0));
+                             depth % 32 == 0));
               if (p->shared) {
                 // Waves of row_group x 16 rows cover the block; each holds
                 // all its column tiles; every thread copies equally; the
@@ -167,19 +167,28 @@ TEST(GroupedMatmulPlanTest, InvariantsOverShapes) {
   EXPECT_GT(refused, 0); // wide gfx942 tiles do not fit its 32 KiB budget
 }
 
-// Decode (one 16-row tile per block): the default stages loads through
-// async copies on sm_90, where one cp.async moves a lane's 16-byte
-// fragment, and keeps register loads on gfx942, where it does not.
-TEST(GroupedMatmulPlanTest, AutoStagesDecodeWhereOneCopyMovesAFragment) {
+// The default: shared tiles on sm_90 at decode and prefill blocks alike;
+// on AMD, decode stages loads through async copies where one copy moves a
+// lane's 16-byte fragment (gfx950) and keeps register loads where it does
+// not (gfx942); prefill blocks keep register loads on AMD. A K that is not a
+// multiple of 32 falls back on sm_90 to the per-lane copies.
+TEST(GroupedMatmulPlanTest, AutoLoadsPerChip) {
   GroupedMatmulProblem decode{16, 128, 2880, 2, true, GemmLoads::Auto};
-  GroupedMatmulPlan sm90 = plan("sm_90", decode);
-  ASSERT_TRUE(sm90.staging.has_value());
-  EXPECT_EQ(sm90.staging->pieces, 1);
+  GroupedMatmulProblem prefill{64, 128, 2880, 2, true, GemmLoads::Auto};
+  EXPECT_TRUE(plan("sm_90", decode).shared.has_value());
+  EXPECT_TRUE(plan("sm_90", prefill).shared.has_value());
+  GroupedMatmulPlan gfx950 = plan("gfx950", decode);
+  ASSERT_TRUE(gfx950.staging.has_value());
+  EXPECT_EQ(gfx950.staging->pieces, 1);
   EXPECT_FALSE(plan("gfx942", decode).staging.has_value());
-  // Prefill blocks keep register loads everywhere.
-  for (llvm::StringRef name : {"gfx942", "gfx950", "sm_90"})
-    EXPECT_FALSE(plan(name, {64, 128, 2880, 2, true, GemmLoads::Auto}).staging)
-        << name.str();
+  for (llvm::StringRef name : {"gfx942", "gfx950"}) {
+    EXPECT_FALSE(plan(name, prefill).staging) << name.str();
+    EXPECT_FALSE(plan(name, prefill).shared) << name.str();
+  }
+  GroupedMatmulPlan k40 =
+      plan("sm_90", {16, 128, 40, 2, true, GemmLoads::Auto});
+  EXPECT_FALSE(k40.shared.has_value());
+  EXPECT_TRUE(k40.staging.has_value());
 }
 
 // Gated: block_n counts weight rows, so the output columns are half; never

@@ -33,11 +33,11 @@ enum class GemmLoads {
   /// shared-memory stages and the waves read them with ldmatrix;
   /// SharedTiles.h.
   SharedTiles,
-  /// The default: on sm_90, SharedTiles for row blocks of 32 rows or more
-  /// (prefill) where K is a multiple of 32; AsyncCopy for a GEMM whose row
-  /// block is one MMA tile (decode) on a chip where one async copy moves a
-  /// whole fragment (sm_90, gfx950); Registers otherwise: what measured
-  /// faster on an H100/H200 (bench/results/h100/NOTES.md, "Async copies";
+  /// The default: on sm_90, SharedTiles where K is a multiple of 32; else
+  /// AsyncCopy for a GEMM whose row block is one MMA tile (decode) on a
+  /// chip where one async copy moves a whole fragment (sm_90, gfx950);
+  /// Registers otherwise: what measured faster on an H100/H200
+  /// (bench/results/h100/NOTES.md, "Async copies";
   /// bench/results/h200/NOTES.md); gfx950 follows sm_90 unmeasured.
   Auto,
 };
@@ -47,10 +47,10 @@ enum class GemmLoads {
 inline llvm::cl::ValuesClass gemmLoadsValues() {
   return llvm::cl::values(
       clEnumValN(GemmLoads::Auto, "auto",
-                 "shared-tiles for blocks of 32 rows or more (prefill) on "
-                 "sm_90 where K is a multiple of 32; async-copy for 16-row "
-                 "(decode) blocks on chips whose one copy moves a whole "
-                 "fragment (sm_90, gfx950); registers otherwise (default)"),
+                 "shared-tiles on sm_90 where K is a multiple of 32; else "
+                 "async-copy for 16-row (decode) blocks on chips whose one "
+                 "copy moves a whole fragment (sm_90, gfx950); registers "
+                 "otherwise (default)"),
       clEnumValN(GemmLoads::Registers, "registers", "unrolled register loads"),
       clEnumValN(GemmLoads::AsyncCopy, "async-copy",
                  "cp.async (sm_90) or global_load_lds (gfx942/gfx950) copies "

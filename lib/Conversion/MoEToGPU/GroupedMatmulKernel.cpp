@@ -719,36 +719,55 @@ void GroupedMatmulEmitter::emitSliceReduction(gpu::GPUFuncOp func,
 }
 
 /// Accumulator value v of this lane is tile element atom.d[v]: the routed
-/// weight, then the gated activation, then a masked store.
+/// weight, then the gated activation, then a masked store. Values in
+/// consecutive columns of a row (atom.dColumnRun) are stored together when
+/// the width keeps the run inside a row and aligned (an even width for
+/// pairs): one route, weight and store per run.
 void GroupedMatmulEmitter::emitEpilogue(ArrayRef<Value> sums) {
   int64_t chains = plan.chains();
+  int64_t run = outCols % atom->dColumnRun == 0 ? atom->dColumnRun : 1;
+  auto runType = VectorType::get({run}, element);
   for (auto [t, tileRow] : llvm::enumerate(tileRows))
     for (int64_t c = 0; c < plan.group; ++c) {
       Value gateSum = sums[t * chains + c];
       Value upSum = act ? sums[t * chains + plan.group + c] : Value();
-      for (auto [v, pos] : llvm::enumerate(atom->d)) {
-        auto [r, valid] = route(arith::AddIOp::create(b, tileRow, pos.first));
-        Value col = arith::AddIOp::create(b, tileCols[c], pos.second);
+      for (int64_t v0 = 0; v0 < static_cast<int64_t>(atom->d.size());
+           v0 += run) {
+        auto [row, col0] = atom->d[v0];
+        auto [r, valid] = route(arith::AddIOp::create(b, tileRow, row));
+        Value col = arith::AddIOp::create(b, tileCols[c], col0);
         auto store = scf::IfOp::create(
             b, arith::AndIOp::create(b, valid, lt(col, idx(outCols))),
             /*withElseRegion=*/false);
         OpBuilder::InsertionGuard guard(b);
         b.setInsertionPointToStart(&store.getThenRegion().front());
-        Value g = vector::ExtractOp::create(b, gateSum, v);
-        Value u =
-            act ? vector::ExtractOp::create(b, upSum, v).getResult() : Value();
-        if (weights) {
-          Value scale = memref::LoadOp::create(
+        Value scale;
+        if (weights)
+          scale = memref::LoadOp::create(
               b, weights,
               ValueRange{arith::DivUIOp::create(b, r, idx(topK)),
                          arith::RemUIOp::create(b, r, idx(topK))});
-          g = arith::MulFOp::create(b, g, scale);
-          if (u)
-            u = arith::MulFOp::create(b, u, scale);
+        SmallVector<Value> results;
+        for (int64_t v = v0; v < v0 + run; ++v) {
+          Value g = vector::ExtractOp::create(b, gateSum, v);
+          Value u = act ? vector::ExtractOp::create(b, upSum, v).getResult()
+                        : Value();
+          if (scale) {
+            g = arith::MulFOp::create(b, g, scale);
+            if (u)
+              u = arith::MulFOp::create(b, u, scale);
+          }
+          Value result = act ? emitGatedActivationF32(b, act, g, u) : g;
+          results.push_back(arith::TruncFOp::create(b, element, result));
         }
-        Value result = act ? emitGatedActivationF32(b, act, g, u) : g;
-        result = arith::TruncFOp::create(b, element, result);
-        memref::StoreOp::create(b, result, out, ValueRange{r, col});
+        if (run == 1) {
+          memref::StoreOp::create(b, results[0], out, ValueRange{r, col});
+          continue;
+        }
+        vector::StoreOp::create(
+            b, vector::FromElementsOp::create(b, runType, results), out,
+            ValueRange{r, col}, /*nontemporal=*/false,
+            llvm::MaybeAlign(run * elementBytes));
       }
     }
 }

@@ -110,7 +110,11 @@ planSharedRing(const ChipInfo &chip, const GroupedMatmulProblem &p,
       continue;
     int64_t fit =
         sharedTileBudgetBytes(chip) / (ring.stageElems() * p.elementBytes);
-    ring.stages = std::min(fit, stages ? stages : kMaxSharedStages);
+    // The model keeps no more stages than k tiles (two at least).
+    ring.stages =
+        std::min(fit, stages ? stages
+                             : std::min(kMaxSharedStages,
+                                        std::max<int64_t>(2, p.depth / kTile)));
     if (ring.stages < 2 || (stages && ring.stages < stages))
       continue;
     if (!best || ring.stages * kTile > best->stages * best->kTile)
@@ -237,11 +241,11 @@ std::optional<GroupedMatmulPlan> mlir::moe::planGroupedMatmul(
   // The tile's block_n counts weight rows: with a gated epilogue (gate and
   // up rows per output column) the output columns are half that.
   plan.blockN = std::max<int64_t>(p.gated ? p.tileN / 2 : p.tileN, mma.n);
-  // Shared tiles by default for the row blocks of prefill (32 rows or
-  // more) on NVIDIA.
+  // Shared tiles by default on NVIDIA: faster than per-lane copies and
+  // register loads at every row block measured on the H200 but T = 1 (where
+  // the table keeps the plans that won).
   if (p.loads == GemmLoads::SharedTiles ||
-      (p.loads == GemmLoads::Auto && chip.vendor == GPUVendor::NVIDIA &&
-       p.blockM >= 2 * mma.m)) {
+      (p.loads == GemmLoads::Auto && chip.vendor == GPUVendor::NVIDIA)) {
     GroupedMatmulPlan shared = plan;
     if (planSharedTiles(chip, p, shared))
       return shared;

@@ -145,6 +145,7 @@ MMAAtom mlir::moe::makeAtom(ImplicitLocOpBuilder &b, const ChipInfo &chip,
             {atom.aRows[0], col1},
             {atom.aRows[1], col0},
             {atom.aRows[1], col1}};
+  atom.dColumnRun = 2;
   bool bf16 = element.isBF16();
   int64_t steps = atom.kStep / mma.k;
   atom.multiply = [steps, bf16](ImplicitLocOpBuilder &b, ArrayRef<Value> a,

@@ -61,6 +61,9 @@ struct MMAAtom {
   SmallVector<Value> aRows; ///< this lane's A rows within the 16-row tile
   Value bCol;               ///< this lane's B column within the n tile
   SmallVector<std::pair<Value, Value>> d; ///< (row, col) of each acc value
+  /// Accumulator values that sit in consecutive columns of one row (d[v],
+  /// d[v+1], ... for v a multiple of it): 2 on m16n8k16, 1 on wave64.
+  int64_t dColumnRun = 1;
   VectorType accType;
   std::function<Value(ImplicitLocOpBuilder &, ArrayRef<Value>, Value, Value)>
       multiply; ///< acc + A(rows) * B

@@ -1,16 +1,17 @@
 // RUN: moe-opt %s --moe-plan-kernels="target=sm_90 tokens=1" | FileCheck %s --check-prefix=TUNED
 // RUN: moe-opt %s --moe-plan-kernels="target=sm_90 tokens=2" | FileCheck %s --check-prefix=MODEL
 // RUN: moe-opt %s --moe-plan-kernels=target=sm_90 | FileCheck %s --check-prefix=MODEL
-// RUN: moe-opt %s --moe-plan-kernels="target=sm_90 tokens=1 gemm-loads=async-copy" | FileCheck %s --check-prefix=MODEL
+// RUN: moe-opt %s --moe-plan-kernels="target=sm_90 tokens=1 gemm-loads=async-copy" | FileCheck %s --check-prefix=FORCED
 // RUN: moe-opt %s --moe-plan-kernels="target=gfx942 tokens=1" | FileCheck %s --check-prefix=GFX942
 
 // Qwen3-235B TP4's GEMM1 at T = 1 is in TunedPlans.inc (measured on an
 // H200 by bench/tune_plans.py: one 16-column block per workgroup, its 128
 // k steps over 16 waves, register loads): with tokens = 1 the planner
 // takes that plan. At another T, without tokens, with the loads forced, or
-// on another chip, the model plans it.
+// on another chip, the model plans it (shared tiles by default on sm_90).
 // TUNED: plan <block_n = 16, waves_n = 1, slices = 16, group = 1, row_group = 1, loads = registers, unroll = 4>
-// MODEL: plan <block_n = 16, waves_n = 2, slices = 2, group = 1, row_group = 1, loads = async_copy, stages = 5>
+// MODEL: plan <block_n = 16, waves_n = 1, slices = 1, group = 2, row_group = 1, loads = shared_tiles, stages = 4>
+// FORCED: plan <block_n = 16, waves_n = 2, slices = 2, group = 1, row_group = 1, loads = async_copy, stages = 5>
 // GFX942: plan <block_n = 16, waves_n = 1, slices = 4,
 func.func @qwen_gemm1(%x: tensor<?x4096xbf16>, %w: tensor<128x768x4096xbf16>, %s: tensor<?xi32>, %b: tensor<?xi32>, %c: tensor<i32>) -> tensor<?x384xbf16> {
   %o = moe.grouped_matmul %x, %w, %s, %b, %c rows tokens top_k 8 block_m 16 activation <silu_mul> tile <block_m = 16, block_n = 32> : (tensor<?x4096xbf16>, tensor<128x768x4096xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x384xbf16>

@@ -7,11 +7,12 @@
 // BADCHIP: error: unknown --moe-plan-kernels target 'gfx1100'; expected one of: gfx942, gfx950, sm_90
 
 // gpt-oss GEMM1 at decode (one 16-row tile, SwiGLU fused): block_n 128
-// weight rows are 64 output columns. sm_90 and gfx950 stage the loads
-// through async copies (one copy moves a lane's 16-byte fragment); gfx942
-// keeps register loads, unrolled by 2.
+// weight rows are 64 output columns. sm_90 stages whole tiles in shared
+// memory (4 waves of 16 columns, gate and up); gfx950 stages the loads
+// through per-lane async copies (one copy moves a lane's 16-byte fragment);
+// gfx942 keeps register loads, unrolled by 2.
 // SM90-LABEL: func.func @decode_gemm1
-// SM90: moe.grouped_matmul {{.*}} plan <block_n = 64, waves_n = 4, slices = 1, group = 2, row_group = 1, loads = async_copy, stages = 4>
+// SM90: moe.grouped_matmul {{.*}} plan <block_n = 64, waves_n = 4, slices = 1, group = 2, row_group = 1, loads = shared_tiles, stages = 4>
 // GFX942-LABEL: func.func @decode_gemm1
 // GFX942: moe.grouped_matmul {{.*}} plan <block_n = 64, waves_n = 4, slices = 1, group = 1, row_group = 1, loads = registers, unroll = 2>
 // GFX950-LABEL: func.func @decode_gemm1
