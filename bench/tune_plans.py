@@ -62,7 +62,7 @@ def parse_plan(text):
 
 def spell(plan):
     keys = list(FIELDS) + ["loads"]
-    keys.append("stages" if plan["loads"] == "async_copy" else "unroll")
+    keys.append("unroll" if plan["loads"] == "registers" else "stages")
     return ", ".join(f"{k} = {plan[k]}" for k in keys)
 
 
@@ -74,7 +74,7 @@ def candidates(base):
     def add(**change):
         plan = dict(base)
         plan.update(change)
-        if plan["loads"] == "async_copy":
+        if plan["loads"] != "registers":
             plan.pop("unroll", None)
             plan.setdefault("stages", 3)
         else:
@@ -105,6 +105,16 @@ def candidates(base):
         add(loads="registers", unroll=u)
     for st in (2, 3, 4):
         add(loads="async_copy", stages=st)
+    # Shared tiles (sm_90): one wave holds all its column tiles, no slices
+    # (row groups that do not divide block_m are weeded out too).
+    for n in (bn // 2, bn, bn * 2):
+        for wn in (1, 2, 4, 8):
+            for rg in (1, 2, 4):
+                if n % (8 * wn) == 0:
+                    for st in ((2, 3, 4) if n == bn else (3,)):
+                        add(loads="shared_tiles", block_n=n, waves_n=wn,
+                            slices=1, group=n // 8 // wn, row_group=rg,
+                            stages=st)
     return out
 
 
@@ -299,14 +309,15 @@ def table(args):
                                           one_gemm):
             p = problems(planned_ir(args.moe_opt, key[0], key[1], target))[g]
             plan = parse_plan(best["plan"])
-            async_copy = plan["loads"] == "async_copy"
+            loads = {"registers": "Registers", "async_copy": "AsyncCopy",
+                     "shared_tiles": "SharedTiles"}[plan["loads"]]
             lines.append(
                 f"MOE_TUNED_PLAN(\"{target}\", {key[1]}, {p['experts']}, "
                 f"{p['top_k']}, {p['block_m']}, {p['rows']}, {p['depth']}, "
                 f"{str(p['gated']).lower()}, {p['bytes']}, {plan['block_n']}, "
                 f"{plan['waves_n']}, {plan['slices']}, {plan['group']}, "
                 f"{plan['row_group']}, "
-                f"{'AsyncCopy' if async_copy else 'Registers'}, "
+                f"{loads}, "
                 f"{plan.get('stages', 0)}, {plan.get('unroll', 1)}) "
                 f"// {os.path.basename(os.path.dirname(path))}: {key[0]} "
                 f"GEMM{g + 1}: {base['us']:.1f} -> {best['us']:.1f} us")

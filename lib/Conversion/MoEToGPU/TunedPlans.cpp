@@ -18,6 +18,7 @@ struct TunedPlan {
 
 constexpr KernelLoads Registers = KernelLoads::Registers;
 constexpr KernelLoads AsyncCopy = KernelLoads::AsyncCopy;
+[[maybe_unused]] constexpr KernelLoads SharedTiles = KernelLoads::SharedTiles;
 
 #define MOE_TUNED_PLAN(chip, tokens, experts, topK, blockM, rows, depth,       \
                        gated, bytes, blockN, wavesN, slices, group, rowGroup,  \

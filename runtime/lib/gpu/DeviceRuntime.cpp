@@ -144,9 +144,11 @@ MOE_EXPORT void mgpuLaunchKernel(Function function, intptr_t gridX,
   // An empty grid (no tokens) has nothing to do.
   if (gridX == 0 || gridY == 0 || gridZ == 0)
     return;
-  // Dynamic shared memory above the default 48 KiB is an opt-in per kernel
-  // (no stream operation: allowed while a graph is captured).
-  if (smem > 48 * 1024 && !check(api::allowDynamicShared(function, smem),
+  // Dynamic shared memory is an opt-in per kernel beyond 48 KiB less the
+  // kernel's static shared memory (which the NVPTX backend may make
+  // nonzero: it gives the dynamic-memory symbol a byte), so opt in for any.
+  // No stream operation: allowed while a graph is captured.
+  if (smem > 0 && !check(api::allowDynamicShared(function, smem),
                                  "allowing a kernel its dynamic shared memory"))
     return;
   check(api::launch(function, gridX, gridY, gridZ, blockX, blockY, blockZ, smem,
