@@ -160,9 +160,8 @@ static bool planSharedWaves(const ChipInfo &chip, const GroupedMatmulProblem &p,
   return false;
 }
 
-/// The model's cooperative plan: the
-/// widest block_n up to the tile's whose ring has three stages (two where
-/// none has three); false when none plans.
+/// The model's cooperative plan: the widest block_n up to the tile's whose
+/// ring has three stages (two where none has three); false when none plans.
 static bool planSharedTiles(const ChipInfo &chip, const GroupedMatmulProblem &p,
                             GroupedMatmulPlan &plan) {
   const MMAShape &mma = plan.mma;
@@ -396,8 +395,10 @@ mlir::moe::planFromChoice(const ChipInfo &chip, const GroupedMatmulProblem &p,
       error =
           llvm::formatv("expected {0} stages of shared tiles to fit {1} "
                         "bytes of shared memory on an NVIDIA chip, with "
-                        "2-byte elements and K ({2}) a multiple of 32",
-                        choice.stages, sharedTileBudgetBytes(chip), p.depth);
+                        "2-byte elements, K ({2}) a multiple of 32 and the "
+                        "{3} threads dividing the 16-byte chunks of a stage",
+                        choice.stages, sharedTileBudgetBytes(chip), p.depth,
+                        plan.threads(chip));
       return std::nullopt;
     }
   }
