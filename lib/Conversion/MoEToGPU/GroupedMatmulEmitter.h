@@ -1,0 +1,146 @@
+//===- GroupedMatmulEmitter.h - the grouped GEMM emitter --------*- C++ -*-===//
+//
+// The class that emits the grouped GEMM kernel of one plan as a gpu.func,
+// shared by GroupedMatmulKernel.cpp and GroupedMatmulSharedLoop.cpp.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MOE_CONVERSION_MOETOGPU_GROUPEDMATMULEMITTER_H
+#define MOE_CONVERSION_MOETOGPU_GROUPEDMATMULEMITTER_H
+
+#include "GroupedMatmulPlan.h"
+#include "MMAAtom.h"
+#include "SharedTiles.h"
+#include "moe/Dialect/MoE/MoE.h"
+#include "moe/Target/Chip.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+#include <optional>
+#include <utility>
+
+namespace mlir::moe {
+
+/// Emits the kernel of one plan, phase by phase (signature, lane roles and
+/// the live-block guard, row tiles, column groups, the k loop, K-slice
+/// reduction, epilogue). The phases share the values they build through
+/// the members; the plan decides everything, the emitter nothing.
+class GroupedMatmulEmitter {
+public:
+  GroupedMatmulEmitter(ImplicitLocOpBuilder &b, GroupedMatmulOp op,
+                       const ChipInfo &chip, const GroupedMatmulPlan &plan)
+      : b(b), op(op), chip(chip), plan(plan), mma(plan.mma),
+        act(op.getActivationAttr()), topK(op.getTopKAttr().getInt()),
+        tokenRows(op.getRows() == RowSource::Tokens),
+        numExperts(op.getW().getType().getDimSize(0)),
+        depth(op.getW().getType().getDimSize(2)),
+        outCols(cast<RankedTensorType>(op.getResult().getType()).getDimSize(1)),
+        element(op.getA().getType().getElementType()),
+        elementBytes(element.getIntOrFloatBitWidth() / 8) {}
+
+  gpu::GPUFuncOp emit(gpu::GPUModuleOp module, StringRef name) {
+    gpu::GPUFuncOp func = emitSignature(module, name);
+    emitLaneRoles();
+    emitLiveGuard();
+    if (plan.shared) {
+      emitSharedTileRoles();
+      SmallVector<Value> sums = emitSharedKLoop();
+      emitEpilogue(sums);
+      b.setInsertionPointToEnd(&func.getBody().front());
+      gpu::ReturnOp::create(b);
+      return func;
+    }
+    emitRowTiles();
+    emitColumnGroups();
+    SmallVector<Value> sums =
+        plan.staging ? emitStagedKLoop(func) : emitRegisterKLoop();
+    if (plan.slices > 1)
+      emitSliceReduction(func, sums);
+    emitEpilogue(sums);
+    b.setInsertionPointToEnd(&func.getBody().front());
+    gpu::ReturnOp::create(b);
+    return func;
+  }
+
+private:
+  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
+  Value i32ToIndex(Value v) {
+    return arith::IndexCastOp::create(b, b.getIndexType(), v);
+  }
+  Value lt(Value x, Value y) {
+    return arith::CmpIOp::create(b, arith::CmpIPredicate::slt, x, y);
+  }
+
+  gpu::GPUFuncOp emitSignature(gpu::GPUModuleOp module, StringRef name);
+  void emitLaneRoles();
+  void emitLiveGuard();
+  void emitRowTiles();
+  void emitColumnGroups();
+  SmallVector<Value> emitStagedKLoop(gpu::GPUFuncOp func);
+  SmallVector<Value> emitRegisterKLoop();
+  void emitSharedTileRoles();
+  SmallVector<Value> emitSharedKLoop();
+  struct SharedCopy {
+    Value row, chunk; ///< where in the stage
+    Value src;        ///< A row, or weight row of the expert
+    Value valid;      ///< false: zero-fill (padding row, column past N)
+  };
+  SmallVector<SharedCopy> sharedCopies(int64_t rows, bool ofB);
+  void issueSharedTile(SharedTiles &tiles, ArrayRef<SharedCopy> aCopies,
+                       ArrayRef<SharedCopy> bCopies, Value kTileIndex,
+                       Value stage);
+  void multiplySharedTile(SharedTiles &tiles, Value stage,
+                          SmallVector<Value> &acc);
+  void emitSliceReduction(gpu::GPUFuncOp func, SmallVector<Value> &sums);
+  void emitEpilogue(ArrayRef<Value> sums);
+
+  std::pair<Value, Value> route(Value rowInBlock);
+  std::pair<Value, Value> kOfStep(Value s);
+  Value masked(Value v, Value valid);
+  Value weightCol(int64_t i) const {
+    return i < plan.group ? gateCols[i] : upCols[i - plan.group];
+  }
+  SmallVector<Value> maskStep(ArrayRef<Value> frags, Value s);
+  void multiplyStep(ArrayRef<Value> aFrags, ArrayRef<Value> bFrags,
+                    SmallVector<Value> &acc);
+  int64_t numA() const { return static_cast<int64_t>(aRows.size()); }
+
+  ImplicitLocOpBuilder &b;
+  GroupedMatmulOp op;
+  const ChipInfo &chip;
+  const GroupedMatmulPlan &plan;
+  const MMAShape mma;
+  // Facts of the op.
+  ActivationAttr act;
+  int64_t topK;
+  bool tokenRows;
+  int64_t numExperts, depth, outCols;
+  Type element;
+  int64_t elementBytes;
+  // Kernel arguments.
+  Value a, w, sorted, blocks, countRef, weights, out;
+  // Lane roles and the block's rows.
+  Value blockRow, colTile, thread, lane, waveId, wave, slice, zero, routes;
+  // The shared-tile ring (dynamic shared memory).
+  Value sharedRing;
+  Value rowBase, expert;
+  // The MMA atom and its zeros.
+  std::optional<MMAAtom> atom;
+  VectorType vecType;
+  Value zeroVec, zeroAcc;
+  // The row tiles of the group: first rows, and this lane's (A row, valid).
+  SmallVector<Value> tileRows;
+  SmallVector<std::pair<Value, Value>> aRows;
+  // The column tiles of the group: first columns, gate and up weight rows.
+  SmallVector<Value> tileCols, gateCols, upCols;
+  // The k range of this lane's slice.
+  int64_t kEnd = 0;
+  Value kBegin;
+  IntegerAttr align;
+};
+
+} // namespace mlir::moe
+
+#endif // MOE_CONVERSION_MOETOGPU_GROUPEDMATMULEMITTER_H
