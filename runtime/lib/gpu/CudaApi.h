@@ -75,7 +75,8 @@ inline Result launch(Function f, unsigned gx, unsigned gy, unsigned gz,
                      Stream s, void **params) {
   return cuLaunchKernel(f, gx, gy, gz, bx, by, bz, smem, s, params, nullptr);
 }
-/// Lets `f` take `bytes` of dynamic shared memory (above 48 KiB needs it).
+/// Lets `f` take `bytes` of dynamic shared memory (beyond 48 KiB less its
+/// static shared memory a launch fails without it).
 inline Result allowDynamicShared(Function f, int bytes) {
   return cuFuncSetAttribute(f, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
                             bytes);
