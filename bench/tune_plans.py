@@ -6,7 +6,7 @@ Two steps, one per machine:
   # entry of it):
   python3 bench/tune_plans.py build --moe-opt build/bin/moe-opt \
       --moe-compile build/bin/moe-compile --out DIR [--models M,..] \
-      [--tokens 1,16,..] [--target sm_90]
+      [--tokens 1,16,..] [--target sm_90] [--loads warpgroup_tiles,..]
   # on the GPU machine:
   python3 bench/tune_plans.py run --dir DIR \
       --backend build-runtime/lib/libmoe_runtime_cuda.so --out OUTDIR
@@ -115,6 +115,17 @@ def candidates(base):
                         add(loads="shared_tiles", block_n=n, waves_n=wn,
                             slices=1, group=n // 8 // wn, row_group=rg,
                             stages=st)
+    # Warpgroup tiles (sm_90a wgmma): 64-row tiles per warpgroup, so
+    # row_group counts 64-row tiles per warpgroup (block_m = 64 x row_group
+    # x warpgroups over the rows); rings up to the SM's shared memory.
+    for n in (bn // 2, bn, bn * 2, bn * 4):
+        for wn in (1, 2):
+            for rg in (1, 2):
+                if n % (8 * wn) == 0:
+                    for st in (2, 3, 4):
+                        add(loads="warpgroup_tiles", block_n=n, waves_n=wn,
+                            slices=1, group=n // 8 // wn, row_group=rg,
+                            stages=st)
     return out
 
 
@@ -166,6 +177,9 @@ def build(args):
             for g, m in enumerate(plans):
                 base = parse_plan(m.group(1))
                 for plan in candidates(base):
+                    if args.loads and plan["loads"] not in \
+                            args.loads.split(","):
+                        continue
                     text = body[:m.start()] + f"plan <{spell(plan)}>" + \
                         body[m.end():]
                     entry = f"moe_g{g}_{len(entries)}"
@@ -310,7 +324,8 @@ def table(args):
             p = problems(planned_ir(args.moe_opt, key[0], key[1], target))[g]
             plan = parse_plan(best["plan"])
             loads = {"registers": "Registers", "async_copy": "AsyncCopy",
-                     "shared_tiles": "SharedTiles"}[plan["loads"]]
+                     "shared_tiles": "SharedTiles",
+                     "warpgroup_tiles": "WarpgroupTiles"}[plan["loads"]]
             lines.append(
                 f"MOE_TUNED_PLAN(\"{target}\", {key[1]}, {p['experts']}, "
                 f"{p['top_k']}, {p['block_m']}, {p['rows']}, {p['depth']}, "
@@ -336,6 +351,9 @@ def main():
     b.add_argument("--models", default=",".join(MODELS))
     b.add_argument("--tokens", default=",".join(map(str, TOKENS)))
     b.add_argument("--target", default="sm_90")
+    b.add_argument("--loads", default="",
+                   help="only candidates with these loads (comma-separated, "
+                        "e.g. warpgroup_tiles); default: all")
     r = sub.add_parser("run")
     r.add_argument("--dir", required=True)
     r.add_argument("--backend", required=True)

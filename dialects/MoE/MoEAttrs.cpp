@@ -212,9 +212,11 @@ LogicalResult GemmPlanAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     if (unroll)
       return emitError() << "expected no 'unroll' with " << kind
                          << " loads (the stages pipeline the loop)";
-    if (loads == KernelLoads::SharedTiles && slices != 1)
-      return emitError() << "expected 'slices' = 1 with shared_tiles loads "
-                            "(waves split the rows, not K), got "
+    if ((loads == KernelLoads::SharedTiles ||
+         loads == KernelLoads::WarpgroupTiles) &&
+        slices != 1)
+      return emitError() << "expected 'slices' = 1 with " << kind
+                         << " loads (waves split the rows, not K), got "
                          << slices;
     return success();
   }

@@ -97,7 +97,11 @@ def MoE_GemmPlanAttr : MoE_Attr<"GemmPlan", "gemm_plan"> {
     k tile into a ring of `stages` shared-memory tiles, and each wave reads
     its MMA operands with `ldmatrix`; there `block_m / (16 * row_group)`
     waves split the rows, `group` is all of a wave's column tiles and
-    `slices` is 1). Written by
+    `slices` is 1) or `warpgroup_tiles` (sm_90a: the same ring, multiplied
+    by warpgroup MMAs, `wgmma`, that read both operands from shared memory;
+    four consecutive waves form a warpgroup that computes `row_group` tiles
+    of 64 rows by `block_n / waves_n` columns, and `block_m / (64 *
+    row_group)` warpgroups split the rows). Written by
     `--moe-plan-kernels` (or by the GPU lowering where missing); an edited
     plan is honoured, and checked against the chip when the kernel is built.
 

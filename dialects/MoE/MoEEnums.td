@@ -48,7 +48,8 @@ def MoE_KernelLoads : I32EnumAttr<"KernelLoads",
     "how a GEMM kernel's k loop brings its operands to the MMAs", [
       I32EnumAttrCase<"Registers", 0, "registers">,
       I32EnumAttrCase<"AsyncCopy", 1, "async_copy">,
-      I32EnumAttrCase<"SharedTiles", 2, "shared_tiles">
+      I32EnumAttrCase<"SharedTiles", 2, "shared_tiles">,
+      I32EnumAttrCase<"WarpgroupTiles", 3, "warpgroup_tiles">
     ]> {
   let cppNamespace = "::mlir::moe";
   let genSpecializedAttr = 0;

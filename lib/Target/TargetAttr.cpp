@@ -13,9 +13,12 @@ using namespace mlir;
 using namespace mlir::moe;
 
 Attribute mlir::moe::getGPUTargetAttr(MLIRContext *ctx, const ChipInfo &chip) {
-  if (chip.vendor == GPUVendor::NVIDIA)
+  if (chip.vendor == GPUVendor::NVIDIA) {
+    // wgmma is in sm_90a only (the "a" target runs on sm_90 devices alone).
+    std::string name = chip.name.str() + (chip.warpgroupMMA ? "a" : "");
     return NVVM::NVVMTargetAttr::get(ctx, /*optLevel=*/3, "nvptx64-nvidia-cuda",
-                                     chip.name, "+ptx80");
+                                     name, "+ptx80");
+  }
   return ROCDL::ROCDLTargetAttr::get(ctx, /*optLevel=*/3, "amdgcn-amd-amdhsa",
                                      chip.name);
 }

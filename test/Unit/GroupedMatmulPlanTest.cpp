@@ -87,19 +87,27 @@ TEST(GroupedMatmulPlanTest, InvariantsOverShapes) {
       for (int64_t tileN : {16, 32, 64, 128, 256})
         for (int64_t depth : {64, 768, 2048, 2880, 7168})
           for (bool gated : {false, true})
-            for (GemmLoads loads : {GemmLoads::Registers, GemmLoads::AsyncCopy,
-                                    GemmLoads::SharedTiles, GemmLoads::Auto}) {
+            for (GemmLoads loads :
+                 {GemmLoads::Registers, GemmLoads::AsyncCopy,
+                  GemmLoads::SharedTiles, GemmLoads::WarpgroupTiles,
+                  GemmLoads::Auto}) {
               std::string error;
               std::optional<GroupedMatmulPlan> p = planGroupedMatmul(
                   c, {blockM, tileN, depth, 2, gated, loads}, error);
               if (!p) {
                 // Only forced copies may be refused, with the reason; shared
-                // tiles only off NVIDIA or where K is not a multiple of 32.
+                // tiles only off NVIDIA or where K is not a multiple of 32;
+                // warpgroup tiles also where block_m is not 64-row tiles.
                 EXPECT_TRUE(loads == GemmLoads::AsyncCopy ||
-                            loads == GemmLoads::SharedTiles);
+                            loads == GemmLoads::SharedTiles ||
+                            loads == GemmLoads::WarpgroupTiles);
                 if (loads == GemmLoads::AsyncCopy)
                   EXPECT_NE(error.find("cannot load through async copies"),
                             std::string::npos);
+                else if (loads == GemmLoads::WarpgroupTiles)
+                  EXPECT_TRUE(!c.warpgroupMMA || depth % 32 != 0 ||
+                              blockM % 64 != 0)
+                      << error;
                 else
                   EXPECT_TRUE(c.vendor != GPUVendor::NVIDIA || depth % 32 != 0)
                       << error;
@@ -119,8 +127,15 @@ TEST(GroupedMatmulPlanTest, InvariantsOverShapes) {
               EXPECT_EQ(p->tilesPerWave % p->group, 0);
               EXPECT_EQ(p->shared.has_value(),
                         loads == GemmLoads::SharedTiles ||
+                            loads == GemmLoads::WarpgroupTiles ||
                             (loads == GemmLoads::Auto && name == "sm_90" &&
                              depth % 32 == 0));
+              // Warpgroup MMAs where asked for, and by default on sm_90's
+              // 64-row blocks only.
+              EXPECT_TRUE(!p->warpgroup || loads == GemmLoads::WarpgroupTiles ||
+                          (loads == GemmLoads::Auto && blockM % 64 == 0));
+              EXPECT_EQ(p->warpgroup && loads != GemmLoads::Auto,
+                        loads == GemmLoads::WarpgroupTiles);
               if (p->shared) {
                 // Waves of row_group x 16 rows cover the block; each holds
                 // all its column tiles; every thread copies equally; the
@@ -137,7 +152,18 @@ TEST(GroupedMatmulPlanTest, InvariantsOverShapes) {
                 EXPECT_EQ(ring.aRows * ring.chunks() % ring.threads, 0);
                 EXPECT_EQ(ring.bRows * ring.chunks() % ring.threads, 0);
                 EXPECT_GE(ring.stages, 2);
-                EXPECT_LE(ring.bytes(2), sharedTileBudgetBytes(c));
+                if (p->warpgroup) {
+                  // Warpgroups of 4 waves and 64-row tiles; the ring may
+                  // take the whole SM, aligned for the MMAs' swizzle.
+                  EXPECT_EQ(p->wavesM % 4, 0);
+                  EXPECT_EQ(blockM % 64, 0);
+                  EXPECT_LE(p->tilesPerWave * p->mma.n, 256);
+                  EXPECT_LE(p->rowGroup * p->chains(), 32);
+                  EXPECT_EQ(ring.alignBytes, 1024);
+                  EXPECT_LE(ring.bytes(2), sharedTileMaxBytes(c));
+                } else {
+                  EXPECT_LE(ring.bytes(2), sharedTileBudgetBytes(c));
+                }
                 continue;
               }
               EXPECT_LE(p->wavesN * p->slices, kGroupedMatmulWaves);

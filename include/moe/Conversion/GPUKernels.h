@@ -33,6 +33,9 @@ enum class GemmLoads {
   /// shared-memory stages and the waves read them with ldmatrix;
   /// SharedTiles.h.
   SharedTiles,
+  /// sm_90a: the SharedTiles ring multiplied by warpgroup MMAs (wgmma) that
+  /// read both operands from shared memory, for row blocks of 64 or more.
+  WarpgroupTiles,
   /// The default: on sm_90, SharedTiles where K is a multiple of 32; else
   /// AsyncCopy for a GEMM whose row block is one MMA tile (decode) on a
   /// chip where one async copy moves a whole fragment (sm_90, gfx950);
@@ -57,7 +60,10 @@ inline llvm::cl::ValuesClass gemmLoadsValues() {
                  "into per-lane LDS slots, several k steps ahead"),
       clEnumValN(GemmLoads::SharedTiles, "shared-tiles",
                  "sm_90: the workgroup copies A and weight tiles into a "
-                 "ring of shared-memory stages, read with ldmatrix"));
+                 "ring of shared-memory stages, read with ldmatrix"),
+      clEnumValN(GemmLoads::WarpgroupTiles, "warpgroup-tiles",
+                 "sm_90a: the shared-tile ring multiplied by warpgroup MMAs "
+                 "(wgmma) reading shared memory; row blocks of 64 or more"));
 }
 
 /// The buffer a kernel takes for a value of ranked tensor type `tensor`:

@@ -41,6 +41,9 @@ struct ChipInfo {
   /// LDS a workgroup may declare statically: 48 KiB of shared memory on
   /// NVIDIA (more needs a dynamic opt-in), the whole LDS on AMD.
   int64_t staticLdsBytes;
+  /// Warpgroup MMAs (wgmma): sm_90's kernels are built for sm_90a, the
+  /// Hopper-only PTX target that has them.
+  bool warpgroupMMA = false;
 };
 
 /// The descriptor of "gfx942", "gfx950" or "sm_90"; null for another name.

@@ -45,7 +45,10 @@ public:
     emitLaneRoles();
     emitLiveGuard();
     if (plan.shared) {
-      emitSharedTileRoles();
+      if (plan.warpgroup)
+        emitWarpgroupRoles();
+      else
+        emitSharedTileRoles();
       SmallVector<Value> sums = emitSharedKLoop();
       emitEpilogue(sums);
       b.setInsertionPointToEnd(&func.getBody().front());
@@ -81,6 +84,7 @@ private:
   SmallVector<Value> emitStagedKLoop(gpu::GPUFuncOp func);
   SmallVector<Value> emitRegisterKLoop();
   void emitSharedTileRoles();
+  void emitWarpgroupRoles();
   SmallVector<Value> emitSharedKLoop();
   struct SharedCopy {
     Value row, chunk; ///< where in the stage
@@ -93,6 +97,8 @@ private:
                        Value stage);
   void multiplySharedTile(SharedTiles &tiles, Value stage,
                           SmallVector<Value> &acc);
+  void multiplyWarpgroupTile(SharedTiles &tiles, Value stage,
+                             SmallVector<Value> &acc);
   void emitSliceReduction(gpu::GPUFuncOp func, SmallVector<Value> &sums);
   void emitEpilogue(ArrayRef<Value> sums);
 
@@ -125,6 +131,9 @@ private:
   Value blockRow, colTile, thread, lane, waveId, wave, slice, zero, routes;
   // The shared-tile ring (dynamic shared memory).
   Value sharedRing;
+  // A warpgroup plan's first A row and first column (within the block) of
+  // this wave's warpgroup.
+  Value warpgroupRow, warpgroupCol;
   Value rowBase, expert;
   // The MMA atom and its zeros.
   std::optional<MMAAtom> atom;

@@ -101,7 +101,7 @@ gpu::GPUFuncOp GroupedMatmulEmitter::emitSignature(gpu::GPUModuleOp module,
   if (plan.shared) {
     // The ring is dynamic shared memory: more than the 48 KiB a kernel may
     // declare statically.
-    int64_t elems = plan.shared->stages * plan.shared->stageElems();
+    int64_t elems = plan.shared->bytes(elementBytes) / elementBytes;
     Value bytes = gpu::DynamicSharedMemoryOp::create(
         b, MemRefType::get({ShapedType::kDynamic}, b.getI8Type(), AffineMap(),
                            workgroup));
@@ -426,7 +426,8 @@ void GroupedMatmulEmitter::emitSliceReduction(gpu::GPUFuncOp func,
 }
 
 /// Accumulator value v of this lane is tile element atom.d[v]: the routed
-/// weight, then the gated activation, then a masked store. Values in
+/// weight, then the gated activation, then a masked store; the routes and
+/// weights of the lane's rows are loaded once per row tile. Values in
 /// consecutive columns of a row (atom.dColumnRun) are stored together when
 /// the width keeps the run inside a row and aligned (an even width for
 /// pairs): one route, weight and store per run.
@@ -434,26 +435,38 @@ void GroupedMatmulEmitter::emitEpilogue(ArrayRef<Value> sums) {
   int64_t chains = plan.chains();
   int64_t run = outCols % atom->dColumnRun == 0 ? atom->dColumnRun : 1;
   auto runType = VectorType::get({run}, element);
-  for (auto [t, tileRow] : llvm::enumerate(tileRows))
+  for (auto [t, tileRow] : llvm::enumerate(tileRows)) {
+    // The route (and routed weight) of each of this lane's rows, loaded
+    // once for all column tiles.
+    struct RowRoute {
+      Value r, valid, scale;
+    };
+    SmallVector<RowRoute> rowRoutes;
+    for (int64_t v0 = 0; v0 < static_cast<int64_t>(atom->d.size()); v0 += run) {
+      auto [r, valid] =
+          route(arith::AddIOp::create(b, tileRow, atom->d[v0].first));
+      Value scale;
+      if (weights) {
+        Value safe = arith::SelectOp::create(b, valid, r, zero);
+        scale = memref::LoadOp::create(
+            b, weights,
+            ValueRange{arith::DivUIOp::create(b, safe, idx(topK)),
+                       arith::RemUIOp::create(b, safe, idx(topK))});
+      }
+      rowRoutes.push_back({r, valid, scale});
+    }
     for (int64_t c = 0; c < plan.group; ++c) {
       Value gateSum = sums[t * chains + c];
       Value upSum = act ? sums[t * chains + plan.group + c] : Value();
       for (int64_t v0 = 0; v0 < static_cast<int64_t>(atom->d.size());
            v0 += run) {
-        auto [row, col0] = atom->d[v0];
-        auto [r, valid] = route(arith::AddIOp::create(b, tileRow, row));
-        Value col = arith::AddIOp::create(b, tileCols[c], col0);
+        auto [r, valid, scale] = rowRoutes[v0 / run];
+        Value col = arith::AddIOp::create(b, tileCols[c], atom->d[v0].second);
         auto store = scf::IfOp::create(
             b, arith::AndIOp::create(b, valid, lt(col, idx(outCols))),
             /*withElseRegion=*/false);
         OpBuilder::InsertionGuard guard(b);
         b.setInsertionPointToStart(&store.getThenRegion().front());
-        Value scale;
-        if (weights)
-          scale = memref::LoadOp::create(
-              b, weights,
-              ValueRange{arith::DivUIOp::create(b, r, idx(topK)),
-                         arith::RemUIOp::create(b, r, idx(topK))});
         SmallVector<Value> results;
         for (int64_t v = v0; v < v0 + run; ++v) {
           Value g = vector::ExtractOp::create(b, gateSum, v);
@@ -477,6 +490,7 @@ void GroupedMatmulEmitter::emitEpilogue(ArrayRef<Value> sums) {
             llvm::MaybeAlign(run * elementBytes));
       }
     }
+  }
 }
 
 FailureOr<gpu::GPUFuncOp> mlir::moe::buildGroupedMatmulKernel(

@@ -9,6 +9,7 @@
 
 #include "MMAAtom.h"
 #include "TunedPlans.h"
+#include "WarpgroupMMA.h"
 #include "moe/Target/MMALayout.h"
 
 #include "llvm/Support/FormatVariadic.h"
@@ -89,27 +90,37 @@ static int64_t planUnroll(const GroupedMatmulPlan &plan) {
 
 /// The ring of a cooperative plan whose waves are set: the k tile (64 or
 /// 32, whichever keeps more k in flight; 64 on a tie) and the most stages
-/// (at most kMaxSharedStages, at most `stages` when nonzero) that fit the
-/// budget; nullopt when the chip has no cp.async/ldmatrix, K has no k tile
-/// or two stages do not fit.
+/// (at most kMaxSharedStages; exactly `stages` when nonzero) that fit the
+/// budget (the model's half of the SM for ldmatrix plans, all of it for
+/// warpgroup plans, whose MMAs are big enough to keep the SM busy alone,
+/// and for `stages` asked for; less a warpgroup ring's alignment slack);
+/// nullopt
+/// when the chip has no cp.async/ldmatrix (or wgmma, for a warpgroup plan),
+/// K has no k tile or two stages do not fit.
 static std::optional<SharedTilePlan>
 planSharedRing(const ChipInfo &chip, const GroupedMatmulProblem &p,
                const GroupedMatmulPlan &plan, int64_t stages) {
   if (chip.vendor != GPUVendor::NVIDIA || p.elementBytes != 2 ||
-      !sharedKTileOf(p.depth))
+      !sharedKTileOf(p.depth) || (plan.warpgroup && !chip.warpgroupMMA))
     return std::nullopt;
   std::optional<SharedTilePlan> best;
   for (int64_t kTile : {64, 32}) {
     if (p.depth % kTile != 0)
       continue;
-    SharedTilePlan ring{0, kTile, plan.blockM,
-                        (plan.gated ? 2 : 1) * plan.blockN, plan.threads(chip)};
+    SharedTilePlan ring{0,
+                        kTile,
+                        plan.blockM,
+                        (plan.gated ? 2 : 1) * plan.blockN,
+                        plan.threads(chip),
+                        plan.warpgroup ? 1024 : 0};
     // Every thread copies the same number of chunks.
     if ((ring.aRows * ring.chunks()) % ring.threads != 0 ||
         (ring.bRows * ring.chunks()) % ring.threads != 0)
       continue;
+    int64_t budget = stages || plan.warpgroup ? sharedTileMaxBytes(chip)
+                                              : sharedTileBudgetBytes(chip);
     int64_t fit =
-        sharedTileBudgetBytes(chip) / (ring.stageElems() * p.elementBytes);
+        (budget - ring.alignBytes) / (ring.stageElems() * p.elementBytes);
     // The model keeps no more stages than k tiles (two at least).
     ring.stages =
         std::min(fit, stages ? stages
@@ -160,16 +171,55 @@ static bool planSharedWaves(const ChipInfo &chip, const GroupedMatmulProblem &p,
   return false;
 }
 
-/// The model's cooperative plan: the widest block_n up to the tile's whose
-/// ring has three stages (two where none has three); false when none plans.
+/// The warpgroups and ring of a warpgroup plan of `plan.blockN` columns:
+/// two warpgroups over the rows where block_m has two 64-row tiles, else
+/// two over the columns, else one; each at most kWarpgroupMaxN columns and
+/// kWarpgroupAccTiles accumulator tiles per lane; the first whose ring
+/// plans; false when none does (or block_m is not a multiple of 64).
+static bool planWarpgroupWaves(const ChipInfo &chip,
+                               const GroupedMatmulProblem &p,
+                               GroupedMatmulPlan &plan) {
+  const MMAShape &mma = plan.mma;
+  if (!chip.warpgroupMMA || plan.blockM % kWarpgroupRows != 0)
+    return false;
+  int64_t colTiles = plan.blockN / mma.n;
+  int64_t rowTiles = plan.blockM / kWarpgroupRows;
+  plan.slices = 1;
+  plan.sliceSteps = plan.steps;
+  plan.unroll = 1;
+  plan.warpgroup = true;
+  const std::pair<int64_t, int64_t> shapes[] = {{2, 1}, {1, 2}, {1, 1}};
+  for (auto [groupsM, groupsN] : shapes) {
+    if (rowTiles % groupsM != 0 || colTiles % groupsN != 0)
+      continue;
+    // A wave holds one 16-row tile of each of its warpgroup's 64-row tiles.
+    plan.rowGroup = rowTiles / groupsM;
+    plan.wavesM = kWarpgroupWaves * groupsM;
+    plan.wavesN = groupsN;
+    plan.tilesPerWave = plan.group = colTiles / groupsN;
+    plan.aRowsPerStep = plan.rowGroup * aRowsPerLane(chip);
+    if (plan.tilesPerWave * mma.n > kWarpgroupMaxN ||
+        plan.rowGroup * plan.chains() > kWarpgroupAccTiles)
+      continue;
+    plan.shared = planSharedRing(chip, p, plan, 0);
+    if (plan.shared && checkGroupedMatmulPlan(chip, p, plan).empty())
+      return true;
+  }
+  return false;
+}
+
+/// The model's cooperative plan (warpgroup MMAs when `warpgroup`): the
+/// widest block_n up to the tile's whose ring has three stages (two where
+/// none has three); false when none plans.
 static bool planSharedTiles(const ChipInfo &chip, const GroupedMatmulProblem &p,
-                            GroupedMatmulPlan &plan) {
+                            GroupedMatmulPlan &plan, bool warpgroup) {
   const MMAShape &mma = plan.mma;
   std::optional<GroupedMatmulPlan> twoStages;
   for (int64_t blockN = plan.blockN; blockN >= mma.n; blockN /= 2) {
     GroupedMatmulPlan candidate = plan;
     candidate.blockN = blockN;
-    if (!planSharedWaves(chip, p, candidate))
+    if (!(warpgroup ? planWarpgroupWaves(chip, p, candidate)
+                    : planSharedWaves(chip, p, candidate)))
       continue;
     if (candidate.shared->stages >= 3) {
       plan = candidate;
@@ -243,10 +293,29 @@ std::optional<GroupedMatmulPlan> mlir::moe::planGroupedMatmul(
   // Shared tiles by default on NVIDIA: faster than per-lane copies and
   // register loads at every row block measured on the H200 but T = 1 (where
   // the table keeps the plans that won).
+  if (p.loads == GemmLoads::WarpgroupTiles) {
+    if (planSharedTiles(chip, p, plan, /*warpgroup=*/true))
+      return plan;
+    error = llvm::formatv(
+        "cannot multiply warpgroup tiles on {0}: expected a chip with "
+        "warpgroup MMAs (sm_90), 2-byte elements, K a multiple of 32 (found "
+        "{1}), block_m a multiple of 64 (found {2}) and two stages within {3} "
+        "bytes of shared memory",
+        chip.name, p.depth, p.blockM, sharedTileBudgetBytes(chip));
+    return std::nullopt;
+  }
+  // Warpgroup MMAs by default where the rows are 64-row tiles (prefill):
+  // faster than ldmatrix tiles at every such case measured on the H200
+  // (bench/results/h200/warpgroup-tune).
+  if (p.loads == GemmLoads::Auto && chip.warpgroupMMA) {
+    GroupedMatmulPlan warpgroup = plan;
+    if (planSharedTiles(chip, p, warpgroup, /*warpgroup=*/true))
+      return warpgroup;
+  }
   if (p.loads == GemmLoads::SharedTiles ||
       (p.loads == GemmLoads::Auto && chip.vendor == GPUVendor::NVIDIA)) {
     GroupedMatmulPlan shared = plan;
-    if (planSharedTiles(chip, p, shared))
+    if (planSharedTiles(chip, p, shared, /*warpgroup=*/false))
       return shared;
     if (p.loads == GemmLoads::SharedTiles) {
       error = llvm::formatv(
@@ -263,6 +332,7 @@ std::optional<GroupedMatmulPlan> mlir::moe::planGroupedMatmul(
   switch (p.loads) {
   case GemmLoads::Registers:
   case GemmLoads::SharedTiles:
+  case GemmLoads::WarpgroupTiles:
     break;
   case GemmLoads::AsyncCopy:
     plan.staging = planStaging(chip, p, plan);
@@ -320,10 +390,41 @@ std::string mlir::moe::checkGroupedMatmulPlan(const ChipInfo &chip,
   if (plan.slices > 1 && plan.rowGroup != 1)
     return formatv("expected row_group 1 with slices > 1, got {0}",
                    plan.rowGroup);
-  if (plan.rowGroup * plan.chains() > kGroupedMatmulAccTiles)
+  int64_t accTiles =
+      plan.warpgroup ? kWarpgroupAccTiles : kGroupedMatmulAccTiles;
+  if (plan.rowGroup * plan.chains() > accTiles)
     return formatv("expected at most {0} accumulator tiles per lane "
                    "(row_group x group, x2 when gated), got {1}",
-                   kGroupedMatmulAccTiles, plan.rowGroup * plan.chains());
+                   accTiles, plan.rowGroup * plan.chains());
+  if (plan.warpgroup) {
+    if (!chip.warpgroupMMA)
+      return formatv("expected a chip with warpgroup MMAs (sm_90) for "
+                     "warpgroup_tiles, got {0}",
+                     chip.name);
+    if (plan.wavesM % kWarpgroupWaves != 0 || plan.blockM % kWarpgroupRows != 0)
+      return formatv("expected warpgroup tiles of {0} rows: block_m ({1}) a "
+                     "multiple of {0} and block_m / (16 x row_group) = {2} "
+                     "waves over the rows a multiple of {3}",
+                     kWarpgroupRows, plan.blockM, plan.wavesM, kWarpgroupWaves);
+    // A warpgroup MMA keeps all its accumulators in registers: with the
+    // addresses and routes (about kWarpgroupOtherRegisters) they must fit
+    // the registers a lane has at this many threads (65536 per SM, 255 at
+    // most), or ptxas cannot compile the MMA.
+    int64_t registers = std::min<int64_t>(
+        255, 65536 / std::max<int64_t>(plan.threads(chip), 1));
+    int64_t needed =
+        4 * plan.rowGroup * plan.chains() + kWarpgroupOtherRegisters;
+    if (needed > registers)
+      return formatv("expected the {0} f32 accumulators of a lane and about "
+                     "{1} more registers to fit the {2} registers a lane has "
+                     "with {3} threads",
+                     4 * plan.rowGroup * plan.chains(),
+                     kWarpgroupOtherRegisters, registers, plan.threads(chip));
+    if (plan.tilesPerWave * mma.n > kWarpgroupMaxN)
+      return formatv("expected at most {0} columns per warpgroup (block_n / "
+                     "waves_n), got {1}",
+                     kWarpgroupMaxN, plan.tilesPerWave * mma.n);
+  }
   if (plan.threads(chip) > 1024)
     return formatv("expected at most 1024 threads (waves_n x slices x {0}), "
                    "got {1}",
@@ -357,7 +458,7 @@ std::string mlir::moe::checkGroupedMatmulPlan(const ChipInfo &chip,
                    plan.unroll, plan.sliceSteps);
   }
   int64_t ldsBudget =
-      plan.shared ? sharedTileBudgetBytes(chip) : chip.staticLdsBytes;
+      plan.shared ? sharedTileMaxBytes(chip) : chip.staticLdsBytes;
   if (lds > ldsBudget)
     return formatv("expected the plan's LDS ({0} bytes) to fit the {1} bytes "
                    "a workgroup has on {2}",
@@ -388,17 +489,19 @@ mlir::moe::planFromChoice(const ChipInfo &chip, const GroupedMatmulProblem &p,
   }
   plan.tilesPerWave = plan.blockN / mma.n / plan.wavesN;
   plan.sliceSteps = plan.steps / plan.slices;
-  if (choice.loads == KernelLoads::SharedTiles) {
+  if (choice.loads == KernelLoads::SharedTiles ||
+      choice.loads == KernelLoads::WarpgroupTiles) {
+    plan.warpgroup = choice.loads == KernelLoads::WarpgroupTiles;
     plan.wavesM = std::max<int64_t>(1, p.blockM / (plan.rowGroup * mma.m));
     plan.shared = planSharedRing(chip, p, plan, choice.stages);
     if (!plan.shared) {
-      error =
-          llvm::formatv("expected {0} stages of shared tiles to fit {1} "
-                        "bytes of shared memory on an NVIDIA chip, with "
-                        "2-byte elements, K ({2}) a multiple of 32 and the "
-                        "{3} threads dividing the 16-byte chunks of a stage",
-                        choice.stages, sharedTileBudgetBytes(chip), p.depth,
-                        plan.threads(chip));
+      error = llvm::formatv(
+          "expected {0} stages of shared tiles to fit {1} bytes of shared "
+          "memory on an NVIDIA chip{4}, with 2-byte elements, K ({2}) a "
+          "multiple of 32 and the {3} threads dividing the 16-byte chunks of "
+          "a stage",
+          choice.stages, sharedTileMaxBytes(chip), p.depth, plan.threads(chip),
+          plan.warpgroup ? " with warpgroup MMAs (sm_90)" : "");
       return std::nullopt;
     }
   }
@@ -442,7 +545,8 @@ GemmPlanAttr mlir::moe::toAttr(MLIRContext *ctx,
   if (plan.shared)
     return GemmPlanAttr::get(
         ctx, plan.blockN, plan.wavesN, plan.slices, plan.group, plan.rowGroup,
-        KernelLoads::SharedTiles, plan.shared->stages, std::nullopt);
+        plan.warpgroup ? KernelLoads::WarpgroupTiles : KernelLoads::SharedTiles,
+        plan.shared->stages, std::nullopt);
   return GemmPlanAttr::get(
       ctx, plan.blockN, plan.wavesN, plan.slices, plan.group, plan.rowGroup,
       plan.staging ? KernelLoads::AsyncCopy : KernelLoads::Registers,

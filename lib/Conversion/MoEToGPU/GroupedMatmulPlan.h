@@ -70,6 +70,11 @@ struct GroupedMatmulPlan {
   /// wave holds all its column tiles (group == tilesPerWave).
   std::optional<SharedTilePlan> shared;
   int64_t wavesM = 1; ///< waves over the rows (shared tiles), else 1
+  /// The ring is multiplied by warpgroup MMAs (WarpgroupMMA.h): four
+  /// consecutive waves form a warpgroup of rowGroup 64-row tiles by
+  /// tilesPerWave column tiles; wavesM / 4 warpgroups split the rows and
+  /// wavesN the columns.
+  bool warpgroup = false;
 
   /// Accumulator chains per column-tile group (gate and up when gated).
   int64_t chains() const { return gated ? 2 * group : group; }

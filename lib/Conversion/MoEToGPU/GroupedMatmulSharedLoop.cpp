@@ -8,6 +8,7 @@
 
 #include "MMAAtom.h"
 #include "SharedTiles.h"
+#include "WarpgroupMMA.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -30,6 +31,33 @@ void GroupedMatmulEmitter::emitSharedTileRoles() {
   Value waveCols = arith::AddIOp::create(
       b, arith::MulIOp::create(b, colTile, idx(plan.blockN)),
       arith::MulIOp::create(b, wave, idx(plan.tilesPerWave * mma.n)));
+  for (int64_t c = 0; c < plan.group; ++c)
+    tileCols.push_back(arith::AddIOp::create(b, waveCols, idx(c * mma.n)));
+}
+
+/// Warpgroup tiles: wave w is wave w % 4 of warpgroup w / 4, which takes
+/// row tiles (w / 4 / wavesN) * rowGroup .. of 64 rows and the
+/// (w / 4 % wavesN)-th tilesPerWave column tiles; the wave's accumulators
+/// are rows 16 * (w % 4) .. of each of its warpgroup's row tiles.
+void GroupedMatmulEmitter::emitWarpgroupRoles() {
+  atom = makeAtom(b, chip, mma, depth, element, lane);
+  zeroAcc = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(atom->accType, b.getF32FloatAttr(0.0)));
+  Value group = arith::DivUIOp::create(b, waveId, idx(kWarpgroupWaves));
+  Value quarter = arith::RemUIOp::create(b, waveId, idx(kWarpgroupWaves));
+  warpgroupRow = arith::MulIOp::create(
+      b, arith::DivUIOp::create(b, group, idx(plan.wavesN)),
+      idx(plan.rowGroup * kWarpgroupRows));
+  warpgroupCol = arith::MulIOp::create(
+      b, arith::RemUIOp::create(b, group, idx(plan.wavesN)),
+      idx(plan.tilesPerWave * mma.n));
+  Value waveRows = arith::AddIOp::create(
+      b, warpgroupRow, arith::MulIOp::create(b, quarter, idx(mma.m)));
+  for (int64_t t = 0; t < plan.rowGroup; ++t)
+    tileRows.push_back(
+        arith::AddIOp::create(b, waveRows, idx(t * kWarpgroupRows)));
+  Value waveCols = arith::AddIOp::create(
+      b, arith::MulIOp::create(b, colTile, idx(plan.blockN)), warpgroupCol);
   for (int64_t c = 0; c < plan.group; ++c)
     tileCols.push_back(arith::AddIOp::create(b, waveCols, idx(c * mma.n)));
 }
@@ -151,6 +179,64 @@ void GroupedMatmulEmitter::multiplySharedTile(SharedTiles &tiles, Value stage,
     acc[i] = vector::FromElementsOp::create(b, atom->accType, sums[i]);
 }
 
+/// One stage's warpgroup MMAs: per 16 k, one m64nNk16 per 64-row tile and
+/// chain (gate, up) of the warpgroup's N = tilesPerWave * 8 columns, both
+/// operands read from the stage through descriptors; then the warpgroup
+/// waits for them (the next iteration's copies overwrite this stage).
+void GroupedMatmulEmitter::multiplyWarpgroupTile(SharedTiles &tiles,
+                                                 Value stage,
+                                                 SmallVector<Value> &acc) {
+  int64_t chains = plan.chains(), links = plan.gated ? 2 : 1;
+  int64_t rowBytes = plan.shared->kTile * elementBytes;
+  bool bf16 = element.isBF16();
+  auto i64 = [&](int64_t v) {
+    return arith::ConstantIntOp::create(b, b.getI64Type(), v);
+  };
+  // sums[t * links + h]: this lane's values of row tile t, chain h, in the
+  // order of the m16n8 fragments of its column tiles.
+  SmallVector<SmallVector<Value>> sums;
+  for (int64_t t = 0; t < plan.rowGroup; ++t)
+    for (int64_t h = 0; h < links; ++h) {
+      SmallVector<Value> values;
+      for (int64_t c = 0; c < plan.group; ++c)
+        for (int64_t v = 0; v < 4; ++v)
+          values.push_back(vector::ExtractOp::create(
+              b, acc[t * chains + h * plan.group + c], v));
+      sums.push_back(values);
+    }
+  SmallVector<Value> aRowAt, bRowAt;
+  for (int64_t t = 0; t < plan.rowGroup; ++t)
+    aRowAt.push_back(tiles.rowAddress(
+        b, stage, /*ofB=*/false,
+        arith::AddIOp::create(b, warpgroupRow, idx(t * kWarpgroupRows))));
+  for (int64_t h = 0; h < links; ++h)
+    bRowAt.push_back(tiles.rowAddress(
+        b, stage, /*ofB=*/true,
+        arith::AddIOp::create(b, warpgroupCol, idx(h * plan.blockN))));
+  warpgroupFence(b);
+  for (int64_t kk = 0; kk < plan.shared->kTile / 16; ++kk) {
+    Value kBytes = i64(kk * 16 * elementBytes);
+    SmallVector<Value> bDescriptors;
+    for (Value at : bRowAt)
+      bDescriptors.push_back(warpgroupDescriptor(
+          b, arith::AddIOp::create(b, at, kBytes), rowBytes));
+    for (int64_t t = 0; t < plan.rowGroup; ++t) {
+      Value aDescriptor = warpgroupDescriptor(
+          b, arith::AddIOp::create(b, aRowAt[t], kBytes), rowBytes);
+      for (int64_t h = 0; h < links; ++h)
+        sums[t * links + h] = warpgroupMMA(
+            b, bf16, aDescriptor, bDescriptors[h], sums[t * links + h]);
+    }
+  }
+  warpgroupCommitAndWait(b, 0);
+  for (int64_t t = 0; t < plan.rowGroup; ++t)
+    for (int64_t h = 0; h < links; ++h)
+      for (int64_t c = 0; c < plan.group; ++c)
+        acc[t * chains + h * plan.group + c] = vector::FromElementsOp::create(
+            b, atom->accType,
+            ArrayRef<Value>(sums[t * links + h]).slice(4 * c, 4));
+}
+
 /// The ring: stages - 1 k tiles are copied ahead; each iteration waits for
 /// its tile (and syncs the workgroup), starts the copies of the tile
 /// stages - 1 ahead into the stage the previous iteration read, and
@@ -158,7 +244,7 @@ void GroupedMatmulEmitter::multiplySharedTile(SharedTiles &tiles, Value stage,
 SmallVector<Value> GroupedMatmulEmitter::emitSharedKLoop() {
   const SharedTilePlan &ring = *plan.shared;
   int64_t stages = ring.stages, kTiles = depth / ring.kTile;
-  SharedTiles tiles(ring, sharedRing);
+  SharedTiles tiles(b, ring, sharedRing);
   SmallVector<SharedCopy> aCopies = sharedCopies(ring.aRows, /*ofB=*/false);
   SmallVector<SharedCopy> bCopies = sharedCopies(ring.bRows, /*ofB=*/true);
   for (int64_t s = 0; s < stages - 1; ++s) {
@@ -172,7 +258,7 @@ SmallVector<Value> GroupedMatmulEmitter::emitSharedKLoop() {
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(kLoop.getBody());
   Value kt = kLoop.getInductionVar();
-  tiles.waitAndSync(b, stages - 2);
+  tiles.waitAndSync(b, stages - 2, /*asyncProxy=*/plan.warpgroup);
   Value next = arith::AddIOp::create(b, kt, idx(stages - 1));
   auto ahead = scf::IfOp::create(b, lt(next, idx(kTiles)),
                                  /*withElseRegion=*/true);
@@ -185,7 +271,11 @@ SmallVector<Value> GroupedMatmulEmitter::emitSharedKLoop() {
     tiles.commit(b);
   }
   SmallVector<Value> acc(kLoop.getRegionIterArgs());
-  multiplySharedTile(tiles, arith::RemUIOp::create(b, kt, idx(stages)), acc);
+  Value stage = arith::RemUIOp::create(b, kt, idx(stages));
+  if (plan.warpgroup)
+    multiplyWarpgroupTile(tiles, stage, acc);
+  else
+    multiplySharedTile(tiles, stage, acc);
   scf::YieldOp::create(b, acc);
   return SmallVector<Value>(kLoop.getResults());
 }

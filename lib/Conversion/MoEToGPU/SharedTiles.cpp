@@ -1,7 +1,8 @@
 //===- SharedTiles.cpp - workgroup tiles in a shared-memory ring ----------===//
 //
 // cp.async copies into swizzled shared-memory tiles and ldmatrix reads
-// (nvgpu.device_async_copy, nvgpu.ldmatrix).
+// (nvgpu.device_async_copy, nvgpu.ldmatrix), and the addresses of the rows
+// that warpgroup MMAs read.
 //
 //===----------------------------------------------------------------------===//
 
@@ -9,6 +10,8 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
@@ -27,6 +30,50 @@ int64_t mlir::moe::sharedTileBudgetBytes(const ChipInfo &chip) {
   return chip.ldsBytes / 2 - 1024;
 }
 
+int64_t mlir::moe::sharedTileMaxBytes(const ChipInfo &chip) {
+  return chip.ldsBytes - 1024;
+}
+
+SharedTiles::SharedTiles(ImplicitLocOpBuilder &b, SharedTilePlan plan,
+                         Value buffer)
+    : plan(plan), buffer(buffer) {
+  if (plan.alignBytes == 0)
+    return;
+  auto i64 = [&](int64_t v) {
+    return arith::ConstantIntOp::create(b, b.getI64Type(), v);
+  };
+  Type element = cast<MemRefType>(buffer.getType()).getElementType();
+  int64_t elementBytes = element.getIntOrFloatBitWidth() / 8;
+  Value base = arith::IndexCastUIOp::create(
+      b, b.getI64Type(),
+      memref::ExtractAlignedPointerAsIndexOp::create(b, buffer));
+  // (align - base % align) % align bytes up to the next aligned address.
+  Value slack = arith::AndIOp::create(
+      b, arith::SubIOp::create(b, i64(plan.alignBytes), base),
+      i64(plan.alignBytes - 1));
+  startAddress = arith::AddIOp::create(b, base, slack);
+  start = arith::IndexCastUIOp::create(
+      b, b.getIndexType(), arith::DivUIOp::create(b, slack, i64(elementBytes)));
+}
+
+Value SharedTiles::rowAddress(ImplicitLocOpBuilder &b, Value stage, bool ofB,
+                              Value row) {
+  Type element = cast<MemRefType>(buffer.getType()).getElementType();
+  int64_t elementBytes = element.getIntOrFloatBitWidth() / 8;
+  auto i64 = [&](int64_t v) {
+    return arith::ConstantIntOp::create(b, b.getI64Type(), v);
+  };
+  Value stageBytes = arith::MulIOp::create(
+      b, arith::IndexCastUIOp::create(b, b.getI64Type(), stage),
+      i64(plan.stageElems() * elementBytes));
+  Value rowInStage = arith::AddIOp::create(
+      b, arith::IndexCastUIOp::create(b, b.getI64Type(), row),
+      i64(ofB ? plan.aRows : 0));
+  return arith::AddIOp::create(
+      b, arith::AddIOp::create(b, startAddress, stageBytes),
+      arith::MulIOp::create(b, rowInStage, i64(plan.kTile * elementBytes)));
+}
+
 /// Element offset of chunk `chunk` of row `row`: a 128-byte line holds
 /// 128 / (chunks * 16) rows; the chunk index is XORed with the row's line,
 /// so that eight consecutive rows read at one logical chunk hit eight
@@ -43,6 +90,8 @@ Value SharedTiles::offsetOf(ImplicitLocOpBuilder &b, Value stage, bool ofB,
       idx(ofB ? plan.aRows * plan.kTile : 0));
   at = arith::AddIOp::create(b, at,
                              arith::MulIOp::create(b, row, idx(plan.kTile)));
+  if (start)
+    at = arith::AddIOp::create(b, at, start);
   return arith::AddIOp::create(b, at,
                                arith::MulIOp::create(b, swizzled, idx(8)));
 }
@@ -67,9 +116,18 @@ void SharedTiles::commit(ImplicitLocOpBuilder &b) {
     firstGroup = group;
 }
 
-void SharedTiles::waitAndSync(ImplicitLocOpBuilder &b, int64_t pending) {
+void SharedTiles::waitAndSync(ImplicitLocOpBuilder &b, int64_t pending,
+                              bool asyncProxy) {
   // cp.async.wait_group counts groups; its token operand is not used.
   nvgpu::DeviceAsyncWaitOp::create(b, firstGroup, b.getI32IntegerAttr(pending));
+  // cp.async writes through the generic proxy; wgmma reads through the
+  // async proxy, which sees them only after a proxy fence.
+  if (asyncProxy)
+    NVVM::FenceProxyOp::create(
+        b,
+        NVVM::ProxyKindAttr::get(b.getContext(), NVVM::ProxyKind::async_shared),
+        NVVM::SharedSpaceAttr::get(b.getContext(),
+                                   NVVM::SharedSpace::shared_cta));
   gpu::BarrierOp::create(b);
 }
 

@@ -29,12 +29,18 @@ struct SharedTilePlan {
   int64_t aRows;   ///< A rows of the workgroup (block_m)
   int64_t bRows;   ///< weight rows of the workgroup (gate and up when gated)
   int64_t threads; ///< threads that share the copies
+  /// Alignment of the ring's start in shared memory: 1024 for warpgroup
+  /// MMAs (the swizzle repeats every 1024 bytes of address; the ring is
+  /// moved up to there at run time, so the memory has that much more),
+  /// else 0 (no alignment past 16 bytes).
+  int64_t alignBytes = 0;
 
   /// 16-byte chunks of one row of a stage (2-byte elements).
   int64_t chunks() const { return kTile / 8; }
   int64_t stageElems() const { return (aRows + bRows) * kTile; }
+  /// Shared memory the ring needs, the alignment slack included.
   int64_t bytes(int64_t elementBytes) const {
-    return stages * stageElems() * elementBytes;
+    return stages * stageElems() * elementBytes + alignBytes;
   }
 };
 
@@ -47,16 +53,22 @@ inline constexpr int64_t kSharedWaves = 8;
 /// neither does (the cooperative loop has no K tail).
 std::optional<int64_t> sharedKTileOf(int64_t depth);
 
-/// Shared memory the cooperative GEMM may use on `chip` (dynamic shared
-/// memory): half of the SM's, so that two workgroups share it.
+/// Shared memory the model's cooperative GEMM plans use on `chip`
+/// (dynamic shared memory): half of the SM's, so that two workgroups share
+/// it.
 int64_t sharedTileBudgetBytes(const ChipInfo &chip);
+/// Shared memory one workgroup may have on `chip`: the SM's, less the
+/// 1 KiB the driver reserves (an edited or measured plan may use it all).
+int64_t sharedTileMaxBytes(const ChipInfo &chip);
 
 /// Emits the copies, waits, barriers and ldmatrix reads of a plan over
 /// `buffer` (a 1-D workgroup memref of stages * stageElems() elements,
 /// 16-byte aligned).
 class SharedTiles {
 public:
-  SharedTiles(SharedTilePlan plan, Value buffer) : plan(plan), buffer(buffer) {}
+  /// With plan.alignBytes, emits the ring's start: the first element of
+  /// `buffer` at an address that is a multiple of alignBytes.
+  SharedTiles(ImplicitLocOpBuilder &b, SharedTilePlan plan, Value buffer);
 
   /// Starts copying chunk `chunk` (8 elements from `src[indices]`, the last
   /// index at the chunk's first k) into row `row` of the A rows (`ofB`
@@ -70,7 +82,14 @@ public:
   /// Waits until at most `pending` groups are in flight, then a workgroup
   /// barrier: every thread's copies of the waited stages are visible and
   /// every wave is done with the stage the next copies overwrite.
-  void waitAndSync(ImplicitLocOpBuilder &b, int64_t pending);
+  /// With `asyncProxy` (warpgroup MMAs read the tiles), each thread's
+  /// copies are made visible to the async proxy before the barrier.
+  void waitAndSync(ImplicitLocOpBuilder &b, int64_t pending,
+                   bool asyncProxy = false);
+  /// The shared-memory address (i64) of row `row` of the A rows (`ofB`
+  /// false) or weight rows of `stage`; rows at a multiple of 8 start a
+  /// swizzle pattern (SharedTiles rows are [row][k], chunks XORed).
+  Value rowAddress(ImplicitLocOpBuilder &b, Value stage, bool ofB, Value row);
   /// The ldmatrix of `tiles` 8x8 matrices (2 or 4) at rows `row` (this
   /// lane's address row) and chunk `chunk` of `stage`: one 32-bit register
   /// (two elements) per matrix, as vector<2xelement>.
@@ -84,6 +103,8 @@ private:
 
   SharedTilePlan plan;
   Value buffer;
+  /// The ring's first element in `buffer` (nullptr: 0) and its address.
+  Value start, startAddress;
   SmallVector<Value> tokens;
   Value firstGroup;
 };

@@ -19,6 +19,8 @@ struct TunedPlan {
 constexpr KernelLoads Registers = KernelLoads::Registers;
 constexpr KernelLoads AsyncCopy = KernelLoads::AsyncCopy;
 [[maybe_unused]] constexpr KernelLoads SharedTiles = KernelLoads::SharedTiles;
+[[maybe_unused]] constexpr KernelLoads WarpgroupTiles =
+    KernelLoads::WarpgroupTiles;
 
 #define MOE_TUNED_PLAN(chip, tokens, experts, topK, blockM, rows, depth,       \
                        gated, bytes, blockN, wavesN, slices, group, rowGroup,  \

@@ -69,6 +69,8 @@ void mlir::moe::addKernelLoweringPasses(OpPassManager &pm,
     gpu.addPass(createConvertGpuOpsToNVVMOps(nvvm));
     // The GEMM's cp.async copies (nvgpu.device_async_*).
     gpu.addPass(createConvertNVGPUToNVVMPass());
+    // nvvm ops that become inline PTX (wgmma.mma_async).
+    gpu.addPass(createConvertNVVMToLLVMPass());
   } else {
     // exp becomes an LLVM intrinsic: no device library (ocml) is linked.
     gpu.addPass(createConvertMathToLLVMPass());

@@ -55,7 +55,7 @@
 // CHECK:         gpu.launch_func @moe_kernels::@gemm_grouped_matmul_0 blocks in (%[[ROWS]], %[[COLS]], %{{.*}}) threads in (%{{.*}}, %{{.*}}, %{{.*}}) dynamic_shared_memory_size %[[RING]] args(%[[X]] : memref<?x64xbf16>, {{.*}}, %[[OUT]] : memref<?x32xbf16>)
 // CHECK:         %[[Y:.*]] = bufferization.to_tensor %[[OUT]] restrict writable
 // CHECK:         return %[[Y]]
-// CHECK:       gpu.module @moe_kernels [#nvvm.target<O = 3, chip = "sm_90", features = "+ptx80">]
+// CHECK:       gpu.module @moe_kernels [#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">]
 // CHECK:         gpu.func @gemm_grouped_matmul_0({{.*}}) kernel attributes {known_block_size = array<i32: 128, 1, 1>, moe.dynamic_shared_bytes = 20480 : i64}
 // CHECK:           gpu.dynamic_shared_memory
 // CHECK:           nvgpu.ldmatrix

@@ -28,11 +28,12 @@ func.func @too_many_stages(%x: tensor<?x2880xbf16>, %w: tensor<128x5760x2880xbf1
 
 // -----
 
-// Shared tiles: 6 stages of (64 A rows + 256 weight rows) x 32 k (or 64 k)
-// do not fit the 113 KiB a workgroup takes (two per SM).
+// Shared tiles: 12 stages of (64 A rows + 256 weight rows) x 32 k (or 64 k)
+// do not fit the 227 KiB a workgroup may have (an edited plan may take the
+// whole SM; the model's take half).
 func.func @shared_stages_do_not_fit(%x: tensor<?x2880xbf16>, %w: tensor<128x5760x2880xbf16>, %s: tensor<?xi32>, %b: tensor<?xi32>, %c: tensor<i32>) -> tensor<?x2880xbf16> {
-  // expected-error @+1 {{has a plan that cannot run on sm_90: expected 6 stages of shared tiles to fit 115712 bytes of shared memory on an NVIDIA chip, with 2-byte elements, K (2880) a multiple of 32 and the 256 threads dividing the 16-byte chunks of a stage}}
-  %o = moe.grouped_matmul %x, %w, %s, %b, %c rows tokens top_k 4 block_m 64 activation <swiglu_oai, layout = interleaved> plan <block_n = 128, waves_n = 4, slices = 1, group = 4, row_group = 2, loads = shared_tiles, stages = 6> : (tensor<?x2880xbf16>, tensor<128x5760x2880xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x2880xbf16>
+  // expected-error @+1 {{has a plan that cannot run on sm_90: expected 12 stages of shared tiles to fit 232448 bytes of shared memory on an NVIDIA chip, with 2-byte elements, K (2880) a multiple of 32 and the 256 threads dividing the 16-byte chunks of a stage}}
+  %o = moe.grouped_matmul %x, %w, %s, %b, %c rows tokens top_k 4 block_m 64 activation <swiglu_oai, layout = interleaved> plan <block_n = 128, waves_n = 4, slices = 1, group = 4, row_group = 2, loads = shared_tiles, stages = 12> : (tensor<?x2880xbf16>, tensor<128x5760x2880xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x2880xbf16>
   return %o : tensor<?x2880xbf16>
 }
 
@@ -42,5 +43,24 @@ func.func @shared_stages_do_not_fit(%x: tensor<?x2880xbf16>, %w: tensor<128x5760
 func.func @shared_group_not_all_tiles(%x: tensor<?x2880xbf16>, %w: tensor<128x5760x2880xbf16>, %s: tensor<?xi32>, %b: tensor<?xi32>, %c: tensor<i32>) -> tensor<?x2880xbf16> {
   // expected-error @+1 {{has a plan that cannot run on sm_90: expected a shared-tiles plan to have group = the 4 column tiles of a wave, slices 1 and waves of row_group x 16 rows covering block_m (64)}}
   %o = moe.grouped_matmul %x, %w, %s, %b, %c rows tokens top_k 4 block_m 64 activation <swiglu_oai, layout = interleaved> plan <block_n = 64, waves_n = 2, slices = 1, group = 2, row_group = 2, loads = shared_tiles, stages = 2> : (tensor<?x2880xbf16>, tensor<128x5760x2880xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x2880xbf16>
+  return %o : tensor<?x2880xbf16>
+}
+
+// -----
+
+// Warpgroup tiles are 64 rows: a 32-row block has no warpgroup plan.
+func.func @warpgroup_block_m_32(%x: tensor<?x2880xbf16>, %w: tensor<128x5760x2880xbf16>, %s: tensor<?xi32>, %b: tensor<?xi32>, %c: tensor<i32>) -> tensor<?x2880xbf16> {
+  // expected-error @+1 {{has a plan that cannot run on sm_90: expected warpgroup tiles of 64 rows: block_m (32) a multiple of 64 and block_m / (16 x row_group) = 2 waves over the rows a multiple of 4}}
+  %o = moe.grouped_matmul %x, %w, %s, %b, %c rows tokens top_k 4 block_m 32 activation <swiglu_oai, layout = interleaved> plan <block_n = 64, waves_n = 1, slices = 1, group = 8, row_group = 1, loads = warpgroup_tiles, stages = 3> : (tensor<?x2880xbf16>, tensor<128x5760x2880xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x2880xbf16>
+  return %o : tensor<?x2880xbf16>
+}
+
+// -----
+
+// Four warpgroups (512 threads, 128 registers a lane) cannot hold 128
+// accumulators a lane (block_n 128, gate and up).
+func.func @warpgroup_registers(%x: tensor<?x2880xbf16>, %w: tensor<128x5760x2880xbf16>, %s: tensor<?xi32>, %b: tensor<?xi32>, %c: tensor<i32>) -> tensor<?x2880xbf16> {
+  // expected-error @+1 {{has a plan that cannot run on sm_90: expected the 128 f32 accumulators of a lane and about 40 more registers to fit the 128 registers a lane has with 512 threads}}
+  %o = moe.grouped_matmul %x, %w, %s, %b, %c rows tokens top_k 4 block_m 128 activation <swiglu_oai, layout = interleaved> plan <block_n = 256, waves_n = 2, slices = 1, group = 16, row_group = 1, loads = warpgroup_tiles, stages = 2> : (tensor<?x2880xbf16>, tensor<128x5760x2880xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x2880xbf16>
   return %o : tensor<?x2880xbf16>
 }

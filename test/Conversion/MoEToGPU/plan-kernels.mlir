@@ -2,6 +2,7 @@
 // RUN: moe-opt %s -split-input-file --moe-plan-kernels=target=gfx942 | FileCheck %s --check-prefix=GFX942
 // RUN: moe-opt %s -split-input-file --moe-plan-kernels=target=gfx950 | FileCheck %s --check-prefix=GFX950
 // RUN: moe-opt %s -split-input-file --moe-plan-kernels="target=sm_90 gemm-loads=registers" | FileCheck %s --check-prefix=REGS
+// RUN: moe-opt %s -split-input-file --moe-plan-kernels="target=sm_90 gemm-loads=shared-tiles" | FileCheck %s --check-prefix=SHARED
 // RUN: not moe-opt %s --moe-plan-kernels=target=gfx1100 2>&1 | FileCheck %s --check-prefix=BADCHIP
 
 // BADCHIP: error: unknown --moe-plan-kernels target 'gfx1100'; expected one of: gfx942, gfx950, sm_90
@@ -27,14 +28,18 @@ func.func @decode_gemm1(%x: tensor<?x2880xbf16>, %w: tensor<128x5760x2880xbf16>,
 // -----
 
 // Prefill: on sm_90 the workgroup stages 64-k tiles of the 64 gathered rows
-// and the 128 weight rows in shared memory (4 stages of 24 KiB); 2 x 4 waves
+// and the 128 weight rows in shared memory (4 stages of 24 KiB), and two
+// warpgroups multiply them with wgmma, 64 rows x 64 columns each (waves_n
+// 2, group 8). With ldmatrix tiles (--gemm-loads=shared-tiles) 2 x 4 waves
 // of 32 rows x 32 columns (row_group 2, group 4). With register loads
 // (and on gfx942) a 64-row block multiplies its four 16-row tiles with each
 // weight load (row_group 4), unrolled so that about 24 loads per lane are in
 // flight: sm_90 loads 8 A rows (two per 16-row tile) and 4 weight rows per
 // step (unroll 2), gfx942 4 and 2 (unroll 4).
 // SM90-LABEL: func.func @prefill_gemm2
-// SM90: plan <block_n = 128, waves_n = 4, slices = 1, group = 4, row_group = 2, loads = shared_tiles, stages = 4>
+// SM90: plan <block_n = 128, waves_n = 2, slices = 1, group = 8, row_group = 1, loads = warpgroup_tiles, stages = 4>
+// SHARED-LABEL: func.func @prefill_gemm2
+// SHARED: plan <block_n = 128, waves_n = 4, slices = 1, group = 4, row_group = 2, loads = shared_tiles, stages = 4>
 // REGS-LABEL: func.func @prefill_gemm2
 // REGS: plan <block_n = 128, waves_n = 4, slices = 1, group = 4, row_group = 4, loads = registers, unroll = 2>
 // GFX942-LABEL: func.func @prefill_gemm2

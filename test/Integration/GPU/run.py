@@ -33,6 +33,9 @@ CASES = [
     ("align", "align.mlir", "check_align.py", []),
     ("gate", "gate.mlir", "check_gate.py", []),
     ("grouped_matmul", "grouped_matmul.mlir", "check_grouped_matmul.py", []),
+    # sm_90 only (its plans name warpgroup MMAs): skipped for other targets.
+    ("grouped_matmul warpgroup", "grouped_matmul_warpgroup.mlir",
+     "check_grouped_matmul_warpgroup.py", []),
     ("elementwise", "elementwise.mlir", "check_elementwise.py", []),
     ("experts", "experts.mlir", "check_experts.py", []),
     ("layers", "layers.mlir", "check_layers.py", []),
@@ -49,6 +52,9 @@ CASES = [
     ("tp2", "tp2_block.mlir", "check_tp.py",
      ["--tp1-lib", "{artifacts}/tp1_block.{target}.so"]),
 ]
+# Programs whose plans only sm_90 runs (warpgroup MMAs): other targets
+# neither build nor run them.
+SM90_ONLY = {"grouped_matmul_warpgroup.mlir"}
 # Built too: programs the checks use besides their own.
 EXTRA_PROGRAMS = ["tp1_block.mlir", "size_mismatch_gpu.direct.mlir"]
 
@@ -68,6 +74,8 @@ def build(args):
     compile_cmd = [args.moe_compile, f"--target={args.target}",
                    f"--tokens={args.tokens}"] + args.compile_flag
     for program in sorted({case[1] for case in CASES} | set(EXTRA_PROGRAMS)):
+        if program in SM90_ONLY and args.target != "sm_90":
+            continue
         out = library(args.artifacts, program, args.target)
         options = []
         if program.endswith(".direct.mlir"):
@@ -125,6 +133,9 @@ def counts(proc):
 def run(args):
     passed = failed = 0
     for name, program, script, extra in CASES:
+        if program in SM90_ONLY and args.target != "sm_90":
+            print(f"== {name}: skipped (sm_90 only)")
+            continue
         extra = [e.format(artifacts=args.artifacts, target=args.target)
                  for e in extra]
         cmd = [sys.executable, source(script), "--lib",
