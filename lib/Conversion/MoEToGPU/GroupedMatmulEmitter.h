@@ -98,7 +98,7 @@ private:
   void multiplySharedTile(SharedTiles &tiles, Value stage,
                           SmallVector<Value> &acc);
   void multiplyWarpgroupTile(SharedTiles &tiles, Value stage,
-                             SmallVector<Value> &acc);
+                             SmallVector<Value> &acc, int64_t pending);
   void emitSliceReduction(gpu::GPUFuncOp func, SmallVector<Value> &sums);
   void emitEpilogue(ArrayRef<Value> sums);
 

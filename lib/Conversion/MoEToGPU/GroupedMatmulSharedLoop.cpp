@@ -182,10 +182,12 @@ void GroupedMatmulEmitter::multiplySharedTile(SharedTiles &tiles, Value stage,
 /// One stage's warpgroup MMAs: per 16 k, one m64nNk16 per 64-row tile and
 /// chain (gate, up) of the warpgroup's N = tilesPerWave * 8 columns, both
 /// operands read from the stage through descriptors; then the warpgroup
-/// waits for them (the next iteration's copies overwrite this stage).
+/// waits until at most `pending` stages' MMAs are in flight (the copies
+/// that overwrite a stage wait for its MMAs).
 void GroupedMatmulEmitter::multiplyWarpgroupTile(SharedTiles &tiles,
                                                  Value stage,
-                                                 SmallVector<Value> &acc) {
+                                                 SmallVector<Value> &acc,
+                                                 int64_t pending) {
   int64_t chains = plan.chains(), links = plan.gated ? 2 : 1;
   int64_t rowBytes = plan.shared->kTile * elementBytes;
   bool bf16 = element.isBF16();
@@ -228,7 +230,7 @@ void GroupedMatmulEmitter::multiplyWarpgroupTile(SharedTiles &tiles,
             b, bf16, aDescriptor, bDescriptors[h], sums[t * links + h]);
     }
   }
-  warpgroupCommitAndWait(b, 0);
+  warpgroupCommitAndWait(b, pending);
   for (int64_t t = 0; t < plan.rowGroup; ++t)
     for (int64_t h = 0; h < links; ++h)
       for (int64_t c = 0; c < plan.group; ++c)
@@ -237,17 +239,22 @@ void GroupedMatmulEmitter::multiplyWarpgroupTile(SharedTiles &tiles,
             ArrayRef<Value>(sums[t * links + h]).slice(4 * c, 4));
 }
 
-/// The ring: stages - 1 k tiles are copied ahead; each iteration waits for
-/// its tile (and syncs the workgroup), starts the copies of the tile
-/// stages - 1 ahead into the stage the previous iteration read, and
-/// multiplies its own. Returns the sums, per chain and row tile.
+/// The ring: `ahead` k tiles are copied ahead; each iteration waits for its
+/// tile (and syncs the workgroup), starts the copies of the tile `ahead`
+/// tiles on into the stage whose MMAs are done, and multiplies its own.
+/// ldmatrix plans: ahead = stages - 1 (the MMAs are done at the barrier).
+/// Warpgroup plans with three stages or more keep one stage's MMAs in
+/// flight while the next stage's are issued (ahead = stages - 2), and wait
+/// for them after the loop. Returns the sums, per chain and row tile.
 SmallVector<Value> GroupedMatmulEmitter::emitSharedKLoop() {
   const SharedTilePlan &ring = *plan.shared;
   int64_t stages = ring.stages, kTiles = depth / ring.kTile;
+  int64_t mmasInFlight = plan.warpgroup && stages >= 3 ? 1 : 0;
+  int64_t aheadTiles = stages - 1 - mmasInFlight;
   SharedTiles tiles(b, ring, sharedRing);
   SmallVector<SharedCopy> aCopies = sharedCopies(ring.aRows, /*ofB=*/false);
   SmallVector<SharedCopy> bCopies = sharedCopies(ring.bRows, /*ofB=*/true);
-  for (int64_t s = 0; s < stages - 1; ++s) {
+  for (int64_t s = 0; s < aheadTiles; ++s) {
     if (s < kTiles)
       issueSharedTile(tiles, aCopies, bCopies, idx(s), idx(s));
     else
@@ -258,8 +265,8 @@ SmallVector<Value> GroupedMatmulEmitter::emitSharedKLoop() {
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(kLoop.getBody());
   Value kt = kLoop.getInductionVar();
-  tiles.waitAndSync(b, stages - 2, /*asyncProxy=*/plan.warpgroup);
-  Value next = arith::AddIOp::create(b, kt, idx(stages - 1));
+  tiles.waitAndSync(b, aheadTiles - 1, /*asyncProxy=*/plan.warpgroup);
+  Value next = arith::AddIOp::create(b, kt, idx(aheadTiles));
   auto ahead = scf::IfOp::create(b, lt(next, idx(kTiles)),
                                  /*withElseRegion=*/true);
   {
@@ -273,9 +280,12 @@ SmallVector<Value> GroupedMatmulEmitter::emitSharedKLoop() {
   SmallVector<Value> acc(kLoop.getRegionIterArgs());
   Value stage = arith::RemUIOp::create(b, kt, idx(stages));
   if (plan.warpgroup)
-    multiplyWarpgroupTile(tiles, stage, acc);
+    multiplyWarpgroupTile(tiles, stage, acc, mmasInFlight);
   else
     multiplySharedTile(tiles, stage, acc);
   scf::YieldOp::create(b, acc);
+  b.setInsertionPointAfter(kLoop);
+  if (mmasInFlight)
+    warpgroupCommitAndWait(b, 0);
   return SmallVector<Value>(kLoop.getResults());
 }

@@ -14,7 +14,8 @@
 // RUN: FileCheck %s --check-prefix=CLEAN --input-file %t.ptx
 // CLEAN-NOT: .local
 // Each warp's copies are visible to the MMAs (async proxy) before the
-// barrier; the warpgroup waits for its MMAs before the next stage's copies.
+// barrier. With 3 stages one k tile is copied ahead while one stage's MMAs
+// are still in flight (wait_group 1); all are waited for after the loop.
 // CHECK-LABEL: // kernel gemm1_split_two_column_groups_grouped_matmul_0 for sm_90
 // CHECK: .target sm_90a
 // CHECK: .maxntid 256, 1, 1
@@ -22,10 +23,11 @@
 // CHECK: wgmma.fence.sync.aligned;
 // CHECK-COUNT-8: wgmma.mma_async.sync.aligned.m64n32k16.f32.bf16.bf16
 // CHECK: wgmma.commit_group.sync.aligned;
-// CHECK-NEXT: wgmma.wait_group.sync.aligned 0;
-// CHECK: cp.async.wait_group 1;
+// CHECK-NEXT: wgmma.wait_group.sync.aligned 1;
+// CHECK: cp.async.wait_group 0;
 // CHECK-NEXT: fence.proxy.async.shared::cta;
 // CHECK-NEXT: bar.sync 0;
+// CHECK: wgmma.wait_group.sync.aligned 0;
 // CHECK-LABEL: // kernel gemm1_interleaved_f16_k96_grouped_matmul_1 for sm_90
 // CHECK: .maxntid 256, 1, 1
 // CHECK-COUNT-4: wgmma.mma_async.sync.aligned.m64n32k16.f32.f16.f16
