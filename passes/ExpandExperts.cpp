@@ -114,8 +114,12 @@ mlir::moe::buildExpandedExperts(RewriterBase &rewriter, ExpertsOp op,
       rewriter, loc, RankedTensorType::get({routes, twoI / 2}, element),
       ex.gemm1.getResult(), op.getActivation());
   ex.gemm2 = gemm(ex.activation.getResult(), w2, RowSource::Routes, hidden);
-  ex.combine = CombineOp::create(rewriter, loc, op.getResult().getType(),
-                                 ex.gemm2.getResult(), op.getWeights());
+  // The combine reads only the routes of local experts: the rows GEMM2
+  // writes (so its output needs no zero fill).
+  ex.combine =
+      CombineOp::create(rewriter, loc, op.getResult().getType(),
+                        ex.gemm2.getResult(), op.getWeights(), op.getIds(),
+                        expertBegin, rewriter.getI64IntegerAttr(numExperts));
   return ex;
 }
 

@@ -207,6 +207,22 @@ LogicalResult CombineOp::verify() {
   if (failed(checkNonEmptyDim(op, "scale", getScale(), 1, "k")))
     return failure();
   int64_t tokens = dimOf(getScale(), 0), topK = dimOf(getScale(), 1);
+  if (static_cast<bool>(getIds()) != getNumExperts().has_value())
+    return emitOpError() << "expected 'ids' and 'experts' together (the "
+                            "routes' expert ids and the local experts), got "
+                         << (getIds() ? "ids without experts"
+                                      : "experts without ids");
+  if (getExpertBegin() && !getIds())
+    return emitOpError() << "expected 'ids' with 'range'";
+  if (getIds()) {
+    if (*getNumExperts() < 1)
+      return emitOpError() << "expected 'experts' >= 1, got "
+                           << *getNumExperts();
+    if (failed(checkRank(op, "ids", getIds(), 2, "[T, k]")) ||
+        failed(checkDim(op, "ids", getIds(), 0, tokens, "T from scale")) ||
+        failed(checkDim(op, "ids", getIds(), 1, topK, "k from scale")))
+      return failure();
+  }
   if (failed(checkDim(op, "routes", getRoutes(), 0, mulSizes(tokens, topK),
                       "T * k from scale")) ||
       failed(checkDim(op, "result", getResult(), 0, tokens, "T from scale")) ||

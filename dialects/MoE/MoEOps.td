@@ -238,24 +238,44 @@ def MoE_ActivationOp : MoE_Op<"activation", [Pure]> {
   let hasVerifier = 1;
 }
 
-def MoE_CombineOp : MoE_Op<"combine", [Pure]> {
+def MoE_CombineOp : MoE_Op<"combine", [Pure, AttrSizedOperandSegments]> {
   let summary = "weighted sum of each token's routes";
   let description = [{
     `y[t] = sum_j scale[t, j] * routes[t * k + j]` in f32, for routes
     `[T * k, H]` and scale `[T, k]`; `y` is `[T, H]` in the element type of
-    the routes. Pruned routes are zero rows and contribute 0.
+    the routes. Without `ids`, pruned routes are zero rows and contribute 0.
+
+    With `ids` (the routes' expert ids `[T, k]`, as `moe.align` took them)
+    and `experts N` (and `range %begin`, else 0), route `(t, j)` contributes
+    only when `begin <= ids[t, j] < begin + N`; the rows of the other routes
+    (pruned, or ids out of range) are not used, whatever they hold. So the
+    GEMM that computes the routes through the same `moe.align` needs no
+    zero fill of its output (`moe-expand-experts` writes this form).
 
     ```mlir
     %y = moe.combine %routes, %w
         : tensor<?x4096xbf16>, tensor<?x8xf32> -> tensor<?x4096xbf16>
+    %z = moe.combine %routes, %w ids %ids experts 32 range %begin
+        : tensor<?x4096xbf16>, tensor<?x8xf32>, tensor<?x8xi32>
+        -> tensor<?x4096xbf16>
     ```
   }];
-  let arguments = (ins MoE_DataTensor:$routes, MoE_F32Tensor:$scale);
+  let arguments = (ins MoE_DataTensor:$routes, MoE_F32Tensor:$scale,
+                       Optional<MoE_I32Tensor>:$ids,
+                       Optional<Index>:$expert_begin,
+                       OptionalAttr<I64Attr>:$num_experts);
   let results = (outs MoE_DataTensor:$result);
   let assemblyFormat = [{
-    $routes `,` $scale attr-dict `:` type($routes) `,` type($scale)
-    `->` type($result)
+    $routes `,` $scale (`ids` $ids^)? (`experts` $num_experts^)?
+    (`range` $expert_begin^)? attr-dict `:` type($routes) `,` type($scale)
+    (`,` type($ids)^)? `->` type($result)
   }];
+  let builders = [
+    OpBuilder<(ins "Type":$result, "Value":$routes, "Value":$scale), [{
+      build($_builder, $_state, result, routes, scale, Value(), Value(),
+            IntegerAttr());
+    }]>
+  ];
   let hasVerifier = 1;
 }
 

@@ -12,7 +12,9 @@
 // CHECK: %[[H:.*]] = moe.grouped_matmul %[[X]], %[[W1]], %[[SORTED]], %[[BLOCKS]], %[[COUNT]] rows tokens top_k 2 block_m 16 : {{.*}} -> tensor<8x48xbf16>
 // CHECK: %[[ACT:.*]] = moe.activation %[[H]] <silu_mul> : tensor<8x48xbf16> -> tensor<8x24xbf16>
 // CHECK: %[[O:.*]] = moe.grouped_matmul %[[ACT]], %[[W2]], %[[SORTED]], %[[BLOCKS]], %[[COUNT]] rows routes top_k 2 block_m 16 : {{.*}} -> tensor<8x32xbf16>
-// CHECK: %[[Y:.*]] = moe.combine %[[O]], %[[W]] : tensor<8x32xbf16>, tensor<4x2xf32> -> tensor<4x32xbf16>
+// The combine uses only the routes of experts the align kept (so GEMM2's
+// output needs no zero fill).
+// CHECK: %[[Y:.*]] = moe.combine %[[O]], %[[W]] ids %[[IDS]] experts 8 : tensor<8x32xbf16>, tensor<4x2xf32>, tensor<4x2xi32> -> tensor<4x32xbf16>
 // CHECK: return %[[Y]]
 // BM64-LABEL: func.func @static_tokens
 // BM64: moe.align %{{.*}} experts 8 block_m 64 : tensor<4x2xi32> -> tensor<512xi32>, tensor<8xi32>, tensor<i32>
@@ -100,7 +102,7 @@ func.func @mixed_static_dynamic_tokens(%x: tensor<4x32xbf16>, %w1: tensor<8x48x3
 // CHECK: moe.check_size %{{.*}}, %{{.*}} for "moe.experts" "dim 2 of 'w1' must equal dim 1 of 'x' (H)"
 // CHECK: moe.check_size %{{.*}}, %{{.*}} for "moe.experts" "dim 1 of 'w2' must equal dim 1 of 'x' (H)"
 // CHECK: moe.grouped_matmul {{.*}} rows routes {{.*}} -> tensor<?x32xbf16>
-// CHECK: moe.combine {{.*}} : tensor<?x32xbf16>, tensor<?x2xf32> -> tensor<?x?xbf16>
+// CHECK: moe.combine {{.*}} : tensor<?x32xbf16>, tensor<?x2xf32>, tensor<?x2xi32> -> tensor<?x?xbf16>
 func.func @dynamic_hidden(%x: tensor<?x?xbf16>, %w1: tensor<8x48x32xbf16>, %w2: tensor<8x32x24xbf16>,
                           %w: tensor<?x2xf32>, %ids: tensor<?x2xi32>) -> tensor<?x?xbf16> {
   %y = moe.experts %x, %w1, %w2, %w, %ids activation <silu_mul>

@@ -306,7 +306,8 @@ struct LowerActivation : OpConversionPattern<ActivationOp> {
 };
 
 /// moe.combine: y[t, h] = sum_j scale[t, j] * routes[t * k + j, h] as a
-/// linalg.generic reduction over j, accumulated in f32.
+/// linalg.generic reduction over j, accumulated in f32; with ids, only the
+/// routes whose expert is local add (the others' rows are not used).
 struct LowerCombine : OpConversionPattern<CombineOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -316,6 +317,7 @@ struct LowerCombine : OpConversionPattern<CombineOp> {
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
     RefBuilder rb(b);
     Value routes = adaptor.getRoutes(), scale = adaptor.getScale();
+    Value ids = adaptor.getIds();
     auto resultType = cast<RankedTensorType>(op.getResult().getType());
     Value tokens = rb.dim(scale, 0), topK = rb.dim(scale, 1);
     Value hiddenSize = rb.dim(routes, 1);
@@ -326,15 +328,25 @@ struct LowerCombine : OpConversionPattern<CombineOp> {
       dyn.push_back(hiddenSize);
     Value acc = zerosF32(rb, resultType, dyn);
     Operation *raw = op;
-    Value ok = rb.all(
-        {rb.requireEqual(raw, rb.dim(routes, 0), rb.muli(tokens, topK),
-                         "dim 0 of 'routes' must equal dim 0 times dim 1 of "
-                         "'scale' (T * k)"),
-         rb.requireEqual(raw, rb.sizeOf(resultType, 0, tokens), tokens,
-                         "dim 0 of the result must equal dim 0 of 'scale'"),
-         rb.requireEqual(raw, rb.sizeOf(resultType, 1, hiddenSize),
-                         hiddenSize,
-                         "dim 1 of the result must equal dim 1 of 'routes'")});
+    SmallVector<Value> checks{
+        rb.requireEqual(raw, rb.dim(routes, 0), rb.muli(tokens, topK),
+                        "dim 0 of 'routes' must equal dim 0 times dim 1 of "
+                        "'scale' (T * k)"),
+        rb.requireEqual(raw, rb.sizeOf(resultType, 0, tokens), tokens,
+                        "dim 0 of the result must equal dim 0 of 'scale'"),
+        rb.requireEqual(raw, rb.sizeOf(resultType, 1, hiddenSize), hiddenSize,
+                        "dim 1 of the result must equal dim 1 of 'routes'")};
+    Value begin, end;
+    if (ids) {
+      checks.push_back(rb.requireEqual(raw, rb.dim(ids, 0), tokens,
+                                       "dim 0 of 'ids' must equal dim 0 of "
+                                       "'scale' (T)"));
+      begin = adaptor.getExpertBegin() ? adaptor.getExpertBegin()
+                                       : arith::ConstantIndexOp::create(b, 0);
+      end = rb.addi(begin,
+                    arith::ConstantIndexOp::create(b, *op.getNumExperts()));
+    }
+    Value ok = rb.all(checks);
     MLIRContext *ctx = b.getContext();
     AffineExpr t = getAffineDimExpr(0, ctx), h = getAffineDimExpr(1, ctx),
                j = getAffineDimExpr(2, ctx);
@@ -355,6 +367,16 @@ struct LowerCombine : OpConversionPattern<CombineOp> {
               Value ji = linalg::IndexOp::create(ib, 2);
               Value r = l.addi(l.muli(ti, topK), ji);
               Value v = l.mul(args[0], l.loadF32(routes, {r, hi}));
+              if (ids) {
+                Value id = l.i32ToIndex(
+                    tensor::ExtractOp::create(ib, ids, ValueRange{ti, ji}));
+                Value local =
+                    l.andi(l.cmpi(arith::CmpIPredicate::sge, id, begin),
+                           l.cmpi(arith::CmpIPredicate::slt, id, end));
+                v = l.select(
+                    local, v,
+                    arith::ConstantOp::create(ib, ib.getF32FloatAttr(0.0)));
+              }
               linalg::YieldOp::create(ib, l.add(args[1], v));
             })
             .getResult(0)};

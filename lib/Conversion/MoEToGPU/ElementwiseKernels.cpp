@@ -97,13 +97,24 @@ mlir::moe::buildCombineKernel(OpBuilder &builder, gpu::GPUModuleOp module,
                               StringRef name) {
   ImplicitLocOpBuilder b(op.getLoc(), builder);
   int64_t threads = kElementwiseWaves * chip.waveSize;
-  auto func = createKernel(b, module, name,
-                           {bufferTypeOf(op.getRoutes().getType()),
-                            bufferTypeOf(op.getScale().getType()),
-                            bufferTypeOf(op.getResult().getType())},
-                           threads);
+  // The arguments follow the operands (routes, scale, ids, begin), then
+  // the result.
+  SmallVector<Type> args{bufferTypeOf(op.getRoutes().getType()),
+                         bufferTypeOf(op.getScale().getType())};
+  if (op.getIds())
+    args.push_back(bufferTypeOf(op.getIds().getType()));
+  if (op.getExpertBegin())
+    args.push_back(b.getIndexType());
+  args.push_back(bufferTypeOf(op.getResult().getType()));
+  auto func = createKernel(b, module, name, args, threads);
   Value routes = func.getArgument(0), scale = func.getArgument(1);
-  Value out = func.getArgument(2);
+  Value ids = op.getIds() ? func.getArgument(2) : Value();
+  Value begin = op.getExpertBegin() ? func.getArgument(3) : idx(b, 0);
+  Value end = op.getIds()
+                  ? arith::AddIOp::create(b, begin, idx(b, *op.getNumExperts()))
+                        .getResult()
+                  : Value();
+  Value out = func.getArguments().back();
   Value tokens = memref::DimOp::create(b, out, 0);
   Value hidden = memref::DimOp::create(b, out, 1);
   Value topK = memref::DimOp::create(b, scale, 1);
@@ -119,9 +130,19 @@ mlir::moe::buildCombineKernel(OpBuilder &builder, gpu::GPUModuleOp module,
     Value r = arith::AddIOp::create(b, arith::MulIOp::create(b, t, topK), j);
     Value s = memref::LoadOp::create(b, scale, ValueRange{t, j});
     Value v = widen(b, memref::LoadOp::create(b, routes, ValueRange{r, h}));
-    scf::YieldOp::create(
-        b, ValueRange{arith::AddFOp::create(b, loop.getRegionIterArgs()[0],
-                                            arith::MulFOp::create(b, s, v))});
+    Value term = arith::MulFOp::create(b, s, v);
+    if (ids) {
+      // A route of an expert that is not local: its row was not written.
+      Value id = arith::IndexCastOp::create(
+          b, b.getIndexType(),
+          memref::LoadOp::create(b, ids, ValueRange{t, j}));
+      Value local = arith::AndIOp::create(
+          b, arith::CmpIOp::create(b, arith::CmpIPredicate::sge, id, begin),
+          arith::CmpIOp::create(b, arith::CmpIPredicate::slt, id, end));
+      term = arith::SelectOp::create(b, local, term, zero);
+    }
+    scf::YieldOp::create(b, ValueRange{arith::AddFOp::create(
+                                b, loop.getRegionIterArgs()[0], term)});
   }
   Type element = op.getResult().getType().getElementType();
   memref::StoreOp::create(b, narrow(b, loop.getResult(0), element), out,

@@ -170,11 +170,15 @@ static Value emitSizeChecks(ImplicitLocOpBuilder &b, Operation *op,
                                  "dim 0 of 'a' must equal dim 0 times dim 1 "
                                  "of 'weights' (T * k)"));
     }
-  } else if (isa<CombineOp>(op)) {
+  } else if (auto combine = dyn_cast<CombineOp>(op)) {
     Value routes = arith::MulIOp::create(b, dim(args[1], 0), dim(args[1], 1));
     ok.push_back(emitSizeCheck(b, op, dim(args[0], 0), routes,
                                "dim 0 of 'routes' must equal dim 0 times dim "
                                "1 of 'scale' (T * k)"));
+    if (combine.getIds())
+      ok.push_back(emitSizeCheck(b, op, dim(args[2], 0), dim(args[1], 0),
+                                 "dim 0 of 'ids' must equal dim 0 of 'scale' "
+                                 "(T)"));
   } else if (isa<RMSNormOp, AddRMSNormOp>(op)) {
     Value weight = args[isa<AddRMSNormOp>(op) ? 2 : 1];
     ok.push_back(emitSizeCheck(b, op, dim(weight, 0), dim(args[0], 1),
@@ -257,13 +261,22 @@ static Value launchChunkedAlign(OpBuilder &b, Location loc, AlignOp align,
   return arith::SelectOp::create(b, loc, chunked, zero, one);
 }
 
-/// Whether `op`'s output is read only by GEMMs that gather their rows
-/// through the same sorted route ids. Rows that no live block owns (routes
-/// of experts outside [0, E)) are never written; something that reads every
-/// row (combine, an elementwise op) needs them zero, but such a GEMM reads
-/// only the rows `op` wrote, so the output needs no zero fill.
-static bool readOnlyByRoutedGemms(GroupedMatmulOp op) {
+/// Whether `op`'s output is read only where `op` wrote it: by GEMMs that
+/// gather their rows through the same sorted route ids, or by a combine
+/// that uses only the routes of the experts that `op`'s moe.align kept.
+/// Rows that no live block owns (routes of experts outside the local range)
+/// are never written; something that reads every row (a combine without
+/// ids, an elementwise op) needs them zero, but these readers do not, so
+/// the output needs no zero fill.
+static bool readOnlyWhereWritten(GroupedMatmulOp op) {
+  auto align = op.getSortedRouteIds().getDefiningOp<AlignOp>();
   return llvm::all_of(op->getUsers(), [&](Operation *user) {
+    if (auto combine = dyn_cast<CombineOp>(user))
+      return align && combine.getRoutes() == op.getResult() &&
+             op.getBlockExpertIds() == align.getBlockExpertIds() &&
+             combine.getIds() == align.getIds() &&
+             combine.getExpertBegin() == align.getExpertBegin() &&
+             combine.getNumExperts() == align.getNumExperts();
     auto next = dyn_cast<GroupedMatmulOp>(user);
     return next && next.getRows() == RowSource::Routes &&
            next.getA() == op.getResult() &&
@@ -272,9 +285,11 @@ static bool readOnlyByRoutedGemms(GroupedMatmulOp op) {
   });
 }
 
-/// Replaces `op` by buffers and a launch of `kernel`.
+/// Replaces `op` by buffers and a launch of `kernel`; a GEMM's output is
+/// zero-filled first unless `writtenRowsOnly` (readOnlyWhereWritten, decided
+/// before any op was replaced).
 static LogicalResult launch(Operation *op, gpu::GPUFuncOp kernel,
-                            const ChipInfo &chip) {
+                            const ChipInfo &chip, bool writtenRowsOnly) {
   OpBuilder b(op);
   Location loc = op->getLoc();
   SmallVector<Value> args;
@@ -291,8 +306,7 @@ static LogicalResult launch(Operation *op, gpu::GPUFuncOp kernel,
     Value buffer = memref::AllocOp::create(
         b, loc, bufferTypeOf(op->getResult(i).getType()),
         resultSizes(b, op, i, args), b.getI64IntegerAttr(256));
-    auto gemm = dyn_cast<GroupedMatmulOp>(op);
-    if (gemm && !readOnlyByRoutedGemms(gemm)) {
+    if (isa<GroupedMatmulOp>(op) && !writtenRowsOnly) {
       Type element = getElementTypeOrSelf(buffer.getType());
       gpu::MemsetOp::create(
           b, loc, Type(), ValueRange{}, buffer,
@@ -371,6 +385,13 @@ struct ConvertMoEToGPULaunchPass
                     b.getUnitAttr());
     declareCheckState(module);
     b.setInsertionPointToEnd(module.getBody());
+    // Which GEMM outputs need no zero fill, from the ops as they are now
+    // (launch replaces the align whose results the test compares).
+    llvm::SmallPtrSet<Operation *, 8> writtenRowsOnly;
+    for (auto &entry : ops)
+      if (auto gemm = dyn_cast<GroupedMatmulOp>(entry.first))
+        if (readOnlyWhereWritten(gemm))
+          writtenRowsOnly.insert(gemm);
     auto kernels = gpu::GPUModuleOp::create(
         b, module.getLoc(), "moe_kernels",
         b.getArrayAttr({getGPUTargetAttr(&getContext(), *target)}));
@@ -384,7 +405,7 @@ struct ConvertMoEToGPULaunchPass
               << "has no " << target->name << " kernel template yet";
         return signalPassFailure();
       }
-      if (failed(launch(op, *kernel, *target)))
+      if (failed(launch(op, *kernel, *target, writtenRowsOnly.contains(op))))
         return signalPassFailure();
     }
   }

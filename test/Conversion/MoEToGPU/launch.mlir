@@ -270,3 +270,35 @@ func.func @gemm_dynamic_k(%x: tensor<?x?xbf16>, %w: tensor<8x32x64xbf16>, %s: te
   %o = moe.grouped_matmul %x, %w, %s, %b, %c rows tokens top_k 2 block_m 16 : (tensor<?x?xbf16>, tensor<8x32x64xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x32xbf16>
   return %o : tensor<?x32xbf16>
 }
+
+// -----
+
+// Nor does an output that only a combine of the local routes reads (the
+// ids and experts of the align that ordered the GEMM's rows): the rows the
+// GEMM does not write are routes the combine does not use. A combine
+// without ids reads every row, so that output is zero-filled.
+// CHECK-LABEL: func.func @combined
+// CHECK:         %[[O:.*]] = memref.alloc(%{{.*}}) {alignment = 256 : i64} : memref<?x64xbf16>
+// CHECK-NOT:     gpu.memset %[[O]]
+// CHECK:         gpu.launch_func @moe_kernels::@combined_grouped_matmul_{{[0-9]+}}
+// CHECK:         gpu.launch_func @moe_kernels::@combined_combine_{{[0-9]+}}
+// CHECK-LABEL: func.func @combined_every_row
+// CHECK:         %[[O:.*]] = memref.alloc(%{{.*}}) {alignment = 256 : i64} : memref<?x64xbf16>
+// CHECK:         gpu.memset %[[O]]
+// CHECK:         gpu.launch_func @moe_kernels::@combined_every_row_grouped_matmul_{{[0-9]+}}
+func.func @combined(%h: tensor<?x32xbf16>, %w2: tensor<8x64x32xbf16>, %ids: tensor<?x2xi32>,
+                    %rw: tensor<?x2xf32>) -> tensor<?x64xbf16> {
+  %s, %b, %c = moe.align %ids experts 8 block_m 16 : tensor<?x2xi32> -> tensor<?xi32>, tensor<?xi32>, tensor<i32>
+  %o = moe.grouped_matmul %h, %w2, %s, %b, %c rows routes top_k 2 block_m 16
+      : (tensor<?x32xbf16>, tensor<8x64x32xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x64xbf16>
+  %y = moe.combine %o, %rw ids %ids experts 8 : tensor<?x64xbf16>, tensor<?x2xf32>, tensor<?x2xi32> -> tensor<?x64xbf16>
+  return %y : tensor<?x64xbf16>
+}
+func.func @combined_every_row(%h: tensor<?x32xbf16>, %w2: tensor<8x64x32xbf16>, %ids: tensor<?x2xi32>,
+                              %rw: tensor<?x2xf32>) -> tensor<?x64xbf16> {
+  %s, %b, %c = moe.align %ids experts 8 block_m 16 : tensor<?x2xi32> -> tensor<?xi32>, tensor<?xi32>, tensor<i32>
+  %o = moe.grouped_matmul %h, %w2, %s, %b, %c rows routes top_k 2 block_m 16
+      : (tensor<?x32xbf16>, tensor<8x64x32xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x64xbf16>
+  %y = moe.combine %o, %rw : tensor<?x64xbf16>, tensor<?x2xf32> -> tensor<?x64xbf16>
+  return %y : tensor<?x64xbf16>
+}

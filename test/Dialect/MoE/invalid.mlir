@@ -991,3 +991,27 @@ func.func @plan_no_unroll() attributes {plan = #moe.gemm_plan<block_n = 64, wave
 func.func @plan_register_stages() attributes {plan = #moe.gemm_plan<block_n = 64, waves_n = 4, slices = 1, group = 1, row_group = 1, loads = registers, unroll = 1, stages = 3>} {
   return
 }
+
+// -----
+
+func.func @combine_ids_without_experts(%r: tensor<8x16xbf16>, %s: tensor<4x2xf32>, %ids: tensor<4x2xi32>) {
+  // expected-error @+1 {{expected 'ids' and 'experts' together (the routes' expert ids and the local experts), got ids without experts}}
+  %y = moe.combine %r, %s ids %ids : tensor<8x16xbf16>, tensor<4x2xf32>, tensor<4x2xi32> -> tensor<4x16xbf16>
+  return
+}
+
+// -----
+
+func.func @combine_ids_shape(%r: tensor<8x16xbf16>, %s: tensor<4x2xf32>, %ids: tensor<4x3xi32>) {
+  // expected-error @+1 {{expected dim 1 of 'ids' to be 2 (k from scale), got 3 in [4, 3]}}
+  %y = moe.combine %r, %s ids %ids experts 8 : tensor<8x16xbf16>, tensor<4x2xf32>, tensor<4x3xi32> -> tensor<4x16xbf16>
+  return
+}
+
+// -----
+
+func.func @combine_zero_experts(%r: tensor<8x16xbf16>, %s: tensor<4x2xf32>, %ids: tensor<4x2xi32>) {
+  // expected-error @+1 {{expected 'experts' >= 1, got 0}}
+  %y = moe.combine %r, %s ids %ids experts 0 : tensor<8x16xbf16>, tensor<4x2xf32>, tensor<4x2xi32> -> tensor<4x16xbf16>
+  return
+}

@@ -137,6 +137,19 @@ func.func @combine(%routes: tensor<128x2048xbf16>, %scale: tensor<16x8xf32>,
 
 // -----
 
+// CHECK-LABEL: func.func @combine_local_routes
+func.func @combine_local_routes(%routes: tensor<?x2048xbf16>, %scale: tensor<?x8xf32>,
+                                %ids: tensor<?x8xi32>, %begin: index)
+    -> (tensor<?x2048xbf16>, tensor<?x2048xbf16>) {
+  // CHECK: moe.combine %{{.*}}, %{{.*}} ids %{{.*}} experts 128 : tensor<?x2048xbf16>, tensor<?x8xf32>, tensor<?x8xi32> -> tensor<?x2048xbf16>
+  %y = moe.combine %routes, %scale ids %ids experts 128 : tensor<?x2048xbf16>, tensor<?x8xf32>, tensor<?x8xi32> -> tensor<?x2048xbf16>
+  // CHECK: moe.combine %{{.*}}, %{{.*}} ids %{{.*}} experts 32 range %{{.*}} : tensor<?x2048xbf16>, tensor<?x8xf32>, tensor<?x8xi32> -> tensor<?x2048xbf16>
+  %z = moe.combine %routes, %scale ids %ids experts 32 range %begin : tensor<?x2048xbf16>, tensor<?x8xf32>, tensor<?x8xi32> -> tensor<?x2048xbf16>
+  return %y, %z : tensor<?x2048xbf16>, tensor<?x2048xbf16>
+}
+
+// -----
+
 // CHECK-LABEL: func.func @norms
 func.func @norms(%x: tensor<?x4096xbf16>, %r: tensor<?x4096xbf16>, %w: tensor<4096xbf16>,
                  %s: tensor<2x8x64xf32>, %sw: tensor<64xf32>)

@@ -28,6 +28,16 @@ for tokens in (1, 3):
     (got,) = h.run("combine", [routes, scale])
     h.close(f"combine T={tokens}", got, reference.round_to(
         reference.combine(routes, scale), "bf16"), "bf16")
+    # Only experts [2, 5) are local: the other routes' rows hold NaN (never
+    # written) and must not reach the sum; ids -1 and past E included.
+    ids = rng.integers(-1, 8, size=(tokens, 4)).astype(np.int32)
+    ids[0, :2] = (3, 7)
+    local = (ids >= 2) & (ids < 5)
+    rows = routes.copy()
+    rows[~local.reshape(-1)] = np.nan
+    (got,) = h.run("combine_local", [rows, scale, ids])
+    h.close(f"combine of local routes T={tokens}", got, reference.round_to(
+        reference.combine(routes, scale * local), "bf16"), "bf16")
 
 x, w = rand(rng, (4, 64), "bf16", 2.0), rand(rng, (64,), "bf16", 0.1)
 (got,) = h.run("rms_norm_gemma", [x, w])

@@ -21,6 +21,11 @@ module attributes {moe.parallel = #moe.parallel<tp = 1, ep = 1>} {
     %y = moe.combine %r, %s : tensor<?x32xbf16>, tensor<?x4xf32> -> tensor<?x32xbf16>
     return %y : tensor<?x32xbf16>
   }
+  func.func @combine_local(%r: tensor<?x32xbf16>, %s: tensor<?x4xf32>, %ids: tensor<?x4xi32>) -> tensor<?x32xbf16> {
+    %begin = arith.constant 2 : index
+    %y = moe.combine %r, %s ids %ids experts 3 range %begin : tensor<?x32xbf16>, tensor<?x4xf32>, tensor<?x4xi32> -> tensor<?x32xbf16>
+    return %y : tensor<?x32xbf16>
+  }
   func.func @rms_norm_gemma(%x: tensor<?x64xbf16>, %w: tensor<64xbf16>) -> tensor<?x64xbf16> {
     %y = moe.rms_norm %x, %w eps 1.0e-06 offset 1.0 : tensor<?x64xbf16>, tensor<64xbf16>
     return %y : tensor<?x64xbf16>
