@@ -198,9 +198,15 @@ FailureOr<gpu::GPUFuncOp>
 buildActivationKernel(OpBuilder &builder, gpu::GPUModuleOp module,
                       ActivationOp op, const ChipInfo &chip, StringRef name);
 
-/// moe.combine: one thread per (t, h) summing its k routes in f32, grid
-/// ceil(T * H / (4 * wave)), 4 waves per workgroup.
-///   (routes: memref<T*k x H>, scale: memref<T x k x f32>, out: memref<T x H>)
+/// Consecutive columns one combine thread sums (combineVectorWidth): a
+/// 16-byte run where H is static and a multiple of it, else 1.
+int64_t combineVectorWidth(CombineOp op);
+
+/// moe.combine: one thread per combineVectorWidth columns (t, h..) summing
+/// its k routes in f32, grid ceil(T * H / (width * 4 * wave)), 4 waves per
+/// workgroup; with ids, the terms of non-local routes are dropped.
+///   (routes: memref<T*k x H>, scale: memref<T x k x f32>, [ids: memref<T x
+///   k x i32>, begin: index,] out: memref<T x H>)
 FailureOr<gpu::GPUFuncOp> buildCombineKernel(OpBuilder &builder,
                                              gpu::GPUModuleOp module,
                                              CombineOp op, const ChipInfo &chip,

@@ -12,6 +12,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 
 using namespace mlir;
@@ -91,6 +92,12 @@ mlir::moe::buildActivationKernel(OpBuilder &builder, gpu::GPUModuleOp module,
   return func;
 }
 
+int64_t mlir::moe::combineVectorWidth(CombineOp op) {
+  int64_t hidden = op.getResult().getType().getDimSize(1);
+  int64_t width = 16 / (op.getResult().getType().getElementTypeBitWidth() / 8);
+  return !ShapedType::isDynamic(hidden) && hidden % width == 0 ? width : 1;
+}
+
 FailureOr<gpu::GPUFuncOp>
 mlir::moe::buildCombineKernel(OpBuilder &builder, gpu::GPUModuleOp module,
                               CombineOp op, const ChipInfo &chip,
@@ -118,18 +125,34 @@ mlir::moe::buildCombineKernel(OpBuilder &builder, gpu::GPUModuleOp module,
   Value tokens = memref::DimOp::create(b, out, 0);
   Value hidden = memref::DimOp::create(b, out, 1);
   Value topK = memref::DimOp::create(b, scale, 1);
-  Value id = globalThread(b, threads, arith::MulIOp::create(b, tokens, hidden));
-  Value t = arith::DivUIOp::create(b, id, hidden);
-  Value h = arith::RemUIOp::create(b, id, hidden);
-  Value zero = arith::ConstantOp::create(b, b.getF32FloatAttr(0.0));
+  // Each thread sums `width` consecutive columns with vector loads.
+  int64_t width = combineVectorWidth(op);
+  Value runs = arith::DivUIOp::create(b, hidden, idx(b, width));
+  Value id = globalThread(b, threads, arith::MulIOp::create(b, tokens, runs));
+  Value t = arith::DivUIOp::create(b, id, runs);
+  Value h = arith::MulIOp::create(b, arith::RemUIOp::create(b, id, runs),
+                                  idx(b, width));
+  Type element = op.getResult().getType().getElementType();
+  auto elementsType = VectorType::get({width}, element);
+  auto sumsType = VectorType::get({width}, b.getF32Type());
+  IntegerAttr runAlign =
+      b.getI64IntegerAttr(width * element.getIntOrFloatBitWidth() / 8);
+  Value zero = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(sumsType, b.getF32FloatAttr(0.0)));
   auto loop = scf::ForOp::create(b, idx(b, 0), topK, idx(b, 1), zero);
   {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
     Value j = loop.getInductionVar();
     Value r = arith::AddIOp::create(b, arith::MulIOp::create(b, t, topK), j);
-    Value s = memref::LoadOp::create(b, scale, ValueRange{t, j});
-    Value v = widen(b, memref::LoadOp::create(b, routes, ValueRange{r, h}));
+    Value s = vector::BroadcastOp::create(
+        b, sumsType, memref::LoadOp::create(b, scale, ValueRange{t, j}));
+    // Rows of H (a multiple of the run) elements in 16-byte aligned
+    // buffers (the host ABI): the run is aligned to its size.
+    Value v = vector::LoadOp::create(b, elementsType, routes, ValueRange{r, h},
+                                     /*nontemporal=*/false, runAlign);
+    if (!element.isF32())
+      v = arith::ExtFOp::create(b, sumsType, v);
     Value term = arith::MulFOp::create(b, s, v);
     if (ids) {
       // A route of an expert that is not local: its row was not written.
@@ -144,9 +167,11 @@ mlir::moe::buildCombineKernel(OpBuilder &builder, gpu::GPUModuleOp module,
     scf::YieldOp::create(b, ValueRange{arith::AddFOp::create(
                                 b, loop.getRegionIterArgs()[0], term)});
   }
-  Type element = op.getResult().getType().getElementType();
-  memref::StoreOp::create(b, narrow(b, loop.getResult(0), element), out,
-                          ValueRange{t, h});
+  Value sums = loop.getResult(0);
+  if (!element.isF32())
+    sums = arith::TruncFOp::create(b, elementsType, sums);
+  vector::StoreOp::create(b, sums, out, ValueRange{t, h},
+                          /*nontemporal=*/false, runAlign);
   b.setInsertionPointToEnd(&func.getBody().front());
   gpu::ReturnOp::create(b);
   return func;

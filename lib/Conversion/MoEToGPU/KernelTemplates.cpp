@@ -103,8 +103,10 @@ gpu::KernelDim3 mlir::moe::emitLaunchGrid(OpBuilder &b, Location loc,
     return {dim(args[0], 0), one, one};
   if (isa<AlignOp>(op))
     return {one, one, one};
-  // One thread per output element.
+  // One thread per output element (per run of them, for combine).
   int64_t threads = (*kernel.getKnownBlockSize())[0];
+  if (auto combine = dyn_cast<CombineOp>(op))
+    threads *= combineVectorWidth(combine);
   Value out = args.back();
   Value rows = dim(out, 0);
   Value cols = dim(out, 1);
