@@ -290,40 +290,33 @@ std::optional<GroupedMatmulPlan> mlir::moe::planGroupedMatmul(
   // The tile's block_n counts weight rows: with a gated epilogue (gate and
   // up rows per output column) the output columns are half that.
   plan.blockN = std::max<int64_t>(p.gated ? p.tileN / 2 : p.tileN, mma.n);
-  // Shared tiles by default on NVIDIA: faster than per-lane copies and
-  // register loads at every row block measured on the H200 but T = 1 (where
-  // the table keeps the plans that won).
-  if (p.loads == GemmLoads::WarpgroupTiles) {
-    if (planSharedTiles(chip, p, plan, /*warpgroup=*/true))
-      return plan;
-    error = llvm::formatv(
-        "cannot multiply warpgroup tiles on {0}: expected a chip with "
-        "warpgroup MMAs (sm_90), 2-byte elements, K a multiple of 32 (found "
-        "{1}), block_m a multiple of 64 (found {2}) and two stages within {3} "
-        "bytes of shared memory",
-        chip.name, p.depth, p.blockM, sharedTileBudgetBytes(chip));
-    return std::nullopt;
-  }
-  // Warpgroup MMAs by default where the rows are 64-row tiles (prefill):
-  // faster than ldmatrix tiles at every such case measured on the H200
-  // (bench/results/h200/warpgroup-tune).
-  if (p.loads == GemmLoads::Auto && chip.warpgroupMMA) {
-    GroupedMatmulPlan warpgroup = plan;
-    if (planSharedTiles(chip, p, warpgroup, /*warpgroup=*/true))
-      return warpgroup;
-  }
-  if (p.loads == GemmLoads::SharedTiles ||
-      (p.loads == GemmLoads::Auto && chip.vendor == GPUVendor::NVIDIA)) {
-    GroupedMatmulPlan shared = plan;
-    if (planSharedTiles(chip, p, shared, /*warpgroup=*/false))
-      return shared;
-    if (p.loads == GemmLoads::SharedTiles) {
+  // Cooperative tiles where forced (or diagnosed), and by default on
+  // NVIDIA: warpgroup tiles for 64-row blocks (faster than ldmatrix tiles
+  // at every such case measured on the H200, bench/results/h200/
+  // warpgroup-tune), else shared tiles (faster than per-lane copies and
+  // register loads at every row block but T = 1, where the table keeps the
+  // plans that won).
+  bool nvidiaAuto =
+      p.loads == GemmLoads::Auto && chip.vendor == GPUVendor::NVIDIA;
+  for (bool warpgroup : {true, false}) {
+    GemmLoads forced =
+        warpgroup ? GemmLoads::WarpgroupTiles : GemmLoads::SharedTiles;
+    if (p.loads != forced && !(nvidiaAuto && (!warpgroup || chip.warpgroupMMA)))
+      continue;
+    GroupedMatmulPlan cooperative = plan;
+    if (planSharedTiles(chip, p, cooperative, warpgroup))
+      return cooperative;
+    if (p.loads == forced) {
       error = llvm::formatv(
-          "cannot load through shared tiles on {0}: expected an NVIDIA chip, "
-          "2-byte elements, K a multiple of 32 (found {1}), block_m 16 or a "
-          "multiple of 32 (found {2}) and two stages within {3} bytes of "
-          "shared memory",
-          chip.name, p.depth, p.blockM, sharedTileBudgetBytes(chip));
+          "cannot {0} on {1}: expected {2}, 2-byte elements, K a multiple of "
+          "32 (found {3}), block_m {4} (found {5}) and two stages within {6} "
+          "bytes of shared memory",
+          warpgroup ? "multiply warpgroup tiles" : "load through shared tiles",
+          chip.name,
+          warpgroup ? "a chip with warpgroup MMAs (sm_90)" : "an NVIDIA chip",
+          p.depth, warpgroup ? "a multiple of 64" : "16 or a multiple of 32",
+          p.blockM,
+          warpgroup ? sharedTileMaxBytes(chip) : sharedTileBudgetBytes(chip));
       return std::nullopt;
     }
   }

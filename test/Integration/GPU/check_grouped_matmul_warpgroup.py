@@ -8,7 +8,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "CPU"))
-import reference  # noqa: E402
+import gemm_check  # noqa: E402
 from harness import Harness, rand  # noqa: E402
 
 h = Harness()
@@ -16,19 +16,11 @@ rng = np.random.default_rng(11)
 
 
 def routing(tokens, k, experts, block_m):
-    ids = np.stack([rng.permutation(experts)[:k] for _ in range(tokens)])
-    return reference.align(ids.astype(np.int32), experts, block_m, 0)
+    return gemm_check.routing(rng, tokens, k, experts, block_m)[1]
 
 
-def case(name, entry, a, w, k, block_m, rows, routing_, dtype, weights=None,
-         act=None):
-    s, b, c = routing_
-    want = reference.round_to(
-        reference.grouped_matmul(a, w, s, b, c, rows, k, block_m, weights, act),
-        dtype)
-    inputs = [a, w, s, b, c] + ([weights] if weights is not None else [])
-    (got,) = h.run(entry, inputs)
-    h.close(name, got, want, dtype)
+def case(*args, **kwargs):
+    gemm_check.check(h, *args, **kwargs)
 
 
 for tokens in (1, 300):

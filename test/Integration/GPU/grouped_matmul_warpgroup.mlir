@@ -13,6 +13,10 @@
 // RUN: FileCheck %s --input-file %t.ptx
 // RUN: FileCheck %s --check-prefix=CLEAN --input-file %t.ptx
 // CLEAN-NOT: .local
+// The check script against the CPU reference path (plans are ignored there).
+// RUN: moe-compile %s -o %t.so
+// RUN: %python %S/check_grouped_matmul_warpgroup.py --lib %t.so --moe-run moe-run | FileCheck %s --check-prefix=CPU
+// CPU: 5 passed, 0 failed
 // Each warp's copies are visible to the MMAs (async proxy) before the
 // barrier. With 3 stages one k tile is copied ahead while one stage's MMAs
 // are still in flight (wait_group 1); all are waited for after the loop.

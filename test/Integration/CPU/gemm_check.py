@@ -1,0 +1,27 @@
+"""The grouped-GEMM check of check_grouped_matmul.py (CPU and GPU) and
+check_grouped_matmul_warpgroup.py (sm_90): random routings and one entry's
+output against reference.grouped_matmul."""
+
+import numpy as np
+
+import reference
+
+
+def routing(rng, tokens, k, experts, block_m, begin=0, local=None):
+    """Random top-k ids [tokens, k] and reference.align's blocks of them."""
+    ids = np.stack([rng.permutation(experts)[:k] for _ in range(tokens)])
+    ids = ids.astype(np.int32)
+    return ids, reference.align(ids, local or experts, block_m, begin)
+
+
+def check(h, name, entry, a, w, k, block_m, rows, routing_, dtype,
+          weights=None, act=None):
+    """Runs `entry` on (a, w, the aligned routes[, weights]) with harness `h`
+    and compares its output with the reference, rounded to `dtype`."""
+    s, b, c = routing_
+    want = reference.round_to(
+        reference.grouped_matmul(a, w, s, b, c, rows, k, block_m, weights, act),
+        dtype)
+    inputs = [a, w, s, b, c] + ([weights] if weights is not None else [])
+    (got,) = h.run(entry, inputs)
+    h.close(name, got, want, dtype)
