@@ -8,6 +8,10 @@ MODELS = {
                      "gpt-oss-120b, whole layer"),
     "deepseek_v3_tp8": (7168, 256, 256, 8, "silu_mul", "split",
                         "DeepSeek-V3 routed experts, TP8 slice of I=2048"),
+    "mixtral_8x7b_tp2": (4096, 7168, 8, 2, "silu_mul", "split",
+                         "Mixtral-8x7B, TP2 slice of I=14336"),
+    "minimax_m3_tp8": (3072, 192, 128, 4, "swiglu_oai", "split",
+                       "MiniMax-M3, TP8 slice of I=1536"),
 }
 
 TOKENS = [1, 4, 16, 64, 256, 1024, 4096]
