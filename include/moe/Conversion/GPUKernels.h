@@ -36,7 +36,8 @@ enum class GemmLoads {
   /// sm_90a: the SharedTiles ring multiplied by warpgroup MMAs (wgmma) that
   /// read both operands from shared memory, for row blocks of 64 or more.
   WarpgroupTiles,
-  /// The default: on sm_90, SharedTiles where K is a multiple of 32; else
+  /// The default: on sm_90, WarpgroupTiles for row blocks of 64 or more
+  /// and SharedTiles for the others, where K is a multiple of 32; else
   /// AsyncCopy for a GEMM whose row block is one MMA tile (decode) on a
   /// chip where one async copy moves a whole fragment (sm_90, gfx950);
   /// Registers otherwise: what measured faster on an H100/H200
@@ -46,14 +47,17 @@ enum class GemmLoads {
 };
 
 /// The command-line values of a GemmLoads option ("auto", "registers",
-/// "async-copy", "shared-tiles"), for moe-compile and the pass options.
+/// "async-copy", "shared-tiles", "warpgroup-tiles"), for moe-compile and
+/// the pass options.
 inline llvm::cl::ValuesClass gemmLoadsValues() {
   return llvm::cl::values(
-      clEnumValN(GemmLoads::Auto, "auto",
-                 "shared-tiles on sm_90 where K is a multiple of 32; else "
-                 "async-copy for 16-row (decode) blocks on chips whose one "
-                 "copy moves a whole fragment (sm_90, gfx950); registers "
-                 "otherwise (default)"),
+      clEnumValN(
+          GemmLoads::Auto, "auto",
+          "on sm_90 where K is a multiple of 32, warpgroup-tiles for "
+          "row blocks of 64 or more and shared-tiles for the others; else "
+          "async-copy for 16-row (decode) blocks on chips whose one "
+          "copy moves a whole fragment (sm_90, gfx950); registers "
+          "otherwise (default)"),
       clEnumValN(GemmLoads::Registers, "registers", "unrolled register loads"),
       clEnumValN(GemmLoads::AsyncCopy, "async-copy",
                  "cp.async (sm_90) or global_load_lds (gfx942/gfx950) copies "
