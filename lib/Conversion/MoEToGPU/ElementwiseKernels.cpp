@@ -22,14 +22,21 @@ static Value idx(ImplicitLocOpBuilder &b, int64_t v) {
   return arith::ConstantIndexOp::create(b, v);
 }
 
+/// `v` (a scalar or a vector) in f32.
 static Value widen(ImplicitLocOpBuilder &b, Value v) {
-  return v.getType().isF32() ? v
-                             : arith::ExtFOp::create(b, b.getF32Type(), v)
-                                   .getResult();
+  Type f32 = b.getF32Type();
+  if (getElementTypeOrSelf(v.getType()).isF32())
+    return v;
+  if (auto vector = dyn_cast<VectorType>(v.getType()))
+    f32 = VectorType::get(vector.getShape(), f32);
+  return arith::ExtFOp::create(b, f32, v);
 }
 
+/// f32 `v` (a scalar or a vector) rounded to `type`.
 static Value narrow(ImplicitLocOpBuilder &b, Value v, Type type) {
-  return type.isF32() ? v : arith::TruncFOp::create(b, type, v).getResult();
+  return getElementTypeOrSelf(type).isF32()
+             ? v
+             : arith::TruncFOp::create(b, type, v).getResult();
 }
 
 /// The global thread id; the body runs under `id < total`.
@@ -149,10 +156,9 @@ mlir::moe::buildCombineKernel(OpBuilder &builder, gpu::GPUModuleOp module,
         b, sumsType, memref::LoadOp::create(b, scale, ValueRange{t, j}));
     // Rows of H (a multiple of the run) elements in 16-byte aligned
     // buffers (the host ABI): the run is aligned to its size.
-    Value v = vector::LoadOp::create(b, elementsType, routes, ValueRange{r, h},
-                                     /*nontemporal=*/false, runAlign);
-    if (!element.isF32())
-      v = arith::ExtFOp::create(b, sumsType, v);
+    Value v = widen(b, vector::LoadOp::create(b, elementsType, routes,
+                                              ValueRange{r, h},
+                                              /*nontemporal=*/false, runAlign));
     Value term = arith::MulFOp::create(b, s, v);
     if (ids) {
       // A route of an expert that is not local: its row was not written.
@@ -167,11 +173,8 @@ mlir::moe::buildCombineKernel(OpBuilder &builder, gpu::GPUModuleOp module,
     scf::YieldOp::create(b, ValueRange{arith::AddFOp::create(
                                 b, loop.getRegionIterArgs()[0], term)});
   }
-  Value sums = loop.getResult(0);
-  if (!element.isF32())
-    sums = arith::TruncFOp::create(b, elementsType, sums);
-  vector::StoreOp::create(b, sums, out, ValueRange{t, h},
-                          /*nontemporal=*/false, runAlign);
+  vector::StoreOp::create(b, narrow(b, loop.getResult(0), elementsType), out,
+                          ValueRange{t, h}, /*nontemporal=*/false, runAlign);
   b.setInsertionPointToEnd(&func.getBody().front());
   gpu::ReturnOp::create(b);
   return func;

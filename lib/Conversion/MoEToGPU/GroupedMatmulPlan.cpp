@@ -94,9 +94,8 @@ static int64_t planUnroll(const GroupedMatmulPlan &plan) {
 /// budget (the model's half of the SM for ldmatrix plans, all of it for
 /// warpgroup plans, whose MMAs are big enough to keep the SM busy alone,
 /// and for `stages` asked for; less a warpgroup ring's alignment slack);
-/// nullopt
-/// when the chip has no cp.async/ldmatrix (or wgmma, for a warpgroup plan),
-/// K has no k tile or two stages do not fit.
+/// nullopt when the chip has no cp.async/ldmatrix (or wgmma, for a
+/// warpgroup plan), K has no k tile or two stages do not fit.
 static std::optional<SharedTilePlan>
 planSharedRing(const ChipInfo &chip, const GroupedMatmulProblem &p,
                const GroupedMatmulPlan &plan, int64_t stages) {
@@ -112,7 +111,7 @@ planSharedRing(const ChipInfo &chip, const GroupedMatmulProblem &p,
                         plan.blockM,
                         (plan.gated ? 2 : 1) * plan.blockN,
                         plan.threads(chip),
-                        plan.warpgroup ? 1024 : 0};
+                        plan.warpgroup ? kWarpgroupSwizzleAlign : 0};
     // Every thread copies the same number of chunks.
     if ((ring.aRows * ring.chunks()) % ring.threads != 0 ||
         (ring.bRows * ring.chunks()) % ring.threads != 0)
@@ -173,9 +172,9 @@ static bool planSharedWaves(const ChipInfo &chip, const GroupedMatmulProblem &p,
 
 /// The warpgroups and ring of a warpgroup plan of `plan.blockN` columns:
 /// two warpgroups over the rows where block_m has two 64-row tiles, else
-/// two over the columns, else one; each at most kWarpgroupMaxN columns and
-/// kWarpgroupAccTiles accumulator tiles per lane; the first whose ring
-/// plans; false when none does (or block_m is not a multiple of 64).
+/// two over the columns, else one: the first whose ring plans and that
+/// checkGroupedMatmulPlan accepts (columns per warpgroup, accumulators,
+/// registers); false when none does (or block_m is not a multiple of 64).
 static bool planWarpgroupWaves(const ChipInfo &chip,
                                const GroupedMatmulProblem &p,
                                GroupedMatmulPlan &plan) {
@@ -198,9 +197,6 @@ static bool planWarpgroupWaves(const ChipInfo &chip,
     plan.wavesN = groupsN;
     plan.tilesPerWave = plan.group = colTiles / groupsN;
     plan.aRowsPerStep = plan.rowGroup * aRowsPerLane(chip);
-    if (plan.tilesPerWave * mma.n > kWarpgroupMaxN ||
-        plan.rowGroup * plan.chains() > kWarpgroupAccTiles)
-      continue;
     plan.shared = planSharedRing(chip, p, plan, 0);
     if (plan.shared && checkGroupedMatmulPlan(chip, p, plan).empty())
       return true;

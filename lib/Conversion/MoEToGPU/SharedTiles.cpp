@@ -34,16 +34,20 @@ int64_t mlir::moe::sharedTileMaxBytes(const ChipInfo &chip) {
   return chip.ldsBytes - 1024;
 }
 
+static Value i64Constant(ImplicitLocOpBuilder &b, int64_t v) {
+  return arith::ConstantIntOp::create(b, b.getI64Type(), v);
+}
+
 SharedTiles::SharedTiles(ImplicitLocOpBuilder &b, SharedTilePlan plan,
                          Value buffer)
-    : plan(plan), buffer(buffer) {
+    : plan(plan), buffer(buffer),
+      elementBytes(cast<MemRefType>(buffer.getType())
+                       .getElementType()
+                       .getIntOrFloatBitWidth() /
+                   8) {
   if (plan.alignBytes == 0)
     return;
-  auto i64 = [&](int64_t v) {
-    return arith::ConstantIntOp::create(b, b.getI64Type(), v);
-  };
-  Type element = cast<MemRefType>(buffer.getType()).getElementType();
-  int64_t elementBytes = element.getIntOrFloatBitWidth() / 8;
+  auto i64 = [&](int64_t v) { return i64Constant(b, v); };
   Value base = arith::IndexCastUIOp::create(
       b, b.getI64Type(),
       memref::ExtractAlignedPointerAsIndexOp::create(b, buffer));
@@ -58,11 +62,7 @@ SharedTiles::SharedTiles(ImplicitLocOpBuilder &b, SharedTilePlan plan,
 
 Value SharedTiles::rowAddress(ImplicitLocOpBuilder &b, Value stage, bool ofB,
                               Value row) {
-  Type element = cast<MemRefType>(buffer.getType()).getElementType();
-  int64_t elementBytes = element.getIntOrFloatBitWidth() / 8;
-  auto i64 = [&](int64_t v) {
-    return arith::ConstantIntOp::create(b, b.getI64Type(), v);
-  };
+  auto i64 = [&](int64_t v) { return i64Constant(b, v); };
   Value stageBytes = arith::MulIOp::create(
       b, arith::IndexCastUIOp::create(b, b.getI64Type(), stage),
       i64(plan.stageElems() * elementBytes));

@@ -29,10 +29,9 @@ struct SharedTilePlan {
   int64_t aRows;   ///< A rows of the workgroup (block_m)
   int64_t bRows;   ///< weight rows of the workgroup (gate and up when gated)
   int64_t threads; ///< threads that share the copies
-  /// Alignment of the ring's start in shared memory: 1024 for warpgroup
-  /// MMAs (the swizzle repeats every 1024 bytes of address; the ring is
-  /// moved up to there at run time, so the memory has that much more),
-  /// else 0 (no alignment past 16 bytes).
+  /// Alignment of the ring's start in shared memory: kWarpgroupSwizzleAlign
+  /// for warpgroup MMAs (the ring is moved up to it at run time, so the
+  /// memory has that much more), else 0 (no alignment past 16 bytes).
   int64_t alignBytes = 0;
 
   /// 16-byte chunks of one row of a stage (2-byte elements).
@@ -103,6 +102,7 @@ private:
 
   SharedTilePlan plan;
   Value buffer;
+  int64_t elementBytes;
   /// The ring's first element in `buffer` (nullptr: 0) and its address.
   Value start, startAddress;
   SmallVector<Value> tokens;

@@ -16,6 +16,9 @@ namespace mlir::moe {
 
 /// Rows of one warpgroup MMA.
 inline constexpr int64_t kWarpgroupRows = 64;
+/// Alignment of a warpgroup MMA's shared-memory operands: the 128-byte
+/// swizzle repeats every 1024 bytes of address (the 64-byte one every 512).
+inline constexpr int64_t kWarpgroupSwizzleAlign = 1024;
 /// Waves of a warpgroup.
 inline constexpr int64_t kWarpgroupWaves = 4;
 /// Most columns of one warpgroup MMA.
