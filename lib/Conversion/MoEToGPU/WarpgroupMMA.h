@@ -27,8 +27,8 @@ inline constexpr int64_t kWarpgroupMaxN = 256;
 /// tiles, as kGroupedMatmulAccTiles counts them).
 inline constexpr int64_t kWarpgroupAccTiles = 32;
 /// Registers a lane of a warpgroup plan needs besides its accumulators
-/// (descriptors, routes, loop state; ptxas used 26-40 on the H200 tests'
-/// plans).
+/// (descriptors, routes, loop state: 26-40 by ptxas -v on the plans of
+/// test/Integration/GPU/grouped_matmul_warpgroup.mlir).
 inline constexpr int64_t kWarpgroupOtherRegisters = 40;
 
 /// The shared-memory descriptor (i64) of a K-major operand whose first row
