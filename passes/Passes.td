@@ -136,7 +136,8 @@ def MoESelectTilesPass : Pass<"moe-select-tiles"> {
     the kernels' own choices of those are their plans, `moe-plan-kernels`.) A
     `moe.grouped_matmul` keeps its `block_m` (moe.align fixed it). Targets:
     gfx942, gfx950, sm_90. `tokens` is the expected token count T (0: the
-    static T of the op, else a diagnostic); `ep-size` divides the experts.
+    static T of the op, else a diagnostic); a function's `moe.token_bucket`
+    sets its own expected T instead. `ep-size` divides the experts.
   }];
   let options = [
     Option<"target", "target", "std::string", /*default=*/"\"gfx942\"",
@@ -146,6 +147,66 @@ def MoESelectTilesPass : Pass<"moe-select-tiles"> {
     Option<"epSize", "ep-size", "int64_t", /*default=*/"1",
            "expert-parallel ranks: each rank has E/ep-size experts">
   ];
+}
+
+def MoESplitTokenBucketsPass : Pass<"moe-split-token-buckets", "::mlir::ModuleOp"> {
+  let summary = "Copy each function with a dynamic token count once per token bucket";
+  let description = [{
+    A GPU library serves every token count T, but its tiles and kernel
+    plans are chosen for one expected T. This pass gives each public
+    function `@f` whose `moe.experts` (or token-row `moe.grouped_matmul`)
+    has a dynamic T one private copy per token bucket,
+    `@f__t<min>[_<max>|_up]`, marked
+    `moe.token_bucket = {of = @f, min, max, expected}`; `moe-select-tiles`
+    and `moe-plan-kernels` plan each copy for its `expected` T. `@f` becomes
+    a private declaration until `moe-dispatch-token-buckets` gives it the
+    body that calls the bucket of the run-time T.
+
+    Buckets: T = 1, 2-4, 5-16, 17-64, 65-256, 257-1024 and 1025 up,
+    clipped to [`min-tokens`, `max-tokens`]; each is planned for its largest
+    T, the unbounded one for 4096 (or its least T when larger). Every copy is
+    correct for every T; a T outside the range runs in the nearest bucket.
+
+    T is dim 0 of the argument the op's token rows come from, followed back
+    through the first operand with a dynamic dim 0 of each op (norms,
+    collectives, elementwise ops); that argument is marked `moe.tokens`.
+    A token count computed otherwise is a diagnostic. Functions with a
+    static T, or with no op to plan, are left alone.
+  }];
+  let options = [
+    Option<"minTokens", "min-tokens", "int64_t", /*default=*/"1",
+           "least T to plan a bucket for (>= 1)">,
+    Option<"maxTokens", "max-tokens", "int64_t", /*default=*/"0",
+           "largest T to plan a bucket for (0: no bound)">
+  ];
+}
+
+def MoEDispatchTokenBucketsPass : Pass<"moe-dispatch-token-buckets", "::mlir::ModuleOp"> {
+  let summary = "Give each bucketed function the call of the bucket of the run-time T";
+  let description = [{
+    For each function `@f` that `moe.token_bucket` functions name, builds
+    `@f`'s body: `T = tensor.dim` of the argument marked `moe.tokens`, then
+    a chain of `scf.if T <= max` over the buckets in order of `min` that
+    calls the first bucket holding T (the last one takes every larger T, the
+    first every smaller one). `@f` takes the buckets' signature and argument
+    attributes (pruning may have changed them since the split) and becomes
+    public. Buckets of one dispatcher with different signatures, or without
+    a `moe.tokens` argument, are diagnostics.
+
+    With `merge`, neighbouring buckets whose bodies are equal (same tiles
+    and kernel plans) become one, which takes both ranges and is renamed by
+    them. moe-optimize runs this pass without `merge` (tiles alone do not
+    decide the kernels); the GPU pipeline runs it again with `merge` after
+    `moe-plan-kernels`.
+  }];
+  let options = [
+    Option<"merge", "merge", "bool", /*default=*/"true",
+           "merge neighbouring buckets whose bodies are equal">
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::func::FuncDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect"];
 }
 
 #endif // MOE_PASSES_TD

@@ -24,16 +24,18 @@ struct MoESelectTilesPass
     : mlir::moe::impl::MoESelectTilesPassBase<MoESelectTilesPass> {
   using MoESelectTilesPassBase::MoESelectTilesPassBase;
 
-  /// T from the option, else the op's static token count.
+  /// T of the op's token bucket, else the option's, else the op's static
+  /// token count.
   FailureOr<int64_t> tokensFor(Operation *op, int64_t staticTokens) {
-    if (tokens > 0)
-      return static_cast<int64_t>(tokens);
+    if (int64_t t = expectedTokens(op, tokens); t > 0)
+      return t;
     if (!ShapedType::isDynamic(staticTokens))
       return staticTokens;
     return op->emitOpError()
            << "has a dynamic token count; expected a token count for the "
               "tile cost model (moe-compile --tokens=N, or "
-              "--moe-select-tiles=\"tokens=N\")";
+              "--moe-select-tiles=\"tokens=N\", or token buckets: "
+              "--moe-split-token-buckets)";
   }
 
   TileAttr toAttr(const TileChoice &t) {

@@ -38,6 +38,12 @@ def MoE_Dialect : Dialect {
     under the `moe.parallel` key on the module (or a function); collectives
     name one of its groups. A function argument marked `moe.ep_rank` (a unit
     attribute on an `index` argument) is the rank within the `ep` group.
+
+    A GPU library serves every token count through token buckets
+    (`moe-split-token-buckets`): a function `@f` becomes copies `@f__t<lo>_<hi>`
+    marked `moe.token_bucket = {of = @f, min = lo, max = hi, expected = E}`
+    (each planned for T = E) and a dispatcher `@f` that calls the bucket
+    whose range holds T, read as dim 0 of the argument marked `moe.tokens`.
   }];
   let useDefaultAttributePrinterParser = 1;
   let hasOperationAttrVerify = 1;
@@ -63,6 +69,18 @@ def MoE_Dialect : Dialect {
     /// The argument attribute that marks a function's expert-parallel rank.
     static constexpr ::llvm::StringLiteral getEPRankAttrName() {
       return ::llvm::StringLiteral("moe.ep_rank");
+    }
+    /// The function attribute of a token bucket: a copy of a function
+    /// specialized for the calls of T in [min, max] (max absent: no bound),
+    /// planned for T = expected, which the function `of` dispatches to
+    /// (moe-split-token-buckets).
+    static constexpr ::llvm::StringLiteral getTokenBucketAttrName() {
+      return ::llvm::StringLiteral("moe.token_bucket");
+    }
+    /// The argument attribute that marks the tensor whose dim 0 is the
+    /// token count T a dispatcher picks its bucket by.
+    static constexpr ::llvm::StringLiteral getTokensAttrName() {
+      return ::llvm::StringLiteral("moe.tokens");
     }
   }];
 }

@@ -31,8 +31,11 @@ struct PrepareHostFunctionsPass
   StringRef getArgument() const final { return "moe-prepare-host-functions"; }
   void runOnOperation() override {
     for (auto func : getOperation().getOps<func::FuncOp>()) {
-      for (unsigned i = 0; i < func.getNumArguments(); ++i)
+      for (unsigned i = 0; i < func.getNumArguments(); ++i) {
         func.removeArgAttr(i, moe::MoEDialect::getEPRankAttrName());
+        func.removeArgAttr(i, moe::MoEDialect::getTokensAttrName());
+      }
+      func->removeAttr(moe::MoEDialect::getTokenBucketAttrName());
       if (func.isPublic() && !func.isExternal())
         func->setAttr("llvm.emit_c_interface", UnitAttr::get(&getContext()));
     }

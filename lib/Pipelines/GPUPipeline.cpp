@@ -7,6 +7,7 @@
 #include "moe/Pipelines/Pipelines.h"
 
 #include "moe/Conversion/Passes.h"
+#include "moe/Passes/Passes.h"
 #include "moe/Target/GPUTarget.h"
 
 #include "mlir/Conversion/Passes.h"
@@ -132,14 +133,27 @@ struct AttachKernelTargetPass
 };
 } // namespace
 
-void mlir::moe::buildGPUHostPipeline(OpPassManager &pm, const ChipInfo &chip,
-                                     StringRef toolkit,
-                                     const KernelOptions &options) {
+void mlir::moe::addKernelPlanningPasses(OpPassManager &pm, const ChipInfo &chip,
+                                        const KernelOptions &options) {
   MoEPlanKernelsPassOptions plans;
   plans.target = chip.name.str();
   plans.gemmLoads = options.gemmLoads;
   plans.tokens = options.tokens;
   pm.addPass(createMoEPlanKernelsPass(plans));
+  pm.addPass(createMoEDispatchTokenBucketsPass());
+}
+
+void mlir::moe::buildGPUHostPipeline(OpPassManager &pm, const ChipInfo &chip,
+                                     StringRef toolkit,
+                                     const KernelOptions &options) {
+  addKernelPlanningPasses(pm, chip, options);
+  addGPUHostLoweringPasses(pm, chip, toolkit, options);
+}
+
+void mlir::moe::addGPUHostLoweringPasses(OpPassManager &pm,
+                                         const ChipInfo &chip,
+                                         StringRef toolkit,
+                                         const KernelOptions &options) {
   ConvertMoEToGPULaunchPassOptions launch;
   launch.chip = chip.name.str();
   launch.gemmLoads = options.gemmLoads;

@@ -19,9 +19,18 @@ void mlir::moe::buildOptimizePipeline(OpPassManager &pm,
                                       const OptimizePipelineOptions &options) {
   // Tiles first: they fix block_m, which pruning and expansion build on.
   bool gpu = options.target != "cpu";
+  // Without one expected T, each function with a dynamic T gets a copy per
+  // token bucket, planned for its own T.
+  bool buckets = gpu && (options.tokens == 0 || options.maxTokens > 0);
+  if (buckets) {
+    MoESplitTokenBucketsPassOptions split;
+    split.minTokens = std::max<int64_t>(options.tokens, 1);
+    split.maxTokens = options.maxTokens;
+    pm.addPass(createMoESplitTokenBucketsPass(split));
+  }
   MoESelectTilesPassOptions tiles;
   tiles.target = options.target;
-  tiles.tokens = options.tokens;
+  tiles.tokens = buckets ? 0 : options.tokens;
   tiles.epSize = options.epSize;
   if (gpu)
     pm.addPass(createMoESelectTilesPass(tiles));
@@ -39,6 +48,12 @@ void mlir::moe::buildOptimizePipeline(OpPassManager &pm,
   pm.addPass(createMoEDeferAllReducePass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  // Equal buckets merge after planning (the GPU pipeline), not here.
+  if (buckets) {
+    MoEDispatchTokenBucketsPassOptions dispatch;
+    dispatch.merge = false;
+    pm.addPass(createMoEDispatchTokenBucketsPass(dispatch));
+  }
 }
 
 namespace {
@@ -50,8 +65,13 @@ struct OptimizeOptions : PassPipelineOptions<OptimizeOptions> {
       llvm::cl::init("gfx942")};
   Option<int64_t> tokens{
       *this, "tokens",
-      llvm::cl::desc("expected tokens per call for the tile cost model (0: "
-                     "the static T of each op)"),
+      llvm::cl::desc("expected tokens per call for the tile cost model; 0 "
+                     "(or with max-tokens, the least T): token buckets on "
+                     "GPU targets, else the static T of each op"),
+      llvm::cl::init(0)};
+  Option<int64_t> maxTokens{
+      *this, "max-tokens",
+      llvm::cl::desc("largest T of the token buckets (0: no bound)"),
       llvm::cl::init(0)};
   Option<int64_t> epSize{
       *this, "ep-size",
@@ -63,11 +83,12 @@ struct OptimizeOptions : PassPipelineOptions<OptimizeOptions> {
 void mlir::moe::registerOptimizePipeline() {
   PassPipelineRegistration<OptimizeOptions>(
       "moe-optimize",
-      "The graph optimization pipeline: select tiles (GPU targets), prune "
+      "The graph optimization pipeline: token buckets and tiles (GPU "
+      "targets), prune "
       "remote experts (ep-size > 1), expand experts, fuse SwiGLU into GEMM1, "
       "refine each GEMM's tile, defer all_reduce into the next RMSNorm, "
       "canonicalize and CSE",
       [](OpPassManager &pm, const OptimizeOptions &o) {
-        buildOptimizePipeline(pm, {o.target, o.tokens, o.epSize});
+        buildOptimizePipeline(pm, {o.target, o.tokens, o.epSize, o.maxTokens});
       });
 }

@@ -37,7 +37,7 @@ class Manifest:
                 continue
             if words[0] == "entry":
                 entry = self.entries.setdefault(
-                    words[1], {"args": [], "results": []})
+                    words[1], {"args": [], "results": [], "buckets": []})
             elif words[0] in ("arg", "result") and entry is not None:
                 spec = {"tensor": words[1] == "tensor", "dtype": words[2]}
                 if spec["tensor"]:
@@ -45,6 +45,11 @@ class Manifest:
                     spec["shape"] = [None if d == "?" else int(d)
                                      for d in words[4:4 + rank]]
                 entry["args" if words[0] == "arg" else "results"].append(spec)
+            elif words[0] == "bucket" and entry is not None:
+                lo, hi, expected = (int(w) for w in words[1:4])
+                entry["buckets"].append({"min": lo, "max": hi,
+                                         "expected": expected,
+                                         "function": words[4]})
             elif words[0] == "target":
                 self.target = words[1]
             elif words[0] == "end":

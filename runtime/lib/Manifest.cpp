@@ -76,6 +76,17 @@ bool moe::runtime::parseManifest(const std::string &text,
       (word == "arg" ? entry->args : entry->results).push_back(value);
       continue;
     }
+    if (word == "bucket" && entry) {
+      BucketSpec bucket;
+      if (!(words >> bucket.min >> bucket.max >> bucket.expected >>
+            bucket.function)) {
+        error = "manifest line " + std::to_string(lineNo) +
+                ": expected 'bucket MIN MAX EXPECTED FUNCTION'";
+        return false;
+      }
+      entry->buckets.push_back(bucket);
+      continue;
+    }
     if (word == "check") {
       size_t id = 0;
       words >> id;

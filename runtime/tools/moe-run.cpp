@@ -293,6 +293,13 @@ int main(int argc, char **argv) {
       for (size_t i = 0; i < entry.results.size(); ++i)
         std::printf("  result%zu: %s\n", i,
                     entry.results[i].describe().c_str());
+      for (const BucketSpec &b : entry.buckets) {
+        std::string range = std::to_string(b.min) + "..";
+        if (b.max >= 0)
+          range += std::to_string(b.max);
+        std::printf("  bucket T=%s: %s (planned for T=%lld)\n", range.c_str(),
+                    b.function.c_str(), b.expected);
+      }
     }
     return 0;
   }

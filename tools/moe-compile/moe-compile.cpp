@@ -87,12 +87,37 @@ static cl::opt<bool> noOptimize(
              "fuse SwiGLU into GEMM1, defer all_reduce, prune remote experts)"),
     cl::init(false), cl::cat(category));
 
-static cl::opt<int64_t>
-    tokens("tokens",
-           cl::desc("Expected tokens per call, for the tile cost model of GPU "
-                    "targets and their measured GEMM plans (TunedPlans.inc; "
-                    "0: each op's static T, the model's plans)"),
-           cl::init(0), cl::cat(category));
+static cl::opt<std::string> tokens(
+    "tokens",
+    cl::desc("Expected tokens per call T of GPU targets. N: every kernel is "
+             "planned for T = N (the tile cost model and the measured GEMM "
+             "plans of TunedPlans.inc); A..B: token buckets for T in [A, B], "
+             "chosen at run time; absent: buckets for every T. Each library "
+             "runs every T; a static T is planned as it is"),
+    cl::value_desc("N|A..B"), cl::init(""), cl::cat(category));
+
+/// --tokens as the optimize pipeline's tokens and maxTokens.
+static int64_t fixedTokens = 0, minTokens = 0, maxTokens = 0;
+
+/// Reads --tokens; false when it is neither N nor A..B (1 <= A <= B).
+static bool parseTokens() {
+  StringRef text = tokens;
+  if (text.empty())
+    return true;
+  auto [first, second] = text.split("..");
+  int64_t a = 0, b = 0;
+  if (first.getAsInteger(10, a) || a < 1)
+    return false;
+  if (second.empty() && !text.contains("..")) {
+    fixedTokens = a;
+    return true;
+  }
+  if (second.getAsInteger(10, b) || b < a)
+    return false;
+  minTokens = a;
+  maxTokens = b;
+  return true;
+}
 
 static cl::opt<int64_t> epSize(
     "ep-size",
@@ -108,7 +133,7 @@ static cl::opt<moe::GemmLoads> gemmLoads(
 static moe::KernelOptions kernelOptions() {
   moe::KernelOptions options;
   options.gemmLoads = gemmLoads;
-  options.tokens = tokens;
+  options.tokens = fixedTokens;
   return options;
 }
 
@@ -251,7 +276,16 @@ static LogicalResult compile(MLIRContext &context) {
       llvm::errs() << "moe-compile: optimizing (moe-optimize) for " << chip
                    << "\n";
     PassManager pm(&context);
-    moe::buildOptimizePipeline(pm, {chip.str(), tokens, epSize});
+    moe::buildOptimizePipeline(
+        pm,
+        {chip.str(), fixedTokens ? fixedTokens : minTokens, epSize, maxTokens});
+    return pm.run(m);
+  };
+  // GEMM plans, and token buckets whose kernels came out equal merged:
+  // what the manifest lists.
+  auto plan = [&](ModuleOp m, const moe::ChipInfo &chip) {
+    PassManager pm(&context);
+    moe::addKernelPlanningPasses(pm, chip, kernelOptions());
     return pm.run(m);
   };
   bool kernelsOnly = emit == Emit::Hsaco || emit == Emit::Isa;
@@ -268,7 +302,7 @@ static LogicalResult compile(MLIRContext &context) {
     }
     for (const moe::ChipInfo *chip : chips) {
       OwningOpRef<ModuleOp> copy(module->clone());
-      if (failed(optimize(*copy, chip->name)) ||
+      if (failed(optimize(*copy, chip->name)) || failed(plan(*copy, *chip)) ||
           failed(compileKernels(*copy, *chip, isa ? &isa->os() : nullptr)))
         return failure();
     }
@@ -279,7 +313,8 @@ static LogicalResult compile(MLIRContext &context) {
 
   const moe::ChipInfo *gpu = chips.empty() ? nullptr : chips.front();
   StringRef gpuChip = gpu ? gpu->name : StringRef();
-  if (failed(optimize(*module, gpu ? gpuChip : StringRef(target))))
+  if (failed(optimize(*module, gpu ? gpuChip : StringRef(target))) ||
+      (gpu && failed(plan(*module, *gpu))))
     return failure();
   // The signature after optimization (pruning changes it) is the ABI.
   FailureOr<std::vector<moe::ManifestEntry>> entries =
@@ -294,7 +329,7 @@ static LogicalResult compile(MLIRContext &context) {
     std::string tk = moe::kernelToolkit(*gpu, toolkitFolder());
     if (failed(checkToolkit(*gpu, tk)))
       return failure();
-    moe::buildGPUHostPipeline(pm, *gpu, tk, kernelOptions());
+    moe::addGPUHostLoweringPasses(pm, *gpu, tk, kernelOptions());
   } else {
     moe::buildCPUReferencePipeline(pm);
   }
@@ -385,8 +420,15 @@ int main(int argc, char **argv) {
                     "for sm_90 use --emit=isa (PTX) or --emit=lib\n";
     return 1;
   }
-  if (epSize < 1 || tokens < 0) {
-    llvm::errs() << "moe-compile: expected --ep-size >= 1 and --tokens >= 0\n";
+  if (epSize < 1) {
+    llvm::errs() << "moe-compile: expected --ep-size >= 1, got " << epSize
+                 << "\n";
+    return 1;
+  }
+  if (!parseTokens()) {
+    llvm::errs() << "moe-compile: expected --tokens=N or --tokens=A..B with "
+                    "1 <= A <= B, got '"
+                 << tokens << "'\n";
     return 1;
   }
   if (emit == Emit::Lib && outputFile.empty()) {

@@ -23,6 +23,19 @@ namespace mlir::moe {
 #include "passes/Passes.h.inc"
 
 //===----------------------------------------------------------------------===//
+// Token buckets
+//===----------------------------------------------------------------------===//
+
+/// The token buckets of a library for T in [minTokens, maxTokens]
+/// (maxTokens 0: no bound): T = 1, 2-4, 5-16, 17-64, 65-256, 257-1024 and
+/// above, clipped to the range; each is planned for its largest T (the
+/// unbounded one for 4096). `of` is left empty.
+SmallVector<TokenBucket> tokenBuckets(int64_t minTokens, int64_t maxTokens);
+
+/// The name of a bucket's function: `<of>__t<min>[_<max>|_up]`.
+std::string tokenBucketName(const TokenBucket &bucket);
+
+//===----------------------------------------------------------------------===//
 // Expand experts
 //===----------------------------------------------------------------------===//
 

@@ -28,7 +28,7 @@ void addTensorBufferizationPasses(OpPassManager &pm);
 
 /// Marks public functions with `llvm.emit_c_interface` (their
 /// `_mlir_ciface_` wrappers take memref descriptors by pointer) and drops
-/// moe argument attributes.
+/// moe argument attributes and token buckets.
 std::unique_ptr<Pass> createPrepareHostFunctionsPass();
 
 /// moe ops and tensors -> a host program for `chip` in the LLVM dialect:
@@ -42,14 +42,29 @@ std::unique_ptr<Pass> createPrepareHostFunctionsPass();
 void buildGPUHostPipeline(OpPassManager &pm, const ChipInfo &chip,
                           StringRef toolkit, const KernelOptions &options);
 
+/// The start of buildGPUHostPipeline: the GEMMs' kernel plans
+/// (moe-plan-kernels), then token buckets whose kernels came out equal
+/// merged (moe-dispatch-token-buckets). moe-compile runs it before it
+/// reads the manifest.
+void addKernelPlanningPasses(OpPassManager &pm, const ChipInfo &chip,
+                             const KernelOptions &options);
+
+/// The rest of buildGPUHostPipeline, after addKernelPlanningPasses.
+void addGPUHostLoweringPasses(OpPassManager &pm, const ChipInfo &chip,
+                              StringRef toolkit, const KernelOptions &options);
+
 /// Options of `moe-optimize`.
 struct OptimizePipelineOptions {
   std::string target = "gfx942"; ///< tile target, or "cpu" (no tiles)
-  int64_t tokens = 0;            ///< expected T for the tile cost model
-  int64_t epSize = 1;            ///< expert-parallel ranks
+  /// Expected T for the tile cost model; 0, or with maxTokens the least
+  /// T: token buckets for T in [max(tokens, 1), maxTokens] (GPU targets).
+  int64_t tokens = 0;
+  int64_t epSize = 1;    ///< expert-parallel ranks
+  int64_t maxTokens = 0; ///< largest T of the token buckets (0: no bound)
 };
 
-/// The graph optimization pipeline: select tiles (GPU targets), prune
+/// The graph optimization pipeline: token buckets (GPU targets without one
+/// expected T), select tiles (GPU targets), prune
 /// remote experts (ep-size > 1), expand experts, fuse SwiGLU into GEMM1,
 /// refine each GEMM's tile, defer all_reduce, then canonicalize and CSE.
 void buildOptimizePipeline(OpPassManager &pm,

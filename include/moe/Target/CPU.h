@@ -21,10 +21,18 @@ struct ManifestValue {
   std::vector<int64_t> shape; ///< ShapedType::kDynamic for dynamic sizes.
 };
 
+/// A token bucket of an entry: the function called for T in [min, max]
+/// (max -1: no bound), planned for T = expected.
+struct ManifestBucket {
+  int64_t min, max, expected;
+  std::string function;
+};
+
 /// One public function of the program.
 struct ManifestEntry {
   std::string name;
   std::vector<ManifestValue> args, results;
+  std::vector<ManifestBucket> buckets; ///< in order of min; empty: none
 };
 
 /// The signatures of every public function of `module` (before lowering).

@@ -243,7 +243,7 @@ GroupedMatmulProblem mlir::moe::groupedMatmulProblem(GroupedMatmulOp op,
           wType.getDimSize(1),
           wType.getDimSize(0),
           op.getTopKAttr().getInt(),
-          tokens};
+          expectedTokens(op, tokens)};
 }
 
 /// What the chip and the problem fix in every plan: the MMA atom, the k a

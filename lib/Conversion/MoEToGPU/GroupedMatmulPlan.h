@@ -91,7 +91,8 @@ struct GroupedMatmulPlan {
 };
 
 /// The problem of `op` (its tile's block_n, 64 without one) with `loads`
-/// and the expected tokens per call (0: unknown).
+/// and the expected tokens per call: its function's token bucket's, else
+/// `tokens` (0: unknown).
 GroupedMatmulProblem groupedMatmulProblem(GroupedMatmulOp op, GemmLoads loads,
                                           int64_t tokens = 0);
 

@@ -6,6 +6,8 @@
 
 #include "moe/Target/CPU.h"
 
+#include "moe/Dialect/MoE/MoE.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -52,6 +54,21 @@ static FailureOr<ManifestValue> describe(func::FuncOp func, Type type,
   return value;
 }
 
+/// The token buckets that dispatcher `name` calls, in order of min.
+static std::vector<ManifestBucket> bucketsOf(ModuleOp module, StringRef name) {
+  std::vector<ManifestBucket> buckets;
+  for (auto func : module.getOps<func::FuncOp>()) {
+    std::optional<TokenBucket> bucket = enclosingTokenBucket(func);
+    if (bucket && bucket->of == name)
+      buckets.push_back({bucket->min, bucket->max.value_or(-1),
+                         bucket->expected, func.getSymName().str()});
+  }
+  llvm::sort(buckets, [](const ManifestBucket &a, const ManifestBucket &b) {
+    return a.min < b.min;
+  });
+  return buckets;
+}
+
 FailureOr<std::vector<ManifestEntry>>
 mlir::moe::collectManifest(ModuleOp module) {
   std::vector<ManifestEntry> entries;
@@ -72,6 +89,7 @@ mlir::moe::collectManifest(ModuleOp module) {
         return failure();
       entry.results.push_back(*v);
     }
+    entry.buckets = bucketsOf(module, entry.name);
     entries.push_back(std::move(entry));
   }
   if (entries.empty())
@@ -105,6 +123,9 @@ mlir::moe::serializeManifest(const std::vector<ManifestEntry> &entries) {
       print("arg", v);
     for (const ManifestValue &v : e.results)
       print("result", v);
+    for (const ManifestBucket &b : e.buckets)
+      os << "bucket " << b.min << " " << b.max << " " << b.expected << " "
+         << b.function << "\n";
     os << "end\n";
   }
   return text;

@@ -754,7 +754,7 @@ func.func @dynamic_shared_below_zero() attributes {moe.dynamic_shared_bytes = -1
 
 // -----
 
-// expected-error @+1 {{unknown moe attribute 'moe.layout'; expected 'moe.parallel', 'moe.check_messages' or 'moe.dynamic_shared_bytes'}}
+// expected-error @+1 {{unknown moe attribute 'moe.layout'; expected 'moe.parallel', 'moe.check_messages', 'moe.dynamic_shared_bytes' or 'moe.token_bucket'}}
 module attributes {moe.layout = #moe.parallel<tp = 2>} {}
 
 //===----------------------------------------------------------------------===//
@@ -845,10 +845,32 @@ func.func @ep_rank_type(%r: i32 {moe.ep_rank}) {
 
 // -----
 
-// expected-error @+1 {{unknown moe argument attribute 'moe.rank'; expected 'moe.ep_rank'}}
+// expected-error @+1 {{unknown moe argument attribute 'moe.rank'; expected 'moe.ep_rank' or 'moe.tokens'}}
 func.func @ep_rank_name(%r: index {moe.rank}) {
   return
 }
+
+// -----
+
+// expected-error @+1 {{expected 'moe.tokens' to be a unit attribute on a ranked tensor or memref argument of rank >= 1, got it on argument #0 of type 'index'}}
+func.func @tokens_type(%n: index {moe.tokens}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{expected 'moe.token_bucket' to be a dictionary {of = @dispatcher, min = i64 >= 0, max = i64 >= min (optional), expected = i64 >= 1 in [min, max]}, got {expected = 2 : i64, max = 4 : i64, min = 8 : i64, of = @f}}}
+func.func private @bucket_range() attributes {moe.token_bucket = {of = @f, min = 8, max = 4, expected = 2}}
+
+// -----
+
+// expected-error @+1 {{expected 'moe.token_bucket' to be a dictionary {of = @dispatcher, min = i64 >= 0, max = i64 >= min (optional), expected = i64 >= 1 in [min, max]}, got {expected = 4 : i64, min = 1 : i64, of = "f"}}}
+func.func private @bucket_of() attributes {moe.token_bucket = {of = "f", min = 1, expected = 4}}
+
+// -----
+
+// expected-error @+1 {{expected 'moe.token_bucket' on a function, got it on 'builtin.module'}}
+module attributes {moe.token_bucket = {of = @f, min = 1, expected = 4}} {}
 
 // -----
 
@@ -1015,3 +1037,9 @@ func.func @combine_zero_experts(%r: tensor<8x16xbf16>, %s: tensor<4x2xf32>, %ids
   %y = moe.combine %r, %s ids %ids experts 0 : tensor<8x16xbf16>, tensor<4x2xf32>, tensor<4x2xi32> -> tensor<4x16xbf16>
   return
 }
+
+// -----
+
+// A declaration's argument attributes are checked against its type.
+// expected-error @+1 {{expected 'moe.ep_rank' to be a unit attribute on an index argument, got it on argument #0 of type 'i32'}}
+func.func private @ep_rank_declaration(%r: i32 {moe.ep_rank})

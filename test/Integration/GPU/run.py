@@ -28,7 +28,9 @@ CPU = os.path.join(HERE, "..", "CPU")
 # from this folder or else test/Integration/CPU (source());
 # {artifacts} and {target} are filled in. A program ending in
 # ".direct.mlir" is the CPU one compiled with --no-optimize (expanded but not
-# tiled or fused: the standalone activation kernel and default tiles).
+# tiled or fused: the standalone activation kernel and default tiles); one
+# ending in ".buckets.mlir" is compiled without --tokens (token buckets: one
+# library for every T).
 CASES = [
     ("align", "align.mlir", "check_align.py", []),
     ("gate", "gate.mlir", "check_gate.py", []),
@@ -41,6 +43,9 @@ CASES = [
     ("layers", "layers.mlir", "check_layers.py", []),
     ("experts --no-optimize", "experts.direct.mlir", "check_experts.py", []),
     ("layers --no-optimize", "layers.direct.mlir", "check_layers.py", []),
+    # One library for every T: its token buckets at T = 1 .. 1500.
+    ("layers, one library for every T", "layers.buckets.mlir",
+     "check_layers.py", ["--tokens", "1,3,17,64,300,1500"]),
     # EP: 4 ranks' pruned mixtral_like layers summed == the whole layer.
     ("prune", "layers.mlir", "check_prune.py",
      ["--pruned-lib", "{artifacts}/layers_ep4.{target}.so"]),
@@ -71,23 +76,26 @@ def library(artifacts, program, target):
 
 def build(args):
     os.makedirs(args.artifacts, exist_ok=True)
-    compile_cmd = [args.moe_compile, f"--target={args.target}",
-                   f"--tokens={args.tokens}"] + args.compile_flag
+    compile_cmd = [args.moe_compile, f"--target={args.target}"] + \
+        args.compile_flag
     for program in sorted({case[1] for case in CASES} | set(EXTRA_PROGRAMS)):
         if program in SM90_ONLY and args.target != "sm_90":
             continue
         out = library(args.artifacts, program, args.target)
-        options = []
+        options = [f"--tokens={args.tokens}"]
         if program.endswith(".direct.mlir"):
-            options = ["--no-optimize"]
+            options.append("--no-optimize")
             program = program.replace(".direct.mlir", ".mlir")
+        elif program.endswith(".buckets.mlir"):
+            options = []
+            program = program.replace(".buckets.mlir", ".mlir")
         subprocess.run(compile_cmd + options + [source(program), "-o", out],
                        check=True)
     pruned = os.path.join(args.artifacts, "layers_ep4.mlir")
     subprocess.run([args.moe_opt,
                     "--moe-prune-remote-experts=ep-size=4 reduce=false",
                     os.path.join(CPU, "layers.mlir"), "-o", pruned], check=True)
-    subprocess.run(compile_cmd + [pruned, "-o", library(
+    subprocess.run(compile_cmd + [f"--tokens={args.tokens}", pruned, "-o", library(
         args.artifacts, "layers_ep4.mlir", args.target)], check=True)
     print(f"gpu-tests: built {len(CASES)} cases for {args.target} "
           f"into {args.artifacts}")

@@ -15,6 +15,9 @@
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#include <optional>
+#include <string>
+
 #include "MoE/MoEDialect.h.inc"
 #include "MoE/MoEEnums.h.inc"
 
@@ -45,6 +48,30 @@ FailureOr<int64_t> lookupGroupSize(Operation *op, StringRef group);
 /// ShapedType::kDynamic when `routes` is dynamic or the sum overflows.
 int64_t computeMaxPaddedRoutes(int64_t routes, int64_t experts,
                                int64_t blockM);
+
+/// A token bucket (MoEDialect::getTokenBucketAttrName): the function serves
+/// the calls of the dispatcher `of` with T in [min, max] (max: nullopt, no
+/// bound), and its kernels are planned for T = expected.
+struct TokenBucket {
+  std::string of;
+  int64_t min = 1;
+  std::optional<int64_t> max;
+  int64_t expected = 1;
+};
+
+/// The bucket an attribute spells, or nullopt when it is malformed (`why`
+/// then says what was expected).
+std::optional<TokenBucket> parseTokenBucket(Attribute attr, std::string &why);
+
+/// The attribute that spells `bucket`.
+DictionaryAttr tokenBucketAttr(MLIRContext *ctx, const TokenBucket &bucket);
+
+/// The token bucket of the function that holds `op` (or is `op`), if any.
+std::optional<TokenBucket> enclosingTokenBucket(Operation *op);
+
+/// The token count `op`'s kernels are planned for: its function's bucket's
+/// expected T, else `fallback` (the pass option).
+int64_t expectedTokens(Operation *op, int64_t fallback);
 
 } // namespace mlir::moe
 

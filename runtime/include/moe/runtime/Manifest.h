@@ -22,9 +22,18 @@ struct ValueSpec {
   std::string describe() const; ///< "tensor bf16 [?, 4096]", "scalar index".
 };
 
+/// A token bucket of a GPU library's entry: the entry runs `function` for
+/// T in [min, max] (max -1: no bound), whose kernels are planned for
+/// T = expected.
+struct BucketSpec {
+  long long min = 0, max = -1, expected = 0;
+  std::string function;
+};
+
 struct EntrySpec {
   std::string name;
   std::vector<ValueSpec> args, results;
+  std::vector<BucketSpec> buckets; ///< empty: planned for one T
 };
 
 /// Parses "moe-manifest 1" text; false with a reason on malformed input.

@@ -1,0 +1,11 @@
+// RUN: moe-opt %s -split-input-file -moe-split-token-buckets -verify-diagnostics -o /dev/null
+
+// T made from an index, not read from an argument's dim 0: a diagnostic.
+func.func @computed_tokens(%n: index, %w1: tensor<8x256x64xbf16>, %w2: tensor<8x64x128xbf16>,
+                           %w: tensor<?x2xf32>, %ids: tensor<?x2xi32>) -> tensor<?x64xbf16> {
+  %x = tensor.empty(%n) : tensor<?x64xbf16>
+  // expected-error @below {{'moe.experts' op has a dynamic token count computed by 'tensor.empty'; expected it to be dim 0 of an argument of @computed_tokens (or a token count: moe-compile --tokens=N)}}
+  %y = moe.experts %x, %w1, %w2, %w, %ids activation <silu_mul>
+      : (tensor<?x64xbf16>, tensor<8x256x64xbf16>, tensor<8x64x128xbf16>, tensor<?x2xf32>, tensor<?x2xi32>) -> tensor<?x64xbf16>
+  return %y : tensor<?x64xbf16>
+}
