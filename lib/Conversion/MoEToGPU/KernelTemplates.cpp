@@ -94,8 +94,24 @@ gpu::KernelDim3 mlir::moe::emitLaunchGrid(OpBuilder &b, Location loc,
   };
   Value one = idx(1);
   if (auto gemm = dyn_cast<GroupedMatmulOp>(op)) {
-    Value rows = arith::DivUIOp::create(b, loc, dim(args[2], 0),
-                                        idx(gemm.getBlockMAttr().getInt()));
+    // Row blocks: R_max / block_m, or fewer when few experts can have
+    // routes. The padded count sums roundup(c_e, block_m) over the experts
+    // with c_e > 0 routes, at most routes + min(E_l, routes) * (block_m - 1):
+    // at T = 1 of 128 experts and k = 8, 8 blocks instead of 121 (the
+    // kernel's blocks past the count exit, but each is still scheduled).
+    int64_t blockM = gemm.getBlockMAttr().getInt();
+    Value routes = dim(args[0], 0);
+    if (gemm.getRows() == RowSource::Tokens)
+      routes = arith::MulIOp::create(b, loc, routes,
+                                     idx(gemm.getTopKAttr().getInt()));
+    Value experts = arith::MinUIOp::create(b, loc, dim(args[1], 0), routes);
+    Value padded = arith::AddIOp::create(
+        b, loc, routes,
+        arith::MulIOp::create(b, loc, experts, idx(blockM - 1)));
+    Value filledBlocks = ceilDiv(padded, blockM);
+    Value maxBlocks =
+        arith::DivUIOp::create(b, loc, dim(args[2], 0), idx(blockM));
+    Value rows = arith::MinUIOp::create(b, loc, filledBlocks, maxBlocks);
     Value cols = ceilDiv(dim(args.back(), 1), groupedMatmulBlockN(gemm, chip));
     return {rows, cols, one};
   }

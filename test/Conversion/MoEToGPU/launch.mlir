@@ -38,7 +38,8 @@
 
 // Each moe op becomes read-only buffers of its operands, an allocation per
 // result, and a launch of its kernel template with the template's grid: the
-// GEMM's rows are R_max / block_m, its columns ceil(N / block_n), and its
+// GEMM's rows are min(ceil((routes + min(E, routes) * (block_m - 1)) /
+// block_m), R_max / block_m), its columns ceil(N / block_n), and its
 // output is zero-filled first (rows of pruned routes are never written, and
 // the caller reads every row).
 // CHECK-LABEL: func.func @gemm
@@ -48,8 +49,14 @@
 // CHECK:         %[[ROUTES:.*]] = arith.muli %[[TOKENS]], %{{.*}} : index
 // CHECK:         %[[OUT:.*]] = memref.alloc(%[[ROUTES]]) {alignment = 256 : i64} : memref<?x32xbf16>
 // CHECK:         gpu.memset %[[OUT]], %{{.*}} : memref<?x32xbf16>, bf16
+// CHECK:         %[[GROUTES:.*]] = arith.muli %{{.*}}, %{{.*}} : index
+// CHECK:         %[[FILLED:.*]] = arith.minui %{{.*}}, %[[GROUTES]] : index
+// CHECK:         %[[PADS:.*]] = arith.muli %[[FILLED]], %{{.*}} : index
+// CHECK:         %[[PADDED:.*]] = arith.addi %[[GROUTES]], %[[PADS]] : index
+// CHECK:         %[[BOUND:.*]] = arith.ceildivui %[[PADDED]], %{{.*}} : index
 // CHECK:         %[[RMAX:.*]] = memref.dim %[[SORTED]], %{{.*}} : memref<?xi32>
-// CHECK:         %[[ROWS:.*]] = arith.divui %[[RMAX]], %{{.*}} : index
+// CHECK:         %[[RMAXBLOCKS:.*]] = arith.divui %[[RMAX]], %{{.*}} : index
+// CHECK:         %[[ROWS:.*]] = arith.minui %[[BOUND]], %[[RMAXBLOCKS]] : index
 // CHECK:         %[[COLS:.*]] = arith.ceildivui
 // CHECK:         %[[RING:.*]] = arith.constant 20480 : i32
 // CHECK:         gpu.launch_func @moe_kernels::@gemm_grouped_matmul_0 blocks in (%[[ROWS]], %[[COLS]], %{{.*}}) threads in (%{{.*}}, %{{.*}}, %{{.*}}) dynamic_shared_memory_size %[[RING]] args(%[[X]] : memref<?x64xbf16>, {{.*}}, %[[OUT]] : memref<?x32xbf16>)
