@@ -68,7 +68,7 @@ struct MoEDispatchTokenBucketsPass
       }
       a.range.max = b.range.max;
       a.range.expected = b.range.expected;
-      b.func.erase();
+      symbols.erase(b.func);
       buckets.erase(buckets.begin() + i + 1);
     }
     for (Bucket &bucket : buckets) {
