@@ -129,6 +129,167 @@ struct GateKernelBuilder {
         arith::ShLIOp::create(
             b, one, arith::IndexCastOp::create(b, b.getI64Type(), i)));
   }
+
+  Value ninf() { return f32(-std::numeric_limits<double>::infinity()); }
+  /// The index of a lane without a candidate.
+  Value none() { return i32(std::numeric_limits<int32_t>::max()); }
+  Value zeroMask() {
+    return arith::ConstantOp::create(b, b.getI64IntegerAttr(0));
+  }
+  Value notSet(Value bitValue) {
+    return arith::XOrIOp::create(
+        b, bitValue, arith::ConstantOp::create(b, b.getBoolAttr(true)));
+  }
+  /// `better` of a candidate (s, index) against the lane's best (acc):
+  /// allowed, and larger, or the first.
+  Value beats(Value allowed, Value s, ValueRange acc) {
+    return arith::AndIOp::create(
+        b, allowed,
+        arith::OrIOp::create(
+            b, arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, s, acc[0]),
+            arith::CmpIOp::create(b, arith::CmpIPredicate::eq, acc[1],
+                                  none())));
+  }
+
+  /// Softmax: the row's max logit and sum of exponentials.
+  void emitSoftmaxStats() {
+    Value numExperts = idx(experts);
+    Value localMax = laneLoop(
+        numExperts, ninf(), [&](Value e, ValueRange acc) -> SmallVector<Value> {
+          return {arith::MaximumFOp::create(b, acc[0], logit(e))};
+        })[0];
+    maxLogit = waveReduce(localMax, [&](Value x, Value y) {
+      return arith::MaximumFOp::create(b, x, y).getResult();
+    });
+    Value localSum =
+        laneLoop(numExperts, f32(0.0),
+                 [&](Value e, ValueRange acc) -> SmallVector<Value> {
+                   Value x = math::ExpOp::create(
+                       b, arith::SubFOp::create(b, logit(e), maxLogit));
+                   return {arith::AddFOp::create(b, acc[0], x)};
+                 })[0];
+    expSum = waveReduce(localSum, [&](Value x, Value y) {
+      return arith::AddFOp::create(b, x, y).getResult();
+    });
+  }
+
+  /// A group's score: the sum of its two best selection scores.
+  Value groupScore(Value grp, int64_t perGroup) {
+    Value lo = arith::MulIOp::create(b, grp, idx(perGroup));
+    auto top2 =
+        scf::ForOp::create(b, lo, arith::AddIOp::create(b, lo, idx(perGroup)),
+                           idx(1), ValueRange{ninf(), ninf()});
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(top2.getBody());
+    Value x = selection(top2.getInductionVar());
+    Value t0 = top2.getRegionIterArgs()[0], t1 = top2.getRegionIterArgs()[1];
+    scf::YieldOp::create(
+        b, ValueRange{arith::MaximumFOp::create(b, x, t0),
+                      arith::MaximumFOp::create(
+                          b, t1, arith::MinimumFOp::create(b, x, t0))});
+    b.setInsertionPointAfter(top2);
+    return arith::AddFOp::create(b, top2.getResult(0), top2.getResult(1))
+        .getResult();
+  }
+
+  /// Grouped routing: the kept groups as a uniform 64-bit mask.
+  Value emitKeptGroups(int64_t nGroup, int64_t keepGroups, int64_t perGroup) {
+    auto keep = scf::ForOp::create(b, idx(0), idx(keepGroups), idx(1),
+                                   ValueRange{zeroMask()});
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(keep.getBody());
+    Value kept = keep.getRegionIterArgs()[0];
+    SmallVector<Value> best =
+        laneLoop(idx(nGroup), ValueRange{ninf(), none()},
+                 [&](Value grp, ValueRange acc) -> SmallVector<Value> {
+                   Value s = groupScore(grp, perGroup);
+                   Value better = beats(notSet(bit(kept, grp)), s, acc);
+                   Value gi =
+                       arith::IndexCastOp::create(b, b.getI32Type(), grp);
+                   return {arith::SelectOp::create(b, better, s, acc[0]),
+                           arith::SelectOp::create(b, better, gi, acc[1])};
+                 });
+    Value winner = waveArgMax(best[0], best[1]).second;
+    Value w = arith::MinSIOp::create(b, winner, i32(nGroup - 1));
+    scf::YieldOp::create(
+        b, ValueRange{setBit(
+               kept, arith::IndexCastOp::create(b, b.getIndexType(), w))});
+    return keep.getResult(0);
+  }
+
+  /// Top-k by repeated wave arg-max; a lane marks its taken experts in a
+  /// 64-bit mask (bit i = its i-th expert, lane + i * wave). Lane 0 writes
+  /// each winner's id and weight; returns the sum of the weights.
+  Value emitTopK(Value keptMask, int64_t perGroup) {
+    auto select = scf::ForOp::create(b, idx(0), idx(topK), idx(1),
+                                     ValueRange{zeroMask(), f32(0.0)});
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(select.getBody());
+    Value taken = select.getRegionIterArgs()[0];
+    Value j = select.getInductionVar();
+    SmallVector<Value> best = laneLoop(
+        idx(experts), ValueRange{ninf(), none()},
+        [&](Value e, ValueRange acc) -> SmallVector<Value> {
+          Value slot = arith::DivUIOp::create(b, e, idx(wave));
+          Value free = notSet(bit(taken, slot));
+          if (keptMask)
+            free = arith::AndIOp::create(
+                b, free,
+                bit(keptMask, arith::DivUIOp::create(b, e, idx(perGroup))));
+          Value s = selection(e);
+          Value better = beats(free, s, acc);
+          Value ei = arith::IndexCastOp::create(b, b.getI32Type(), e);
+          return {arith::SelectOp::create(b, better, s, acc[0]),
+                  arith::SelectOp::create(b, better, ei, acc[1])};
+        });
+    Value winner = waveArgMax(best[0], best[1]).second;
+    // Always a valid expert index (NaN-only rows keep expert 0).
+    Value w = arith::IndexCastOp::create(
+        b, b.getIndexType(),
+        arith::MinSIOp::create(b, winner, i32(experts - 1)));
+    Value weight = score(w);
+    Value mine =
+        arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
+                              arith::RemUIOp::create(b, w, idx(wave)), lane);
+    Value newTaken = arith::SelectOp::create(
+        b, mine, setBit(taken, arith::DivUIOp::create(b, w, idx(wave))), taken);
+    Value lane0 =
+        arith::CmpIOp::create(b, arith::CmpIPredicate::eq, lane, idx(0));
+    auto write = scf::IfOp::create(b, lane0, /*withElseRegion=*/false);
+    {
+      OpBuilder::InsertionGuard inner(b);
+      b.setInsertionPointToStart(&write.getThenRegion().front());
+      memref::StoreOp::create(b,
+                              arith::IndexCastOp::create(b, b.getI32Type(), w),
+                              idsOut, ValueRange{token, j});
+      memref::StoreOp::create(b, weight, weightsOut, ValueRange{token, j});
+    }
+    scf::YieldOp::create(
+        b, ValueRange{newTaken,
+                      arith::AddFOp::create(b, select.getRegionIterArgs()[1],
+                                            weight)});
+    b.setInsertionPointAfter(select);
+    return select.getResult(1);
+  }
+
+  /// Renormalize and scale: lane 0 wrote the weights; it rescales them.
+  void emitRescale(Value weightSum) {
+    double scaling = op.getScaling() ? op.getScaling()->convertToDouble() : 1.0;
+    Value factor = f32(scaling);
+    if (op.getRenormalize())
+      factor = arith::DivFOp::create(b, factor, weightSum);
+    Value lane0 =
+        arith::CmpIOp::create(b, arith::CmpIPredicate::eq, lane, idx(0));
+    auto rescale = scf::IfOp::create(b, lane0, /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&rescale.getThenRegion().front());
+    auto loop = scf::ForOp::create(b, idx(0), idx(topK), idx(1));
+    b.setInsertionPointToStart(loop.getBody());
+    Value jj = loop.getInductionVar();
+    Value w = memref::LoadOp::create(b, weightsOut, ValueRange{token, jj});
+    memref::StoreOp::create(b, arith::MulFOp::create(b, w, factor), weightsOut,
+                            ValueRange{token, jj});
+  }
 };
 } // namespace
 
@@ -140,12 +301,11 @@ mlir::moe::buildGateKernel(OpBuilder &builder, gpu::GPUModuleOp module,
   int64_t wave = chip.waveSize;
   int64_t nGroup = op.getNGroupAttr() ? op.getNGroupAttr().getInt() : 0;
   if (ShapedType::isDynamic(experts) || experts > 64 * wave)
-    return op.emitOpError() << "expected a static expert count <= "
-                            << 64 * wave << " for the kernel, got "
-                            << logitsType;
+    return op.emitOpError() << "expected a static expert count <= " << 64 * wave
+                            << " for the kernel, got " << logitsType;
   if (nGroup > 64)
-    return op.emitOpError() << "expected n_group <= 64 for the kernel, got "
-                            << nGroup;
+    return op.emitOpError()
+           << "expected n_group <= 64 for the kernel, got " << nGroup;
   ImplicitLocOpBuilder b(op.getLoc(), builder);
   SmallVector<Type> args{bufferTypeOf(op.getLogits().getType())};
   if (op.getBias())
@@ -155,181 +315,33 @@ mlir::moe::buildGateKernel(OpBuilder &builder, gpu::GPUModuleOp module,
   auto func = createKernel(b, module, name, args, wave);
   Block &entry = func.getBody().front();
 
-  GateKernelBuilder g{b, op, wave, experts, op.getTopKAttr().getInt(),
-                      entry.getArgument(0), Value(), Value(), Value(),
+  GateKernelBuilder g{b,
+                      op,
+                      wave,
+                      experts,
+                      op.getTopKAttr().getInt(),
+                      entry.getArgument(0),
+                      Value(),
+                      Value(),
+                      Value(),
                       gpu::BlockIdOp::create(b, gpu::Dimension::x),
                       gpu::ThreadIdOp::create(b, gpu::Dimension::x),
-                      Value(), Value()};
+                      Value(),
+                      Value()};
   unsigned a = 1;
   if (op.getBias())
     g.bias = entry.getArgument(a++);
   g.weightsOut = entry.getArgument(a++);
   g.idsOut = entry.getArgument(a++);
-  Value numExperts = g.idx(experts);
-  Value ninf = g.f32(-std::numeric_limits<double>::infinity());
 
-  if (op.getScoring() == ScoringFunc::Softmax) {
-    Value localMax = g.laneLoop(numExperts, ninf,
-                                [&](Value e, ValueRange acc) -> SmallVector<Value> {
-                                  return {arith::MaximumFOp::create(
-                                      b, acc[0], g.logit(e))};
-                                })[0];
-    g.maxLogit = g.waveReduce(localMax, [&](Value x, Value y) {
-      return arith::MaximumFOp::create(b, x, y).getResult();
-    });
-    Value localSum = g.laneLoop(
-        numExperts, g.f32(0.0),
-        [&](Value e, ValueRange acc) -> SmallVector<Value> {
-          Value x = math::ExpOp::create(
-              b, arith::SubFOp::create(b, g.logit(e), g.maxLogit));
-          return {arith::AddFOp::create(b, acc[0], x)};
-        })[0];
-    g.expSum = g.waveReduce(localSum, [&](Value x, Value y) {
-      return arith::AddFOp::create(b, x, y).getResult();
-    });
-  }
-
-  // Grouped routing: the kept groups as a uniform 64-bit mask.
-  Value zeroMask = arith::ConstantOp::create(b, b.getI64IntegerAttr(0));
-  Value keptMask;
+  if (op.getScoring() == ScoringFunc::Softmax)
+    g.emitSoftmaxStats();
   int64_t perGroup = nGroup ? experts / nGroup : 0;
-  Value none = g.i32(std::numeric_limits<int32_t>::max());
-  if (nGroup) {
-    auto groupScore = [&](Value grp) {
-      Value lo = arith::MulIOp::create(b, grp, g.idx(perGroup));
-      auto top2 = scf::ForOp::create(
-          b, lo, arith::AddIOp::create(b, lo, g.idx(perGroup)), g.idx(1),
-          ValueRange{ninf, ninf});
-      {
-        OpBuilder::InsertionGuard guard(b);
-        b.setInsertionPointToStart(top2.getBody());
-        Value x = g.selection(top2.getInductionVar());
-        Value t0 = top2.getRegionIterArgs()[0], t1 = top2.getRegionIterArgs()[1];
-        scf::YieldOp::create(
-            b, ValueRange{arith::MaximumFOp::create(b, x, t0),
-                          arith::MaximumFOp::create(
-                              b, t1, arith::MinimumFOp::create(b, x, t0))});
-      }
-      return arith::AddFOp::create(b, top2.getResult(0), top2.getResult(1))
-          .getResult();
-    };
-    auto keep = scf::ForOp::create(
-        b, g.idx(0), g.idx(op.getTopkGroupAttr().getInt()), g.idx(1),
-        ValueRange{zeroMask});
-    {
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(keep.getBody());
-      Value kept = keep.getRegionIterArgs()[0];
-      SmallVector<Value> best = g.laneLoop(
-          g.idx(nGroup), ValueRange{ninf, none},
-          [&](Value grp, ValueRange acc) -> SmallVector<Value> {
-            Value s = groupScore(grp);
-            Value taken = g.bit(kept, grp);
-            Value better = arith::AndIOp::create(
-                b, arith::XOrIOp::create(b, taken,
-                                         arith::ConstantOp::create(
-                                             b, b.getBoolAttr(true))),
-                arith::OrIOp::create(
-                    b,
-                    arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, s,
-                                          acc[0]),
-                    arith::CmpIOp::create(b, arith::CmpIPredicate::eq, acc[1],
-                                          none)));
-            Value gi = arith::IndexCastOp::create(b, b.getI32Type(), grp);
-            return {arith::SelectOp::create(b, better, s, acc[0]),
-                    arith::SelectOp::create(b, better, gi, acc[1])};
-          });
-      auto [v, winner] = g.waveArgMax(best[0], best[1]);
-      (void)v;
-      Value w = arith::MinSIOp::create(b, winner, g.i32(nGroup - 1));
-      scf::YieldOp::create(
-          b, ValueRange{g.setBit(
-                 kept, arith::IndexCastOp::create(b, b.getIndexType(), w))});
-    }
-    keptMask = keep.getResult(0);
-  }
-
-  // Top-k by repeated wave arg-max; a lane marks its taken experts in a
-  // 64-bit mask (bit i = its i-th expert, lane + i * wave).
-  auto select = scf::ForOp::create(b, g.idx(0), g.idx(g.topK), g.idx(1),
-                                   ValueRange{zeroMask, g.f32(0.0)});
-  {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(select.getBody());
-    Value taken = select.getRegionIterArgs()[0];
-    Value j = select.getInductionVar();
-    SmallVector<Value> best = g.laneLoop(
-        numExperts, ValueRange{ninf, none},
-        [&](Value e, ValueRange acc) -> SmallVector<Value> {
-          Value slot = arith::DivUIOp::create(b, e, g.idx(wave));
-          Value free = arith::XOrIOp::create(
-              b, g.bit(taken, slot),
-              arith::ConstantOp::create(b, b.getBoolAttr(true)));
-          if (keptMask)
-            free = arith::AndIOp::create(
-                b, free,
-                g.bit(keptMask,
-                      arith::DivUIOp::create(b, e, g.idx(perGroup))));
-          Value s = g.selection(e);
-          Value better = arith::AndIOp::create(
-              b, free,
-              arith::OrIOp::create(
-                  b,
-                  arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, s,
-                                        acc[0]),
-                  arith::CmpIOp::create(b, arith::CmpIPredicate::eq, acc[1],
-                                        none)));
-          Value ei = arith::IndexCastOp::create(b, b.getI32Type(), e);
-          return {arith::SelectOp::create(b, better, s, acc[0]),
-                  arith::SelectOp::create(b, better, ei, acc[1])};
-        });
-    auto [v, winner] = g.waveArgMax(best[0], best[1]);
-    (void)v;
-    // Always a valid expert index (NaN-only rows keep expert 0).
-    Value w = arith::IndexCastOp::create(
-        b, b.getIndexType(), arith::MinSIOp::create(b, winner, g.i32(experts - 1)));
-    Value weight = g.score(w);
-    Value mine = arith::CmpIOp::create(
-        b, arith::CmpIPredicate::eq,
-        arith::RemUIOp::create(b, w, g.idx(wave)), g.lane);
-    Value newTaken = arith::SelectOp::create(
-        b, mine, g.setBit(taken, arith::DivUIOp::create(b, w, g.idx(wave))),
-        taken);
-    Value lane0 = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, g.lane,
-                                        g.idx(0));
-    auto write = scf::IfOp::create(b, lane0, /*withElseRegion=*/false);
-    {
-      OpBuilder::InsertionGuard inner(b);
-      b.setInsertionPointToStart(&write.getThenRegion().front());
-      memref::StoreOp::create(
-          b, arith::IndexCastOp::create(b, b.getI32Type(), w), g.idsOut,
-          ValueRange{g.token, j});
-      memref::StoreOp::create(b, weight, g.weightsOut, ValueRange{g.token, j});
-    }
-    scf::YieldOp::create(
-        b, ValueRange{newTaken,
-                      arith::AddFOp::create(b, select.getRegionIterArgs()[1],
-                                            weight)});
-  }
-
-  // Renormalize and scale (lane 0 wrote the weights; it rescales them).
-  double scaling = op.getScaling() ? op.getScaling()->convertToDouble() : 1.0;
-  Value factor = g.f32(scaling);
-  if (op.getRenormalize())
-    factor = arith::DivFOp::create(b, factor, select.getResult(1));
-  Value lane0 = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, g.lane,
-                                      g.idx(0));
-  auto rescale = scf::IfOp::create(b, lane0, /*withElseRegion=*/false);
-  {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(&rescale.getThenRegion().front());
-    auto loop = scf::ForOp::create(b, g.idx(0), g.idx(g.topK), g.idx(1));
-    b.setInsertionPointToStart(loop.getBody());
-    Value jj = loop.getInductionVar();
-    Value w = memref::LoadOp::create(b, g.weightsOut, ValueRange{g.token, jj});
-    memref::StoreOp::create(b, arith::MulFOp::create(b, w, factor),
-                            g.weightsOut, ValueRange{g.token, jj});
-  }
+  Value keptMask;
+  if (nGroup)
+    keptMask =
+        g.emitKeptGroups(nGroup, op.getTopkGroupAttr().getInt(), perGroup);
+  g.emitRescale(g.emitTopK(keptMask, perGroup));
   gpu::ReturnOp::create(b);
   return func;
 }
