@@ -7,8 +7,10 @@
 #include "moe/Passes/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/CallInterfaces.h"
 
 namespace mlir::moe {
 #define GEN_PASS_DEF_MOEDISPATCHTOKENBUCKETSPASS
@@ -40,12 +42,21 @@ ValueRange emitDispatch(OpBuilder &b, Location loc, ArrayRef<Bucket> buckets,
       arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ule, tokens, max);
   auto branch = scf::IfOp::create(b, loc, results, inBucket,
                                   /*withElseRegion=*/true);
-  OpBuilder thenBuilder = branch.getThenBodyBuilder();
-  scf::YieldOp::create(thenBuilder, loc, call(thenBuilder).getResults());
-  OpBuilder elseBuilder = branch.getElseBodyBuilder();
-  scf::YieldOp::create(
-      elseBuilder, loc,
-      emitDispatch(elseBuilder, loc, buckets, i + 1, tokens, args, results));
+  // Without results the branches already end in their (empty) yield.
+  bool yields = !results.empty();
+  OpBuilder thenBuilder =
+      yields ? branch.getThenBodyBuilder()
+             : OpBuilder::atBlockTerminator(&branch.getThenRegion().front());
+  ValueRange called = call(thenBuilder).getResults();
+  if (yields)
+    scf::YieldOp::create(thenBuilder, loc, called);
+  OpBuilder elseBuilder =
+      yields ? branch.getElseBodyBuilder()
+             : OpBuilder::atBlockTerminator(&branch.getElseRegion().front());
+  ValueRange rest =
+      emitDispatch(elseBuilder, loc, buckets, i + 1, tokens, args, results);
+  if (yields)
+    scf::YieldOp::create(elseBuilder, loc, rest);
   return branch.getResults();
 }
 
@@ -76,7 +87,7 @@ struct MoEDispatchTokenBucketsPass
                            tokenBucketAttr(&getContext(), bucket.range));
       std::string name = tokenBucketName(bucket.range);
       if (name != bucket.func.getSymName() && !symbols.lookup(name))
-        symbols.setSymbolName(bucket.func, name);
+        (void)symbols.rename(bucket.func, name);
     }
   }
 
@@ -93,6 +104,25 @@ struct MoEDispatchTokenBucketsPass
                << "; expected every bucket of @" << dispatcher.getSymName()
                << " to have the type of @" << buckets.front().func.getSymName()
                << ", " << type;
+    // Ranges in order, each starting after the last one's end; only the
+    // last may be unbounded; a bucket does not dispatch to itself.
+    for (auto [i, bucket] : llvm::enumerate(buckets)) {
+      if (bucket.func == dispatcher)
+        return bucket.func.emitOpError()
+               << "is a token bucket of itself; expected another function";
+      if (i + 1 == buckets.size())
+        break;
+      const TokenBucket &next = buckets[i + 1].range;
+      if (!bucket.range.max || *bucket.range.max + 1 != next.min)
+        return buckets[i + 1].func.emitOpError()
+               << "has token bucket min = " << next.min
+               << "; expected the buckets of @" << dispatcher.getSymName()
+               << " to follow each other, this one at "
+               << (bucket.range.max
+                       ? std::to_string(*bucket.range.max + 1)
+                       : std::string("none (@") +
+                             bucket.func.getSymName().str() + " has no max)");
+    }
     std::optional<unsigned> tokenArg;
     for (unsigned i = 0; i < type.getNumInputs(); ++i)
       if (buckets.front().func.getArgAttr(i, MoEDialect::getTokensAttrName()))
@@ -101,6 +131,19 @@ struct MoEDispatchTokenBucketsPass
       return buckets.front().func.emitOpError()
              << "has no argument marked '" << MoEDialect::getTokensAttrName()
              << "'; expected the argument whose dim 0 is T";
+    // A caller of the dispatcher would not follow a signature that pruning
+    // changed.
+    std::optional<SymbolTable::UseRange> uses =
+        SymbolTable::getSymbolUses(dispatcher, dispatcher->getParentOp());
+    bool called = uses && llvm::any_of(*uses, [](SymbolTable::SymbolUse use) {
+                    return isa<CallOpInterface>(use.getUser());
+                  });
+    if (dispatcher.getFunctionType() != type && called)
+      return dispatcher.emitOpError()
+             << "is called, and its token buckets have the type " << type
+             << "; expected them to keep its type "
+             << dispatcher.getFunctionType()
+             << " (prune a function that has callers by hand)";
     if (merge)
       mergeEqualNeighbours(buckets, symbols);
 
@@ -114,8 +157,11 @@ struct MoEDispatchTokenBucketsPass
     Location loc = dispatcher.getLoc();
     OpBuilder b = OpBuilder::atBlockBegin(entry);
     Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+    Value tokenRows = dispatcher.getArgument(*tokenArg);
     Value tokens =
-        tensor::DimOp::create(b, loc, dispatcher.getArgument(*tokenArg), zero);
+        isa<MemRefType>(tokenRows.getType())
+            ? memref::DimOp::create(b, loc, tokenRows, zero).getResult()
+            : tensor::DimOp::create(b, loc, tokenRows, zero).getResult();
     ValueRange results = emitDispatch(b, loc, buckets, 0, tokens,
                                       entry->getArguments(), type.getResults());
     func::ReturnOp::create(b, loc, results);

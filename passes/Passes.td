@@ -190,8 +190,10 @@ def MoEDispatchTokenBucketsPass : Pass<"moe-dispatch-token-buckets", "::mlir::Mo
     calls the first bucket holding T (the last one takes every larger T, the
     first every smaller one). `@f` takes the buckets' signature and argument
     attributes (pruning may have changed them since the split) and becomes
-    public. Buckets of one dispatcher with different signatures, or without
-    a `moe.tokens` argument, are diagnostics.
+    public. Buckets of one dispatcher with different signatures, without a
+    `moe.tokens` argument, or whose ranges do not follow each other (only
+    the last may be unbounded), and a called dispatcher whose signature the
+    buckets changed, are diagnostics.
 
     With `merge`, neighbouring buckets whose bodies are equal (same tiles
     and kernel plans) become one, which takes both ranges and is renamed by
@@ -205,6 +207,7 @@ def MoEDispatchTokenBucketsPass : Pass<"moe-dispatch-token-buckets", "::mlir::Mo
   ];
   let dependentDialects = ["::mlir::scf::SCFDialect",
                            "::mlir::func::FuncDialect",
+                           "::mlir::memref::MemRefDialect",
                            "::mlir::tensor::TensorDialect",
                            "::mlir::arith::ArithDialect"];
 }

@@ -34,7 +34,8 @@ struct MoESelectTilesPass
     return op->emitOpError()
            << "has a dynamic token count; expected a token count for the "
               "tile cost model (moe-compile --tokens=N, or "
-              "--moe-select-tiles=\"tokens=N\", or token buckets: "
+              "--moe-select-tiles=\"tokens=N\"; the public functions "
+              "whose T is an argument's dim 0 get token buckets: "
               "--moe-split-token-buckets)";
   }
 

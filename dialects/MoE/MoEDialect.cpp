@@ -144,8 +144,12 @@ std::optional<TokenBucket> mlir::moe::parseTokenBucket(Attribute attr,
   auto max = dict.getAs<IntegerAttr>("max");
   auto expected = dict.getAs<IntegerAttr>("expected");
   size_t keys = 3 + (max ? 1 : 0);
+  auto isI64 = [](IntegerAttr a) {
+    return !a || a.getType().isSignlessInteger(64);
+  };
   if (!of || !min || !expected || dict.size() != keys ||
-      (dict.get("max") && !max))
+      (dict.get("max") && !max) || !isI64(min) || !isI64(max) ||
+      !isI64(expected))
     return std::nullopt;
   TokenBucket bucket;
   bucket.of = of.getValue().str();

@@ -43,3 +43,22 @@ func.func private @f__t5_up(%x: tensor<?x4xf32> {moe.tokens}, %n: index) -> tens
   %y = arith.addf %x, %x : tensor<?x4xf32>
   return %y : tensor<?x4xf32>
 }
+
+// No results: the branches keep their implicit yields.
+// CHECK-LABEL: func.func @sink(
+// CHECK: scf.if
+// CHECK-NEXT: func.call @sink__t1(
+// CHECK-NEXT: } else {
+// CHECK-NEXT: func.call @sink__t2_up(
+// CHECK-NEXT: }
+// CHECK-NEXT: return
+func.func private @sink(%x: tensor<?x4xf32>)
+func.func private @sink__t1(%x: tensor<?x4xf32> {moe.tokens})
+    attributes {moe.token_bucket = {of = @sink, min = 1, max = 1, expected = 1}} {
+  return
+}
+func.func private @sink__t2_up(%x: tensor<?x4xf32> {moe.tokens})
+    attributes {moe.token_bucket = {of = @sink, min = 2, expected = 4096}} {
+  %y = arith.addf %x, %x : tensor<?x4xf32>
+  return
+}

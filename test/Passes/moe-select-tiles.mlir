@@ -19,7 +19,7 @@
 // SM90-LABEL: func.func @gpt_oss_experts
 // SM90: moe.experts {{.*}} tile <block_m = 16, block_n = 128>
 // BADCHIP: error: unknown --moe-select-tiles target 'gfx1100'; expected one of: gfx942, gfx950, sm_90
-// NOTOKENS: error: 'moe.experts' op has a dynamic token count; expected a token count for the tile cost model (moe-compile --tokens=N, or --moe-select-tiles="tokens=N", or token buckets: --moe-split-token-buckets)
+// NOTOKENS: error: 'moe.experts' op has a dynamic token count; expected a token count for the tile cost model (moe-compile --tokens=N, or --moe-select-tiles="tokens=N"; the public functions whose T is an argument's dim 0 get token buckets: --moe-split-token-buckets)
 func.func @gpt_oss_experts(%x: tensor<?x2880xbf16>, %w1: tensor<128x5760x2880xbf16>, %w2: tensor<128x2880x2880xbf16>,
                            %w: tensor<?x4xf32>, %ids: tensor<?x4xi32>) -> tensor<?x2880xbf16> {
   %y = moe.experts %x, %w1, %w2, %w, %ids activation <swiglu_oai, layout = interleaved>

@@ -869,6 +869,11 @@ func.func private @bucket_of() attributes {moe.token_bucket = {of = "f", min = 1
 
 // -----
 
+// expected-error @+1 {{expected 'moe.token_bucket' to be a dictionary {of = @dispatcher, min = i64 >= 0, max = i64 >= min (optional), expected = i64 >= 1 in [min, max]}, got {expected = 4 : i64, min = 1 : ui64, of = @f}}}
+func.func private @bucket_unsigned() attributes {moe.token_bucket = {of = @f, min = 1 : ui64, expected = 4}}
+
+// -----
+
 // expected-error @+1 {{expected 'moe.token_bucket' on a function, got it on 'builtin.module'}}
 module attributes {moe.token_bucket = {of = @f, min = 1, expected = 4}} {}
 
