@@ -46,10 +46,15 @@ class Manifest:
                                      for d in words[4:4 + rank]]
                 entry["args" if words[0] == "arg" else "results"].append(spec)
             elif words[0] == "bucket" and entry is not None:
-                lo, hi, expected = (int(w) for w in words[1:4])
+                try:
+                    lo, hi, expected = (int(w) for w in words[1:4])
+                    function = words[4]
+                except (ValueError, IndexError):
+                    raise ValueError("manifest: expected 'bucket MIN MAX "
+                                     f"EXPECTED FUNCTION', got '{line}'")
                 entry["buckets"].append({"min": lo, "max": hi,
                                          "expected": expected,
-                                         "function": words[4]})
+                                         "function": function})
             elif words[0] == "target":
                 self.target = words[1]
             elif words[0] == "end":
