@@ -171,25 +171,18 @@ struct MoEDispatchTokenBucketsPass
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SymbolTable symbols(module);
-    // Buckets by dispatcher, in the order the dispatchers are first named.
-    llvm::MapVector<StringRef, SmallVector<Bucket>> byDispatcher;
-    for (auto func : module.getOps<func::FuncOp>()) {
-      Attribute attr = func->getAttr(MoEDialect::getTokenBucketAttrName());
-      std::string why;
-      if (!attr)
-        continue;
-      std::optional<TokenBucket> range = parseTokenBucket(attr, why);
-      if (!range) // the dialect's verifier reports it
-        return signalPassFailure();
-      StringRef of =
-          cast<DictionaryAttr>(attr).getAs<FlatSymbolRefAttr>("of").getValue();
-      byDispatcher[of].push_back({func, *range});
-    }
+    // Buckets by dispatcher, in the order the dispatchers are first named
+    // (malformed attributes were reported by the dialect's verifier).
+    llvm::MapVector<StringAttr, SmallVector<Bucket>> byDispatcher;
+    for (auto func : module.getOps<func::FuncOp>())
+      if (std::optional<TokenBucket> range = enclosingTokenBucket(func))
+        byDispatcher[StringAttr::get(&getContext(), range->of)].push_back(
+            {func, *range});
     for (auto &[name, buckets] : byDispatcher) {
       auto dispatcher = symbols.lookup<func::FuncOp>(name);
       if (!dispatcher) {
         buckets.front().func.emitOpError()
-            << "is a token bucket of @" << name
+            << "is a token bucket of @" << name.getValue()
             << "; expected a func.func of that name";
         return signalPassFailure();
       }

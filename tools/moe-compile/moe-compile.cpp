@@ -96,8 +96,9 @@ static cl::opt<std::string> tokens(
              "runs every T; a static T is planned as it is"),
     cl::value_desc("N|A..B"), cl::init(""), cl::cat(category));
 
-/// --tokens as the optimize pipeline's tokens and maxTokens.
-static int64_t fixedTokens = 0, minTokens = 0, maxTokens = 0;
+/// --tokens as the optimize pipeline's tokens (N, or A) and maxTokens (B;
+/// 0 for N or no --tokens).
+static int64_t plannedTokens = 0, maxTokens = 0;
 
 /// Reads --tokens; false when it is neither N nor A..B (1 <= A <= B).
 static bool parseTokens() {
@@ -108,13 +109,11 @@ static bool parseTokens() {
   int64_t a = 0, b = 0;
   if (first.getAsInteger(10, a) || a < 1)
     return false;
-  if (second.empty() && !text.contains("..")) {
-    fixedTokens = a;
+  plannedTokens = a;
+  if (second.empty() && !text.contains(".."))
     return true;
-  }
   if (second.getAsInteger(10, b) || b < a)
     return false;
-  minTokens = a;
   maxTokens = b;
   return true;
 }
@@ -133,7 +132,7 @@ static cl::opt<moe::GemmLoads> gemmLoads(
 static moe::KernelOptions kernelOptions() {
   moe::KernelOptions options;
   options.gemmLoads = gemmLoads;
-  options.tokens = fixedTokens;
+  options.tokens = maxTokens ? 0 : plannedTokens; // buckets plan their own
   return options;
 }
 
@@ -276,9 +275,8 @@ static LogicalResult compile(MLIRContext &context) {
       llvm::errs() << "moe-compile: optimizing (moe-optimize) for " << chip
                    << "\n";
     PassManager pm(&context);
-    moe::buildOptimizePipeline(
-        pm,
-        {chip.str(), fixedTokens ? fixedTokens : minTokens, epSize, maxTokens});
+    moe::buildOptimizePipeline(pm,
+                               {chip.str(), plannedTokens, epSize, maxTokens});
     return pm.run(m);
   };
   // GEMM plans, and token buckets whose kernels came out equal merged:
