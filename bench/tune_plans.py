@@ -49,6 +49,8 @@ from models import MODELS, TOKENS, program  # noqa: E402
 
 PLAN = re.compile(r"plan <([^>]*)>")
 FIELDS = ("block_n", "waves_n", "slices", "group", "row_group")
+# Loads whose plans name `unroll` (the others name `stages`).
+UNROLLED = ("registers", "row_dot")
 
 
 def parse_plan(text):
@@ -62,7 +64,7 @@ def parse_plan(text):
 
 def spell(plan):
     keys = list(FIELDS) + ["loads"]
-    keys.append("unroll" if plan["loads"] == "registers" else "stages")
+    keys.append("unroll" if plan["loads"] in UNROLLED else "stages")
     return ", ".join(f"{k} = {plan[k]}" for k in keys)
 
 
@@ -74,7 +76,7 @@ def candidates(base):
     def add(**change):
         plan = dict(base)
         plan.update(change)
-        if plan["loads"] != "registers":
+        if plan["loads"] not in UNROLLED:
             plan.pop("unroll", None)
             plan.setdefault("stages", 3)
         else:
@@ -126,6 +128,14 @@ def candidates(base):
                         add(loads="warpgroup_tiles", block_n=n, waves_n=wn,
                             slices=1, group=n // 8 // wn, row_group=rg,
                             stages=st)
+    # Row dot products (decode without MMAs): columns per step (group),
+    # steps' runs (unroll), waves, and one or four groups per wave.
+    for wn in (4, 8):
+        for g in (1, 2, 4, 8):
+            for per_wave in (1, 4):
+                for u in (1, 2, 4):
+                    add(loads="row_dot", block_n=wn * g * per_wave,
+                        waves_n=wn, slices=1, group=g, row_group=1, unroll=u)
     return out
 
 
@@ -325,7 +335,8 @@ def table(args):
             plan = parse_plan(best["plan"])
             loads = {"registers": "Registers", "async_copy": "AsyncCopy",
                      "shared_tiles": "SharedTiles",
-                     "warpgroup_tiles": "WarpgroupTiles"}[plan["loads"]]
+                     "warpgroup_tiles": "WarpgroupTiles",
+                     "row_dot": "RowDot"}[plan["loads"]]
             lines.append(
                 f"MOE_TUNED_PLAN(\"{target}\", {key[1]}, {p['experts']}, "
                 f"{p['top_k']}, {p['block_m']}, {p['rows']}, {p['depth']}, "

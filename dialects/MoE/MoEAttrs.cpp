@@ -203,7 +203,13 @@ LogicalResult GemmPlanAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                              {"row_group", rowGroup}})
     if (value < 1)
       return emitError() << "expected '" << name << "' >= 1, got " << value;
-  if (loads != KernelLoads::Registers) {
+  bool unrolled =
+      loads == KernelLoads::Registers || loads == KernelLoads::RowDot;
+  if (loads == KernelLoads::RowDot && slices != 1)
+    return emitError() << "expected 'slices' = 1 with row_dot loads (waves "
+                          "split the columns, lanes K), got "
+                       << slices;
+  if (!unrolled) {
     StringRef kind = stringifyKernelLoads(loads);
     if (!stages || *stages < 2)
       return emitError() << "expected 'stages' >= 2 with " << kind
@@ -220,11 +226,13 @@ LogicalResult GemmPlanAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                          << slices;
     return success();
   }
+  StringRef kind = loads == KernelLoads::RowDot ? "row_dot" : "register";
   if (!unroll || *unroll < 1)
-    return emitError() << "expected 'unroll' >= 1 with register loads, got "
+    return emitError() << "expected 'unroll' >= 1 with " << kind
+                       << " loads, got "
                        << (unroll ? std::to_string(*unroll) : "none");
   if (stages)
-    return emitError() << "expected no 'stages' with register loads";
+    return emitError() << "expected no 'stages' with " << kind << " loads";
   return success();
 }
 

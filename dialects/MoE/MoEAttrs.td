@@ -101,7 +101,14 @@ def MoE_GemmPlanAttr : MoE_Attr<"GemmPlan", "gemm_plan"> {
     by warpgroup MMAs, `wgmma`, that read both operands from shared memory;
     four consecutive waves form a warpgroup that computes `row_group` tiles
     of 64 rows by `block_n / waves_n` columns, and `block_m / (64 *
-    row_group)` warpgroups split the rows). Written by
+    row_group)` warpgroups split the rows) or `row_dot` (decode, no MMA:
+    each of the `waves_n` waves computes `group` of the `block_n` output
+    columns, `block_n = waves_n x group`; its lanes read consecutive 16-byte
+    runs of a weight row, so that one load of the wave is one contiguous
+    stretch of the row, `unroll` runs per lane at once, multiply them with
+    the same k of `row_group` routes' A rows and add the lanes' sums with
+    `gpu.subgroup_reduce`; a block's routes are taken `row_group` at a
+    time, and `slices` is 1). Written by
     `--moe-plan-kernels` (or by the GPU lowering where missing); an edited
     plan is honoured, and checked against the chip when the kernel is built.
 

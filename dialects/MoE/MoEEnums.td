@@ -45,11 +45,13 @@ def MoE_RowSource : I32EnumAttr<"RowSource",
 }
 
 def MoE_KernelLoads : I32EnumAttr<"KernelLoads",
-    "how a GEMM kernel's k loop brings its operands to the MMAs", [
+    "how a GEMM kernel's k loop brings its operands to the MMAs (or, for "
+    "row_dot, to its lanes' dot products)", [
       I32EnumAttrCase<"Registers", 0, "registers">,
       I32EnumAttrCase<"AsyncCopy", 1, "async_copy">,
       I32EnumAttrCase<"SharedTiles", 2, "shared_tiles">,
-      I32EnumAttrCase<"WarpgroupTiles", 3, "warpgroup_tiles">
+      I32EnumAttrCase<"WarpgroupTiles", 3, "warpgroup_tiles">,
+      I32EnumAttrCase<"RowDot", 4, "row_dot">
     ]> {
   let cppNamespace = "::mlir::moe";
   let genSpecializedAttr = 0;

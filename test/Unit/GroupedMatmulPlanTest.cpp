@@ -51,8 +51,10 @@ void expectAttrRoundTrip(const ChipInfo &c, const GroupedMatmulProblem &p,
                            {back->aRowsPerStep, plan.aRowsPerStep},
                            {back->unroll, plan.unroll},
                            {back->accValues, plan.accValues},
-                           {back->wavesM, plan.wavesM}})
+                           {back->wavesM, plan.wavesM},
+                           {back->runsPerLane, plan.runsPerLane}})
     EXPECT_EQ(got, want);
+  EXPECT_EQ(back->rowDot, plan.rowDot);
   ASSERT_EQ(back->shared.has_value(), plan.shared.has_value());
   if (plan.shared) {
     EXPECT_EQ(back->shared->stages, plan.shared->stages);
@@ -279,6 +281,38 @@ TEST(GroupedMatmulPlanTest, MeasuredPlansOnlyWhereMeasured) {
   GroupedMatmulProblem wider = qwen;
   wider.depth = 2048;
   EXPECT_FALSE(lookupTunedPlan(chip("sm_90"), wider));
+}
+
+// Row-dot plans (forced) on every chip and a sweep of decode shapes: the
+// wave's lanes cover K in 16-byte runs with less than one round of masked
+// lanes, the unroll divides a lane's runs, the waves' groups divide block_n,
+// the runs and sums stay within the register budget, each wave streams a
+// few columns, and the attribute reads back the same plan.
+TEST(GroupedMatmulPlanTest, RowDotPlansOverShapes) {
+  for (llvm::StringRef name : {"sm_90", "gfx942", "gfx950"}) {
+    const ChipInfo &c = chip(name);
+    for (int64_t depth : {192, 256, 384, 2880, 4096, 7168})
+      for (bool gated : {false, true})
+        for (int64_t rows : {384, 4096}) {
+          GroupedMatmulProblem p{16,   64,  depth, 2, gated, GemmLoads::RowDot,
+                                 rows, 128, 8,     1};
+          GroupedMatmulPlan rd = plan(name, p);
+          SCOPED_TRACE(name.str() + " K " + std::to_string(depth) +
+                       (gated ? " gated" : "") + " N " + std::to_string(rows));
+          ASSERT_TRUE(rd.rowDot);
+          EXPECT_EQ(rd.kLoad, 8);
+          int64_t round = c.waveSize * rd.kLoad;
+          EXPECT_GE(rd.runsPerLane * round, depth);
+          EXPECT_LT(rd.runsPerLane * round, depth + round);
+          EXPECT_EQ(rd.runsPerLane % rd.unroll, 0);
+          EXPECT_EQ(rd.blockN % (rd.wavesN * rd.group), 0);
+          EXPECT_EQ(rd.tilesPerWave * rd.wavesN, rd.blockN);
+          EXPECT_LE(rd.rowDotRegisters(2), 128);
+          EXPECT_EQ(rd.slices, 1);
+          EXPECT_EQ(checkGroupedMatmulPlan(c, p, rd), "");
+          expectAttrRoundTrip(c, p, rd);
+        }
+  }
 }
 
 // A choice with a zero field is diagnosed, not divided by.

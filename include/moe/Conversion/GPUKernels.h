@@ -36,6 +36,10 @@ enum class GemmLoads {
   /// sm_90a: the SharedTiles ring multiplied by warpgroup MMAs (wgmma) that
   /// read both operands from shared memory, for row blocks of 64 or more.
   WarpgroupTiles,
+  /// Decode without MMAs: the lanes of a wave read consecutive 16-byte runs
+  /// of a weight row and add their dot products with gpu.subgroup_reduce;
+  /// a block's routes are taken a few at a time (RowDotKernel.cpp).
+  RowDot,
   /// The default: on sm_90, WarpgroupTiles for row blocks of 64 or more
   /// and SharedTiles for the others, where K is a multiple of 32; else
   /// AsyncCopy for a GEMM whose row block is one MMA tile (decode) on a
@@ -67,7 +71,11 @@ inline llvm::cl::ValuesClass gemmLoadsValues() {
                  "ring of shared-memory stages, read with ldmatrix"),
       clEnumValN(GemmLoads::WarpgroupTiles, "warpgroup-tiles",
                  "sm_90a: the shared-tile ring multiplied by warpgroup MMAs "
-                 "(wgmma) reading shared memory; row blocks of 64 or more"));
+                 "(wgmma) reading shared memory; row blocks of 64 or more"),
+      clEnumValN(GemmLoads::RowDot, "row-dot",
+                 "decode without MMAs: each wave reads whole weight rows in "
+                 "contiguous 16-byte runs per lane and reduces its lanes' dot "
+                 "products"));
 }
 
 /// The buffer a kernel takes for a value of ranked tensor type `tensor`:

@@ -55,6 +55,12 @@ public:
       gpu::ReturnOp::create(b);
       return func;
     }
+    if (plan.rowDot) {
+      emitRowDot();
+      b.setInsertionPointToEnd(&func.getBody().front());
+      gpu::ReturnOp::create(b);
+      return func;
+    }
     emitRowTiles();
     emitColumnGroups();
     SmallVector<Value> sums =
@@ -100,9 +106,21 @@ private:
   void multiplyWarpgroupTile(SharedTiles &tiles, Value stage,
                              SmallVector<Value> &acc, int64_t pending);
   void emitSliceReduction(gpu::GPUFuncOp func, SmallVector<Value> &sums);
+  // The row-dot plan (RowDotKernel.cpp).
+  void emitRowDot();
+  struct PassRoute {
+    Value route, valid, aRow;
+  };
+  void emitRowDotLoop(ArrayRef<PassRoute> routes, Value waveCol);
+  SmallVector<Value> loadRowDotStep(ArrayRef<PassRoute> routes, Value waveCol,
+                                    Value step);
+  SmallVector<Value> rowDotColumns(Value waveCol, Value chunk);
+  void emitRowDotEpilogue(ArrayRef<PassRoute> routes, ArrayRef<Value> sums,
+                          ArrayRef<Value> cols);
   void emitEpilogue(ArrayRef<Value> sums);
 
   std::pair<Value, Value> route(Value rowInBlock);
+  std::pair<Value, Value> weightRowsOf(Value col);
   std::pair<Value, Value> kOfStep(Value s);
   Value masked(Value v, Value valid);
   Value weightCol(int64_t i) const {

@@ -197,15 +197,7 @@ void GroupedMatmulEmitter::emitColumnGroups() {
     Value bCol = arith::AddIOp::create(b, tileCol, atom->bCol);
     Value safeCol =
         arith::SelectOp::create(b, lt(bCol, idx(outCols)), bCol, zero);
-    Value gateCol = safeCol, upCol;
-    if (act) {
-      if (act.getLayout() == GateUpLayout::Split) {
-        upCol = arith::AddIOp::create(b, safeCol, idx(outCols));
-      } else {
-        gateCol = arith::MulIOp::create(b, safeCol, idx(2));
-        upCol = arith::AddIOp::create(b, gateCol, idx(1));
-      }
-    }
+    auto [gateCol, upCol] = weightRowsOf(safeCol);
     tileCols.push_back(tileCol);
     gateCols.push_back(gateCol);
     upCols.push_back(upCol);
@@ -233,6 +225,18 @@ std::pair<Value, Value> GroupedMatmulEmitter::kOfStep(Value s) {
 
 Value GroupedMatmulEmitter::masked(Value v, Value valid) {
   return valid ? arith::SelectOp::create(b, valid, v, zeroVec).getResult() : v;
+}
+
+/// The weight rows of output column `col` (inside the output): the column's
+/// row, or with a gated epilogue its gate and up rows (split: up rows after
+/// the gate rows; interleaved: gate and up rows alternate).
+std::pair<Value, Value> GroupedMatmulEmitter::weightRowsOf(Value col) {
+  if (!act)
+    return {col, Value()};
+  if (act.getLayout() == GateUpLayout::Split)
+    return {col, arith::AddIOp::create(b, col, idx(outCols))};
+  Value gate = arith::MulIOp::create(b, col, idx(2));
+  return {gate, arith::AddIOp::create(b, gate, idx(1))};
 }
 
 /// The staged loop's masks: zero A of sentinel rows and the k past K. The

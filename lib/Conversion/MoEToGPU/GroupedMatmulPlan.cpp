@@ -229,6 +229,104 @@ static bool planSharedTiles(const ChipInfo &chip, const GroupedMatmulProblem &p,
   return twoStages.has_value();
 }
 
+/// Waves of a row-dot workgroup, weight-row runs a lane keeps in flight
+/// and the registers its loads and accumulators may take.
+static constexpr int64_t kRowDotWaves = 4;
+static constexpr int64_t kRowDotRunsInFlight = 8;
+static constexpr int64_t kRowDotMaxRegisters = 128;
+static constexpr int64_t kRowDotWaveBytes = 16384;
+
+/// A lane's runs of kLoad consecutive k over a weight row of K, the
+/// wave's lanes side by side (the last round masked past K).
+static int64_t rowDotRunsPerLane(const ChipInfo &chip, int64_t depth,
+                                 int64_t kLoad) {
+  return llvm::divideCeil(llvm::divideCeil(depth, kLoad), chip.waveSize);
+}
+
+/// The model's row-dot plan: 16-byte runs; the most runs per step (8, 4,
+/// 2, 1 dividing the lane's runs) whose weight loads stay within
+/// kRowDotRunsInFlight, then as many output columns per step as keep that
+/// many weight runs in flight (short rows: several columns at once), and
+/// groups per wave until a wave streams kRowDotWaveBytes of weights (short
+/// rows: fewer, longer workgroups) or the output's columns run out; fewer
+/// runs, then columns, per step where the registers would not fit; one
+/// route per pass; kRowDotWaves waves.
+static GroupedMatmulPlan planRowDot(const ChipInfo &chip,
+                                    const GroupedMatmulProblem &p,
+                                    GroupedMatmulPlan plan) {
+  plan.rowDot = true;
+  plan.kLoad = 16 / p.elementBytes;
+  plan.runsPerLane = rowDotRunsPerLane(chip, p.depth, plan.kLoad);
+  plan.slices = 1;
+  plan.sliceSteps = plan.steps;
+  plan.wavesM = 1;
+  plan.rowGroup = 1;
+  plan.aRowsPerStep = 1;
+  plan.wavesN = kRowDotWaves;
+  int64_t gateUp = p.gated ? 2 : 1;
+  plan.unroll = 1;
+  for (int64_t u : {8, 4, 2})
+    if (plan.runsPerLane % u == 0 && u * gateUp <= kRowDotRunsInFlight) {
+      plan.unroll = u;
+      break;
+    }
+  plan.group = 1;
+  while (2 * plan.group * gateUp * plan.unroll <= kRowDotRunsInFlight)
+    plan.group *= 2;
+  // Within the register budget (the next step's runs double them).
+  while (plan.rowDotRegisters(p.elementBytes) > kRowDotMaxRegisters &&
+         (plan.unroll > 1 || plan.group > 1)) {
+    if (plan.unroll > 1)
+      plan.unroll /= 2;
+    else
+      plan.group /= 2;
+  }
+  int64_t outCols = p.gated ? p.rows / 2 : p.rows;
+  int64_t groupBytes = plan.group * gateUp * p.depth * p.elementBytes;
+  plan.tilesPerWave = plan.group;
+  while (plan.tilesPerWave * groupBytes < kRowDotWaveBytes &&
+         2 * plan.tilesPerWave * plan.wavesN <= std::max<int64_t>(outCols, 1))
+    plan.tilesPerWave *= 2;
+  plan.blockN = plan.wavesN * plan.tilesPerWave;
+  return plan;
+}
+
+/// Why a row-dot plan cannot run (expected vs. found), or "".
+static std::string checkRowDotPlan(const ChipInfo &chip,
+                                   const GroupedMatmulProblem &p,
+                                   const GroupedMatmulPlan &plan) {
+  using llvm::formatv;
+  if (plan.blockN % (plan.wavesN * plan.group) != 0)
+    return formatv("expected block_n ({0}) to be a multiple of waves_n x "
+                   "group ({1} x {2}) with row_dot loads",
+                   plan.blockN, plan.wavesN, plan.group);
+  if (plan.slices != 1)
+    return formatv("expected slices 1 with row_dot loads, got {0}",
+                   plan.slices);
+  if (p.depth % plan.kLoad != 0)
+    return formatv("expected K ({0}) to be a multiple of the {1} elements "
+                   "of a lane's 16-byte run",
+                   p.depth, plan.kLoad);
+  if (plan.runsPerLane % plan.unroll != 0)
+    return formatv("expected unroll ({0}) to divide the {1} runs a lane "
+                   "reads per weight row",
+                   plan.unroll, plan.runsPerLane);
+  if (plan.blockM % plan.rowGroup != 0)
+    return formatv("expected row_group ({0}) to divide block_m ({1})",
+                   plan.rowGroup, plan.blockM);
+  if (plan.threads(chip) > 1024)
+    return formatv("expected at most 1024 threads (waves_n x {0}), got {1}",
+                   chip.waveSize, plan.threads(chip));
+  int64_t registers = plan.rowDotRegisters(p.elementBytes);
+  if (registers > kRowDotMaxRegisters)
+    return formatv("expected the runs and sums of a lane (2 x unroll x "
+                   "(group x {0} + row_group) runs of {1} bytes, row_group x "
+                   "group x {0} f32) to take at most {2} registers, got {3}",
+                   p.gated ? 2 : 1, plan.kLoad * p.elementBytes,
+                   kRowDotMaxRegisters, registers);
+  return "";
+}
+
 GroupedMatmulProblem mlir::moe::groupedMatmulProblem(GroupedMatmulOp op,
                                                      GemmLoads loads,
                                                      int64_t tokens) {
@@ -267,6 +365,14 @@ static std::optional<GroupedMatmulPlan> basePlan(const ChipInfo &chip,
   return plan;
 }
 
+/// Whether the model picks row dot products: decode, where the expected
+/// routes are at most one per expert, so an MMA tile would multiply one
+/// A row and the kernel is the weight stream.
+static bool rowDotPays(const GroupedMatmulProblem &p) {
+  (void)p;
+  return false;
+}
+
 std::optional<GroupedMatmulPlan> mlir::moe::planGroupedMatmul(
     const ChipInfo &chip, const GroupedMatmulProblem &p, std::string &error) {
   // A measured plan first (only where the loads are the planner's choice);
@@ -282,6 +388,14 @@ std::optional<GroupedMatmulPlan> mlir::moe::planGroupedMatmul(
   if (!base)
     return std::nullopt;
   GroupedMatmulPlan plan = *base;
+  if (p.loads == GemmLoads::RowDot ||
+      (p.loads == GemmLoads::Auto && rowDotPays(p))) {
+    plan = planRowDot(chip, p, plan);
+    error = checkRowDotPlan(chip, p, plan);
+    if (!error.empty())
+      return std::nullopt;
+    return plan;
+  }
   const MMAShape &mma = plan.mma;
   // The tile's block_n counts weight rows: with a gated epilogue (gate and
   // up rows per output column) the output columns are half that.
@@ -322,6 +436,7 @@ std::optional<GroupedMatmulPlan> mlir::moe::planGroupedMatmul(
   case GemmLoads::Registers:
   case GemmLoads::SharedTiles:
   case GemmLoads::WarpgroupTiles:
+  case GemmLoads::RowDot:
     break;
   case GemmLoads::AsyncCopy:
     plan.staging = planStaging(chip, p, plan);
@@ -355,6 +470,8 @@ std::string mlir::moe::checkGroupedMatmulPlan(const ChipInfo &chip,
                                               const GroupedMatmulProblem &p,
                                               const GroupedMatmulPlan &plan) {
   using llvm::formatv;
+  if (plan.rowDot)
+    return checkRowDotPlan(chip, p, plan);
   const MMAShape &mma = plan.mma;
   if (plan.blockN % mma.n != 0)
     return formatv("expected block_n ({0}) to be a multiple of the MMA's n "
@@ -462,6 +579,23 @@ mlir::moe::planFromChoice(const ChipInfo &chip, const GroupedMatmulProblem &p,
   if (!base)
     return std::nullopt;
   GroupedMatmulPlan plan = *base;
+  if (choice.loads == KernelLoads::RowDot) {
+    plan = planRowDot(chip, p, plan);
+    plan.blockN = choice.blockN;
+    plan.wavesN = choice.wavesN;
+    plan.slices = choice.slices;
+    plan.group = choice.group;
+    plan.tilesPerWave = choice.blockN / std::max<int64_t>(choice.wavesN, 1);
+    plan.rowGroup = plan.aRowsPerStep = choice.rowGroup;
+    plan.unroll = choice.unroll;
+    error = plan.wavesN < 1 || plan.group < 1 || plan.rowGroup < 1 ||
+                    plan.unroll < 1
+                ? "expected waves_n, group, row_group and unroll >= 1"
+                : checkRowDotPlan(chip, p, plan);
+    if (!error.empty())
+      return std::nullopt;
+    return plan;
+  }
   const MMAShape &mma = plan.mma;
   plan.blockN = choice.blockN;
   plan.wavesN = choice.wavesN;
@@ -531,6 +665,10 @@ mlir::moe::planFromAttr(const ChipInfo &chip, const GroupedMatmulProblem &p,
 
 GemmPlanAttr mlir::moe::toAttr(MLIRContext *ctx,
                                const GroupedMatmulPlan &plan) {
+  if (plan.rowDot)
+    return GemmPlanAttr::get(ctx, plan.blockN, plan.wavesN, plan.slices,
+                             plan.group, plan.rowGroup, KernelLoads::RowDot,
+                             std::nullopt, plan.unroll);
   if (plan.shared)
     return GemmPlanAttr::get(
         ctx, plan.blockN, plan.wavesN, plan.slices, plan.group, plan.rowGroup,

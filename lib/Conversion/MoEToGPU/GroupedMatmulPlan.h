@@ -75,12 +75,27 @@ struct GroupedMatmulPlan {
   /// tilesPerWave column tiles; wavesM / 4 warpgroups split the rows and
   /// wavesN the columns.
   bool warpgroup = false;
+  /// A row-dot plan (RowDotKernel.cpp, no MMA): wavesN waves of
+  /// tilesPerWave output columns each, `group` at a time; a lane reads runs
+  /// of kLoad consecutive k of a weight row, the wave's lanes side by side,
+  /// `unroll` runs per step with the next step's loads in flight; rowGroup
+  /// routes per pass.
+  bool rowDot = false;
+  int64_t runsPerLane = 0; ///< row_dot: a lane's runs per weight row
 
   /// Accumulator chains per column-tile group (gate and up when gated).
   int64_t chains() const { return gated ? 2 * group : group; }
   /// Threads of a workgroup.
   int64_t threads(const ChipInfo &chip) const {
     return chip.waveSize * wavesN * slices * wavesM;
+  }
+  /// Registers of a row-dot lane's runs (this step's and the next's) and
+  /// f32 sums (a model of what the loop keeps live, checked against a
+  /// budget).
+  int64_t rowDotRegisters(int64_t elementBytes) const {
+    int64_t runRegisters = kLoad * elementBytes / 4;
+    return 2 * unroll * (chains() + rowGroup) * runRegisters +
+           rowGroup * chains();
   }
   /// f32 elements of LDS for the partial sums of slices 1..slices-1.
   int64_t partialElems(const ChipInfo &chip) const {

@@ -21,6 +21,7 @@ constexpr KernelLoads AsyncCopy = KernelLoads::AsyncCopy;
 [[maybe_unused]] constexpr KernelLoads SharedTiles = KernelLoads::SharedTiles;
 [[maybe_unused]] constexpr KernelLoads WarpgroupTiles =
     KernelLoads::WarpgroupTiles;
+[[maybe_unused]] constexpr KernelLoads RowDot = KernelLoads::RowDot;
 
 #define MOE_TUNED_PLAN(chip, tokens, experts, topK, blockM, rows, depth,       \
                        gated, bytes, blockN, wavesN, slices, group, rowGroup,  \

@@ -10,6 +10,7 @@
 #include "mlir/Dialect/AMDGPU/IR/AMDGPUDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/LLVMIR/ROCDLDialect.h"
@@ -54,12 +55,35 @@ struct ExpandKernelMathPass
       signalPassFailure();
   }
 };
+
+/// gpu.subgroup_reduce of any width becomes a butterfly of 32-bit
+/// gpu.shuffles over the chip's wave (the NVVM and ROCDL conversions lower
+/// only some reductions themselves).
+struct LowerSubgroupReducePass
+    : PassWrapper<LowerSubgroupReducePass, OperationPass<gpu::GPUModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(LowerSubgroupReducePass)
+  explicit LowerSubgroupReducePass(unsigned waveSize) : waveSize(waveSize) {}
+  StringRef getArgument() const final { return "moe-lower-subgroup-reduce"; }
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    populateGpuBreakDownSubgroupReducePatterns(patterns,
+                                               /*maxShuffleBitwidth=*/32);
+    populateGpuLowerSubgroupReduceToShufflePatterns(patterns, waveSize,
+                                                    /*shuffleBitwidth=*/32);
+    populateGpuLowerClusteredSubgroupReduceToShufflePatterns(
+        patterns, waveSize, /*shuffleBitwidth=*/32);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+  unsigned waveSize;
+};
 } // namespace
 
 void mlir::moe::addKernelLoweringPasses(OpPassManager &pm,
                                         const ChipInfo &chip) {
   OpPassManager &gpu = pm.nest<gpu::GPUModuleOp>();
   gpu.addPass(std::make_unique<ExpandKernelMathPass>());
+  gpu.addPass(std::make_unique<LowerSubgroupReducePass>(chip.waveSize));
   gpu.addPass(createSCFToControlFlowPass());
   if (chip.vendor == GPUVendor::NVIDIA) {
     // exp and rsqrt go through libdevice (__nv_expf), which

@@ -71,3 +71,56 @@ func.func @too_much_lds(%x: tensor<?x2880xbf16>, %w: tensor<128x5760x2880xbf16>,
   %o = moe.grouped_matmul %x, %w, %s, %b, %c rows tokens top_k 4 block_m 16 activation <swiglu_oai, layout = interleaved> plan <block_n = 128, waves_n = 4, slices = 5, group = 4, row_group = 1, loads = registers, unroll = 1> : (tensor<?x2880xbf16>, tensor<128x5760x2880xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x2880xbf16>
   return %o : tensor<?x2880xbf16>
 }
+
+// -----
+
+// A row-dot plan: 4 waves of 16 columns (block_n 64), 8 at a time, one
+// route per pass; a wave's lanes read 16-byte runs (vector<8xbf16>) of the
+// weight rows, and gpu.subgroup_reduce adds their f32 sums; no MMA.
+// CHECK-LABEL: func.func @row_dot
+// CHECK: %[[C64:.*]] = arith.constant 64 : index
+// CHECK: %[[COLS:.*]] = arith.ceildivui %{{.*}}, %[[C64]]
+// CHECK: gpu.launch_func @moe_kernels::@row_dot_grouped_matmul_0 blocks in (%{{.*}}, %[[COLS]], %{{.*}}) threads in (%c128,
+// CHECK: gpu.func @row_dot_grouped_matmul_0
+// CHECK-NOT: nvgpu.mma
+// CHECK: vector.load %{{.*}} : memref<128x4096x384xbf16>, vector<8xbf16>
+// CHECK: math.fma
+// CHECK: gpu.subgroup_reduce add %{{.*}} uniform : (f32) -> f32
+// CHECK: gpu.return
+func.func @row_dot(%a: tensor<?x384xbf16>, %w: tensor<128x4096x384xbf16>, %s: tensor<?xi32>, %b: tensor<?xi32>, %c: tensor<i32>) -> tensor<?x4096xbf16> {
+  %o = moe.grouped_matmul %a, %w, %s, %b, %c rows routes top_k 8 block_m 16 plan <block_n = 64, waves_n = 4, slices = 1, group = 8, row_group = 1, loads = row_dot, unroll = 1> : (tensor<?x384xbf16>, tensor<128x4096x384xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x4096xbf16>
+  return %o : tensor<?x4096xbf16>
+}
+
+// -----
+
+func.func @row_dot_columns_do_not_divide(%a: tensor<?x384xbf16>, %w: tensor<128x4096x384xbf16>, %s: tensor<?xi32>, %b: tensor<?xi32>, %c: tensor<i32>) -> tensor<?x4096xbf16> {
+  // expected-error @+1 {{has a plan that cannot run on sm_90: expected block_n (48) to be a multiple of waves_n x group (4 x 8) with row_dot loads}}
+  %o = moe.grouped_matmul %a, %w, %s, %b, %c rows routes top_k 8 block_m 16 plan <block_n = 48, waves_n = 4, slices = 1, group = 8, row_group = 1, loads = row_dot, unroll = 1> : (tensor<?x384xbf16>, tensor<128x4096x384xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x4096xbf16>
+  return %o : tensor<?x4096xbf16>
+}
+
+// -----
+
+// K 384 is 48 runs of 8: two per lane of a 32-lane wave.
+func.func @row_dot_unroll_does_not_divide(%a: tensor<?x384xbf16>, %w: tensor<128x4096x384xbf16>, %s: tensor<?xi32>, %b: tensor<?xi32>, %c: tensor<i32>) -> tensor<?x4096xbf16> {
+  // expected-error @+1 {{has a plan that cannot run on sm_90: expected unroll (4) to divide the 2 runs a lane reads per weight row}}
+  %o = moe.grouped_matmul %a, %w, %s, %b, %c rows routes top_k 8 block_m 16 plan <block_n = 64, waves_n = 4, slices = 1, group = 8, row_group = 1, loads = row_dot, unroll = 4> : (tensor<?x384xbf16>, tensor<128x4096x384xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x4096xbf16>
+  return %o : tensor<?x4096xbf16>
+}
+
+// -----
+
+func.func @row_dot_too_many_registers(%x: tensor<?x4096xbf16>, %w: tensor<128x768x4096xbf16>, %s: tensor<?xi32>, %b: tensor<?xi32>, %c: tensor<i32>) -> tensor<?x384xbf16> {
+  // expected-error @+1 {{has a plan that cannot run on sm_90: expected the runs and sums of a lane (2 x unroll x (group x 2 + row_group) runs of 16 bytes, row_group x group x 2 f32) to take at most 128 registers, got 296}}
+  %o = moe.grouped_matmul %x, %w, %s, %b, %c rows tokens top_k 8 block_m 16 activation <silu_mul> plan <block_n = 16, waves_n = 4, slices = 1, group = 4, row_group = 1, loads = row_dot, unroll = 4> : (tensor<?x4096xbf16>, tensor<128x768x4096xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x384xbf16>
+  return %o : tensor<?x384xbf16>
+}
+
+// -----
+
+func.func @row_dot_route_groups_do_not_divide(%a: tensor<?x384xbf16>, %w: tensor<128x4096x384xbf16>, %s: tensor<?xi32>, %b: tensor<?xi32>, %c: tensor<i32>) -> tensor<?x4096xbf16> {
+  // expected-error @+1 {{has a plan that cannot run on sm_90: expected row_group (3) to divide block_m (16)}}
+  %o = moe.grouped_matmul %a, %w, %s, %b, %c rows routes top_k 8 block_m 16 plan <block_n = 64, waves_n = 4, slices = 1, group = 2, row_group = 3, loads = row_dot, unroll = 1> : (tensor<?x384xbf16>, tensor<128x4096x384xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x4096xbf16>
+  return %o : tensor<?x4096xbf16>
+}

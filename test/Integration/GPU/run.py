@@ -38,6 +38,8 @@ CASES = [
     # sm_90 only (its plans name warpgroup MMAs): skipped for other targets.
     ("grouped_matmul warpgroup", "grouped_matmul_warpgroup.mlir",
      "check_grouped_matmul_warpgroup.py", []),
+    ("grouped_matmul row dot", "grouped_matmul_row_dot.mlir",
+     "check_grouped_matmul_row_dot.py", []),
     ("elementwise", "elementwise.mlir", "check_elementwise.py", []),
     ("experts", "experts.mlir", "check_experts.py", []),
     ("layers", "layers.mlir", "check_layers.py", []),

@@ -1,0 +1,222 @@
+//===- RowDotKernel.cpp - the grouped GEMM as row dot products ------------===//
+//
+// The row-dot plan of the grouped GEMM kernel (decode, no MMA). Each wave
+// computes tilesPerWave output columns of its block's routes, `group` at a
+// time. Its lanes read runs of kLoad consecutive k of a weight row side by
+// side, so that one load of the wave is one contiguous stretch of the row;
+// each lane multiplies its runs with the same k of the routes' A rows in
+// f32, and gpu.subgroup_reduce adds the lanes' sums. A step is `unroll` runs
+// of each row of a group; the loads of the next step (the next k, or the
+// next group's first) are issued before the current step's multiply-adds.
+// The routes of a block are taken `rowGroup` at a time; a pass without a
+// route is skipped.
+//
+//===----------------------------------------------------------------------===//
+
+#include "GroupedMatmulEmitter.h"
+#include "moe/Conversion/ActivationMath.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+using namespace mlir;
+using namespace mlir::moe;
+
+/// The passes over the block's routes, each the pipelined loop over this
+/// wave's columns.
+void GroupedMatmulEmitter::emitRowDot() {
+  vecType = VectorType::get({plan.kLoad}, element);
+  zeroVec = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(vecType, b.getZeroAttr(element)));
+  // Runs start at multiples of kLoad: aligned to their 16 bytes when the
+  // buffers are (the host ABI) and K is a multiple of kLoad (checked).
+  align = b.getI64IntegerAttr(plan.kLoad * elementBytes);
+  Value waveCol = arith::AddIOp::create(
+      b, arith::MulIOp::create(b, colTile, idx(plan.blockN)),
+      arith::MulIOp::create(b, wave, idx(plan.tilesPerWave)));
+  auto passes =
+      scf::ForOp::create(b, zero, idx(plan.blockM), idx(plan.rowGroup));
+  b.setInsertionPointToStart(passes.getBody());
+  SmallVector<PassRoute> routes;
+  Value any;
+  for (int64_t j = 0; j < plan.rowGroup; ++j) {
+    auto [r, valid] =
+        route(arith::AddIOp::create(b, passes.getInductionVar(), idx(j)));
+    Value aRow =
+        tokenRows ? arith::DivUIOp::create(b, r, idx(topK)).getResult() : r;
+    routes.push_back({r, valid, arith::SelectOp::create(b, valid, aRow, zero)});
+    any = any ? arith::OrIOp::create(b, any, valid).getResult() : valid;
+  }
+  auto ifAny = scf::IfOp::create(b, any, /*withElseRegion=*/false);
+  b.setInsertionPointToStart(&ifAny.getThenRegion().front());
+  emitRowDotLoop(routes, waveCol);
+}
+
+/// The output columns of group `chunk` of this wave.
+SmallVector<Value> GroupedMatmulEmitter::rowDotColumns(Value waveCol,
+                                                       Value chunk) {
+  Value first = arith::AddIOp::create(
+      b, waveCol, arith::MulIOp::create(b, chunk, idx(plan.group)));
+  SmallVector<Value> cols;
+  for (int64_t c = 0; c < plan.group; ++c)
+    cols.push_back(arith::AddIOp::create(b, first, idx(c)));
+  return cols;
+}
+
+/// The runs of step `step`: per unrolled run, the weight rows of each chain
+/// (gate of each column of the group, then up), then the routes' A rows.
+/// Lanes of the last round past K, and columns past the output, read row 0
+/// and k 0; the k tail is zeroed.
+SmallVector<Value>
+GroupedMatmulEmitter::loadRowDotStep(ArrayRef<PassRoute> routes, Value waveCol,
+                                     Value step) {
+  int64_t kIters = plan.runsPerLane / plan.unroll;
+  int64_t round = chip.waveSize * plan.kLoad;
+  bool tail = plan.runsPerLane * round != depth;
+  Value chunk = arith::DivUIOp::create(b, step, idx(kIters));
+  Value firstRun = arith::MulIOp::create(
+      b, arith::RemUIOp::create(b, step, idx(kIters)), idx(plan.unroll));
+  SmallVector<Value> rows, upRows;
+  for (Value col : rowDotColumns(waveCol, chunk)) {
+    Value safe = arith::SelectOp::create(b, lt(col, idx(outCols)), col, zero);
+    auto [gateRow, upRow] = weightRowsOf(safe);
+    rows.push_back(gateRow);
+    if (upRow)
+      upRows.push_back(upRow);
+  }
+  rows.append(upRows);
+  Value laneK = arith::MulIOp::create(b, lane, idx(plan.kLoad));
+  SmallVector<Value> runs;
+  for (int64_t u = 0; u < plan.unroll; ++u) {
+    Value run = arith::AddIOp::create(b, firstRun, idx(u));
+    Value k = arith::AddIOp::create(
+        b, arith::MulIOp::create(b, run, idx(round)), laneK);
+    Value kValid;
+    if (tail) {
+      kValid = lt(k, idx(depth));
+      k = arith::SelectOp::create(b, kValid, k, zero);
+    }
+    auto load = [&](Value base, ValueRange indices) {
+      Value v = vector::LoadOp::create(b, vecType, base, indices,
+                                       /*nontemporal=*/false, align);
+      runs.push_back(masked(v, kValid));
+    };
+    for (Value row : rows)
+      load(w, ValueRange{expert, row, k});
+    for (const PassRoute &r : routes)
+      load(a, ValueRange{r.aRow, k});
+  }
+  return runs;
+}
+
+/// The loop over the wave's steps (groups x k iterations), the next step's
+/// runs loaded before the current step's f32 multiply-adds; after a group's
+/// last step its sums go over the wave and to the epilogue.
+void GroupedMatmulEmitter::emitRowDotLoop(ArrayRef<PassRoute> routes,
+                                          Value waveCol) {
+  int64_t chains = plan.chains(), kIters = plan.runsPerLane / plan.unroll;
+  int64_t steps = plan.tilesPerWave / plan.group * kIters;
+  int64_t perRun = chains + static_cast<int64_t>(routes.size());
+  int64_t sums = chains * static_cast<int64_t>(routes.size());
+  Value zeroF = arith::ConstantOp::create(b, b.getF32FloatAttr(0.0));
+  SmallVector<Value> inits(sums, zeroF);
+  llvm::append_range(inits, loadRowDotStep(routes, waveCol, zero));
+  auto loop = scf::ForOp::create(b, zero, idx(steps), idx(1), inits);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(loop.getBody());
+  Value s = loop.getInductionVar();
+  ValueRange args = loop.getRegionIterArgs();
+  SmallVector<Value> acc(args.take_front(sums));
+  ValueRange current = args.drop_front(sums);
+  // The next step's loads first.
+  Value next = arith::AddIOp::create(b, s, idx(1));
+  auto prefetch = scf::IfOp::create(b, current.getTypes(), lt(next, idx(steps)),
+                                    /*withElseRegion=*/true);
+  {
+    OpBuilder::InsertionGuard inner(b);
+    b.setInsertionPointToStart(&prefetch.getThenRegion().front());
+    scf::YieldOp::create(b, loadRowDotStep(routes, waveCol, next));
+    b.setInsertionPointToStart(&prefetch.getElseRegion().front());
+    scf::YieldOp::create(b, SmallVector<Value>(current.size(), zeroVec));
+  }
+  auto accType = VectorType::get({plan.kLoad}, b.getF32Type());
+  for (int64_t u = 0; u < plan.unroll; ++u) {
+    SmallVector<Value> wide;
+    for (int64_t i = 0; i < perRun; ++i)
+      wide.push_back(
+          arith::ExtFOp::create(b, accType, current[u * perRun + i]));
+    for (int64_t j = 0; j < static_cast<int64_t>(routes.size()); ++j)
+      for (int64_t i = 0; i < chains; ++i)
+        for (int64_t e = 0; e < plan.kLoad; ++e)
+          acc[j * chains + i] = math::FmaOp::create(
+              b, vector::ExtractOp::create(b, wide[i], e),
+              vector::ExtractOp::create(b, wide[chains + j], e),
+              acc[j * chains + i]);
+  }
+  // The end of a group: its sums over the wave, the epilogue, zeros.
+  Value last = arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
+                                     arith::RemUIOp::create(b, s, idx(kIters)),
+                                     idx(kIters - 1));
+  auto finish = scf::IfOp::create(b, TypeRange(ValueRange(acc)), last,
+                                  /*withElseRegion=*/true);
+  {
+    OpBuilder::InsertionGuard inner(b);
+    b.setInsertionPointToStart(&finish.getThenRegion().front());
+    SmallVector<Value> total;
+    for (Value mine : acc)
+      total.push_back(gpu::SubgroupReduceOp::create(
+          b, mine, gpu::AllReduceOperation::ADD, /*uniform=*/true));
+    emitRowDotEpilogue(
+        routes, total,
+        rowDotColumns(waveCol, arith::DivUIOp::create(b, s, idx(kIters))));
+    scf::YieldOp::create(b, SmallVector<Value>(sums, zeroF));
+    b.setInsertionPointToStart(&finish.getElseRegion().front());
+    scf::YieldOp::create(b, acc);
+  }
+  SmallVector<Value> yields(finish.getResults());
+  llvm::append_range(yields, prefetch.getResults());
+  scf::YieldOp::create(b, yields);
+}
+
+/// Every lane holds the sums; lane 0 applies the routed weight and the
+/// gated activation and stores the route's columns inside the output.
+void GroupedMatmulEmitter::emitRowDotEpilogue(ArrayRef<PassRoute> routes,
+                                              ArrayRef<Value> sums,
+                                              ArrayRef<Value> cols) {
+  int64_t chains = plan.chains();
+  auto first = scf::IfOp::create(
+      b, arith::CmpIOp::create(b, arith::CmpIPredicate::eq, lane, zero),
+      /*withElseRegion=*/false);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&first.getThenRegion().front());
+  for (auto [j, r] : llvm::enumerate(routes)) {
+    auto ifValid = scf::IfOp::create(b, r.valid, /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard inner(b);
+    b.setInsertionPointToStart(&ifValid.getThenRegion().front());
+    Value scale;
+    if (weights)
+      scale = memref::LoadOp::create(
+          b, weights,
+          ValueRange{arith::DivUIOp::create(b, r.route, idx(topK)),
+                     arith::RemUIOp::create(b, r.route, idx(topK))});
+    for (auto [c, col] : llvm::enumerate(cols)) {
+      Value g = sums[j * chains + c];
+      Value u = act ? sums[j * chains + plan.group + c] : Value();
+      if (scale) {
+        g = arith::MulFOp::create(b, g, scale);
+        if (u)
+          u = arith::MulFOp::create(b, u, scale);
+      }
+      Value result = act ? emitGatedActivationF32(b, act, g, u) : g;
+      auto inside = scf::IfOp::create(b, lt(col, idx(outCols)),
+                                      /*withElseRegion=*/false);
+      OpBuilder::InsertionGuard store(b);
+      b.setInsertionPointToStart(&inside.getThenRegion().front());
+      memref::StoreOp::create(b, arith::TruncFOp::create(b, element, result),
+                              out, ValueRange{r.route, col});
+    }
+  }
+}
