@@ -9,6 +9,7 @@ different machines:
   run.py --build --moe-compile build/bin/moe-compile --moe-opt build/bin/moe-opt \
          --artifacts DIR                                # here
   run.py --run --moe-run build-runtime/bin/moe-run --artifacts DIR   # GPU machine
+         [--sanitize memcheck|racecheck|synccheck] [--only NAME]
 
 Both at once (--build --run) is what the lit test does where a GPU is present.
 Ends with "gpu-tests: N passed, M failed" (checks, summed over the cases) and
@@ -114,7 +115,7 @@ def size_check(args):
         np.save(os.path.join(tmp, "scale.npy"),
                 np.ones((2, 4), dtype=np.float32))
         proc = subprocess.run(
-            [args.moe_run, library(args.artifacts, "elementwise.mlir",
+            [args.checked_run, library(args.artifacts, "elementwise.mlir",
                                    args.target),
              "--backend", args.backend, "--entry", "combine",
              "--input", os.path.join(tmp, "routes.npy"),
@@ -140,9 +141,37 @@ def counts(proc):
     return passed, failed
 
 
+def sanitized(moe_run, tool, folder):
+    """A moe-run that runs under compute-sanitizer --tool `tool` and exits
+    with 9 on any report (its own exit code otherwise), written to
+    `folder`."""
+    wrapper = os.path.join(folder, f"moe-run-{tool}")
+    with open(wrapper, "w") as f:
+        f.write("#!/bin/sh\nexec compute-sanitizer --tool "
+                f"{tool} --error-exitcode 9 {os.path.abspath(moe_run)} "
+                '"$@"\n')
+    os.chmod(wrapper, 0o755)
+    return wrapper
+
+
 def run(args):
     passed = failed = 0
+    if args.sanitize:
+        import shutil
+        import tempfile
+        if not shutil.which("compute-sanitizer"):
+            print("gpu-tests: --sanitize needs compute-sanitizer on PATH "
+                  "(CUDA toolkit)")
+            return 1
+        args.checked_run = sanitized(args.moe_run, args.sanitize,
+                                     tempfile.mkdtemp())
+        print(f"gpu-tests: every moe-run under compute-sanitizer "
+              f"--tool {args.sanitize}")
+    else:
+        args.checked_run = args.moe_run
     for name, program, script, extra in CASES:
+        if args.only and args.only not in name:
+            continue
         if program in SM90_ONLY and args.target != "sm_90":
             print(f"== {name}: skipped (sm_90 only)")
             continue
@@ -150,17 +179,22 @@ def run(args):
                  for e in extra]
         cmd = [sys.executable, source(script), "--lib",
                library(args.artifacts, program, args.target), "--moe-run",
-               args.moe_run, "--backend", args.backend] + extra
+               args.checked_run, "--backend", args.backend] + extra
         print(f"== {name}")
         p, f = counts(subprocess.run(cmd, capture_output=True, text=True))
         passed, failed = passed + p, failed + f
+    if args.only:
+        print(f"gpu-tests: {passed} passed, {failed} failed (cases with "
+              f"'{args.only}')")
+        return 1 if failed or not passed else 0
     print("== tp2 from Python (moe_mlir.GPULibrary.join_group)")
     backend_lib = os.path.join(os.path.dirname(os.path.abspath(args.moe_run)),
                                "..", "lib", f"libmoe_runtime_{args.backend}.so")
     has_torch = subprocess.run([sys.executable, "-c", "import torch"],
                                capture_output=True).returncode == 0
-    if not has_torch or args.backend != "cuda":
-        print("SKIP: needs PyTorch and the cuda backend")
+    if not has_torch or args.backend != "cuda" or args.sanitize:
+        print("SKIP: needs PyTorch and the cuda backend, and runs without "
+              "--sanitize (no moe-run to wrap)")
     else:
         p, f = counts(subprocess.run(
             [sys.executable, os.path.join(HERE, "check_tp_python.py"),
@@ -191,6 +225,14 @@ def main():
                              "--compile-flag=--gemm-loads=async-copy (repeatable)")
     parser.add_argument("--moe-opt")
     parser.add_argument("--moe-run")
+    parser.add_argument("--sanitize",
+                        choices=["memcheck", "racecheck", "synccheck"],
+                        help="--run: every moe-run of the checks under "
+                             "compute-sanitizer with this tool; a report "
+                             "fails the check")
+    parser.add_argument("--only", default="",
+                        help="--run: only the cases whose name contains "
+                             "this text (and not the Python and size checks)")
     args = parser.parse_args()
     if not args.build and not args.run:
         parser.error("expected --build, --run or both")
