@@ -5,6 +5,7 @@ output against reference.grouped_matmul."""
 import numpy as np
 
 import reference
+from harness import Harness
 
 
 def routing(rng, tokens, k, experts, block_m, begin=0, local=None):
@@ -25,3 +26,19 @@ def check(h, name, entry, a, w, k, block_m, rows, routing_, dtype,
     inputs = [a, w, s, b, c] + ([weights] if weights is not None else [])
     (got,) = h.run(entry, inputs)
     h.close(name, got, want, dtype)
+
+
+def session(seed):
+    """A harness, a generator seeded with `seed`, and a script's two
+    helpers: routing(tokens, k, experts, block_m) (the aligned routes of a
+    random routing) and case(...) (check() with this harness)."""
+    h = Harness()
+    rng = np.random.default_rng(seed)
+
+    def routing_(tokens, k, experts, block_m):
+        return routing(rng, tokens, k, experts, block_m)[1]
+
+    def case(*args, **kwargs):
+        check(h, *args, **kwargs)
+
+    return h, rng, routing_, case

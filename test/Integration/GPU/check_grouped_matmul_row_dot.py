@@ -10,19 +10,9 @@ import numpy as np
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "CPU"))
 import gemm_check  # noqa: E402
-from harness import Harness, rand  # noqa: E402
+from harness import rand  # noqa: E402
 
-h = Harness()
-rng = np.random.default_rng(12)
-
-
-def routing(tokens, k, experts, block_m):
-    return gemm_check.routing(rng, tokens, k, experts, block_m)[1]
-
-
-def case(*args, **kwargs):
-    gemm_check.check(h, *args, **kwargs)
-
+h, rng, routing, case = gemm_check.session(12)
 
 for tokens in (1, 300):
     case(f"gemm1 split, K 2048, 4 runs at once, T={tokens}",

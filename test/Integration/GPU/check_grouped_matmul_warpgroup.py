@@ -9,19 +9,9 @@ import numpy as np
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "CPU"))
 import gemm_check  # noqa: E402
-from harness import Harness, rand  # noqa: E402
+from harness import rand  # noqa: E402
 
-h = Harness()
-rng = np.random.default_rng(11)
-
-
-def routing(tokens, k, experts, block_m):
-    return gemm_check.routing(rng, tokens, k, experts, block_m)[1]
-
-
-def case(*args, **kwargs):
-    gemm_check.check(h, *args, **kwargs)
-
+h, rng, routing, case = gemm_check.session(11)
 
 for tokens in (1, 300):
     case(f"gemm1 split, 2 column warpgroups, 120 columns T={tokens}",
