@@ -262,9 +262,9 @@ TEST(GroupedMatmulPlanTest, WideRowBlocksReuseWeightLoads) {
 // Measured plans (TunedPlans.inc) are taken for the problem and token
 // count they were measured at, and only there; each one checks on its chip.
 TEST(GroupedMatmulPlanTest, MeasuredPlansOnlyWhereMeasured) {
-  // Qwen3-235B TP4's GEMM1 (E = 128, k = 8, 768 weight rows, K = 4096).
-  GroupedMatmulProblem qwen{16,  32,  4096, 2, true, GemmLoads::Auto,
-                            768, 128, 8,    1};
+  // Qwen3-235B TP4's GEMM2 (E = 128, k = 8, 4096 weight rows, K = 384).
+  GroupedMatmulProblem qwen{16,   64,  384, 2, false, GemmLoads::Auto,
+                            4096, 128, 8,   1};
   std::optional<GemmPlanChoice> tuned = lookupTunedPlan(chip("sm_90"), qwen);
   ASSERT_TRUE(tuned.has_value());
   GroupedMatmulPlan p = plan("sm_90", qwen);
@@ -279,7 +279,7 @@ TEST(GroupedMatmulPlanTest, MeasuredPlansOnlyWhereMeasured) {
   }
   EXPECT_FALSE(lookupTunedPlan(chip("gfx942"), qwen));
   GroupedMatmulProblem wider = qwen;
-  wider.depth = 2048;
+  wider.depth = 768;
   EXPECT_FALSE(lookupTunedPlan(chip("sm_90"), wider));
 }
 
@@ -313,6 +313,34 @@ TEST(GroupedMatmulPlanTest, RowDotPlansOverShapes) {
           expectAttrRoundTrip(c, p, rd);
         }
   }
+}
+
+// The model streams long weight rows with row dot products at decode on
+// NVIDIA (fewer routes than experts, K >= 2048), as measured on the H200:
+// one column's gate and up rows per wave, 4 runs per step; not with short
+// rows, as many routes as experts, an unknown T, or on AMD.
+TEST(GroupedMatmulPlanTest, RowDotByTheModel) {
+  GroupedMatmulProblem qwen1{16,  32,  4096, 2, true, GemmLoads::Auto,
+                             768, 128, 8,    1};
+  GroupedMatmulPlan rd = plan("sm_90", qwen1);
+  ASSERT_TRUE(rd.rowDot);
+  EXPECT_EQ(rd.blockN, 4);
+  EXPECT_EQ(rd.wavesN, 4);
+  EXPECT_EQ(rd.group, 1);
+  EXPECT_EQ(rd.unroll, 4);
+  GroupedMatmulProblem twoColumns = qwen1;
+  twoColumns.gated = false;
+  EXPECT_EQ(plan("sm_90", twoColumns).group, 2);
+  for (auto change : {+[](GroupedMatmulProblem &p) { p.depth = 384; },
+                      +[](GroupedMatmulProblem &p) { p.tokens = 16; },
+                      +[](GroupedMatmulProblem &p) { p.tokens = 0; }}) {
+    GroupedMatmulProblem other = qwen1;
+    change(other);
+    EXPECT_FALSE(plan("sm_90", other).rowDot)
+        << other.depth << " " << other.tokens;
+  }
+  EXPECT_FALSE(plan("gfx942", qwen1).rowDot);
+  EXPECT_FALSE(plan("gfx950", qwen1).rowDot);
 }
 
 // A choice with a zero field is diagnosed, not divided by.

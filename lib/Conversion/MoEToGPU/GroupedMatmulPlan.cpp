@@ -229,12 +229,12 @@ static bool planSharedTiles(const ChipInfo &chip, const GroupedMatmulProblem &p,
   return twoStages.has_value();
 }
 
-/// Waves of a row-dot workgroup, weight-row runs a lane keeps in flight
-/// and the registers its loads and accumulators may take.
+/// Waves of a row-dot workgroup and the registers a lane's runs and sums
+/// may take.
 static constexpr int64_t kRowDotWaves = 4;
-static constexpr int64_t kRowDotRunsInFlight = 8;
 static constexpr int64_t kRowDotMaxRegisters = 128;
-static constexpr int64_t kRowDotWaveBytes = 16384;
+/// The shortest weight rows the model streams with row dot products.
+static constexpr int64_t kRowDotMinDepth = 2048;
 
 /// A lane's runs of kLoad consecutive k over a weight row of K, the
 /// wave's lanes side by side (the last round masked past K).
@@ -243,14 +243,12 @@ static int64_t rowDotRunsPerLane(const ChipInfo &chip, int64_t depth,
   return llvm::divideCeil(llvm::divideCeil(depth, kLoad), chip.waveSize);
 }
 
-/// The model's row-dot plan: 16-byte runs; the most runs per step (8, 4,
-/// 2, 1 dividing the lane's runs) whose weight loads stay within
-/// kRowDotRunsInFlight, then as many output columns per step as keep that
-/// many weight runs in flight (short rows: several columns at once), and
-/// groups per wave until a wave streams kRowDotWaveBytes of weights (short
-/// rows: fewer, longer workgroups) or the output's columns run out; fewer
-/// runs, then columns, per step where the registers would not fit; one
-/// route per pass; kRowDotWaves waves.
+/// The model's row-dot plan, the shape that measured best on the H200
+/// (bench/results/h200/row-dot-tune): 16-byte runs, the most runs per step
+/// up to 4 (dividing the lane's runs), two weight rows per step (gate and
+/// up of one column, else two columns), one step group per wave
+/// (many small workgroups balance the SMs), kRowDotWaves waves; fewer runs,
+/// then columns, per step where the registers would not fit.
 static GroupedMatmulPlan planRowDot(const ChipInfo &chip,
                                     const GroupedMatmulProblem &p,
                                     GroupedMatmulPlan plan) {
@@ -263,17 +261,13 @@ static GroupedMatmulPlan planRowDot(const ChipInfo &chip,
   plan.rowGroup = 1;
   plan.aRowsPerStep = 1;
   plan.wavesN = kRowDotWaves;
-  int64_t gateUp = p.gated ? 2 : 1;
   plan.unroll = 1;
-  for (int64_t u : {8, 4, 2})
-    if (plan.runsPerLane % u == 0 && u * gateUp <= kRowDotRunsInFlight) {
+  for (int64_t u : {4, 2})
+    if (plan.runsPerLane % u == 0) {
       plan.unroll = u;
       break;
     }
-  plan.group = 1;
-  while (2 * plan.group * gateUp * plan.unroll <= kRowDotRunsInFlight)
-    plan.group *= 2;
-  // Within the register budget (the next step's runs double them).
+  plan.group = p.gated ? 1 : 2;
   while (plan.rowDotRegisters(p.elementBytes) > kRowDotMaxRegisters &&
          (plan.unroll > 1 || plan.group > 1)) {
     if (plan.unroll > 1)
@@ -281,12 +275,7 @@ static GroupedMatmulPlan planRowDot(const ChipInfo &chip,
     else
       plan.group /= 2;
   }
-  int64_t outCols = p.gated ? p.rows / 2 : p.rows;
-  int64_t groupBytes = plan.group * gateUp * p.depth * p.elementBytes;
   plan.tilesPerWave = plan.group;
-  while (plan.tilesPerWave * groupBytes < kRowDotWaveBytes &&
-         2 * plan.tilesPerWave * plan.wavesN <= std::max<int64_t>(outCols, 1))
-    plan.tilesPerWave *= 2;
   plan.blockN = plan.wavesN * plan.tilesPerWave;
   return plan;
 }
@@ -365,12 +354,15 @@ static std::optional<GroupedMatmulPlan> basePlan(const ChipInfo &chip,
   return plan;
 }
 
-/// Whether the model picks row dot products: decode, where the expected
-/// routes are at most one per expert, so an MMA tile would multiply one
-/// A row and the kernel is the weight stream.
-static bool rowDotPays(const GroupedMatmulProblem &p) {
-  (void)p;
-  return false;
+/// Whether the model picks row dot products: decode on NVIDIA, where the
+/// routes are fewer than the experts (about one route per block, so an MMA
+/// tile would multiply one A row) and the weight rows are long (K >= 2048):
+/// where row dot measured as fast or faster than the MMA plans on the H200
+/// (bench/results/h200/row-dot-tune: short rows, K <= 384, and T = 4 of
+/// Mixtral's 8 experts were slower). AMD keeps its plans until measured.
+static bool rowDotPays(const ChipInfo &chip, const GroupedMatmulProblem &p) {
+  return chip.vendor == GPUVendor::NVIDIA && p.tokens > 0 &&
+         p.tokens * p.topK < p.experts && p.depth >= kRowDotMinDepth;
 }
 
 std::optional<GroupedMatmulPlan> mlir::moe::planGroupedMatmul(
@@ -389,7 +381,7 @@ std::optional<GroupedMatmulPlan> mlir::moe::planGroupedMatmul(
     return std::nullopt;
   GroupedMatmulPlan plan = *base;
   if (p.loads == GemmLoads::RowDot ||
-      (p.loads == GemmLoads::Auto && rowDotPays(p))) {
+      (p.loads == GemmLoads::Auto && rowDotPays(chip, p))) {
     plan = planRowDot(chip, p, plan);
     error = checkRowDotPlan(chip, p, plan);
     if (!error.empty())

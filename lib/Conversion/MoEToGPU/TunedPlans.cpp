@@ -16,7 +16,7 @@ struct TunedPlan {
   GemmPlanChoice choice;
 };
 
-constexpr KernelLoads Registers = KernelLoads::Registers;
+[[maybe_unused]] constexpr KernelLoads Registers = KernelLoads::Registers;
 constexpr KernelLoads AsyncCopy = KernelLoads::AsyncCopy;
 [[maybe_unused]] constexpr KernelLoads SharedTiles = KernelLoads::SharedTiles;
 [[maybe_unused]] constexpr KernelLoads WarpgroupTiles =
