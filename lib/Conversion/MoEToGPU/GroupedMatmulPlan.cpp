@@ -355,14 +355,17 @@ static std::optional<GroupedMatmulPlan> basePlan(const ChipInfo &chip,
 }
 
 /// Whether the model picks row dot products: decode on NVIDIA, where the
-/// routes are fewer than the experts (about one route per block, so an MMA
-/// tile would multiply one A row) and the weight rows are long (K >= 2048):
-/// where row dot measured as fast or faster than the MMA plans on the H200
-/// (bench/results/h200/row-dot-tune: short rows, K <= 384, and T = 4 of
-/// Mixtral's 8 experts were slower). AMD keeps its plans until measured.
+/// routes are at most a quarter of the experts (nearly every block has one
+/// route, so an MMA tile would multiply one A row, and a second pass over a
+/// block's weights is rare) and the weight rows are long (K >= 2048): where
+/// row dot measured as fast or faster than the MMA plans on the H200
+/// (bench/results/h200/row-dot-tune: T = 1 and 4 of five models; short
+/// rows, K <= 384, were slower, and so were 8 routes over Mixtral's 8
+/// experts and, in bench/results/h200/row-dot, T = 16). AMD keeps its plans
+/// until measured.
 static bool rowDotPays(const ChipInfo &chip, const GroupedMatmulProblem &p) {
   return chip.vendor == GPUVendor::NVIDIA && p.tokens > 0 &&
-         p.tokens * p.topK < p.experts && p.depth >= kRowDotMinDepth;
+         4 * p.tokens * p.topK <= p.experts && p.depth >= kRowDotMinDepth;
 }
 
 std::optional<GroupedMatmulPlan> mlir::moe::planGroupedMatmul(
