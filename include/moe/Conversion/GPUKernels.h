@@ -40,8 +40,10 @@ enum class GemmLoads {
   /// of a weight row and add their dot products with gpu.subgroup_reduce;
   /// a block's routes are taken a few at a time (RowDotKernel.cpp).
   RowDot,
-  /// The default: on sm_90, WarpgroupTiles for row blocks of 64 or more
-  /// and SharedTiles for the others, where K is a multiple of 32; else
+  /// The default: on NVIDIA, RowDot for decode GEMMs whose routes are at
+  /// most a quarter of the experts and whose K is 2048 or more; on sm_90,
+  /// WarpgroupTiles for row blocks of 64 or more and SharedTiles for the
+  /// others, where K is a multiple of 32; else
   /// AsyncCopy for a GEMM whose row block is one MMA tile (decode) on a
   /// chip where one async copy moves a whole fragment (sm_90, gfx950);
   /// Registers otherwise: what measured faster on an H100/H200
@@ -57,7 +59,9 @@ inline llvm::cl::ValuesClass gemmLoadsValues() {
   return llvm::cl::values(
       clEnumValN(
           GemmLoads::Auto, "auto",
-          "on sm_90 where K is a multiple of 32, warpgroup-tiles for "
+          "on NVIDIA row-dot for decode GEMMs whose routes are at most a "
+          "quarter of the experts and whose K is 2048 or more; on sm_90 "
+          "where K is a multiple of 32, warpgroup-tiles for "
           "row blocks of 64 or more and shared-tiles for the others; else "
           "async-copy for 16-row (decode) blocks on chips whose one "
           "copy moves a whole fragment (sm_90, gfx950); registers "
