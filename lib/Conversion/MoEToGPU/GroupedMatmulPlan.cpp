@@ -8,6 +8,7 @@
 #include "GroupedMatmulPlan.h"
 
 #include "MMAAtom.h"
+#include "RowDotPlan.h"
 #include "TunedPlans.h"
 #include "WarpgroupMMA.h"
 #include "moe/Target/MMALayout.h"
@@ -229,93 +230,6 @@ static bool planSharedTiles(const ChipInfo &chip, const GroupedMatmulProblem &p,
   return twoStages.has_value();
 }
 
-/// Waves of a row-dot workgroup and the registers a lane's runs and sums
-/// may take.
-static constexpr int64_t kRowDotWaves = 4;
-static constexpr int64_t kRowDotMaxRegisters = 128;
-/// The shortest weight rows the model streams with row dot products.
-static constexpr int64_t kRowDotMinDepth = 2048;
-
-/// A lane's runs of kLoad consecutive k over a weight row of K, the
-/// wave's lanes side by side (the last round masked past K).
-static int64_t rowDotRunsPerLane(const ChipInfo &chip, int64_t depth,
-                                 int64_t kLoad) {
-  return llvm::divideCeil(llvm::divideCeil(depth, kLoad), chip.waveSize);
-}
-
-/// The model's row-dot plan, the shape that measured best on the H200
-/// (bench/results/h200/row-dot-tune): 16-byte runs, the most runs per step
-/// up to 4 (dividing the lane's runs), two weight rows per step (gate and
-/// up of one column, else two columns), one step group per wave
-/// (many small workgroups balance the SMs), kRowDotWaves waves; fewer runs,
-/// then columns, per step where the registers would not fit.
-static GroupedMatmulPlan planRowDot(const ChipInfo &chip,
-                                    const GroupedMatmulProblem &p,
-                                    GroupedMatmulPlan plan) {
-  plan.rowDot = true;
-  plan.kLoad = 16 / p.elementBytes;
-  plan.runsPerLane = rowDotRunsPerLane(chip, p.depth, plan.kLoad);
-  plan.slices = 1;
-  plan.sliceSteps = plan.steps;
-  plan.wavesM = 1;
-  plan.rowGroup = 1;
-  plan.aRowsPerStep = 1;
-  plan.wavesN = kRowDotWaves;
-  plan.unroll = 1;
-  for (int64_t u : {4, 2})
-    if (plan.runsPerLane % u == 0) {
-      plan.unroll = u;
-      break;
-    }
-  plan.group = p.gated ? 1 : 2;
-  while (plan.rowDotRegisters(p.elementBytes) > kRowDotMaxRegisters &&
-         (plan.unroll > 1 || plan.group > 1)) {
-    if (plan.unroll > 1)
-      plan.unroll /= 2;
-    else
-      plan.group /= 2;
-  }
-  plan.tilesPerWave = plan.group;
-  plan.blockN = plan.wavesN * plan.tilesPerWave;
-  return plan;
-}
-
-/// Why a row-dot plan cannot run (expected vs. found), or "".
-static std::string checkRowDotPlan(const ChipInfo &chip,
-                                   const GroupedMatmulProblem &p,
-                                   const GroupedMatmulPlan &plan) {
-  using llvm::formatv;
-  if (plan.blockN % (plan.wavesN * plan.group) != 0)
-    return formatv("expected block_n ({0}) to be a multiple of waves_n x "
-                   "group ({1} x {2}) with row_dot loads",
-                   plan.blockN, plan.wavesN, plan.group);
-  if (plan.slices != 1)
-    return formatv("expected slices 1 with row_dot loads, got {0}",
-                   plan.slices);
-  if (p.depth % plan.kLoad != 0)
-    return formatv("expected K ({0}) to be a multiple of the {1} elements "
-                   "of a lane's 16-byte run",
-                   p.depth, plan.kLoad);
-  if (plan.runsPerLane % plan.unroll != 0)
-    return formatv("expected unroll ({0}) to divide the {1} runs a lane "
-                   "reads per weight row",
-                   plan.unroll, plan.runsPerLane);
-  if (plan.blockM % plan.rowGroup != 0)
-    return formatv("expected row_group ({0}) to divide block_m ({1})",
-                   plan.rowGroup, plan.blockM);
-  if (plan.threads(chip) > 1024)
-    return formatv("expected at most 1024 threads (waves_n x {0}), got {1}",
-                   chip.waveSize, plan.threads(chip));
-  int64_t registers = plan.rowDotRegisters(p.elementBytes);
-  if (registers > kRowDotMaxRegisters)
-    return formatv("expected the runs and sums of a lane (2 x unroll x "
-                   "(group x {0} + row_group) runs of {1} bytes, row_group x "
-                   "group x {0} f32) to take at most {2} registers, got {3}",
-                   p.gated ? 2 : 1, plan.kLoad * p.elementBytes,
-                   kRowDotMaxRegisters, registers);
-  return "";
-}
-
 GroupedMatmulProblem mlir::moe::groupedMatmulProblem(GroupedMatmulOp op,
                                                      GemmLoads loads,
                                                      int64_t tokens) {
@@ -352,20 +266,6 @@ static std::optional<GroupedMatmulPlan> basePlan(const ChipInfo &chip,
   plan.steps = llvm::divideCeil(p.depth, kStepOf(chip, *mma, p.depth));
   plan.accValues = MMALayout(*mma, chip.waveSize).dValuesPerLane();
   return plan;
-}
-
-/// Whether the model picks row dot products: decode on NVIDIA, where the
-/// routes are at most a quarter of the experts (nearly every block has one
-/// route, so an MMA tile would multiply one A row, and a second pass over a
-/// block's weights is rare) and the weight rows are long (K >= 2048): where
-/// row dot measured as fast or faster than the MMA plans on the H200
-/// (bench/results/h200/row-dot-tune: T = 1 and 4 of five models; short
-/// rows, K <= 384, were slower, and so were 8 routes over Mixtral's 8
-/// experts and, in bench/results/h200/row-dot, T = 16). AMD keeps its plans
-/// until measured.
-static bool rowDotPays(const ChipInfo &chip, const GroupedMatmulProblem &p) {
-  return chip.vendor == GPUVendor::NVIDIA && p.tokens > 0 &&
-         4 * p.tokens * p.topK <= p.experts && p.depth >= kRowDotMinDepth;
 }
 
 std::optional<GroupedMatmulPlan> mlir::moe::planGroupedMatmul(

@@ -1,0 +1,32 @@
+//===- RowDotPlan.h - decisions of the row-dot GEMM kernel ------*- C++ -*-===//
+//
+// The row-dot plan of the grouped GEMM (decode without MMAs; the kernel is
+// RowDotKernel.cpp): when the model picks it, its shape, and its checks.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MOE_CONVERSION_MOETOGPU_ROWDOTPLAN_H
+#define MOE_CONVERSION_MOETOGPU_ROWDOTPLAN_H
+
+#include "GroupedMatmulPlan.h"
+
+#include <string>
+
+namespace mlir::moe {
+
+/// Whether the model picks row dot products for `p` on `chip`.
+bool rowDotPays(const ChipInfo &chip, const GroupedMatmulProblem &p);
+
+/// The model's row-dot plan of `p`, from `base` (basePlan's fields).
+GroupedMatmulPlan planRowDot(const ChipInfo &chip,
+                             const GroupedMatmulProblem &p,
+                             GroupedMatmulPlan base);
+
+/// Why the row-dot plan `plan` cannot run `p` on `chip` (expected vs.
+/// found), or the empty string.
+std::string checkRowDotPlan(const ChipInfo &chip, const GroupedMatmulProblem &p,
+                            const GroupedMatmulPlan &plan);
+
+} // namespace mlir::moe
+
+#endif // MOE_CONVERSION_MOETOGPU_ROWDOTPLAN_H
