@@ -124,7 +124,9 @@ struct KernelOptions {
 /// gate and up accumulated side by side) before masked stores. Rows of
 /// routes that no block computes (pruned routes) are not written: the
 /// caller passes a zero-filled `out`, as the op's semantics require zeros
-/// there. The lane roles come from MMALayout (checked when building).
+/// there. The lane roles come from MMALayout (checked when building). A
+/// row-dot plan computes the same outputs with per-lane dot products and no
+/// MMA (RowDotKernel.cpp).
 FailureOr<gpu::GPUFuncOp>
 buildGroupedMatmulKernel(OpBuilder &builder, gpu::GPUModuleOp module,
                          GroupedMatmulOp op, const ChipInfo &chip,

@@ -475,7 +475,7 @@ mlir::moe::planFromChoice(const ChipInfo &chip, const GroupedMatmulProblem &p,
     return std::nullopt;
   GroupedMatmulPlan plan = *base;
   if (choice.loads == KernelLoads::RowDot) {
-    plan = planRowDot(chip, p, plan);
+    plan = rowDotBase(chip, p, plan);
     plan.blockN = choice.blockN;
     plan.wavesN = choice.wavesN;
     plan.slices = choice.slices;

@@ -26,13 +26,7 @@ static int64_t rowDotRunsPerLane(const ChipInfo &chip, int64_t depth,
   return llvm::divideCeil(llvm::divideCeil(depth, kLoad), chip.waveSize);
 }
 
-/// The model's row-dot plan, the shape that measured best on the H200
-/// (bench/results/h200/row-dot-tune): 16-byte runs, the most runs per step
-/// up to 4 (dividing the lane's runs), two weight rows per step (gate and
-/// up of one column, else two columns), one step group per wave
-/// (many small workgroups balance the SMs), kRowDotWaves waves; fewer runs,
-/// then columns, per step where the registers would not fit.
-GroupedMatmulPlan mlir::moe::planRowDot(const ChipInfo &chip,
+GroupedMatmulPlan mlir::moe::rowDotBase(const ChipInfo &chip,
                                         const GroupedMatmulProblem &p,
                                         GroupedMatmulPlan plan) {
   plan.rowDot = true;
@@ -41,6 +35,19 @@ GroupedMatmulPlan mlir::moe::planRowDot(const ChipInfo &chip,
   plan.slices = 1;
   plan.sliceSteps = plan.steps;
   plan.wavesM = 1;
+  return plan;
+}
+
+/// The model's row-dot plan, within 3 % of the best row-dot candidate of
+/// each case of the H200 sweep (bench/results/h200/row-dot-tune): 16-byte
+/// runs, the most runs per step up to 4 (dividing the lane's runs), two
+/// weight rows per step (gate and up of one column, else two columns), one
+/// step group per wave (many small workgroups), kRowDotWaves waves; fewer
+/// runs, then columns, per step where the registers would not fit.
+GroupedMatmulPlan mlir::moe::planRowDot(const ChipInfo &chip,
+                                        const GroupedMatmulProblem &p,
+                                        GroupedMatmulPlan base) {
+  GroupedMatmulPlan plan = rowDotBase(chip, p, base);
   plan.rowGroup = 1;
   plan.aRowsPerStep = 1;
   plan.wavesN = kRowDotWaves;
@@ -102,12 +109,14 @@ std::string mlir::moe::checkRowDotPlan(const ChipInfo &chip,
 /// Whether the model picks row dot products: decode on NVIDIA, where the
 /// routes are at most a quarter of the experts (nearly every block has one
 /// route, so an MMA tile would multiply one A row, and a second pass over a
-/// block's weights is rare) and the weight rows are long (K >= 2048): where
-/// row dot measured as fast or faster than the MMA plans on the H200
-/// (bench/results/h200/row-dot-tune: T = 1 and 4 of five models; short
-/// rows, K <= 384, were slower, and so were 8 routes over Mixtral's 8
-/// experts and, in bench/results/h200/row-dot, T = 16). AMD keeps its plans
-/// until measured.
+/// block's weights is rare) and the weight rows are long (K >= 2048). In
+/// the H200 sweep (bench/results/h200/row-dot-tune, T = 1 and 4 of five
+/// models) the model's plan was 0.69-0.98x the layer time per GEMM at
+/// Qwen3, DeepSeek, Mixtral and MiniMax T = 1 and gpt-oss and MiniMax
+/// T = 4, 1.00-1.01x at Qwen3 and DeepSeek T = 4, and 1.03-1.04x at
+/// gpt-oss T = 1 (slower; not yet excluded); short rows (K <= 384) were
+/// slower, and so were 8 routes over Mixtral's 8 experts and, in
+/// bench/results/h200/row-dot, T = 16. AMD keeps its plans until measured.
 bool mlir::moe::rowDotPays(const ChipInfo &chip,
                            const GroupedMatmulProblem &p) {
   return chip.vendor == GPUVendor::NVIDIA && p.tokens > 0 &&

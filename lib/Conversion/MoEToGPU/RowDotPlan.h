@@ -17,6 +17,12 @@ namespace mlir::moe {
 /// Whether the model picks row dot products for `p` on `chip`.
 bool rowDotPays(const ChipInfo &chip, const GroupedMatmulProblem &p);
 
+/// The fields every row-dot plan of `p` has (16-byte runs, a lane's runs
+/// per row, no K slices), from `base` (basePlan's fields).
+GroupedMatmulPlan rowDotBase(const ChipInfo &chip,
+                             const GroupedMatmulProblem &p,
+                             GroupedMatmulPlan base);
+
 /// The model's row-dot plan of `p`, from `base` (basePlan's fields).
 GroupedMatmulPlan planRowDot(const ChipInfo &chip,
                              const GroupedMatmulProblem &p,
