@@ -67,6 +67,14 @@ void mlir::moe::buildCPUReferencePipeline(OpPassManager &pm) {
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
+  // bf16 arithmetic (the residual add) in f32, rounded once, like the GPU
+  // kernels; and every f32 -> bf16 rounding as integer ops. Otherwise LLVM
+  // promotes bf16 arithmetic itself and calls __truncsfbf2, which hosts
+  // without native bf16 conversion (no AVX512-BF16) do not provide.
+  arith::ArithEmulateUnsupportedFloatsOptions emulate;
+  emulate.sourceTypeStrs = {"bf16"};
+  emulate.targetTypeStr = "f32";
+  pm.addPass(arith::createArithEmulateUnsupportedFloats(emulate));
   arith::ArithExpandOpsPassOptions expand;
   expand.includeBf16 = true;
   pm.addPass(arith::createArithExpandOpsPass(expand));
