@@ -108,6 +108,7 @@ private:
   void emitSliceReduction(gpu::GPUFuncOp func, SmallVector<Value> &sums);
   // The row-dot plan (RowDotKernel.cpp).
   void emitRowDot();
+  Value rowDotPassEnd();
   struct PassRoute {
     Value route, valid, aRow;
   };

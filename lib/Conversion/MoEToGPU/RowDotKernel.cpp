@@ -8,7 +8,8 @@
 // f32, and gpu.subgroup_reduce adds the lanes' sums. A step is `unroll` runs
 // of each row of a group; the loads of the next step (the next k, or the
 // next group's first) are issued before the current step's multiply-adds.
-// The routes of a block are taken `rowGroup` at a time; a pass without a
+// The routes of a block are taken `rowGroup` at a time; the passes end after
+// the block's last route (found by the wave at once), and a pass without a
 // route is skipped.
 //
 //===----------------------------------------------------------------------===//
@@ -38,7 +39,7 @@ void GroupedMatmulEmitter::emitRowDot() {
       b, arith::MulIOp::create(b, colTile, idx(plan.blockN)),
       arith::MulIOp::create(b, wave, idx(plan.tilesPerWave)));
   auto passes =
-      scf::ForOp::create(b, zero, idx(plan.blockM), idx(plan.rowGroup));
+      scf::ForOp::create(b, zero, rowDotPassEnd(), idx(plan.rowGroup));
   b.setInsertionPointToStart(passes.getBody());
   SmallVector<PassRoute> routes;
   Value any;
@@ -53,6 +54,31 @@ void GroupedMatmulEmitter::emitRowDot() {
   auto ifAny = scf::IfOp::create(b, any, /*withElseRegion=*/false);
   b.setInsertionPointToStart(&ifAny.getThenRegion().front());
   emitRowDotLoop(routes, waveCol);
+}
+
+/// One past the block's last slot that holds a route: each lane loads the
+/// slots lane, lane + waveSize, ... and the wave takes the maximum. At decode
+/// a block holds one or two routes and the rest is padding, which the passes
+/// would otherwise load and test one slot after another.
+Value GroupedMatmulEmitter::rowDotPassEnd() {
+  Type i32 = b.getI32Type();
+  Value end = arith::ConstantIntOp::create(b, i32, 0);
+  for (int64_t first = 0; first < plan.blockM; first += chip.waveSize) {
+    Value slot = arith::AddIOp::create(b, lane, idx(first));
+    Value inBlock = lt(slot, idx(plan.blockM));
+    Value valid =
+        route(arith::SelectOp::create(b, inBlock, slot, zero).getResult())
+            .second;
+    Value after = arith::IndexCastOp::create(
+        b, i32, arith::AddIOp::create(b, slot, idx(1)));
+    Value mine =
+        arith::SelectOp::create(b, arith::AndIOp::create(b, inBlock, valid),
+                                after, arith::ConstantIntOp::create(b, i32, 0));
+    end = arith::MaxSIOp::create(b, end, mine);
+  }
+  end = gpu::SubgroupReduceOp::create(b, end, gpu::AllReduceOperation::MAXSI,
+                                      /*uniform=*/true);
+  return arith::IndexCastOp::create(b, b.getIndexType(), end);
 }
 
 /// The output columns of group `chunk` of this wave.

@@ -63,7 +63,8 @@ def main():
     listing = subprocess.run([args.moe_run, args.lib, "--list", "--backend",
                               args.backend], capture_output=True, text=True)
     if listing.returncode != 0:
-        print(f"FAIL listing the entries: {listing.stderr.strip()}")
+        print(f"FAIL listing the entries (exit code {listing.returncode}): "
+              f"{(listing.stderr + listing.stdout).strip()}")
         print("0 passed, 1 failed")
         return
     listing = listing.stdout
