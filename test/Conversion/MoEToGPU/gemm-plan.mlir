@@ -83,6 +83,9 @@ func.func @too_much_lds(%x: tensor<?x2880xbf16>, %w: tensor<128x5760x2880xbf16>,
 // CHECK: gpu.launch_func @moe_kernels::@row_dot_grouped_matmul_0 blocks in (%{{.*}}, %[[COLS]], %{{.*}}) threads in (%c128,
 // CHECK: gpu.func @row_dot_grouped_matmul_0
 // CHECK-NOT: nvgpu.mma
+// CHECK: %[[LAST:.*]] = gpu.subgroup_reduce maxsi %{{.*}} uniform : (i32) -> i32
+// CHECK: %[[END:.*]] = arith.index_cast %[[LAST]] : i32 to index
+// CHECK: scf.for %{{.*}} = %{{.*}} to %[[END]] step
 // CHECK: vector.load %{{.*}} : memref<128x4096x384xbf16>, vector<8xbf16>
 // CHECK: math.fma
 // CHECK: gpu.subgroup_reduce add %{{.*}} uniform : (f32) -> f32
