@@ -12,6 +12,9 @@ lib.join_group("tp", rank, ranks, group_id) once per process (the group
 belongs to the backend, so every library of the process then uses it) before
 the first call.
 
+Several threads may call one library at once: each call runs on its thread's
+current torch stream and reports its own run-time checks (CheckFailed).
+
 Tensors must be contiguous, on the backend's device (MOE_CUDA_DEVICE, default
 0) and 16-byte aligned (what the GEMM kernels' vector loads assume; torch's
 allocator gives 512-byte alignment to fresh tensors).
@@ -29,9 +32,14 @@ class Manifest:
     """The `moe_manifest` text of a library: entries with arg/result specs."""
 
     def __init__(self, text):
-        self.entries, self.target = {}, ""
+        self.entries, self.target, self.checks = {}, "", {}
         entry = None
-        for line in text.splitlines():
+        lines = text.splitlines()
+        if not lines or lines[0] != "moe-manifest 2":
+            raise ValueError("manifest: expected a 'moe-manifest 2' header, "
+                             f"got '{lines[0] if lines else ''}' (a library "
+                             "of another moe-compile version?)")
+        for line in lines[1:]:
             words = line.split()
             if not words:
                 continue
@@ -57,8 +65,32 @@ class Manifest:
                                          "function": function})
             elif words[0] == "target":
                 self.target = words[1]
+            elif words[0] == "check":
+                self.checks[int(words[1])] = line.split(" ", 2)[2] \
+                    if len(words) > 2 else ""
             elif words[0] == "end":
                 entry = None
+
+
+def check_failure(status, checks):
+    """The failure an entry's status {tag, v0, v1, v2} records ("" if none),
+    worded as moe-run words it (runtime/lib/Manifest.cpp)."""
+    tag = status[0]
+    if tag == 0:
+        return ""
+    index = tag - 1 if tag > 0 else -tag - 1
+    message = checks.get(index, f"check #{index}")
+    if tag > 0:
+        return (f"run-time size check failed: {message}: expected "
+                f"{status[1]}, found {status[2]}")
+    where, _, what = message.rpartition(": ")
+    where = where + ": " if where else ""
+    return (f"run-time check failed: {where}{status[1]} {what}, first "
+            f"{status[2]} at token {status[3]}")
+
+
+class CheckFailed(RuntimeError):
+    """A run-time check of the program failed (sizes or route ids)."""
 
 
 def _descriptor(tensor):
@@ -148,15 +180,23 @@ class GPULibrary:
             else []
         slots += [ctypes.cast(ctypes.pointer(d), ctypes.c_void_p)
                   for d in descs]
+        # The last slot: the call's check status (moe-manifest 2).
+        status = (ctypes.c_int64 * 4)()
+        slots.append(ctypes.cast(status, ctypes.c_void_p))
         packed = (ctypes.c_void_p * len(slots))(*slots)
-        return spec, results, packed, descs
+        return spec, results, packed, (descs, status)
+
+    def _raise_failed_check(self, entry, status):
+        failure = check_failure(list(status), self.manifest.checks)
+        if failure:
+            raise CheckFailed(f"{entry}: {failure}")
 
     def _invoke(self, entry, tensors):
-        spec, results, packed, _ = self._pack(entry, tensors)
+        spec, results, packed, keep = self._pack(entry, tensors)
         self.backend.moe_device_set_stream(
             ctypes.c_void_p(torch.cuda.current_stream().cuda_stream))
         getattr(self.lib, f"_moe_packed_{entry}")(packed)
-        return spec, results
+        return spec, results, keep[1]
 
     def _free(self, spec, results):
         at = 0
@@ -167,8 +207,12 @@ class GPULibrary:
     def call(self, entry, *tensors):
         """Runs `entry` and returns its results as new torch tensors."""
         self.backend.moe_device_set_async(0)
-        spec, results = self._invoke(entry, tensors)
+        spec, results, status = self._invoke(entry, tensors)
         self.check()
+        if status[0] != 0:
+            # A failed check skipped the kernels it guards: no results.
+            self._free(spec, results)
+            self._raise_failed_check(entry, status)
         outs, at = [], 0
         stream = ctypes.c_void_p(torch.cuda.current_stream().cuda_stream)
         for r in spec["results"]:
@@ -199,12 +243,15 @@ class GPULibrary:
             at += 3 + 2 * len(r["shape"])
         free, set_stream = self.backend.moe_device_free, \
             self.backend.moe_device_set_stream
+        status = keep[1]
 
         def run():
             set_stream(ctypes.c_void_p(torch.cuda.current_stream().cuda_stream))
             fn(packed)
             for at in offsets:
                 free(ctypes.c_void_p(results[at]))
+            if status[0] != 0:
+                self._raise_failed_check(entry, status)
         run.keep = (tensors, keep)
         self.backend.moe_device_set_async(1)
         return run

@@ -57,8 +57,6 @@ std::unique_ptr<HostProgram> HostProgram::load(const std::string &path,
       return nullptr;
     }
   }
-  program->checkState =
-      static_cast<int64_t *>(dlsym(handle, "moe_check_state"));
   return program;
 }
 
@@ -218,8 +216,10 @@ bool HostProgram::call(const EntrySpec &entry, std::vector<HostTensor> &inputs,
         std::free(reinterpret_cast<void *>(allocated));
     }
   };
-  if (checkState)
-    checkState[0] = checkState[1] = checkState[2] = 0;
+  // The last slot: this call's check status (the library keeps it per
+  // thread and copies it here).
+  int64_t status[kCheckStatusWords] = {};
+  slots.push_back(status);
   packed(slots.data());
   // A device error skips the copies below; the results are still freed.
   if (device && (device->synchronize() != 0 || !device->error().empty()))
@@ -250,14 +250,10 @@ bool HostProgram::call(const EntrySpec &entry, std::vector<HostTensor> &inputs,
     outputs.push_back(copyOut(dtype, hostDesc.data(), rank));
   }
   releaseResults();
-  if (error.empty() && checkState && checkState[0] > 0) {
-    size_t id = static_cast<size_t>(checkState[0] - 1);
-    std::string message = id < checkMessages.size() ? checkMessages[id]
-                                                    : "check #" +
-                                                          std::to_string(id);
-    error = "entry '" + entry.name + "': run-time size check failed: " +
-            message + ": expected " + std::to_string(checkState[1]) +
-            ", found " + std::to_string(checkState[2]);
+  if (error.empty()) {
+    std::string failure = describeCheckFailure(status, checkMessages);
+    if (!failure.empty())
+      error = "entry '" + entry.name + "': " + failure;
   }
   if (error.empty() && timing && timing->repeats > 0) {
     // Back-to-back calls on the same inputs; on a GPU the entries do not

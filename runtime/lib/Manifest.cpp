@@ -48,8 +48,11 @@ bool moe::runtime::parseManifest(const std::string &text,
                                  std::string &target, std::string &error) {
   std::istringstream in(text);
   std::string line;
-  if (!std::getline(in, line) || line != "moe-manifest 1") {
-    error = "expected a 'moe-manifest 1' header, got '" + line + "'";
+  if (!std::getline(in, line) || line != "moe-manifest 2") {
+    error = "expected a 'moe-manifest 2' header, got '" + line + "'" +
+            (line == "moe-manifest 1"
+                 ? " (a library of an older moe-compile: build it again)"
+                 : "");
     return false;
   }
   EntrySpec *entry = nullptr;
@@ -115,4 +118,29 @@ bool moe::runtime::parseManifest(const std::string &text,
     }
   }
   return true;
+}
+
+std::string
+moe::runtime::describeCheckFailure(const int64_t *status,
+                                   const std::vector<std::string> &checks) {
+  int64_t tag = status[0];
+  if (tag == 0)
+    return "";
+  // Negating INT64_MIN would overflow: such a tag names no check.
+  uint64_t id = tag > 0 ? static_cast<uint64_t>(tag) - 1
+                        : static_cast<uint64_t>(-(tag + 1));
+  std::string message =
+      id < checks.size() ? checks[id] : "check #" + std::to_string(id);
+  if (tag > 0)
+    return "run-time size check failed: " + message + ": expected " +
+           std::to_string(status[1]) + ", found " + std::to_string(status[2]);
+  // "OP at LOC: route ids outside [0, E)" -> "OP at LOC: N route ids ...".
+  size_t colon = message.rfind(": ");
+  std::string where =
+      colon == std::string::npos ? "" : message.substr(0, colon + 2);
+  std::string what =
+      colon == std::string::npos ? message : message.substr(colon + 2);
+  return "run-time check failed: " + where + std::to_string(status[1]) + " " +
+         what + ", first " + std::to_string(status[2]) + " at token " +
+         std::to_string(status[3]);
 }

@@ -21,9 +21,11 @@ def ConvertMoEToCPUPass : Pass<"convert-moe-to-cpu", "::mlir::ModuleOp"> {
     Size relations that the verifier cannot prove (dynamic sizes, e.g. the
     token count of `x` and of the routing weights) are checked at run time:
     a failing check skips the op's work and records its id and the two
-    sizes in the public global `moe_check_state` (`memref<3xi64>`: id + 1,
-    expected, found); the messages are listed in the module attribute
-    `moe.check_messages`, which moe-compile puts in the manifest.
+    sizes in the global `moe_check_state` (`memref<4xi64>`: id + 1,
+    expected, found), unless an earlier check of the call failed; the
+    messages are listed in the module attribute `moe.check_messages`, which
+    moe-compile puts in the manifest. moe-compile makes the state
+    thread-local and hands it to the caller of each entry (its status slot).
 
     Collectives are the identity over a group of one rank; a group of more
     ranks is reported as unsupported here. Expert ids outside `[0, E)` in

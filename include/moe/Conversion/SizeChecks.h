@@ -15,11 +15,20 @@
 namespace mlir::moe {
 
 /// Name of the run-time check state (see emitSizeCheck); the messages are
-/// the module attribute MoEDialect::getCheckMessagesAttrName().
+/// the module attribute MoEDialect::getCheckMessagesAttrName(). The host
+/// library makes it thread-local, clears it when an entry is called and
+/// copies it into the caller's status (HostLibrary.cpp), so that calls on
+/// several threads at once each see their own checks.
 inline constexpr llvm::StringLiteral kCheckStateSymbol = "moe_check_state";
 
-/// Declares `memref.global "public" @moe_check_state : memref<3xi64>`
-/// ({failed check id + 1, expected, found}) in `module` if missing.
+/// The check state's words: {tag, v0, v1, v2}. Tag 0: every check passed;
+/// tag id + 1: size check `id` failed with v0 = expected, v1 = found; tag
+/// -(id + 1): route check `id` failed with v0 = the number of bad routes,
+/// v1 = the first bad id, v2 = its token.
+inline constexpr int64_t kCheckStateWords = 4;
+
+/// Declares `memref.global "public" @moe_check_state : memref<4xi64>` in
+/// `module` if missing.
 void declareCheckState(ModuleOp module);
 
 /// A run-time check that `found == expected` (index values) for a size
@@ -33,6 +42,14 @@ void declareCheckState(ModuleOp module);
 /// (moe.check_size).
 Value emitSizeCheck(ImplicitLocOpBuilder &b, Operation *op, Value found,
                     Value expected, StringRef what, StringRef opName = {});
+
+/// A run-time check that no route of `op` has an expert id outside the
+/// range `what` names ("route ids outside [0, 128)"): `count` is the number
+/// of such routes, `firstId` and `firstToken` the id and token of the first
+/// (integer or index values). The runtime reports "OP at FILE:LINE:COL:
+/// COUNT route ids outside [0, 128), first ID at token T".
+void emitRouteRangeCheck(ImplicitLocOpBuilder &b, Operation *op, Value count,
+                         Value firstId, Value firstToken, StringRef what);
 
 /// The (found, expected) index values of `relation` between `operands`
 /// (tensors or memrefs); static sizes are constants.

@@ -39,7 +39,8 @@ struct ManifestEntry {
 /// Fails with a diagnostic on a signature the runtime cannot call.
 FailureOr<std::vector<ManifestEntry>> collectManifest(ModuleOp module);
 
-/// The manifest as embedded text: a "moe-manifest 1" line, then per entry
+/// The manifest as embedded text: a "moe-manifest 2" line (version 2: the
+/// packed entries take a status slot last), then per entry
 /// "entry NAME args N results M", one "arg"/"result" line per value
 /// ("tensor TYPE RANK DIMS..." with ? for dynamic sizes, or "scalar TYPE"),
 /// and "end".
@@ -47,14 +48,15 @@ std::string serializeManifest(const std::vector<ManifestEntry> &entries);
 
 /// Translates an LLVM-dialect module to LLVM IR for the host, adds the
 /// manifest (symbol `moe_manifest`, followed by one "check ID MESSAGE" line
-/// per run-time size check the lowering recorded in `moe_check_messages`) and one `_moe_packed_NAME(void **)`
-/// wrapper per entry, optimizes at O3, emits an object and links it into
-/// the shared library `outputPath` with the system C compiler driver.
-/// `progress`, when set, receives one line per stage.
-/// `gpuChip` names the GPU the embedded kernels are for (the manifest gets a
-/// `target CHIP` line, and the host code is built for generic x86-64, since
-/// it runs on the GPU machine), or is empty for the CPU reference (built for
-/// this machine's CPU).
+/// per run-time check the lowering recorded in `moe.check_messages`) and one
+/// `_moe_packed_NAME(void **)` wrapper per entry (see addPackedWrapper: the
+/// slots are the results, the arguments and the caller's check status),
+/// optimizes at O3, emits an object and links it into the shared library
+/// `outputPath` with the system C compiler driver. `progress`, when set,
+/// receives one line per stage. `gpuChip` names the GPU the embedded kernels
+/// are for (the manifest gets a `target CHIP` line, and the host code is built
+/// for generic x86-64, since it runs on the GPU machine), or is empty for the
+/// CPU reference (built for this machine's CPU).
 LogicalResult emitHostLibrary(ModuleOp module,
                               const std::vector<ManifestEntry> &entries,
                               StringRef outputPath, raw_ostream *progress,

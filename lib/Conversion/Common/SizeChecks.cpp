@@ -1,6 +1,7 @@
 //===- SizeChecks.cpp - run-time size checks of compiled programs ---------===//
 //
-// Emits size checks that record the first failure in a host global.
+// Emits run-time checks that record the first failure in a thread-local host
+// state, which each entry call hands to its caller (HostLibrary.cpp).
 //
 //===----------------------------------------------------------------------===//
 
@@ -22,23 +23,19 @@ void mlir::moe::declareCheckState(ModuleOp module) {
   if (module.lookupSymbol(kCheckStateSymbol))
     return;
   OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
-  auto type = MemRefType::get({3}, b.getI64Type());
+  auto type = MemRefType::get({kCheckStateWords}, b.getI64Type());
   memref::GlobalOp::create(
       b, module.getLoc(), kCheckStateSymbol, b.getStringAttr("public"), type,
-      DenseElementsAttr::get(RankedTensorType::get({3}, b.getI64Type()),
-                             b.getI64IntegerAttr(0).getValue()),
+      DenseElementsAttr::get(
+          RankedTensorType::get({kCheckStateWords}, b.getI64Type()),
+          b.getI64IntegerAttr(0).getValue()),
       /*constant=*/false, /*alignment=*/IntegerAttr());
 }
 
-Value mlir::moe::emitSizeCheck(ImplicitLocOpBuilder &b, Operation *op,
-                               Value found, Value expected, StringRef what,
+/// Appends "OP at FILE:LINE:COL: `what`" to the module's check messages and
+/// returns its id.
+static int64_t addCheckMessage(OpBuilder &b, Operation *op, StringRef what,
                                StringRef opName) {
-  // Static sizes were checked by the verifier; a size compared with itself
-  // needs no check either.
-  std::optional<int64_t> f = getConstantIntValue(found),
-                         e = getConstantIntValue(expected);
-  if (found == expected || (f && e && *f == *e))
-    return arith::ConstantOp::create(b, b.getBoolAttr(true));
   auto module = op->getParentOfType<ModuleOp>();
   SmallVector<Attribute> messages;
   if (auto list = module->getAttrOfType<ArrayAttr>(
@@ -61,15 +58,17 @@ Value mlir::moe::emitSizeCheck(ImplicitLocOpBuilder &b, Operation *op,
   messages.push_back(b.getStringAttr(text));
   module->setAttr(MoEDialect::getCheckMessagesAttrName(),
                   b.getArrayAttr(messages));
+  return id;
+}
 
-  Value ok =
-      arith::CmpIOp::create(b, arith::CmpIPredicate::eq, found, expected);
-  Value bad = arith::XOrIOp::create(b, ok, arith::ConstantOp::create(
-                                              b, b.getBoolAttr(true)));
-  auto ifOp = scf::IfOp::create(b, bad, /*withElseRegion=*/false);
+/// When `failed` (i1) holds and no check failed before in this call, stores
+/// `tag` then `values` (index or integer values) into the check state.
+static void recordFailure(ImplicitLocOpBuilder &b, Value failed, int64_t tag,
+                          ValueRange values) {
+  auto ifOp = scf::IfOp::create(b, failed, /*withElseRegion=*/false);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(&ifOp.getThenRegion().front());
-  auto type = MemRefType::get({3}, b.getI64Type());
+  auto type = MemRefType::get({kCheckStateWords}, b.getI64Type());
   Value state = memref::GetGlobalOp::create(b, type, kCheckStateSymbol);
   auto slot = [&](int64_t i) {
     return arith::ConstantIndexOp::create(b, i).getResult();
@@ -80,15 +79,45 @@ Value mlir::moe::emitSizeCheck(ImplicitLocOpBuilder &b, Operation *op,
       arith::CmpIOp::create(b, arith::CmpIPredicate::eq, first, i64Zero);
   auto record = scf::IfOp::create(b, isFirst, /*withElseRegion=*/false);
   b.setInsertionPointToStart(&record.getThenRegion().front());
-  auto toI64 = [&](Value v) {
-    return arith::IndexCastOp::create(b, b.getI64Type(), v).getResult();
+  auto toI64 = [&](Value v) -> Value {
+    if (v.getType().isIndex())
+      return arith::IndexCastOp::create(b, b.getI64Type(), v);
+    if (v.getType().getIntOrFloatBitWidth() < 64)
+      return arith::ExtSIOp::create(b, b.getI64Type(), v);
+    return v;
   };
   memref::StoreOp::create(
-      b, arith::ConstantOp::create(b, b.getI64IntegerAttr(id + 1)), state,
+      b, arith::ConstantOp::create(b, b.getI64IntegerAttr(tag)), state,
       ValueRange{slot(0)});
-  memref::StoreOp::create(b, toI64(expected), state, ValueRange{slot(1)});
-  memref::StoreOp::create(b, toI64(found), state, ValueRange{slot(2)});
+  for (auto [i, v] : llvm::enumerate(values))
+    memref::StoreOp::create(b, toI64(v), state, ValueRange{slot(i + 1)});
+}
+
+Value mlir::moe::emitSizeCheck(ImplicitLocOpBuilder &b, Operation *op,
+                               Value found, Value expected, StringRef what,
+                               StringRef opName) {
+  // Static sizes were checked by the verifier; a size compared with itself
+  // needs no check either.
+  std::optional<int64_t> f = getConstantIntValue(found),
+                         e = getConstantIntValue(expected);
+  if (found == expected || (f && e && *f == *e))
+    return arith::ConstantOp::create(b, b.getBoolAttr(true));
+  int64_t id = addCheckMessage(b, op, what, opName);
+  Value ok =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::eq, found, expected);
+  Value bad = arith::XOrIOp::create(
+      b, ok, arith::ConstantOp::create(b, b.getBoolAttr(true)));
+  recordFailure(b, bad, id + 1, {expected, found});
   return ok;
+}
+
+void mlir::moe::emitRouteRangeCheck(ImplicitLocOpBuilder &b, Operation *op,
+                                    Value count, Value firstId,
+                                    Value firstToken, StringRef what) {
+  int64_t id = addCheckMessage(b, op, what, /*opName=*/{});
+  Value zero = arith::ConstantOp::create(b, b.getZeroAttr(count.getType()));
+  Value bad = arith::CmpIOp::create(b, arith::CmpIPredicate::ne, count, zero);
+  recordFailure(b, bad, -(id + 1), {count, firstId, firstToken});
 }
 
 std::pair<Value, Value>

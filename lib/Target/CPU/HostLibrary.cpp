@@ -6,6 +6,7 @@
 
 #include "moe/Target/CPU.h"
 
+#include "moe/Conversion/SizeChecks.h"
 #include "moe/Dialect/MoE/MoE.h"
 
 #include "mlir/ExecutionEngine/OptUtils.h"
@@ -58,7 +59,9 @@ createHostTargetMachine(ModuleOp module, bool portable) {
 
 /// Adds `void _moe_packed_NAME(void **slots)`: slot 0 points at the results
 /// (when there are any), then one slot per argument: a memref descriptor,
-/// or a pointer to a scalar. It calls `_mlir_ciface_NAME`.
+/// or a pointer to a scalar; the last slot points at the caller's status,
+/// kCheckStateWords int64 values (or is null). It clears the thread's check
+/// state, calls `_mlir_ciface_NAME` and copies the state into the status.
 static LogicalResult addPackedWrapper(ModuleOp module, llvm::Module &llvmModule,
                                       const ManifestEntry &entry) {
   llvm::Function *ciface =
@@ -68,20 +71,45 @@ static LogicalResult addPackedWrapper(ModuleOp module, llvm::Module &llvmModule,
                               << entry.name << "'";
   llvm::LLVMContext &ctx = llvmModule.getContext();
   auto *ptrType = llvm::PointerType::getUnqual(ctx);
+  auto *i64Type = llvm::Type::getInt64Ty(ctx);
   auto *fnType =
       llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {ptrType}, false);
   auto *wrapper = llvm::Function::Create(fnType, llvm::Function::ExternalLinkage,
                                          "_moe_packed_" + entry.name, llvmModule);
-  llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", wrapper));
+  auto *body = llvm::BasicBlock::Create(ctx, "entry", wrapper);
+  auto *report = llvm::BasicBlock::Create(ctx, "report", wrapper);
+  auto *done = llvm::BasicBlock::Create(ctx, "done", wrapper);
+  llvm::IRBuilder<> b(body);
+  auto slotAt = [&](unsigned i) {
+    return b.CreateLoad(ptrType,
+                        b.CreateConstGEP1_64(ptrType, wrapper->getArg(0), i));
+  };
+  llvm::GlobalVariable *state =
+      llvmModule.getGlobalVariable(kCheckStateSymbol, /*AllowInternal=*/true);
+  auto stateWord = [&](unsigned i) -> llvm::Value * {
+    return b.CreateConstGEP1_64(i64Type, b.CreateThreadLocalAddress(state), i);
+  };
+  if (state)
+    for (unsigned i = 0; i < kCheckStateWords; ++i)
+      b.CreateStore(b.getInt64(0), stateWord(i));
   SmallVector<llvm::Value *> args;
   for (unsigned i = 0; i < ciface->arg_size(); ++i) {
-    llvm::Value *slot = b.CreateLoad(
-        ptrType, b.CreateConstGEP1_64(ptrType, wrapper->getArg(0), i));
+    llvm::Value *slot = slotAt(i);
     llvm::Type *paramType = ciface->getArg(i)->getType();
     args.push_back(paramType->isPointerTy() ? slot
                                             : b.CreateLoad(paramType, slot));
   }
   b.CreateCall(ciface, args);
+  llvm::Value *status = slotAt(ciface->arg_size());
+  b.CreateCondBr(b.CreateIsNull(status), done, report);
+  b.SetInsertPoint(report);
+  for (unsigned i = 0; i < kCheckStateWords; ++i)
+    b.CreateStore(
+        state ? static_cast<llvm::Value *>(b.CreateLoad(i64Type, stateWord(i)))
+              : b.getInt64(0),
+        b.CreateConstGEP1_64(i64Type, status, i));
+  b.CreateBr(done);
+  b.SetInsertPoint(done);
   b.CreateRetVoid();
   return success();
 }
@@ -113,6 +141,13 @@ buildHostModule(ModuleOp module, const std::vector<ManifestEntry> &entries,
   llvmModule->setTargetTriple(machine.getTargetTriple());
   llvmModule->setDataLayout(machine.createDataLayout());
 
+  // One check state per thread, so that calls on several threads at once
+  // each report their own checks (addPackedWrapper).
+  if (llvm::GlobalVariable *state = llvmModule->getGlobalVariable(
+          kCheckStateSymbol, /*AllowInternal=*/true)) {
+    state->setThreadLocal(true);
+    state->setLinkage(llvm::GlobalValue::InternalLinkage);
+  }
   auto *init = llvm::ConstantDataArray::getString(ctx, text, /*AddNull=*/true);
   new llvm::GlobalVariable(*llvmModule, init->getType(), /*isConstant=*/true,
                            llvm::GlobalValue::ExternalLinkage, init,

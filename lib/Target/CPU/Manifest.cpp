@@ -102,7 +102,7 @@ std::string
 mlir::moe::serializeManifest(const std::vector<ManifestEntry> &entries) {
   std::string text;
   llvm::raw_string_ostream os(text);
-  os << "moe-manifest 1\n";
+  os << "moe-manifest 2\n";
   auto print = [&](StringRef kind, const ManifestValue &v) {
     os << kind << (v.isTensor ? " tensor " : " scalar ") << v.elementType;
     if (v.isTensor) {

@@ -14,10 +14,13 @@
 // pointers are shared with other users of that device (PyTorch, say).
 //
 // Streams: every call runs on one stream, the caller's (moe_device_set_stream,
-// which may be the legacy default stream) or one this backend creates once; mgpuStreamDestroy never destroys it.
-// With moe_device_set_async(1) mgpuStreamSynchronize does nothing, so calls
-// queue back to back (and can be captured in a CUDA graph); the caller then
-// synchronizes. Memory is stream-ordered (cuMemAllocAsync/cuMemFreeAsync).
+// which may be the legacy default stream) or one this backend creates once;
+// mgpuStreamDestroy never destroys it. With moe_device_set_async(1)
+// mgpuStreamSynchronize does nothing, so calls queue back to back (and can be
+// captured in a CUDA graph); the caller then synchronizes. Both settings
+// belong to the calling thread, so several threads can call libraries at
+// once, each on its own stream. Memory is stream-ordered
+// (cuMemAllocAsync/cuMemFreeAsync).
 //
 // Errors: the first failing driver call is recorded (moe_device_last_error)
 // and later launches are skipped until moe_device_clear_error.
@@ -45,9 +48,6 @@ struct State {
   bool ready = false;
   api::Context context;
   Stream ownStream = nullptr;
-  Stream userStream = nullptr; ///< may be null: the legacy default stream
-  bool hasUserStream = false;
-  bool async = false;
   std::string error;
   std::mutex errorMutex;
 };
@@ -55,6 +55,18 @@ struct State {
 State &state() {
   static State s;
   return s;
+}
+
+/// What moe_device_set_stream and moe_device_set_async chose on this thread.
+struct ThreadSettings {
+  Stream userStream = nullptr; ///< may be null: the legacy default stream
+  bool hasUserStream = false;
+  bool async = false;
+};
+
+ThreadSettings &thisThread() {
+  thread_local ThreadSettings settings;
+  return settings;
 }
 
 api::Ptr toDevice(const void *p) {
@@ -96,8 +108,8 @@ bool backend::ready() {
 }
 
 Stream backend::currentStream() {
-  State &s = state();
-  return s.hasUserStream ? s.userStream : s.ownStream;
+  ThreadSettings &t = thisThread();
+  return t.hasUserStream ? t.userStream : state().ownStream;
 }
 
 //===----------------------------------------------------------------------===//
@@ -163,7 +175,7 @@ MOE_EXPORT Stream mgpuStreamCreate() {
 MOE_EXPORT void mgpuStreamDestroy(Stream) {}
 
 MOE_EXPORT void mgpuStreamSynchronize(Stream stream) {
-  if (!state().async && ready())
+  if (!thisThread().async && ready())
     check(api::streamSynchronize(stream), "synchronizing the stream");
 }
 
@@ -251,18 +263,22 @@ MOE_EXPORT void moe_device_clear_error() {
   s.error.clear();
 }
 
-/// Runs later calls on `stream`, a stream of the caller (null is the legacy
-/// default stream, PyTorch's default).
+/// Runs this thread's later calls on `stream`, a stream of the caller (null
+/// is the legacy default stream, PyTorch's default).
 MOE_EXPORT void moe_device_set_stream(void *stream) {
-  state().userStream = static_cast<Stream>(stream);
-  state().hasUserStream = true;
+  thisThread().userStream = static_cast<Stream>(stream);
+  thisThread().hasUserStream = true;
 }
 
-/// Runs later calls on the backend's own stream again.
-MOE_EXPORT void moe_device_use_own_stream() { state().hasUserStream = false; }
+/// Runs this thread's later calls on the backend's own stream again.
+MOE_EXPORT void moe_device_use_own_stream() {
+  thisThread().hasUserStream = false;
+}
 
-/// 1: entry points return without waiting for their kernels.
-MOE_EXPORT void moe_device_set_async(int async) { state().async = async != 0; }
+/// 1: this thread's entry calls return without waiting for their kernels.
+MOE_EXPORT void moe_device_set_async(int async) {
+  thisThread().async = async != 0;
+}
 
 /// Waits for the current stream (after ready()).
 static bool synchronizeCurrent() {

@@ -4,7 +4,7 @@
 // weights/ids) are checked when the program runs: a failed check records
 // its id + 1 and both sizes in @moe_check_state and the op does no work.
 // CHECK: module attributes {moe.check_messages = ["moe.experts at {{.*}}runtime-checks.mlir:{{[0-9]+}}:{{[0-9]+}}: dim 0 of 'weights' must equal dim 0 of 'x' (T)", "moe.experts at {{.*}}: dim 0 of 'ids' must equal dim 0 of 'x' (T)"]}
-// CHECK: memref.global "public" @moe_check_state : memref<3xi64> = dense<0>
+// CHECK: memref.global "public" @moe_check_state : memref<4xi64> = dense<0>
 // CHECK-LABEL: func.func @experts
 // CHECK-SAME: (%[[X:.*]]: tensor<?x32xbf16>, {{.*}}, %[[W:.*]]: tensor<?x2xf32>, %[[IDS:.*]]: tensor<?x2xi32>)
 // CHECK: %[[T:.*]] = tensor.dim %[[X]], %{{.*}}

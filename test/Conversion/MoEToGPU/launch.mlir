@@ -251,7 +251,7 @@ module attributes {moe.parallel = #moe.parallel<ep = 4>} {
 // message in moe.check_messages, for the manifest) and the launch gets an
 // empty grid.
 // CHECK-LABEL: module attributes {gpu.container_module, moe.check_messages = ["moe.combine at {{.*}}launch.mlir:{{[0-9]+}}:{{[0-9]+}}: dim 0 of 'routes' must equal dim 0 times dim 1 of 'scale' (T * k)"]}
-// CHECK:         memref.global "public" @moe_check_state : memref<3xi64>
+// CHECK:         memref.global "public" @moe_check_state : memref<4xi64>
 // CHECK-LABEL: func.func @combine
 // CHECK:         %[[OK:.*]] = arith.cmpi eq
 // CHECK:         scf.if

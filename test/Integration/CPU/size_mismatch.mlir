@@ -15,6 +15,13 @@
 // CHECK: residual T: moe.add_rms_norm at {{.*}}size_mismatch.mlir:[[#]]:12: dim 0 of 'residual' must equal dim 0 of 'x': expected 4, found 3
 // CHECK: {{^[0-9]+}} passed, 0 failed
 
+// The check state is per call: 8 threads call each library at once, half of
+// them with mismatched ids, and every call reports its own outcome.
+// RUN: %python %S/check_threads.py --lib %t.so | FileCheck %s --check-prefix=THREADS
+// RUN: %python %S/check_threads.py --lib %t.direct.so | FileCheck %s --check-prefix=THREADS
+// THREADS: thread 1 (T=133, mismatched ids): 40 calls ok
+// THREADS: 8 passed, 0 failed
+
 func.func @experts(%x: tensor<?x?xbf16>, %w1: tensor<8x48x32xbf16>, %w2: tensor<8x32x24xbf16>,
                    %w: tensor<?x2xf32>, %ids: tensor<?x2xi32>) -> tensor<?x32xbf16> {
   %y = moe.experts %x, %w1, %w2, %w, %ids activation <silu_mul>

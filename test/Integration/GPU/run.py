@@ -190,18 +190,25 @@ def run(args):
         print(f"gpu-tests: {passed} passed, {failed} failed (cases with "
               f"'{args.only}')")
         return 1 if failed or not passed else 0
-    print("== tp2 from Python (moe_mlir.GPULibrary.join_group)")
     backend_lib = os.path.join(os.path.dirname(os.path.abspath(args.moe_run)),
                                "..", "lib", f"libmoe_runtime_{args.backend}.so")
     has_torch = subprocess.run([sys.executable, "-c", "import torch"],
                                capture_output=True).returncode == 0
-    if not has_torch or args.backend != "cuda" or args.sanitize:
-        print("SKIP: needs PyTorch and the cuda backend, and runs without "
-              "--sanitize (no moe-run to wrap)")
-    else:
+    python_checks = [
+        ("tp2 from Python (moe_mlir.GPULibrary.join_group)",
+         "check_tp_python.py", "tp2_block.mlir"),
+        ("8 threads on 8 streams from Python (per-call checks)",
+         "check_threads_python.py", "size_mismatch_gpu.mlir"),
+    ]
+    for name, script, program in python_checks:
+        print(f"== {name}")
+        if not has_torch or args.backend != "cuda" or args.sanitize:
+            print("SKIP: needs PyTorch and the cuda backend, and runs without "
+                  "--sanitize (no moe-run to wrap)")
+            continue
         p, f = counts(subprocess.run(
-            [sys.executable, os.path.join(HERE, "check_tp_python.py"),
-             "--lib", library(args.artifacts, "tp2_block.mlir", args.target),
+            [sys.executable, os.path.join(HERE, script),
+             "--lib", library(args.artifacts, program, args.target),
              "--backend-lib", backend_lib], capture_output=True, text=True))
         passed, failed = passed + p, failed + f
     print("== size checks")

@@ -57,7 +57,6 @@ private:
   std::string gpuTarget;
   std::vector<EntrySpec> entrySpecs;
   std::vector<std::string> checkMessages;
-  int64_t *checkState = nullptr; ///< {failed id + 1, expected, found}
 };
 
 /// Checks that `inputs` fit `entry`: count, ranks, dtypes and static sizes.
