@@ -6,11 +6,18 @@ BUILD_DIR ?= build
 LLVM_PREFIX ?= /usr/lib/llvm-22
 BUILD_TYPE ?= Release
 JOBS ?= 2
+# The ASan+UBSan build with the libFuzzer targets (check-sanitize, fuzz).
+SANITIZE_DIR ?= build-sanitize
+SANITIZE_CC ?= clang-22
+SANITIZE_CXX ?= clang++-22
+# Seconds each fuzz target runs in `make fuzz`.
+FUZZ_SECONDS ?= 60
 
 GENERATOR := $(if $(shell command -v ninja 2>/dev/null),Ninja,Unix Makefiles)
 LAUNCHER := $(if $(shell command -v ccache 2>/dev/null),-DCMAKE_CXX_COMPILER_LAUNCHER=ccache,)
 
-.PHONY: all deps configure build demo check docs clean
+.PHONY: all deps configure build demo check docs clean check-sanitize \
+  build-sanitize fuzz
 
 all: build
 
@@ -33,6 +40,25 @@ demo: build
 
 check: build
 	@./utils/check.sh $(BUILD_DIR)
+
+# The same suite built with ASan+UBSan (and libFuzzer coverage) by clang.
+$(SANITIZE_DIR)/CMakeCache.txt: | deps
+	cmake -S . -B $(SANITIZE_DIR) -G "$(GENERATOR)" $(LAUNCHER) \
+	  -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) \
+	  -DCMAKE_C_COMPILER=$(SANITIZE_CC) -DCMAKE_CXX_COMPILER=$(SANITIZE_CXX) \
+	  -DMOE_SANITIZE=ON -DMOE_FUZZ=ON \
+	  -DMLIR_DIR=$(LLVM_PREFIX)/lib/cmake/mlir \
+	  -DLLVM_EXTERNAL_LIT=$(LLVM_PREFIX)/bin/lit
+
+build-sanitize: deps $(SANITIZE_DIR)/CMakeCache.txt
+	cmake --build $(SANITIZE_DIR) -j $(JOBS)
+
+check-sanitize: build-sanitize
+	@./utils/check.sh $(SANITIZE_DIR)
+
+# Runs every libFuzzer target FUZZ_SECONDS seconds; logs in $(SANITIZE_DIR)/fuzz.
+fuzz: build-sanitize
+	@./utils/fuzz.sh $(SANITIZE_DIR) $(FUZZ_SECONDS)
 
 # Regenerates the dialect and pass references in docs/ from ODS.
 docs: configure

@@ -58,7 +58,8 @@ void mlir::moe::materializeSizeChecks(RewriterBase &rewriter, ExpertsOp op) {
 FailureOr<ExpandedExperts>
 mlir::moe::buildExpandedExperts(RewriterBase &rewriter, ExpertsOp op,
                                 int64_t blockM, int64_t numExperts,
-                                Value expertBegin, Value w1, Value w2) {
+                                Value expertBegin, Value w1, Value w2,
+                                std::optional<int64_t> totalExperts) {
   std::string reason;
   if (failed(canExpandExperts(op, reason)))
     return failure();
@@ -96,11 +97,13 @@ mlir::moe::buildExpandedExperts(RewriterBase &rewriter, ExpertsOp op,
   // a mismatch is reported as it is without expansion.
   materializeSizeChecks(rewriter, op);
 
+  // With a local range the align still reports ids outside every expert.
   ExpandedExperts ex;
-  ex.align = AlignOp::create(rewriter, loc, sortedType, blocksType, countType,
-                             op.getIds(), expertBegin,
-                             rewriter.getI64IntegerAttr(numExperts),
-                             blockMAttr);
+  ex.align = AlignOp::create(
+      rewriter, loc, sortedType, blocksType, countType, op.getIds(),
+      expertBegin, rewriter.getI64IntegerAttr(numExperts), blockMAttr,
+      expertBegin && totalExperts ? rewriter.getI64IntegerAttr(*totalExperts)
+                                  : IntegerAttr());
   auto gemm = [&](Value a, Value w, RowSource rows, int64_t cols) {
     return GroupedMatmulOp::create(
         rewriter, loc, RankedTensorType::get({routes, cols}, element), a, w,

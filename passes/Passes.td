@@ -94,7 +94,8 @@ def MoEPruneRemoteExpertsPass : Pass<"moe-prune-remote-experts", "::mlir::Module
     `moe.experts` becomes the expanded form (see `--moe-expand-experts`)
     over the local experts only: `moe.align ... experts E/N range %begin`
     with `%begin = ep_rank * E/N` drops remote routes and sizes every buffer
-    for E/N experts; the GEMMs read the local weight slices; remote routes
+    for E/N experts (`total_experts = E`: ids outside `[0, E)` are still
+    reported); the GEMMs read the local weight slices; remote routes
     contribute zero to `moe.combine`; then `moe.all_reduce` over the `ep`
     group (size N, added to the module's `#moe.parallel` layout) sums the
     ranks' partial outputs, so the result equals the unpruned computation.

@@ -147,7 +147,8 @@ struct MoEPruneRemoteExpertsPass
       int64_t bm = op.getTileAttr() ? op.getTileAttr().getBlockM()
                                     : static_cast<int64_t>(blockM);
       FailureOr<ExpandedExperts> ex =
-          buildExpandedExperts(rewriter, op, bm, localCount, begin, w1, w2);
+          buildExpandedExperts(rewriter, op, bm, localCount, begin, w1, w2,
+                               localCount * static_cast<int64_t>(epSize));
       if (failed(ex))
         return op.emitOpError() << "cannot be expanded for pruning";
       Value result = ex->combine.getResult();

@@ -75,3 +75,37 @@ def _has_cuda_gpu():
         return False
 if _has_cuda_gpu():
     config.available_features.add("cuda-gpu")
+
+# The ASan+UBSan build (make check-sanitize; MOE_SANITIZE or MOE_FUZZ). Every
+# report aborts (SIGABRT), so that `not` and the mutation harnesses count it
+# as a crash: an exit code 1 would pass for a rejected input, and a UBSan
+# "runtime error:" for a diagnostic.
+# A Python interpreter that loads one of our instrumented libraries (the GPU
+# backends) needs the ASan runtime first, so %python preloads it; our
+# programs link the same shared runtime, so those a script starts load it
+# once. Under %python (the script and what it starts): no leak checks (the
+# interpreter's allocations at exit are not ours) and no SEGV handler (a
+# crash stays a signal, which the harnesses report as such). Leak checks and
+# the SEGV handler stay on where RUN lines call our programs directly.
+if config.moe_sanitize or config.moe_fuzz:
+    config.available_features.add("asan")
+    symbolizer = os.path.join(config.llvm_tools_dir, "llvm-symbolizer")
+    if os.path.exists(symbolizer):
+        config.environment["ASAN_SYMBOLIZER_PATH"] = symbolizer
+        config.environment["UBSAN_SYMBOLIZER_PATH"] = symbolizer
+    config.environment["ASAN_OPTIONS"] = "abort_on_error=1"
+    config.environment["UBSAN_OPTIONS"] = \
+        "print_stacktrace=1:halt_on_error=1:abort_on_error=1"
+    config.substitutions.insert(0, (
+        "%python", f"env LD_PRELOAD={config.moe_asan_runtime} "
+        "ASAN_OPTIONS=abort_on_error=1:detect_leaks=0:handle_segv=0 "
+        f"{config.python_executable}"))
+if config.moe_fuzz:
+    config.available_features.add("fuzz")
+    llvm_config.add_tool_substitutions(
+        [f"moe-fuzz-{t}" for t in (
+            "parse-verify", "optimize-gfx942", "optimize-gfx950",
+            "optimize-sm_90", "cpu-lowering", "gpu-kernels-gfx942",
+            "gpu-kernels-gfx950", "gpu-kernels-sm_90", "npy", "manifest",
+            "elf-manifest")],
+        tool_dirs)

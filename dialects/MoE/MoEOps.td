@@ -78,7 +78,12 @@ def MoE_AlignOp : MoE_Op<"align", [Pure]> {
     Route `r = t * k + j` goes to expert `ids[t, j]`. With `range %begin`
     only experts `[begin, begin + experts)` are local: routes to others are
     dropped and ids become `id - begin`; without it every id must be in
-    `[0, experts)`. Routes are grouped by local expert in ascending expert
+    `[0, experts)`. An id outside `[0, experts)` without `range`, or outside
+    `[0, total_experts)` with it (only a negative id when `range` comes
+    without `total_experts`), is an error: the route is dropped and the
+    call's status reports the number of such routes, the first one's id and
+    its token ("moe.align at layer.mlir:12:8: 3 route ids outside [0, 128),
+    first 131 at token 5"). Routes are grouped by local expert in ascending expert
     order, ascending `r` within an expert, and each group is padded to a
     multiple of `block_m` with the sentinel `T * k`.
 
@@ -102,7 +107,8 @@ def MoE_AlignOp : MoE_Op<"align", [Pure]> {
     MoE_I32Tensor:$ids,
     Optional<Index>:$expert_begin,
     I64Attr:$num_experts,
-    I64Attr:$block_m
+    I64Attr:$block_m,
+    OptionalAttr<I64Attr>:$total_experts
   );
   let results = (outs
     MoE_I32Tensor:$sorted_route_ids,
@@ -118,6 +124,10 @@ def MoE_AlignOp : MoE_Op<"align", [Pure]> {
   let extraClassDeclaration = [{
     /// R_max for `routes` routes (T * k), or ShapedType::kDynamic.
     int64_t getMaxPaddedRoutes(int64_t routes);
+    /// The ids are checked against [0, bound): `experts` without a range,
+    /// `total_experts` with one; none (only id >= 0) for a range without a
+    /// total.
+    std::optional<int64_t> getRouteIdBound();
   }];
 }
 

@@ -113,6 +113,12 @@ int64_t AlignOp::getMaxPaddedRoutes(int64_t routes) {
                                 getBlockMAttr().getInt());
 }
 
+std::optional<int64_t> AlignOp::getRouteIdBound() {
+  if (getExpertBegin())
+    return getTotalExperts();
+  return getNumExpertsAttr().getInt();
+}
+
 LogicalResult AlignOp::verify() {
   Operation *op = getOperation();
   if (failed(checkRank(op, "ids", getIds(), 2, "[T, k]")))
@@ -123,6 +129,14 @@ LogicalResult AlignOp::verify() {
     return emitOpError() << "expected 'experts' >= 1, got " << experts;
   if (failed(checkPowerOfTwo(op, "block_m", blockM, 16, 256)))
     return failure();
+  if (std::optional<int64_t> total = getTotalExperts()) {
+    if (!getExpertBegin())
+      return emitOpError() << "expected 'total_experts' only with 'range' "
+                              "(without it every id is in [0, experts))";
+    if (*total < experts)
+      return emitOpError() << "expected 'total_experts' >= 'experts' ("
+                           << experts << "), got " << *total;
+  }
   auto idsType = cast<RankedTensorType>(getIds().getType());
   int64_t routes = mulSizes(idsType.getDimSize(0), idsType.getDimSize(1));
   int64_t maxRoutes = getMaxPaddedRoutes(routes);

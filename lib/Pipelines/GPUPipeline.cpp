@@ -154,9 +154,24 @@ void mlir::moe::addGPUHostLoweringPasses(OpPassManager &pm,
                                          const ChipInfo &chip,
                                          StringRef toolkit,
                                          const KernelOptions &options) {
+  addGPUKernelLoweringPasses(pm, chip, options);
+  GpuModuleToBinaryPassOptions binary;
+  binary.toolkitPath = toolkit.str();
+  pm.addPass(createGpuModuleToBinaryPass(binary));
+  pm.addPass(createPrepareHostFunctionsPass());
+  pm.addPass(createGpuToLLVMConversionPass());
+  pm.addPass(createConvertToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
+}
+
+void mlir::moe::addGPUKernelLoweringPasses(OpPassManager &pm,
+                                           const ChipInfo &chip,
+                                           const KernelOptions &options) {
   ConvertMoEToGPULaunchPassOptions launch;
   launch.chip = chip.name.str();
   launch.gemmLoads = options.gemmLoads;
+  launch.routeChecks = options.routeChecks;
   pm.addPass(createConvertMoEToGPULaunchPass(launch));
   addTensorBufferizationPasses(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());
@@ -177,14 +192,6 @@ void mlir::moe::addGPUHostLoweringPasses(OpPassManager &pm,
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
   addKernelLoweringPasses(pm, chip);
-  GpuModuleToBinaryPassOptions binary;
-  binary.toolkitPath = toolkit.str();
-  pm.addPass(createGpuModuleToBinaryPass(binary));
-  pm.addPass(createPrepareHostFunctionsPass());
-  pm.addPass(createGpuToLLVMConversionPass());
-  pm.addPass(createConvertToLLVMPass());
-  pm.addPass(createReconcileUnrealizedCastsPass());
-  pm.addPass(createCanonicalizerPass());
 }
 
 namespace {
@@ -206,6 +213,11 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
       llvm::cl::desc("Expected tokens per call: the GEMM plans measured at "
                      "this T (0: the model's)"),
       llvm::cl::init(0)};
+  Option<bool> routeChecks{
+      *this, "route-checks",
+      llvm::cl::desc("Whether the align kernels report route ids outside the "
+                     "experts (false: dropped without a report)"),
+      llvm::cl::init(true)};
 };
 } // namespace
 
@@ -227,6 +239,7 @@ void mlir::moe::registerGPUHostPipeline() {
         KernelOptions options;
         options.gemmLoads = o.gemmLoads;
         options.tokens = o.tokens;
+        options.routeChecks = o.routeChecks;
         buildGPUHostPipeline(pm, *chip, kernelToolkit(*chip, o.toolkit),
                              options);
       });

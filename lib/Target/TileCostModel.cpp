@@ -63,7 +63,7 @@ TileChoice mlir::moe::selectTile(const ChipInfo &chip,
   };
   auto workgroups = [&](int64_t blockN) {
     return static_cast<int64_t>(std::ceil(t.mBlocks)) *
-           llvm::divideCeil(p.n, blockN);
+           llvm::divideCeilSigned(p.n, blockN);
   };
   int64_t widest = std::max<int64_t>(minN, llvm::PowerOf2Ceil(p.n));
   t.blockN = 0;
@@ -82,7 +82,7 @@ TileChoice mlir::moe::selectTile(const ChipInfo &chip,
   t.splitK = 1;
   if (wgs < chip.computeUnits)
     t.splitK = std::min<int64_t>(
-        {llvm::divideCeil(chip.computeUnits, wgs), kSteps, 16});
+        {llvm::divideCeilSigned(chip.computeUnits, wgs), kSteps, 16});
   t.workgroups = wgs * t.splitK;
   return t;
 }

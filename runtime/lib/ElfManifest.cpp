@@ -12,6 +12,7 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <optional>
 
 using namespace moe::runtime;
 
@@ -20,14 +21,18 @@ namespace {
 struct ElfFile {
   std::vector<char> bytes;
 
-  template <typename T> const T *at(uint64_t offset) const {
+  /// A copy of the T at `offset` (the file need not align it), if it fits.
+  template <typename T> std::optional<T> at(uint64_t offset) const {
     if (offset > bytes.size() || bytes.size() - offset < sizeof(T))
-      return nullptr;
-    return reinterpret_cast<const T *>(bytes.data() + offset);
+      return std::nullopt;
+    T value;
+    std::memcpy(&value, bytes.data() + offset, sizeof(T));
+    return value;
   }
-  const Elf64_Shdr *section(const Elf64_Ehdr &header, uint64_t index) const {
+  std::optional<Elf64_Shdr> section(const Elf64_Ehdr &header,
+                                    uint64_t index) const {
     if (index >= header.e_shnum || header.e_shentsize != sizeof(Elf64_Shdr))
-      return nullptr;
+      return std::nullopt;
     return at<Elf64_Shdr>(header.e_shoff + index * sizeof(Elf64_Shdr));
   }
   /// The NUL-terminated string at `offset`, no further than `end`.
@@ -53,21 +58,21 @@ bool moe::runtime::readManifestFromFile(const std::string &path,
     return false;
   }
   ElfFile file{std::vector<char>(std::istreambuf_iterator<char>(in), {})};
-  const auto *header = file.at<Elf64_Ehdr>(0);
+  std::optional<Elf64_Ehdr> header = file.at<Elf64_Ehdr>(0);
   if (!header || std::memcmp(header->e_ident, ELFMAG, SELFMAG) != 0 ||
       header->e_ident[EI_CLASS] != ELFCLASS64) {
     error = "'" + path + "' is not a 64-bit ELF library";
     return false;
   }
   for (uint64_t i = 0; i < header->e_shnum; ++i) {
-    const Elf64_Shdr *symbols = file.section(*header, i);
+    std::optional<Elf64_Shdr> symbols = file.section(*header, i);
     if (!symbols || symbols->sh_type != SHT_DYNSYM)
       continue;
-    const Elf64_Shdr *names = file.section(*header, symbols->sh_link);
+    std::optional<Elf64_Shdr> names = file.section(*header, symbols->sh_link);
     if (!names)
       break;
     for (uint64_t s = 0; s < symbols->sh_size / sizeof(Elf64_Sym); ++s) {
-      const auto *symbol =
+      std::optional<Elf64_Sym> symbol =
           file.at<Elf64_Sym>(symbols->sh_offset + s * sizeof(Elf64_Sym));
       if (!symbol)
         break; // a table past the end of the file
@@ -76,7 +81,7 @@ bool moe::runtime::readManifestFromFile(const std::string &path,
                        names->sh_offset + names->sh_size, name) ||
           name != "moe_manifest")
         continue;
-      const Elf64_Shdr *data = file.section(*header, symbol->st_shndx);
+      std::optional<Elf64_Shdr> data = file.section(*header, symbol->st_shndx);
       if (!data || symbol->st_value < data->sh_addr ||
           !file.string(data->sh_offset + (symbol->st_value - data->sh_addr),
                        data->sh_offset + data->sh_size, text))

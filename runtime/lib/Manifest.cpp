@@ -91,16 +91,21 @@ bool moe::runtime::parseManifest(const std::string &text,
       continue;
     }
     if (word == "check") {
-      size_t id = 0;
-      words >> id;
+      // moe-compile numbers the checks 0, 1, 2, ... in order.
+      long long id = -1;
+      if (!(words >> id) || id != static_cast<long long>(checks.size())) {
+        error = "manifest line " + std::to_string(lineNo) +
+                ": expected 'check " + std::to_string(checks.size()) +
+                " MESSAGE', found '" + line + "'";
+        return false;
+      }
       std::string message;
       std::getline(words, message);
-      if (checks.size() <= id)
-        checks.resize(id + 1);
-      checks[id] = message.substr(message.find_first_not_of(' ') ==
-                                          std::string::npos
-                                      ? message.size()
-                                      : message.find_first_not_of(' '));
+      checks.emplace_back();
+      checks.back() =
+          message.substr(message.find_first_not_of(' ') == std::string::npos
+                             ? message.size()
+                             : message.find_first_not_of(' '));
       continue;
     }
     if (word == "target") {

@@ -55,6 +55,15 @@ bool moe::runtime::readNpy(const std::string &path, NpyArray &array,
     error = "'" + path + "' is not a .npy file (bad magic)";
     return false;
   }
+  // Header and data lengths come from the file: they are checked against
+  // its size before anything is allocated for them.
+  uint64_t fileSize = 0;
+  if (std::fseek(file.get(), 0, SEEK_END) != 0 ||
+      (fileSize = static_cast<uint64_t>(std::ftell(file.get()))) < 8 ||
+      std::fseek(file.get(), 8, SEEK_SET) != 0) {
+    error = "cannot measure '" + path + "': " + std::strerror(errno);
+    return false;
+  }
   uint32_t headerLen = 0;
   unsigned char lenBytes[4] = {0, 0, 0, 0};
   size_t lenSize = magic[6] == 1 ? 2 : 4;
@@ -66,6 +75,13 @@ bool moe::runtime::readNpy(const std::string &path, NpyArray &array,
   }
   for (size_t i = 0; i < lenSize; ++i)
     headerLen |= static_cast<uint32_t>(lenBytes[i]) << (8 * i);
+  uint64_t headerEnd = 8 + lenSize + uint64_t(headerLen);
+  if (headerEnd > fileSize) {
+    error = "'" + path + "': truncated header (expected " +
+            std::to_string(headerLen) + " bytes, found " +
+            std::to_string(fileSize - 8 - lenSize) + ")";
+    return false;
+  }
   std::string header(headerLen, '\0');
   if (std::fread(&header[0], 1, headerLen, file.get()) != headerLen) {
     error = "'" + path + "': truncated header";
@@ -120,6 +136,12 @@ bool moe::runtime::readNpy(const std::string &path, NpyArray &array,
   }
   if (count * elementSize > (uint64_t(1) << 40)) {
     error = "'" + path + "': bad or too large shape in the header";
+    return false;
+  }
+  if (count * elementSize > fileSize - headerEnd) {
+    error = "'" + path + "': truncated data (expected " +
+            std::to_string(count * elementSize) + " bytes, found " +
+            std::to_string(fileSize - headerEnd) + ")";
     return false;
   }
   array.data.resize(count * elementSize);

@@ -10,7 +10,7 @@
 // CHECK-SAME: (%[[X:.*]]: tensor<?x32xbf16>, %[[W1:.*]]: tensor<2x48x32xbf16>, %[[W2:.*]]: tensor<2x32x24xbf16>, %[[W:.*]]: tensor<?x2xf32>, %[[IDS:.*]]: tensor<?x2xi32>, %[[RANK:.*]]: index {moe.ep_rank}) -> tensor<?x32xbf16>
 // CHECK-DAG: %[[TWO:.*]] = arith.constant 2 : index
 // CHECK: %[[BEGIN:.*]] = arith.muli %[[RANK]], %[[TWO]]
-// CHECK: %[[S:.*]], %[[B:.*]], %[[C:.*]] = moe.align %[[IDS]] experts 2 block_m 16 range %[[BEGIN]]
+// CHECK: %[[S:.*]], %[[B:.*]], %[[C:.*]] = moe.align %[[IDS]] experts 2 block_m 16 range %[[BEGIN]] {total_experts = 8 : i64}
 // CHECK: moe.grouped_matmul %[[X]], %[[W1]], %[[S]], %[[B]], %[[C]] rows tokens
 // CHECK: moe.grouped_matmul %{{.*}}, %[[W2]], %[[S]], %[[B]], %[[C]] rows routes
 // CHECK: %[[Y:.*]] = moe.combine
@@ -41,7 +41,7 @@ module attributes {moe.parallel = #moe.parallel<tp = 2>} {
 // CHECK: %[[BEGIN:.*]] = arith.muli %[[RANK]]
 // CHECK: %[[L1:.*]] = tensor.extract_slice %[[W1]][%[[BEGIN]], 0, 0] [2, 48, 32] [1, 1, 1]
 // CHECK: %[[L2:.*]] = tensor.extract_slice %{{.*}}[%[[BEGIN]], 0, 0] [2, 32, 24] [1, 1, 1]
-// CHECK: moe.align {{.*}} experts 2 block_m 32 range %[[BEGIN]] : tensor<4x2xi32> -> tensor<96xi32>, tensor<3xi32>, tensor<i32>
+// CHECK: moe.align {{.*}} experts 2 block_m 32 range %[[BEGIN]] {total_experts = 8 : i64} : tensor<4x2xi32> -> tensor<96xi32>, tensor<3xi32>, tensor<i32>
 // CHECK: moe.grouped_matmul %[[X]], %[[L1]]
 // CHECK: moe.grouped_matmul %{{.*}}, %[[L2]]
 func.func @sliced_weights(%x: tensor<4x32xbf16>, %w1: tensor<8x48x32xbf16>, %w: tensor<4x2xf32>, %ids: tensor<4x2xi32>)

@@ -129,9 +129,17 @@ static cl::opt<moe::GemmLoads> gemmLoads(
     cl::desc("How the GEMM kernels' k loop loads A and weights (GPU targets)"),
     moe::gemmLoadsValues(), cl::init(moe::GemmLoads::Auto), cl::cat(category));
 
+static cl::opt<bool> routeChecks(
+    "route-checks",
+    cl::desc("GPU targets: the align kernels report expert ids outside "
+             "[0, E) as a run-time check failure (default); "
+             "--route-checks=false drops such routes without a report"),
+    cl::init(true), cl::cat(category));
+
 static moe::KernelOptions kernelOptions() {
   moe::KernelOptions options;
   options.gemmLoads = gemmLoads;
+  options.routeChecks = routeChecks;
   options.tokens = maxTokens ? 0 : plannedTokens; // buckets plan their own
   return options;
 }

@@ -100,6 +100,9 @@ struct KernelOptions {
   /// Expected tokens per call (moe-compile --tokens): picks measured GEMM
   /// plans (TunedPlans.inc); 0 for the model's.
   int64_t tokens = 0;
+  /// Whether the align kernels check the route ids (moe.align's docs); off,
+  /// they neither scan nor record them (moe-compile --route-checks=false).
+  bool routeChecks = true;
 };
 
 /// Emits `gpu.func @name` into `module` computing `op` on `chip`:
@@ -176,25 +179,30 @@ inline constexpr int64_t kAlignWaves = 4;
 /// the staged experts four at a time, stopping at its last route) and label
 /// its blocks. Deterministic: the counts are order-free and every placement
 /// is in route order. Launched when T*k <= kAlignChunkRoutes; above, the
-/// chunked kernels run instead.
+/// chunked kernels run instead. With `routeChecks` it also counts the ids
+/// outside AlignOp::getRouteIdBound and thread 0 records {tag, count, first
+/// id, its token} at host address `status` (0: none; see the runtime's
+/// moe_device_check_block); without, it ignores both.
 ///   (ids: memref<T x k x i32>, [expert_begin: index,]
 ///    sorted: memref<R_max x i32>, blocks: memref<R_max/block_m x i32>,
-///    count: memref<i32>)
+///    count: memref<i32>, status: i64, tag: i64)
 FailureOr<gpu::GPUFuncOp> buildAlignKernel(OpBuilder &builder,
                                            gpu::GPUModuleOp module, AlignOp op,
-                                           const ChipInfo &chip,
-                                           StringRef name);
+                                           const ChipInfo &chip, StringRef name,
+                                           bool routeChecks);
 
 /// Routes per workgroup of the chunked align kernels.
 inline constexpr int64_t kAlignChunkRoutes = 1024;
 
 /// moe.align for large T: G = ceil(T*k / kAlignChunkRoutes) chunks of
-/// routes, one workgroup each, through a scratch buffer of G x E i32:
-///   count (grid G): the chunk's routes per local expert (LDS atomics)
-///     (ids, [expert_begin,] scratch)
-///   scan (grid 1): the fills, padded offsets and count, block labels, and
+/// routes, one workgroup each, through a scratch buffer of G x (E + 2) i32:
+///   count (grid G): the chunk's routes per local expert (LDS atomics), and
+///     with `routeChecks` its bad routes' count and first route after the
+///     counts (ids, [expert_begin,] scratch)
+///   scan (grid 1): the route check of all chunks (as buildAlignKernel's),
+///     the fills, padded offsets and count, block labels, and
 ///     scratch[g][e] = where chunk g's routes of expert e start in sorted
-///     (ids, scratch, sorted, blocks, count)
+///     (ids, scratch, sorted, blocks, count, status, tag)
 ///   place (grid G): each expert's thread writes the chunk's routes of its
 ///     expert in ascending order from there (ids, [expert_begin,] scratch,
 ///     sorted)
@@ -204,7 +212,8 @@ struct AlignChunkedKernels {
 };
 FailureOr<AlignChunkedKernels>
 buildAlignChunkedKernels(OpBuilder &builder, gpu::GPUModuleOp module,
-                         AlignOp op, const ChipInfo &chip, StringRef name);
+                         AlignOp op, const ChipInfo &chip, StringRef name,
+                         bool routeChecks);
 
 /// Waves per workgroup of the elementwise kernels.
 inline constexpr int64_t kElementwiseWaves = 4;

@@ -29,8 +29,10 @@ def ConvertMoEToCPUPass : Pass<"convert-moe-to-cpu", "::mlir::ModuleOp"> {
 
     Collectives are the identity over a group of one rank; a group of more
     ranks is reported as unsupported here. Expert ids outside `[0, E)` in
-    `moe.experts` and invalid block/route entries in `moe.grouped_matmul`
-    contribute zero instead of reading out of bounds.
+    `moe.experts` and `moe.align` (its bound: AlignOp::getRouteIdBound) are
+    a run-time check failure (tag -(id + 1): their count, the first one's id
+    and token); such routes and invalid block/route entries in
+    `moe.grouped_matmul` contribute zero instead of reading out of bounds.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
@@ -71,7 +73,10 @@ def ConvertMoEToGPULaunchPass
            /*default=*/"::mlir::moe::GemmLoads::Auto",
            "How the GEMM's k loop loads its operands where a GEMM has no "
            "plan (see KernelOptions)",
-           [{::mlir::moe::gemmLoadsValues()}]>
+           [{::mlir::moe::gemmLoadsValues()}]>,
+    Option<"routeChecks", "route-checks", "bool", /*default=*/"true",
+           "Whether the align kernels report route ids outside the experts "
+           "(false: such routes are dropped without a report)">
   ];
   let dependentDialects = [
     "::mlir::amdgpu::AMDGPUDialect",

@@ -48,6 +48,15 @@ Value emitSizeCheck(ImplicitLocOpBuilder &b, Operation *op, Value found,
 /// of such routes, `firstId` and `firstToken` the id and token of the first
 /// (integer or index values). The runtime reports "OP at FILE:LINE:COL:
 /// COUNT route ids outside [0, 128), first ID at token T".
+/// The name of a route check of ids in [0, bound) (only id >= 0 without a
+/// bound): "route ids outside [0, 128)" or "negative route ids".
+std::string describeRouteIdRange(std::optional<int64_t> bound);
+
+/// Adds a route check of `op` named `what` to the module's check messages
+/// and returns its tag, -(id + 1), for a check that a kernel records
+/// (moe.align's on a GPU).
+int64_t declareRouteCheck(OpBuilder &b, Operation *op, StringRef what);
+
 void emitRouteRangeCheck(ImplicitLocOpBuilder &b, Operation *op, Value count,
                          Value firstId, Value firstToken, StringRef what);
 

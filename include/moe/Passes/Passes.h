@@ -57,12 +57,12 @@ void materializeSizeChecks(RewriterBase &rewriter, ExpertsOp op);
 /// Builds the expanded form of `op` at its position (does not replace it),
 /// after materializeSizeChecks.
 /// `expertBegin`, when set, restricts align to experts
-/// [expertBegin, expertBegin + numExperts) and `w1`/`w2` replace the weights.
-FailureOr<ExpandedExperts> buildExpandedExperts(RewriterBase &rewriter,
-                                                ExpertsOp op, int64_t blockM,
-                                                int64_t numExperts,
-                                                Value expertBegin, Value w1,
-                                                Value w2);
+/// [expertBegin, expertBegin + numExperts) of `totalExperts` (the bound of
+/// its id check, when known) and `w1`/`w2` replace the weights.
+FailureOr<ExpandedExperts>
+buildExpandedExperts(RewriterBase &rewriter, ExpertsOp op, int64_t blockM,
+                     int64_t numExperts, Value expertBegin, Value w1, Value w2,
+                     std::optional<int64_t> totalExperts = std::nullopt);
 
 /// Replaces `op` by its expanded form; block_m from its tile or `blockM`.
 FailureOr<CombineOp> expandExperts(RewriterBase &rewriter, ExpertsOp op,

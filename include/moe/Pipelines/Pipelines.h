@@ -53,6 +53,12 @@ void addKernelPlanningPasses(OpPassManager &pm, const ChipInfo &chip,
 void addGPUHostLoweringPasses(OpPassManager &pm, const ChipInfo &chip,
                               StringRef toolkit, const KernelOptions &options);
 
+/// The start of addGPUHostLoweringPasses, up to kernels in the ROCDL or
+/// NVVM dialect and host code with gpu.launch_func: everything but
+/// gpu-module-to-binary (ptxas, ld.lld) and the host's LLVM conversion.
+void addGPUKernelLoweringPasses(OpPassManager &pm, const ChipInfo &chip,
+                                const KernelOptions &options);
+
 /// Options of `moe-optimize`.
 struct OptimizePipelineOptions {
   std::string target = "gfx942"; ///< tile target, or "cpu" (no tiles)

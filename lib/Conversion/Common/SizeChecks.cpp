@@ -111,13 +111,25 @@ Value mlir::moe::emitSizeCheck(ImplicitLocOpBuilder &b, Operation *op,
   return ok;
 }
 
+std::string mlir::moe::describeRouteIdRange(std::optional<int64_t> bound) {
+  if (!bound)
+    return "negative route ids";
+  return "route ids outside [0, " + std::to_string(*bound) + ")";
+}
+
+int64_t mlir::moe::declareRouteCheck(OpBuilder &b, Operation *op,
+                                     StringRef what) {
+  declareCheckState(op->getParentOfType<ModuleOp>());
+  return -(addCheckMessage(b, op, what, /*opName=*/{}) + 1);
+}
+
 void mlir::moe::emitRouteRangeCheck(ImplicitLocOpBuilder &b, Operation *op,
                                     Value count, Value firstId,
                                     Value firstToken, StringRef what) {
-  int64_t id = addCheckMessage(b, op, what, /*opName=*/{});
+  int64_t tag = declareRouteCheck(b, op, what);
   Value zero = arith::ConstantOp::create(b, b.getZeroAttr(count.getType()));
   Value bad = arith::CmpIOp::create(b, arith::CmpIPredicate::ne, count, zero);
-  recordFailure(b, bad, -(id + 1), {count, firstId, firstToken});
+  recordFailure(b, bad, tag, {count, firstId, firstToken});
 }
 
 std::pair<Value, Value>

@@ -80,6 +80,11 @@ struct LowerExperts : OpConversionPattern<ExpertsOp> {
       checks.push_back(rb.requireEqual(raw, found, expected, relation.what));
     }
     Value ok = rb.all(checks);
+    int64_t staticExperts = op.getW1().getType().getDimSize(0);
+    rb.requireRouteIdsIn(raw, ids, experts,
+                         ShapedType::isDynamic(staticExperts)
+                             ? std::string("route ids outside [0, E)")
+                             : describeRouteIdRange(staticExperts));
     // The result has x's sizes; the verifier allows either side static.
     SmallVector<Value> accDyn;
     if (resultType.isDynamicDim(0))
@@ -103,7 +108,7 @@ struct LowerExperts : OpConversionPattern<ExpertsOp> {
               zero, topK, it,
               [&](RefBuilder &lj, Value j, ValueRange jt) -> SmallVector<Value> {
                 Value e = lj.i32ToIndex(lj.load(ids, {t, j}));
-                // Ids outside [0, E) select no expert and contribute zero.
+                // Ids outside [0, E) select no expert (and are reported).
                 return lj.ifThen(
                     inRange(lj, e, experts), jt,
                     [&](RefBuilder &in) -> SmallVector<Value> {

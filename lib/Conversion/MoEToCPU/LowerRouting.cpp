@@ -7,6 +7,8 @@
 #include "Lowerings.h"
 #include "RefBuilder.h"
 
+#include "moe/Conversion/SizeChecks.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -222,6 +224,13 @@ struct LowerGate : OpConversionPattern<GateOp> {
   }
 };
 
+/// moe.align's check of its ids (AlignOp::getRouteIdBound).
+void reportBadRouteIds(RefBuilder &rb, AlignOp op, Value ids) {
+  std::optional<int64_t> bound = op.getRouteIdBound();
+  rb.requireRouteIdsIn(op, ids, bound ? rb.idx(*bound) : Value(),
+                       describeRouteIdRange(bound));
+}
+
 /// moe.align: count routes per local expert, pad each count to block_m,
 /// place routes in ascending order with per-expert cursors, label blocks.
 struct LowerAlign : OpConversionPattern<AlignOp> {
@@ -239,6 +248,7 @@ struct LowerAlign : OpConversionPattern<AlignOp> {
     Value topK = rb.dim(ids, 1);
     Value routes = rb.muli(rb.dim(ids, 0), topK);
     Value begin = adaptor.getExpertBegin() ? adaptor.getExpertBegin() : zero;
+    reportBadRouteIds(rb, op, ids);
     // R_max = roundup(R + E_l * (block_m - 1), block_m).
     Value maxRoutes = rb.muli(
         arith::DivUIOp::create(

@@ -121,6 +121,29 @@ Value RefBuilder::requireEqual(Operation *op, Value found, Value expected,
   return emitSizeCheck(b, op, found, expected, what);
 }
 
+void RefBuilder::requireRouteIdsIn(Operation *op, Value ids, Value bound,
+                                   StringRef what) {
+  Value zero = idx(0), topK = dim(ids, 1);
+  Value routes = muli(dim(ids, 0), topK);
+  // {bad routes, first bad id, its token}, in route order.
+  SmallVector<Value> found =
+      loop(zero, routes, {zero, zero, zero},
+           [&](RefBuilder &l, Value r, ValueRange a) -> SmallVector<Value> {
+             Value t = arith::DivUIOp::create(l.b, r, topK);
+             Value j = arith::RemUIOp::create(l.b, r, topK);
+             Value id = l.i32ToIndex(l.load(ids, {t, j}));
+             Value bad = l.cmpi(arith::CmpIPredicate::slt, id, zero);
+             if (bound)
+               bad = arith::OrIOp::create(
+                   l.b, bad, l.cmpi(arith::CmpIPredicate::sge, id, bound));
+             Value first =
+                 l.andi(bad, l.cmpi(arith::CmpIPredicate::eq, a[0], zero));
+             return {l.select(bad, l.addi(a[0], l.idx(1)), a[0]),
+                     l.select(first, id, a[1]), l.select(first, t, a[2])};
+           });
+  emitRouteRangeCheck(b, op, found[0], found[1], found[2], what);
+}
+
 Value RefBuilder::all(ArrayRef<Value> conditions) {
   Value result;
   for (Value c : conditions) {

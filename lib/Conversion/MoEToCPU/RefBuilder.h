@@ -63,6 +63,11 @@ public:
   /// `moe.check_messages` list. Returns the i1 `found == expected`.
   Value requireEqual(Operation *op, Value found, Value expected,
                      StringRef what);
+  /// A run-time check that every expert id of `ids` ([T, k] i32) is in
+  /// [0, bound) (index; a null bound checks only id >= 0): the number of
+  /// routes outside, the first one's id and its token are recorded as a
+  /// route check of `op` named `what` ("route ids outside [0, 128)").
+  void requireRouteIdsIn(Operation *op, Value ids, Value bound, StringRef what);
   /// The conjunction of i1 values (true for none).
   Value all(ArrayRef<Value> conditions);
 

@@ -77,6 +77,18 @@ struct ChunkedAlign {
         b, arith::AddIOp::create(b, lo, idx(kAlignChunkRoutes)), routes);
     return {lo, hi};
   }
+  /// The number of chunks.
+  Value chunks() {
+    return arith::CeilDivUIOp::create(b, routes, idx(kAlignChunkRoutes));
+  }
+  /// Index of word w of chunk g's route check in the scratch (after the
+  /// counts).
+  Value badAt(Value g, int64_t w) {
+    Value base = arith::MulIOp::create(b, chunks(), idx(experts));
+    return arith::AddIOp::create(
+        b, base,
+        arith::AddIOp::create(b, arith::MulIOp::create(b, g, idx(2)), idx(w)));
+  }
   /// Index of (chunk g, expert e) in the scratch counts.
   Value at(Value g, Value e) {
     return arith::AddIOp::create(b, arith::MulIOp::create(b, g, idx(experts)),
@@ -88,7 +100,7 @@ struct ChunkedAlign {
 FailureOr<AlignChunkedKernels>
 mlir::moe::buildAlignChunkedKernels(OpBuilder &builder, gpu::GPUModuleOp module,
                                     AlignOp op, const ChipInfo &chip,
-                                    StringRef name) {
+                                    StringRef name, bool routeChecks) {
   ImplicitLocOpBuilder b(op.getLoc(), builder);
   ChunkedAlign k(b, op, chip);
   int64_t experts = k.experts, blockM = op.getBlockMAttr().getInt();
@@ -96,43 +108,59 @@ mlir::moe::buildAlignChunkedKernels(OpBuilder &builder, gpu::GPUModuleOp module,
   bool hasBegin = static_cast<bool>(op.getExpertBegin());
   AlignChunkedKernels kernels;
 
-  // 1. Count: each chunk's routes per local expert, into scratch[g][e].
+  // 1. Count: each chunk's routes per local expert, into scratch[g][e], and
+  //    its route check's words after the counts.
   {
     SmallVector<Type> args{idsType};
     if (hasBegin)
       args.push_back(b.getIndexType());
     args.push_back(k.scratchType());
-    kernels.count =
-        k.begin(module, (name + "_count").str(), args, {k.lds(experts)});
+    kernels.count = k.begin(module, (name + "_count").str(), args,
+                            {k.lds(experts), k.lds(2)});
     Value ids = kernels.count.getArgument(0);
     Value begin = hasBegin ? kernels.count.getArgument(1) : Value();
     Value scratch = kernels.count.getArgument(args.size() - 1);
     Value hist = kernels.count.getWorkgroupAttributions()[0];
+    Value bad = kernels.count.getWorkgroupAttributions()[1];
     k.strided(k.idx(experts), [&](Value e) {
       memref::StoreOp::create(b, k.toI32(k.idx(0)), hist, e);
     });
+    if (routeChecks)
+      clearBadRoutes(b, k.threadsOf(), bad);
     gpu::BarrierOp::create(b);
     auto [lo, hi] = k.chunk();
     k.strided(lo, hi, [&](Value r) {
       countLocalRoute(b, localExpertOf(b, k.threadsOf(), ids, begin, r),
                       experts, hist);
     });
+    if (routeChecks)
+      countBadRoutes(b, k.threadsOf(), ids, lo, hi, op.getRouteIdBound(), bad);
     gpu::BarrierOp::create(b);
     Value g = gpu::BlockIdOp::create(b, gpu::Dimension::x);
     k.strided(k.idx(experts), [&](Value e) {
       memref::StoreOp::create(b, memref::LoadOp::create(b, hist, e), scratch,
                               k.at(g, e));
     });
+    if (routeChecks)
+      k.strided(k.idx(2), [&](Value w) {
+        Value at = arith::AddIOp::create(b, k.badAt(g, 0), w);
+        memref::StoreOp::create(b, memref::LoadOp::create(b, bad, w), scratch,
+                                at);
+      });
     gpu::ReturnOp::create(b);
   }
 
-  // 2. Scan (one workgroup): fills, padded offsets per expert, and each
-  //    chunk's first position per expert (scratch, in place).
+  // 2. Scan (one workgroup): the route check of all chunks, fills, padded
+  //    offsets per expert, and each chunk's first position per expert
+  //    (scratch, in place).
   {
-    SmallVector<Type> args{idsType, k.scratchType(),
+    SmallVector<Type> args{idsType,
+                           k.scratchType(),
                            bufferTypeOf(op.getSortedRouteIds().getType()),
                            bufferTypeOf(op.getBlockExpertIds().getType()),
-                           bufferTypeOf(op.getPaddedCount().getType())};
+                           bufferTypeOf(op.getPaddedCount().getType()),
+                           b.getI64Type(),
+                           b.getI64Type()};
     kernels.scan =
         k.begin(module, (name + "_scan").str(), args,
                 {k.lds(experts), k.lds(experts + 1), k.lds(k.threads)});
@@ -140,12 +168,35 @@ mlir::moe::buildAlignChunkedKernels(OpBuilder &builder, gpu::GPUModuleOp module,
     Value sorted = kernels.scan.getArgument(2);
     Value blocks = kernels.scan.getArgument(3);
     Value countOut = kernels.scan.getArgument(4);
+    Value status = kernels.scan.getArgument(5);
+    Value tag = kernels.scan.getArgument(6);
     Value totals = kernels.scan.getWorkgroupAttributions()[0];
     Value offsets = kernels.scan.getWorkgroupAttributions()[1];
     Value partials = kernels.scan.getWorkgroupAttributions()[2];
     Value zero = k.idx(0), one = k.idx(1);
     Value chunks =
         arith::CeilDivUIOp::create(b, k.routes, k.idx(kAlignChunkRoutes));
+    if (routeChecks) {
+      // The chunks' bad routes: their sum, and the first (a min).
+      auto sum = scf::ForOp::create(
+          b, zero, chunks, one,
+          ValueRange{k.toI32(zero), arith::ConstantOp::create(
+                                        b, b.getI32IntegerAttr(INT32_MAX))
+                                        .getResult()});
+      {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(sum.getBody());
+        Value g = sum.getInductionVar();
+        ValueRange run = sum.getRegionIterArgs();
+        Value n = memref::LoadOp::create(b, scratch, k.badAt(g, 0));
+        Value first = memref::LoadOp::create(b, scratch, k.badAt(g, 1));
+        scf::YieldOp::create(
+            b, ValueRange{arith::AddIOp::create(b, run[0], n),
+                          arith::MinSIOp::create(b, run[1], first)});
+      }
+      reportBadRoutes(b, k.threadsOf(), kernels.scan.getArgument(0),
+                      sum.getResult(0), sum.getResult(1), status, tag);
+    }
     fillUnplaced(b, k.threadsOf(), sorted, blocks);
     // Exclusive prefix over the chunks of each expert's counts.
     k.strided(k.idx(experts), [&](Value e) {

@@ -18,7 +18,8 @@ using namespace mlir::moe;
 
 FailureOr<gpu::GPUFuncOp>
 mlir::moe::buildAlignKernel(OpBuilder &builder, gpu::GPUModuleOp module,
-                            AlignOp op, const ChipInfo &chip, StringRef name) {
+                            AlignOp op, const ChipInfo &chip, StringRef name,
+                            bool routeChecks) {
   ImplicitLocOpBuilder b(op.getLoc(), builder);
   MLIRContext *ctx = b.getContext();
   int64_t experts = op.getNumExpertsAttr().getInt();
@@ -32,25 +33,29 @@ mlir::moe::buildAlignKernel(OpBuilder &builder, gpu::GPUModuleOp module,
   args.append({bufferTypeOf(op.getSortedRouteIds().getType()),
                bufferTypeOf(op.getBlockExpertIds().getType()),
                bufferTypeOf(op.getPaddedCount().getType())});
+  // The route check's host words and tag (reportBadRoutes).
+  args.append({b.getI64Type(), b.getI64Type()});
   // LDS: route counts per expert, padded offsets [E + 1], the scan's
-  // partial sums (one per thread), and every route's local expert.
+  // partial sums (one per thread), every route's local expert, and the
+  // route check's two words.
   auto lds = [&](int64_t size) {
     return MemRefType::get(
         {size}, i32, AffineMap(),
         gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup));
   };
-  auto func = createKernel(
-      b, module, name, args, threads,
-      {lds(experts), lds(experts + 1), lds(threads), lds(kAlignChunkRoutes)});
+  auto func = createKernel(b, module, name, args, threads,
+                           {lds(experts), lds(experts + 1), lds(threads),
+                            lds(kAlignChunkRoutes), lds(2)});
   Block &entry = func.getBody().front();
   unsigned a = 0;
   Value ids = entry.getArgument(a++);
   Value begin = op.getExpertBegin() ? entry.getArgument(a++) : Value();
   Value sorted = entry.getArgument(a++), blocks = entry.getArgument(a++);
   Value countOut = entry.getArgument(a++);
+  Value status = entry.getArgument(a++), tag = entry.getArgument(a++);
   ValueRange buffers = func.getWorkgroupAttributions();
   Value counts = buffers[0], offsets = buffers[1], partials = buffers[2];
-  Value staged = buffers[3];
+  Value staged = buffers[3], bad = buffers[4];
 
   auto idx = [&](int64_t v) { return arith::ConstantIndexOp::create(b, v); };
   auto toI32 = [&](Value v) { return arith::IndexCastOp::create(b, i32, v); };
@@ -71,6 +76,8 @@ mlir::moe::buildAlignKernel(OpBuilder &builder, gpu::GPUModuleOp module,
     memref::StoreOp::create(b, toI32(zero), counts, e);
   });
   stageLocalExperts(b, t, ids, begin, staged, zero, t.routes);
+  if (routeChecks)
+    clearBadRoutes(b, t, bad);
   gpu::BarrierOp::create(b);
 
   // 2. Route counts: LDS atomic adds (order-free, so deterministic); routes
@@ -79,7 +86,12 @@ mlir::moe::buildAlignKernel(OpBuilder &builder, gpu::GPUModuleOp module,
     countLocalRoute(b, toIndex(memref::LoadOp::create(b, staged, r)), experts,
                     counts);
   });
+  if (routeChecks)
+    countBadRoutes(b, t, ids, zero, t.routes, op.getRouteIdBound(), bad);
   gpu::BarrierOp::create(b);
+  if (routeChecks)
+    reportBadRoutes(b, t, ids, memref::LoadOp::create(b, bad, zero),
+                    memref::LoadOp::create(b, bad, one), status, tag);
 
   // 3. Padded offsets and the count, scanned by the whole workgroup.
   scanPaddedOffsets(b, t, experts, blockM, counts, offsets, partials, countOut);

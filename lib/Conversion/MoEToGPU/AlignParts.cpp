@@ -4,6 +4,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -203,4 +204,85 @@ void mlir::moe::placeRoutesOf(ImplicitLocOpBuilder &b, Value staged, Value n,
     }
     scf::YieldOp::create(b, ValueRange{arith::AddIOp::create(b, r, four), pos});
   }
+}
+
+void mlir::moe::clearBadRoutes(ImplicitLocOpBuilder &b, const AlignThreads &t,
+                               Value bad) {
+  auto first = scf::IfOp::create(
+      b, arith::CmpIOp::create(b, arith::CmpIPredicate::eq, t.tid, idx(b, 0)),
+      /*withElseRegion=*/false);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&first.getThenRegion().front());
+  memref::StoreOp::create(b, toI32(b, idx(b, 0)), bad, ValueRange{idx(b, 0)});
+  memref::StoreOp::create(
+      b, arith::ConstantOp::create(b, b.getI32IntegerAttr(INT32_MAX)), bad,
+      ValueRange{idx(b, 1)});
+}
+
+void mlir::moe::countBadRoutes(ImplicitLocOpBuilder &b, const AlignThreads &t,
+                               Value ids, Value lo, Value hi,
+                               std::optional<int64_t> bound, Value bad) {
+  forStrided(b, t, lo, hi, [&](Value r) {
+    Value id = localExpertOf(b, t, ids, /*begin=*/Value(), r);
+    Value outside = bound ? arith::CmpIOp::create(b, arith::CmpIPredicate::uge,
+                                                  id, idx(b, *bound))
+                          : arith::CmpIOp::create(b, arith::CmpIPredicate::slt,
+                                                  id, idx(b, 0));
+    auto ifBad = scf::IfOp::create(b, outside, /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&ifBad.getThenRegion().front());
+    memref::AtomicRMWOp::create(b, arith::AtomicRMWKind::addi,
+                                toI32(b, idx(b, 1)), bad,
+                                ValueRange{idx(b, 0)});
+    memref::AtomicRMWOp::create(b, arith::AtomicRMWKind::mins, toI32(b, r), bad,
+                                ValueRange{idx(b, 1)});
+  });
+}
+
+void mlir::moe::reportBadRoutes(ImplicitLocOpBuilder &b, const AlignThreads &t,
+                                Value ids, Value count, Value first,
+                                Value status, Value tag) {
+  Type i64 = b.getI64Type();
+  auto i64Const = [&](int64_t v) {
+    return arith::ConstantOp::create(b, b.getI64IntegerAttr(v)).getResult();
+  };
+  Value zero32 = arith::ConstantOp::create(b, b.getI32IntegerAttr(0));
+  Value report = arith::AndIOp::create(
+      b,
+      arith::AndIOp::create(
+          b,
+          arith::CmpIOp::create(b, arith::CmpIPredicate::eq, t.tid, idx(b, 0)),
+          arith::CmpIOp::create(b, arith::CmpIPredicate::sgt, count, zero32)),
+      arith::CmpIOp::create(b, arith::CmpIPredicate::ne, status, i64Const(0)));
+  auto ifReport = scf::IfOp::create(b, report, /*withElseRegion=*/false);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&ifReport.getThenRegion().front());
+  // The words are host memory the runtime maps for the device: a generic
+  // pointer, plain loads and stores (align kernels run in stream order and
+  // one thread writes; the host reads them after the call's synchronize).
+  auto ptrType = LLVM::LLVMPointerType::get(b.getContext());
+  Value base = LLVM::IntToPtrOp::create(b, ptrType, status);
+  auto word = [&](int64_t i) {
+    return LLVM::GEPOp::create(b, ptrType, i64, base,
+                               ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(i)})
+        .getResult();
+  };
+  Value recorded = LLVM::LoadOp::create(b, i64, word(0), /*alignment=*/8,
+                                        /*isVolatile=*/true);
+  auto ifFirst = scf::IfOp::create(
+      b,
+      arith::CmpIOp::create(b, arith::CmpIPredicate::eq, recorded, i64Const(0)),
+      /*withElseRegion=*/false);
+  b.setInsertionPointToStart(&ifFirst.getThenRegion().front());
+  Value r = toIndex(b, first);
+  Value id = localExpertOf(b, t, ids, /*begin=*/Value(), r);
+  Value token = arith::DivUIOp::create(b, r, t.topK);
+  auto toI64 = [&](Value v) -> Value {
+    if (v.getType().isIndex())
+      return arith::IndexCastOp::create(b, i64, v);
+    return arith::ExtSIOp::create(b, i64, v);
+  };
+  SmallVector<Value> values{tag, toI64(count), toI64(id), toI64(token)};
+  for (auto [i, v] : llvm::enumerate(values))
+    LLVM::StoreOp::create(b, v, word(i), /*alignment=*/8, /*isVolatile=*/true);
 }

@@ -12,6 +12,8 @@
 
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 
+#include <optional>
+
 namespace mlir::moe {
 
 /// Index values of one align kernel: its thread, its thread count, and the
@@ -67,6 +69,27 @@ void scanPaddedOffsets(ImplicitLocOpBuilder &b, const AlignThreads &t,
 /// null: scan all of them).
 void placeRoutesOf(ImplicitLocOpBuilder &b, Value staged, Value n, Value e,
                    Value first, Value start, Value end, Value sorted);
+
+/// The route check of an align kernel (moe.align's ids outside
+/// [0, `bound`), or only negative ids when `bound` is absent), counted in
+/// two LDS words `bad` (i32): the number of bad routes and the first one.
+
+/// Thread 0 sets bad = {0, INT32_MAX}. No barrier.
+void clearBadRoutes(ImplicitLocOpBuilder &b, const AlignThreads &t, Value bad);
+
+/// Counts the routes in [lo, hi) whose id is out of bounds into `bad` with
+/// LDS atomics (a count, and the first route with a min). No barrier.
+void countBadRoutes(ImplicitLocOpBuilder &b, const AlignThreads &t, Value ids,
+                    Value lo, Value hi, std::optional<int64_t> bound,
+                    Value bad);
+
+/// When `count` (i32) routes were bad, thread 0 records {tag, count, the
+/// id of route `first` (i32), its token} in the host words at address
+/// `status` (i64; 0: no record), unless a failure is recorded there
+/// already. The runtime hands them to the call's status (moe_device_*
+/// check block in runtime/lib/gpu/DeviceRuntime.cpp).
+void reportBadRoutes(ImplicitLocOpBuilder &b, const AlignThreads &t, Value ids,
+                     Value count, Value first, Value status, Value tag);
 
 } // namespace mlir::moe
 

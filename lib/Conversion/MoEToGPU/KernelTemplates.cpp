@@ -63,9 +63,10 @@ mlir::moe::buildMoEKernel(OpBuilder &b, gpu::GPUModuleOp module, Operation *op,
   if (auto align = dyn_cast<AlignOp>(op)) {
     // Both paths; the launch picks one by T*k at run time.
     FailureOr<gpu::GPUFuncOp> single =
-        buildAlignKernel(b, module, align, chip, name);
+        buildAlignKernel(b, module, align, chip, name, options.routeChecks);
     if (failed(single) ||
-        failed(buildAlignChunkedKernels(b, module, align, chip, name)))
+        failed(buildAlignChunkedKernels(b, module, align, chip, name,
+                                        options.routeChecks)))
       return failure();
     return single;
   }

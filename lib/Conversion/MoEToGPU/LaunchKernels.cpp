@@ -11,6 +11,7 @@
 #include "moe/Passes/Passes.h"
 #include "moe/Target/TargetAttr.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Matchers.h"
@@ -238,8 +239,9 @@ static Value launchChunkedAlign(OpBuilder &b, Location loc, AlignOp align,
   auto when = [&](Value size) {
     return arith::SelectOp::create(b, loc, chunked, size, zero).getResult();
   };
+  // Per chunk: the counts of the experts and the route check's two words.
   Value scratchSize = arith::MulIOp::create(
-      b, loc, when(chunks), idx(align.getNumExpertsAttr().getInt()));
+      b, loc, when(chunks), idx(align.getNumExpertsAttr().getInt() + 2));
   Value scratch = memref::AllocOp::create(
       b, loc, MemRefType::get({ShapedType::kDynamic}, b.getI32Type()),
       ValueRange{scratchSize}, b.getI64IntegerAttr(256));
@@ -254,11 +256,38 @@ static Value launchChunkedAlign(OpBuilder &b, Location loc, AlignOp align,
   countArgs.push_back(scratch);
   launchOf(count, when(chunks), countArgs);
   launchOf(scan, when(one),
-           {ids, scratch, args[out], args[out + 1], args[out + 2]});
+           {ids, scratch, args[out], args[out + 1], args[out + 2],
+            args[out + 3], args[out + 4]});
   SmallVector<Value> placeArgs(countArgs);
   placeArgs.push_back(args[out]);
   launchOf(place, when(chunks), placeArgs);
   return arith::SelectOp::create(b, loc, chunked, zero, one);
+}
+
+/// The route check arguments of an align kernel: the address of this
+/// thread's host words that the runtime maps for the device
+/// (moe_device_check_block; 0 when it records none) and the check's tag.
+static SmallVector<Value> routeCheckArgs(OpBuilder &b, Location loc,
+                                         AlignOp align, bool enabled) {
+  auto i64 = [&](int64_t v) {
+    return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(v))
+        .getResult();
+  };
+  if (!enabled)
+    return {i64(0), i64(0)};
+  auto module = align->getParentOfType<ModuleOp>();
+  constexpr StringLiteral kBlock = "moe_device_check_block";
+  auto type = FunctionType::get(b.getContext(), {}, {b.getI64Type()});
+  if (!module.lookupSymbol(kBlock)) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(module.getBody());
+    func::FuncOp::create(b, loc, kBlock, type).setPrivate();
+  }
+  Value status = func::CallOp::create(b, loc, kBlock, TypeRange{b.getI64Type()})
+                     .getResult(0);
+  int64_t tag = declareRouteCheck(
+      b, align, describeRouteIdRange(align.getRouteIdBound()));
+  return {status, i64(tag)};
 }
 
 /// Whether `op`'s output is read only where `op` wrote it: by GEMMs that
@@ -289,7 +318,8 @@ static bool readOnlyWhereWritten(GroupedMatmulOp op) {
 /// zero-filled first unless `writtenRowsOnly` (readOnlyWhereWritten, decided
 /// before any op was replaced).
 static LogicalResult launch(Operation *op, gpu::GPUFuncOp kernel,
-                            const ChipInfo &chip, bool writtenRowsOnly) {
+                            const ChipInfo &chip, bool writtenRowsOnly,
+                            bool routeChecks) {
   OpBuilder b(op);
   Location loc = op->getLoc();
   SmallVector<Value> args;
@@ -315,6 +345,8 @@ static LogicalResult launch(Operation *op, gpu::GPUFuncOp kernel,
     buffers.push_back(buffer);
   }
   args.append(buffers);
+  if (auto align = dyn_cast<AlignOp>(op))
+    args.append(routeCheckArgs(b, loc, align, routeChecks));
   if (kernel.getNumArguments() != args.size() ||
       llvm::any_of(llvm::zip(kernel.getArgumentTypes(), args), [](auto pair) {
         return std::get<0>(pair) != std::get<1>(pair).getType();
@@ -380,6 +412,7 @@ struct ConvertMoEToGPULaunchPass
       return;
     KernelOptions kernelOptions;
     kernelOptions.gemmLoads = gemmLoads;
+    kernelOptions.routeChecks = routeChecks;
     OpBuilder b(&getContext());
     module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
                     b.getUnitAttr());
@@ -405,7 +438,8 @@ struct ConvertMoEToGPULaunchPass
               << "has no " << target->name << " kernel template yet";
         return signalPassFailure();
       }
-      if (failed(launch(op, *kernel, *target, writtenRowsOnly.contains(op))))
+      if (failed(launch(op, *kernel, *target, writtenRowsOnly.contains(op),
+                        routeChecks)))
         return signalPassFailure();
     }
   }

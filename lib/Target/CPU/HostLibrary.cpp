@@ -61,7 +61,8 @@ createHostTargetMachine(ModuleOp module, bool portable) {
 /// (when there are any), then one slot per argument: a memref descriptor,
 /// or a pointer to a scalar; the last slot points at the caller's status,
 /// kCheckStateWords int64 values (or is null). It clears the thread's check
-/// state, calls `_mlir_ciface_NAME` and copies the state into the status.
+/// state, calls `_mlir_ciface_NAME` (and takes the checks its kernels
+/// recorded) and copies the state into the status.
 static LogicalResult addPackedWrapper(ModuleOp module, llvm::Module &llvmModule,
                                       const ManifestEntry &entry) {
   llvm::Function *ciface =
@@ -92,6 +93,17 @@ static LogicalResult addPackedWrapper(ModuleOp module, llvm::Module &llvmModule,
   if (state)
     for (unsigned i = 0; i < kCheckStateWords; ++i)
       b.CreateStore(b.getInt64(0), stateWord(i));
+  // A GPU library whose kernels record route checks (in host words the
+  // runtime maps for the device) takes them into the state after the call:
+  // moe_device_take_checks(state) copies them unless a host check failed
+  // first, and clears them (a null state only clears them).
+  llvm::FunctionCallee takeChecks;
+  if (state && llvmModule.getFunction("moe_device_check_block")) {
+    takeChecks = llvmModule.getOrInsertFunction(
+        "moe_device_take_checks",
+        llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {ptrType}, false));
+    b.CreateCall(takeChecks, {llvm::ConstantPointerNull::get(ptrType)});
+  }
   SmallVector<llvm::Value *> args;
   for (unsigned i = 0; i < ciface->arg_size(); ++i) {
     llvm::Value *slot = slotAt(i);
@@ -100,6 +112,8 @@ static LogicalResult addPackedWrapper(ModuleOp module, llvm::Module &llvmModule,
                                             : b.CreateLoad(paramType, slot));
   }
   b.CreateCall(ciface, args);
+  if (takeChecks)
+    b.CreateCall(takeChecks, {stateWord(0)});
   llvm::Value *status = slotAt(ciface->arg_size());
   b.CreateCondBr(b.CreateIsNull(status), done, report);
   b.SetInsertPoint(report);

@@ -120,6 +120,17 @@ inline Result memset32Async(Ptr dst, unsigned v, size_t n, Stream s) {
   return cuMemsetD32Async(dst, v, n, s);
 }
 
+/// Page-locked host memory that kernels can read and write, and the
+/// address they use for it.
+inline Result hostAllocMapped(void **p, size_t bytes) {
+  return cuMemHostAlloc(p, bytes,
+                        CU_MEMHOSTALLOC_DEVICEMAP | CU_MEMHOSTALLOC_PORTABLE);
+}
+inline Result hostDevicePointer(Ptr *d, void *p) {
+  return cuMemHostGetDevicePointer(d, p, 0);
+}
+inline Result hostFree(void *p) { return cuMemFreeHost(p); }
+
 } // namespace moe::runtime::api
 
 #endif // MOE_RUNTIME_GPU_CUDAAPI_H

@@ -34,6 +34,7 @@
 #include <cstdlib>
 #include <mutex>
 #include <string>
+#include <type_traits>
 
 using namespace moe::runtime;
 using namespace moe::runtime::backend;
@@ -278,6 +279,75 @@ MOE_EXPORT void moe_device_use_own_stream() {
 /// 1: this thread's entry calls return without waiting for their kernels.
 MOE_EXPORT void moe_device_set_async(int async) {
   thisThread().async = async != 0;
+}
+
+//===----------------------------------------------------------------------===//
+// Checks that kernels record (moe.align's route ids): four host words per
+// thread, {tag, v0, v1, v2} as in the check state of a library, page-locked
+// and mapped for the device. A library passes their device address to its
+// align kernels (moe_device_check_block) and its packed entry takes them
+// into its status after the call (moe_device_take_checks). Asynchronous
+// calls record none: they return before their kernels run.
+//===----------------------------------------------------------------------===//
+
+namespace {
+struct CheckBlock {
+  volatile int64_t *host = nullptr;
+  api::Ptr device{};
+  ~CheckBlock() {
+    if (host)
+      (void)api::hostFree(const_cast<int64_t *>(host));
+  }
+};
+CheckBlock &thisThreadChecks() {
+  thread_local CheckBlock block;
+  return block;
+}
+constexpr int kCheckWords = 4;
+
+/// A device address (an integer in CUDA, a pointer in HIP) as an integer.
+template <typename P> int64_t addressOf(P p) {
+  if constexpr (std::is_pointer_v<P>)
+    return static_cast<int64_t>(reinterpret_cast<uintptr_t>(p));
+  else
+    return static_cast<int64_t>(p);
+}
+} // namespace
+
+/// The device address of this thread's check words, or 0 (no record).
+MOE_EXPORT int64_t moe_device_check_block() {
+  if (thisThread().async || !ready())
+    return 0;
+  CheckBlock &block = thisThreadChecks();
+  if (!block.host) {
+    void *host = nullptr;
+    if (!check(api::hostAllocMapped(&host, kCheckWords * sizeof(int64_t)),
+               "allocating mapped host memory for the checks"))
+      return 0;
+    if (!check(api::hostDevicePointer(&block.device, host),
+               "mapping host memory for the checks")) {
+      (void)api::hostFree(host);
+      return 0;
+    }
+    block.host = static_cast<int64_t *>(host);
+    for (int i = 0; i < kCheckWords; ++i)
+      block.host[i] = 0;
+  }
+  return addressOf(block.device);
+}
+
+/// Copies this thread's recorded check into `state` (a library's check
+/// state) unless `state` records a failure already, and clears it; a null
+/// `state` only clears it.
+MOE_EXPORT void moe_device_take_checks(int64_t *state) {
+  CheckBlock &block = thisThreadChecks();
+  if (!block.host)
+    return;
+  if (state && state[0] == 0 && block.host[0] != 0)
+    for (int i = 0; i < kCheckWords; ++i)
+      state[i] = block.host[i];
+  for (int i = 0; i < kCheckWords; ++i)
+    block.host[i] = 0;
 }
 
 /// Waits for the current stream (after ready()).

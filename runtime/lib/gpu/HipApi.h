@@ -114,6 +114,16 @@ inline Result memset32Async(Ptr dst, unsigned v, size_t n, Stream s) {
   return hipMemsetD32Async(dst, static_cast<int>(v), n, s);
 }
 
+/// Page-locked host memory that kernels can read and write, and the
+/// address they use for it.
+inline Result hostAllocMapped(void **p, size_t bytes) {
+  return hipHostMalloc(p, bytes, hipHostMallocMapped | hipHostMallocPortable);
+}
+inline Result hostDevicePointer(Ptr *d, void *p) {
+  return hipHostGetDevicePointer(reinterpret_cast<void **>(d), p, 0);
+}
+inline Result hostFree(void *p) { return hipHostFree(p); }
+
 } // namespace moe::runtime::api
 
 #endif // MOE_RUNTIME_GPU_HIPAPI_H

@@ -3,7 +3,7 @@
 // Sizes the verifier cannot relate (dynamic T of x and of the routing
 // weights/ids) are checked when the program runs: a failed check records
 // its id + 1 and both sizes in @moe_check_state and the op does no work.
-// CHECK: module attributes {moe.check_messages = ["moe.experts at {{.*}}runtime-checks.mlir:{{[0-9]+}}:{{[0-9]+}}: dim 0 of 'weights' must equal dim 0 of 'x' (T)", "moe.experts at {{.*}}: dim 0 of 'ids' must equal dim 0 of 'x' (T)"]}
+// CHECK: module attributes {moe.check_messages = ["moe.experts at {{.*}}runtime-checks.mlir:{{[0-9]+}}:{{[0-9]+}}: dim 0 of 'weights' must equal dim 0 of 'x' (T)", "moe.experts at {{.*}}: dim 0 of 'ids' must equal dim 0 of 'x' (T)", "moe.experts at {{.*}}: route ids outside [0, 8)"]}
 // CHECK: memref.global "public" @moe_check_state : memref<4xi64> = dense<0>
 // CHECK-LABEL: func.func @experts
 // CHECK-SAME: (%[[X:.*]]: tensor<?x32xbf16>, {{.*}}, %[[W:.*]]: tensor<?x2xf32>, %[[IDS:.*]]: tensor<?x2xi32>)
@@ -15,6 +15,15 @@
 // CHECK: memref.store %{{.*}}, %[[STATE]]
 // CHECK: %[[OK2:.*]] = arith.cmpi eq
 // CHECK: %[[OK:.*]] = arith.andi %[[OK1]], %[[OK2]]
+// Every route's id is checked against [0, E): the count of those outside,
+// the first one's id and token are recorded with tag -(2 + 1).
+// CHECK: %[[SCAN:.*]]:3 = scf.for {{.*}} -> (index, index, index)
+// CHECK: %[[LOW:.*]] = arith.cmpi slt, %{{.*}}, %[[ZERO:.*]] : index
+// CHECK: %[[HIGH:.*]] = arith.cmpi sge, %{{.*}}, %c8 : index
+// CHECK: arith.ori %[[LOW]], %[[HIGH]]
+// CHECK: %[[BAD:.*]] = arith.cmpi ne, %[[SCAN]]#0
+// CHECK: scf.if %[[BAD]]
+// CHECK: arith.constant -3 : i64
 // CHECK: %[[TRIPS:.*]] = arith.select %[[OK]], %[[T]], %{{.*}} : index
 // CHECK: scf.for %{{.*}} = %{{.*}} to %[[TRIPS]]
 func.func @experts(%x: tensor<?x32xbf16>, %w1: tensor<8x48x32xbf16>, %w2: tensor<8x32x24xbf16>,

@@ -101,8 +101,12 @@ func.func @chained(%x: tensor<?x64xbf16>, %w1: tensor<8x32x64xbf16>, %w2: tensor
 // R_max of a dynamic token count is computed as the op defines it:
 // roundup(T * k + E * (block_m - 1), block_m). Up to 1024 routes the align
 // kernel is one workgroup; above, the chunked kernels (count, scan, place)
-// run instead, over a scratch of chunks x E counts: each launch gets an
-// empty grid when it is not its path.
+// run instead, over a scratch of chunks x (E + 2) words (counts and each
+// chunk's route check): each launch gets an empty grid when it is not its
+// path. The kernel that ends either path (align, scan) records ids outside
+// [0, E) in the thread's check words the runtime maps, with the check's tag.
+// CHECK:       module attributes {{{.*}}moe.check_messages = ["moe.align at {{.*}}launch.mlir:{{[0-9]+}}:{{[0-9]+}}: route ids outside [0, 8)"]}
+// CHECK:         func.func private @moe_device_check_block() -> i64
 // CHECK-LABEL: func.func @align
 // CHECK:         %[[T:.*]] = memref.dim
 // CHECK:         %[[K:.*]] = memref.dim
@@ -112,22 +116,33 @@ func.func @chained(%x: tensor<?x64xbf16>, %w1: tensor<8x32x64xbf16>, %w2: tensor
 // CHECK:         %[[RMAX:.*]] = arith.muli %[[BLOCKS]], %[[BM]]
 // CHECK:         memref.alloc(%[[RMAX]])
 // CHECK:         memref.alloc() {{.*}} : memref<i32>
+// CHECK:         %[[STATUS:.*]] = call @moe_device_check_block() : () -> i64
+// CHECK:         %[[TAG:.*]] = arith.constant -1 : i64
 // CHECK:         %[[R2:.*]] = arith.muli
 // CHECK:         %[[CHUNKED:.*]] = arith.cmpi ugt, %[[R2]], %c1024
 // CHECK:         %[[CHUNKS:.*]] = arith.ceildivui %[[R2]], %c1024
 // CHECK:         %[[G:.*]] = arith.select %[[CHUNKED]], %[[CHUNKS]], %c0
-// CHECK:         %[[SCRATCH_SIZE:.*]] = arith.muli %[[G]], %c8
+// CHECK:         %[[SCRATCH_SIZE:.*]] = arith.muli %[[G]], %c10
 // CHECK:         %[[SCRATCH:.*]] = memref.alloc(%[[SCRATCH_SIZE]]) {{.*}} : memref<?xi32>
 // CHECK:         gpu.launch_func @moe_kernels::@align_align_0_count blocks in (%[[G2:.*]], %c1{{.*}}, %c1{{.*}}) threads in (%c128{{.*}}, {{.*}}) args({{.*}}, %[[SCRATCH]] : memref<?xi32>)
-// CHECK:         gpu.launch_func @moe_kernels::@align_align_0_scan
+// CHECK:         gpu.launch_func @moe_kernels::@align_align_0_scan {{.*}} args({{.*}}, %[[STATUS]] : i64, %[[TAG]] : i64)
 // CHECK:         gpu.launch_func @moe_kernels::@align_align_0_place
 // CHECK:         %[[SINGLE:.*]] = arith.select %[[CHUNKED]], %c0{{.*}}, %c1
-// CHECK:         gpu.launch_func @moe_kernels::@align_align_0 blocks in (%[[SINGLE]], %[[ONE:.*]], %[[ONE]])
+// CHECK:         gpu.launch_func @moe_kernels::@align_align_0 blocks in (%[[SINGLE]], %[[ONE:.*]], %[[ONE]]) {{.*}} args({{.*}}, %[[STATUS]] : i64, %[[TAG]] : i64)
 // CHECK-LABEL: gpu.module @moe_kernels
-// CHECK:         gpu.func @align_align_0(
-// CHECK:         gpu.func @align_align_0_count({{.*}}) workgroup(%{{.*}} : memref<8xi32, #gpu.address_space<workgroup>> {{.*}})
+// The route check: two LDS words, a count and the first bad route (a min),
+// written by thread 0 through the mapped address unless it is 0 or a
+// failure is there already.
+// CHECK:         gpu.func @align_align_0({{.*}}, %[[KSTATUS:.*]]: i64, %[[KTAG:.*]]: i64) workgroup({{.*}}, %[[BAD:.*]] : memref<2xi32, #gpu.address_space<workgroup>> {{.*}})
+// CHECK:           memref.atomic_rmw addi %{{.*}}, %[[BAD]]
+// CHECK:           memref.atomic_rmw mins %{{.*}}, %[[BAD]]
+// CHECK:           gpu.barrier
+// CHECK:           %[[PTR:.*]] = llvm.inttoptr %[[KSTATUS]] : i64 to !llvm.ptr
+// CHECK:           llvm.load volatile
+// CHECK:           llvm.store volatile %[[KTAG]]
+// CHECK:         gpu.func @align_align_0_count({{.*}}) workgroup(%{{.*}} : memref<8xi32, #gpu.address_space<workgroup>> {{.*}}, %{{.*}} : memref<2xi32, #gpu.address_space<workgroup>> {{.*}})
 // CHECK:           memref.atomic_rmw addi
-// CHECK:         gpu.func @align_align_0_scan
+// CHECK:         gpu.func @align_align_0_scan({{.*}}: i64, %{{.*}}: i64)
 // CHECK:         gpu.func @align_align_0_place({{.*}}) workgroup(%{{.*}} : memref<1024xi32, #gpu.address_space<workgroup>> {{.*}})
 func.func @align(%ids: tensor<?x2xi32>) -> (tensor<?xi32>, tensor<?xi32>, tensor<i32>) {
   %s, %b, %c = moe.align %ids experts 8 block_m 16 : tensor<?x2xi32> -> tensor<?xi32>, tensor<?xi32>, tensor<i32>

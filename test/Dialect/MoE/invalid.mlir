@@ -162,6 +162,22 @@ func.func @align_ids_rank(%ids: tensor<32xi32>) {
 
 // -----
 
+func.func @align_total_without_range(%ids: tensor<4x2xi32>) {
+  // expected-error @+1 {{expected 'total_experts' only with 'range' (without it every id is in [0, experts))}}
+  %s, %b, %c = moe.align %ids experts 2 block_m 16 {total_experts = 8 : i64} : tensor<4x2xi32> -> tensor<48xi32>, tensor<3xi32>, tensor<i32>
+  return
+}
+
+// -----
+
+func.func @align_total_below_experts(%ids: tensor<4x2xi32>, %begin: index) {
+  // expected-error @+1 {{expected 'total_experts' >= 'experts' (2), got 1}}
+  %s, %b, %c = moe.align %ids experts 2 block_m 16 range %begin {total_experts = 1 : i64} : tensor<4x2xi32> -> tensor<48xi32>, tensor<3xi32>, tensor<i32>
+  return
+}
+
+// -----
+
 func.func @align_experts_zero(%ids: tensor<4x2xi32>) {
   // expected-error @+1 {{expected 'experts' >= 1, got 0}}
   %s, %b, %c = moe.align %ids experts 0 block_m 16 : tensor<4x2xi32> -> tensor<16xi32>, tensor<1xi32>, tensor<i32>

@@ -1,6 +1,7 @@
 // moe.align against the numpy reference: random routes, every route to one
 // expert, experts with no route, block_m larger than all routes, an expert
-// range (EP) with dropped routes, T = 1 and the same entry at several T. On
+// range (EP) with dropped routes, T = 1 and the same entry at several T; ids
+// outside [0, E) (or the range's total_experts) are errors. On
 // GPU targets T*k > 1024 routes take the chunked kernels (several
 // workgroups; more experts than threads in align_wide).
 // RUN: moe-compile %s -o %t.so
@@ -21,6 +22,11 @@ func.func @align_vllm(%ids: tensor<4x3xi32>) -> (tensor<96xi32>, tensor<6xi32>, 
 func.func @align_big_block(%ids: tensor<2x2xi32>) -> (tensor<256xi32>, tensor<4xi32>, tensor<i32>) {
   %s, %b, %c = moe.align %ids experts 4 block_m 64 : tensor<2x2xi32> -> tensor<256xi32>, tensor<4xi32>, tensor<i32>
   return %s, %b, %c : tensor<256xi32>, tensor<4xi32>, tensor<i32>
+}
+
+func.func @align_range_total(%ids: tensor<?x2xi32>, %begin: index) -> (tensor<?xi32>, tensor<?xi32>, tensor<i32>) {
+  %s, %b, %c = moe.align %ids experts 4 block_m 16 range %begin {total_experts = 16 : i64} : tensor<?x2xi32> -> tensor<?xi32>, tensor<?xi32>, tensor<i32>
+  return %s, %b, %c : tensor<?xi32>, tensor<?xi32>, tensor<i32>
 }
 
 func.func @align_range(%ids: tensor<?x2xi32>, %begin: index) -> (tensor<?xi32>, tensor<?xi32>, tensor<i32>) {

@@ -48,4 +48,40 @@ case("chunked EP range [4, 8)", "align_range", distinct_topk(700, 2, 8), 4,
      16, 4)
 case("chunked, 160 experts", "align_wide", distinct_topk(300, 8, 160), 160,
      32)
+
+
+def bad_ids(name, entry, ids, bad, bound, begin=None, chunked=False):
+    """Ids with bad[(t, j)] = v outside the checked range: an error that
+    names the count, the first bad id and its token (computed here)."""
+    ids = ids.copy()
+    for (t, j), v in bad.items():
+        ids[t, j] = v
+    flat = ids.reshape(-1).astype(np.int64)
+    outside = (flat < 0) if bound is None else (flat < 0) | (flat >= bound)
+    where = np.nonzero(outside)[0]
+    what = ("negative route ids" if bound is None
+            else f"route ids outside [0, {bound})")
+    want = (f": {len(where)} {what}, first {flat[where[0]]} at token "
+            f"{where[0] // ids.shape[1]}")
+    inputs = [ids] + ([np.array(begin, dtype=np.int64)] if begin is not None
+                      else [])
+    h.fails_with(name, entry, inputs, want)
+
+
+bad_ids("id E", "align16", distinct_topk(5, 4, 8), {(3, 2): 8}, 8)
+bad_ids("ids -1, INT_MIN, INT_MAX", "align16", distinct_topk(5, 4, 8),
+        {(0, 3): -1, (2, 0): np.iinfo(np.int32).min,
+         (4, 1): np.iinfo(np.int32).max}, 8)
+bad_ids("chunked, ids past E", "align16", distinct_topk(700, 4, 8),
+        {(650, 0): 1000, (699, 3): 8}, 8)
+# A range without total_experts: other ranks' ids are dropped, only
+# negative ones are errors; with total_experts, ids past it are errors too.
+bad_ids("EP range, id -3", "align_range", distinct_topk(7, 2, 8),
+        {(6, 1): -3}, None, begin=4)
+case("EP range of 16 experts [12, 16)", "align_range_total",
+     distinct_topk(9, 2, 16), 4, 16, 12)
+bad_ids("EP range of 16 experts, id 16", "align_range_total",
+        distinct_topk(9, 2, 16), {(5, 0): 16}, 16, begin=4)
+bad_ids("chunked EP range of 16 experts, id -1", "align_range_total",
+        distinct_topk(800, 2, 16), {(790, 1): -1}, 16, begin=0)
 h.finish()

@@ -1,5 +1,7 @@
 """Runs mismatched inputs through two builds of one program and expects the
-same run-time size check error from both (exit code 1, no results).
+same run-time size check error from both (exit code 1, no results); then
+expert ids outside [0, E), for which both report the count, the first bad id
+and its token that this script computes from the inputs.
 
 Prints "CASE: MESSAGE" for each case (the message the default build gave),
 then "N passed, N failed".
@@ -52,6 +54,38 @@ CASES = [
 ]
 
 
+def with_ids(inputs, bad):
+    """`inputs` with ids[t, j] = v for each (t, j, v) in `bad`."""
+    ids = inputs[4].copy()
+    for t, j, v in bad:
+        ids[t, j] = v
+    return inputs[:4] + [ids]
+
+
+# Expert ids outside [0, E) are an error, not a dropped route: the one-
+# workgroup align, the chunked one (T*k > 1024 routes) and a large T.
+INT32 = np.iinfo(np.int32)
+ROUTE_CASES = [
+    ("id E", "experts", with_ids(experts_inputs(4, 4, 4), [(2, 1, 8)])),
+    ("ids -1, INT_MIN, INT_MAX", "experts",
+     with_ids(experts_inputs(4, 4, 4),
+              [(0, 1, -1), (1, 0, INT32.min), (3, 1, INT32.max)])),
+    ("ids past the chunked-align threshold", "experts",
+     with_ids(experts_inputs(600, 600, 600), [(550, 1, 9), (599, 0, -5)])),
+    ("id at the last of 3000 tokens", "experts",
+     with_ids(experts_inputs(3000, 3000, 3000), [(2999, 1, 12)])),
+]
+
+
+def route_failure(ids, experts):
+    """The report a route check gives for `ids`, computed here."""
+    flat = ids.reshape(-1).astype(np.int64)
+    bad = np.nonzero((flat < 0) | (flat >= experts))[0]
+    first = bad[0]
+    return (f"{len(bad)} route ids outside [0, {experts}), first "
+            f"{flat[first]} at token {first // ids.shape[1]}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lib", required=True, help="default build")
@@ -89,6 +123,30 @@ def main():
             failed += 1
             print(f"FAIL {name}: default build {got[0]}, --no-optimize "
                   f"build {got[1]}")
+    for name, entry, inputs in ROUTE_CASES:
+        if entry not in entries:
+            print(f"{name}: skipped, the library has no entry '{entry}'")
+            continue
+        got = [run(args.moe_run, args.backend, lib, entry, inputs)
+               for lib in (args.lib, args.direct_lib)]
+        # The default build reports the align that moe.experts expands
+        # into, --no-optimize moe.experts itself: the same location and
+        # report.
+        expected = route_failure(inputs[4], inputs[1].shape[0])
+        pattern = (r"^moe-run: error: entry '\w+': run-time check failed: "
+                   r"moe\.(align|experts) at (\S+): (.*)$")
+        reports = [re.match(pattern, err) for _, err, _ in got]
+        ok = all(rc == 1 and not wrote and report is not None
+                 and report.group(3) == expected
+                 for (rc, _, wrote), report in zip(got, reports)) and \
+            reports[0].group(2) == reports[1].group(2)
+        print(f"{name}: {reports[0].group(3) if reports[0] else got[0][1]}")
+        if ok:
+            passed += 1
+        else:
+            failed += 1
+            print(f"FAIL {name}: expected '{expected}'; default build "
+                  f"{got[0]}, --no-optimize build {got[1]}")
     if passed + failed == 0:
         failed = 1
         print("FAIL no case ran")

@@ -1,0 +1,19 @@
+func.func @experts(%x: tensor<?x?xbf16>, %w1: tensor<8x48x32xbf16>, %w2: tensor<8x32x24xbf16>,
+                   %w: tensor<?x2xf32>, %ids: tensor<?x2xi32>) -> tensor<?x32xbf16> {
+  %y = moe.experts %x, %w1, %w2, %w, %ids activation <silu_mul>
+      : (tensor<?x?xbf16>, tensor<8x48x32xbf16>, tensor<8x32x24xbf16>, tensor<?x2xf32>, tensor<?x2xi32>) -> tensor<?x32xbf16>
+  return %y : tensor<?x32xbf16>
+}
+
+func.func @experts_dynamic_e_i(%x: tensor<?x32xbf16>, %w1: tensor<?x?x32xbf16>, %w2: tensor<?x32x?xbf16>,
+                               %w: tensor<?x2xf32>, %ids: tensor<?x2xi32>) -> tensor<?x32xbf16> {
+  %y = moe.experts %x, %w1, %w2, %w, %ids activation <silu_mul>
+      : (tensor<?x32xbf16>, tensor<?x?x32xbf16>, tensor<?x32x?xbf16>, tensor<?x2xf32>, tensor<?x2xi32>) -> tensor<?x32xbf16>
+  return %y : tensor<?x32xbf16>
+}
+
+func.func @norm(%x: tensor<?x32xbf16>, %res: tensor<?x32xbf16>, %w: tensor<32xbf16>)
+    -> (tensor<?x32xbf16>, tensor<?x32xbf16>) {
+  %n, %r = moe.add_rms_norm %x, %res, %w eps 1.0e-06 : tensor<?x32xbf16>, tensor<32xbf16>
+  return %n, %r : tensor<?x32xbf16>, tensor<?x32xbf16>
+}

@@ -1,0 +1,4 @@
+func.func @row_dot_unroll_does_not_divide(%a: tensor<?x384xbf16>, %w: tensor<128x4096x384xbf16>, %s: tensor<?xi32>, %b: tensor<?xi32>, %c: tensor<i32>) -> tensor<?x4096xbf16> {
+  %o = moe.grouped_matmul %a, %w, %s, %b, %c rows routes top_k 8 block_m 16 plan <block_n = 64, waves_n = 4, slices = 1, group = 8, row_group = 1, loads = row_dot, unroll = 4> : (tensor<?x384xbf16>, tensor<128x4096x384xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x4096xbf16>
+  return %o : tensor<?x4096xbf16>
+}

@@ -1,0 +1,59 @@
+func.func @gemm1_silu(%x: tensor<?x32xbf16>, %w: tensor<8x48x32xbf16>, %s: tensor<?xi32>,
+                      %b: tensor<?xi32>, %c: tensor<i32>) -> tensor<?x24xbf16> {
+  %h = moe.grouped_matmul %x, %w, %s, %b, %c rows tokens top_k 2 block_m 16 activation <silu_mul>
+      : (tensor<?x32xbf16>, tensor<8x48x32xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x24xbf16>
+  return %h : tensor<?x24xbf16>
+}
+
+func.func @gemm1_swiglu_weighted(%x: tensor<5x32xbf16>, %w: tensor<4x32x32xbf16>, %s: tensor<?xi32>,
+                                 %b: tensor<?xi32>, %c: tensor<i32>, %rw: tensor<5x3xf32>) -> tensor<15x16xbf16> {
+  %h = moe.grouped_matmul %x, %w, %s, %b, %c rows tokens top_k 3 block_m 16 weights %rw
+      activation <swiglu_oai, layout = interleaved>
+      : (tensor<5x32xbf16>, tensor<4x32x32xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>, tensor<5x3xf32>) -> tensor<15x16xbf16>
+  return %h : tensor<15x16xbf16>
+}
+
+func.func @gemm2_weighted(%a: tensor<?x24xbf16>, %w: tensor<8x32x24xbf16>, %s: tensor<?xi32>,
+                          %b: tensor<?xi32>, %c: tensor<i32>, %rw: tensor<?x2xf32>) -> tensor<?x32xbf16> {
+  %o = moe.grouped_matmul %a, %w, %s, %b, %c rows routes top_k 2 block_m 16 weights %rw
+      : (tensor<?x24xbf16>, tensor<8x32x24xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>, tensor<?x2xf32>) -> tensor<?x32xbf16>
+  return %o : tensor<?x32xbf16>
+}
+
+func.func @gemm_f16_block32(%x: tensor<4x16xf16>, %w: tensor<4x8x16xf16>, %s: tensor<?xi32>,
+                            %b: tensor<?xi32>, %c: tensor<i32>) -> tensor<8x8xf16> {
+  %h = moe.grouped_matmul %x, %w, %s, %b, %c rows tokens top_k 2 block_m 32
+      : (tensor<4x16xf16>, tensor<4x8x16xf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<8x8xf16>
+  return %h : tensor<8x8xf16>
+}
+
+func.func @gemm1_narrow_sliced_k(%x: tensor<?x128xbf16>, %w: tensor<8x64x128xbf16>, %s: tensor<?xi32>,
+                                 %b: tensor<?xi32>, %c: tensor<i32>) -> tensor<?x32xbf16> {
+  %h = moe.grouped_matmul %x, %w, %s, %b, %c rows tokens top_k 2 block_m 16 activation <silu_mul>
+      tile <block_m = 16, block_n = 32>
+      : (tensor<?x128xbf16>, tensor<8x64x128xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x32xbf16>
+  return %h : tensor<?x32xbf16>
+}
+
+func.func @gemm1_prefill_split(%x: tensor<?x256xbf16>, %w: tensor<8x240x256xbf16>, %s: tensor<?xi32>,
+                               %b: tensor<?xi32>, %c: tensor<i32>) -> tensor<?x120xbf16> {
+  %h = moe.grouped_matmul %x, %w, %s, %b, %c rows tokens top_k 2 block_m 64 activation <silu_mul>
+      : (tensor<?x256xbf16>, tensor<8x240x256xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x120xbf16>
+  return %h : tensor<?x120xbf16>
+}
+
+func.func @gemm2_prefill_weighted(%a: tensor<?x128xbf16>, %w: tensor<8x200x128xbf16>, %s: tensor<?xi32>,
+                                  %b: tensor<?xi32>, %c: tensor<i32>, %rw: tensor<?x2xf32>) -> tensor<?x200xbf16> {
+  %o = moe.grouped_matmul %a, %w, %s, %b, %c rows routes top_k 2 block_m 32 weights %rw
+      tile <block_m = 32, block_n = 128>
+      : (tensor<?x128xbf16>, tensor<8x200x128xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>, tensor<?x2xf32>) -> tensor<?x200xbf16>
+  return %o : tensor<?x200xbf16>
+}
+
+func.func @gemm1_prefill_interleaved_f16(%x: tensor<?x96xf16>, %w: tensor<4x64x96xf16>, %s: tensor<?xi32>,
+                                         %b: tensor<?xi32>, %c: tensor<i32>) -> tensor<?x32xf16> {
+  %h = moe.grouped_matmul %x, %w, %s, %b, %c rows tokens top_k 1 block_m 128
+      activation <swiglu_oai, layout = interleaved>
+      : (tensor<?x96xf16>, tensor<4x64x96xf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x32xf16>
+  return %h : tensor<?x32xf16>
+}

@@ -1,0 +1,3 @@
+func.func @ep_rank_name(%r: index {moe.rank}) {
+  return
+}

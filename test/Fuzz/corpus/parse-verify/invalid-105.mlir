@@ -1,0 +1,1 @@
+module attributes {moe.token_bucket = {of = @f, min = 1, expected = 4}} {}

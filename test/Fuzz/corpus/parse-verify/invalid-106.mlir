@@ -1,0 +1,1 @@
+module attributes {moe.check_messages = ["fine", 3]} {}

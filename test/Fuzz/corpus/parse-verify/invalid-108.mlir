@@ -1,0 +1,4 @@
+func.func @experts_zero_experts(%x: tensor<?x32xbf16>, %w1: tensor<0x48x32xbf16>, %w2: tensor<0x32x24xbf16>, %w: tensor<?x2xf32>, %ids: tensor<?x2xi32>) {
+  %y = moe.experts %x, %w1, %w2, %w, %ids activation <silu_mul> : (tensor<?x32xbf16>, tensor<0x48x32xbf16>, tensor<0x32x24xbf16>, tensor<?x2xf32>, tensor<?x2xi32>) -> tensor<?x32xbf16>
+  return
+}

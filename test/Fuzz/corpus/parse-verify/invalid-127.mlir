@@ -1,0 +1,4 @@
+func.func @combine_ids_shape(%r: tensor<8x16xbf16>, %s: tensor<4x2xf32>, %ids: tensor<4x3xi32>) {
+  %y = moe.combine %r, %s ids %ids experts 8 : tensor<8x16xbf16>, tensor<4x2xf32>, tensor<4x3xi32> -> tensor<4x16xbf16>
+  return
+}

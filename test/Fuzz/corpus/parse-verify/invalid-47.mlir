@@ -1,0 +1,4 @@
+func.func @gmm_odd_gate_up(%a: tensor<4x16xbf16>, %w: tensor<8x31x16xbf16>, %s: tensor<128xi32>, %b: tensor<8xi32>, %c: tensor<i32>) {
+  %o = moe.grouped_matmul %a, %w, %s, %b, %c rows tokens top_k 2 block_m 16 activation <silu_mul> : (tensor<4x16xbf16>, tensor<8x31x16xbf16>, tensor<128xi32>, tensor<8xi32>, tensor<i32>) -> tensor<8x15xbf16>
+  return
+}

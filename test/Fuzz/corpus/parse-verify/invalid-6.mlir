@@ -1,0 +1,4 @@
+func.func @gate_tokens_mismatch(%l: tensor<4x8xf32>) {
+  %w, %i = moe.gate %l top_k 2 softmax : tensor<4x8xf32> -> tensor<5x2xf32>, tensor<4x2xi32>
+  return
+}

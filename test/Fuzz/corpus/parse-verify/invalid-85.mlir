@@ -1,0 +1,1 @@
+module attributes {moe.parallel = #moe.parallel<>} {}

@@ -1,0 +1,1 @@
+module attributes {moe.layout = #moe.parallel<tp = 2>} {}

@@ -1,0 +1,4 @@
+func.func private @self(%x: tensor<?x4xf32> {moe.tokens}) -> tensor<?x4xf32>
+    attributes {moe.token_bucket = {of = @self, min = 1, expected = 4096}} {
+  return %x : tensor<?x4xf32>
+}
