@@ -19,11 +19,11 @@ def case(name, entry, ids, experts, block_m, begin=None):
 
 
 def distinct_topk(tokens, k, experts):
-    return np.stack([rng.permutation(experts)[:k] for _ in range(tokens)]
-                    ).astype(np.int32)
+    rows = [rng.permutation(experts)[:k] for _ in range(tokens)]
+    return (np.stack(rows) if rows else np.zeros((0, k))).astype(np.int32)
 
 
-for tokens in (1, 5, 16, 40):
+for tokens in (0, 1, 5, 16, 40):
     case(f"random T={tokens}", "align16", distinct_topk(tokens, 4, 8), 8, 16)
 case("one expert per slot",
      "align16", np.tile(np.arange(4, dtype=np.int32), (9, 1)), 8, 16)

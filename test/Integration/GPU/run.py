@@ -46,9 +46,9 @@ CASES = [
     ("layers", "layers.mlir", "check_layers.py", []),
     ("experts --no-optimize", "experts.direct.mlir", "check_experts.py", []),
     ("layers --no-optimize", "layers.direct.mlir", "check_layers.py", []),
-    # One library for every T: its token buckets at T = 1 .. 1500.
+    # One library for every T: its token buckets at T = 0 .. 1500.
     ("layers, one library for every T", "layers.buckets.mlir",
-     "check_layers.py", ["--tokens", "1,3,17,64,300,1500"]),
+     "check_layers.py", ["--tokens", "0,1,3,17,64,300,1500"]),
     # EP: 4 ranks' pruned mixtral_like layers summed == the whole layer.
     ("prune", "layers.mlir", "check_prune.py",
      ["--pruned-lib", "{artifacts}/layers_ep4.{target}.so"]),
