@@ -39,6 +39,12 @@ def MoE_GateOp : MoE_Op<"gate", [Pure]> {
     5. `weights[t, j] = s[ids[t, j]]` (unbiased); with `renormalize` divided
        by their sum over `j`; then times `scaling` (default 1).
 
+    NaN: a NaN `b` ranks as `-inf` in steps 3 and 4 (ties again to the lower
+    id), so `ids[t]` are always `k` distinct selectable experts; the weight
+    of an expert with a NaN `s` is NaN (with `renormalize`, every weight of
+    its token). One NaN logit makes a softmax row all NaN: its ids are
+    experts `0 .. k-1` (the first `k` selectable ones), its weights NaN.
+
     softmax + renormalize equals gpt-oss's top-k-then-softmax; sigmoid with a
     bias, `groups 8 keep 4`, renormalize and `scaling 2.5` is DeepSeek-V3.
 

@@ -133,14 +133,17 @@ struct LowerGate : OpConversionPattern<GateOp> {
                                           a[0], e)};
                         })[0];
           }
-          // Selection scores: s + bias.
+          // Selection scores: s + bias, a NaN one as -inf (NaN marks the
+          // experts that can no longer be selected).
           sel = in.loop(zero, experts, sel,
                         [&](RefBuilder &l, Value e, ValueRange a)
                             -> SmallVector<Value> {
                           Value x = l.load(s, e);
                           if (bias)
                             x = l.add(x, l.loadF32(bias, e));
-                          return {l.store(x, a[0], e)};
+                          Value number = arith::CmpFOp::create(
+                              l.builder(), arith::CmpFPredicate::ORD, x, x);
+                          return {l.store(l.select(number, x, ninf), a[0], e)};
                         })[0];
           if (grouped)
             std::tie(sel, gs) = maskGroups(in, op, sel, gs, experts, nGroup);
@@ -175,7 +178,8 @@ struct LowerGate : OpConversionPattern<GateOp> {
   }
 
   /// Keeps the experts of the topk_group best groups (group score = sum of
-  /// its two best selection scores) and sets the others to -inf.
+  /// its two best selection scores) and sets the others to NaN (never
+  /// selected).
   static std::pair<Value, Value> maskGroups(RefBuilder &rb, GateOp op,
                                             Value sel, Value gs, Value experts,
                                             Value nGroup) {
@@ -217,7 +221,7 @@ struct LowerGate : OpConversionPattern<GateOp> {
                     Value kept = arith::CmpFOp::create(
                         l.builder(), arith::CmpFPredicate::OEQ,
                         l.load(chosen[1], g), l.f32(1.0));
-                    Value x = l.select(kept, l.load(a[0], e), ninf);
+                    Value x = l.select(kept, l.load(a[0], e), nan);
                     return {l.store(x, a[0], e)};
                   })[0];
     return {sel, chosen[0]};

@@ -33,6 +33,8 @@ def gate(logits, top_k, scoring, bias=None, renormalize=False, n_group=None,
         s = np.float32(1) / (np.float32(1) + np.exp(-l))
     s = s.astype(np.float32)
     b = s + bias.astype(np.float32) if bias is not None else s.copy()
+    # A NaN selection score ranks as -inf (moe.gate's docs).
+    b = np.where(np.isnan(b), np.float32(-np.inf), b)
     tokens, experts = b.shape
     if n_group:
         per = experts // n_group
@@ -42,7 +44,8 @@ def gate(logits, top_k, scoring, bias=None, renormalize=False, n_group=None,
         keep = np.argsort(-score, axis=1, kind="stable")[:, :topk_group]
         mask = np.zeros((tokens, n_group), dtype=bool)
         mask[np.arange(tokens)[:, None], keep] = True
-        b = np.where(np.repeat(mask, per, axis=1), b, -np.inf)
+        # The other groups' experts are never selected (NaN sorts last).
+        b = np.where(np.repeat(mask, per, axis=1), b, np.nan)
     ids = np.argsort(-b, axis=1, kind="stable")[:, :top_k]
     weights = np.take_along_axis(s, ids, axis=1).astype(np.float64)
     if renormalize:
