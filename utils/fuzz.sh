@@ -6,6 +6,8 @@
 # BUILD_DIR/fuzz/corpus/TARGET, and a crashing input to
 # BUILD_DIR/fuzz/artifacts/TARGET/. The committed seeds (test/Fuzz/corpus)
 # and crash reproducers (test/Fuzz/regressions) are read, never written.
+# FUZZ_RUNS=N stops each target after N executions (or SECONDS, whichever
+# comes first).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build-sanitize}
@@ -41,7 +43,8 @@ run_target() {
   # A compile of one input that takes minutes is a bug too (-timeout); the
   # rss limit is per process, so 2 jobs stay within a small machine.
   ASAN_OPTIONS=${ASAN_OPTIONS:-} UBSAN_OPTIONS=print_stacktrace=1 \
-    "$bin" -max_total_time="$seconds" -dict="$(dict_of "$t")" \
+    "$bin" -max_total_time="$seconds" ${FUZZ_RUNS:+-runs="$FUZZ_RUNS"} \
+    -dict="$(dict_of "$t")" \
     -timeout=60 -rss_limit_mb=3072 -max_len=8192 -print_final_stats=1 \
     -artifact_prefix="$out/artifacts/$t/" "${dirs[@]}" >"$log" 2>&1
   echo $? >"$out/$t.rc"

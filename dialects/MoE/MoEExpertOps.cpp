@@ -132,6 +132,9 @@ LogicalResult GroupedMatmulOp::verify() {
   int64_t routes = rowsOfA;
   if (getRows() == RowSource::Tokens) {
     routes = mulSizes(rowsOfA, topK);
+    if (!ShapedType::isDynamic(rowsOfA) && ShapedType::isDynamic(routes))
+      return emitOpError() << "expected T * top_k (" << rowsOfA << " x " << topK
+                           << ") to fit in 64 bits";
   } else if (!ShapedType::isDynamic(rowsOfA) && rowsOfA % topK != 0) {
     return emitOpError() << "expected the rows of 'a' (" << rowsOfA
                          << ") to be a multiple of top_k (" << topK

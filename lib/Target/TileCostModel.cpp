@@ -27,7 +27,8 @@ TileChoice mlir::moe::selectTile(const ChipInfo &chip,
     minN = std::min(minN, s.n);
     minK = std::min(minK, s.k);
   }
-  double routes = static_cast<double>(p.tokens * p.topK);
+  // In double: T * k of a (mutated or absurd) program may not fit int64.
+  double routes = static_cast<double>(p.tokens) * static_cast<double>(p.topK);
   t.routesPerExpert = routes / static_cast<double>(p.totalExperts);
 
   if (p.fixedBlockM) {
@@ -61,9 +62,11 @@ TileChoice mlir::moe::selectTile(const ChipInfo &chip,
     return kStages * (t.blockM + blockN) * t.blockK * kElementBytes <=
            chip.ldsBytes;
   };
+  // Saturated far above any chip's compute units (no int64 overflow).
   auto workgroups = [&](int64_t blockN) {
-    return static_cast<int64_t>(std::ceil(t.mBlocks)) *
-           llvm::divideCeilSigned(p.n, blockN);
+    double w = std::ceil(t.mBlocks) * std::ceil(static_cast<double>(p.n) /
+                                                static_cast<double>(blockN));
+    return static_cast<int64_t>(std::min(w, 1e15));
   };
   int64_t widest = std::max<int64_t>(minN, llvm::PowerOf2Ceil(p.n));
   t.blockN = 0;

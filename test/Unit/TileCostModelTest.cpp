@@ -57,6 +57,21 @@ TEST(TileCostModelTest, BlockMIsTheSmallestThatCoversTheRoutes) {
   EXPECT_EQ(blockM(16384), 128); // capped at 128
 }
 
+// Sizes whose products do not fit int64 (a mutated program's top_k of
+// 0x7FF0000000000000 once overflowed T * k here; make check-sanitize runs
+// this under UBSan) still give a legal tile and a saturated workgroup count.
+TEST(TileCostModelTest, HugeSizesDoNotOverflow) {
+  const int64_t huge = int64_t{0x7FF0000000000000};
+  for (GroupedGemmProblem p :
+       {GroupedGemmProblem{4, huge, 4, 4, 8, 16, int64_t{32}},
+        GroupedGemmProblem{huge, 8, 128, 128, huge, 2048, std::nullopt}}) {
+    TileChoice t = selectTile(chip("gfx942"), p);
+    EXPECT_GE(t.blockN, 16);
+    EXPECT_GE(t.workgroups, 1);
+    EXPECT_EQ(t.splitK, 1);
+  }
+}
+
 TEST(TileCostModelTest, FixedBlockMIsKept) {
   TileChoice t = selectTile(chip("gfx950"),
                             {4096, 8, 128, 128, 1536, 2048, int64_t{32}});

@@ -162,6 +162,16 @@ func.func @align_ids_rank(%ids: tensor<32xi32>) {
 
 // -----
 
+func.func @gemm_routes_overflow(%x: tensor<4x16xf16>, %w: tensor<4x8x16xf16>, %s: tensor<?xi32>,
+                                %b: tensor<?xi32>, %c: tensor<i32>) {
+  // expected-error @+1 {{expected T * top_k (4 x 9218868437227405312) to fit in 64 bits}}
+  %h = moe.grouped_matmul %x, %w, %s, %b, %c rows tokens top_k 0x7FF0000000000000 block_m 32
+      : (tensor<4x16xf16>, tensor<4x8x16xf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<8x8xf16>
+  return
+}
+
+// -----
+
 func.func @align_total_without_range(%ids: tensor<4x2xi32>) {
   // expected-error @+1 {{expected 'total_experts' only with 'range' (without it every id is in [0, experts))}}
   %s, %b, %c = moe.align %ids experts 2 block_m 16 {total_experts = 8 : i64} : tensor<4x2xi32> -> tensor<48xi32>, tensor<3xi32>, tensor<i32>
