@@ -17,7 +17,7 @@ GENERATOR := $(if $(shell command -v ninja 2>/dev/null),Ninja,Unix Makefiles)
 LAUNCHER := $(if $(shell command -v ccache 2>/dev/null),-DCMAKE_CXX_COMPILER_LAUNCHER=ccache,)
 
 .PHONY: all deps configure build demo check docs clean check-sanitize \
-  build-sanitize fuzz
+  build-sanitize fuzz fuzz-runtime
 
 all: build
 
@@ -59,6 +59,14 @@ check-sanitize: build-sanitize
 # Runs every libFuzzer target FUZZ_SECONDS seconds; logs in $(SANITIZE_DIR)/fuzz.
 fuzz: build-sanitize
 	@./utils/fuzz.sh $(SANITIZE_DIR) $(FUZZ_SECONDS)
+
+# The runtime's fuzz targets only (npy, manifest, elf-manifest): they build in
+# a minute, without the compiler's libraries; what CI runs under ASan+UBSan.
+RUNTIME_FUZZ_TARGETS := npy manifest elf-manifest
+fuzz-runtime: deps $(SANITIZE_DIR)/CMakeCache.txt
+	cmake --build $(SANITIZE_DIR) -j $(JOBS) --target \
+	  $(addprefix moe-fuzz-,$(RUNTIME_FUZZ_TARGETS))
+	@./utils/fuzz.sh $(SANITIZE_DIR) $(FUZZ_SECONDS) $(RUNTIME_FUZZ_TARGETS)
 
 # Regenerates the dialect and pass references in docs/ from ODS.
 docs: configure
