@@ -26,6 +26,18 @@ mlir::moe::buildAlignKernel(OpBuilder &builder, gpu::GPUModuleOp module,
   int64_t blockM = op.getBlockMAttr().getInt();
   int64_t threads = kAlignWaves * chip.waveSize;
   Type i32 = b.getI32Type();
+  // LDS below: counts [E], offsets [E + 1], partial sums, staged experts and
+  // the route check, each 16-byte aligned (the bound also keeps E from
+  // sizing loops that no chip could run).
+  auto aligned = [](int64_t words) { return (words * 4 + 15) / 16 * 16; };
+  int64_t fixedBytes =
+      aligned(threads) + aligned(kAlignChunkRoutes) + aligned(2) + 32;
+  int64_t maxExperts = (chip.ldsBytes - fixedBytes) / 8;
+  if (experts > maxExperts)
+    return op.emitOpError() << "has " << experts
+                            << " experts; the align kernel keeps a count and "
+                               "an offset of each in LDS, so expected at most "
+                            << maxExperts << " on " << chip.name;
 
   SmallVector<Type> args{bufferTypeOf(op.getIds().getType())};
   if (op.getExpertBegin())

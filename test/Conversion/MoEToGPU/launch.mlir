@@ -324,3 +324,14 @@ func.func @combined_every_row(%h: tensor<?x32xbf16>, %w2: tensor<8x64x32xbf16>, 
   %y = moe.combine %o, %rw : tensor<?x64xbf16>, tensor<?x2xf32> -> tensor<?x64xbf16>
   return %y : tensor<?x64xbf16>
 }
+
+// -----
+
+// An expert count whose counts and offsets cannot fit the chip's LDS is a
+// diagnostic (a fuzzed 87777777777777777 once sized loops until the
+// compiler ran out of memory).
+func.func @align_too_many_experts(%ids: tensor<?x2xi32>) -> (tensor<?xi32>, tensor<?xi32>, tensor<i32>) {
+  // expected-error @+1 {{has 87777777777777777 experts; the align kernel keeps a count and an offset of each in LDS, so expected at most}}
+  %s, %b, %c = moe.align %ids experts 87777777777777777 block_m 16 : tensor<?x2xi32> -> tensor<?xi32>, tensor<?xi32>, tensor<i32>
+  return %s, %b, %c : tensor<?xi32>, tensor<?xi32>, tensor<i32>
+}
