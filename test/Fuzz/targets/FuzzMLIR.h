@@ -111,6 +111,16 @@ inline mlir::OwningOpRef<mlir::ModuleOp> parse(const uint8_t *data, size_t size,
   return parseText(session.text, session.context);
 }
 
+/// parse() of a program of the moe pipelines' input dialects
+/// (isMoEProgram); null otherwise, which the pass targets skip.
+inline mlir::OwningOpRef<mlir::ModuleOp>
+parseMoEProgram(const uint8_t *data, size_t size, Session &session) {
+  mlir::OwningOpRef<mlir::ModuleOp> module = parse(data, size, session);
+  if (!module || !isMoEProgram(*module))
+    return nullptr;
+  return module;
+}
+
 } // namespace moe::fuzz
 
 #endif // MOE_TEST_FUZZ_FUZZMLIR_H

@@ -20,8 +20,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   moe::fuzz::Session session;
   mlir::MLIRContext &context = session.context;
   mlir::OwningOpRef<mlir::ModuleOp> module =
-      moe::fuzz::parse(data, size, session);
-  if (!module || !moe::fuzz::isMoEProgram(*module))
+      moe::fuzz::parseMoEProgram(data, size, session);
+  if (!module)
     return -1;
   mlir::PassManager optimize(&context);
   mlir::moe::buildOptimizePipeline(optimize, {"cpu", 0, 1, 0});

@@ -19,8 +19,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   moe::fuzz::Session session;
   mlir::MLIRContext &context = session.context;
   mlir::OwningOpRef<mlir::ModuleOp> module =
-      moe::fuzz::parse(data, size, session);
-  if (!module || !moe::fuzz::isMoEProgram(*module))
+      moe::fuzz::parseMoEProgram(data, size, session);
+  if (!module)
     return -1;
   const mlir::moe::ChipInfo *chip = mlir::moe::lookupChip(MOE_FUZZ_CHIP);
   mlir::PassManager pm(&context);

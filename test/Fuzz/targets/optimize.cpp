@@ -13,8 +13,8 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   moe::fuzz::Session session;
   mlir::OwningOpRef<mlir::ModuleOp> module =
-      moe::fuzz::parse(data, size, session);
-  if (!module || !moe::fuzz::isMoEProgram(*module))
+      moe::fuzz::parseMoEProgram(data, size, session);
+  if (!module)
     return -1;
   // The options of moe-opt --moe-optimize=target=CHIP (token buckets).
   mlir::PassManager pm(&session.context);
