@@ -86,6 +86,32 @@ def route_failure(ids, experts):
             f"{flat[first]} at token {first // ids.shape[1]}")
 
 
+def size_report(got, inputs):
+    """(ok, message shown, why it failed) of a size case: both builds fail
+    with the same run-time size check and write no results."""
+    message = re.sub(r"^moe-run: error: entry '\w+': run-time size check "
+                     r"failed: ", "", got[0][1])
+    ok = all(rc == 1 and not wrote and "run-time size check failed" in err
+             for rc, err, wrote in got) and got[0][1] == got[1][1]
+    return ok, message, ""
+
+
+def route_report(got, inputs):
+    """(ok, report shown, why it failed) of a route case. The default build
+    reports the align that moe.experts expands into, --no-optimize
+    moe.experts itself: the same location and report, computed here."""
+    expected = route_failure(inputs[4], inputs[1].shape[0])
+    pattern = (r"^moe-run: error: entry '\w+': run-time check failed: "
+               r"moe\.(align|experts) at (\S+): (.*)$")
+    reports = [re.match(pattern, err) for _, err, _ in got]
+    ok = all(rc == 1 and not wrote and report is not None
+             and report.group(3) == expected
+             for (rc, _, wrote), report in zip(got, reports)) and \
+        reports[0].group(2) == reports[1].group(2)
+    shown = reports[0].group(3) if reports[0] else got[0][1]
+    return ok, shown, f"expected '{expected}'; "
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lib", required=True, help="default build")
@@ -104,49 +130,23 @@ def main():
     listing = listing.stdout
     entries = set(re.findall(r"^entry (\w+)", listing, re.MULTILINE))
     passed = failed = 0
-    for name, entry, inputs in CASES:
-        if entry not in entries:
-            # The GPU program leaves out what GPU kernels cannot take
-            # (dynamic weight shapes); the CPU test checks every message.
-            print(f"{name}: skipped, the library has no entry '{entry}'")
-            continue
-        got = [run(args.moe_run, args.backend, lib, entry, inputs)
-               for lib in (args.lib, args.direct_lib)]
-        message = re.sub(r"^moe-run: error: entry '\w+': run-time size check "
-                         r"failed: ", "", got[0][1])
-        ok = all(rc == 1 and not wrote and "run-time size check failed" in err
-                 for rc, err, wrote in got) and got[0][1] == got[1][1]
-        print(f"{name}: {message}")
-        if ok:
-            passed += 1
-        else:
-            failed += 1
-            print(f"FAIL {name}: default build {got[0]}, --no-optimize "
-                  f"build {got[1]}")
-    for name, entry, inputs in ROUTE_CASES:
-        if entry not in entries:
-            print(f"{name}: skipped, the library has no entry '{entry}'")
-            continue
-        got = [run(args.moe_run, args.backend, lib, entry, inputs)
-               for lib in (args.lib, args.direct_lib)]
-        # The default build reports the align that moe.experts expands
-        # into, --no-optimize moe.experts itself: the same location and
-        # report.
-        expected = route_failure(inputs[4], inputs[1].shape[0])
-        pattern = (r"^moe-run: error: entry '\w+': run-time check failed: "
-                   r"moe\.(align|experts) at (\S+): (.*)$")
-        reports = [re.match(pattern, err) for _, err, _ in got]
-        ok = all(rc == 1 and not wrote and report is not None
-                 and report.group(3) == expected
-                 for (rc, _, wrote), report in zip(got, reports)) and \
-            reports[0].group(2) == reports[1].group(2)
-        print(f"{name}: {reports[0].group(3) if reports[0] else got[0][1]}")
-        if ok:
-            passed += 1
-        else:
-            failed += 1
-            print(f"FAIL {name}: expected '{expected}'; default build "
-                  f"{got[0]}, --no-optimize build {got[1]}")
+    for cases, judge in ((CASES, size_report), (ROUTE_CASES, route_report)):
+        for name, entry, inputs in cases:
+            if entry not in entries:
+                # The GPU program leaves out what GPU kernels cannot take
+                # (dynamic weight shapes); the CPU test checks every message.
+                print(f"{name}: skipped, the library has no entry '{entry}'")
+                continue
+            got = [run(args.moe_run, args.backend, lib, entry, inputs)
+                   for lib in (args.lib, args.direct_lib)]
+            ok, shown, why = judge(got, inputs)
+            print(f"{name}: {shown}")
+            if ok:
+                passed += 1
+            else:
+                failed += 1
+                print(f"FAIL {name}: {why}default build {got[0]}, "
+                      f"--no-optimize build {got[1]}")
     if passed + failed == 0:
         failed = 1
         print("FAIL no case ran")
