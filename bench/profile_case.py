@@ -1,6 +1,9 @@
 """Per-kernel GPU times of one benchmark case (torch.profiler / CUPTI):
 
   python3 bench/profile_case.py --artifacts DIR --backend LIB --model M --tokens T
+
+With --plain N it only runs the layer N times (no torch.profiler), for a
+profiler outside the process (ncu) to attach to.
 """
 
 import argparse
@@ -23,6 +26,8 @@ def main():
     parser.add_argument("--model", required=True)
     parser.add_argument("--tokens", type=int, required=True)
     parser.add_argument("--target", default="sm_90")
+    parser.add_argument("--plain", type=int, default=0,
+                        help="run the layer N times without torch.profiler")
     args = parser.parse_args()
     h, inter, e, k = MODELS[args.model][:4]
     t = args.tokens
@@ -34,9 +39,12 @@ def main():
     lib = GPULibrary(os.path.join(
         args.artifacts, f"{args.model}.T{t}.{args.target}.so"), args.backend)
     run = lib.launcher("moe", x, w1, w2, weights, ids.contiguous())
-    for _ in range(3):
+    for _ in range(args.plain or 3):
         run()
     torch.cuda.synchronize()
+    if args.plain:
+        lib.check()
+        return
     with torch.profiler.profile(
             activities=[torch.profiler.ProfilerActivity.CUDA,
                         torch.profiler.ProfilerActivity.CPU]) as prof:
