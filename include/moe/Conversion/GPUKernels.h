@@ -173,13 +173,14 @@ FailureOr<gpu::GPUFuncOp> buildGateKernel(OpBuilder &builder,
 inline constexpr int64_t kAlignWaves = 4;
 
 /// moe.align as one workgroup (grid 1, 4 waves): sentinel/-1 fills and every
-/// route's local expert staged in LDS (ids read once), route counts by LDS
-/// atomic adds, a workgroup-wide scan of the padded offsets, then each
-/// expert with routes has one thread place them in ascending order (reading
-/// the staged experts four at a time, stopping at its last route) and label
-/// its blocks. Deterministic: the counts are order-free and every placement
-/// is in route order. Launched when T*k <= kAlignChunkRoutes; above, the
-/// chunked kernels run instead. With `routeChecks` it also counts the ids
+/// route's local expert staged in LDS (ids read once), route counts per
+/// segment of the routes and expert by LDS atomic adds, a workgroup-wide
+/// scan of the padded offsets, then the segment placement of AlignParts.h
+/// (32 threads per segment walk its rows of 32 routes; a route's place is
+/// its expert's cursor plus its rank in the row) and one thread per expert
+/// labels its blocks. Deterministic: the counts are order-free and every
+/// placement is in route order. Launched when T*k <= kAlignChunkRoutes; above,
+/// the chunked kernels run instead. With `routeChecks` it also counts the ids
 /// outside AlignOp::getRouteIdBound and thread 0 records {tag, count, first
 /// id, its token} at host address `status` (0: none; see the runtime's
 /// moe_device_check_block); without, it ignores both.
@@ -203,8 +204,8 @@ inline constexpr int64_t kAlignChunkRoutes = 1024;
 ///     the fills, padded offsets and count, block labels, and
 ///     scratch[g][e] = where chunk g's routes of expert e start in sorted
 ///     (ids, scratch, sorted, blocks, count, status, tag)
-///   place (grid G): each expert's thread writes the chunk's routes of its
-///     expert in ascending order from there (ids, [expert_begin,] scratch,
+///   place (grid G): the segment placement of the chunk's routes, each
+///     expert's from there, ascending (ids, [expert_begin,] scratch,
 ///     sorted)
 /// Same results as buildAlignKernel: deterministic, routes ascending.
 struct AlignChunkedKernels {

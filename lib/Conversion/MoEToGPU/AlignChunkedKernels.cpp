@@ -15,6 +15,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
 using namespace mlir::moe;
@@ -235,29 +236,47 @@ mlir::moe::buildAlignChunkedKernels(OpBuilder &builder, gpu::GPUModuleOp module,
   }
 
   // 3. Place: each chunk's routes of an expert, ascending, from the chunk's
-  //    position of that expert on (the chunk's local experts in LDS).
+  //    position of that expert on (the chunk's local experts in LDS, placed
+  //    segment by segment).
   {
     SmallVector<Type> args{idsType};
     if (hasBegin)
       args.push_back(b.getIndexType());
     args.append(
         {k.scratchType(), bufferTypeOf(op.getSortedRouteIds().getType())});
+    int64_t stagedWords = llvm::alignTo(kAlignChunkRoutes, k.threads);
+    int64_t segments = alignSegmentsFor(
+        k.threads, experts, chip.staticLdsBytes - 4 * stagedWords - 16);
+    if (segments == 0)
+      return op.emitOpError()
+             << "has " << experts
+             << " experts; the chunked align kernel keeps a cursor of each "
+                "in LDS, so expected at most "
+             << (chip.staticLdsBytes - 4 * stagedWords - 16) / 4 << " on "
+             << chip.name;
     kernels.place = k.begin(module, (name + "_place").str(), args,
-                            {k.lds(kAlignChunkRoutes)});
+                            {k.lds(stagedWords), k.lds(segments * experts)});
     Value ids = kernels.place.getArgument(0);
     Value begin = hasBegin ? kernels.place.getArgument(1) : Value();
     Value scratch = kernels.place.getArgument(args.size() - 2);
     Value sorted = kernels.place.getArgument(args.size() - 1);
     Value chunkExperts = kernels.place.getWorkgroupAttributions()[0];
+    AlignSegments place{segments, experts,
+                        kernels.place.getWorkgroupAttributions()[1]};
     auto [lo, hi] = k.chunk();
     Value n = arith::SubIOp::create(b, hi, lo);
     stageLocalExperts(b, k.threadsOf(), ids, begin, chunkExperts, lo, n);
+    clearSegmentCounts(b, k.threadsOf(), place);
+    gpu::BarrierOp::create(b);
+    countRoutesBySegment(b, k.threadsOf(), place, chunkExperts, n);
     gpu::BarrierOp::create(b);
     Value g = gpu::BlockIdOp::create(b, gpu::Dimension::x);
-    k.strided(k.idx(experts), [&](Value e) {
-      Value start = k.toIndex(memref::LoadOp::create(b, scratch, k.at(g, e)));
-      placeRoutesOf(b, chunkExperts, n, e, lo, start, Value(), sorted);
-    });
+    placeRoutesBySegment(
+        b, k.threadsOf(), place, chunkExperts, n, lo,
+        [&](Value e) {
+          return k.toIndex(memref::LoadOp::create(b, scratch, k.at(g, e)));
+        },
+        sorted);
     gpu::ReturnOp::create(b);
   }
   return kernels;

@@ -12,6 +12,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
 using namespace mlir::moe;
@@ -26,18 +27,25 @@ mlir::moe::buildAlignKernel(OpBuilder &builder, gpu::GPUModuleOp module,
   int64_t blockM = op.getBlockMAttr().getInt();
   int64_t threads = kAlignWaves * chip.waveSize;
   Type i32 = b.getI32Type();
-  // LDS below: counts [E], offsets [E + 1], partial sums, staged experts and
-  // the route check, each 16-byte aligned (the bound also keeps E from
-  // sizing loops that no chip could run).
+  // LDS below: counts [E], offsets [E + 1], partial sums, staged experts,
+  // the route check and the placement's cursors [segments x E], each
+  // 16-byte aligned (the bound also keeps E from sizing loops that no chip
+  // could run). A workgroup declares it statically.
   auto aligned = [](int64_t words) { return (words * 4 + 15) / 16 * 16; };
-  int64_t fixedBytes =
-      aligned(threads) + aligned(kAlignChunkRoutes) + aligned(2) + 32;
-  int64_t maxExperts = (chip.ldsBytes - fixedBytes) / 8;
-  if (experts > maxExperts)
-    return op.emitOpError() << "has " << experts
-                            << " experts; the align kernel keeps a count and "
-                               "an offset of each in LDS, so expected at most "
-                            << maxExperts << " on " << chip.name;
+  int64_t stagedWords = llvm::alignTo(kAlignChunkRoutes, threads);
+  int64_t fixedBytes = aligned(threads) + aligned(stagedWords) + aligned(2) +
+                       aligned(experts) + aligned(experts + 1) + 16;
+  int64_t segments =
+      alignSegmentsFor(threads, experts, chip.staticLdsBytes - fixedBytes);
+  if (segments == 0)
+    return op.emitOpError()
+           << "has " << experts
+           << " experts; the align kernel keeps a count, an offset and a "
+              "cursor of each in LDS, so expected at most "
+           << (chip.staticLdsBytes - aligned(threads) - aligned(stagedWords) -
+               aligned(2) - 48) /
+                  12
+           << " on " << chip.name;
 
   SmallVector<Type> args{bufferTypeOf(op.getIds().getType())};
   if (op.getExpertBegin())
@@ -48,8 +56,8 @@ mlir::moe::buildAlignKernel(OpBuilder &builder, gpu::GPUModuleOp module,
   // The route check's host words and tag (reportBadRoutes).
   args.append({b.getI64Type(), b.getI64Type()});
   // LDS: route counts per expert, padded offsets [E + 1], the scan's
-  // partial sums (one per thread), every route's local expert, and the
-  // route check's two words.
+  // partial sums (one per thread), every route's local expert, the route
+  // check's two words and the placement's cursors.
   auto lds = [&](int64_t size) {
     return MemRefType::get(
         {size}, i32, AffineMap(),
@@ -57,7 +65,7 @@ mlir::moe::buildAlignKernel(OpBuilder &builder, gpu::GPUModuleOp module,
   };
   auto func = createKernel(b, module, name, args, threads,
                            {lds(experts), lds(experts + 1), lds(threads),
-                            lds(kAlignChunkRoutes), lds(2)});
+                            lds(stagedWords), lds(2), lds(segments * experts)});
   Block &entry = func.getBody().front();
   unsigned a = 0;
   Value ids = entry.getArgument(a++);
@@ -68,6 +76,7 @@ mlir::moe::buildAlignKernel(OpBuilder &builder, gpu::GPUModuleOp module,
   ValueRange buffers = func.getWorkgroupAttributions();
   Value counts = buffers[0], offsets = buffers[1], partials = buffers[2];
   Value staged = buffers[3], bad = buffers[4];
+  AlignSegments place{segments, experts, buffers[5]};
 
   auto idx = [&](int64_t v) { return arith::ConstantIndexOp::create(b, v); };
   auto toI32 = [&](Value v) { return arith::IndexCastOp::create(b, i32, v); };
@@ -84,44 +93,38 @@ mlir::moe::buildAlignKernel(OpBuilder &builder, gpu::GPUModuleOp module,
   // 1. Sentinels and -1 everywhere, zero counts, and every route's local
   //    expert staged in LDS (the ids are read from memory once).
   fillUnplaced(b, t, sorted, blocks);
-  forStrided(b, t, zero, idx(experts), [&](Value e) {
-    memref::StoreOp::create(b, toI32(zero), counts, e);
-  });
+  clearSegmentCounts(b, t, place);
   stageLocalExperts(b, t, ids, begin, staged, zero, t.routes);
   if (routeChecks)
     clearBadRoutes(b, t, bad);
   gpu::BarrierOp::create(b);
 
-  // 2. Route counts: LDS atomic adds (order-free, so deterministic); routes
-  //    of other ranks' experts (negative or >= E) are not counted.
-  forStrided(b, t, zero, t.routes, [&](Value r) {
-    countLocalRoute(b, toIndex(memref::LoadOp::create(b, staged, r)), experts,
-                    counts);
-  });
+  // 2. Route counts per segment and expert: LDS atomic adds (order-free, so
+  //    deterministic); routes of other ranks' experts (negative or >= E)
+  //    are not counted. Then each expert's total.
+  countRoutesBySegment(b, t, place, staged, t.routes);
   if (routeChecks)
     countBadRoutes(b, t, ids, zero, t.routes, op.getRouteIdBound(), bad);
   gpu::BarrierOp::create(b);
   if (routeChecks)
     reportBadRoutes(b, t, ids, memref::LoadOp::create(b, bad, zero),
                     memref::LoadOp::create(b, bad, one), status, tag);
+  sumSegmentCounts(b, t, place, counts);
+  gpu::BarrierOp::create(b);
 
   // 3. Padded offsets and the count, scanned by the whole workgroup.
   scanPaddedOffsets(b, t, experts, blockM, counts, offsets, partials, countOut);
 
-  // 4. Each expert's thread places its routes (ascending) and labels its
-  //    blocks; experts without routes skip the scan.
+  // 4. The routes placed in ascending order per expert, segment by segment;
+  //    each expert's blocks labelled by one thread.
+  placeRoutesBySegment(
+      b, t, place, staged, t.routes, zero,
+      [&](Value e) { return toIndex(memref::LoadOp::create(b, offsets, e)); },
+      sorted);
   forStrided(b, t, zero, idx(experts), [&](Value e) {
     Value start = toIndex(memref::LoadOp::create(b, offsets, e));
     Value end = toIndex(memref::LoadOp::create(
         b, offsets, arith::AddIOp::create(b, e, one).getResult()));
-    Value n = toIndex(memref::LoadOp::create(b, counts, e));
-    auto ifAny = scf::IfOp::create(
-        b, arith::CmpIOp::create(b, arith::CmpIPredicate::ne, n, zero),
-        /*withElseRegion=*/false);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(&ifAny.getThenRegion().front());
-    placeRoutesOf(b, staged, t.routes, e, zero, start,
-                  arith::AddIOp::create(b, start, n), sorted);
     labelBlocks(b, e, start, end, blockM, blocks);
   });
   gpu::ReturnOp::create(b);

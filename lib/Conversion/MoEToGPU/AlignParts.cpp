@@ -82,9 +82,10 @@ void mlir::moe::stageLocalExperts(ImplicitLocOpBuilder &b,
     Value e = localExpertOf(b, t, ids, begin, arith::AddIOp::create(b, lo, i));
     memref::StoreOp::create(b, toI32(b, e), staged, i);
   });
-  Value n4 = arith::MulIOp::create(
-      b, arith::CeilDivUIOp::create(b, n, idx(b, 4)), idx(b, 4));
-  forStrided(b, t, n, n4, [&](Value i) {
+  Value padded = arith::MulIOp::create(
+      b, arith::CeilDivUIOp::create(b, n, idx(b, t.threads)),
+      idx(b, t.threads));
+  forStrided(b, t, n, padded, [&](Value i) {
     memref::StoreOp::create(
         b, arith::ConstantOp::create(b, b.getI32IntegerAttr(-1)), staged, i);
   });
@@ -157,53 +158,185 @@ void mlir::moe::scanPaddedOffsets(ImplicitLocOpBuilder &b,
   gpu::BarrierOp::create(b);
 }
 
-void mlir::moe::placeRoutesOf(ImplicitLocOpBuilder &b, Value staged, Value n,
-                              Value e, Value first, Value start, Value end,
-                              Value sorted) {
-  Type index = b.getIndexType();
-  Value four = idx(b, 4), one = idx(b, 1), zero = idx(b, 0);
-  Value n4 =
-      arith::MulIOp::create(b, arith::CeilDivUIOp::create(b, n, four), four);
-  Value e32 = toI32(b, e);
-  // The builder makes both blocks (with their arguments); fill them.
-  auto loop = scf::WhileOp::create(b, TypeRange{index, index},
-                                   ValueRange{zero, start}, nullptr, nullptr);
-  {
+int64_t mlir::moe::alignSegmentsFor(int64_t threads, int64_t experts,
+                                    int64_t freeBytes) {
+  int64_t segments = 0;
+  for (int64_t s = 1; s <= kAlignMaxSegments && s * kAlignRowRoutes <= threads;
+       s *= 2)
+    if (4 * s * experts <= freeBytes)
+      segments = s;
+  return segments;
+}
+
+namespace {
+/// Where one thread is in the segment placement: its segment and lane, the
+/// rows of every segment, and whether it owns a segment at all.
+struct SegmentThread {
+  Value segment, lane, rows, segmentStart, active;
+};
+} // namespace
+
+static SegmentThread segmentThreadOf(ImplicitLocOpBuilder &b,
+                                     const AlignThreads &t,
+                                     const AlignSegments &s, Value n) {
+  Value row = idx(b, kAlignRowRoutes);
+  SegmentThread st;
+  st.segment = arith::DivUIOp::create(b, t.tid, row);
+  st.lane = arith::RemUIOp::create(b, t.tid, row);
+  st.rows =
+      arith::CeilDivUIOp::create(b, n, idx(b, s.segments * kAlignRowRoutes));
+  st.segmentStart = arith::MulIOp::create(
+      b, st.segment, arith::MulIOp::create(b, st.rows, row));
+  st.active = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, st.segment,
+                                    idx(b, s.segments));
+  return st;
+}
+
+/// Runs body(i, e, local) for each row of the thread's segment, all threads
+/// the same number of times: i its route in the row, e (an index) its
+/// staged expert, `local` whether it is a route of this rank's experts
+/// (false past the staged routes and for threads without a segment).
+static void forEachRow(ImplicitLocOpBuilder &b, const AlignThreads &t,
+                       const AlignSegments &s, Value staged, Value n,
+                       function_ref<void(Value, Value, Value, Value)> body) {
+  SegmentThread st = segmentThreadOf(b, t, s, n);
+  auto loop = scf::ForOp::create(b, idx(b, 0), st.rows, idx(b, 1));
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(loop.getBody());
+  Value rowStart =
+      arith::AddIOp::create(b, st.segmentStart,
+                            arith::MulIOp::create(b, loop.getInductionVar(),
+                                                  idx(b, kAlignRowRoutes)));
+  // Threads without a segment read route 0 and place nothing.
+  Value rowSafe = arith::SelectOp::create(b, st.active, rowStart, idx(b, 0));
+  Value i = arith::AddIOp::create(b, rowSafe, st.lane);
+  Value e = toIndex(b, memref::LoadOp::create(b, staged, i));
+  Value local =
+      arith::AndIOp::create(b, st.active,
+                            arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
+                                                  e, idx(b, s.experts)));
+  body(rowSafe, i, e, local);
+}
+
+/// Index of (segment, expert e) in the cursors.
+static Value cursorAt(ImplicitLocOpBuilder &b, const AlignSegments &s,
+                      Value segment, Value e) {
+  return arith::AddIOp::create(
+      b, arith::MulIOp::create(b, segment, idx(b, s.experts)), e);
+}
+
+void mlir::moe::clearSegmentCounts(ImplicitLocOpBuilder &b,
+                                   const AlignThreads &t,
+                                   const AlignSegments &s) {
+  forStrided(b, t, idx(b, 0), idx(b, s.segments * s.experts), [&](Value i) {
+    memref::StoreOp::create(b, toI32(b, idx(b, 0)), s.cursors, i);
+  });
+}
+
+void mlir::moe::countRoutesBySegment(ImplicitLocOpBuilder &b,
+                                     const AlignThreads &t,
+                                     const AlignSegments &s, Value staged,
+                                     Value n) {
+  Value segment = arith::DivUIOp::create(b, t.tid, idx(b, kAlignRowRoutes));
+  forEachRow(b, t, s, staged, n, [&](Value, Value, Value e, Value local) {
+    auto ifLocal = scf::IfOp::create(b, local, /*withElseRegion=*/false);
     OpBuilder::InsertionGuard guard(b);
-    Block *before = &loop.getBefore().front();
-    b.setInsertionPointToStart(before);
-    Value r = before->getArgument(0), pos = before->getArgument(1);
-    Value more = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, r, n4);
-    if (end)
-      more = arith::AndIOp::create(
-          b, more,
-          arith::CmpIOp::create(b, arith::CmpIPredicate::ult, pos, end));
-    scf::ConditionOp::create(b, more, ValueRange{r, pos});
-  }
-  {
-    OpBuilder::InsertionGuard guard(b);
-    Block *after = &loop.getAfter().front();
-    b.setInsertionPointToStart(after);
-    Value r = after->getArgument(0), pos = after->getArgument(1);
-    Value quad = vector::LoadOp::create(b, VectorType::get({4}, b.getI32Type()),
-                                        staged, ValueRange{r});
-    for (int64_t j = 0; j < 4; ++j) {
-      Value mine =
-          arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
-                                vector::ExtractOp::create(b, quad, j), e32);
-      auto ifMine = scf::IfOp::create(b, mine, /*withElseRegion=*/false);
-      {
-        OpBuilder::InsertionGuard inner(b);
-        b.setInsertionPointToStart(&ifMine.getThenRegion().front());
-        Value route = arith::AddIOp::create(
-            b, first, arith::AddIOp::create(b, r, idx(b, j)));
-        memref::StoreOp::create(b, toI32(b, route), sorted, pos);
-      }
-      pos = arith::AddIOp::create(b, pos,
-                                  arith::SelectOp::create(b, mine, one, zero));
+    b.setInsertionPointToStart(&ifLocal.getThenRegion().front());
+    memref::AtomicRMWOp::create(b, arith::AtomicRMWKind::addi,
+                                toI32(b, idx(b, 1)), s.cursors,
+                                ValueRange{cursorAt(b, s, segment, e)});
+  });
+}
+
+void mlir::moe::sumSegmentCounts(ImplicitLocOpBuilder &b, const AlignThreads &t,
+                                 const AlignSegments &s, Value counts) {
+  forStrided(b, t, idx(b, 0), idx(b, s.experts), [&](Value e) {
+    Value sum = memref::LoadOp::create(b, s.cursors, e);
+    for (int64_t g = 1; g < s.segments; ++g)
+      sum = arith::AddIOp::create(
+          b, sum,
+          memref::LoadOp::create(b, s.cursors, cursorAt(b, s, idx(b, g), e)));
+    memref::StoreOp::create(b, sum, counts, e);
+  });
+}
+
+void mlir::moe::placeRoutesBySegment(ImplicitLocOpBuilder &b,
+                                     const AlignThreads &t,
+                                     const AlignSegments &s, Value staged,
+                                     Value n, Value first,
+                                     function_ref<Value(Value)> startOf,
+                                     Value sorted) {
+  // Counts become each segment's first position per expert: the expert's
+  // start, then the segments before it.
+  forStrided(b, t, idx(b, 0), idx(b, s.experts), [&](Value e) {
+    Value run = toI32(b, startOf(e));
+    for (int64_t g = 0; g < s.segments; ++g) {
+      Value at = cursorAt(b, s, idx(b, g), e);
+      Value count = memref::LoadOp::create(b, s.cursors, at);
+      memref::StoreOp::create(b, run, s.cursors, at);
+      run = arith::AddIOp::create(b, run, count);
     }
-    scf::YieldOp::create(b, ValueRange{arith::AddIOp::create(b, r, four), pos});
-  }
+  });
+  gpu::BarrierOp::create(b);
+  Value segment = arith::DivUIOp::create(b, t.tid, idx(b, kAlignRowRoutes));
+  Value lane = arith::RemUIOp::create(b, t.tid, idx(b, kAlignRowRoutes));
+  Type i32 = b.getI32Type();
+  forEachRow(
+      b, t, s, staged, n, [&](Value rowStart, Value i, Value e, Value local) {
+        // The rank of route i among the row's routes of expert e, and how many
+        // the row has; four staged experts per LDS read, the same address for
+        // every thread of the row.
+        Value e32 = toI32(b, e);
+        Value rank = toI32(b, idx(b, 0)), group = rank;
+        Value one = arith::ConstantOp::create(b, b.getI32IntegerAttr(1));
+        Value none = arith::ConstantOp::create(b, b.getI32IntegerAttr(0));
+        for (int64_t j = 0; j < kAlignRowRoutes; j += 4) {
+          Value quad = vector::LoadOp::create(
+              b, VectorType::get({4}, i32), staged,
+              ValueRange{arith::AddIOp::create(b, rowStart, idx(b, j))});
+          for (int64_t q = 0; q < 4; ++q) {
+            Value same = arith::CmpIOp::create(
+                b, arith::CmpIPredicate::eq,
+                vector::ExtractOp::create(b, quad, q), e32);
+            Value before = arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
+                                                 idx(b, j + q), lane);
+            Value add = arith::SelectOp::create(b, same, one, none);
+            group = arith::AddIOp::create(b, group, add);
+            rank = arith::AddIOp::create(
+                b, rank, arith::SelectOp::create(b, before, add, none));
+          }
+        }
+        Value at = cursorAt(b, s, segment,
+                            arith::SelectOp::create(b, local, e, idx(b, 0)));
+        {
+          auto ifLocal = scf::IfOp::create(b, local, /*withElseRegion=*/false);
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPointToStart(&ifLocal.getThenRegion().front());
+          Value pos = toIndex(
+              b, arith::AddIOp::create(
+                     b, memref::LoadOp::create(b, s.cursors, at), rank));
+          memref::StoreOp::create(
+              b, toI32(b, arith::AddIOp::create(b, first, i)), sorted, pos);
+        }
+        // Every position of the row is read before the row's last route of
+        // each expert moves that expert's cursor past the row.
+        gpu::BarrierOp::create(b);
+        Value last = arith::AndIOp::create(
+            b, local,
+            arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
+                                  arith::AddIOp::create(b, rank, one), group));
+        {
+          auto ifLast = scf::IfOp::create(b, last, /*withElseRegion=*/false);
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPointToStart(&ifLast.getThenRegion().front());
+          memref::StoreOp::create(
+              b,
+              arith::AddIOp::create(b, memref::LoadOp::create(b, s.cursors, at),
+                                    group),
+              s.cursors, at);
+        }
+        gpu::BarrierOp::create(b);
+      });
 }
 
 void mlir::moe::clearBadRoutes(ImplicitLocOpBuilder &b, const AlignThreads &t,

@@ -2,8 +2,8 @@
 //
 // The steps that the one-workgroup align kernel and the chunked ones share:
 // staging a run of routes' local experts in LDS, a workgroup-wide scan of
-// the padded expert offsets, and placing one expert's routes in ascending
-// order by scanning the staged experts four at a time.
+// the padded expert offsets, and placing the staged routes in ascending
+// order per expert, segment by segment and row by row.
 //
 //===----------------------------------------------------------------------===//
 
@@ -49,8 +49,9 @@ void labelBlocks(ImplicitLocOpBuilder &b, Value e, Value start, Value end,
                  int64_t blockM, Value blocks);
 
 /// Writes the local experts of routes [lo, lo + n) to staged[0, n) (i32)
-/// and -1 to staged[n, roundup(n, 4)), so that placeRoutesOf reads whole
-/// vectors. `staged` holds at least roundup(n, 4) values. No barrier.
+/// and -1 to staged[n, roundup(n, t.threads)), so that the segment
+/// placement reads whole rows. `staged` holds at least roundup(n,
+/// t.threads) values. No barrier.
 void stageLocalExperts(ImplicitLocOpBuilder &b, const AlignThreads &t,
                        Value ids, Value begin, Value staged, Value lo, Value n);
 
@@ -63,12 +64,54 @@ void scanPaddedOffsets(ImplicitLocOpBuilder &b, const AlignThreads &t,
                        int64_t experts, int64_t blockM, Value counts,
                        Value offsets, Value partials, Value total);
 
-/// Writes first + i to sorted[start], sorted[start + 1], ... for each i in
-/// [0, n) with staged[i] == e, in ascending i, reading `staged` four values
-/// at a time; stops early once `end` positions are written (end may be
-/// null: scan all of them).
-void placeRoutesOf(ImplicitLocOpBuilder &b, Value staged, Value n, Value e,
-                   Value first, Value start, Value end, Value sorted);
+/// Routes of one row of the segment placement.
+inline constexpr int64_t kAlignRowRoutes = 32;
+/// Most segments of the segment placement.
+inline constexpr int64_t kAlignMaxSegments = 8;
+
+/// The segment placement of staged routes: the staged run is cut into
+/// `segments` consecutive segments of rows of kAlignRowRoutes routes;
+/// threads [s * kAlignRowRoutes, (s + 1) * kAlignRowRoutes) own segment s
+/// and walk its rows in order. `cursors` (LDS, segments x experts i32)
+/// first holds each segment's route count per expert, then where its next
+/// route of that expert goes. Route order is kept: segments ascend, rows
+/// ascend, and within a row a route's rank among the row's routes of its
+/// expert comes from comparing the row's staged experts (LDS reads all
+/// lanes share), so no atomics or wave operations decide a position.
+struct AlignSegments {
+  int64_t segments; ///< a power of two
+  int64_t experts;
+  Value cursors;
+};
+
+/// The most segments (a power of two, at most kAlignMaxSegments and
+/// threads / kAlignRowRoutes) whose cursors of `experts` fit `freeBytes`
+/// of LDS; 0 when not even one does.
+int64_t alignSegmentsFor(int64_t threads, int64_t experts, int64_t freeBytes);
+
+/// Zeroes the cursors. No barrier.
+void clearSegmentCounts(ImplicitLocOpBuilder &b, const AlignThreads &t,
+                        const AlignSegments &s);
+
+/// Counts the local routes of staged[0, n) per segment and expert into the
+/// cursors (LDS atomic adds; cleared cursors and staged experts visible).
+/// No barrier.
+void countRoutesBySegment(ImplicitLocOpBuilder &b, const AlignThreads &t,
+                          const AlignSegments &s, Value staged, Value n);
+
+/// counts[e] = the sum of the segments' counts of expert e (counted
+/// cursors visible). No barrier.
+void sumSegmentCounts(ImplicitLocOpBuilder &b, const AlignThreads &t,
+                      const AlignSegments &s, Value counts);
+
+/// Writes first + i to sorted for each local route i in [0, n) of the
+/// staged experts: an expert's routes in ascending i from position
+/// startOf(e) (an index) on. Takes counted cursors (visible); barriers
+/// included.
+void placeRoutesBySegment(ImplicitLocOpBuilder &b, const AlignThreads &t,
+                          const AlignSegments &s, Value staged, Value n,
+                          Value first, function_ref<Value(Value)> startOf,
+                          Value sorted);
 
 /// The route check of an align kernel (moe.align's ids outside
 /// [0, `bound`), or only negative ids when `bound` is absent), counted in

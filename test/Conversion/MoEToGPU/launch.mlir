@@ -133,7 +133,7 @@ func.func @chained(%x: tensor<?x64xbf16>, %w1: tensor<8x32x64xbf16>, %w2: tensor
 // The route check: two LDS words, a count and the first bad route (a min),
 // written by thread 0 through the mapped address unless it is 0 or a
 // failure is there already.
-// CHECK:         gpu.func @align_align_0({{.*}}, %[[KSTATUS:.*]]: i64, %[[KTAG:.*]]: i64) workgroup({{.*}}, %[[BAD:.*]] : memref<2xi32, #gpu.address_space<workgroup>> {{.*}})
+// CHECK:         gpu.func @align_align_0({{.*}}, %[[KSTATUS:.*]]: i64, %[[KTAG:.*]]: i64) workgroup({{.*}}, %[[BAD:.*]] : memref<2xi32, #gpu.address_space<workgroup>> {{.*}}, %{{.*}} : memref<32xi32, #gpu.address_space<workgroup>> {{.*}})
 // CHECK:           memref.atomic_rmw addi %{{.*}}, %[[BAD]]
 // CHECK:           memref.atomic_rmw mins %{{.*}}, %[[BAD]]
 // CHECK:           gpu.barrier
@@ -143,7 +143,9 @@ func.func @chained(%x: tensor<?x64xbf16>, %w1: tensor<8x32x64xbf16>, %w2: tensor
 // CHECK:         gpu.func @align_align_0_count({{.*}}) workgroup(%{{.*}} : memref<8xi32, #gpu.address_space<workgroup>> {{.*}}, %{{.*}} : memref<2xi32, #gpu.address_space<workgroup>> {{.*}})
 // CHECK:           memref.atomic_rmw addi
 // CHECK:         gpu.func @align_align_0_scan({{.*}}: i64, %{{.*}}: i64)
-// CHECK:         gpu.func @align_align_0_place({{.*}}) workgroup(%{{.*}} : memref<1024xi32, #gpu.address_space<workgroup>> {{.*}})
+// Both placements keep the staged experts and a cursor per segment (4 rows
+// of 32 routes at 128 threads) and expert (8).
+// CHECK:         gpu.func @align_align_0_place({{.*}}) workgroup(%{{.*}} : memref<1024xi32, #gpu.address_space<workgroup>> {{.*}}, %{{.*}} : memref<32xi32, #gpu.address_space<workgroup>> {{.*}})
 func.func @align(%ids: tensor<?x2xi32>) -> (tensor<?xi32>, tensor<?xi32>, tensor<i32>) {
   %s, %b, %c = moe.align %ids experts 8 block_m 16 : tensor<?x2xi32> -> tensor<?xi32>, tensor<?xi32>, tensor<i32>
   return %s, %b, %c : tensor<?xi32>, tensor<?xi32>, tensor<i32>
@@ -331,7 +333,7 @@ func.func @combined_every_row(%h: tensor<?x32xbf16>, %w2: tensor<8x64x32xbf16>, 
 // diagnostic (a fuzzed 87777777777777777 once sized loops until the
 // compiler ran out of memory).
 func.func @align_too_many_experts(%ids: tensor<?x2xi32>) -> (tensor<?xi32>, tensor<?xi32>, tensor<i32>) {
-  // expected-error @+1 {{has 87777777777777777 experts; the align kernel keeps a count and an offset of each in LDS, so expected at most}}
+  // expected-error @+1 {{has 87777777777777777 experts; the align kernel keeps a count, an offset and a cursor of each in LDS, so expected at most}}
   %s, %b, %c = moe.align %ids experts 87777777777777777 block_m 16 : tensor<?x2xi32> -> tensor<?xi32>, tensor<?xi32>, tensor<i32>
   return %s, %b, %c : tensor<?xi32>, tensor<?xi32>, tensor<i32>
 }

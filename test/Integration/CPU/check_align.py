@@ -37,6 +37,15 @@ case("block_m 64 > routes", "align_big_block",
 for begin in (0, 4):
     case(f"EP range [{begin}, {begin + 4})", "align_range",
          distinct_topk(7, 2, 8), 4, 16, begin)
+# Up to 1024 routes in one workgroup: several rows of 32 routes per
+# segment, a last row cut short, routes crowded onto a few experts (a row
+# with many routes of one expert), more experts than threads.
+case("random T=200", "align16", distinct_topk(200, 4, 8), 8, 16)
+crowded = distinct_topk(199, 4, 8)
+crowded[::3] = np.arange(4, dtype=np.int32)
+case("crowded T=199", "align16", crowded, 8, 16)
+case("one workgroup, 160 experts", "align_wide", distinct_topk(101, 8, 160),
+     160, 32)
 # More than 1024 routes: the chunked path on GPU targets (1024 routes per
 # workgroup; the last chunk partial).
 for tokens in (257, 1000):
