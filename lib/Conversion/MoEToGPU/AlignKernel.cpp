@@ -33,19 +33,20 @@ mlir::moe::buildAlignKernel(OpBuilder &builder, gpu::GPUModuleOp module,
   // could run). A workgroup declares it statically.
   auto aligned = [](int64_t words) { return (words * 4 + 15) / 16 * 16; };
   int64_t stagedWords = llvm::alignTo(kAlignChunkRoutes, threads);
-  int64_t fixedBytes = aligned(threads) + aligned(stagedWords) + aligned(2) +
-                       aligned(experts) + aligned(experts + 1) + 16;
+  int64_t baseBytes = aligned(threads) + aligned(stagedWords) + aligned(2) + 16;
   int64_t segments =
-      alignSegmentsFor(threads, experts, chip.staticLdsBytes - fixedBytes);
+      alignSegmentsFor(threads, experts,
+                       chip.staticLdsBytes - baseBytes - aligned(experts) -
+                           aligned(experts + 1));
   if (segments == 0)
     return op.emitOpError()
            << "has " << experts
            << " experts; the align kernel keeps a count, an offset and a "
               "cursor of each in LDS, so expected at most "
-           << (chip.staticLdsBytes - aligned(threads) - aligned(stagedWords) -
-               aligned(2) - 48) /
-                  12
-           << " on " << chip.name;
+           // One segment's cursors fit when 4E + aligned(E) + aligned(E + 1)
+           // (at most 12E + 28 bytes) do.
+           << (chip.staticLdsBytes - baseBytes - 28) / 12 << " on "
+           << chip.name;
 
   SmallVector<Type> args{bufferTypeOf(op.getIds().getType())};
   if (op.getExpertBegin())
@@ -79,7 +80,6 @@ mlir::moe::buildAlignKernel(OpBuilder &builder, gpu::GPUModuleOp module,
   AlignSegments place{segments, experts, buffers[5]};
 
   auto idx = [&](int64_t v) { return arith::ConstantIndexOp::create(b, v); };
-  auto toI32 = [&](Value v) { return arith::IndexCastOp::create(b, i32, v); };
   auto toIndex = [&](Value v) {
     return arith::IndexCastOp::create(b, b.getIndexType(), v).getResult();
   };

@@ -174,6 +174,15 @@ namespace {
 struct SegmentThread {
   Value segment, lane, rows, segmentStart, active;
 };
+
+/// One thread's route in a row of its segment (forEachRow).
+struct RowRoute {
+  Value segment, lane; ///< the thread's segment and place in the row
+  Value rowStart;      ///< the row's first staged route
+  Value i;             ///< the thread's staged route, rowStart + lane
+  Value e;             ///< its staged expert (an index)
+  Value local;         ///< a route of this rank's experts
+};
 } // namespace
 
 static SegmentThread segmentThreadOf(ImplicitLocOpBuilder &b,
@@ -192,13 +201,12 @@ static SegmentThread segmentThreadOf(ImplicitLocOpBuilder &b,
   return st;
 }
 
-/// Runs body(i, e, local) for each row of the thread's segment, all threads
-/// the same number of times: i its route in the row, e (an index) its
-/// staged expert, `local` whether it is a route of this rank's experts
-/// (false past the staged routes and for threads without a segment).
+/// Runs body for each row of the thread's segment, all threads the same
+/// number of times; `local` is false past the staged routes and for
+/// threads without a segment (those read the first row and place nothing).
 static void forEachRow(ImplicitLocOpBuilder &b, const AlignThreads &t,
                        const AlignSegments &s, Value staged, Value n,
-                       function_ref<void(Value, Value, Value, Value)> body) {
+                       function_ref<void(const RowRoute &)> body) {
   SegmentThread st = segmentThreadOf(b, t, s, n);
   auto loop = scf::ForOp::create(b, idx(b, 0), st.rows, idx(b, 1));
   OpBuilder::InsertionGuard guard(b);
@@ -207,15 +215,17 @@ static void forEachRow(ImplicitLocOpBuilder &b, const AlignThreads &t,
       arith::AddIOp::create(b, st.segmentStart,
                             arith::MulIOp::create(b, loop.getInductionVar(),
                                                   idx(b, kAlignRowRoutes)));
-  // Threads without a segment read route 0 and place nothing.
-  Value rowSafe = arith::SelectOp::create(b, st.active, rowStart, idx(b, 0));
-  Value i = arith::AddIOp::create(b, rowSafe, st.lane);
-  Value e = toIndex(b, memref::LoadOp::create(b, staged, i));
-  Value local =
+  RowRoute r;
+  r.segment = st.segment;
+  r.lane = st.lane;
+  r.rowStart = arith::SelectOp::create(b, st.active, rowStart, idx(b, 0));
+  r.i = arith::AddIOp::create(b, r.rowStart, st.lane);
+  r.e = toIndex(b, memref::LoadOp::create(b, staged, r.i));
+  r.local =
       arith::AndIOp::create(b, st.active,
                             arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
-                                                  e, idx(b, s.experts)));
-  body(rowSafe, i, e, local);
+                                                  r.e, idx(b, s.experts)));
+  body(r);
 }
 
 /// Index of (segment, expert e) in the cursors.
@@ -237,14 +247,13 @@ void mlir::moe::countRoutesBySegment(ImplicitLocOpBuilder &b,
                                      const AlignThreads &t,
                                      const AlignSegments &s, Value staged,
                                      Value n) {
-  Value segment = arith::DivUIOp::create(b, t.tid, idx(b, kAlignRowRoutes));
-  forEachRow(b, t, s, staged, n, [&](Value, Value, Value e, Value local) {
-    auto ifLocal = scf::IfOp::create(b, local, /*withElseRegion=*/false);
+  forEachRow(b, t, s, staged, n, [&](const RowRoute &r) {
+    auto ifLocal = scf::IfOp::create(b, r.local, /*withElseRegion=*/false);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&ifLocal.getThenRegion().front());
     memref::AtomicRMWOp::create(b, arith::AtomicRMWKind::addi,
                                 toI32(b, idx(b, 1)), s.cursors,
-                                ValueRange{cursorAt(b, s, segment, e)});
+                                ValueRange{cursorAt(b, s, r.segment, r.e)});
   });
 }
 
@@ -278,11 +287,10 @@ void mlir::moe::placeRoutesBySegment(ImplicitLocOpBuilder &b,
     }
   });
   gpu::BarrierOp::create(b);
-  Value segment = arith::DivUIOp::create(b, t.tid, idx(b, kAlignRowRoutes));
-  Value lane = arith::RemUIOp::create(b, t.tid, idx(b, kAlignRowRoutes));
   Type i32 = b.getI32Type();
   forEachRow(
-      b, t, s, staged, n, [&](Value rowStart, Value i, Value e, Value local) {
+      b, t, s, staged, n, [&](const RowRoute &r) {
+        Value e = r.e, local = r.local;
         // The rank of route i among the row's routes of expert e, and how many
         // the row has; four staged experts per LDS read, the same address for
         // every thread of the row.
@@ -293,20 +301,20 @@ void mlir::moe::placeRoutesBySegment(ImplicitLocOpBuilder &b,
         for (int64_t j = 0; j < kAlignRowRoutes; j += 4) {
           Value quad = vector::LoadOp::create(
               b, VectorType::get({4}, i32), staged,
-              ValueRange{arith::AddIOp::create(b, rowStart, idx(b, j))});
+              ValueRange{arith::AddIOp::create(b, r.rowStart, idx(b, j))});
           for (int64_t q = 0; q < 4; ++q) {
             Value same = arith::CmpIOp::create(
                 b, arith::CmpIPredicate::eq,
                 vector::ExtractOp::create(b, quad, q), e32);
             Value before = arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
-                                                 idx(b, j + q), lane);
+                                                 idx(b, j + q), r.lane);
             Value add = arith::SelectOp::create(b, same, one, none);
             group = arith::AddIOp::create(b, group, add);
             rank = arith::AddIOp::create(
                 b, rank, arith::SelectOp::create(b, before, add, none));
           }
         }
-        Value at = cursorAt(b, s, segment,
+        Value at = cursorAt(b, s, r.segment,
                             arith::SelectOp::create(b, local, e, idx(b, 0)));
         {
           auto ifLocal = scf::IfOp::create(b, local, /*withElseRegion=*/false);
@@ -316,7 +324,7 @@ void mlir::moe::placeRoutesBySegment(ImplicitLocOpBuilder &b,
               b, arith::AddIOp::create(
                      b, memref::LoadOp::create(b, s.cursors, at), rank));
           memref::StoreOp::create(
-              b, toI32(b, arith::AddIOp::create(b, first, i)), sorted, pos);
+              b, toI32(b, arith::AddIOp::create(b, first, r.i)), sorted, pos);
         }
         // Every position of the row is read before the row's last route of
         // each expert moves that expert's cursor past the row.
