@@ -33,5 +33,7 @@ static void printExpertGroups(OpAsmPrinter &printer, Operation *,
     printer << "groups " << nGroup.getInt() << " keep " << topkGroup.getInt();
 }
 
+#include "MoE/MoEInterfaces.cpp.inc"
+
 #define GET_OP_CLASSES
 #include "MoE/MoEOps.cpp.inc"

@@ -8,8 +8,10 @@
 #define MOE_OPS_TD
 
 include "mlir/IR/OpBase.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "MoE/MoEDialect.td"
+include "MoE/MoEInterfaces.td"
 include "MoE/MoEAttrs.td"
 include "MoE/MoEEnums.td"
 
@@ -23,7 +25,9 @@ def MoE_CountTensor : 0DTensorOf<[I32]>;
 // Routing
 //===----------------------------------------------------------------------===//
 
-def MoE_GateOp : MoE_Op<"gate", [Pure]> {
+def MoE_GateOp : MoE_Op<"gate",
+    [Pure, DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
+        ["reifyResultShapes"]>]> {
   let summary = "router: expert scores, top-k selection and routing weights";
   let description = [{
     Turns router logits `[T, E]` into routing weights `[T, k]` (f32) and
@@ -78,7 +82,9 @@ def MoE_GateOp : MoE_Op<"gate", [Pure]> {
   let hasVerifier = 1;
 }
 
-def MoE_AlignOp : MoE_Op<"align", [Pure]> {
+def MoE_AlignOp : MoE_Op<"align",
+    [Pure, DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
+        ["reifyResultShapes"]>]> {
   let summary = "group routes by expert into blocks of block_m (moe_align_block_size)";
   let description = [{
     Route `r = t * k + j` goes to expert `ids[t, j]`. With `range %begin`
@@ -186,7 +192,9 @@ def MoE_ExpertsOp : MoE_Op<"experts", [Pure]> {
   let hasVerifier = 1;
 }
 
-def MoE_GroupedMatmulOp : MoE_Op<"grouped_matmul", [Pure]> {
+def MoE_GroupedMatmulOp : MoE_Op<"grouped_matmul",
+    [Pure, DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
+        ["reifyResultShapes"]>]> {
   let summary = "GEMM over the expert blocks produced by moe.align";
   let description = [{
     For each block `b` below `padded_count / block_m` whose expert
@@ -234,7 +242,9 @@ def MoE_GroupedMatmulOp : MoE_Op<"grouped_matmul", [Pure]> {
   let hasVerifier = 1;
 }
 
-def MoE_ActivationOp : MoE_Op<"activation", [Pure]> {
+def MoE_ActivationOp : MoE_Op<"activation",
+    [Pure, DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
+        ["reifyResultShapes"]>]> {
   let summary = "gated activation [.., 2I] -> [.., I]";
   let description = [{
     Applies `kind` (see `#moe.activation`) to the last dimension: the input
@@ -254,7 +264,9 @@ def MoE_ActivationOp : MoE_Op<"activation", [Pure]> {
   let hasVerifier = 1;
 }
 
-def MoE_CombineOp : MoE_Op<"combine", [Pure, AttrSizedOperandSegments]> {
+def MoE_CombineOp : MoE_Op<"combine", [Pure, AttrSizedOperandSegments,
+    DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
+        ["reifyResultShapes"]>]> {
   let summary = "weighted sum of each token's routes";
   let description = [{
     `y[t] = sum_j scale[t, j] * routes[t * k + j]` in f32, for routes
@@ -299,7 +311,9 @@ def MoE_CombineOp : MoE_Op<"combine", [Pure, AttrSizedOperandSegments]> {
 // Normalization
 //===----------------------------------------------------------------------===//
 
-def MoE_RMSNormOp : MoE_Op<"rms_norm", [Pure, AllTypesMatch<["x", "result"]>]> {
+def MoE_RMSNormOp : MoE_Op<"rms_norm", [Pure, AllTypesMatch<["x", "result"]>,
+    DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
+        ["reifyResultShapes"]>]> {
   let summary = "RMSNorm over the last dimension";
   let description = [{
     `y = x * rsqrt(mean(x^2) + eps) * (weight + offset)` in f32 over the last
@@ -326,7 +340,9 @@ def MoE_RMSNormOp : MoE_Op<"rms_norm", [Pure, AllTypesMatch<["x", "result"]>]> {
 }
 
 def MoE_AddRMSNormOp : MoE_Op<"add_rms_norm",
-    [Pure, AllTypesMatch<["x", "residual", "normed", "residual_out"]>]> {
+    [Pure, AllTypesMatch<["x", "residual", "normed", "residual_out"]>,
+     DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
+        ["reifyResultShapes"]>]> {
   let summary = "residual add followed by RMSNorm (fused_add_rms_norm)";
   let description = [{
     `residual_out = x + residual` (rounded to the element type), then
@@ -357,7 +373,7 @@ def MoE_AddRMSNormOp : MoE_Op<"add_rms_norm",
 //===----------------------------------------------------------------------===//
 
 class MoE_CollectiveOp<string mnemonic, list<Trait> traits = []>
-    : MoE_Op<mnemonic, traits> {
+    : MoE_Op<mnemonic, traits # [MoE_CollectiveOpInterface]> {
   let hasVerifier = 1;
 }
 

@@ -169,7 +169,7 @@ void mlir::moe::addGPUKernelLoweringPasses(OpPassManager &pm,
                                            const ChipInfo &chip,
                                            const KernelOptions &options) {
   ConvertMoEToGPULaunchPassOptions launch;
-  launch.chip = chip.name.str();
+  launch.target = chip.name.str();
   launch.gemmLoads = options.gemmLoads;
   launch.routeChecks = options.routeChecks;
   pm.addPass(createConvertMoEToGPULaunchPass(launch));

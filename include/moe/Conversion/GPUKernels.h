@@ -273,22 +273,15 @@ LogicalResult prepareForKernels(ModuleOp module, bool keepUnsupported);
 SmallVector<std::pair<Operation *, std::string>>
 collectKernelOps(ModuleOp module);
 
-/// The kernel template of `op` (any moe op above) into `module`. When `op`
-/// has no template (the collectives), returns failure() with `unsupported`
-/// set and no diagnostic; otherwise a failure has been diagnosed.
+/// The kernels of `op` (kernelTemplateOf, KernelTemplate.h) into `module`.
+/// When `op` has no template (the collectives), returns failure() with
+/// `unsupported` set and no diagnostic; otherwise a failure has been
+/// diagnosed.
 FailureOr<gpu::GPUFuncOp> buildMoEKernel(OpBuilder &builder,
                                          gpu::GPUModuleOp module, Operation *op,
                                          const ChipInfo &chip, StringRef name,
                                          const KernelOptions &options,
                                          bool &unsupported);
-
-/// The grid of `kernel` (built by buildMoEKernel for `op`) launched on
-/// `args`, the buffers and scalars it takes: GEMM (R_max / block_m,
-/// ceil(N' / block_n)); gate and norms one workgroup per row; align one
-/// workgroup; activation and combine ceil(outputs / workgroup size).
-gpu::KernelDim3 emitLaunchGrid(OpBuilder &builder, Location loc, Operation *op,
-                               gpu::GPUFuncOp kernel, ValueRange args,
-                               const ChipInfo &chip);
 
 } // namespace mlir::moe
 

@@ -48,15 +48,20 @@ def ConvertMoEToGPULaunchPass
     : Pass<"convert-moe-to-gpu-launch", "::mlir::ModuleOp"> {
   let summary = "Replace every moe op by a launch of its kernel template";
   let description = [{
-    Builds the kernel of each moe op (the templates of
-    `lib/Conversion/MoEToGPU`, named FUNC_OP_INDEX) for `chip` into one
-    `gpu.module @moe_kernels` with the chip's target attribute, and replaces
-    the op on the host side by: `bufferization.to_buffer` (read-only) of its
-    tensor operands, a `memref.alloc` per result (zero-filled with
-    `gpu.memset` for grouped GEMM outputs, whose rows of pruned routes no
-    block writes), a `gpu.launch_func` with the template's grid, and
-    `bufferization.to_tensor` of the results. One-shot bufferization then
-    joins these buffers with the rest of the program.
+    Builds the kernels of each moe op (its `KernelTemplate`,
+    `include/moe/Conversion/KernelTemplate.h`; named FUNC_OP_INDEX) for
+    `target` into one `gpu.module @moe_kernels` with the chip's target
+    attribute, then runs a dialect conversion (every moe op illegal, one
+    pattern per kernel template) that replaces each op on the host side by:
+    its tensor operands as buffers (`bufferization.to_buffer`, read-only,
+    where the operand is not already a converted result), a `memref.alloc`
+    per result sized by the op's `ReifyRankedShapedTypeOpInterface`
+    (zero-filled with `gpu.memset` for grouped GEMM outputs that a reader
+    needs whole, since rows of pruned routes no block writes), a
+    `gpu.launch_func` with the template's grid (empty when a run-time size
+    check fails), and `bufferization.to_tensor` where a tensor user remains.
+    One-shot bufferization then joins these buffers with the rest of the
+    program.
 
     `moe.experts` is expanded first where `moe-optimize` has not done it
     (block_m 16 unless its tile says). Collectives over a group of one rank
@@ -67,7 +72,7 @@ def ConvertMoEToGPULaunchPass
     `add_rms_norm` kernel; `all_to_all` is a diagnostic.
   }];
   let options = [
-    Option<"chip", "chip", "std::string", /*default=*/"\"gfx942\"",
+    Option<"target", "target", "std::string", /*default=*/"\"gfx942\"",
            "Chip to build kernels for: gfx942, gfx950 or sm_90">,
     Option<"gemmLoads", "gemm-loads", "::mlir::moe::GemmLoads",
            /*default=*/"::mlir::moe::GemmLoads::Auto",

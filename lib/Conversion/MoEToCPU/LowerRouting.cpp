@@ -10,6 +10,7 @@
 #include "moe/Conversion/SizeChecks.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
@@ -253,14 +254,14 @@ struct LowerAlign : OpConversionPattern<AlignOp> {
     Value routes = rb.muli(rb.dim(ids, 0), topK);
     Value begin = adaptor.getExpertBegin() ? adaptor.getExpertBegin() : zero;
     reportBadRouteIds(rb, op, ids);
-    // R_max = roundup(R + E_l * (block_m - 1), block_m).
-    Value maxRoutes = rb.muli(
-        arith::DivUIOp::create(
-            b, rb.addi(rb.addi(routes, rb.muli(nE, rb.idx(blockM - 1))),
-                       rb.idx(blockM - 1)),
-            bm),
-        bm);
-    Value maxBlocks = arith::DivUIOp::create(b, maxRoutes, bm);
+    // R_max and R_max / block_m, the sizes of the first two results.
+    ReifiedRankedShapedTypeDims sizes;
+    if (failed(op.reifyResultShapes(b, sizes)))
+      return failure();
+    Value maxRoutes =
+        getValueOrCreateConstantIndexOp(b, b.getLoc(), sizes[0][0]);
+    Value maxBlocks =
+        getValueOrCreateConstantIndexOp(b, b.getLoc(), sizes[1][0]);
 
     auto idxVec = RankedTensorType::get({ShapedType::kDynamic}, b.getIndexType());
     // Local expert of route r, or -1 when it is not local.

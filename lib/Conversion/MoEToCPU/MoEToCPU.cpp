@@ -34,16 +34,16 @@ void mlir::moe::populateMoEToCPUPatterns(RewritePatternSet &patterns) {
 /// diagnostic before any rewrite happens.
 static LogicalResult checkSingleRank(ModuleOp module) {
   WalkResult result = module.walk([](Operation *op) {
-    auto group = op->getAttrOfType<StringAttr>("group");
-    if (!group || !isa<MoEDialect>(op->getDialect()))
+    auto collective = dyn_cast<CollectiveOpInterface>(op);
+    if (!collective)
       return WalkResult::advance();
-    FailureOr<int64_t> size = lookupGroupSize(op, group.getValue());
+    StringRef group = collective.getGroupName();
+    FailureOr<int64_t> size = lookupGroupSize(op, group);
     if (failed(size))
       return WalkResult::interrupt();
     if (*size == 1)
       return WalkResult::advance();
-    op->emitOpError() << "runs over group '" << group.getValue() << "' of "
-                      << *size
+    op->emitOpError() << "runs over group '" << group << "' of " << *size
                       << " ranks; the CPU reference runs one rank (expected a "
                          "group of size 1)";
     return WalkResult::interrupt();

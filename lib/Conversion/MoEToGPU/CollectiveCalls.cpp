@@ -39,11 +39,11 @@ LogicalResult mlir::moe::prepareCollectives(ModuleOp module,
                                             bool keepUnsupported) {
   SmallVector<Operation *> collectives;
   module.walk([&](Operation *op) {
-    if (isa<MoEDialect>(op->getDialect()) && op->hasAttr("group"))
+    if (isa<CollectiveOpInterface>(op))
       collectives.push_back(op);
   });
   for (Operation *op : collectives) {
-    StringRef group = op->getAttrOfType<StringAttr>("group").getValue();
+    StringRef group = cast<CollectiveOpInterface>(op).getGroupName();
     FailureOr<int64_t> size = lookupGroupSize(op, group);
     if (failed(size))
       return failure();
@@ -58,7 +58,7 @@ LogicalResult mlir::moe::prepareCollectives(ModuleOp module,
                                 operands[0], fused.getGroupAttr());
       SmallVector<NamedAttribute> attrs;
       for (NamedAttribute attr : op->getAttrs())
-        if (attr.getName() != "group")
+        if (attr.getName() != fused.getGroupAttrName())
           attrs.push_back(attr);
       auto norm = AddRMSNormOp::create(b, op->getLoc(), op->getResultTypes(),
                                        operands, attrs);
@@ -318,7 +318,7 @@ LogicalResult mlir::moe::lowerCollectivesToCalls(ModuleOp module) {
     return callee;
   };
   for (Operation *op : ops) {
-    StringRef group = op->getAttrOfType<StringAttr>("group").getValue();
+    StringRef group = cast<CollectiveOpInterface>(op).getGroupName();
     FailureOr<int64_t> size = lookupGroupSize(op, group);
     if (failed(size))
       return failure();

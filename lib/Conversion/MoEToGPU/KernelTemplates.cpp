@@ -1,10 +1,14 @@
 //===- KernelTemplates.cpp - the kernel template of each moe op -----------===//
 //
-// The kernel name, template and launch grid of each moe op.
+// The kernel templates of gate, grouped GEMM, activation, combine and the
+// norms (align's is AlignLaunch.cpp), the list of every template, and the
+// helpers kernel builders share.
 //
 //===----------------------------------------------------------------------===//
 
-#include "moe/Conversion/GPUKernels.h"
+#include "moe/Conversion/KernelTemplate.h"
+
+#include "moe/Conversion/SizeChecks.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/BufferizableOpInterface.h"
@@ -13,12 +17,312 @@
 using namespace mlir;
 using namespace mlir::moe;
 
+/// Dim `d` of buffer `v`: a constant when static, so that relations the
+/// verifier proved fold to true and need no check.
+static Value sizeOf(ImplicitLocOpBuilder &b, Value v, int64_t d) {
+  int64_t size = cast<MemRefType>(v.getType()).getDimSize(d);
+  if (!ShapedType::isDynamic(size))
+    return arith::ConstantIndexOp::create(b, size).getResult();
+  return memref::DimOp::create(b, v, d).getResult();
+}
+
+static Value dimOf(OpBuilder &b, Location loc, Value buffer, int64_t d) {
+  return memref::DimOp::create(b, loc, buffer, d).getResult();
+}
+
+static Value idxOf(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIndexOp::create(b, loc, v).getResult();
+}
+
+/// One thread per output element (per `perThread` of them) of the last
+/// buffer of `args`.
+static gpu::KernelDim3 elementwiseGrid(OpBuilder &b, Location loc,
+                                       gpu::GPUFuncOp kernel, ValueRange args,
+                                       int64_t perThread) {
+  int64_t threads = (*kernel.getKnownBlockSize())[0] * perThread;
+  Value out = args.back();
+  Value total = arith::MulIOp::create(b, loc, dimOf(b, loc, out, 0),
+                                      dimOf(b, loc, out, 1));
+  Value one = idxOf(b, loc, 1);
+  return {arith::CeilDivUIOp::create(b, loc, total, idxOf(b, loc, threads)),
+          one, one};
+}
+
+/// One workgroup per row of the first operand.
+static gpu::KernelDim3 rowGrid(OpBuilder &b, Location loc, ValueRange args) {
+  Value one = idxOf(b, loc, 1);
+  return {dimOf(b, loc, args[0], 0), one, one};
+}
+
+namespace {
+/// The template of ops of type OpTy.
+template <typename OpTy> class TemplateOf : public KernelTemplate {
+public:
+  StringRef opName() const final { return OpTy::getOperationName(); }
+};
+
+/// moe.gate: one wave per token (GateKernel.cpp).
+class GateTemplate : public TemplateOf<GateOp> {
+public:
+  FailureOr<gpu::GPUFuncOp> build(OpBuilder &b, gpu::GPUModuleOp module,
+                                  Operation *op, const ChipInfo &chip,
+                                  StringRef name,
+                                  const KernelOptions &) const override {
+    return buildGateKernel(b, module, cast<GateOp>(op), chip, name);
+  }
+  FailureOr<gpu::KernelDim3> launchGrid(OpBuilder &b, Location loc, Operation *,
+                                        gpu::GPUFuncOp, ValueRange args,
+                                        const ChipInfo &) const override {
+    return rowGrid(b, loc, args);
+  }
+  void checkSizes(ImplicitLocOpBuilder &b, Operation *op, ValueRange args,
+                  SmallVectorImpl<Value> &ok) const override {
+    if (cast<GateOp>(op).getBias())
+      ok.push_back(emitSizeCheck(b, op, sizeOf(b, args[1], 0),
+                                 sizeOf(b, args[0], 1),
+                                 "dim 0 of 'bias' must equal dim 1 of "
+                                 "'logits' (E)"));
+  }
+};
+
+/// Whether `op`'s output is read only where `op` wrote it: by GEMMs that
+/// gather their rows through the same sorted route ids, or by a combine
+/// that uses only the routes of the experts that `op`'s moe.align kept.
+/// Rows that no live block owns (routes of experts outside the local range)
+/// are never written; something that reads every row (a combine without
+/// ids, an elementwise op) needs them zero, but these readers do not, so
+/// the output needs no zero fill.
+static bool readOnlyWhereWritten(GroupedMatmulOp op) {
+  auto align = op.getSortedRouteIds().getDefiningOp<AlignOp>();
+  return llvm::all_of(op->getUsers(), [&](Operation *user) {
+    if (auto combine = dyn_cast<CombineOp>(user))
+      return align && combine.getRoutes() == op.getResult() &&
+             op.getBlockExpertIds() == align.getBlockExpertIds() &&
+             combine.getIds() == align.getIds() &&
+             combine.getExpertBegin() == align.getExpertBegin() &&
+             combine.getNumExperts() == align.getNumExperts();
+    auto next = dyn_cast<GroupedMatmulOp>(user);
+    return next && next.getRows() == RowSource::Routes &&
+           next.getA() == op.getResult() &&
+           next.getSortedRouteIds() == op.getSortedRouteIds() &&
+           next.getBlockExpertIds() == op.getBlockExpertIds();
+  });
+}
+
+/// moe.grouped_matmul: a workgroup per row block and column block
+/// (GroupedMatmulKernel.cpp, RowDotKernel.cpp).
+class GroupedMatmulTemplate : public TemplateOf<GroupedMatmulOp> {
+public:
+  FailureOr<gpu::GPUFuncOp> build(OpBuilder &b, gpu::GPUModuleOp module,
+                                  Operation *op, const ChipInfo &chip,
+                                  StringRef name,
+                                  const KernelOptions &options) const override {
+    return buildGroupedMatmulKernel(b, module, cast<GroupedMatmulOp>(op), chip,
+                                    name, options);
+  }
+  bool zeroFillsResults(Operation *op) const override {
+    return !readOnlyWhereWritten(cast<GroupedMatmulOp>(op));
+  }
+  FailureOr<gpu::KernelDim3> launchGrid(OpBuilder &b, Location loc,
+                                        Operation *op, gpu::GPUFuncOp,
+                                        ValueRange args,
+                                        const ChipInfo &chip) const override {
+    // Row blocks: R_max / block_m, or fewer when few experts can have
+    // routes. The padded count sums roundup(c_e, block_m) over the experts
+    // with c_e > 0 routes, at most routes + min(E_l, routes) * (block_m - 1):
+    // at T = 1 of 128 experts and k = 8, 8 blocks instead of 121 (the
+    // kernel's blocks past the count exit, but each is still scheduled).
+    auto gemm = cast<GroupedMatmulOp>(op);
+    int64_t blockM = gemm.getBlockMAttr().getInt();
+    Value routes = dimOf(b, loc, args[0], 0);
+    if (gemm.getRows() == RowSource::Tokens)
+      routes = arith::MulIOp::create(
+          b, loc, routes, idxOf(b, loc, gemm.getTopKAttr().getInt()));
+    Value experts =
+        arith::MinUIOp::create(b, loc, dimOf(b, loc, args[1], 0), routes);
+    Value padded = arith::AddIOp::create(
+        b, loc, routes,
+        arith::MulIOp::create(b, loc, experts, idxOf(b, loc, blockM - 1)));
+    Value filledBlocks =
+        arith::CeilDivUIOp::create(b, loc, padded, idxOf(b, loc, blockM));
+    Value maxBlocks = arith::DivUIOp::create(b, loc, dimOf(b, loc, args[2], 0),
+                                             idxOf(b, loc, blockM));
+    Value rows = arith::MinUIOp::create(b, loc, filledBlocks, maxBlocks);
+    Value cols = arith::CeilDivUIOp::create(
+        b, loc, dimOf(b, loc, args.back(), 1),
+        idxOf(b, loc, groupedMatmulBlockN(gemm, chip)));
+    return gpu::KernelDim3{rows, cols, idxOf(b, loc, 1)};
+  }
+  void checkSizes(ImplicitLocOpBuilder &b, Operation *op, ValueRange args,
+                  SmallVectorImpl<Value> &ok) const override {
+    auto gemm = cast<GroupedMatmulOp>(op);
+    ok.push_back(emitSizeCheck(b, op, sizeOf(b, args[1], 2),
+                               sizeOf(b, args[0], 1),
+                               "dim 2 of 'w' must equal dim 1 of 'a' (K)"));
+    if (!gemm.getWeights())
+      return;
+    Value weights = args[5];
+    if (gemm.getRows() == RowSource::Tokens) {
+      ok.push_back(emitSizeCheck(b, op, sizeOf(b, weights, 0),
+                                 sizeOf(b, args[0], 0),
+                                 "dim 0 of 'weights' must equal dim 0 of 'a' "
+                                 "(T)"));
+      ok.push_back(emitSizeCheck(
+          b, op, sizeOf(b, weights, 1),
+          arith::ConstantIndexOp::create(b, gemm.getTopKAttr().getInt()),
+          "dim 1 of 'weights' must equal top_k"));
+      return;
+    }
+    Value routes =
+        arith::MulIOp::create(b, sizeOf(b, weights, 0), sizeOf(b, weights, 1));
+    ok.push_back(emitSizeCheck(b, op, sizeOf(b, args[0], 0), routes,
+                               "dim 0 of 'a' must equal dim 0 times dim 1 "
+                               "of 'weights' (T * k)"));
+  }
+};
+
+/// moe.activation: one thread per output element (ElementwiseKernels.cpp).
+class ActivationTemplate : public TemplateOf<ActivationOp> {
+public:
+  FailureOr<gpu::GPUFuncOp> build(OpBuilder &b, gpu::GPUModuleOp module,
+                                  Operation *op, const ChipInfo &chip,
+                                  StringRef name,
+                                  const KernelOptions &) const override {
+    return buildActivationKernel(b, module, cast<ActivationOp>(op), chip, name);
+  }
+  FailureOr<gpu::KernelDim3> launchGrid(OpBuilder &b, Location loc, Operation *,
+                                        gpu::GPUFuncOp kernel, ValueRange args,
+                                        const ChipInfo &) const override {
+    return elementwiseGrid(b, loc, kernel, args, 1);
+  }
+};
+
+/// moe.combine: one thread per run of output columns
+/// (ElementwiseKernels.cpp).
+class CombineTemplate : public TemplateOf<CombineOp> {
+public:
+  FailureOr<gpu::GPUFuncOp> build(OpBuilder &b, gpu::GPUModuleOp module,
+                                  Operation *op, const ChipInfo &chip,
+                                  StringRef name,
+                                  const KernelOptions &) const override {
+    return buildCombineKernel(b, module, cast<CombineOp>(op), chip, name);
+  }
+  FailureOr<gpu::KernelDim3> launchGrid(OpBuilder &b, Location loc,
+                                        Operation *op, gpu::GPUFuncOp kernel,
+                                        ValueRange args,
+                                        const ChipInfo &) const override {
+    return elementwiseGrid(b, loc, kernel, args,
+                           combineVectorWidth(cast<CombineOp>(op)));
+  }
+  void checkSizes(ImplicitLocOpBuilder &b, Operation *op, ValueRange args,
+                  SmallVectorImpl<Value> &ok) const override {
+    Value routes =
+        arith::MulIOp::create(b, sizeOf(b, args[1], 0), sizeOf(b, args[1], 1));
+    ok.push_back(emitSizeCheck(b, op, sizeOf(b, args[0], 0), routes,
+                               "dim 0 of 'routes' must equal dim 0 times dim "
+                               "1 of 'scale' (T * k)"));
+    if (cast<CombineOp>(op).getIds())
+      ok.push_back(emitSizeCheck(b, op, sizeOf(b, args[2], 0),
+                                 sizeOf(b, args[1], 0),
+                                 "dim 0 of 'ids' must equal dim 0 of 'scale' "
+                                 "(T)"));
+  }
+};
+
+/// moe.rms_norm and moe.add_rms_norm: one wave per row
+/// (ElementwiseKernels.cpp).
+template <typename NormOp> class RMSNormTemplate : public TemplateOf<NormOp> {
+public:
+  FailureOr<gpu::GPUFuncOp> build(OpBuilder &b, gpu::GPUModuleOp module,
+                                  Operation *op, const ChipInfo &chip,
+                                  StringRef name,
+                                  const KernelOptions &) const override {
+    return buildRMSNormKernel(b, module, op, chip, name);
+  }
+  FailureOr<gpu::KernelDim3> launchGrid(OpBuilder &b, Location loc, Operation *,
+                                        gpu::GPUFuncOp, ValueRange args,
+                                        const ChipInfo &) const override {
+    return rowGrid(b, loc, args);
+  }
+  void checkSizes(ImplicitLocOpBuilder &b, Operation *op, ValueRange args,
+                  SmallVectorImpl<Value> &ok) const override {
+    constexpr bool withResidual = std::is_same_v<NormOp, AddRMSNormOp>;
+    Value weight = args[withResidual ? 2 : 1];
+    ok.push_back(emitSizeCheck(b, op, sizeOf(b, weight, 0),
+                               sizeOf(b, args[0], 1),
+                               "dim 0 of 'weight' must equal the last dim of "
+                               "'x' (H)"));
+    if (!withResidual)
+      return;
+    ok.push_back(emitSizeCheck(b, op, sizeOf(b, args[1], 0),
+                               sizeOf(b, args[0], 0),
+                               "dim 0 of 'residual' must equal dim 0 of 'x'"));
+    ok.push_back(emitSizeCheck(b, op, sizeOf(b, args[1], 1),
+                               sizeOf(b, args[0], 1),
+                               "dim 1 of 'residual' must equal dim 1 of 'x'"));
+  }
+};
+} // namespace
+
+const KernelTemplate &mlir::moe::gateKernelTemplate() {
+  static const GateTemplate instance;
+  return instance;
+}
+const KernelTemplate &mlir::moe::groupedMatmulKernelTemplate() {
+  static const GroupedMatmulTemplate instance;
+  return instance;
+}
+const KernelTemplate &mlir::moe::activationKernelTemplate() {
+  static const ActivationTemplate instance;
+  return instance;
+}
+const KernelTemplate &mlir::moe::combineKernelTemplate() {
+  static const CombineTemplate instance;
+  return instance;
+}
+const KernelTemplate &mlir::moe::rmsNormKernelTemplate() {
+  static const RMSNormTemplate<RMSNormOp> instance;
+  return instance;
+}
+const KernelTemplate &mlir::moe::addRMSNormKernelTemplate() {
+  static const RMSNormTemplate<AddRMSNormOp> instance;
+  return instance;
+}
+
+ArrayRef<const KernelTemplate *> mlir::moe::kernelTemplates() {
+  // A new op with a kernel: its template here.
+  static const KernelTemplate *const all[] = {
+      &gateKernelTemplate(),          &alignKernelTemplate(),
+      &groupedMatmulKernelTemplate(), &activationKernelTemplate(),
+      &combineKernelTemplate(),       &rmsNormKernelTemplate(),
+      &addRMSNormKernelTemplate()};
+  return all;
+}
+
+const KernelTemplate *mlir::moe::kernelTemplateOf(Operation *op) {
+  for (const KernelTemplate *t : kernelTemplates())
+    if (op->getName().getStringRef() == t->opName())
+      return t;
+  return nullptr;
+}
+
+FailureOr<gpu::GPUFuncOp>
+mlir::moe::buildMoEKernel(OpBuilder &b, gpu::GPUModuleOp module, Operation *op,
+                          const ChipInfo &chip, StringRef name,
+                          const KernelOptions &options, bool &unsupported) {
+  const KernelTemplate *kernelTemplate = kernelTemplateOf(op);
+  unsupported = !kernelTemplate;
+  if (!kernelTemplate)
+    return failure();
+  return kernelTemplate->build(b, module, op, chip, name, options);
+}
+
 SmallVector<std::pair<Operation *, std::string>>
 mlir::moe::collectKernelOps(ModuleOp module) {
   SmallVector<std::pair<Operation *, std::string>> ops;
   module.walk([&](Operation *op) {
     // Collectives are calls and size checks host code, not kernels.
-    if (!isa<MoEDialect>(op->getDialect()) || op->hasAttr("group") ||
+    if (!isa<MoEDialect>(op->getDialect()) || isa<CollectiveOpInterface>(op) ||
         isa<CheckSizeOp>(op))
       return;
     auto func = op->getParentOfType<FunctionOpInterface>();
@@ -49,84 +353,4 @@ gpu::GPUFuncOp mlir::moe::createKernel(ImplicitLocOpBuilder &b,
 MemRefType mlir::moe::bufferTypeOf(Type tensor) {
   return cast<MemRefType>(bufferization::getMemRefTypeWithStaticIdentityLayout(
       cast<TensorType>(tensor)));
-}
-
-FailureOr<gpu::GPUFuncOp>
-mlir::moe::buildMoEKernel(OpBuilder &b, gpu::GPUModuleOp module, Operation *op,
-                          const ChipInfo &chip, StringRef name,
-                          const KernelOptions &options, bool &unsupported) {
-  unsupported = false;
-  if (auto gemm = dyn_cast<GroupedMatmulOp>(op))
-    return buildGroupedMatmulKernel(b, module, gemm, chip, name, options);
-  if (auto gate = dyn_cast<GateOp>(op))
-    return buildGateKernel(b, module, gate, chip, name);
-  if (auto align = dyn_cast<AlignOp>(op)) {
-    // Both paths; the launch picks one by T*k at run time.
-    FailureOr<gpu::GPUFuncOp> single =
-        buildAlignKernel(b, module, align, chip, name, options.routeChecks);
-    if (failed(single) ||
-        failed(buildAlignChunkedKernels(b, module, align, chip, name,
-                                        options.routeChecks)))
-      return failure();
-    return single;
-  }
-  if (auto act = dyn_cast<ActivationOp>(op))
-    return buildActivationKernel(b, module, act, chip, name);
-  if (auto combine = dyn_cast<CombineOp>(op))
-    return buildCombineKernel(b, module, combine, chip, name);
-  if (isa<RMSNormOp, AddRMSNormOp>(op))
-    return buildRMSNormKernel(b, module, op, chip, name);
-  unsupported = true;
-  return failure();
-}
-
-gpu::KernelDim3 mlir::moe::emitLaunchGrid(OpBuilder &b, Location loc,
-                                          Operation *op, gpu::GPUFuncOp kernel,
-                                          ValueRange args,
-                                          const ChipInfo &chip) {
-  auto idx = [&](int64_t v) {
-    return arith::ConstantIndexOp::create(b, loc, v).getResult();
-  };
-  auto dim = [&](Value buffer, int64_t d) {
-    return memref::DimOp::create(b, loc, buffer, d).getResult();
-  };
-  auto ceilDiv = [&](Value x, int64_t y) {
-    return arith::CeilDivUIOp::create(b, loc, x, idx(y)).getResult();
-  };
-  Value one = idx(1);
-  if (auto gemm = dyn_cast<GroupedMatmulOp>(op)) {
-    // Row blocks: R_max / block_m, or fewer when few experts can have
-    // routes. The padded count sums roundup(c_e, block_m) over the experts
-    // with c_e > 0 routes, at most routes + min(E_l, routes) * (block_m - 1):
-    // at T = 1 of 128 experts and k = 8, 8 blocks instead of 121 (the
-    // kernel's blocks past the count exit, but each is still scheduled).
-    int64_t blockM = gemm.getBlockMAttr().getInt();
-    Value routes = dim(args[0], 0);
-    if (gemm.getRows() == RowSource::Tokens)
-      routes = arith::MulIOp::create(b, loc, routes,
-                                     idx(gemm.getTopKAttr().getInt()));
-    Value experts = arith::MinUIOp::create(b, loc, dim(args[1], 0), routes);
-    Value padded = arith::AddIOp::create(
-        b, loc, routes,
-        arith::MulIOp::create(b, loc, experts, idx(blockM - 1)));
-    Value filledBlocks = ceilDiv(padded, blockM);
-    Value maxBlocks =
-        arith::DivUIOp::create(b, loc, dim(args[2], 0), idx(blockM));
-    Value rows = arith::MinUIOp::create(b, loc, filledBlocks, maxBlocks);
-    Value cols = ceilDiv(dim(args.back(), 1), groupedMatmulBlockN(gemm, chip));
-    return {rows, cols, one};
-  }
-  if (isa<GateOp, RMSNormOp, AddRMSNormOp>(op))
-    return {dim(args[0], 0), one, one};
-  if (isa<AlignOp>(op))
-    return {one, one, one};
-  // One thread per output element (per run of them, for combine).
-  int64_t threads = (*kernel.getKnownBlockSize())[0];
-  if (auto combine = dyn_cast<CombineOp>(op))
-    threads *= combineVectorWidth(combine);
-  Value out = args.back();
-  Value rows = dim(out, 0);
-  Value cols = dim(out, 1);
-  Value total = arith::MulIOp::create(b, loc, rows, cols);
-  return {ceilDiv(total, threads), one, one};
 }

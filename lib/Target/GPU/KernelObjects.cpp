@@ -46,7 +46,7 @@ mlir::moe::compileKernels(ModuleOp program, const ChipInfo &chip,
   // Collectives are runtime calls, not kernels; the ones that have no GPU
   // lowering yet are reported with the ops that have no template.
   program.walk([&](Operation *op) {
-    if (isa<MoEDialect>(op->getDialect()) && op->hasAttr("group") &&
+    if (isa<CollectiveOpInterface>(op) &&
         !isa<AllReduceOp, AllGatherOp, ReduceScatterOp>(op))
       skipped.push_back(op->getName().getStringRef().str());
   });

@@ -1,4 +1,4 @@
-// RUN: moe-opt %s -split-input-file -verify-diagnostics --convert-moe-to-gpu-launch=chip=sm_90 | FileCheck %s
+// RUN: moe-opt %s -split-input-file -verify-diagnostics --convert-moe-to-gpu-launch=target=sm_90 | FileCheck %s
 
 // An edited plan is what the kernel does: 2 column waves x 2 K slices (128
 // threads), 32 output columns per workgroup (grid y = ceil(2880 / 32)), and

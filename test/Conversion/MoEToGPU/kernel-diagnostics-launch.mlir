@@ -1,4 +1,4 @@
-// RUN: moe-opt %s -split-input-file -verify-diagnostics --convert-moe-to-gpu-launch=chip=sm_90
+// RUN: moe-opt %s -split-input-file -verify-diagnostics --convert-moe-to-gpu-launch=target=sm_90
 
 // What the gate and elementwise kernel templates cannot build is diagnosed
 // (expected vs. found), never a crash or a wrong kernel. (Ranks above 2 are

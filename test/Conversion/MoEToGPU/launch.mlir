@@ -1,8 +1,8 @@
-// RUN: moe-opt --split-input-file --verify-diagnostics --convert-moe-to-gpu-launch=chip=sm_90 %s | FileCheck %s
-// RUN: moe-opt --split-input-file --verify-diagnostics --convert-moe-to-gpu-launch=chip=gfx942 %s | FileCheck %s --check-prefix=GFX942
-// RUN: not moe-opt --split-input-file --convert-moe-to-gpu-launch=chip=gfx1100 %s 2>&1 | FileCheck %s --check-prefix=CHIP
-// RUN: not moe-opt --split-input-file --convert-moe-to-gpu-launch="chip=sm_90 gemm-loads=dma" %s 2>&1 | FileCheck %s --check-prefix=LOADS
-// RUN: moe-opt --split-input-file --verify-diagnostics --convert-moe-to-gpu-launch="chip=sm_90 gemm-loads=async-copy" %s | FileCheck %s --check-prefix=STAGED
+// RUN: moe-opt --split-input-file --verify-diagnostics --convert-moe-to-gpu-launch=target=sm_90 %s | FileCheck %s
+// RUN: moe-opt --split-input-file --verify-diagnostics --convert-moe-to-gpu-launch=target=gfx942 %s | FileCheck %s --check-prefix=GFX942
+// RUN: not moe-opt --split-input-file --convert-moe-to-gpu-launch=target=gfx1100 %s 2>&1 | FileCheck %s --check-prefix=CHIP
+// RUN: not moe-opt --split-input-file --convert-moe-to-gpu-launch="target=sm_90 gemm-loads=dma" %s 2>&1 | FileCheck %s --check-prefix=LOADS
+// RUN: moe-opt --split-input-file --verify-diagnostics --convert-moe-to-gpu-launch="target=sm_90 gemm-loads=async-copy" %s | FileCheck %s --check-prefix=STAGED
 
 // The same templates for gfx942: ROCDL target, MFMA.
 // GFX942: gpu.module @moe_kernels [#rocdl.target<O = 3, chip = "gfx942">]
@@ -37,7 +37,7 @@
 // STAGED:         nvvm.mma.sync
 
 // Each moe op becomes read-only buffers of its operands, an allocation per
-// result, and a launch of its kernel template with the template's grid: the
+// result (sized by the op's reifyResultShapes), and a launch of its kernel template with the template's grid: the
 // GEMM's rows are min(ceil((routes + min(E, routes) * (block_m - 1)) /
 // block_m), R_max / block_m), its columns ceil(N / block_n), and its
 // output is zero-filled first (rows of pruned routes are never written, and
@@ -45,9 +45,10 @@
 // CHECK-LABEL: func.func @gemm
 // CHECK-DAG:     %[[X:.*]] = bufferization.to_buffer %arg0 read_only : tensor<?x64xbf16> to memref<?x64xbf16>
 // CHECK-DAG:     %[[SORTED:.*]] = bufferization.to_buffer %arg2 read_only
-// CHECK:         %[[TOKENS:.*]] = memref.dim %[[X]], %{{.*}} : memref<?x64xbf16>
+// CHECK:         %[[TOKENS:.*]] = tensor.dim %arg0, %{{.*}} : tensor<?x64xbf16>
 // CHECK:         %[[ROUTES:.*]] = arith.muli %[[TOKENS]], %{{.*}} : index
 // CHECK:         %[[OUT:.*]] = memref.alloc(%[[ROUTES]]) {alignment = 256 : i64} : memref<?x32xbf16>
+// CHECK:         %[[Y:.*]] = bufferization.to_tensor %[[OUT]] restrict writable
 // CHECK:         gpu.memset %[[OUT]], %{{.*}} : memref<?x32xbf16>, bf16
 // CHECK:         %[[GROUTES:.*]] = arith.muli %{{.*}}, %{{.*}} : index
 // CHECK:         %[[FILLED:.*]] = arith.minui %{{.*}}, %[[GROUTES]] : index
@@ -60,7 +61,6 @@
 // CHECK:         %[[COLS:.*]] = arith.ceildivui
 // CHECK:         %[[RING:.*]] = arith.constant 20480 : i32
 // CHECK:         gpu.launch_func @moe_kernels::@gemm_grouped_matmul_0 blocks in (%[[ROWS]], %[[COLS]], %{{.*}}) threads in (%{{.*}}, %{{.*}}, %{{.*}}) dynamic_shared_memory_size %[[RING]] args(%[[X]] : memref<?x64xbf16>, {{.*}}, %[[OUT]] : memref<?x32xbf16>)
-// CHECK:         %[[Y:.*]] = bufferization.to_tensor %[[OUT]] restrict writable
 // CHECK:         return %[[Y]]
 // CHECK:       gpu.module @moe_kernels [#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">]
 // CHECK:         gpu.func @gemm_grouped_matmul_0({{.*}}) kernel attributes {known_block_size = array<i32: 128, 1, 1>, moe.dynamic_shared_bytes = 20480 : i64}
@@ -98,8 +98,8 @@ func.func @chained(%x: tensor<?x64xbf16>, %w1: tensor<8x32x64xbf16>, %w2: tensor
 
 // -----
 
-// R_max of a dynamic token count is computed as the op defines it:
-// roundup(T * k + E * (block_m - 1), block_m). Up to 1024 routes the align
+// R_max of a dynamic token count is computed as the op defines it
+// (AlignOp::reifyResultShapes): roundup(T * k + E * (block_m - 1), block_m). Up to 1024 routes the align
 // kernel is one workgroup; above, the chunked kernels (count, scan, place)
 // run instead, over a scratch of chunks x (E + 2) words (counts and each
 // chunk's route check): each launch gets an empty grid when it is not its
@@ -108,8 +108,8 @@ func.func @chained(%x: tensor<?x64xbf16>, %w1: tensor<8x32x64xbf16>, %w2: tensor
 // CHECK:       module attributes {{{.*}}moe.check_messages = ["moe.align at {{.*}}launch.mlir:{{[0-9]+}}:{{[0-9]+}}: route ids outside [0, 8)"]}
 // CHECK:         func.func private @moe_device_check_block() -> i64
 // CHECK-LABEL: func.func @align
-// CHECK:         %[[T:.*]] = memref.dim
-// CHECK:         %[[K:.*]] = memref.dim
+// CHECK:         %[[T:.*]] = tensor.dim %arg0
+// CHECK:         %[[K:.*]] = arith.constant 2 : index
 // CHECK:         %[[R:.*]] = arith.muli %[[T]], %[[K]]
 // CHECK:         %[[PAD:.*]] = arith.addi %[[R]], %[[SPARE:.*]] : index
 // CHECK:         %[[BLOCKS:.*]] = arith.ceildivui %[[PAD]], %[[BM:.*]] : index

@@ -1,5 +1,5 @@
-// RUN: moe-opt --convert-moe-to-gpu-launch="chip=sm_90 route-checks=false" %s | FileCheck %s
-// RUN: moe-opt --convert-moe-to-gpu-launch="chip=gfx942 route-checks=false" %s | FileCheck %s
+// RUN: moe-opt --convert-moe-to-gpu-launch="target=sm_90 route-checks=false" %s | FileCheck %s
+// RUN: moe-opt --convert-moe-to-gpu-launch="target=gfx942 route-checks=false" %s | FileCheck %s
 
 // route-checks=false (moe-compile --route-checks=false): the align kernels
 // neither scan the ids nor record anything, the launches pass 0 for the

@@ -13,6 +13,7 @@
 #include "mlir/IR/Dialect.h"
 #include "mlir/IR/OpDefinition.h"
 #include "mlir/IR/OpImplementation.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
 #include <optional>
@@ -35,6 +36,8 @@ struct OperandSizeRelation {
 };
 } // namespace mlir::moe
 
+#include "MoE/MoEInterfaces.h.inc"
+
 #define GET_OP_CLASSES
 #include "MoE/MoEOps.h.inc"
 
@@ -48,6 +51,13 @@ FailureOr<int64_t> lookupGroupSize(Operation *op, StringRef group);
 /// ShapedType::kDynamic when `routes` is dynamic or the sum overflows.
 int64_t computeMaxPaddedRoutes(int64_t routes, int64_t experts,
                                int64_t blockM);
+
+/// R_max of moe.align for `routes` (T * k) as IR: a constant when `routes`
+/// is one (and computeMaxPaddedRoutes does not overflow), else index
+/// arithmetic of the same formula. AlignOp::reifyResultShapes uses it.
+OpFoldResult reifyMaxPaddedRoutes(OpBuilder &b, Location loc,
+                                  OpFoldResult routes, int64_t experts,
+                                  int64_t blockM);
 
 /// A token bucket (MoEDialect::getTokenBucketAttrName): the function serves
 /// the calls of the dispatcher `of` with T in [min, max] (max: nullopt, no
