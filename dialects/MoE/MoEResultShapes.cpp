@@ -153,20 +153,22 @@ CombineOp::reifyResultShapes(OpBuilder &b,
   return success();
 }
 
+/// Every result has the sizes of `x` (the norms).
+static LogicalResult reifyLikeX(Operation *op, Value x, OpBuilder &b,
+                                ReifiedRankedShapedTypeDims &shapes) {
+  reifyEach(op, b, shapes,
+            [&](unsigned, int64_t d) { return sizeOf(b, op->getLoc(), x, d); });
+  return success();
+}
+
 LogicalResult
 RMSNormOp::reifyResultShapes(OpBuilder &b,
                              ReifiedRankedShapedTypeDims &shapes) {
-  reifyEach(*this, b, shapes, [&](unsigned, int64_t d) {
-    return sizeOf(b, getLoc(), getX(), d);
-  });
-  return success();
+  return reifyLikeX(*this, getX(), b, shapes);
 }
 
 LogicalResult
 AddRMSNormOp::reifyResultShapes(OpBuilder &b,
                                 ReifiedRankedShapedTypeDims &shapes) {
-  reifyEach(*this, b, shapes, [&](unsigned, int64_t d) {
-    return sizeOf(b, getLoc(), getX(), d);
-  });
-  return success();
+  return reifyLikeX(*this, getX(), b, shapes);
 }

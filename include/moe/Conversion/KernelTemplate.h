@@ -1,4 +1,4 @@
-//===- KernelTemplate.h - how moe kernels are built, launched -*- C++ -*-===//
+//===- KernelTemplate.h - how moe kernels are built, launched ---*- C++ -*-===//
 //
 // One KernelTemplate per moe op that runs as a kernel: the one place that
 // says how its kernels are built and launched. The GPU lowering
