@@ -27,7 +27,8 @@ static const ChipInfo kChips[] = {
     {"gfx950", 256, 64, 160 * 1024, 8.0e12, kGfx950BF16, Fp8Flavor::OCP, true,
      GPUVendor::AMD, kGfx950Copies, 160 * 1024},
     {"sm_90", 132, 32, 228 * 1024, 3.35e12, kSm90BF16, Fp8Flavor::OCP, false,
-     GPUVendor::NVIDIA, kSm90Copies, 48 * 1024, /*warpgroupMMA=*/true},
+     GPUVendor::NVIDIA, kSm90Copies, 48 * 1024, /*warpgroupMMA=*/true,
+     MMAFamily::MMASync},
 };
 
 const ChipInfo *mlir::moe::lookupChip(llvm::StringRef name) {

@@ -24,6 +24,11 @@ enum class Fp8Flavor { None, FNUZ, OCP };
 /// Which GPU backend a chip lowers through: ROCDL (AMDGPU) or NVVM.
 enum class GPUVendor { AMD, NVIDIA };
 
+/// The instruction family of a chip's 16-row MMAs, which fixes the lane
+/// roles (MMALayout) and the k a lane feeds per MMA: MFMA (wave64, CDNA)
+/// or mma.sync (warp32, NVIDIA).
+enum class MMAFamily { MFMA, MMASync };
+
 struct ChipInfo {
   llvm::StringRef name;
   int64_t computeUnits;   ///< CUs (AMD) or SMs (NVIDIA)
@@ -44,6 +49,7 @@ struct ChipInfo {
   /// Warpgroup MMAs (wgmma): sm_90's kernels are built for sm_90a, the
   /// Hopper-only PTX target that has them.
   bool warpgroupMMA = false;
+  MMAFamily mmaFamily = MMAFamily::MFMA;
 };
 
 /// The descriptor of "gfx942", "gfx950" or "sm_90"; null for another name.

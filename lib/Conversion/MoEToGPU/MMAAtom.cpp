@@ -29,8 +29,9 @@ std::optional<MMAShape> mlir::moe::pickMMA(const ChipInfo &chip) {
 static int64_t mmasPerStep(const ChipInfo &chip, MMAShape mma, int64_t depth) {
   // k a lane feeds one MMA per row: 4 on m16n8k16 (two pairs) and on
   // wave64 16x16x16, 8 on 16x16x32.
-  int64_t run =
-      chip.waveSize == 64 ? MMALayout(mma, chip.waveSize).aValuesPerLane() : 4;
+  int64_t run = chip.mmaFamily == MMAFamily::MFMA
+                    ? MMALayout(mma, chip.waveSize).aValuesPerLane()
+                    : 4;
   return depth % 8 == 0 && run < 8 ? 8 / run : 1;
 }
 
@@ -39,8 +40,9 @@ int64_t mlir::moe::kStepOf(const ChipInfo &chip, MMAShape mma, int64_t depth) {
 }
 
 int64_t mlir::moe::kLoadOf(const ChipInfo &chip, MMAShape mma, int64_t depth) {
-  int64_t run =
-      chip.waveSize == 64 ? MMALayout(mma, chip.waveSize).aValuesPerLane() : 4;
+  int64_t run = chip.mmaFamily == MMAFamily::MFMA
+                    ? MMALayout(mma, chip.waveSize).aValuesPerLane()
+                    : 4;
   return mmasPerStep(chip, mma, depth) * run;
 }
 
@@ -52,7 +54,7 @@ SmallVector<int64_t> mlir::moe::mfmaFeed(int64_t i, int64_t run) {
 }
 
 int64_t mlir::moe::aRowsPerLane(const ChipInfo &chip) {
-  return chip.waveSize == 64 ? 1 : 2;
+  return chip.mmaFamily == MMAFamily::MFMA ? 1 : 2;
 }
 
 bool mlir::moe::laneRolesMatch(const MMALayout &layout, const ChipInfo &chip) {
@@ -60,7 +62,7 @@ bool mlir::moe::laneRolesMatch(const MMALayout &layout, const ChipInfo &chip) {
   for (int64_t lane = 0; lane < chip.waveSize; ++lane) {
     int64_t g = lane / 4, t = lane % 4;
     for (int64_t v = 0; v < layout.dValuesPerLane(); ++v) {
-      TilePos want = chip.waveSize == 64
+      TilePos want = chip.mmaFamily == MMAFamily::MFMA
                          ? TilePos{layout.dValuesPerLane() * (lane / mma.m) + v,
                                    lane % mma.n}
                          : TilePos{g + 8 * (v / 2), 2 * t + v % 2};
@@ -70,7 +72,7 @@ bool mlir::moe::laneRolesMatch(const MMALayout &layout, const ChipInfo &chip) {
     for (int64_t v = 0; v < layout.aValuesPerLane(); ++v) {
       int64_t run = layout.aValuesPerLane();
       TilePos want =
-          chip.waveSize == 64
+          chip.mmaFamily == MMAFamily::MFMA
               ? TilePos{lane % mma.m, (lane / mma.m) * run + v}
               : TilePos{g + 8 * ((v / 2) % 2), 2 * t + v % 2 + 8 * (v / 4)};
       if (!(layout.a(lane, v) == want))
@@ -78,7 +80,7 @@ bool mlir::moe::laneRolesMatch(const MMALayout &layout, const ChipInfo &chip) {
     }
     for (int64_t v = 0; v < layout.bValuesPerLane(); ++v) {
       int64_t run = layout.bValuesPerLane();
-      TilePos want = chip.waveSize == 64
+      TilePos want = chip.mmaFamily == MMAFamily::MFMA
                          ? TilePos{(lane / mma.n) * run + v, lane % mma.n}
                          : TilePos{2 * t + v % 2 + 8 * (v / 2), g};
       if (!(layout.b(lane, v) == want))
@@ -97,7 +99,7 @@ MMAAtom mlir::moe::makeAtom(ImplicitLocOpBuilder &b, const ChipInfo &chip,
   atom.kLoad = kLoadOf(chip, mma, depth);
   MMALayout layout(mma, chip.waveSize);
   atom.accType = VectorType::get({layout.dValuesPerLane()}, b.getF32Type());
-  if (chip.waveSize == 64) {
+  if (chip.mmaFamily == MMAFamily::MFMA) {
     Value row = arith::RemUIOp::create(b, lane, idx(mma.m));
     Value group = arith::DivUIOp::create(b, lane, idx(mma.m));
     atom.kOffset = arith::MulIOp::create(b, group, idx(atom.kLoad));
