@@ -67,14 +67,9 @@ const KernelTemplate *kernelTemplateOf(Operation *op);
 /// Every kernel template, one per op.
 ArrayRef<const KernelTemplate *> kernelTemplates();
 
-/// The templates of the ops, one file each (KernelTemplates.cpp lists them).
-const KernelTemplate &gateKernelTemplate();
+/// moe.align's template (AlignLaunch.cpp; kernelTemplates lists it with
+/// those of KernelTemplates.cpp).
 const KernelTemplate &alignKernelTemplate();
-const KernelTemplate &groupedMatmulKernelTemplate();
-const KernelTemplate &activationKernelTemplate();
-const KernelTemplate &combineKernelTemplate();
-const KernelTemplate &rmsNormKernelTemplate();
-const KernelTemplate &addRMSNormKernelTemplate();
 
 /// The tensor -> buffer conversion of the GPU launch: ranked tensors become
 /// identity-layout memrefs (bufferTypeOf), other types stay;

@@ -55,21 +55,23 @@ static gpu::KernelDim3 rowGrid(OpBuilder &b, Location loc, ValueRange args) {
 }
 
 namespace {
-/// The template of ops of type OpTy.
-template <typename OpTy> class TemplateOf : public KernelTemplate {
+/// The template of ops of type OpTy whose kernel `buildKernel` makes from
+/// the op, the chip and the name.
+template <typename OpTy, auto buildKernel>
+class TemplateOf : public KernelTemplate {
 public:
   StringRef opName() const final { return OpTy::getOperationName(); }
-};
-
-/// moe.gate: one wave per token (GateKernel.cpp).
-class GateTemplate : public TemplateOf<GateOp> {
-public:
   FailureOr<gpu::GPUFuncOp> build(OpBuilder &b, gpu::GPUModuleOp module,
                                   Operation *op, const ChipInfo &chip,
                                   StringRef name,
-                                  const KernelOptions &) const override {
-    return buildGateKernel(b, module, cast<GateOp>(op), chip, name);
+                                  const KernelOptions &) const final {
+    return buildKernel(b, module, cast<OpTy>(op), chip, name);
   }
+};
+
+/// moe.gate: one wave per token (GateKernel.cpp).
+class GateTemplate : public TemplateOf<GateOp, buildGateKernel> {
+public:
   FailureOr<gpu::KernelDim3> launchGrid(OpBuilder &b, Location loc, Operation *,
                                         gpu::GPUFuncOp, ValueRange args,
                                         const ChipInfo &) const override {
@@ -111,8 +113,11 @@ static bool readOnlyWhereWritten(GroupedMatmulOp op) {
 
 /// moe.grouped_matmul: a workgroup per row block and column block
 /// (GroupedMatmulKernel.cpp, RowDotKernel.cpp).
-class GroupedMatmulTemplate : public TemplateOf<GroupedMatmulOp> {
+class GroupedMatmulTemplate : public KernelTemplate {
 public:
+  StringRef opName() const override {
+    return GroupedMatmulOp::getOperationName();
+  }
   FailureOr<gpu::GPUFuncOp> build(OpBuilder &b, gpu::GPUModuleOp module,
                                   Operation *op, const ChipInfo &chip,
                                   StringRef name,
@@ -182,14 +187,9 @@ public:
 };
 
 /// moe.activation: one thread per output element (ElementwiseKernels.cpp).
-class ActivationTemplate : public TemplateOf<ActivationOp> {
+class ActivationTemplate
+    : public TemplateOf<ActivationOp, buildActivationKernel> {
 public:
-  FailureOr<gpu::GPUFuncOp> build(OpBuilder &b, gpu::GPUModuleOp module,
-                                  Operation *op, const ChipInfo &chip,
-                                  StringRef name,
-                                  const KernelOptions &) const override {
-    return buildActivationKernel(b, module, cast<ActivationOp>(op), chip, name);
-  }
   FailureOr<gpu::KernelDim3> launchGrid(OpBuilder &b, Location loc, Operation *,
                                         gpu::GPUFuncOp kernel, ValueRange args,
                                         const ChipInfo &) const override {
@@ -199,14 +199,8 @@ public:
 
 /// moe.combine: one thread per run of output columns
 /// (ElementwiseKernels.cpp).
-class CombineTemplate : public TemplateOf<CombineOp> {
+class CombineTemplate : public TemplateOf<CombineOp, buildCombineKernel> {
 public:
-  FailureOr<gpu::GPUFuncOp> build(OpBuilder &b, gpu::GPUModuleOp module,
-                                  Operation *op, const ChipInfo &chip,
-                                  StringRef name,
-                                  const KernelOptions &) const override {
-    return buildCombineKernel(b, module, cast<CombineOp>(op), chip, name);
-  }
   FailureOr<gpu::KernelDim3> launchGrid(OpBuilder &b, Location loc,
                                         Operation *op, gpu::GPUFuncOp kernel,
                                         ValueRange args,
@@ -231,14 +225,9 @@ public:
 
 /// moe.rms_norm and moe.add_rms_norm: one wave per row
 /// (ElementwiseKernels.cpp).
-template <typename NormOp> class RMSNormTemplate : public TemplateOf<NormOp> {
+template <typename NormOp>
+class RMSNormTemplate : public TemplateOf<NormOp, buildRMSNormKernel> {
 public:
-  FailureOr<gpu::GPUFuncOp> build(OpBuilder &b, gpu::GPUModuleOp module,
-                                  Operation *op, const ChipInfo &chip,
-                                  StringRef name,
-                                  const KernelOptions &) const override {
-    return buildRMSNormKernel(b, module, op, chip, name);
-  }
   FailureOr<gpu::KernelDim3> launchGrid(OpBuilder &b, Location loc, Operation *,
                                         gpu::GPUFuncOp, ValueRange args,
                                         const ChipInfo &) const override {
@@ -264,38 +253,19 @@ public:
 };
 } // namespace
 
-const KernelTemplate &mlir::moe::gateKernelTemplate() {
-  static const GateTemplate instance;
-  return instance;
-}
-const KernelTemplate &mlir::moe::groupedMatmulKernelTemplate() {
-  static const GroupedMatmulTemplate instance;
-  return instance;
-}
-const KernelTemplate &mlir::moe::activationKernelTemplate() {
-  static const ActivationTemplate instance;
-  return instance;
-}
-const KernelTemplate &mlir::moe::combineKernelTemplate() {
-  static const CombineTemplate instance;
-  return instance;
-}
-const KernelTemplate &mlir::moe::rmsNormKernelTemplate() {
-  static const RMSNormTemplate<RMSNormOp> instance;
-  return instance;
-}
-const KernelTemplate &mlir::moe::addRMSNormKernelTemplate() {
-  static const RMSNormTemplate<AddRMSNormOp> instance;
-  return instance;
-}
-
 ArrayRef<const KernelTemplate *> mlir::moe::kernelTemplates() {
   // A new op with a kernel: its template here.
+  static const GateTemplate gate;
+  static const GroupedMatmulTemplate groupedMatmul;
+  static const ActivationTemplate activation;
+  static const CombineTemplate combine;
+  static const RMSNormTemplate<RMSNormOp> rmsNorm;
+  static const RMSNormTemplate<AddRMSNormOp> addRMSNorm;
   static const KernelTemplate *const all[] = {
-      &gateKernelTemplate(),          &alignKernelTemplate(),
-      &groupedMatmulKernelTemplate(), &activationKernelTemplate(),
-      &combineKernelTemplate(),       &rmsNormKernelTemplate(),
-      &addRMSNormKernelTemplate()};
+      &gate,          &alignKernelTemplate(),
+      &groupedMatmul, &activation,
+      &combine,       &rmsNorm,
+      &addRMSNorm};
   return all;
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Device run 1 of the launch conversion (1067717): the GPU tests, the
-# route-check and size-check cases under memcheck, and the benchmark at
-# T = 1, 4, 16 against main's libraries (embedded cubins byte-identical).
+# Device run 1 of the launch conversion (1067717): the GPU tests and the
+# benchmark at T = 1, 4, 16 against main's libraries (embedded cubins
+# byte-identical).
 cd "$(dirname "$0")/.."
 cmake -S runtime -B build-runtime -DCMAKE_BUILD_TYPE=Release > $OUT/build-runtime.log 2>&1
 cmake --build build-runtime -j16 >> $OUT/build-runtime.log 2>&1; echo "runtime rc=$?"
