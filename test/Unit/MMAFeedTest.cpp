@@ -1,12 +1,12 @@
 //===- MMAFeedTest.cpp - the GEMM's k feeding against the MMA layouts -----===//
 //
-// The grouped GEMM on wave64 loads kLoadOf consecutive k per lane and row
-// (at (lane / m) * kLoad within a k step of kStepOf) and feeds them to
-// kLoad / run MFMAs of `run` k each, split by mfmaFeed (MMAAtom.h, the
-// split the kernel's shuffles use). This emulates those
-// MFMAs with the documented operand layouts (MMALayout) on integer data and
-// checks that a step's MFMAs sum every k of the step exactly once: the
-// product equals A x B. (The warp32 path runs on an H100 in the GPU tests.)
+// The grouped GEMM loads, per lane and A row (and B column), kLoadOf
+// consecutive k at kGroup * kLoad within a k step of kStepOf, and feeds
+// them to kLoad / kPerRow MMAs through the operand feed of its lane roles
+// (MMAAtom.h, LaneRoles.h). This emulates those MMAs with the documented
+// operand layouts (MMALayout) on integer data, for MFMA and mma.sync, and
+// checks that a step's MMAs sum every k of the step exactly once into the
+// accumulators the roles name: the product equals A x B.
 //
 //===----------------------------------------------------------------------===//
 
@@ -26,43 +26,51 @@ void expectFeedComputesProduct(llvm::StringRef chipName, int64_t kDepth,
                                int64_t steps) {
   const ChipInfo *chip = lookupChip(chipName);
   ASSERT_NE(chip, nullptr);
-  ASSERT_EQ(chip->waveSize, 64);
   MMAShape mma = *pickMMA(*chip);
   MMALayout layout(mma, chip->waveSize);
+  std::string why;
+  std::optional<LaneRoles> roles = laneRolesOf(*chip, mma, why);
+  ASSERT_TRUE(roles) << why;
   int64_t kStep = kStepOf(*chip, mma, kDepth);
   int64_t kLoad = kLoadOf(*chip, mma, kDepth);
-  int64_t depth = steps * kStep;
-  int64_t run = layout.aValuesPerLane();
+  int64_t depth = steps * kStep, run = roles->kPerRow;
   ASSERT_EQ(kLoad % run, 0);
-  ASSERT_EQ(kStep, (chip->waveSize / mma.m) * kLoad)
-      << "the lanes' runs must tile the step";
+  ASSERT_EQ((mma.k / run) * kLoad, kStep) << "the k groups must tile the step";
   int64_t m = mma.m, n = mma.n;
   std::vector<int64_t> a(m * depth), b(depth * n);
   for (size_t i = 0; i < a.size(); ++i)
     a[i] = static_cast<int64_t>((i * 7919) % 23) - 11;
   for (size_t i = 0; i < b.size(); ++i)
     b[i] = static_cast<int64_t>((i * 104729) % 19) - 9;
+  // Each lane's accumulators, placed in the tile where the roles say.
   std::vector<int64_t> d(m * n, 0);
   for (int64_t step = 0; step < steps; ++step) {
     for (int64_t i = 0; i < kLoad / run; ++i) {
-      // One MFMA: each lane's values i*run .. i*run+run-1 of its loads.
+      // One MMA: operand value v of each lane from its loads.
       std::vector<int64_t> am(m * mma.k), bm(mma.k * n);
-      // The kernel's split of the lane's loaded run (mfmaFeed, MMAAtom.h).
-      llvm::SmallVector<int64_t> feed = mfmaFeed(i, run);
       for (int64_t lane = 0; lane < chip->waveSize; ++lane) {
-        int64_t k0 = step * kStep + (lane / m) * kLoad;
-        for (int64_t v = 0; v < run; ++v) {
-          int64_t k = k0 + feed[v];
+        int64_t k0 = step * kStep + roles->kGroup.at(lane) * kLoad + i * run;
+        for (auto [v, f] : llvm::enumerate(roles->aFeed)) {
           TilePos pa = layout.a(lane, v);
-          am[pa.row * mma.k + pa.col] = a[(lane % m) * depth + k];
+          am[pa.row * mma.k + pa.col] =
+              a[roles->aRows[f.row].at(lane) * depth + k0 + f.slot];
+        }
+        for (auto [v, f] : llvm::enumerate(roles->bFeed)) {
           TilePos pb = layout.b(lane, v);
-          bm[pb.row * n + pb.col] = b[k * n + lane % n];
+          bm[pb.row * n + pb.col] = b[(k0 + f.slot) * n + roles->bCol.at(lane)];
         }
       }
+      std::vector<int64_t> dm(m * n, 0);
       for (int64_t r = 0; r < m; ++r)
         for (int64_t c = 0; c < n; ++c)
           for (int64_t k = 0; k < mma.k; ++k)
-            d[r * n + c] += am[r * mma.k + k] * bm[k * n + c];
+            dm[r * n + c] += am[r * mma.k + k] * bm[k * n + c];
+      for (int64_t lane = 0; lane < chip->waveSize; ++lane)
+        for (auto [v, at] : llvm::enumerate(roles->d)) {
+          TilePos pd = layout.d(lane, v);
+          int64_t row = at.first.at(lane), col = at.second.at(lane);
+          d[row * n + col] += dm[pd.row * n + pd.col];
+        }
     }
   }
   for (int64_t r = 0; r < m; ++r)
@@ -100,6 +108,17 @@ TEST(MMAFeedTest, Gfx942OneMfmaWhenKIsNotAMultipleOf8) {
 // gfx950: one 16x16x32 MFMA takes the lane's 16 bytes as they are.
 TEST(MMAFeedTest, Gfx950OneMfmaPerSixteenByteLoad) {
   expectFeed("gfx950", 64, 8, 32, 2);
+}
+
+// sm_90: 16-byte loads per row, two m16n8k16 per 32 k; each lane's run
+// stands for the layout's k 2t, 2t+1, 2t+8, 2t+9 of each MMA.
+TEST(MMAFeedTest, Sm90TwoMmaSyncsPerSixteenByteLoad) {
+  expectFeed("sm_90", 64, 8, 32, 2);
+}
+
+// sm_90 with K not a multiple of 8: 8-byte loads, one m16n8k16 per step.
+TEST(MMAFeedTest, Sm90OneMmaSyncWhenKIsNotAMultipleOf8) {
+  expectFeed("sm_90", 36, 4, 16, 2);
 }
 
 } // namespace

@@ -12,7 +12,6 @@
 #include "MMAAtom.h"
 #include "SharedTiles.h"
 #include "moe/Conversion/ActivationMath.h"
-#include "moe/Target/MMALayout.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -38,6 +37,11 @@ LogicalResult mlir::moe::checkGroupedMatmulKernel(GroupedMatmulOp op,
   int64_t k = wType.getDimSize(2);
   if (!mma)
     return op.emitOpError() << "has no 16-row bf16 MMA on " << chip.name;
+  std::string why;
+  if (!laneRolesOf(chip, *mma, why))
+    return op.emitOpError()
+           << "has no lane roles for the " << mma->m << "x" << mma->n << "x"
+           << mma->k << " MMA on " << chip.name << ": " << why;
   // A lane loads kLoad consecutive k at once; a K tail shorter than the
   // step is masked, but not one that splits a lane's load.
   int64_t kLoad = kLoadOf(chip, *mma, k);
@@ -48,12 +52,6 @@ LogicalResult mlir::moe::checkGroupedMatmulKernel(GroupedMatmulOp op,
   int64_t n = cast<RankedTensorType>(op.getResult().getType()).getDimSize(1);
   if (ShapedType::isDynamic(n))
     return op.emitOpError() << "expected a static output width for the kernel";
-  // The template computes lane roles with closed forms; they must be the
-  // documented layout that MMALayout encodes (and its tests check).
-  if (!laneRolesMatch(MMALayout(*mma, chip.waveSize), chip))
-    return op.emitOpError() << "internal: the kernel's lane mapping "
-                               "disagrees with MMALayout on "
-                            << chip.name;
   return success();
 }
 
@@ -437,7 +435,7 @@ void GroupedMatmulEmitter::emitSliceReduction(gpu::GPUFuncOp func,
 /// pairs): one route, weight and store per run.
 void GroupedMatmulEmitter::emitEpilogue(ArrayRef<Value> sums) {
   int64_t chains = plan.chains();
-  int64_t run = outCols % atom->dColumnRun == 0 ? atom->dColumnRun : 1;
+  int64_t run = outCols % atom->dColumnRun() == 0 ? atom->dColumnRun() : 1;
   auto runType = VectorType::get({run}, element);
   for (auto [t, tileRow] : llvm::enumerate(tileRows)) {
     // The route (and routed weight) of each of this lane's rows, loaded

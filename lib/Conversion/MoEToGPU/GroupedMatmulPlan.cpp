@@ -249,13 +249,19 @@ GroupedMatmulProblem mlir::moe::groupedMatmulProblem(GroupedMatmulOp op,
 
 /// What the chip and the problem fix in every plan: the MMA atom, the k a
 /// lane loads, the k steps over K, the accumulator values per lane; nullopt
-/// with `error` when the chip has no 16-row MMA.
+/// with `error` when the chip has no 16-row MMA with lane roles.
 static std::optional<GroupedMatmulPlan> basePlan(const ChipInfo &chip,
                                                  const GroupedMatmulProblem &p,
                                                  std::string &error) {
   std::optional<MMAShape> mma = pickMMA(chip);
   if (!mma) {
     error = ("has no 16-row bf16 MMA on " + chip.name).str();
+    return std::nullopt;
+  }
+  std::string why;
+  if (!laneRolesOf(chip, *mma, why)) {
+    error =
+        ("has no lane roles for its MMA on " + chip.name + ": " + why).str();
     return std::nullopt;
   }
   GroupedMatmulPlan plan{};

@@ -7,6 +7,7 @@
 #include "GroupedMatmulEmitter.h"
 
 #include "MMAAtom.h"
+#include "MMASync.h"
 #include "SharedTiles.h"
 #include "WarpgroupMMA.h"
 

@@ -1,17 +1,17 @@
 //===- MMAAtom.cpp - the per-target part of the grouped GEMM -------------===//
 //
-// Lane roles and MMA instructions per chip: amdgpu.mfma (wave64) and
-// nvvm.mma.sync m16n8k16 (warp32).
+// The chip's MMA shape and instruction family, and a lane's role values,
+// emitted from the lane roles that LaneRoles derives from MMALayout.
 //
 //===----------------------------------------------------------------------===//
 
 #include "MMAAtom.h"
 
-#include "mlir/Dialect/AMDGPU/IR/AMDGPUDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
-#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
-#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "llvm/Support/ErrorHandling.h"
+
+#include <map>
+#include <tuple>
 
 using namespace mlir;
 using namespace mlir::moe;
@@ -24,190 +24,125 @@ std::optional<MMAShape> mlir::moe::pickMMA(const ChipInfo &chip) {
   return best;
 }
 
+const MMAInstruction &mlir::moe::mmaInstructionOf(const ChipInfo &chip) {
+  switch (chip.mmaFamily) {
+  case MMAFamily::MFMA:
+    return mfmaInstruction();
+  case MMAFamily::MMASync:
+    return mmaSyncInstruction();
+  }
+  llvm_unreachable("unknown MMA family");
+}
+
+std::optional<LaneRoles>
+mlir::moe::laneRolesOf(const ChipInfo &chip, MMAShape mma, std::string &why) {
+  std::optional<LaneRoles> roles =
+      deriveLaneRoles(MMALayout(mma, chip.waveSize), why);
+  if (!roles)
+    return std::nullopt;
+  why = mmaInstructionOf(chip).checkFeed(mma, *roles);
+  if (!why.empty())
+    return std::nullopt;
+  return roles;
+}
+
+/// The roles of a shape the caller has checked with laneRolesOf.
+static LaneRoles checkedRoles(const ChipInfo &chip, MMAShape mma) {
+  std::string why;
+  std::optional<LaneRoles> roles = laneRolesOf(chip, mma, why);
+  if (!roles)
+    llvm::report_fatal_error(llvm::Twine("internal: MMA lane roles on ") +
+                             chip.name + " used unchecked: " + why);
+  return *roles;
+}
+
 /// MMAs per k step: as many as make each lane's load 8 consecutive k (16
 /// bytes) when K is a multiple of 8, else 1.
-static int64_t mmasPerStep(const ChipInfo &chip, MMAShape mma, int64_t depth) {
-  // k a lane feeds one MMA per row: 4 on m16n8k16 (two pairs) and on
-  // wave64 16x16x16, 8 on 16x16x32.
-  int64_t run = chip.mmaFamily == MMAFamily::MFMA
-                    ? MMALayout(mma, chip.waveSize).aValuesPerLane()
-                    : 4;
-  return depth % 8 == 0 && run < 8 ? 8 / run : 1;
+static int64_t mmasPerStep(int64_t kPerRow, int64_t depth) {
+  return depth % 8 == 0 && kPerRow < 8 ? 8 / kPerRow : 1;
 }
 
 int64_t mlir::moe::kStepOf(const ChipInfo &chip, MMAShape mma, int64_t depth) {
-  return mmasPerStep(chip, mma, depth) * mma.k;
+  return mmasPerStep(checkedRoles(chip, mma).kPerRow, depth) * mma.k;
 }
 
 int64_t mlir::moe::kLoadOf(const ChipInfo &chip, MMAShape mma, int64_t depth) {
-  int64_t run = chip.mmaFamily == MMAFamily::MFMA
-                    ? MMALayout(mma, chip.waveSize).aValuesPerLane()
-                    : 4;
-  return mmasPerStep(chip, mma, depth) * run;
-}
-
-SmallVector<int64_t> mlir::moe::mfmaFeed(int64_t i, int64_t run) {
-  SmallVector<int64_t> positions;
-  for (int64_t j = 0; j < run; ++j)
-    positions.push_back(i * run + j);
-  return positions;
+  int64_t kPerRow = checkedRoles(chip, mma).kPerRow;
+  return mmasPerStep(kPerRow, depth) * kPerRow;
 }
 
 int64_t mlir::moe::aRowsPerLane(const ChipInfo &chip) {
-  return chip.mmaFamily == MMAFamily::MFMA ? 1 : 2;
+  std::optional<MMAShape> mma = pickMMA(chip);
+  std::string why;
+  std::optional<LaneRoles> roles =
+      mma ? laneRolesOf(chip, *mma, why) : std::nullopt;
+  return roles ? roles->aRows.size() : 0;
 }
 
-bool mlir::moe::laneRolesMatch(const MMALayout &layout, const ChipInfo &chip) {
-  MMAShape mma = layout.shape;
-  for (int64_t lane = 0; lane < chip.waveSize; ++lane) {
-    int64_t g = lane / 4, t = lane % 4;
-    for (int64_t v = 0; v < layout.dValuesPerLane(); ++v) {
-      TilePos want = chip.mmaFamily == MMAFamily::MFMA
-                         ? TilePos{layout.dValuesPerLane() * (lane / mma.m) + v,
-                                   lane % mma.n}
-                         : TilePos{g + 8 * (v / 2), 2 * t + v % 2};
-      if (!(layout.d(lane, v) == want))
-        return false;
-    }
-    for (int64_t v = 0; v < layout.aValuesPerLane(); ++v) {
-      int64_t run = layout.aValuesPerLane();
-      TilePos want =
-          chip.mmaFamily == MMAFamily::MFMA
-              ? TilePos{lane % mma.m, (lane / mma.m) * run + v}
-              : TilePos{g + 8 * ((v / 2) % 2), 2 * t + v % 2 + 8 * (v / 4)};
-      if (!(layout.a(lane, v) == want))
-        return false;
-    }
-    for (int64_t v = 0; v < layout.bValuesPerLane(); ++v) {
-      int64_t run = layout.bValuesPerLane();
-      TilePos want = chip.mmaFamily == MMAFamily::MFMA
-                         ? TilePos{(lane / mma.n) * run + v, lane % mma.n}
-                         : TilePos{2 * t + v % 2 + 8 * (v / 2), g};
-      if (!(layout.b(lane, v) == want))
-        return false;
-    }
+namespace {
+
+/// Emits LaneTerms of one lane value, each division, remainder, product and
+/// sum once.
+class LaneTermValues {
+public:
+  LaneTermValues(ImplicitLocOpBuilder &b, Value lane) : b(b), lane(lane) {}
+
+  Value operator()(const LaneTerm &t) {
+    auto key = std::make_tuple(t.div, t.mod, t.scale, t.offset);
+    auto it = cache.find(key);
+    if (it != cache.end())
+      return it->second;
+    Value v;
+    if (t.scale == 0)
+      v = idx(t.offset);
+    else if (t.offset != 0)
+      v = arith::AddIOp::create(b, (*this)(t.lanePart()), idx(t.offset));
+    else if (t.scale != 1)
+      v = arith::MulIOp::create(b, (*this)({t.div, t.mod, 1, 0}), idx(t.scale));
+    else if (t.mod != 0)
+      v = arith::RemUIOp::create(b, (*this)({t.div, 0, 1, 0}), idx(t.mod));
+    else if (t.div != 1)
+      v = arith::DivUIOp::create(b, lane, idx(t.div));
+    else
+      v = lane;
+    return cache[key] = v;
   }
-  return true;
-}
+
+private:
+  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
+
+  ImplicitLocOpBuilder &b;
+  Value lane;
+  std::map<std::tuple<int64_t, int64_t, int64_t, int64_t>, Value> cache;
+};
+
+} // namespace
 
 MMAAtom mlir::moe::makeAtom(ImplicitLocOpBuilder &b, const ChipInfo &chip,
                             MMAShape mma, int64_t depth, Type element,
                             Value lane) {
-  auto idx = [&](int64_t v) { return arith::ConstantIndexOp::create(b, v); };
   MMAAtom atom;
-  atom.kStep = kStepOf(chip, mma, depth);
-  atom.kLoad = kLoadOf(chip, mma, depth);
-  MMALayout layout(mma, chip.waveSize);
-  atom.accType = VectorType::get({layout.dValuesPerLane()}, b.getF32Type());
-  if (chip.mmaFamily == MMAFamily::MFMA) {
-    Value row = arith::RemUIOp::create(b, lane, idx(mma.m));
-    Value group = arith::DivUIOp::create(b, lane, idx(mma.m));
-    atom.kOffset = arith::MulIOp::create(b, group, idx(atom.kLoad));
-    atom.aRows = {row};
-    atom.bCol = row;
-    for (int64_t v = 0; v < layout.dValuesPerLane(); ++v)
-      atom.d.push_back(
-          {arith::AddIOp::create(
-               b, arith::MulIOp::create(b, group, idx(layout.dValuesPerLane())),
-               idx(v)),
-           row});
-    // With several MFMAs per step (16x16x16: two per 32 k), the lane's
-    // run of kLoad consecutive k is cut into runs of the MFMA's k per lane,
-    // one per MFMA; A and B are cut alike, so each MFMA sums a permutation
-    // of its share of the step's k and together they sum all of them.
-    int64_t run = layout.aValuesPerLane();
-    int64_t mmas = atom.kLoad / run;
-    atom.multiply = [mma, run, mmas, accType = atom.accType](
-                        ImplicitLocOpBuilder &b, ArrayRef<Value> a, Value w,
-                        Value acc) -> Value {
-      auto part = [&](Value v, int64_t i) -> Value {
-        if (mmas == 1)
-          return v;
-        return vector::ShuffleOp::create(b, v, v, mfmaFeed(i, run));
-      };
-      for (int64_t i = 0; i < mmas; ++i)
-        acc = amdgpu::MFMAOp::create(
-            b, accType, b.getI32IntegerAttr(mma.m), b.getI32IntegerAttr(mma.n),
-            b.getI32IntegerAttr(mma.k), b.getI32IntegerAttr(1), part(a[0], i),
-            part(w, i), acc);
-      return acc;
-    };
-    return atom;
-  }
-  // warp32 mma.sync m16n8k16: a lane loads kLoad consecutive k at
-  // t * kLoad and feeds each 4-element quarter to one MMA's k slots.
-  Value g = arith::DivUIOp::create(b, lane, idx(4));
-  Value t = arith::RemUIOp::create(b, lane, idx(4));
-  atom.kOffset = arith::MulIOp::create(b, t, idx(atom.kLoad));
-  atom.aRows = {g, arith::AddIOp::create(b, g, idx(8))};
-  atom.bCol = g;
-  Value col0 = arith::MulIOp::create(b, t, idx(2));
-  Value col1 = arith::AddIOp::create(b, col0, idx(1));
-  atom.d = {{atom.aRows[0], col0},
-            {atom.aRows[0], col1},
-            {atom.aRows[1], col0},
-            {atom.aRows[1], col1}};
-  atom.dColumnRun = 2;
-  bool bf16 = element.isBF16();
-  int64_t steps = atom.kStep / mma.k;
-  atom.multiply = [steps, bf16](ImplicitLocOpBuilder &b, ArrayRef<Value> a,
-                                Value w, Value acc) -> Value {
-    // Registers of 2 elements: i32 for bf16, vector<2xf16> for f16.
-    auto regs = [&](Value v) {
-      auto words = VectorType::get(
-          {cast<VectorType>(v.getType()).getNumElements() / 2}, b.getI32Type());
-      Value cast = vector::BitCastOp::create(b, words, v);
-      SmallVector<Value> out;
-      for (int64_t i = 0; i < words.getNumElements(); ++i) {
-        Value word = vector::ExtractOp::create(b, cast, i);
-        if (!bf16)
-          word = LLVM::BitcastOp::create(
-              b, VectorType::get({2}, b.getF16Type()), word);
-        out.push_back(word);
-      }
-      return out;
-    };
-    SmallVector<Value> lo = regs(a[0]), hi = regs(a[1]), bw = regs(w);
-    SmallVector<Value> c;
-    for (int64_t v = 0; v < 4; ++v)
-      c.push_back(vector::ExtractOp::create(b, acc, v));
-    for (int64_t s = 0; s < steps; ++s) {
-      // Registers a0a1 (row g), a2a3 (row g+8), a4a5 (row g), a6a7 (row
-      // g+8) take this step's two pairs of each row; b0b1, b2b3 likewise.
-      c = mmaSyncM16N8K16(b, bf16,
-                          {lo[2 * s], hi[2 * s], lo[2 * s + 1], hi[2 * s + 1]},
-                          {bw[2 * s], bw[2 * s + 1]}, c);
-    }
-    return vector::FromElementsOp::create(
-        b, VectorType::get({4}, b.getF32Type()), c);
-  };
+  atom.mma = mma;
+  atom.roles = checkedRoles(chip, mma);
+  atom.instruction = &mmaInstructionOf(chip);
+  atom.element = element;
+  int64_t mmas = mmasPerStep(atom.roles.kPerRow, depth);
+  atom.kStep = mmas * mma.k;
+  atom.kLoad = mmas * atom.roles.kPerRow;
+  atom.accType = VectorType::get({static_cast<int64_t>(atom.roles.d.size())},
+                                 b.getF32Type());
+  LaneTermValues values(b, lane);
+  // The lane's k group loads kLoad consecutive k of each step. (Emitted
+  // after the first A row, as the closed forms before the lane roles were:
+  // that kept the kernels' IR byte-identical.)
+  atom.aRows.push_back(values(atom.roles.aRows.front()));
+  atom.kOffset =
+      arith::MulIOp::create(b, values(atom.roles.kGroup),
+                            arith::ConstantIndexOp::create(b, atom.kLoad));
+  for (const LaneTerm &row : llvm::drop_begin(atom.roles.aRows))
+    atom.aRows.push_back(values(row));
+  atom.bCol = values(atom.roles.bCol);
+  for (auto [row, col] : atom.roles.d)
+    atom.d.push_back({values(row), values(col)});
   return atom;
-}
-
-Value mlir::moe::mmaRegister(ImplicitLocOpBuilder &b, Value pair) {
-  auto type = cast<VectorType>(pair.getType());
-  if (!type.getElementType().isBF16())
-    return pair;
-  Value word =
-      vector::BitCastOp::create(b, VectorType::get({1}, b.getI32Type()), pair);
-  return vector::ExtractOp::create(b, word, 0);
-}
-
-SmallVector<Value> mlir::moe::mmaSyncM16N8K16(ImplicitLocOpBuilder &b,
-                                              bool bf16, ArrayRef<Value> a,
-                                              ArrayRef<Value> w,
-                                              ArrayRef<Value> acc) {
-  Type f32 = b.getF32Type();
-  auto resultType =
-      LLVM::LLVMStructType::getLiteral(b.getContext(), {f32, f32, f32, f32});
-  NVVM::MMATypes type = bf16 ? NVVM::MMATypes::bf16 : NVVM::MMATypes::f16;
-  Value d = NVVM::MmaOp::create(
-      b, resultType, a, w, acc, {16, 8, 16}, std::nullopt, std::nullopt,
-      std::array<NVVM::MMATypes, 2>{type, type},
-      std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
-                                     NVVM::MMALayout::col});
-  SmallVector<Value> c;
-  for (int64_t v = 0; v < 4; ++v)
-    c.push_back(LLVM::ExtractValueOp::create(b, d, v));
-  return c;
 }
