@@ -6,6 +6,7 @@
 
 #include "moe/Target/Chip.h"
 
+using namespace mlir;
 using namespace mlir::moe;
 
 // bf16 MMA shapes, preferred first (REFERENCE.md, checked against
@@ -21,17 +22,52 @@ static const int64_t kGfx942Copies[] = {4};
 static const int64_t kGfx950Copies[] = {16, 4};
 static const int64_t kSm90Copies[] = {16, 8, 4};
 
-static const ChipInfo kChips[] = {
-    {"gfx942", 304, 64, 64 * 1024, 5.3e12, kGfx942BF16, Fp8Flavor::FNUZ, false,
-     GPUVendor::AMD, kGfx942Copies, 64 * 1024},
-    {"gfx950", 256, 64, 160 * 1024, 8.0e12, kGfx950BF16, Fp8Flavor::OCP, true,
-     GPUVendor::AMD, kGfx950Copies, 160 * 1024},
-    {"sm_90", 132, 32, 228 * 1024, 3.35e12, kSm90BF16, Fp8Flavor::OCP, false,
-     GPUVendor::NVIDIA, kSm90Copies, 48 * 1024, /*warpgroupMMA=*/true,
-     MMAFamily::MMASync},
-};
+static ChipInfo gfx942() {
+  ChipInfo c{"gfx942",        304,      64,
+             64 * 1024,       5.3e12,   kGfx942BF16,
+             Fp8Flavor::FNUZ, false,    GPUVendor::AMD,
+             kGfx942Copies,   64 * 1024};
+  c.stagingLdsBytes = c.staticLdsBytes / 2;
+  c.chipset = amdgpu::Chipset(9, 4, 2);
+  return c;
+}
+
+static ChipInfo gfx950() {
+  ChipInfo c{"gfx950",       256,       64,
+             160 * 1024,     8.0e12,    kGfx950BF16,
+             Fp8Flavor::OCP, true,      GPUVendor::AMD,
+             kGfx950Copies,  160 * 1024};
+  c.stagingLdsBytes = c.staticLdsBytes / 2;
+  c.chipset = amdgpu::Chipset(9, 5, 0);
+  return c;
+}
+
+static ChipInfo sm90() {
+  ChipInfo c{"sm_90",        132,      32,
+             228 * 1024,     3.35e12,  kSm90BF16,
+             Fp8Flavor::OCP, false,    GPUVendor::NVIDIA,
+             kSm90Copies,    48 * 1024};
+  c.warpgroupMMA = true;
+  c.mmaFamily = MMAFamily::MMASync;
+  c.asyncCopy = AsyncCopyFamily::CpAsync;
+  c.stagingLdsBytes = c.staticLdsBytes;
+  c.sharedMatrixLoads = true;
+  c.rowDotDecode = true;
+  return c;
+}
+
+static const ChipInfo kChips[] = {gfx942(), gfx950(), sm90()};
 
 const ChipInfo *mlir::moe::lookupChip(llvm::StringRef name) {
+  if (name.starts_with("gfx")) {
+    FailureOr<amdgpu::Chipset> chipset = amdgpu::Chipset::parse(name);
+    if (failed(chipset))
+      return nullptr;
+    for (const ChipInfo &chip : kChips)
+      if (chip.vendor == GPUVendor::AMD && chip.chipset == *chipset)
+        return &chip;
+    return nullptr;
+  }
   for (const ChipInfo &chip : kChips)
     if (chip.name == name)
       return &chip;

@@ -180,7 +180,7 @@ TEST(GroupedMatmulPlanTest, InvariantsOverShapes) {
                 EXPECT_EQ(p->staging->slots, p->chains() + p->aRowsPerStep);
                 EXPECT_LE(p->staging->stages * p->staging->bufferElems() * 2 +
                               4 * p->partialElems(c),
-                          stagingBudgetBytes(c));
+                          c.stagingLdsBytes);
                 EXPECT_EQ(p->unroll, 1);
               } else {
                 EXPECT_NE(loads, GemmLoads::AsyncCopy);

@@ -7,6 +7,8 @@
 #ifndef MOE_TARGET_CHIP_H
 #define MOE_TARGET_CHIP_H
 
+#include "mlir/Dialect/AMDGPU/Utils/Chipset.h"
+
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 
@@ -29,6 +31,12 @@ enum class GPUVendor { AMD, NVIDIA };
 /// or mma.sync (warp32, NVIDIA).
 enum class MMAFamily { MFMA, MMASync };
 
+/// How a lane copies global memory into LDS asynchronously, which fixes how
+/// the copies of a step are waited for (StagedLoads): cp.async (groups,
+/// waited by count of groups) or global_load_lds (waited by vmcnt, which
+/// counts the wave's vector memory instructions).
+enum class AsyncCopyFamily { CpAsync, GlobalLoadLDS };
+
 struct ChipInfo {
   llvm::StringRef name;
   int64_t computeUnits;   ///< CUs (AMD) or SMs (NVIDIA)
@@ -50,9 +58,25 @@ struct ChipInfo {
   /// Hopper-only PTX target that has them.
   bool warpgroupMMA = false;
   MMAFamily mmaFamily = MMAFamily::MFMA;
+  AsyncCopyFamily asyncCopy = AsyncCopyFamily::GlobalLoadLDS;
+  /// LDS the GEMM's per-lane staged loads may take: all a workgroup may
+  /// declare statically on sm_90; half the LDS on AMD, so that two
+  /// workgroups share a CU.
+  int64_t stagingLdsBytes = 0;
+  /// ldmatrix: 8x8 matrices read from shared memory into the mma.sync
+  /// operand layout, which the cooperative shared-tile GEMM plans need.
+  bool sharedMatrixLoads = false;
+  /// Row-dot plans (one output element per lane group, no MMA) pay at
+  /// decode: measured on the H200 (bench/results/h200/row-dot); AMD keeps
+  /// its MMA plans until measured.
+  bool rowDotDecode = false;
+  /// The AMDGPU chipset (gfx major, minor, stepping) as upstream's
+  /// amdgpu::Chipset parses it; 0.0.0 on NVIDIA.
+  amdgpu::Chipset chipset;
 };
 
-/// The descriptor of "gfx942", "gfx950" or "sm_90"; null for another name.
+/// The descriptor of "gfx942", "gfx950" or "sm_90" (AMD names are parsed
+/// with amdgpu::Chipset and matched by chipset); null for another name.
 const ChipInfo *lookupChip(llvm::StringRef name);
 
 /// "gfx942, gfx950, sm_90".

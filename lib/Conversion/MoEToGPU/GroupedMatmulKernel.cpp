@@ -274,16 +274,17 @@ SmallVector<Value> GroupedMatmulEmitter::emitStagedKLoop(gpu::GPUFuncOp func) {
   int64_t stages = plan.staging->stages, chains = plan.chains();
   int64_t sliceSteps = plan.sliceSteps, nA = numA();
   ValueRange buffers = func.getWorkgroupAttributions().take_back(stages);
-  StagedLoads loads(chip, *plan.staging, buffers, waveId, lane);
+  std::unique_ptr<StagedLoads> loads =
+      StagedLoads::create(chip, *plan.staging, buffers, waveId, lane);
   auto issue = [&](Value s, int64_t stage) {
     Value k = kOfStep(s).first;
     for (auto [j, row] : llvm::enumerate(aRows))
-      loads.copy(b, stage, j, a, ValueRange{row.first, k},
-                 /*streaming=*/false);
+      loads->copy(b, stage, j, a, ValueRange{row.first, k},
+                  /*streaming=*/false);
     for (int64_t i = 0; i < chains; ++i)
-      loads.copy(b, stage, nA + i, w, ValueRange{expert, weightCol(i), k},
-                 /*streaming=*/true);
-    loads.endStep(b);
+      loads->copy(b, stage, nA + i, w, ValueRange{expert, weightCol(i), k},
+                  /*streaming=*/true);
+    loads->endStep(b);
   };
   // Step `s` (stage `stage`): copy step s + stages - 1 (when there is one)
   // and wait for step s, then multiply it. A step known statically (the
@@ -295,9 +296,9 @@ SmallVector<Value> GroupedMatmulEmitter::emitStagedKLoop(gpu::GPUFuncOp func) {
     if (staticStep) {
       if (*staticStep + stages - 1 < sliceSteps) {
         issue(next, nextStage);
-        loads.wait(b, stages - 1);
+        loads->wait(b, stages - 1);
       } else {
-        loads.wait(b, sliceSteps - 1 - *staticStep);
+        loads->wait(b, sliceSteps - 1 - *staticStep);
       }
     } else {
       auto ahead = scf::IfOp::create(b, lt(next, idx(sliceSteps)),
@@ -305,13 +306,13 @@ SmallVector<Value> GroupedMatmulEmitter::emitStagedKLoop(gpu::GPUFuncOp func) {
       OpBuilder::InsertionGuard inner(b);
       b.setInsertionPointToStart(&ahead.getThenRegion().front());
       issue(next, nextStage);
-      loads.wait(b, stages - 1);
+      loads->wait(b, stages - 1);
       b.setInsertionPointToStart(&ahead.getElseRegion().front());
-      loads.wait(b, 0);
+      loads->wait(b, 0);
     }
     SmallVector<Value> raw;
     for (int64_t j = 0; j < nA + chains; ++j)
-      raw.push_back(loads.read(b, stage, j));
+      raw.push_back(loads->read(b, stage, j));
     SmallVector<Value> frags = maskStep(raw, s);
     multiplyStep(ArrayRef<Value>(frags).take_front(nA),
                  ArrayRef<Value>(frags).drop_front(nA), acc);

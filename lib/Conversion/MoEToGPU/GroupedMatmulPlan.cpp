@@ -64,7 +64,7 @@ static std::optional<StagingPlan> planStaging(const ChipInfo &chip,
     std::optional<StagingPlan> staging = planStagedLoads(
         chip, p.elementBytes, plan.kLoad, plan.chains() + plan.aRowsPerStep,
         plan.sliceSteps, plan.wavesN * plan.slices,
-        stagingBudgetBytes(chip) - 4 * plan.partialElems(chip));
+        chip.stagingLdsBytes - 4 * plan.partialElems(chip));
     if (staging && staging->stages >= want)
       return staging;
     if (plan.group <= 1 || plan.tilesPerWave % (plan.group / 2) != 0) {
@@ -100,7 +100,7 @@ static int64_t planUnroll(const GroupedMatmulPlan &plan) {
 static std::optional<SharedTilePlan>
 planSharedRing(const ChipInfo &chip, const GroupedMatmulProblem &p,
                const GroupedMatmulPlan &plan, int64_t stages) {
-  if (chip.vendor != GPUVendor::NVIDIA || p.elementBytes != 2 ||
+  if (!chip.sharedMatrixLoads || p.elementBytes != 2 ||
       !sharedKTileOf(p.depth) || (plan.warpgroup && !chip.warpgroupMMA))
     return std::nullopt;
   std::optional<SharedTilePlan> best;
@@ -301,18 +301,18 @@ std::optional<GroupedMatmulPlan> mlir::moe::planGroupedMatmul(
   // The tile's block_n counts weight rows: with a gated epilogue (gate and
   // up rows per output column) the output columns are half that.
   plan.blockN = std::max<int64_t>(p.gated ? p.tileN / 2 : p.tileN, mma.n);
-  // Cooperative tiles where forced (or diagnosed), and by default on
-  // NVIDIA: warpgroup tiles for 64-row blocks (faster than ldmatrix tiles
-  // at every such case measured on the H200, bench/results/h200/
-  // warpgroup-tune), else shared tiles (faster than per-lane copies and
-  // register loads at every row block but T = 1, where the table keeps the
-  // plans that won).
-  bool nvidiaAuto =
-      p.loads == GemmLoads::Auto && chip.vendor == GPUVendor::NVIDIA;
+  // Cooperative tiles where forced (or diagnosed), and by default where
+  // the chip has them (ldmatrix; sm_90): warpgroup tiles for 64-row blocks
+  // (faster than ldmatrix tiles at every such case measured on the H200,
+  // bench/results/h200/ warpgroup-tune), else shared tiles (faster than
+  // per-lane copies and register loads at every row block but T = 1, where the
+  // table keeps the plans that won).
+  bool tilesByDefault = p.loads == GemmLoads::Auto && chip.sharedMatrixLoads;
   for (bool warpgroup : {true, false}) {
     GemmLoads forced =
         warpgroup ? GemmLoads::WarpgroupTiles : GemmLoads::SharedTiles;
-    if (p.loads != forced && !(nvidiaAuto && (!warpgroup || chip.warpgroupMMA)))
+    if (p.loads != forced &&
+        !(tilesByDefault && (!warpgroup || chip.warpgroupMMA)))
       continue;
     GroupedMatmulPlan cooperative = plan;
     if (planSharedTiles(chip, p, cooperative, warpgroup))

@@ -119,6 +119,6 @@ std::string mlir::moe::checkRowDotPlan(const ChipInfo &chip,
 /// bench/results/h200/row-dot, T = 16. AMD keeps its plans until measured.
 bool mlir::moe::rowDotPays(const ChipInfo &chip,
                            const GroupedMatmulProblem &p) {
-  return chip.vendor == GPUVendor::NVIDIA && p.tokens > 0 &&
+  return chip.rowDotDecode && p.tokens > 0 &&
          4 * p.tokens * p.topK <= p.experts && p.depth >= kRowDotMinDepth;
 }

@@ -1,17 +1,16 @@
 //===- StagedLoads.cpp - per-lane global loads staged through LDS ---------===//
 //
-// Asynchronous copies into private LDS slots: nvgpu.device_async_copy
-// (cp.async) on NVIDIA, amdgpu.gather_to_lds (global_load_lds) on AMD.
+// The staging plan, and what the copy families share: where a lane's slot
+// is, and how it is read back.
 //
 //===----------------------------------------------------------------------===//
 
 #include "StagedLoads.h"
 
-#include "mlir/Dialect/AMDGPU/IR/AMDGPUDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
-#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "llvm/Support/ErrorHandling.h"
 
 using namespace mlir;
 using namespace mlir::moe;
@@ -28,6 +27,17 @@ static std::optional<int64_t> pieceBytesFor(const ChipInfo &chip,
 /// gfx9's vmcnt counts at most 63 outstanding vector memory instructions.
 static constexpr int64_t kMaxVmcnt = 63;
 
+int64_t mlir::moe::maxStagesOf(const ChipInfo &chip, int64_t copiesPerStep) {
+  switch (chip.asyncCopy) {
+  case AsyncCopyFamily::CpAsync:
+    return kMaxStagedSteps;
+  case AsyncCopyFamily::GlobalLoadLDS:
+    // vmcnt counts instructions: the steps in flight behind the one read.
+    return kMaxVmcnt / copiesPerStep + 1;
+  }
+  llvm_unreachable("unknown async copy family");
+}
+
 std::optional<StagingPlan>
 mlir::moe::planStagedLoads(const ChipInfo &chip, int64_t elementBytes,
                            int64_t loadElems, int64_t slots, int64_t steps,
@@ -43,20 +53,25 @@ mlir::moe::planStagedLoads(const ChipInfo &chip, int64_t elementBytes,
   plan.waves = waves;
   plan.waveSize = chip.waveSize;
   int64_t stepBytes = slots * waves * chip.waveSize * loadElems * elementBytes;
-  plan.stages = std::min(
-      {kMaxStagedSteps, std::max<int64_t>(steps, 2), budgetBytes / stepBytes});
-  // AMD waits count instructions: the steps in flight behind the one read.
-  if (chip.vendor == GPUVendor::AMD)
-    plan.stages = std::min(plan.stages, kMaxVmcnt / (slots * plan.pieces) + 1);
+  plan.stages = std::min({kMaxStagedSteps, std::max<int64_t>(steps, 2),
+                          budgetBytes / stepBytes,
+                          maxStagesOf(chip, slots * plan.pieces)});
   if (plan.stages < 2)
     return std::nullopt;
   return plan;
 }
 
-int64_t mlir::moe::stagingBudgetBytes(const ChipInfo &chip) {
-  // AMD: half, so that two workgroups share a CU.
-  return chip.vendor == GPUVendor::NVIDIA ? chip.staticLdsBytes
-                                          : chip.staticLdsBytes / 2;
+std::unique_ptr<StagedLoads> StagedLoads::create(const ChipInfo &chip,
+                                                 StagingPlan plan,
+                                                 ValueRange buffers, Value wave,
+                                                 Value lane) {
+  switch (chip.asyncCopy) {
+  case AsyncCopyFamily::CpAsync:
+    return makeCpAsyncLoads(plan, buffers, wave, lane);
+  case AsyncCopyFamily::GlobalLoadLDS:
+    return makeGlobalLoadLDSLoads(plan, buffers, wave, lane);
+  }
+  llvm_unreachable("unknown async copy family");
 }
 
 Value StagedLoads::slotBase(ImplicitLocOpBuilder &b, int64_t slot,
@@ -71,55 +86,12 @@ Value StagedLoads::slotBase(ImplicitLocOpBuilder &b, int64_t slot,
 void StagedLoads::copy(ImplicitLocOpBuilder &b, int64_t stage, int64_t slot,
                        Value src, ValueRange indices, bool streaming) {
   auto idx = [&](int64_t v) { return arith::ConstantIndexOp::create(b, v); };
-  Type element = cast<MemRefType>(src.getType()).getElementType();
-  Value buffer = buffers[stage];
   for (int64_t p = 0; p < plan.pieces; ++p) {
     SmallVector<Value> at(indices);
     if (p > 0)
       at.back() = arith::AddIOp::create(b, at.back(), idx(p * plan.pieceElems));
-    Value base = slotBase(b, slot, p);
-    if (chip.vendor == GPUVendor::NVIDIA) {
-      // cp.async.cg (L2 only) exists for 16-byte copies.
-      bool bypassL1 =
-          streaming && plan.pieceElems * element.getIntOrFloatBitWidth() == 128;
-      Value dst = arith::AddIOp::create(
-          b, base, arith::MulIOp::create(b, lane, idx(plan.pieceElems)));
-      tokens.push_back(nvgpu::DeviceAsyncCopyOp::create(
-          b, buffer, ValueRange{dst}, src, at, b.getIndexAttr(plan.pieceElems),
-          /*srcElements=*/Value(), bypassL1 ? b.getUnitAttr() : UnitAttr()));
-    } else {
-      // The wave writes its lanes' data contiguously from the base.
-      Type transfer = plan.pieceElems == 1
-                          ? element
-                          : VectorType::get({plan.pieceElems}, element);
-      amdgpu::GatherToLDSOp::create(b, src, at, buffer, ValueRange{base},
-                                    TypeAttr::get(transfer));
-    }
+    copyPiece(b, buffers[stage], slotBase(b, slot, p), src, at, streaming);
   }
-}
-
-void StagedLoads::endStep(ImplicitLocOpBuilder &b) {
-  if (chip.vendor != GPUVendor::NVIDIA)
-    return;
-  Value group = nvgpu::DeviceAsyncCreateGroupOp::create(
-      b, nvgpu::DeviceAsyncTokenType::get(b.getContext()), tokens);
-  tokens.clear();
-  if (!firstGroup)
-    firstGroup = group;
-}
-
-void StagedLoads::wait(ImplicitLocOpBuilder &b, int64_t pendingSteps) {
-  if (chip.vendor == GPUVendor::NVIDIA) {
-    // cp.async.wait_group counts groups; its token operand is not used.
-    nvgpu::DeviceAsyncWaitOp::create(b, firstGroup,
-                                     b.getI32IntegerAttr(pendingSteps));
-    return;
-  }
-  // vmcnt counts the wave's vector memory instructions, in issue order.
-  int32_t count = pendingSteps * plan.slots * plan.pieces;
-  amdgpu::MemoryCounterWaitOp::create(b, b.getI32IntegerAttr(count),
-                                      IntegerAttr(), IntegerAttr(),
-                                      IntegerAttr(), IntegerAttr());
 }
 
 Value StagedLoads::read(ImplicitLocOpBuilder &b, int64_t stage, int64_t slot) {

@@ -2,8 +2,9 @@
 //
 // A k loop that keeps several steps of loads in flight without holding
 // registers: each lane copies its own fragments into a private slot of LDS
-// with asynchronous copies (cp.async on NVIDIA, global_load_lds on AMD) and
-// reads them back when the step's MMAs run. Slots are private, so no barrier
+// with asynchronous copies and reads them back when the step's MMAs run.
+// One subclass per AsyncCopyFamily: cp.async (CpAsyncLoads.cpp) and
+// global_load_lds (GlobalLoadLDSLoads.cpp). Slots are private, so no barrier
 // is needed: a lane (or, on AMD, its wave) waits only for its own copies.
 // Each stage has its own buffer and the loop is unrolled by the stage count,
 // so every copy and read names its buffer statically; on AMD that is what
@@ -20,6 +21,7 @@
 
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 
+#include <memory>
 #include <optional>
 
 namespace mlir::moe {
@@ -50,11 +52,6 @@ std::optional<StagingPlan> planStagedLoads(const ChipInfo &chip,
                                            int64_t steps, int64_t waves,
                                            int64_t budgetBytes);
 
-/// LDS bytes the GEMM may use for staging on `chip`: the 48 KiB of static
-/// shared memory a workgroup may have on NVIDIA; half the LDS on AMD (two
-/// workgroups per CU).
-int64_t stagingBudgetBytes(const ChipInfo &chip);
-
 /// Most steps a staged loop keeps buffers for.
 inline constexpr int64_t kMaxStagedSteps = 8;
 
@@ -63,9 +60,13 @@ inline constexpr int64_t kMaxStagedSteps = 8;
 /// `lane` of wave `wave`.
 class StagedLoads {
 public:
-  StagedLoads(const ChipInfo &chip, StagingPlan plan, ValueRange buffers,
-              Value wave, Value lane)
-      : chip(chip), plan(plan), buffers(buffers), wave(wave), lane(lane) {}
+  virtual ~StagedLoads() = default;
+
+  /// The loads of `chip`'s AsyncCopyFamily.
+  static std::unique_ptr<StagedLoads> create(const ChipInfo &chip,
+                                             StagingPlan plan,
+                                             ValueRange buffers, Value wave,
+                                             Value lane);
 
   /// Starts copying this lane's loadElems elements at `src[indices]` (the
   /// last index runs along contiguous memory) into slot `slot` of `stage`.
@@ -74,24 +75,39 @@ public:
             ValueRange indices, bool streaming);
   /// Closes the copies started since the last call into one step. The
   /// first step closed must dominate every later wait (the prologue).
-  void endStep(ImplicitLocOpBuilder &b);
+  virtual void endStep(ImplicitLocOpBuilder &b) = 0;
   /// Waits until at most `pendingSteps` full steps closed after the one to
   /// be read are in flight.
-  void wait(ImplicitLocOpBuilder &b, int64_t pendingSteps);
+  virtual void wait(ImplicitLocOpBuilder &b, int64_t pendingSteps) = 0;
   /// This lane's data of slot `slot` of `stage` (after a wait covering it),
   /// read with the alignment of one copy.
   Value read(ImplicitLocOpBuilder &b, int64_t stage, int64_t slot);
 
-private:
+protected:
+  StagedLoads(StagingPlan plan, ValueRange buffers, Value wave, Value lane)
+      : plan(plan), buffers(buffers), wave(wave), lane(lane) {}
+
+  /// Starts one copy of plan.pieceElems elements at `src[at]` into
+  /// `buffer`, where this lane's piece of the slot starting at `base` is.
+  virtual void copyPiece(ImplicitLocOpBuilder &b, Value buffer, Value base,
+                         Value src, ValueRange at, bool streaming) = 0;
   Value slotBase(ImplicitLocOpBuilder &b, int64_t slot, int64_t piece);
 
-  const ChipInfo &chip;
   StagingPlan plan;
   SmallVector<Value> buffers;
   Value wave, lane;
-  SmallVector<Value> tokens; ///< NVIDIA: copies of the open step
-  Value firstGroup;          ///< NVIDIA: the operand of every wait
 };
+
+/// The cp.async loads (CpAsyncLoads.cpp).
+std::unique_ptr<StagedLoads>
+makeCpAsyncLoads(StagingPlan plan, ValueRange buffers, Value wave, Value lane);
+/// The global_load_lds loads (GlobalLoadLDSLoads.cpp).
+std::unique_ptr<StagedLoads> makeGlobalLoadLDSLoads(StagingPlan plan,
+                                                    ValueRange buffers,
+                                                    Value wave, Value lane);
+/// Most stages of `copiesPerStep` copies per lane and step whose copies
+/// `chip`'s waits can keep in flight (the steps behind the one read, + 1).
+int64_t maxStagesOf(const ChipInfo &chip, int64_t copiesPerStep);
 
 } // namespace mlir::moe
 
