@@ -21,28 +21,6 @@
 
 using namespace mlir;
 
-namespace {
-/// Marks public functions with `llvm.emit_c_interface` so that their
-/// `_mlir_ciface_` wrappers (memref descriptors by pointer) are emitted, and
-/// drops moe argument attributes, which mean nothing to LLVM.
-struct PrepareHostFunctionsPass
-    : PassWrapper<PrepareHostFunctionsPass, OperationPass<ModuleOp>> {
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(PrepareHostFunctionsPass)
-  StringRef getArgument() const final { return "moe-prepare-host-functions"; }
-  void runOnOperation() override {
-    for (auto func : getOperation().getOps<func::FuncOp>()) {
-      for (unsigned i = 0; i < func.getNumArguments(); ++i) {
-        func.removeArgAttr(i, moe::MoEDialect::getEPRankAttrName());
-        func.removeArgAttr(i, moe::MoEDialect::getTokensAttrName());
-      }
-      func->removeAttr(moe::MoEDialect::getTokenBucketAttrName());
-      if (func.isPublic() && !func.isExternal())
-        func->setAttr("llvm.emit_c_interface", UnitAttr::get(&getContext()));
-    }
-  }
-};
-} // namespace
-
 void mlir::moe::addTensorBufferizationPasses(OpPassManager &pm) {
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
   pm.addPass(createCanonicalizerPass());
@@ -51,10 +29,6 @@ void mlir::moe::addTensorBufferizationPasses(OpPassManager &pm) {
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
-}
-
-std::unique_ptr<Pass> mlir::moe::createPrepareHostFunctionsPass() {
-  return std::make_unique<PrepareHostFunctionsPass>();
 }
 
 void mlir::moe::buildCPUReferencePipeline(OpPassManager &pm) {
@@ -81,7 +55,7 @@ void mlir::moe::buildCPUReferencePipeline(OpPassManager &pm) {
   // exp and rsqrt become LLVM intrinsics; erf (GELU) becomes a libm call.
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
-  pm.addPass(createPrepareHostFunctionsPass());
+  pm.addPass(createMoEPrepareHostFunctionsPass());
   pm.addPass(createConvertToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());

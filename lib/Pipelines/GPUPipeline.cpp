@@ -27,112 +27,6 @@
 using namespace mlir;
 using namespace mlir::moe;
 
-/// The allocation a buffer is a view of (or the buffer itself).
-static Value rootBuffer(Value v) {
-  while (auto view = v.getDefiningOp<ViewLikeOpInterface>())
-    v = view.getViewSource();
-  return v;
-}
-
-namespace {
-/// Host buffers become device buffers: memref.alloc / copy in host
-/// functions become gpu.alloc / memcpy (arguments and results of the entry
-/// points are device memory, see the host ABI in the README), and every
-/// allocation that is not returned is freed (gpu.dealloc) before the
-/// return. Host functions are straight-line code here (all loops are in
-/// kernels), so freeing at the return is exact; the stream orders it after
-/// the last kernel that reads the buffer.
-struct UseDeviceBuffersPass
-    : PassWrapper<UseDeviceBuffersPass, OperationPass<func::FuncOp>> {
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(UseDeviceBuffersPass)
-  StringRef getArgument() const final { return "moe-use-device-buffers"; }
-  void getDependentDialects(DialectRegistry &registry) const override {
-    registry.insert<gpu::GPUDialect>();
-  }
-  void runOnOperation() override {
-    func::FuncOp func = getOperation();
-    if (func.isExternal())
-      return;
-    if (!func.getBody().hasOneBlock()) {
-      func.emitError() << "expected straight-line host code for a GPU "
-                          "target (one block), got "
-                       << func.getBody().getBlocks().size() << " blocks";
-      return signalPassFailure();
-    }
-    // What is left on the host must not touch buffer contents: they are in
-    // device memory (host globals, such as the run-time check state, are
-    // not).
-    WalkResult hostAccess = func.walk([&](Operation *op) {
-      if (!isa<memref::LoadOp, memref::StoreOp, vector::LoadOp, vector::StoreOp,
-               affine::AffineLoadOp, affine::AffineStoreOp>(op) ||
-          op->getParentOfType<gpu::LaunchOp>())
-        return WalkResult::advance();
-      auto buffer = llvm::find_if(op->getOperands(), [](Value v) {
-        return isa<MemRefType>(v.getType());
-      });
-      if (buffer != op->operand_end() &&
-          rootBuffer(*buffer).getDefiningOp<memref::GetGlobalOp>())
-        return WalkResult::advance();
-      op->emitOpError() << "reads or writes a buffer on the host; expected "
-                           "every access to run in a kernel for a GPU target";
-      return WalkResult::interrupt();
-    });
-    if (hostAccess.wasInterrupted())
-      return signalPassFailure();
-    SmallVector<Operation *> ops;
-    func.walk([&](Operation *op) {
-      if (isa<memref::AllocOp, memref::CopyOp>(op))
-        ops.push_back(op);
-    });
-    Operation *ret = func.getBody().front().getTerminator();
-    llvm::SmallPtrSet<Value, 8> returned;
-    for (Value v : ret->getOperands())
-      returned.insert(rootBuffer(v));
-    for (Operation *op : ops) {
-      OpBuilder b(op);
-      Location loc = op->getLoc();
-      if (op->getBlock() != &func.getBody().front()) {
-        op->emitOpError() << "is inside host control flow; expected "
-                             "straight-line host code for a GPU target";
-        return signalPassFailure();
-      }
-      if (auto alloc = dyn_cast<memref::AllocOp>(op)) {
-        auto device = gpu::AllocOp::create(
-            b, loc, alloc.getType(), /*asyncToken=*/Type(), ValueRange{},
-            alloc.getDynamicSizes(), alloc.getSymbolOperands());
-        if (!returned.count(alloc.getResult())) {
-          b.setInsertionPoint(ret);
-          gpu::DeallocOp::create(b, loc, Type(), ValueRange{},
-                                 device.getMemref());
-        }
-        alloc.replaceAllUsesWith(device.getMemref());
-      } else {
-        auto copy = cast<memref::CopyOp>(op);
-        gpu::MemcpyOp::create(b, loc, Type(), ValueRange{}, copy.getTarget(),
-                              copy.getSource());
-      }
-      op->erase();
-    }
-  }
-};
-
-/// Gives gpu.modules without a target (the kernels outlined from linalg
-/// loops) the chip's target attribute.
-struct AttachKernelTargetPass
-    : PassWrapper<AttachKernelTargetPass, OperationPass<ModuleOp>> {
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(AttachKernelTargetPass)
-  explicit AttachKernelTargetPass(const ChipInfo &chip) : chip(chip) {}
-  StringRef getArgument() const final { return "moe-attach-kernel-target"; }
-  void runOnOperation() override {
-    Attribute target = getGPUTargetAttr(&getContext(), chip);
-    for (auto module : getOperation().getOps<gpu::GPUModuleOp>())
-      if (!module.getTargetsAttr() || module.getTargetsAttr().empty())
-        module.setTargetsAttr(ArrayAttr::get(&getContext(), {target}));
-  }
-  const ChipInfo &chip;
-};
-} // namespace
-
 void mlir::moe::addKernelPlanningPasses(OpPassManager &pm, const ChipInfo &chip,
                                         const KernelOptions &options) {
   MoEPlanKernelsPassOptions plans;
@@ -158,7 +52,7 @@ void mlir::moe::addGPUHostLoweringPasses(OpPassManager &pm,
   GpuModuleToBinaryPassOptions binary;
   binary.toolkitPath = toolkit.str();
   pm.addPass(createGpuModuleToBinaryPass(binary));
-  pm.addPass(createPrepareHostFunctionsPass());
+  pm.addPass(createMoEPrepareHostFunctionsPass());
   pm.addPass(createGpuToLLVMConversionPass());
   pm.addPass(createConvertToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
@@ -173,6 +67,7 @@ void mlir::moe::addGPUKernelLoweringPasses(OpPassManager &pm,
   launch.gemmLoads = options.gemmLoads;
   launch.routeChecks = options.routeChecks;
   pm.addPass(createConvertMoEToGPULaunchPass(launch));
+  pm.addPass(createMoEReadOnlyArgumentsPass());
   addTensorBufferizationPasses(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());
   // The rest of the program (router GEMMs, residual adds, fills) runs as
@@ -184,8 +79,11 @@ void mlir::moe::addGPUKernelLoweringPasses(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createGpuMapParallelLoopsPass());
   pm.addNestedPass<func::FuncOp>(createConvertParallelLoopToGpuPass());
   pm.addPass(createGpuKernelOutliningPass());
-  pm.addPass(std::make_unique<AttachKernelTargetPass>(chip));
-  pm.addNestedPass<func::FuncOp>(std::make_unique<UseDeviceBuffersPass>());
+  MoEAttachKernelTargetPassOptions attach;
+  attach.target = chip.name.str();
+  pm.addPass(createMoEAttachKernelTargetPass(attach));
+  pm.addNestedPass<func::FuncOp>(createMoEDeallocateHostBuffersPass());
+  pm.addNestedPass<func::FuncOp>(createMoEUseDeviceBuffersPass());
   pm.addNestedPass<func::FuncOp>(createGpuAsyncRegionPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(memref::createExpandStridedMetadataPass());

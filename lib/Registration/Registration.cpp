@@ -21,6 +21,7 @@ void mlir::moe::registerMoEAndUpstreamDialects(DialectRegistry &registry) {
   registerAllDialects(registry);
   registerAllExtensions(registry);
   registerAllToLLVMIRTranslations(registry);
+  registerLaunchFuncMemoryEffects(registry);
 }
 
 void mlir::moe::registerMoEAndUpstreamPasses() {

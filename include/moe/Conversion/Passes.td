@@ -130,4 +130,127 @@ def MoEPlanKernelsPass : Pass<"moe-plan-kernels"> {
   ];
 }
 
+def MoEAttachKernelTargetPass
+    : Pass<"moe-attach-kernel-target", "::mlir::ModuleOp"> {
+  let summary = "Give gpu.modules without a target the chip's target";
+  let description = [{
+    The kernels outlined from linalg loops (router GEMMs, residual adds,
+    fills) land in `gpu.module`s without a target attribute; this gives
+    each the target attribute of `target` (`#rocdl.target` or
+    `#nvvm.target`), as the moe kernels' module has.
+  }];
+  let options = [
+    Option<"target", "target", "std::string", /*default=*/"\"gfx942\"",
+           "Chip of the kernels: gfx942, gfx950 or sm_90">
+  ];  let dependentDialects = [
+    "::mlir::gpu::GPUDialect",
+    "::mlir::NVVM::NVVMDialect",
+    "::mlir::ROCDL::ROCDLDialect"
+  ];
+}
+
+def MoEUseDeviceBuffersPass
+    : Pass<"moe-use-device-buffers", "::mlir::func::FuncOp"> {
+  let summary = "Host buffers become device buffers (gpu.alloc / dealloc / memcpy)";
+  let description = [{
+    In host functions of a GPU target, `memref.alloc`, `memref.dealloc` and
+    `memref.copy` become `gpu.alloc`, `gpu.dealloc` and `gpu.memcpy`: the
+    arguments and results of the entry points are device memory (the host
+    ABI in the README). The deallocs are those of upstream's
+    ownership-based buffer deallocation, which runs before this pass; the
+    stream orders each after the kernels launched before it. Its
+    pointer-equality guards of a returned buffer against its own base
+    buffer (always equal) are folded away first.
+
+    Diagnosed: host functions of more than one block, and loads or stores
+    of buffer contents on the host (every access must run in a kernel;
+    host globals such as the run-time check state are exempt).
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
+def MoEPrepareHostFunctionsPass
+    : Pass<"moe-prepare-host-functions", "::mlir::ModuleOp"> {
+  let summary = "Mark entry points for C-interface wrappers; drop moe attributes";
+  let description = [{
+    Public functions with a body get `llvm.emit_c_interface`, so that their
+    `_mlir_ciface_` wrappers (memref descriptors by pointer) are emitted;
+    the moe argument and function attributes (`moe.tokens`, `moe.ep_rank`,
+    `moe.token_bucket`), which mean nothing to LLVM, are dropped.
+  }];
+}
+
+def MoEExpandKernelMathPass
+    : Pass<"moe-expand-kernel-math", "::mlir::gpu::GPUModuleOp"> {
+  let summary = "erf as a polynomial in kernel modules (no device library call)";
+  let description = [{
+    Applies upstream's polynomial approximation of `math.erf`
+    (`populatePolynomialApproximateErfPattern`) in each `gpu.module`.
+  }];  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
+def MoELowerSubgroupReducePass
+    : Pass<"moe-lower-subgroup-reduce", "::mlir::gpu::GPUModuleOp"> {
+  let summary = "gpu.subgroup_reduce as butterflies of 32-bit gpu.shuffles";
+  let description = [{
+    Breaks `gpu.subgroup_reduce` of any width into 32-bit pieces and lowers
+    them (clustered or not) to shuffles over a wave of `wave-size` lanes,
+    with upstream's patterns; the NVVM and ROCDL conversions lower only
+    some reductions themselves.
+  }];
+  let options = [
+    Option<"waveSize", "wave-size", "unsigned", /*default=*/"64",
+           "Lanes of a wave (64 on CDNA, 32 on NVIDIA)">
+  ];  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::gpu::GPUDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
+def MoEReadOnlyArgumentsPass
+    : Pass<"moe-read-only-arguments", "::mlir::ModuleOp"> {
+  let summary = "Mark tensor arguments of host functions not writable for bufferization";
+  let description = [{
+    Gives every tensor argument of a function with a body
+    `bufferization.writable = false`. The host ABI's operands belong to the
+    caller, and each result is a buffer the caller frees: one-shot
+    bufferization must then write results into new buffers, never into an
+    operand (a residual add `x + y` otherwise overwrites `x` and returns it,
+    and a caller that frees the result frees its own input). Elementwise
+    ops whose output operand their body does not read get a new buffer
+    without a copy.
+  }];
+  let dependentDialects = ["::mlir::bufferization::BufferizationDialect"];
+}
+
+def MoEDeallocateHostBuffersPass
+    : Pass<"moe-deallocate-host-buffers", "::mlir::func::FuncOp"> {
+  let summary = "Upstream's buffer-deallocation-pipeline on host functions that own buffers";
+  let description = [{
+    Runs upstream's ownership-based deallocation pipeline
+    (`buffer-deallocation-pipeline`: ownership-based-buffer-deallocation,
+    simplification, lowering to `memref.dealloc`) on each host function
+    that allocates, so that every buffer it does not return is freed.
+
+    A function that allocates nothing and only forwards the buffers its
+    calls return to its own results owns nothing to free: the token-bucket
+    dispatcher (`moe-dispatch-token-buckets`) is such a function, and
+    running the pipeline on it would add run-time ownership flags (and,
+    for two results, a library call that a function pass cannot insert).
+    It is left alone. Any other function (one that drops or stores a
+    returned buffer) goes through the pipeline.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect"
+  ];
+}
+
 #endif // MOE_CONVERSION_PASSES_TD

@@ -26,11 +26,6 @@ void buildCPUReferencePipeline(OpPassManager &pm);
 /// functions with identity-layout boundaries (what both host pipelines use).
 void addTensorBufferizationPasses(OpPassManager &pm);
 
-/// Marks public functions with `llvm.emit_c_interface` (their
-/// `_mlir_ciface_` wrappers take memref descriptors by pointer) and drops
-/// moe argument attributes and token buckets.
-std::unique_ptr<Pass> createPrepareHostFunctionsPass();
-
 /// moe ops and tensors -> a host program for `chip` in the LLVM dialect:
 /// each moe op launches its kernel template (convert-moe-to-gpu-launch,
 /// which expands moe.experts where moe-optimize has not), the rest of the
@@ -86,6 +81,10 @@ void registerGPUHostPipeline();
 /// Registers `moe-cpu-reference-pipeline`, `moe-optimize` and
 /// `moe-gpu-pipeline` for moe-opt.
 void registerMoEPipelines();
+
+/// Gives gpu.launch_func the memory effects of its kernel (reads and writes
+/// of every buffer operand), which upstream's buffer deallocation needs.
+void registerLaunchFuncMemoryEffects(DialectRegistry &registry);
 
 } // namespace mlir::moe
 

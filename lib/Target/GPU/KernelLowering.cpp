@@ -6,6 +6,8 @@
 
 #include "moe/Target/GPUTarget.h"
 
+#include "moe/Conversion/Passes.h"
+
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/AMDGPU/IR/AMDGPUDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -42,48 +44,13 @@ void mlir::moe::loadKernelDialects(MLIRContext *ctx) {
                    vector::VectorDialect>();
 }
 
-namespace {
-/// erf becomes a polynomial in the kernel module (no device library call).
-struct ExpandKernelMathPass
-    : PassWrapper<ExpandKernelMathPass, OperationPass<gpu::GPUModuleOp>> {
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(ExpandKernelMathPass)
-  StringRef getArgument() const final { return "moe-expand-kernel-math"; }
-  void runOnOperation() override {
-    RewritePatternSet erf(&getContext());
-    populatePolynomialApproximateErfPattern(erf);
-    if (failed(applyPatternsGreedily(getOperation(), std::move(erf))))
-      signalPassFailure();
-  }
-};
-
-/// gpu.subgroup_reduce of any width becomes a butterfly of 32-bit
-/// gpu.shuffles over the chip's wave (the NVVM and ROCDL conversions lower
-/// only some reductions themselves).
-struct LowerSubgroupReducePass
-    : PassWrapper<LowerSubgroupReducePass, OperationPass<gpu::GPUModuleOp>> {
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(LowerSubgroupReducePass)
-  explicit LowerSubgroupReducePass(unsigned waveSize) : waveSize(waveSize) {}
-  StringRef getArgument() const final { return "moe-lower-subgroup-reduce"; }
-  void runOnOperation() override {
-    RewritePatternSet patterns(&getContext());
-    populateGpuBreakDownSubgroupReducePatterns(patterns,
-                                               /*maxShuffleBitwidth=*/32);
-    populateGpuLowerSubgroupReduceToShufflePatterns(patterns, waveSize,
-                                                    /*shuffleBitwidth=*/32);
-    populateGpuLowerClusteredSubgroupReduceToShufflePatterns(
-        patterns, waveSize, /*shuffleBitwidth=*/32);
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
-      signalPassFailure();
-  }
-  unsigned waveSize;
-};
-} // namespace
-
 void mlir::moe::addKernelLoweringPasses(OpPassManager &pm,
                                         const ChipInfo &chip) {
   OpPassManager &gpu = pm.nest<gpu::GPUModuleOp>();
-  gpu.addPass(std::make_unique<ExpandKernelMathPass>());
-  gpu.addPass(std::make_unique<LowerSubgroupReducePass>(chip.waveSize));
+  gpu.addPass(createMoEExpandKernelMathPass());
+  MoELowerSubgroupReducePassOptions reduce;
+  reduce.waveSize = chip.waveSize;
+  gpu.addPass(createMoELowerSubgroupReducePass(reduce));
   gpu.addPass(createSCFToControlFlowPass());
   if (chip.vendor == GPUVendor::NVIDIA) {
     // exp and rsqrt go through libdevice (__nv_expf), which
