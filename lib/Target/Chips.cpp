@@ -22,23 +22,19 @@ static const int64_t kGfx942Copies[] = {4};
 static const int64_t kGfx950Copies[] = {16, 4};
 static const int64_t kSm90Copies[] = {16, 8, 4};
 
-static ChipInfo gfx942() {
-  ChipInfo c{"gfx942",        304,      64,
-             64 * 1024,       5.3e12,   kGfx942BF16,
-             Fp8Flavor::FNUZ, false,    GPUVendor::AMD,
-             kGfx942Copies,   64 * 1024};
-  c.stagingLdsBytes = c.staticLdsBytes / 2;
-  c.chipset = amdgpu::Chipset(9, 4, 2);
-  return c;
-}
-
-static ChipInfo gfx950() {
-  ChipInfo c{"gfx950",       256,       64,
-             160 * 1024,     8.0e12,    kGfx950BF16,
-             Fp8Flavor::OCP, true,      GPUVendor::AMD,
-             kGfx950Copies,  160 * 1024};
-  c.stagingLdsBytes = c.staticLdsBytes / 2;
-  c.chipset = amdgpu::Chipset(9, 5, 0);
+/// A CDNA chip: MFMA, global_load_lds staging in half the LDS (two
+/// workgroups per CU), no ldmatrix.
+static ChipInfo cdnaChip(llvm::StringRef name, amdgpu::Chipset chipset,
+                         int64_t computeUnits, int64_t ldsBytes,
+                         double hbmBytesPerSecond,
+                         llvm::ArrayRef<MMAShape> bf16MMA, Fp8Flavor fp8,
+                         bool scaledMMA, llvm::ArrayRef<int64_t> copies) {
+  ChipInfo c{name,     computeUnits,      64,
+             ldsBytes, hbmBytesPerSecond, bf16MMA,
+             fp8,      scaledMMA,         GPUVendor::AMD,
+             copies,   ldsBytes};
+  c.stagingLdsBytes = ldsBytes / 2;
+  c.chipset = chipset;
   return c;
 }
 
@@ -56,7 +52,12 @@ static ChipInfo sm90() {
   return c;
 }
 
-static const ChipInfo kChips[] = {gfx942(), gfx950(), sm90()};
+static const ChipInfo kChips[] = {
+    cdnaChip("gfx942", amdgpu::Chipset(9, 4, 2), 304, 64 * 1024, 5.3e12,
+             kGfx942BF16, Fp8Flavor::FNUZ, /*scaledMMA=*/false, kGfx942Copies),
+    cdnaChip("gfx950", amdgpu::Chipset(9, 5, 0), 256, 160 * 1024, 8.0e12,
+             kGfx950BF16, Fp8Flavor::OCP, /*scaledMMA=*/true, kGfx950Copies),
+    sm90()};
 
 const ChipInfo *mlir::moe::lookupChip(llvm::StringRef name) {
   if (name.starts_with("gfx")) {

@@ -69,14 +69,21 @@ public:
   }
 };
 
-/// moe.gate: one wave per token (GateKernel.cpp).
-class GateTemplate : public TemplateOf<GateOp, buildGateKernel> {
+/// A TemplateOf whose kernel takes one workgroup per row of the first
+/// operand.
+template <typename OpTy, auto buildKernel>
+class RowTemplateOf : public TemplateOf<OpTy, buildKernel> {
 public:
   FailureOr<gpu::KernelDim3> launchGrid(OpBuilder &b, Location loc, Operation *,
                                         gpu::GPUFuncOp, ValueRange args,
                                         const ChipInfo &) const override {
     return rowGrid(b, loc, args);
   }
+};
+
+/// moe.gate: one wave per token (GateKernel.cpp).
+class GateTemplate : public RowTemplateOf<GateOp, buildGateKernel> {
+public:
   void checkSizes(ImplicitLocOpBuilder &b, Operation *op, ValueRange args,
                   SmallVectorImpl<Value> &ok) const override {
     if (cast<GateOp>(op).getBias())
@@ -226,13 +233,8 @@ public:
 /// moe.rms_norm and moe.add_rms_norm: one wave per row
 /// (ElementwiseKernels.cpp).
 template <typename NormOp>
-class RMSNormTemplate : public TemplateOf<NormOp, buildRMSNormKernel> {
+class RMSNormTemplate : public RowTemplateOf<NormOp, buildRMSNormKernel> {
 public:
-  FailureOr<gpu::KernelDim3> launchGrid(OpBuilder &b, Location loc, Operation *,
-                                        gpu::GPUFuncOp, ValueRange args,
-                                        const ChipInfo &) const override {
-    return rowGrid(b, loc, args);
-  }
   void checkSizes(ImplicitLocOpBuilder &b, Operation *op, ValueRange args,
                   SmallVectorImpl<Value> &ok) const override {
     constexpr bool withResidual = std::is_same_v<NormOp, AddRMSNormOp>;
