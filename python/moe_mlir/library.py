@@ -85,6 +85,8 @@ def check_failure(status, checks):
                 f"{status[1]}, found {status[2]}")
     where, _, what = message.rpartition(": ")
     where = where + ": " if where else ""
+    if status[1] == 1:  # "1 route id outside ...", not "1 route ids"
+        what = what.replace("ids", "id", 1)
     return (f"run-time check failed: {where}{status[1]} {what}, first "
             f"{status[2]} at token {status[3]}")
 

@@ -145,6 +145,9 @@ moe::runtime::describeCheckFailure(const int64_t *status,
       colon == std::string::npos ? "" : message.substr(0, colon + 2);
   std::string what =
       colon == std::string::npos ? message : message.substr(colon + 2);
+  // One route: "1 route id outside ...", not "1 route ids".
+  if (size_t ids = what.find("ids"); status[1] == 1 && ids != std::string::npos)
+    what.erase(ids + 2, 1);
   return "run-time check failed: " + where + std::to_string(status[1]) + " " +
          what + ", first " + std::to_string(status[2]) + " at token " +
          std::to_string(status[3]);

@@ -68,8 +68,9 @@ def bad_ids(name, entry, ids, bad, bound, begin=None, chunked=False):
     flat = ids.reshape(-1).astype(np.int64)
     outside = (flat < 0) if bound is None else (flat < 0) | (flat >= bound)
     where = np.nonzero(outside)[0]
-    what = ("negative route ids" if bound is None
-            else f"route ids outside [0, {bound})")
+    noun = "id" if len(where) == 1 else "ids"
+    what = (f"negative route {noun}" if bound is None
+            else f"route {noun} outside [0, {bound})")
     want = (f": {len(where)} {what}, first {flat[where[0]]} at token "
             f"{where[0] // ids.shape[1]}")
     inputs = [ids] + ([np.array(begin, dtype=np.int64)] if begin is not None

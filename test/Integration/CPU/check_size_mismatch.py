@@ -82,7 +82,8 @@ def route_failure(ids, experts):
     flat = ids.reshape(-1).astype(np.int64)
     bad = np.nonzero((flat < 0) | (flat >= experts))[0]
     first = bad[0]
-    return (f"{len(bad)} route ids outside [0, {experts}), first "
+    noun = "id" if len(bad) == 1 else "ids"
+    return (f"{len(bad)} route {noun} outside [0, {experts}), first "
             f"{flat[first]} at token {first // ids.shape[1]}")
 
 

@@ -14,10 +14,10 @@
 // CHECK: E: moe.experts at {{.*}}size_mismatch.mlir:[[#]]:8: dim 0 of 'w2' must equal dim 0 of 'w1' (E): expected 8, found 4
 // CHECK: I: moe.experts at {{.*}}size_mismatch.mlir:[[#]]:8: dim 2 of 'w2' must equal half of dim 1 of 'w1' (I): expected 24, found 16
 // CHECK: residual T: moe.add_rms_norm at {{.*}}size_mismatch.mlir:[[#]]:12: dim 0 of 'residual' must equal dim 0 of 'x': expected 4, found 3
-// CHECK: id E: 1 route ids outside [0, 8), first 8 at token 2
+// CHECK: id E: 1 route id outside [0, 8), first 8 at token 2
 // CHECK: ids -1, INT_MIN, INT_MAX: 3 route ids outside [0, 8), first -1 at token 0
 // CHECK: ids past the chunked-align threshold: 2 route ids outside [0, 8), first 9 at token 550
-// CHECK: id at the last of 3000 tokens: 1 route ids outside [0, 8), first 12 at token 2999
+// CHECK: id at the last of 3000 tokens: 1 route id outside [0, 8), first 12 at token 2999
 // CHECK: {{^[0-9]+}} passed, 0 failed
 
 // The check state is per call: 8 threads call each library at once, half of
