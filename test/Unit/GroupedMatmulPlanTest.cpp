@@ -362,4 +362,18 @@ TEST(GroupedMatmulPlanTest, NoSixteenRowMMAIsDiagnosed) {
   EXPECT_EQ(error, "has no 16-row bf16 MMA on gfx942");
 }
 
+// A chip whose MMA layout gives no lane roles the GEMM can feed (here a
+// 16x8x16 MMA on a wave of 64, whose lanes hold 4 k of A but 2 of B) gets
+// no plan, with the reason from deriveLaneRoles.
+TEST(GroupedMatmulPlanTest, LayoutWithoutLaneRolesIsDiagnosed) {
+  static const MMAShape narrow[] = {{16, 8, 16}};
+  ChipInfo odd = chip("gfx942");
+  odd.bf16MMA = narrow;
+  std::string error;
+  EXPECT_FALSE(
+      planGroupedMatmul(odd, {16, 64, 2048, 2, false, GemmLoads::Auto}, error));
+  EXPECT_EQ(error, "has no lane roles for its MMA on gfx942: lane 0 holds "
+                   "different k of A and B");
+}
+
 } // namespace
