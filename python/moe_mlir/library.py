@@ -200,11 +200,24 @@ class GPULibrary:
         getattr(self.lib, f"_moe_packed_{entry}")(packed)
         return spec, results, keep[1]
 
-    def _free(self, spec, results):
-        at = 0
+    @staticmethod
+    def _allocated(spec, results, tensors):
+        """The buffers the call allocated for its results: each once, and
+        none that is an argument's (a library built before
+        moe-read-only-arguments could return its operand), as moe-run
+        frees them."""
+        inputs = {t.data_ptr() for t in tensors}
+        buffers, at = [], 0
         for r in spec["results"]:
-            self.backend.moe_device_free(ctypes.c_void_p(results[at]))
+            if results[at] and results[at] not in inputs \
+                    and results[at] not in buffers:
+                buffers.append(results[at])
             at += 3 + 2 * len(r["shape"])
+        return buffers
+
+    def _free(self, spec, results, tensors):
+        for buffer in self._allocated(spec, results, tensors):
+            self.backend.moe_device_free(ctypes.c_void_p(buffer))
 
     def call(self, entry, *tensors):
         """Runs `entry` and returns its results as new torch tensors."""
@@ -213,7 +226,7 @@ class GPULibrary:
         self.check()
         if status[0] != 0:
             # A failed check skipped the kernels it guards: no results.
-            self._free(spec, results)
+            self._free(spec, results, tensors)
             self._raise_failed_check(entry, status)
         outs, at = [], 0
         stream = ctypes.c_void_p(torch.cuda.current_stream().cuda_stream)
@@ -228,7 +241,7 @@ class GPULibrary:
                                     out.numel() * out.element_size(), stream)
             outs.append(out)
             at += 3 + 2 * rank
-        self._free(spec, results)
+        self._free(spec, results, tensors)
         torch.cuda.current_stream().synchronize()
         self.check()
         return outs
@@ -246,12 +259,17 @@ class GPULibrary:
         free, set_stream = self.backend.moe_device_free, \
             self.backend.moe_device_set_stream
         status = keep[1]
+        inputs = {t.data_ptr() for t in tensors}
 
         def run():
             set_stream(ctypes.c_void_p(torch.cuda.current_stream().cuda_stream))
             fn(packed)
+            freed = []
             for at in offsets:
-                free(ctypes.c_void_p(results[at]))
+                # As _allocated: never an argument's buffer, each once.
+                if results[at] not in inputs and results[at] not in freed:
+                    free(ctypes.c_void_p(results[at]))
+                    freed.append(results[at])
             if status[0] != 0:
                 self._raise_failed_check(entry, status)
         run.keep = (tensors, keep)
