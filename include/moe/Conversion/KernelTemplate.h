@@ -85,9 +85,9 @@ struct KernelLaunchState {
   const ChipInfo &chip;
   KernelOptions options;
   /// The kernel built for each op before the conversion (buildKernels).
-  llvm::DenseMap<Operation *, gpu::GPUFuncOp> kernels;
+  llvm::DenseMap<Operation *, gpu::GPUFuncOp> kernels{};
   /// The ops whose result buffers are zero-filled before their launch.
-  llvm::SmallPtrSet<Operation *, 8> zeroFilled;
+  llvm::SmallPtrSet<Operation *, 8> zeroFilled{};
 };
 
 /// Builds the kernel of every op of `ops` (collectKernelOps) into `module`

@@ -262,7 +262,7 @@ struct ConvertMoEToGPULaunchPass
         collectKernelOps(module);
     if (ops.empty())
       return;
-    KernelLaunchState state{*chip, {}, {}, {}};
+    KernelLaunchState state{*chip};
     state.options.gemmLoads = gemmLoads;
     state.options.routeChecks = routeChecks;
     OpBuilder b(&getContext());
