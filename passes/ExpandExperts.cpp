@@ -65,6 +65,13 @@ mlir::moe::buildExpandedExperts(RewriterBase &rewriter, ExpertsOp op,
     return failure();
   Location loc = op.getLoc();
   MLIRContext *ctx = rewriter.getContext();
+  TileAttr tile = op.getTileAttr();
+  // Route order reads global ids: under a local range the align stays.
+  if (blockM == 1 && expertBegin) {
+    blockM = 16;
+    if (tile)
+      tile = TileAttr::get(ctx, blockM, tile.getBlockN());
+  }
   Type element = op.getX().getType().getElementType();
   int64_t tokens = dimOf(op.getX(), 0);
   // H of GEMM2's result: the first static one of x, w2 and w1 (they are
@@ -90,25 +97,35 @@ mlir::moe::buildExpandedExperts(RewriterBase &rewriter, ExpertsOp op,
   auto countType = RankedTensorType::get({}, i32);
   IntegerAttr topKAttr = rewriter.getI64IntegerAttr(topK);
   IntegerAttr blockMAttr = rewriter.getI64IntegerAttr(blockM);
-  TileAttr tile = op.getTileAttr();
 
   // The expanded ops take T from different operands (align from ids, the
   // GEMMs from x): the op's own size relations are kept as checks so that
   // a mismatch is reported as it is without expansion.
   materializeSizeChecks(rewriter, op);
 
-  // With a local range the align still reports ids outside every expert.
+  // block_m 1: route order, the GEMMs read the ids (and report the bad
+  // ones) themselves. With a local range the align still reports ids
+  // outside every expert.
   ExpandedExperts ex;
-  ex.align = AlignOp::create(
-      rewriter, loc, sortedType, blocksType, countType, op.getIds(),
-      expertBegin, rewriter.getI64IntegerAttr(numExperts), blockMAttr,
-      expertBegin && totalExperts ? rewriter.getI64IntegerAttr(*totalExperts)
-                                  : IntegerAttr());
+  bool routeOrder = blockM == 1;
+  if (!routeOrder)
+    ex.align = AlignOp::create(
+        rewriter, loc, sortedType, blocksType, countType, op.getIds(),
+        expertBegin, rewriter.getI64IntegerAttr(numExperts), blockMAttr,
+        expertBegin && totalExperts ? rewriter.getI64IntegerAttr(*totalExperts)
+                                    : IntegerAttr());
   auto gemm = [&](Value a, Value w, RowSource rows, int64_t cols) {
+    auto type = RankedTensorType::get({routes, cols}, element);
+    if (routeOrder)
+      return GroupedMatmulOp::create(
+          rewriter, loc, type, a, w, Value(), Value(), Value(), op.getIds(),
+          /*weights=*/Value(), RowSourceAttr::get(ctx, rows), topKAttr,
+          blockMAttr, /*activation=*/ActivationAttr(), tile,
+          /*plan=*/GemmPlanAttr());
     return GroupedMatmulOp::create(
-        rewriter, loc, RankedTensorType::get({routes, cols}, element), a, w,
-        ex.align.getSortedRouteIds(), ex.align.getBlockExpertIds(),
-        ex.align.getPaddedCount(), /*weights=*/Value(),
+        rewriter, loc, type, a, w, ex.align.getSortedRouteIds(),
+        ex.align.getBlockExpertIds(), ex.align.getPaddedCount(),
+        /*route_ids=*/Value(), /*weights=*/Value(),
         RowSourceAttr::get(ctx, rows), topKAttr, blockMAttr,
         /*activation=*/ActivationAttr(), tile, /*plan=*/GemmPlanAttr());
   };
@@ -160,9 +177,11 @@ struct MoEExpandExpertsPass
   using MoEExpandExpertsPassBase::MoEExpandExpertsPassBase;
 
   void runOnOperation() override {
-    if (blockM < 16 || blockM > 256 || !llvm::isPowerOf2_64(blockM)) {
+    if (blockM != 1 &&
+        (blockM < 16 || blockM > 256 || !llvm::isPowerOf2_64(blockM))) {
       getOperation()->emitError()
-          << "expected 'block-m' to be a power of two in [16, 256], got "
+          << "expected 'block-m' to be 1 (route order) or a power of two in "
+             "[16, 256], got "
           << static_cast<int64_t>(blockM);
       return signalPassFailure();
     }

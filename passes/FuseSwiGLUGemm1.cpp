@@ -49,9 +49,9 @@ mlir::moe::fuseActivationIntoGemm(RewriterBase &rewriter, ActivationOp act) {
   auto fused = GroupedMatmulOp::create(
       rewriter, gemm.getLoc(), act.getResult().getType(), gemm.getA(),
       gemm.getW(), gemm.getSortedRouteIds(), gemm.getBlockExpertIds(),
-      gemm.getPaddedCount(), gemm.getWeights(), gemm.getRowsAttr(),
-      gemm.getTopKAttr(), gemm.getBlockMAttr(), act.getKind(),
-      gemm.getTileAttr(),
+      gemm.getPaddedCount(), gemm.getRouteIds(), gemm.getWeights(),
+      gemm.getRowsAttr(), gemm.getTopKAttr(), gemm.getBlockMAttr(),
+      act.getKind(), gemm.getTileAttr(),
       /*plan=*/GemmPlanAttr()); // a plan of the unfused GEMM no longer fits
 
   rewriter.replaceOp(act, fused.getResult());

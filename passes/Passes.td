@@ -23,7 +23,10 @@ def MoEExpandExpertsPass : Pass<"moe-expand-experts"> {
     ```
 
     BM is the tile's `block_m` when the op carries `tile`, else `block-m`; the
-    tile is copied to both GEMMs. Requires a static expert count E and top-k.
+    tile is copied to both GEMMs. With BM 1 (route order, what the tile cost
+    model picks at decode) there is no moe.align: both GEMMs take
+    `route_ids %ids` and report bad ids themselves. Requires a static expert
+    count E and top-k.
     Numerics: the intermediates are rounded to the element type (bf16: a
     relative 2^-9 per rounding), so results agree with the unexpanded op
     within the bf16 tolerance of the CPU tests (1e-2 relative).
@@ -35,7 +38,7 @@ def MoEExpandExpertsPass : Pass<"moe-expand-experts"> {
   }];
   let options = [
     Option<"blockM", "block-m", "int64_t", /*default=*/"16",
-           "block_m of moe.align when the op has no tile (a power of two in [16, 256])">
+           "block_m of moe.align when the op has no tile (a power of two in [16, 256], or 1: route order without moe.align)">
   ];
   let dependentDialects = ["::mlir::tensor::TensorDialect",
                            "::mlir::arith::ArithDialect"];
@@ -138,11 +141,17 @@ def MoESelectTilesPass : Pass<"moe-select-tiles"> {
     `moe.grouped_matmul` keeps its `block_m` (moe.align fixed it). Targets:
     gfx942, gfx950, sm_90. `tokens` is the expected token count T (0: the
     static T of the op, else a diagnostic); a function's `moe.token_bucket`
-    sets its own expected T instead. `ep-size` divides the experts.
+    sets its own expected T instead. `ep-size` divides the experts. On chips
+    that stream decode weights as row dot products (sm_90) a `moe.experts`
+    with at most E / 4 routes and every expert local gets `block_m` 1: route
+    order, no moe.align (`route-order=false` keeps aligned blocks, for
+    kernels forced to MMA tiles).
   }];
   let options = [
     Option<"target", "target", "std::string", /*default=*/"\"gfx942\"",
            "chip to tile for: gfx942, gfx950 or sm_90">,
+    Option<"routeOrder", "route-order", "bool", /*default=*/"true",
+           "let decode moe.experts run in route order (block_m 1) where the model picks it">,
     Option<"tokens", "tokens", "int64_t", /*default=*/"0",
            "expected tokens per call T (0: use the op's static T)">,
     Option<"epSize", "ep-size", "int64_t", /*default=*/"1",

@@ -71,9 +71,14 @@ struct MoESelectTilesPass
         if (failed(t))
           return WalkResult::interrupt();
         // GEMM1 ([routes x H] * [H x 2I]) decides block_m for both GEMMs.
-        GroupedGemmProblem p{*t, k, e, std::max<int64_t>(e / epSize, 1),
+        GroupedGemmProblem p{*t,
+                             k,
+                             e,
+                             std::max<int64_t>(e / epSize, 1),
                              dimOf(experts.getW1(), 1),
-                             dimOf(experts.getX(), 1), std::nullopt};
+                             dimOf(experts.getX(), 1),
+                             std::nullopt,
+                             routeOrder};
         experts.setTileAttr(toAttr(selectTile(*chip, p)));
       } else if (auto gemm = dyn_cast<GroupedMatmulOp>(op)) {
         auto wType = cast<RankedTensorType>(gemm.getW().getType());
@@ -89,9 +94,14 @@ struct MoESelectTilesPass
         if (failed(t))
           return WalkResult::interrupt();
         int64_t local = dimOf(gemm.getW(), 0);
-        GroupedGemmProblem p{*t, topK, local * epSize, local,
-                             dimOf(gemm.getW(), 1), dimOf(gemm.getW(), 2),
-                             gemm.getBlockMAttr().getInt()};
+        GroupedGemmProblem p{*t,
+                             topK,
+                             local * epSize,
+                             local,
+                             dimOf(gemm.getW(), 1),
+                             dimOf(gemm.getW(), 2),
+                             gemm.getBlockMAttr().getInt(),
+                             routeOrder};
         gemm.setTileAttr(toAttr(selectTile(*chip, p)));
       }
       return WalkResult::advance();

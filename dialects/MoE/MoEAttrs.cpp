@@ -180,7 +180,9 @@ static LogicalResult checkPowerOfTwo(function_ref<InFlightDiagnostic()> emitErro
 
 LogicalResult TileAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                int64_t blockM, int64_t blockN) {
-  if (failed(checkPowerOfTwo(emitError, "block_m", blockM, 16, 256)) ||
+  // block_m 1: route order (moe.grouped_matmul's route_ids).
+  if ((blockM != 1 &&
+       failed(checkPowerOfTwo(emitError, "block_m", blockM, 16, 256))) ||
       failed(checkPowerOfTwo(emitError, "block_n", blockN, 8, 512)))
     return failure();
   return success();

@@ -66,7 +66,8 @@ def MoE_TileAttr : MoE_Attr<"Tile", "tile"> {
     `moe.align`) and the block of weight rows per workgroup (`block_n`), the
     two numbers of the cost model that the lowering reads: `block_m` sizes
     the alignment, and `block_n` is where the GEMM's kernel plan
-    (`#moe.gemm_plan`) starts. `block_m` is a power of two in [16, 256];
+    (`#moe.gemm_plan`) starts. `block_m` is a power of two in [16, 256],
+    or 1 for route order (no alignment: moe.grouped_matmul's `route_ids`);
     `block_n` a power of two in [8, 512]. Written by `--moe-select-tiles`.
 
     ```mlir

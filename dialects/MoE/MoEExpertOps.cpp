@@ -93,16 +93,36 @@ SmallVector<OperandSizeRelation> ExpertsOp::getOperandSizeRelations() {
 
 LogicalResult GroupedMatmulOp::verify() {
   Operation *op = getOperation();
+  bool anyBlocks =
+      getSortedRouteIds() || getBlockExpertIds() || getPaddedCount();
+  bool allBlocks =
+      getSortedRouteIds() && getBlockExpertIds() && getPaddedCount();
+  if (anyBlocks != allBlocks || anyBlocks == isRouteOrder())
+    return emitOpError()
+           << "expected either the three results of moe.align "
+              "(sorted_route_ids, block_expert_ids, padded_count) or "
+              "route_ids, got "
+           << (getSortedRouteIds() ? 1 : 0) + (getBlockExpertIds() ? 1 : 0) +
+                  (getPaddedCount() ? 1 : 0)
+           << " of the three and " << (isRouteOrder() ? "" : "no ")
+           << "route_ids";
   if (failed(checkRank(op, "a", getA(), 2, "[M, K]")) ||
       failed(checkRank(op, "w", getW(), 3, "[E, N, K]")) ||
-      failed(checkRank(op, "sorted_route_ids", getSortedRouteIds(), 1,
-                       "[R_max]")) ||
-      failed(checkRank(op, "block_expert_ids", getBlockExpertIds(), 1,
-                       "[R_max / block_m]")) ||
+      (allBlocks &&
+       (failed(checkRank(op, "sorted_route_ids", getSortedRouteIds(), 1,
+                         "[R_max]")) ||
+        failed(checkRank(op, "block_expert_ids", getBlockExpertIds(), 1,
+                         "[R_max / block_m]")))) ||
+      (isRouteOrder() &&
+       failed(checkRank(op, "route_ids", getRouteIds(), 2, "[T, k]"))) ||
       failed(checkRank(op, "result", getResult(), 2, "[T * k, N]")))
     return failure();
   int64_t blockM = getBlockMAttr().getInt(), topK = getTopKAttr().getInt();
-  if (failed(checkPowerOfTwo(op, "block_m", blockM, 16, 256)))
+  if (isRouteOrder() && blockM != 1)
+    return emitOpError() << "expected 'block_m' 1 in route order (route_ids), "
+                            "got "
+                         << blockM;
+  if (allBlocks && failed(checkPowerOfTwo(op, "block_m", blockM, 16, 256)))
     return failure();
   if (topK < 1)
     return emitOpError() << "expected 'top_k' >= 1, got " << topK;
@@ -117,16 +137,18 @@ LogicalResult GroupedMatmulOp::verify() {
       failed(checkElementType(op, "w", getW(), elementType, "like a")))
     return failure();
 
-  int64_t sortedSize = dimOf(getSortedRouteIds(), 0);
-  if (!ShapedType::isDynamic(sortedSize) && sortedSize % blockM != 0)
-    return emitOpError() << "expected the size of 'sorted_route_ids' ("
-                         << sortedSize << ") to be a multiple of block_m ("
-                         << blockM << ")";
-  int64_t blocks = ShapedType::isDynamic(sortedSize) ? sortedSize
-                                                     : sortedSize / blockM;
-  if (failed(checkDim(op, "block_expert_ids", getBlockExpertIds(), 0, blocks,
-                      "R_max / block_m from sorted_route_ids")))
-    return failure();
+  if (allBlocks) {
+    int64_t sortedSize = dimOf(getSortedRouteIds(), 0);
+    if (!ShapedType::isDynamic(sortedSize) && sortedSize % blockM != 0)
+      return emitOpError() << "expected the size of 'sorted_route_ids' ("
+                           << sortedSize << ") to be a multiple of block_m ("
+                           << blockM << ")";
+    int64_t blocks =
+        ShapedType::isDynamic(sortedSize) ? sortedSize : sortedSize / blockM;
+    if (failed(checkDim(op, "block_expert_ids", getBlockExpertIds(), 0, blocks,
+                        "R_max / block_m from sorted_route_ids")))
+      return failure();
+  }
 
   int64_t rowsOfA = dimOf(getA(), 0);
   int64_t routes = rowsOfA;
@@ -157,8 +179,13 @@ LogicalResult GroupedMatmulOp::verify() {
       failed(checkElementType(op, "result", getResult(), elementType,
                               "like a")))
     return failure();
+  int64_t tokens = ShapedType::isDynamic(routes) ? routes : routes / topK;
+  if (isRouteOrder() && (failed(checkDim(op, "route_ids", getRouteIds(), 0,
+                                         tokens, "T = routes / k")) ||
+                         failed(checkStaticDim(op, "route_ids", getRouteIds(),
+                                               1, topK, "top_k"))))
+    return failure();
   if (Value weights = getWeights()) {
-    int64_t tokens = ShapedType::isDynamic(routes) ? routes : routes / topK;
     if (failed(checkRank(op, "weights", weights, 2, "[T, k]")) ||
         failed(checkDim(op, "weights", weights, 0, tokens, "T = routes / k")) ||
         failed(checkStaticDim(op, "weights", weights, 1, topK, "top_k")))

@@ -193,7 +193,8 @@ def MoE_ExpertsOp : MoE_Op<"experts", [Pure]> {
 }
 
 def MoE_GroupedMatmulOp : MoE_Op<"grouped_matmul",
-    [Pure, DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
+    [Pure, AttrSizedOperandSegments,
+     DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
         ["reifyResultShapes"]>]> {
   let summary = "GEMM over the expert blocks produced by moe.align";
   let description = [{
@@ -211,19 +212,35 @@ def MoE_GroupedMatmulOp : MoE_Op<"grouped_matmul",
     (pruned routes) are zero. The result is `[T * k, N]` (or `N / 2`) in the
     element type of A.
 
+    In route order (`route_ids %ids` in place of the three results of
+    moe.align, `block_m 1`) each route is its own block: route `r` with
+    `e = ids[r / k, r % k]` in `[0, E)` computes `out[r]` as above. `ids` is
+    `[T, k]`, as moe.experts takes it. A route whose id is outside `[0, E)`
+    is not computed (its row is zero) and is an error, reported as moe.align
+    reports it ("moe.grouped_matmul at layer.mlir:12:8: 3 route ids outside
+    [0, 128), first 131 at token 5"; a call's status keeps its first report,
+    so of two GEMMs on the same ids the first one's). The tile cost model
+    picks route order at decode, when the routes are few against the
+    experts: on a GPU it needs no moe.align kernel.
+
     ```mlir
     %h = moe.grouped_matmul %x, %w1, %sorted, %blocks, %count rows tokens
         top_k 8 block_m 16 activation <silu_mul>
         : (tensor<16x2048xbf16>, tensor<128x1536x2048xbf16>, tensor<2048xi32>,
            tensor<128xi32>, tensor<i32>) -> tensor<128x768xbf16>
+    %d = moe.grouped_matmul %x1, %w1 route_ids %ids rows tokens top_k 8
+        block_m 1 activation <silu_mul>
+        : (tensor<1x2048xbf16>, tensor<128x1536x2048xbf16>, tensor<1x8xi32>)
+        -> tensor<8x768xbf16>
     ```
   }];
   let arguments = (ins
     MoE_DataTensor:$a,
     MoE_DataTensor:$w,
-    MoE_I32Tensor:$sorted_route_ids,
-    MoE_I32Tensor:$block_expert_ids,
-    MoE_CountTensor:$padded_count,
+    Optional<MoE_I32Tensor>:$sorted_route_ids,
+    Optional<MoE_I32Tensor>:$block_expert_ids,
+    Optional<MoE_CountTensor>:$padded_count,
+    Optional<MoE_I32Tensor>:$route_ids,
     Optional<MoE_F32Tensor>:$weights,
     MoE_RowSource:$rows,
     I64Attr:$top_k,
@@ -234,10 +251,15 @@ def MoE_GroupedMatmulOp : MoE_Op<"grouped_matmul",
   );
   let results = (outs MoE_DataTensor:$result);
   let assemblyFormat = [{
-    $a `,` $w `,` $sorted_route_ids `,` $block_expert_ids `,` $padded_count
+    $a `,` $w (`,` $sorted_route_ids^ `,` $block_expert_ids `,`
+    $padded_count)? (`route_ids` $route_ids^)?
     `rows` $rows `top_k` $top_k `block_m` $block_m
     (`weights` $weights^)? (`activation` $activation^)? (`tile` $tile^)?
     (`plan` $plan^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let extraClassDeclaration = [{
+    /// Each route is its own block, in route order (`route_ids`).
+    bool isRouteOrder() { return static_cast<bool>(getRouteIds()); }
   }];
   let hasVerifier = 1;
 }

@@ -32,6 +32,7 @@ void mlir::moe::buildOptimizePipeline(OpPassManager &pm,
   tiles.target = options.target;
   tiles.tokens = buckets ? 0 : options.tokens;
   tiles.epSize = options.epSize;
+  tiles.routeOrder = options.routeOrder;
   if (gpu)
     pm.addPass(createMoESelectTilesPass(tiles));
   if (options.epSize > 1) {
@@ -77,6 +78,11 @@ struct OptimizeOptions : PassPipelineOptions<OptimizeOptions> {
       *this, "ep-size",
       llvm::cl::desc("expert-parallel ranks (> 1 prunes remote experts)"),
       llvm::cl::init(1)};
+  Option<bool> routeOrder{
+      *this, "route-order",
+      llvm::cl::desc("let decode moe.experts run in route order (block_m "
+                     "1, no moe.align) where the tile model picks it"),
+      llvm::cl::init(true)};
 };
 } // namespace
 
@@ -89,6 +95,7 @@ void mlir::moe::registerOptimizePipeline() {
       "refine each GEMM's tile, defer all_reduce into the next RMSNorm, "
       "canonicalize and CSE",
       [](OpPassManager &pm, const OptimizeOptions &o) {
-        buildOptimizePipeline(pm, {o.target, o.tokens, o.epSize, o.maxTokens});
+        buildOptimizePipeline(
+            pm, {o.target, o.tokens, o.epSize, o.maxTokens, o.routeOrder});
       });
 }

@@ -17,6 +17,20 @@ using namespace mlir::moe;
 static constexpr int64_t kElementBytes = 2;
 static constexpr int64_t kStages = 2;
 
+/// Route order (block_m 1: no alignment, the GEMMs read the routes' ids)
+/// where the GPU GEMMs would be row dot products anyway: decode on chips
+/// that stream decode weights that way (rowDotDecode), with the routes at
+/// most a quarter of the experts (so few share an expert), every expert
+/// local, and 16-byte runs that divide K of both GEMMs (H and I = n / 2).
+static bool routeOrderPays(const ChipInfo &chip, const GroupedGemmProblem &p,
+                           double routes) {
+  int64_t run = 16 / kElementBytes;
+  return p.routeOrder && chip.rowDotDecode &&
+         p.localExperts == p.totalExperts && routes >= 1.0 &&
+         4.0 * routes <= static_cast<double>(p.totalExperts) &&
+         p.k % run == 0 && p.n % 2 == 0 && (p.n / 2) % run == 0;
+}
+
 TileChoice mlir::moe::selectTile(const ChipInfo &chip,
                                  const GroupedGemmProblem &p) {
   TileChoice t{};
@@ -33,6 +47,8 @@ TileChoice mlir::moe::selectTile(const ChipInfo &chip,
 
   if (p.fixedBlockM) {
     t.blockM = *p.fixedBlockM;
+  } else if (routeOrderPays(chip, p, routes)) {
+    t.blockM = 1;
   } else {
     t.blockM = 128;
     for (int64_t m : {16, 32, 64, 128})

@@ -1,8 +1,9 @@
 // RUN: moe-opt %s -split-input-file -moe-expand-experts | FileCheck %s
 // RUN: moe-opt %s -split-input-file -moe-expand-experts="block-m=64" | FileCheck %s --check-prefix=BM64
+// RUN: moe-opt %s -split-input-file -moe-expand-experts="block-m=1" | FileCheck %s --check-prefix=ROUTES
 // RUN: not moe-opt %s -moe-expand-experts="block-m=24" 2>&1 | FileCheck %s --check-prefix=BADBM
 
-// BADBM: error: expected 'block-m' to be a power of two in [16, 256], got 24
+// BADBM: error: expected 'block-m' to be 1 (route order) or a power of two in [16, 256], got 24
 
 // CHECK-LABEL: func.func @static_tokens
 // CHECK-NOT: moe.experts
@@ -17,6 +18,13 @@
 // CHECK: %[[Y:.*]] = moe.combine %[[O]], %[[W]] ids %[[IDS]] experts 8 : tensor<8x32xbf16>, tensor<4x2xf32>, tensor<4x2xi32> -> tensor<4x32xbf16>
 // CHECK: return %[[Y]]
 // BM64-LABEL: func.func @static_tokens
+// Route order (block-m 1): no moe.align, both GEMMs read the ids.
+// ROUTES-LABEL: func.func @static_tokens
+// ROUTES-NOT: moe.align
+// ROUTES: %[[H:.*]] = moe.grouped_matmul %arg0, %arg1 route_ids %arg4 rows tokens top_k 2 block_m 1 : (tensor<4x32xbf16>, tensor<8x48x32xbf16>, tensor<4x2xi32>) -> tensor<8x48xbf16>
+// ROUTES: %[[A:.*]] = moe.activation %[[H]]
+// ROUTES: %[[O:.*]] = moe.grouped_matmul %[[A]], %arg2 route_ids %arg4 rows routes top_k 2 block_m 1 : (tensor<8x24xbf16>, tensor<8x32x24xbf16>, tensor<4x2xi32>) -> tensor<8x32xbf16>
+// ROUTES: moe.combine %[[O]], %arg3 ids %arg4 experts 8
 // BM64: moe.align %{{.*}} experts 8 block_m 64 : tensor<4x2xi32> -> tensor<512xi32>, tensor<8xi32>, tensor<i32>
 func.func @static_tokens(%x: tensor<4x32xbf16>, %w1: tensor<8x48x32xbf16>, %w2: tensor<8x32x24xbf16>,
                          %w: tensor<4x2xf32>, %ids: tensor<4x2xi32>) -> tensor<4x32xbf16> {

@@ -2,6 +2,9 @@
 // RUN: moe-opt %s -split-input-file -moe-select-tiles="target=gfx942 tokens=4096" | FileCheck %s --check-prefix=PREFILL
 // RUN: moe-opt %s -split-input-file -moe-select-tiles="target=gfx942 tokens=1" | FileCheck %s --check-prefix=DECODE
 // RUN: moe-opt %s -split-input-file -moe-select-tiles="target=sm_90 tokens=1" | FileCheck %s --check-prefix=SM90
+// RUN: moe-opt %s -split-input-file -moe-select-tiles="target=sm_90 tokens=8" | FileCheck %s --check-prefix=SM90T8
+// RUN: moe-opt %s -split-input-file -moe-select-tiles="target=sm_90 tokens=9" | FileCheck %s --check-prefix=SM90T9
+// RUN: moe-opt %s -split-input-file -moe-select-tiles="target=sm_90 tokens=1 ep-size=8" | FileCheck %s --check-prefix=SM90EP
 // RUN: not moe-opt %s -split-input-file -moe-select-tiles="target=gfx1100" 2>&1 | FileCheck %s --check-prefix=BADCHIP
 // RUN: not moe-opt %s -split-input-file -moe-select-tiles="target=gfx950" 2>&1 | FileCheck %s --check-prefix=NOTOKENS
 
@@ -16,8 +19,18 @@
 // workgroups for 304 CUs (128-wide would give 180); 132 SMs take 128.
 // DECODE-LABEL: func.func @gpt_oss_experts
 // DECODE: moe.experts {{.*}} tile <block_m = 16, block_n = 64>
+// sm_90 streams decode weights as row dot products (rowDotDecode): with
+// at most E / 4 = 32 routes (T <= 8) it picks route order, block_m 1 (no
+// moe.align), and 16-row blocks past that or under expert parallelism (the
+// GEMMs of route order read global ids).
 // SM90-LABEL: func.func @gpt_oss_experts
-// SM90: moe.experts {{.*}} tile <block_m = 16, block_n = 128>
+// SM90: moe.experts {{.*}} tile <block_m = 1, block_n = 256>
+// SM90T8-LABEL: func.func @gpt_oss_experts
+// SM90T8: moe.experts {{.*}} tile <block_m = 1,
+// SM90T9-LABEL: func.func @gpt_oss_experts
+// SM90T9: moe.experts {{.*}} tile <block_m = 16,
+// SM90EP-LABEL: func.func @gpt_oss_experts
+// SM90EP: moe.experts {{.*}} tile <block_m = 16,
 // BADCHIP: error: unknown --moe-select-tiles target 'gfx1100'; expected one of: gfx942, gfx950, sm_90
 // NOTOKENS: error: 'moe.experts' op has a dynamic token count; expected a token count for the tile cost model (moe-compile --tokens=N, or --moe-select-tiles="tokens=N"; the public functions whose T is an argument's dim 0 get token buckets: --moe-split-token-buckets)
 func.func @gpt_oss_experts(%x: tensor<?x2880xbf16>, %w1: tensor<128x5760x2880xbf16>, %w2: tensor<128x2880x2880xbf16>,

@@ -57,6 +57,31 @@ TEST(TileCostModelTest, BlockMIsTheSmallestThatCoversTheRoutes) {
   EXPECT_EQ(blockM(16384), 128); // capped at 128
 }
 
+// Route order (block_m 1, no moe.align) at decode where the chip streams
+// decode weights as row dot products: at most E / 4 routes, every expert
+// local, K of both GEMMs (H, and I = n / 2) in 16-byte runs.
+TEST(TileCostModelTest, RouteOrderAtDecodeOnRowDotChips) {
+  auto blockM = [](const char *name, GroupedGemmProblem p) {
+    return selectTile(chip(name), p).blockM;
+  };
+  // Qwen3-235B TP4: E = 128, k = 8, 2I = 768, H = 4096.
+  GroupedGemmProblem qwen{1, 8, 128, 128, 768, 4096, std::nullopt};
+  EXPECT_EQ(blockM("sm_90", qwen), 1);
+  EXPECT_EQ(blockM("gfx942", qwen), 16); // MFMA decode plans
+  GroupedGemmProblem t4 = qwen, t5 = qwen, ep = qwen, off = qwen,
+                     shortRun = qwen;
+  t4.tokens = 4; // 32 routes = E / 4
+  t5.tokens = 5; // 40 routes > E / 4
+  ep.localExperts = 16;
+  off.routeOrder = false;
+  shortRun.n = 2 * 36; // I = 36: not whole 16-byte runs
+  EXPECT_EQ(blockM("sm_90", t4), 1);
+  EXPECT_EQ(blockM("sm_90", t5), 16);
+  EXPECT_EQ(blockM("sm_90", ep), 16);
+  EXPECT_EQ(blockM("sm_90", off), 16);
+  EXPECT_EQ(blockM("sm_90", shortRun), 16);
+}
+
 // Sizes whose products do not fit int64 (a mutated program's top_k of
 // 0x7FF0000000000000 once overflowed T * k here; make check-sanitize runs
 // this under UBSan) still give a legal tile and a saturated workgroup count.

@@ -283,8 +283,11 @@ static LogicalResult compile(MLIRContext &context) {
       llvm::errs() << "moe-compile: optimizing (moe-optimize) for " << chip
                    << "\n";
     PassManager pm(&context);
-    moe::buildOptimizePipeline(pm,
-                               {chip.str(), plannedTokens, epSize, maxTokens});
+    // Route order runs row-dot GEMMs: not where other loads are forced.
+    bool routeOrder = gemmLoads == moe::GemmLoads::Auto ||
+                      gemmLoads == moe::GemmLoads::RowDot;
+    moe::buildOptimizePipeline(
+        pm, {chip.str(), plannedTokens, epSize, maxTokens, routeOrder});
     return pm.run(m);
   };
   // GEMM plans, and token buckets whose kernels came out equal merged:

@@ -60,7 +60,9 @@ inline llvm::cl::ValuesClass gemmLoadsValues() {
       clEnumValN(
           GemmLoads::Auto, "auto",
           "on NVIDIA row-dot for decode GEMMs whose routes are at most a "
-          "quarter of the experts and whose K is 2048 or more; on sm_90 "
+          "quarter of the experts and whose K is 2048 or more, and for "
+          "route-order GEMMs (block_m 1: moe-compile picks route order for "
+          "such decode layers unless other loads are forced); on sm_90 "
           "where K is a multiple of 32, warpgroup-tiles for "
           "row blocks of 64 or more and shared-tiles for the others; else "
           "async-copy for 16-row (decode) blocks on chips whose one "

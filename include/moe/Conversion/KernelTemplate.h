@@ -71,6 +71,16 @@ ArrayRef<const KernelTemplate *> kernelTemplates();
 /// those of KernelTemplates.cpp).
 const KernelTemplate &alignKernelTemplate();
 
+/// The route check arguments of a kernel that reports `op`'s route ids
+/// outside [0, `bound`) (only negative ids without a bound): the address
+/// of this thread's host words that the runtime maps for the device
+/// (moe_device_check_block) and the check's tag; two zeros (no record)
+/// when not `enabled` (AlignLaunch.cpp).
+SmallVector<Value> routeCheckArguments(OpBuilder &b, Location loc,
+                                       Operation *op,
+                                       std::optional<int64_t> bound,
+                                       bool enabled);
+
 /// The tensor -> buffer conversion of the GPU launch: ranked tensors become
 /// identity-layout memrefs (bufferTypeOf), other types stay;
 /// bufferization.to_buffer (read-only) and to_tensor (restrict, writable)

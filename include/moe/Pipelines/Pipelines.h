@@ -62,6 +62,7 @@ struct OptimizePipelineOptions {
   int64_t tokens = 0;
   int64_t epSize = 1;    ///< expert-parallel ranks
   int64_t maxTokens = 0; ///< largest T of the token buckets (0: no bound)
+  bool routeOrder = true; ///< decode experts may run in route order
 };
 
 /// The graph optimization pipeline: token buckets (GPU targets without one

@@ -19,6 +19,7 @@ namespace mlir::moe {
 struct GroupedGemmProblem {
   int64_t tokens, topK, totalExperts, localExperts, n, k;
   std::optional<int64_t> fixedBlockM; ///< set when moe.align already chose it
+  bool routeOrder = true;             ///< block_m 1 (route order) may be picked
 };
 
 struct TileChoice {
@@ -30,10 +31,11 @@ struct TileChoice {
 
 /// Expected routes per expert T*k/E (every local expert expects the same
 /// share), the smallest MMA-compatible block_m in {16, 32, 64, 128} that
-/// covers them, block_k from the MMA k and K, the largest block_n whose
-/// double-buffered A/B tiles fit the LDS and that still gives at least one
-/// workgroup per compute unit, and split_k when even the smallest block_n
-/// leaves compute units idle.
+/// covers them (1, route order, at decode on chips with rowDotDecode when
+/// T*k <= E/4 and no expert parallelism), block_k from the MMA k and K, the
+/// largest block_n whose double-buffered A/B tiles fit the LDS and that still
+/// gives at least one workgroup per compute unit, and split_k when even the
+/// smallest block_n leaves compute units idle.
 TileChoice selectTile(const ChipInfo &chip, const GroupedGemmProblem &p);
 
 } // namespace mlir::moe

@@ -143,7 +143,8 @@ struct LowerExperts : OpConversionPattern<ExpertsOp> {
 };
 
 /// moe.grouped_matmul: for each valid block and each non-sentinel route in
-/// it, out[r] = epilogue(A[row(r)] * W[e]^T).
+/// it, out[r] = epilogue(A[row(r)] * W[e]^T); in route order for each route
+/// whose id is an expert.
 struct LowerGroupedMatmul : OpConversionPattern<GroupedMatmulOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -175,16 +176,38 @@ struct LowerGroupedMatmul : OpConversionPattern<GroupedMatmulOp> {
     Value out = rb.filled(resultType, outDyn,
                           arith::ConstantOp::create(
                               b, b.getZeroAttr(resultType.getElementType())));
-    // Blocks below padded_count / block_m, clamped to the buffers given.
-    Value count = rb.i32ToIndex(rb.load(adaptor.getPaddedCount(), {}));
-    Value numBlocks = arith::MinUIOp::create(
-        b, arith::DivUIOp::create(b, arith::MaxSIOp::create(b, count, zero), bm),
-        rb.dim(blocks, 0));
-    numBlocks = arith::MinUIOp::create(
-        b, numBlocks, arith::DivUIOp::create(b, rb.dim(sorted, 0), bm));
     Operation *raw = op;
+    Value ids = adaptor.getRouteIds();
+    Value numBlocks;
+    if (ids) {
+      // Route order: block r is route r (block_m 1).
+      int64_t staticExperts = op.getW().getType().getDimSize(0);
+      rb.requireRouteIdsIn(raw, ids, experts,
+                           ShapedType::isDynamic(staticExperts)
+                               ? std::string("route ids outside [0, E)")
+                               : describeRouteIdRange(staticExperts));
+      numBlocks = arith::MinUIOp::create(
+          b, routes, rb.muli(rb.dim(ids, 0), rb.dim(ids, 1)));
+    } else {
+      // Blocks below padded_count / block_m, clamped to the buffers given.
+      Value count = rb.i32ToIndex(rb.load(adaptor.getPaddedCount(), {}));
+      numBlocks = arith::MinUIOp::create(
+          b,
+          arith::DivUIOp::create(b, arith::MaxSIOp::create(b, count, zero), bm),
+          rb.dim(blocks, 0));
+      numBlocks = arith::MinUIOp::create(
+          b, numBlocks, arith::DivUIOp::create(b, rb.dim(sorted, 0), bm));
+    }
     SmallVector<Value> checks{rb.requireEqual(
         raw, rb.dim(w, 2), depth, "dim 2 of 'w' must equal dim 1 of 'a' (K)")};
+    if (ids) {
+      checks.push_back(rb.requireEqual(raw, rb.dim(ids, 1), topK,
+                                       "dim 1 of 'route_ids' must equal "
+                                       "top_k"));
+      checks.push_back(rb.requireEqual(
+          raw, rb.muli(rb.dim(ids, 0), topK), routes,
+          "dim 0 of 'route_ids' times top_k must equal the route count"));
+    }
     if (weights) {
       checks.push_back(rb.requireEqual(
           raw, rb.muli(rb.dim(weights, 0), topK), routes,
@@ -204,16 +227,22 @@ struct LowerGroupedMatmul : OpConversionPattern<GroupedMatmulOp> {
     Value result = rb.loop(
         zero, numBlocks, out,
         [&](RefBuilder &lb, Value blk, ValueRange it) -> SmallVector<Value> {
-          Value e = lb.i32ToIndex(lb.load(blocks, blk));
+          Value e =
+              ids ? lb.i32ToIndex(lb.load(
+                        ids, {arith::DivUIOp::create(lb.builder(), blk, topK),
+                              arith::RemUIOp::create(lb.builder(), blk, topK)}))
+                  : lb.i32ToIndex(lb.load(blocks, blk));
           return lb.ifThen(
               inRange(lb, e, experts), it,
               [&](RefBuilder &be) -> SmallVector<Value> {
                 return be.loop(
                     zero, bm, it,
-                    [&](RefBuilder &li, Value i, ValueRange rt)
-                        -> SmallVector<Value> {
-                      Value r = li.i32ToIndex(
-                          li.load(sorted, li.addi(li.muli(blk, bm), i)));
+                    [&](RefBuilder &li, Value i,
+                        ValueRange rt) -> SmallVector<Value> {
+                      Value r =
+                          ids ? blk
+                              : li.i32ToIndex(li.load(
+                                    sorted, li.addi(li.muli(blk, bm), i)));
                       return li.ifThen(
                           inRange(li, r, routes), rt,
                           [&](RefBuilder &in) -> SmallVector<Value> {

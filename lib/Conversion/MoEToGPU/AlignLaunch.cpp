@@ -77,18 +77,17 @@ static FailureOr<Value> launchChunkedAlign(OpBuilder &b, Location loc,
   return arith::SelectOp::create(b, loc, chunked, zero, one).getResult();
 }
 
-/// The route check arguments of an align kernel: the address of this
-/// thread's host words that the runtime maps for the device
-/// (moe_device_check_block; 0 when it records none) and the check's tag.
-static SmallVector<Value> routeCheckArgs(OpBuilder &b, Location loc,
-                                         AlignOp align, bool enabled) {
+SmallVector<Value> mlir::moe::routeCheckArguments(OpBuilder &b, Location loc,
+                                                  Operation *op,
+                                                  std::optional<int64_t> bound,
+                                                  bool enabled) {
   auto i64 = [&](int64_t v) {
     return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(v))
         .getResult();
   };
   if (!enabled)
     return {i64(0), i64(0)};
-  auto module = align->getParentOfType<ModuleOp>();
+  auto module = op->getParentOfType<ModuleOp>();
   constexpr StringLiteral kBlock = "moe_device_check_block";
   auto type = FunctionType::get(b.getContext(), {}, {b.getI64Type()});
   if (!module.lookupSymbol(kBlock)) {
@@ -98,8 +97,7 @@ static SmallVector<Value> routeCheckArgs(OpBuilder &b, Location loc,
   }
   Value status = func::CallOp::create(b, loc, kBlock, TypeRange{b.getI64Type()})
                      .getResult(0);
-  int64_t tag = declareRouteCheck(
-      b, align, describeRouteIdRange(align.getRouteIdBound()));
+  int64_t tag = declareRouteCheck(b, op, describeRouteIdRange(bound));
   return {status, i64(tag)};
 }
 
@@ -124,7 +122,8 @@ public:
   SmallVector<Value>
   extraArguments(OpBuilder &b, Location loc, Operation *op,
                  const KernelOptions &options) const override {
-    return routeCheckArgs(b, loc, cast<AlignOp>(op), options.routeChecks);
+    return routeCheckArguments(b, loc, op, cast<AlignOp>(op).getRouteIdBound(),
+                               options.routeChecks);
   }
   FailureOr<gpu::KernelDim3> launchGrid(OpBuilder &b, Location loc,
                                         Operation *op, gpu::GPUFuncOp kernel,

@@ -85,6 +85,7 @@ private:
   gpu::GPUFuncOp emitSignature(gpu::GPUModuleOp module, StringRef name);
   void emitLaneRoles();
   void emitLiveGuard();
+  void emitRouteCheck();
   void emitRowTiles();
   void emitColumnGroups();
   SmallVector<Value> emitStagedKLoop(gpu::GPUFuncOp func);
@@ -146,6 +147,8 @@ private:
   int64_t elementBytes;
   // Kernel arguments.
   Value a, w, sorted, blocks, countRef, weights, out;
+  // Route order: the routes' ids [T, k] and the route check's arguments.
+  Value routeIds, checkStatus, checkTag;
   // Lane roles and the block's rows.
   Value blockRow, colTile, thread, lane, waveId, wave, slice, zero, routes;
   // The shared-tile ring (dynamic shared memory).

@@ -7,6 +7,7 @@
 
 #include "moe/Conversion/GPUKernels.h"
 
+#include "AlignParts.h"
 #include "GroupedMatmulEmitter.h"
 #include "GroupedMatmulPlan.h"
 #include "MMAAtom.h"
@@ -68,14 +69,23 @@ int64_t mlir::moe::groupedMatmulBlockN(GroupedMatmulOp op,
 
 gpu::GPUFuncOp GroupedMatmulEmitter::emitSignature(gpu::GPUModuleOp module,
                                                    StringRef name) {
+  // The operands (a, w, the routing, weights), the result, then in route
+  // order the route check's host words and tag (groupedMatmulCheckArgs).
+  bool routeOrder = op.isRouteOrder();
   SmallVector<Type> args{bufferTypeOf(op.getA().getType()),
-                         bufferTypeOf(op.getW().getType()),
-                         bufferTypeOf(op.getSortedRouteIds().getType()),
-                         bufferTypeOf(op.getBlockExpertIds().getType()),
-                         bufferTypeOf(op.getPaddedCount().getType())};
+                         bufferTypeOf(op.getW().getType())};
+  if (routeOrder)
+    args.push_back(bufferTypeOf(op.getRouteIds().getType()));
+  else
+    args.append({bufferTypeOf(op.getSortedRouteIds().getType()),
+                 bufferTypeOf(op.getBlockExpertIds().getType()),
+                 bufferTypeOf(op.getPaddedCount().getType())});
   if (op.getWeights())
     args.push_back(bufferTypeOf(op.getWeights().getType()));
   args.push_back(bufferTypeOf(op.getResult().getType()));
+  unsigned resultArg = args.size() - 1;
+  if (routeOrder)
+    args.append({b.getI64Type(), b.getI64Type()});
   auto workgroup =
       gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
   SmallVector<Type> ldsTypes;
@@ -90,12 +100,21 @@ gpu::GPUFuncOp GroupedMatmulEmitter::emitSignature(gpu::GPUModuleOp module,
   Block &entry = func.getBody().front();
   a = entry.getArgument(0);
   w = entry.getArgument(1);
-  sorted = entry.getArgument(2);
-  blocks = entry.getArgument(3);
-  countRef = entry.getArgument(4);
-  weights = op.getWeights() ? entry.getArgument(5) : Value();
-  // The last kernel argument (the block arguments after it are the LDS).
-  out = entry.getArgument(args.size() - 1);
+  unsigned next = 2;
+  if (routeOrder) {
+    routeIds = entry.getArgument(next++);
+  } else {
+    sorted = entry.getArgument(next++);
+    blocks = entry.getArgument(next++);
+    countRef = entry.getArgument(next++);
+  }
+  weights = op.getWeights() ? entry.getArgument(next) : Value();
+  // (The block arguments after the kernel arguments are the LDS.)
+  out = entry.getArgument(resultArg);
+  if (routeOrder) {
+    checkStatus = entry.getArgument(resultArg + 1);
+    checkTag = entry.getArgument(resultArg + 2);
+  }
   if (plan.shared) {
     // The ring is dynamic shared memory: more than the 48 KiB a kernel may
     // declare statically.
@@ -130,11 +149,26 @@ void GroupedMatmulEmitter::emitLaneRoles() {
 /// Blocks past the padded count, or without an expert, have nothing to do:
 /// the rest of the kernel is inside `if (live)`.
 void GroupedMatmulEmitter::emitLiveGuard() {
-  Value count = i32ToIndex(memref::LoadOp::create(b, countRef, ValueRange{}));
-  rowBase = arith::MulIOp::create(b, blockRow, idx(plan.blockM));
-  expert = i32ToIndex(memref::LoadOp::create(b, blocks, blockRow));
-  Value live = arith::AndIOp::create(
-      b, lt(rowBase, count),
+  Value live;
+  if (routeIds) {
+    // Route order: block r is route r, its expert the route's id.
+    emitRouteCheck();
+    rowBase = blockRow;
+    Value inside = lt(blockRow, routes);
+    Value r = arith::SelectOp::create(b, inside, blockRow, zero);
+    expert = i32ToIndex(memref::LoadOp::create(
+        b, routeIds,
+        ValueRange{arith::DivUIOp::create(b, r, idx(topK)),
+                   arith::RemUIOp::create(b, r, idx(topK))}));
+    live = inside;
+  } else {
+    Value count = i32ToIndex(memref::LoadOp::create(b, countRef, ValueRange{}));
+    rowBase = arith::MulIOp::create(b, blockRow, idx(plan.blockM));
+    expert = i32ToIndex(memref::LoadOp::create(b, blocks, blockRow));
+    live = lt(rowBase, count);
+  }
+  live = arith::AndIOp::create(
+      b, live,
       arith::AndIOp::create(
           b, arith::CmpIOp::create(b, arith::CmpIPredicate::sge, expert, zero),
           lt(expert, idx(numExperts))));
@@ -142,7 +176,59 @@ void GroupedMatmulEmitter::emitLiveGuard() {
   b.setInsertionPointToStart(&ifLive.getThenRegion().front());
 }
 
+/// Route order: the first wave of workgroup (0, 0) counts the routes whose
+/// id is outside [0, E) (each lane every waveSize-th route) and its thread 0
+/// records them in the call's check words, as moe.align's kernels do.
+void GroupedMatmulEmitter::emitRouteCheck() {
+  Value first = arith::AndIOp::create(
+      b,
+      arith::AndIOp::create(
+          b, arith::CmpIOp::create(b, arith::CmpIPredicate::eq, blockRow, zero),
+          arith::CmpIOp::create(b, arith::CmpIPredicate::eq, colTile, zero)),
+      arith::CmpIOp::create(b, arith::CmpIPredicate::eq, waveId, zero));
+  auto ifFirst = scf::IfOp::create(b, first, /*withElseRegion=*/false);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&ifFirst.getThenRegion().front());
+  Type i32 = b.getI32Type();
+  Value none = arith::ConstantIntOp::create(b, i32, INT32_MAX);
+  Value zero32 = arith::ConstantIntOp::create(b, i32, 0);
+  auto loop = scf::ForOp::create(b, lane, routes, idx(chip.waveSize),
+                                 ValueRange{zero32, none});
+  {
+    OpBuilder::InsertionGuard inner(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value r = loop.getInductionVar();
+    Value id = memref::LoadOp::create(
+        b, routeIds,
+        ValueRange{arith::DivUIOp::create(b, r, idx(topK)),
+                   arith::RemUIOp::create(b, r, idx(topK))});
+    Value bad = arith::OrIOp::create(
+        b, arith::CmpIOp::create(b, arith::CmpIPredicate::slt, id, zero32),
+        arith::CmpIOp::create(
+            b, arith::CmpIPredicate::sge, id,
+            arith::ConstantIntOp::create(b, i32, numExperts)));
+    Value r32 = arith::IndexCastOp::create(b, i32, r);
+    ValueRange acc = loop.getRegionIterArgs();
+    scf::YieldOp::create(
+        b,
+        ValueRange{arith::AddIOp::create(b, acc[0],
+                                         arith::ExtUIOp::create(b, i32, bad)),
+                   arith::MinSIOp::create(
+                       b, acc[1], arith::SelectOp::create(b, bad, r32, none))});
+  }
+  Value count = gpu::SubgroupReduceOp::create(
+      b, loop.getResult(0), gpu::AllReduceOperation::ADD, /*uniform=*/true);
+  Value firstBad = gpu::SubgroupReduceOp::create(
+      b, loop.getResult(1), gpu::AllReduceOperation::MINSI, /*uniform=*/true);
+  AlignThreads t{thread, chip.waveSize, routes, idx(topK)};
+  reportBadRoutes(b, t, routeIds, count, firstBad, checkStatus, checkTag);
+}
+
 std::pair<Value, Value> GroupedMatmulEmitter::route(Value rowInBlock) {
+  if (routeIds) {
+    Value r = arith::AddIOp::create(b, rowBase, rowInBlock);
+    return {r, lt(r, routes)};
+  }
   Value r = i32ToIndex(memref::LoadOp::create(
       b, sorted, ValueRange{arith::AddIOp::create(b, rowBase, rowInBlock)}));
   Value valid = arith::AndIOp::create(

@@ -289,7 +289,14 @@ std::optional<GroupedMatmulPlan> mlir::moe::planGroupedMatmul(
   if (!base)
     return std::nullopt;
   GroupedMatmulPlan plan = *base;
-  if (p.loads == GemmLoads::RowDot ||
+  // Route order (block_m 1): one route per block, no MMA tile to fill.
+  if (p.blockM == 1 && p.loads != GemmLoads::Auto &&
+      p.loads != GemmLoads::RowDot) {
+    error = "expected row-dot loads (or the planner's) in route order "
+            "(block_m 1): an MMA tile needs blocks of 16 or more routes";
+    return std::nullopt;
+  }
+  if (p.loads == GemmLoads::RowDot || p.blockM == 1 ||
       (p.loads == GemmLoads::Auto && rowDotPays(chip, p))) {
     plan = planRowDot(chip, p, plan);
     error = checkRowDotPlan(chip, p, plan);
@@ -373,6 +380,9 @@ std::string mlir::moe::checkGroupedMatmulPlan(const ChipInfo &chip,
   using llvm::formatv;
   if (plan.rowDot)
     return checkRowDotPlan(chip, p, plan);
+  if (plan.blockM == 1)
+    return "expected loads = row_dot in route order (block_m 1): an MMA "
+           "tile needs blocks of 16 or more routes";
   const MMAShape &mma = plan.mma;
   if (plan.blockN % mma.n != 0)
     return formatv("expected block_n ({0}) to be a multiple of the MMA's n "

@@ -102,20 +102,36 @@ public:
 /// ids, an elementwise op) needs them zero, but these readers do not, so
 /// the output needs no zero fill.
 static bool readOnlyWhereWritten(GroupedMatmulOp op) {
-  auto align = op.getSortedRouteIds().getDefiningOp<AlignOp>();
+  auto align = op.isRouteOrder()
+                   ? AlignOp()
+                   : op.getSortedRouteIds().getDefiningOp<AlignOp>();
+  int64_t experts = op.getW().getType().getDimSize(0);
   return llvm::all_of(op->getUsers(), [&](Operation *user) {
-    if (auto combine = dyn_cast<CombineOp>(user))
-      return align && combine.getRoutes() == op.getResult() &&
-             op.getBlockExpertIds() == align.getBlockExpertIds() &&
+    if (auto combine = dyn_cast<CombineOp>(user)) {
+      if (combine.getRoutes() != op.getResult())
+        return false;
+      // Route order writes the routes whose id is in [0, E).
+      if (op.isRouteOrder())
+        return combine.getIds() == op.getRouteIds() &&
+               !combine.getExpertBegin() && combine.getNumExperts() == experts;
+      return align && op.getBlockExpertIds() == align.getBlockExpertIds() &&
              combine.getIds() == align.getIds() &&
              combine.getExpertBegin() == align.getExpertBegin() &&
              combine.getNumExperts() == align.getNumExperts();
+    }
     auto next = dyn_cast<GroupedMatmulOp>(user);
     return next && next.getRows() == RowSource::Routes &&
            next.getA() == op.getResult() &&
+           next.getRouteIds() == op.getRouteIds() &&
            next.getSortedRouteIds() == op.getSortedRouteIds() &&
            next.getBlockExpertIds() == op.getBlockExpertIds();
   });
+}
+
+/// The index of the result buffer among the launch arguments (operands,
+/// result, extra arguments).
+static unsigned resultArgument(GroupedMatmulOp op) {
+  return op->getNumOperands();
 }
 
 /// moe.grouped_matmul: a workgroup per row block and column block
@@ -135,6 +151,16 @@ public:
   bool zeroFillsResults(Operation *op) const override {
     return !readOnlyWhereWritten(cast<GroupedMatmulOp>(op));
   }
+  SmallVector<Value>
+  extraArguments(OpBuilder &b, Location loc, Operation *op,
+                 const KernelOptions &options) const override {
+    // Route order reports the ids outside [0, E) as moe.align does.
+    auto gemm = cast<GroupedMatmulOp>(op);
+    if (!gemm.isRouteOrder())
+      return {};
+    return routeCheckArguments(b, loc, op, gemm.getW().getType().getDimSize(0),
+                               options.routeChecks);
+  }
   FailureOr<gpu::KernelDim3> launchGrid(OpBuilder &b, Location loc,
                                         Operation *op, gpu::GPUFuncOp,
                                         ValueRange args,
@@ -150,6 +176,14 @@ public:
     if (gemm.getRows() == RowSource::Tokens)
       routes = arith::MulIOp::create(
           b, loc, routes, idxOf(b, loc, gemm.getTopKAttr().getInt()));
+    auto columnBlocks = [&]() -> Value {
+      return arith::CeilDivUIOp::create(
+          b, loc, dimOf(b, loc, args[resultArgument(gemm)], 1),
+          idxOf(b, loc, groupedMatmulBlockN(gemm, chip)));
+    };
+    // Route order: a block per route.
+    if (gemm.isRouteOrder())
+      return gpu::KernelDim3{routes, columnBlocks(), idxOf(b, loc, 1)};
     Value experts =
         arith::MinUIOp::create(b, loc, dimOf(b, loc, args[1], 0), routes);
     Value padded = arith::AddIOp::create(
@@ -160,10 +194,7 @@ public:
     Value maxBlocks = arith::DivUIOp::create(b, loc, dimOf(b, loc, args[2], 0),
                                              idxOf(b, loc, blockM));
     Value rows = arith::MinUIOp::create(b, loc, filledBlocks, maxBlocks);
-    Value cols = arith::CeilDivUIOp::create(
-        b, loc, dimOf(b, loc, args.back(), 1),
-        idxOf(b, loc, groupedMatmulBlockN(gemm, chip)));
-    return gpu::KernelDim3{rows, cols, idxOf(b, loc, 1)};
+    return gpu::KernelDim3{rows, columnBlocks(), idxOf(b, loc, 1)};
   }
   void checkSizes(ImplicitLocOpBuilder &b, Operation *op, ValueRange args,
                   SmallVectorImpl<Value> &ok) const override {
@@ -171,9 +202,25 @@ public:
     ok.push_back(emitSizeCheck(b, op, sizeOf(b, args[1], 2),
                                sizeOf(b, args[0], 1),
                                "dim 2 of 'w' must equal dim 1 of 'a' (K)"));
+    int64_t topK = gemm.getTopKAttr().getInt();
+    if (gemm.isRouteOrder()) {
+      Value routes = sizeOf(b, args[0], 0);
+      if (gemm.getRows() == RowSource::Tokens)
+        routes = arith::MulIOp::create(b, routes,
+                                       arith::ConstantIndexOp::create(b, topK));
+      ok.push_back(emitSizeCheck(
+          b, op,
+          arith::MulIOp::create(b, sizeOf(b, args[2], 0),
+                                sizeOf(b, args[2], 1)),
+          routes,
+          gemm.getRows() == RowSource::Tokens
+              ? "dim 0 of 'route_ids' must equal dim 0 of 'a' (T)"
+              : "dim 0 of 'route_ids' times top_k must equal dim 0 of 'a' "
+                "(T * k)"));
+    }
     if (!gemm.getWeights())
       return;
-    Value weights = args[5];
+    Value weights = args[gemm.isRouteOrder() ? 3 : 5];
     if (gemm.getRows() == RowSource::Tokens) {
       ok.push_back(emitSizeCheck(b, op, sizeOf(b, weights, 0),
                                  sizeOf(b, args[0], 0),

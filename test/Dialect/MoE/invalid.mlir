@@ -365,6 +365,38 @@ func.func @gmm_reduction(%a: tensor<4x16xbf16>, %w: tensor<8x32x8xbf16>, %s: ten
 
 // -----
 
+func.func @gmm_route_order_block_m(%a: tensor<4x16xbf16>, %w: tensor<8x32x16xbf16>, %ids: tensor<4x2xi32>) {
+  // expected-error @+1 {{expected 'block_m' 1 in route order (route_ids), got 16}}
+  %o = moe.grouped_matmul %a, %w route_ids %ids rows tokens top_k 2 block_m 16 : (tensor<4x16xbf16>, tensor<8x32x16xbf16>, tensor<4x2xi32>) -> tensor<8x32xbf16>
+  return
+}
+
+// -----
+
+func.func @gmm_both_routings(%a: tensor<4x16xbf16>, %w: tensor<8x32x16xbf16>, %s: tensor<128xi32>, %b: tensor<8xi32>, %c: tensor<i32>, %ids: tensor<4x2xi32>) {
+  // expected-error @+1 {{expected either the three results of moe.align (sorted_route_ids, block_expert_ids, padded_count) or route_ids, got 3 of the three and route_ids}}
+  %o = moe.grouped_matmul %a, %w, %s, %b, %c route_ids %ids rows tokens top_k 2 block_m 1 : (tensor<4x16xbf16>, tensor<8x32x16xbf16>, tensor<128xi32>, tensor<8xi32>, tensor<i32>, tensor<4x2xi32>) -> tensor<8x32xbf16>
+  return
+}
+
+// -----
+
+func.func @gmm_no_routing(%a: tensor<4x16xbf16>, %w: tensor<8x32x16xbf16>) {
+  // expected-error @+1 {{expected either the three results of moe.align (sorted_route_ids, block_expert_ids, padded_count) or route_ids, got 0 of the three and no route_ids}}
+  %o = moe.grouped_matmul %a, %w rows tokens top_k 2 block_m 1 : (tensor<4x16xbf16>, tensor<8x32x16xbf16>) -> tensor<8x32xbf16>
+  return
+}
+
+// -----
+
+func.func @gmm_route_ids_k(%a: tensor<4x16xbf16>, %w: tensor<8x32x16xbf16>, %ids: tensor<4x3xi32>) {
+  // expected-error @+1 {{expected dim 1 of 'route_ids' to be 2 (top_k), got 3 in [4, 3]}}
+  %o = moe.grouped_matmul %a, %w route_ids %ids rows tokens top_k 2 block_m 1 : (tensor<4x16xbf16>, tensor<8x32x16xbf16>, tensor<4x3xi32>) -> tensor<8x32xbf16>
+  return
+}
+
+// -----
+
 func.func @gmm_block_m(%a: tensor<4x16xbf16>, %w: tensor<8x32x16xbf16>, %s: tensor<128xi32>, %b: tensor<8xi32>, %c: tensor<i32>) {
   // expected-error @+1 {{expected 'block_m' to be a power of two in [16, 256], got 512}}
   %o = moe.grouped_matmul %a, %w, %s, %b, %c rows tokens top_k 2 block_m 512 : (tensor<4x16xbf16>, tensor<8x32x16xbf16>, tensor<128xi32>, tensor<8xi32>, tensor<i32>) -> tensor<8x32xbf16>

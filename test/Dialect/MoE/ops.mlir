@@ -217,3 +217,16 @@ func.func @planned_gemm(%x: tensor<?x64xbf16>, %w: tensor<8x32x64xbf16>, %s: ten
   %o = moe.grouped_matmul %x, %w, %s, %b, %c rows tokens top_k 2 block_m 16 plan <block_n = 32, waves_n = 4, slices = 1, group = 1, row_group = 1, loads = async_copy, stages = 3> : (tensor<?x64xbf16>, tensor<8x32x64xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x32xbf16>
   return %o : tensor<?x32xbf16>
 }
+
+// -----
+
+// Route order: the GEMM reads the routes' ids, block_m 1.
+// CHECK-LABEL: func.func @grouped_matmul_route_order
+func.func @grouped_matmul_route_order(%x: tensor<?x2048xbf16>, %w1: tensor<128x1536x2048xbf16>,
+                                      %ids: tensor<?x8xi32>) -> tensor<?x768xbf16> {
+  // CHECK: moe.grouped_matmul %{{.*}}, %{{.*}} route_ids %{{.*}} rows tokens top_k 8 block_m 1 activation <silu_mul> tile <block_m = 1, block_n = 64> : (tensor<?x2048xbf16>, tensor<128x1536x2048xbf16>, tensor<?x8xi32>) -> tensor<?x768xbf16>
+  %h = moe.grouped_matmul %x, %w1 route_ids %ids rows tokens top_k 8 block_m 1
+      activation <silu_mul> tile <block_m = 1, block_n = 64>
+      : (tensor<?x2048xbf16>, tensor<128x1536x2048xbf16>, tensor<?x8xi32>) -> tensor<?x768xbf16>
+  return %h : tensor<?x768xbf16>
+}

@@ -63,4 +63,21 @@ case("gemm1 prefill block_m 128, K 96, interleaved f16",
      "gemm1_prefill_interleaved_f16", rand(rng, (300, 96), "f16"),
      rand(rng, (4, 64, 96), "f16", 0.1), 1, 128, "tokens", r, "f16",
      act=("swiglu_oai", "interleaved", 1.702, 1.0, 7.0))
+# Route order: each route its own block, the entry reads the ids.
+for tokens in (1, 3):
+    ids, _ = routing(tokens, 2, 8, 16)
+    case(f"route order gemm1 silu T={tokens}", "route_gemm1_silu",
+         rand(rng, (tokens, 32), "bf16"), rand(rng, (8, 48, 32), "bf16", 0.2),
+         2, 1, "tokens", ids, "bf16", act=("silu_mul", "split"))
+    case(f"route order gemm2 weighted T={tokens}", "route_gemm2_weighted",
+         rand(rng, (2 * tokens, 24), "bf16"), rand(rng, (8, 32, 24), "bf16", 0.2),
+         2, 1, "routes", ids, "bf16",
+         weights=rng.random((tokens, 2)).astype(np.float32))
+# A route outside the experts is an error, reported as moe.align reports it.
+x, w1 = rand(rng, (3, 32), "bf16"), rand(rng, (8, 48, 32), "bf16", 0.2)
+for bad, want in ((9, "1 route id outside [0, 8), first 9 at token 1"),
+                  (-1, "2 route ids outside [0, 8), first -1 at token 1")):
+    ids = np.array([[0, 1], [bad, 2], [3, bad if bad < 0 else 4]], np.int32)
+    h.fails_with(f"route order reports id {bad}", "route_gemm1_silu",
+                 [x, w1, ids], want)
 h.finish()

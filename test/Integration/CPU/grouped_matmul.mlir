@@ -1,6 +1,7 @@
 // moe.grouped_matmul against the numpy reference, on blocks from the
 // reference align: GEMM1 (rows tokens) with each gated epilogue and layout,
-// GEMM2 (rows routes) with the routed weight, f16, and pruned routes (zero).
+// GEMM2 (rows routes) with the routed weight, f16, and pruned routes (zero);
+// route order (route_ids, block_m 1) and its report of bad ids.
 // RUN: moe-compile %s -o %t.so
 // RUN: %python %S/check_grouped_matmul.py --lib %t.so --moe-run moe-run | FileCheck %s
 // CHECK: {{^[0-9]+}} passed, 0 failed
@@ -69,4 +70,19 @@ func.func @gemm1_prefill_interleaved_f16(%x: tensor<?x96xf16>, %w: tensor<4x64x9
       activation <swiglu_oai, layout = interleaved>
       : (tensor<?x96xf16>, tensor<4x64x96xf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x32xf16>
   return %h : tensor<?x32xf16>
+}
+
+func.func @route_gemm1_silu(%x: tensor<?x32xbf16>, %w: tensor<8x48x32xbf16>,
+                            %ids: tensor<?x2xi32>) -> tensor<?x24xbf16> {
+  %h = moe.grouped_matmul %x, %w route_ids %ids rows tokens top_k 2 block_m 1
+      activation <silu_mul>
+      : (tensor<?x32xbf16>, tensor<8x48x32xbf16>, tensor<?x2xi32>) -> tensor<?x24xbf16>
+  return %h : tensor<?x24xbf16>
+}
+
+func.func @route_gemm2_weighted(%a: tensor<?x24xbf16>, %w: tensor<8x32x24xbf16>,
+                                %ids: tensor<?x2xi32>, %rw: tensor<?x2xf32>) -> tensor<?x32xbf16> {
+  %o = moe.grouped_matmul %a, %w route_ids %ids rows routes top_k 2 block_m 1 weights %rw
+      : (tensor<?x24xbf16>, tensor<8x32x24xbf16>, tensor<?x2xi32>, tensor<?x2xf32>) -> tensor<?x32xbf16>
+  return %o : tensor<?x32xbf16>
 }

@@ -99,6 +99,14 @@ def activation(h, kind, layout="split", alpha=1.702, beta=1.0, limit=7.0):
     return (u + beta) * g * sigmoid(alpha * g)
 
 
+def route_order(ids, experts):
+    """The blocks of route order (block_m 1): route r is block r, its expert
+    ids[r // k, r % k], or -1 outside [0, experts)."""
+    flat = np.asarray(ids, dtype=np.int64).reshape(-1)
+    blocks = np.where((flat >= 0) & (flat < experts), flat, -1)
+    return np.arange(flat.size), blocks, flat.size
+
+
 def grouped_matmul(a, w, sorted_ids, blocks, count, rows, top_k, block_m,
                    weights=None, act=None):
     """Grouped GEMM over aligned blocks; act = (kind, layout) or None."""
