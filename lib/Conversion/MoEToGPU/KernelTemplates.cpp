@@ -154,12 +154,13 @@ public:
   SmallVector<Value>
   extraArguments(OpBuilder &b, Location loc, Operation *op,
                  const KernelOptions &options) const override {
-    // Route order reports the ids outside [0, E) as moe.align does.
+    // Route order reports the ids outside [0, E) as moe.align does (once
+    // per ids: reportsRouteIds).
     auto gemm = cast<GroupedMatmulOp>(op);
     if (!gemm.isRouteOrder())
       return {};
     return routeCheckArguments(b, loc, op, gemm.getW().getType().getDimSize(0),
-                               options.routeChecks);
+                               options.routeChecks && reportsRouteIds(gemm));
   }
   FailureOr<gpu::KernelDim3> launchGrid(OpBuilder &b, Location loc,
                                         Operation *op, gpu::GPUFuncOp,
@@ -181,9 +182,15 @@ public:
           b, loc, dimOf(b, loc, args[resultArgument(gemm)], 1),
           idxOf(b, loc, groupedMatmulBlockN(gemm, chip)));
     };
-    // Route order: a block per route.
-    if (gemm.isRouteOrder())
-      return gpu::KernelDim3{routes, columnBlocks(), idxOf(b, loc, 1)};
+    // Route order: a block per route, and one more row that checks the
+    // ids where this GEMM reports them.
+    if (gemm.isRouteOrder()) {
+      Value rows = reportsRouteIds(gemm)
+                       ? arith::AddIOp::create(b, loc, routes, idxOf(b, loc, 1))
+                             .getResult()
+                       : routes;
+      return gpu::KernelDim3{rows, columnBlocks(), idxOf(b, loc, 1)};
+    }
     Value experts =
         arith::MinUIOp::create(b, loc, dimOf(b, loc, args[1], 0), routes);
     Value padded = arith::AddIOp::create(

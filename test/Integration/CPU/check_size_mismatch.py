@@ -74,6 +74,9 @@ ROUTE_CASES = [
      with_ids(experts_inputs(600, 600, 600), [(550, 1, 9), (599, 0, -5)])),
     ("id at the last of 3000 tokens", "experts",
      with_ids(experts_inputs(3000, 3000, 3000), [(2999, 1, 12)])),
+    # T = 1 of 8 experts and k = 2 runs in route order on sm_90: no align,
+    # the GEMMs report it.
+    ("id E at T = 1", "experts", with_ids(experts_inputs(1, 1, 1), [(0, 1, 8)])),
 ]
 
 
@@ -99,11 +102,12 @@ def size_report(got, inputs):
 
 def route_report(got, inputs):
     """(ok, report shown, why it failed) of a route case. The default build
-    reports the align that moe.experts expands into, --no-optimize
-    moe.experts itself: the same location and report, computed here."""
+    reports the align that moe.experts expands into (in route order its
+    first GEMM), --no-optimize moe.experts itself: the same location and
+    report, computed here."""
     expected = route_failure(inputs[4], inputs[1].shape[0])
     pattern = (r"^moe-run: error: entry '\w+': run-time check failed: "
-               r"moe\.(align|experts) at (\S+): (.*)$")
+               r"moe\.(align|grouped_matmul|experts) at (\S+): (.*)$")
     reports = [re.match(pattern, err) for _, err, _ in got]
     ok = all(rc == 1 and not wrote and report is not None
              and report.group(3) == expected

@@ -18,6 +18,7 @@
 // CHECK: ids -1, INT_MIN, INT_MAX: 3 route ids outside [0, 8), first -1 at token 0
 // CHECK: ids past the chunked-align threshold: 2 route ids outside [0, 8), first 9 at token 550
 // CHECK: id at the last of 3000 tokens: 1 route id outside [0, 8), first 12 at token 2999
+// CHECK: id E at T = 1: 1 route id outside [0, 8), first 8 at token 0
 // CHECK: {{^[0-9]+}} passed, 0 failed
 
 // The check state is per call: 8 threads call each library at once, half of
