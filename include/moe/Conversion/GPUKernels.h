@@ -160,13 +160,6 @@ inline constexpr int64_t kGroupedMatmulAccTiles = 16;
 /// output column) it is half that; at least the MMA's n.
 int64_t groupedMatmulBlockN(GroupedMatmulOp op, const ChipInfo &chip);
 
-/// Whether route-order GEMM `op` reports its route ids outside [0, E): yes
-/// unless it reads the output of a route-order GEMM on the same ids (through
-/// a moe.activation or not), which ran first and reported them. The
-/// reporting kernel gets one more row of workgroups, whose first checks the
-/// ids while the others multiply.
-bool reportsRouteIds(GroupedMatmulOp op);
-
 /// moe.gate as one wave per token (grid T): softmax max/sum and every
 /// arg-max are butterfly shuffle reductions across the wave; taken experts
 /// are a 64-bit mask per lane (so E <= 64 x wave), kept groups a uniform

@@ -56,17 +56,6 @@ LogicalResult mlir::moe::checkGroupedMatmulKernel(GroupedMatmulOp op,
   return success();
 }
 
-bool mlir::moe::reportsRouteIds(GroupedMatmulOp op) {
-  if (!op.isRouteOrder())
-    return false;
-  Value a = op.getA();
-  if (auto act = a.getDefiningOp<ActivationOp>())
-    a = act.getInput();
-  auto producer = a.getDefiningOp<GroupedMatmulOp>();
-  return !(op.getRows() == RowSource::Routes && producer &&
-           producer.getRouteIds() == op.getRouteIds());
-}
-
 int64_t mlir::moe::groupedMatmulBlockN(GroupedMatmulOp op,
                                        const ChipInfo &chip) {
   if (GemmPlanAttr attr = op.getPlanAttr())
@@ -162,10 +151,8 @@ void GroupedMatmulEmitter::emitLaneRoles() {
 void GroupedMatmulEmitter::emitLiveGuard() {
   Value live;
   if (routeIds) {
-    // Route order: block r is route r, its expert the route's id; the row
-    // past the routes checks them.
-    if (reportsRouteIds(op))
-      emitRouteCheck();
+    // Route order: block r is route r, its expert the route's id.
+    emitRouteCheck();
     rowBase = blockRow;
     Value inside = lt(blockRow, routes);
     Value r = arith::SelectOp::create(b, inside, blockRow, zero);
@@ -189,17 +176,14 @@ void GroupedMatmulEmitter::emitLiveGuard() {
   b.setInsertionPointToStart(&ifLive.getThenRegion().front());
 }
 
-/// Route order: the first wave of workgroup (routes, 0), past the routes
-/// (reportsRouteIds: the grid has that row), counts the routes whose id is
-/// outside [0, E) (each lane every waveSize-th route) while the other rows
-/// multiply, and its thread 0 records them in the call's check words, as
-/// moe.align's kernels do.
+/// Route order: the first wave of workgroup (0, 0) counts the routes whose
+/// id is outside [0, E) (each lane every waveSize-th route) and its thread 0
+/// records them in the call's check words, as moe.align's kernels do.
 void GroupedMatmulEmitter::emitRouteCheck() {
   Value first = arith::AndIOp::create(
       b,
       arith::AndIOp::create(
-          b,
-          arith::CmpIOp::create(b, arith::CmpIPredicate::eq, blockRow, routes),
+          b, arith::CmpIOp::create(b, arith::CmpIPredicate::eq, blockRow, zero),
           arith::CmpIOp::create(b, arith::CmpIPredicate::eq, colTile, zero)),
       arith::CmpIOp::create(b, arith::CmpIPredicate::eq, waveId, zero));
   auto ifFirst = scf::IfOp::create(b, first, /*withElseRegion=*/false);

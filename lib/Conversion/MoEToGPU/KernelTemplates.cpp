@@ -154,13 +154,12 @@ public:
   SmallVector<Value>
   extraArguments(OpBuilder &b, Location loc, Operation *op,
                  const KernelOptions &options) const override {
-    // Route order reports the ids outside [0, E) as moe.align does (once
-    // per ids: reportsRouteIds).
+    // Route order reports the ids outside [0, E) as moe.align does.
     auto gemm = cast<GroupedMatmulOp>(op);
     if (!gemm.isRouteOrder())
       return {};
     return routeCheckArguments(b, loc, op, gemm.getW().getType().getDimSize(0),
-                               options.routeChecks && reportsRouteIds(gemm));
+                               options.routeChecks);
   }
   FailureOr<gpu::KernelDim3> launchGrid(OpBuilder &b, Location loc,
                                         Operation *op, gpu::GPUFuncOp,
@@ -182,15 +181,9 @@ public:
           b, loc, dimOf(b, loc, args[resultArgument(gemm)], 1),
           idxOf(b, loc, groupedMatmulBlockN(gemm, chip)));
     };
-    // Route order: a block per route, and one more row that checks the
-    // ids where this GEMM reports them.
-    if (gemm.isRouteOrder()) {
-      Value rows = reportsRouteIds(gemm)
-                       ? arith::AddIOp::create(b, loc, routes, idxOf(b, loc, 1))
-                             .getResult()
-                       : routes;
-      return gpu::KernelDim3{rows, columnBlocks(), idxOf(b, loc, 1)};
-    }
+    // Route order: a block per route.
+    if (gemm.isRouteOrder())
+      return gpu::KernelDim3{routes, columnBlocks(), idxOf(b, loc, 1)};
     Value experts =
         arith::MinUIOp::create(b, loc, dimOf(b, loc, args[1], 0), routes);
     Value padded = arith::AddIOp::create(
