@@ -70,7 +70,7 @@ int64_t mlir::moe::groupedMatmulBlockN(GroupedMatmulOp op,
 gpu::GPUFuncOp GroupedMatmulEmitter::emitSignature(gpu::GPUModuleOp module,
                                                    StringRef name) {
   // The operands (a, w, the routing, weights), the result, then in route
-  // order the route check's host words and tag (groupedMatmulCheckArgs).
+  // order the route check's host words and tag (routeCheckArguments).
   bool routeOrder = op.isRouteOrder();
   SmallVector<Type> args{bufferTypeOf(op.getA().getType()),
                          bufferTypeOf(op.getW().getType())};

@@ -204,19 +204,20 @@ public:
                                "dim 2 of 'w' must equal dim 1 of 'a' (K)"));
     int64_t topK = gemm.getTopKAttr().getInt();
     if (gemm.isRouteOrder()) {
-      Value routes = sizeOf(b, args[0], 0);
+      // The kernel reads ids[r / k, r % k] for every route r of a.
+      Value ids = args[2], k = arith::ConstantIndexOp::create(b, topK);
+      ok.push_back(emitSizeCheck(b, op, sizeOf(b, ids, 1), k,
+                                 "dim 1 of 'route_ids' must equal top_k"));
       if (gemm.getRows() == RowSource::Tokens)
-        routes = arith::MulIOp::create(b, routes,
-                                       arith::ConstantIndexOp::create(b, topK));
-      ok.push_back(emitSizeCheck(
-          b, op,
-          arith::MulIOp::create(b, sizeOf(b, args[2], 0),
-                                sizeOf(b, args[2], 1)),
-          routes,
-          gemm.getRows() == RowSource::Tokens
-              ? "dim 0 of 'route_ids' must equal dim 0 of 'a' (T)"
-              : "dim 0 of 'route_ids' times top_k must equal dim 0 of 'a' "
-                "(T * k)"));
+        ok.push_back(
+            emitSizeCheck(b, op, sizeOf(b, ids, 0), sizeOf(b, args[0], 0),
+                          "dim 0 of 'route_ids' must equal dim 0 of 'a' (T)"));
+      else
+        ok.push_back(emitSizeCheck(
+            b, op, arith::MulIOp::create(b, sizeOf(b, ids, 0), k),
+            sizeOf(b, args[0], 0),
+            "dim 0 of 'route_ids' times top_k must equal dim 0 of 'a' "
+            "(T * k)"));
     }
     if (!gemm.getWeights())
       return;
