@@ -73,3 +73,19 @@ func.func @shared_weights(%x: tensor<4x32xbf16>, %w1: tensor<8x48x32xbf16>, %w2:
       : (tensor<4x32xbf16>, tensor<8x48x32xbf16>, tensor<8x32x24xbf16>, tensor<4x2xf32>, tensor<4x2xi32>) -> tensor<4x32xbf16>
   return %z : tensor<4x32xbf16>
 }
+
+// -----
+
+// A tile asking for route order (block_m 1) keeps aligned blocks of 16 once
+// pruned: route-order GEMMs read global ids, the pruned ones take local
+// experts.
+// CHECK-LABEL: func.func @route_order_tile
+// CHECK: moe.align %{{.*}} experts 2 block_m 16 range %{{.*}} {total_experts = 8 : i64}
+// CHECK: moe.grouped_matmul {{.*}} block_m 16 tile <block_m = 16, block_n = 64>
+// CHECK-NOT: route_ids %
+func.func @route_order_tile(%x: tensor<?x32xbf16>, %w1: tensor<8x48x32xbf16>, %w2: tensor<8x32x24xbf16>,
+                            %w: tensor<?x2xf32>, %ids: tensor<?x2xi32>) -> tensor<?x32xbf16> {
+  %y = moe.experts %x, %w1, %w2, %w, %ids activation <silu_mul> tile <block_m = 1, block_n = 64>
+      : (tensor<?x32xbf16>, tensor<8x48x32xbf16>, tensor<8x32x24xbf16>, tensor<?x2xf32>, tensor<?x2xi32>) -> tensor<?x32xbf16>
+  return %y : tensor<?x32xbf16>
+}
