@@ -360,15 +360,21 @@ void mlir::moe::clearBadRoutes(ImplicitLocOpBuilder &b, const AlignThreads &t,
       ValueRange{idx(b, 1)});
 }
 
+Value mlir::moe::routeIdOutside(ImplicitLocOpBuilder &b, const AlignThreads &t,
+                                Value ids, Value r,
+                                std::optional<int64_t> bound) {
+  Value id = localExpertOf(b, t, ids, /*begin=*/Value(), r);
+  return bound ? arith::CmpIOp::create(b, arith::CmpIPredicate::uge, id,
+                                       idx(b, *bound))
+               : arith::CmpIOp::create(b, arith::CmpIPredicate::slt, id,
+                                       idx(b, 0));
+}
+
 void mlir::moe::countBadRoutes(ImplicitLocOpBuilder &b, const AlignThreads &t,
                                Value ids, Value lo, Value hi,
                                std::optional<int64_t> bound, Value bad) {
   forStrided(b, t, lo, hi, [&](Value r) {
-    Value id = localExpertOf(b, t, ids, /*begin=*/Value(), r);
-    Value outside = bound ? arith::CmpIOp::create(b, arith::CmpIPredicate::uge,
-                                                  id, idx(b, *bound))
-                          : arith::CmpIOp::create(b, arith::CmpIPredicate::slt,
-                                                  id, idx(b, 0));
+    Value outside = routeIdOutside(b, t, ids, r, bound);
     auto ifBad = scf::IfOp::create(b, outside, /*withElseRegion=*/false);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&ifBad.getThenRegion().front());

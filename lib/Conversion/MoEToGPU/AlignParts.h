@@ -120,6 +120,11 @@ void placeRoutesBySegment(ImplicitLocOpBuilder &b, const AlignThreads &t,
 /// Thread 0 sets bad = {0, INT32_MAX}. No barrier.
 void clearBadRoutes(ImplicitLocOpBuilder &b, const AlignThreads &t, Value bad);
 
+/// Whether route r's id is outside [0, `bound`) (only negative without a
+/// bound): one unsigned compare of the id as an index.
+Value routeIdOutside(ImplicitLocOpBuilder &b, const AlignThreads &t, Value ids,
+                     Value r, std::optional<int64_t> bound);
+
 /// Counts the routes in [lo, hi) whose id is out of bounds into `bad` with
 /// LDS atomics (a count, and the first route with a min). No barrier.
 void countBadRoutes(ImplicitLocOpBuilder &b, const AlignThreads &t, Value ids,

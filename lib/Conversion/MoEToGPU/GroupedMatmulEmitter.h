@@ -8,6 +8,7 @@
 #ifndef MOE_CONVERSION_MOETOGPU_GROUPEDMATMULEMITTER_H
 #define MOE_CONVERSION_MOETOGPU_GROUPEDMATMULEMITTER_H
 
+#include "AlignParts.h"
 #include "GroupedMatmulPlan.h"
 #include "MMAAtom.h"
 #include "SharedTiles.h"
@@ -86,6 +87,11 @@ private:
   void emitLaneRoles();
   void emitLiveGuard();
   void emitRouteCheck();
+  /// The align helpers' view of this kernel's routes (AlignParts.h): each
+  /// lane a thread of one wave over the routes of `routeIds`.
+  AlignThreads routeThreads() {
+    return {thread, chip.waveSize, routes, idx(topK)};
+  }
   void emitRowTiles();
   void emitColumnGroups();
   SmallVector<Value> emitStagedKLoop(gpu::GPUFuncOp func);

@@ -7,7 +7,6 @@
 
 #include "moe/Conversion/GPUKernels.h"
 
-#include "AlignParts.h"
 #include "GroupedMatmulEmitter.h"
 #include "GroupedMatmulPlan.h"
 #include "MMAAtom.h"
@@ -156,10 +155,7 @@ void GroupedMatmulEmitter::emitLiveGuard() {
     rowBase = blockRow;
     Value inside = lt(blockRow, routes);
     Value r = arith::SelectOp::create(b, inside, blockRow, zero);
-    expert = i32ToIndex(memref::LoadOp::create(
-        b, routeIds,
-        ValueRange{arith::DivUIOp::create(b, r, idx(topK)),
-                   arith::RemUIOp::create(b, r, idx(topK))}));
+    expert = localExpertOf(b, routeThreads(), routeIds, /*begin=*/Value(), r);
     live = inside;
   } else {
     Value count = i32ToIndex(memref::LoadOp::create(b, countRef, ValueRange{}));
@@ -198,15 +194,7 @@ void GroupedMatmulEmitter::emitRouteCheck() {
     OpBuilder::InsertionGuard inner(b);
     b.setInsertionPointToStart(loop.getBody());
     Value r = loop.getInductionVar();
-    Value id = memref::LoadOp::create(
-        b, routeIds,
-        ValueRange{arith::DivUIOp::create(b, r, idx(topK)),
-                   arith::RemUIOp::create(b, r, idx(topK))});
-    Value bad = arith::OrIOp::create(
-        b, arith::CmpIOp::create(b, arith::CmpIPredicate::slt, id, zero32),
-        arith::CmpIOp::create(
-            b, arith::CmpIPredicate::sge, id,
-            arith::ConstantIntOp::create(b, i32, numExperts)));
+    Value bad = routeIdOutside(b, routeThreads(), routeIds, r, numExperts);
     Value r32 = arith::IndexCastOp::create(b, i32, r);
     ValueRange acc = loop.getRegionIterArgs();
     scf::YieldOp::create(
@@ -220,8 +208,8 @@ void GroupedMatmulEmitter::emitRouteCheck() {
       b, loop.getResult(0), gpu::AllReduceOperation::ADD, /*uniform=*/true);
   Value firstBad = gpu::SubgroupReduceOp::create(
       b, loop.getResult(1), gpu::AllReduceOperation::MINSI, /*uniform=*/true);
-  AlignThreads t{thread, chip.waveSize, routes, idx(topK)};
-  reportBadRoutes(b, t, routeIds, count, firstBad, checkStatus, checkTag);
+  reportBadRoutes(b, routeThreads(), routeIds, count, firstBad, checkStatus,
+                  checkTag);
 }
 
 std::pair<Value, Value> GroupedMatmulEmitter::route(Value rowInBlock) {

@@ -105,7 +105,6 @@ static bool readOnlyWhereWritten(GroupedMatmulOp op) {
   auto align = op.isRouteOrder()
                    ? AlignOp()
                    : op.getSortedRouteIds().getDefiningOp<AlignOp>();
-  int64_t experts = op.getW().getType().getDimSize(0);
   return llvm::all_of(op->getUsers(), [&](Operation *user) {
     if (auto combine = dyn_cast<CombineOp>(user)) {
       if (combine.getRoutes() != op.getResult())
@@ -113,7 +112,8 @@ static bool readOnlyWhereWritten(GroupedMatmulOp op) {
       // Route order writes the routes whose id is in [0, E).
       if (op.isRouteOrder())
         return combine.getIds() == op.getRouteIds() &&
-               !combine.getExpertBegin() && combine.getNumExperts() == experts;
+               !combine.getExpertBegin() &&
+               combine.getNumExperts() == op.getW().getType().getDimSize(0);
       return align && op.getBlockExpertIds() == align.getBlockExpertIds() &&
              combine.getIds() == align.getIds() &&
              combine.getExpertBegin() == align.getExpertBegin() &&
