@@ -58,6 +58,30 @@ def MoEFuseSwiGLUGemm1Pass : Pass<"moe-fuse-swiglu-gemm1"> {
   }];
 }
 
+def MoEFuseCombineGemm2Pass : Pass<"moe-fuse-combine-gemm2"> {
+  let summary = "Fuse moe.combine into the route-order GEMM that feeds it";
+  let description = [{
+    A route-order `moe.grouped_matmul` (`route_ids`, block_m 1) with rows
+    routes, no weights and no activation, whose only user is a
+    `moe.combine` of its result, becomes one `moe.grouped_matmul` with the
+    combine's scale as `weights` and `sum_routes`: it sums each token's k
+    routes in f32 and writes `[T, N]`, so that the `[T * k, N]`
+    intermediate and the combine's launch disappear (on a GPU each
+    workgroup computes a token's columns over its k routes).
+
+    Does not fire when the GEMM has other users, weights or an activation,
+    when the combine takes an expert range or ids other than the GEMM's
+    (with ids, its expert count must be the GEMM's E), or when top-k is
+    above 32 (the GPU kernel reads a token's routes across the lanes of
+    one wave).
+
+    Numerics: the routes are no longer rounded to the element type before
+    the sum. With u the unit roundoff of the element type (2^-8 for bf16),
+    each output differs from the unfused one by at most
+    u * sum_j |scale[t, j] * route_j| before the final rounding.
+  }];
+}
+
 def MoEDeferAllReducePass : Pass<"moe-defer-allreduce"> {
   let summary = "Sink tensor-parallel all_reduce into the next residual add + RMSNorm";
   let description = [{

@@ -122,6 +122,14 @@ LogicalResult GroupedMatmulOp::verify() {
     return emitOpError() << "expected 'block_m' 1 in route order (route_ids), "
                             "got "
                          << blockM;
+  if (getSumRoutes() &&
+      (!isRouteOrder() || getRows() != RowSource::Routes || getActivation()))
+    return emitOpError()
+           << "expected 'sum_routes' in route order (route_ids) with rows "
+              "routes and no activation, got "
+           << (isRouteOrder() ? "route_ids" : "the results of moe.align")
+           << ", rows " << stringifyRowSource(getRows()) << " and "
+           << (getActivation() ? "an" : "no") << " activation";
   if (allBlocks && failed(checkPowerOfTwo(op, "block_m", blockM, 16, 256)))
     return failure();
   if (topK < 1)
@@ -172,14 +180,17 @@ LogicalResult GroupedMatmulOp::verify() {
   StringRef routesWhy = getRows() == RowSource::Tokens
                             ? "T * k routes: rows of a x top_k"
                             : "T * k routes: rows of a";
-  if (failed(checkDim(op, "result", getResult(), 0, routes, routesWhy)) ||
+  int64_t tokens = ShapedType::isDynamic(routes) ? routes : routes / topK;
+  if (getSumRoutes())
+    routesWhy = "T = rows of a / top_k, with sum_routes";
+  if (failed(checkDim(op, "result", getResult(), 0,
+                      getSumRoutes() ? tokens : routes, routesWhy)) ||
       failed(checkDim(op, "result", getResult(), 1, cols,
                       getActivation() ? "N / 2 after the gated activation"
                                       : "N from w")) ||
-      failed(checkElementType(op, "result", getResult(), elementType,
-                              "like a")))
+      failed(
+          checkElementType(op, "result", getResult(), elementType, "like a")))
     return failure();
-  int64_t tokens = ShapedType::isDynamic(routes) ? routes : routes / topK;
   if (isRouteOrder() && (failed(checkDim(op, "route_ids", getRouteIds(), 0,
                                          tokens, "T = routes / k")) ||
                          failed(checkStaticDim(op, "route_ids", getRouteIds(),

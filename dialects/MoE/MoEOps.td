@@ -223,6 +223,16 @@ def MoE_GroupedMatmulOp : MoE_Op<"grouped_matmul",
     picks route order at decode, when the routes are few against the
     experts: on a GPU it needs no moe.align kernel.
 
+    With `sum_routes` (route order, `rows routes`, no activation) the GEMM
+    also does moe.combine's work: the result is `[T, N]` and
+
+    `out[t] = sum_j weights[t, j] * (A[t * k + j] * W[e_j]^T)`,
+    `e_j = ids[t, j]`,
+
+    summed in f32 and rounded once (without `weights` the scale is 1). A
+    route whose id is outside `[0, E)` contributes 0 (and is reported).
+    `--moe-fuse-combine-gemm2` writes this form.
+
     ```mlir
     %h = moe.grouped_matmul %x, %w1, %sorted, %blocks, %count rows tokens
         top_k 8 block_m 16 activation <silu_mul>
@@ -232,6 +242,10 @@ def MoE_GroupedMatmulOp : MoE_Op<"grouped_matmul",
         block_m 1 activation <silu_mul>
         : (tensor<1x2048xbf16>, tensor<128x1536x2048xbf16>, tensor<1x8xi32>)
         -> tensor<8x768xbf16>
+    %y = moe.grouped_matmul %d, %w2 route_ids %ids rows routes top_k 8
+        block_m 1 weights %wt sum_routes
+        : (tensor<8x768xbf16>, tensor<128x2048x768xbf16>, tensor<1x8xi32>,
+           tensor<1x8xf32>) -> tensor<1x2048xbf16>
     ```
   }];
   let arguments = (ins
@@ -247,14 +261,16 @@ def MoE_GroupedMatmulOp : MoE_Op<"grouped_matmul",
     I64Attr:$block_m,
     OptionalAttr<MoE_ActivationAttr>:$activation,
     OptionalAttr<MoE_TileAttr>:$tile,
-    OptionalAttr<MoE_GemmPlanAttr>:$plan
+    OptionalAttr<MoE_GemmPlanAttr>:$plan,
+    UnitAttr:$sum_routes
   );
   let results = (outs MoE_DataTensor:$result);
   let assemblyFormat = [{
     $a `,` $w (`,` $sorted_route_ids^ `,` $block_expert_ids `,`
     $padded_count)? (`route_ids` $route_ids^)?
     `rows` $rows `top_k` $top_k `block_m` $block_m
-    (`weights` $weights^)? (`activation` $activation^)? (`tile` $tile^)?
+    (`weights` $weights^)? (`sum_routes` $sum_routes^)?
+    (`activation` $activation^)? (`tile` $tile^)?
     (`plan` $plan^)? attr-dict `:` functional-type(operands, results)
   }];
   let extraClassDeclaration = [{

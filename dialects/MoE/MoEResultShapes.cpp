@@ -116,13 +116,16 @@ LogicalResult AlignOp::reifyResultShapes(OpBuilder &b,
 LogicalResult
 GroupedMatmulOp::reifyResultShapes(OpBuilder &b,
                                    ReifiedRankedShapedTypeDims &shapes) {
-  // [T * k, N'] with N' = N, or N / 2 after a gated activation.
+  // [T * k, N'] with N' = N, or N / 2 after a gated activation; [T, N]
+  // with sum_routes.
   reifyEach(*this, b, shapes, [&](unsigned, int64_t d) {
     if (d == 1) {
       OpFoldResult cols = sizeOf(b, getLoc(), getW(), 1);
       return getActivation() ? divSize(b, getLoc(), cols, 2) : cols;
     }
     OpFoldResult rows = sizeOf(b, getLoc(), getA(), 0);
+    if (getSumRoutes())
+      return divSize(b, getLoc(), rows, getTopKAttr().getInt());
     return getRows() == RowSource::Tokens
                ? mulSize(b, getLoc(), rows, getTopKAttr().getInt())
                : rows;

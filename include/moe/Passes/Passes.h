@@ -84,6 +84,24 @@ FailureOr<GroupedMatmulOp> fuseActivationIntoGemm(RewriterBase &rewriter,
 void populateFuseSwiGLUGemm1Patterns(RewritePatternSet &patterns);
 
 //===----------------------------------------------------------------------===//
+// Fuse combine into GEMM2
+//===----------------------------------------------------------------------===//
+
+/// The most routes per token the fused GEMM takes (a token's routes are
+/// read across the lanes of one wave).
+constexpr int64_t kMaxSummedRoutes = 32;
+
+/// Why the GEMM feeding `combine` cannot sum its routes, or success.
+LogicalResult canFuseCombineIntoGemm(CombineOp combine, std::string &reason);
+
+/// Replaces the route-order GEMM + combine pair by one GEMM with
+/// `sum_routes`.
+FailureOr<GroupedMatmulOp> fuseCombineIntoGemm(RewriterBase &rewriter,
+                                               CombineOp combine);
+
+void populateFuseCombineGemm2Patterns(RewritePatternSet &patterns);
+
+//===----------------------------------------------------------------------===//
 // Defer all_reduce
 //===----------------------------------------------------------------------===//
 

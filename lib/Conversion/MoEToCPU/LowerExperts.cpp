@@ -168,14 +168,20 @@ struct LowerGroupedMatmul : OpConversionPattern<GroupedMatmulOp> {
     Value routes = tokenRows ? rb.muli(rowsOfA, topK) : rowsOfA;
     Value outCols =
         act ? arith::DivUIOp::create(b, cols, rb.idx(2)).getResult() : cols;
+    // sum_routes: out[t] sums the token's routes in f32, rounded at the end.
+    bool sum = op.getSumRoutes();
+    Value outRows =
+        sum ? arith::DivUIOp::create(b, routes, topK).getResult() : routes;
     SmallVector<Value> outDyn;
     if (resultType.isDynamicDim(0))
-      outDyn.push_back(routes);
+      outDyn.push_back(outRows);
     if (resultType.isDynamicDim(1))
       outDyn.push_back(outCols);
-    Value out = rb.filled(resultType, outDyn,
-                          arith::ConstantOp::create(
-                              b, b.getZeroAttr(resultType.getElementType())));
+    Value out =
+        sum ? zerosF32(rb, resultType, outDyn)
+            : rb.filled(resultType, outDyn,
+                        arith::ConstantOp::create(
+                            b, b.getZeroAttr(resultType.getElementType())));
     Operation *raw = op;
     Value ids = adaptor.getRouteIds();
     Value numBlocks;
@@ -216,8 +222,9 @@ struct LowerGroupedMatmul : OpConversionPattern<GroupedMatmulOp> {
                                        "dim 1 of 'weights' must equal top_k"));
     }
     checks.push_back(rb.requireEqual(
-        raw, rb.sizeOf(resultType, 0, routes), routes,
-        "dim 0 of the result must equal the route count (T * k)"));
+        raw, rb.sizeOf(resultType, 0, outRows), outRows,
+        sum ? "dim 0 of the result must equal the token count (T)"
+            : "dim 0 of the result must equal the route count (T * k)"));
     checks.push_back(rb.requireEqual(raw, rb.sizeOf(resultType, 1, outCols),
                                      outCols,
                                      "dim 1 of the result must equal the "
@@ -279,12 +286,19 @@ struct LowerGroupedMatmul : OpConversionPattern<GroupedMatmulOp> {
                                     v = epilogue(
                                         emitDot(l, a, row, w, {e, n}, depth));
                                   }
-                                  return {l.store(v, o[0], {r, n})};
+                                  if (!sum)
+                                    return {l.store(v, o[0], {r, n})};
+                                  Value t = arith::DivUIOp::create(l.builder(),
+                                                                   r, topK);
+                                  Value cur = l.load(o[0], {t, n});
+                                  return {l.store(l.add(cur, v), o[0], {t, n})};
                                 })[0]};
                           });
                     });
               });
         })[0];
+    if (sum)
+      result = roundTensor(rb, result, resultType);
     rewriter.replaceOp(op, result);
     return success();
   }

@@ -35,6 +35,7 @@ public:
       : b(b), op(op), chip(chip), plan(plan), mma(plan.mma),
         act(op.getActivationAttr()), topK(op.getTopKAttr().getInt()),
         tokenRows(op.getRows() == RowSource::Tokens),
+        sumRoutes(op.getSumRoutes()),
         numExperts(op.getW().getType().getDimSize(0)),
         depth(op.getW().getType().getDimSize(2)),
         outCols(cast<RankedTensorType>(op.getResult().getType()).getDimSize(1)),
@@ -87,6 +88,7 @@ private:
   void emitLaneRoles();
   void emitLiveGuard();
   void emitRouteCheck();
+  void emitTokenRoutes(Value token);
   /// The align helpers' view of this kernel's routes (AlignParts.h): each
   /// lane a thread of one wave over the routes of `routeIds`.
   AlignThreads routeThreads() {
@@ -123,6 +125,14 @@ private:
   SmallVector<Value> loadRowDotStep(ArrayRef<PassRoute> routes, Value waveCol,
                                     Value step);
   SmallVector<Value> rowDotColumns(Value waveCol, Value chunk);
+  struct SummedRun {
+    Value route; ///< j: the token's route the run reads
+    Value k;     ///< k of the run within route j's rows (0 past the end)
+    Value valid; ///< inside k x K
+  };
+  Value rowDotRunK(Value step, int64_t u);
+  SummedRun summedRun(Value k);
+  Value laneOfRoute(Value value, Value j);
   void emitRowDotEpilogue(ArrayRef<PassRoute> routes, ArrayRef<Value> sums,
                           ArrayRef<Value> cols);
   void emitEpilogue(ArrayRef<Value> sums);
@@ -148,6 +158,9 @@ private:
   ActivationAttr act;
   int64_t topK;
   bool tokenRows;
+  /// sum_routes: a workgroup computes a token's columns over its k routes
+  /// (the A rows t*k .. t*k+k-1 read as one row of k x K).
+  bool sumRoutes;
   int64_t numExperts, depth, outCols;
   Type element;
   int64_t elementBytes;
@@ -155,6 +168,9 @@ private:
   Value a, w, sorted, blocks, countRef, weights, out;
   // Route order: the routes' ids [T, k] and the route check's arguments.
   Value routeIds, checkStatus, checkTag;
+  // sum_routes: lane j < k holds the expert of the token's route j (i32, -1
+  // for an id outside [0, E)) and its weight (f32, 0 for such an id).
+  Value laneExpert, laneScale;
   // Lane roles and the block's rows.
   Value blockRow, colTile, thread, lane, waveId, wave, slice, zero, routes;
   // The shared-tile ring (dynamic shared memory).

@@ -149,6 +149,17 @@ void GroupedMatmulEmitter::emitLaneRoles() {
 /// the rest of the kernel is inside `if (live)`.
 void GroupedMatmulEmitter::emitLiveGuard() {
   Value live;
+  if (routeIds && sumRoutes) {
+    // Block t is token t; the lanes hold its routes' experts.
+    emitRouteCheck();
+    rowBase = blockRow;
+    Value tokens = arith::DivUIOp::create(b, routes, idx(topK));
+    live = lt(blockRow, tokens);
+    emitTokenRoutes(arith::SelectOp::create(b, live, blockRow, zero));
+    auto ifLive = scf::IfOp::create(b, live, /*withElseRegion=*/false);
+    b.setInsertionPointToStart(&ifLive.getThenRegion().front());
+    return;
+  }
   if (routeIds) {
     // Route order: block r is route r, its expert the route's id.
     emitRouteCheck();
@@ -210,6 +221,31 @@ void GroupedMatmulEmitter::emitRouteCheck() {
       b, loop.getResult(1), gpu::AllReduceOperation::MINSI, /*uniform=*/true);
   reportBadRoutes(b, routeThreads(), routeIds, count, firstBad, checkStatus,
                   checkTag);
+}
+
+/// sum_routes: lane j < k loads the expert id and weight of route j of
+/// `token` (a token of the call); an id outside [0, E), and the lanes past
+/// k, hold expert -1 and weight 0.
+void GroupedMatmulEmitter::emitTokenRoutes(Value token) {
+  Type i32 = b.getI32Type();
+  Value mine = lt(lane, idx(topK));
+  Value j = arith::SelectOp::create(b, mine, lane, zero);
+  Value r =
+      arith::AddIOp::create(b, arith::MulIOp::create(b, token, idx(topK)), j);
+  Value e = localExpertOf(b, routeThreads(), routeIds, /*begin=*/Value(), r);
+  Value valid = arith::AndIOp::create(
+      b, mine,
+      arith::CmpIOp::create(b, arith::CmpIPredicate::ult, e, idx(numExperts)));
+  laneExpert =
+      arith::SelectOp::create(b, valid, arith::IndexCastOp::create(b, i32, e),
+                              arith::ConstantIntOp::create(b, i32, -1));
+  Value one = arith::ConstantOp::create(b, b.getF32FloatAttr(1.0));
+  Value scale =
+      weights
+          ? memref::LoadOp::create(b, weights, ValueRange{token, j}).getResult()
+          : one;
+  laneScale = arith::SelectOp::create(
+      b, valid, scale, arith::ConstantOp::create(b, b.getF32FloatAttr(0.0)));
 }
 
 std::pair<Value, Value> GroupedMatmulEmitter::route(Value rowInBlock) {

@@ -244,7 +244,8 @@ GroupedMatmulProblem mlir::moe::groupedMatmulProblem(GroupedMatmulOp op,
           wType.getDimSize(1),
           wType.getDimSize(0),
           op.getTopKAttr().getInt(),
-          expectedTokens(op, tokens)};
+          expectedTokens(op, tokens),
+          op.getSumRoutes()};
 }
 
 /// What the chip and the problem fix in every plan: the MMA atom, the k a

@@ -31,6 +31,11 @@ struct GroupedMatmulProblem {
   int64_t experts = 0; ///< E
   int64_t topK = 0;    ///< routes per token
   int64_t tokens = 0;  ///< expected T per call (KernelOptions), 0: unknown
+  /// Route order summing each token's topK routes (sum_routes): a lane
+  /// streams the k weight rows of an output column as one row of k x K.
+  bool sumRoutes = false;
+  /// K of the rows a lane streams: k x K when summing routes, else K.
+  int64_t streamDepth() const { return sumRoutes ? topK * depth : depth; }
 };
 
 /// The decisions a plan attribute spells; the rest of a plan follows from

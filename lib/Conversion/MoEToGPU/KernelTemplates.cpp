@@ -149,7 +149,9 @@ public:
                                     name, options);
   }
   bool zeroFillsResults(Operation *op) const override {
-    return !readOnlyWhereWritten(cast<GroupedMatmulOp>(op));
+    // A GEMM that sums the routes writes every token's row.
+    auto gemm = cast<GroupedMatmulOp>(op);
+    return !gemm.getSumRoutes() && !readOnlyWhereWritten(gemm);
   }
   SmallVector<Value>
   extraArguments(OpBuilder &b, Location loc, Operation *op,
@@ -181,9 +183,13 @@ public:
           b, loc, dimOf(b, loc, args[resultArgument(gemm)], 1),
           idxOf(b, loc, groupedMatmulBlockN(gemm, chip)));
     };
-    // Route order: a block per route.
+    // Route order: a block per route, or per token when the GEMM sums
+    // each token's routes.
     if (gemm.isRouteOrder())
-      return gpu::KernelDim3{routes, columnBlocks(), idxOf(b, loc, 1)};
+      return gpu::KernelDim3{gemm.getSumRoutes()
+                                 ? dimOf(b, loc, args[resultArgument(gemm)], 0)
+                                 : routes,
+                             columnBlocks(), idxOf(b, loc, 1)};
     Value experts =
         arith::MinUIOp::create(b, loc, dimOf(b, loc, args[1], 0), routes);
     Value padded = arith::AddIOp::create(

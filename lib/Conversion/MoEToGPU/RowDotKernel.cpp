@@ -12,6 +12,11 @@
 // the block's last route (found by the wave at once), and a pass without a
 // route is skipped.
 //
+// With sum_routes a block is a token: a lane's runs stream the k weight
+// rows of a column (each of its route's expert) as one row of k x K
+// against the token's k A rows, each run scaled by its route's weight, so
+// that one sum over the wave is the combined output.
+//
 //===----------------------------------------------------------------------===//
 
 #include "GroupedMatmulEmitter.h"
@@ -38,6 +43,12 @@ void GroupedMatmulEmitter::emitRowDot() {
   Value waveCol = arith::AddIOp::create(
       b, arith::MulIOp::create(b, colTile, idx(plan.blockN)),
       arith::MulIOp::create(b, wave, idx(plan.tilesPerWave)));
+  if (sumRoutes) {
+    // One pass: the token (inside the call, from the live guard).
+    Value always = arith::ConstantIntOp::create(b, b.getI1Type(), 1);
+    emitRowDotLoop({{blockRow, always, blockRow}}, waveCol);
+    return;
+  }
   auto passes =
       scf::ForOp::create(b, zero, rowDotPassEnd(), idx(plan.rowGroup));
   b.setInsertionPointToStart(passes.getBody());
@@ -92,19 +103,51 @@ SmallVector<Value> GroupedMatmulEmitter::rowDotColumns(Value waveCol,
   return cols;
 }
 
+/// This lane's first k of unrolled run `u` of step `step` along the
+/// streamed row (K, or k x K with sum_routes).
+Value GroupedMatmulEmitter::rowDotRunK(Value step, int64_t u) {
+  int64_t kIters = plan.runsPerLane / plan.unroll;
+  Value firstRun = arith::MulIOp::create(
+      b, arith::RemUIOp::create(b, step, idx(kIters)), idx(plan.unroll));
+  Value run = arith::AddIOp::create(b, firstRun, idx(u));
+  return arith::AddIOp::create(
+      b, arith::MulIOp::create(b, run, idx(chip.waveSize * plan.kLoad)),
+      arith::MulIOp::create(b, lane, idx(plan.kLoad)));
+}
+
+/// sum_routes: the route of the streamed k (k x K long) and the k within
+/// its rows; past the end, route 0 and k 0.
+GroupedMatmulEmitter::SummedRun GroupedMatmulEmitter::summedRun(Value k) {
+  Value valid = lt(k, idx(topK * depth));
+  Value safe = arith::SelectOp::create(b, valid, k, zero);
+  return {arith::DivUIOp::create(b, safe, idx(depth)),
+          arith::RemUIOp::create(b, safe, idx(depth)), valid};
+}
+
+/// sum_routes: `value` (i32 or f32) of lane j, the lane that holds route j.
+Value GroupedMatmulEmitter::laneOfRoute(Value value, Value j) {
+  Type i32 = b.getI32Type();
+  return gpu::ShuffleOp::create(
+             b, value, arith::IndexCastOp::create(b, i32, j),
+             arith::ConstantIntOp::create(b, i32, chip.waveSize),
+             gpu::ShuffleMode::IDX)
+      .getShuffleResult();
+}
+
 /// The runs of step `step`: per unrolled run, the weight rows of each chain
 /// (gate of each column of the group, then up), then the routes' A rows.
 /// Lanes of the last round past K, and columns past the output, read row 0
-/// and k 0; the k tail is zeroed.
+/// and k 0; the k tail is zeroed. With sum_routes the weight rows are
+/// those of the run's route's expert (expert 0 and zero A for an id
+/// outside [0, E)), and the A row is the route's.
 SmallVector<Value>
 GroupedMatmulEmitter::loadRowDotStep(ArrayRef<PassRoute> routes, Value waveCol,
                                      Value step) {
   int64_t kIters = plan.runsPerLane / plan.unroll;
   int64_t round = chip.waveSize * plan.kLoad;
-  bool tail = plan.runsPerLane * round != depth;
+  int64_t streamed = sumRoutes ? topK * depth : depth;
+  bool tail = plan.runsPerLane * round != streamed;
   Value chunk = arith::DivUIOp::create(b, step, idx(kIters));
-  Value firstRun = arith::MulIOp::create(
-      b, arith::RemUIOp::create(b, step, idx(kIters)), idx(plan.unroll));
   SmallVector<Value> rows, upRows;
   for (Value col : rowDotColumns(waveCol, chunk)) {
     Value safe = arith::SelectOp::create(b, lt(col, idx(outCols)), col, zero);
@@ -114,26 +157,43 @@ GroupedMatmulEmitter::loadRowDotStep(ArrayRef<PassRoute> routes, Value waveCol,
       upRows.push_back(upRow);
   }
   rows.append(upRows);
-  Value laneK = arith::MulIOp::create(b, lane, idx(plan.kLoad));
   SmallVector<Value> runs;
   for (int64_t u = 0; u < plan.unroll; ++u) {
-    Value run = arith::AddIOp::create(b, firstRun, idx(u));
-    Value k = arith::AddIOp::create(
-        b, arith::MulIOp::create(b, run, idx(round)), laneK);
-    Value kValid;
-    if (tail) {
+    Value k = rowDotRunK(step, u);
+    Value kValid, runExpert = expert;
+    SmallVector<Value> aRows;
+    for (const PassRoute &r : routes)
+      aRows.push_back(r.aRow);
+    Value aValid;
+    if (sumRoutes) {
+      SummedRun run = summedRun(k);
+      k = run.k;
+      Value id = laneOfRoute(laneExpert, run.route);
+      aValid = arith::AndIOp::create(
+          b, run.valid,
+          arith::CmpIOp::create(
+              b, arith::CmpIPredicate::sge, id,
+              arith::ConstantIntOp::create(b, id.getType(), 0)));
+      runExpert = arith::SelectOp::create(
+          b, aValid, arith::IndexCastOp::create(b, b.getIndexType(), id), zero);
+      if (tail)
+        kValid = run.valid;
+      aRows = {arith::AddIOp::create(
+          b, arith::MulIOp::create(b, routes[0].aRow, idx(topK)), run.route)};
+    } else if (tail) {
       kValid = lt(k, idx(depth));
       k = arith::SelectOp::create(b, kValid, k, zero);
+      aValid = kValid;
     }
-    auto load = [&](Value base, ValueRange indices) {
+    auto load = [&](Value base, ValueRange indices, Value valid) {
       Value v = vector::LoadOp::create(b, vecType, base, indices,
                                        /*nontemporal=*/false, align);
-      runs.push_back(masked(v, kValid));
+      runs.push_back(masked(v, valid));
     };
     for (Value row : rows)
-      load(w, ValueRange{expert, row, k});
-    for (const PassRoute &r : routes)
-      load(a, ValueRange{r.aRow, k});
+      load(w, ValueRange{runExpert, row, k}, kValid);
+    for (Value aRow : aRows)
+      load(a, ValueRange{aRow, k}, aValid);
   }
   return runs;
 }
@@ -174,6 +234,12 @@ void GroupedMatmulEmitter::emitRowDotLoop(ArrayRef<PassRoute> routes,
     for (int64_t i = 0; i < perRun; ++i)
       wide.push_back(
           arith::ExtFOp::create(b, accType, current[u * perRun + i]));
+    // sum_routes: the A run times its route's weight.
+    if (sumRoutes) {
+      Value scale = laneOfRoute(laneScale, summedRun(rowDotRunK(s, u)).route);
+      wide[chains] = arith::MulFOp::create(
+          b, wide[chains], vector::BroadcastOp::create(b, accType, scale));
+    }
     for (int64_t j = 0; j < static_cast<int64_t>(routes.size()); ++j)
       for (int64_t i = 0; i < chains; ++i)
         for (int64_t e = 0; e < plan.kLoad; ++e)
@@ -223,7 +289,7 @@ void GroupedMatmulEmitter::emitRowDotEpilogue(ArrayRef<PassRoute> routes,
     OpBuilder::InsertionGuard inner(b);
     b.setInsertionPointToStart(&ifValid.getThenRegion().front());
     Value scale;
-    if (weights)
+    if (weights && !sumRoutes) // sum_routes: applied per run
       scale = memref::LoadOp::create(
           b, weights,
           ValueRange{arith::DivUIOp::create(b, r.route, idx(topK)),

@@ -31,7 +31,7 @@ GroupedMatmulPlan mlir::moe::rowDotBase(const ChipInfo &chip,
                                         GroupedMatmulPlan plan) {
   plan.rowDot = true;
   plan.kLoad = 16 / p.elementBytes;
-  plan.runsPerLane = rowDotRunsPerLane(chip, p.depth, plan.kLoad);
+  plan.runsPerLane = rowDotRunsPerLane(chip, p.streamDepth(), plan.kLoad);
   plan.slices = 1;
   plan.sliceSteps = plan.steps;
   plan.wavesM = 1;
@@ -86,6 +86,10 @@ std::string mlir::moe::checkRowDotPlan(const ChipInfo &chip,
     return formatv("expected K ({0}) to be a multiple of the {1} elements "
                    "of a lane's 16-byte run",
                    p.depth, plan.kLoad);
+  if (p.sumRoutes && p.topK > chip.waveSize)
+    return formatv("expected top_k ({0}) to be at most the {1} lanes of a "
+                   "wave when the GEMM sums each token's routes",
+                   p.topK, chip.waveSize);
   if (plan.runsPerLane % plan.unroll != 0)
     return formatv("expected unroll ({0}) to divide the {1} runs a lane "
                    "reads per weight row",

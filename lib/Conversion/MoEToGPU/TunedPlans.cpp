@@ -11,7 +11,7 @@ namespace {
 struct TunedPlan {
   const char *chip;
   int64_t tokens, experts, topK, blockM, rows, depth;
-  bool gated;
+  bool gated, sumRoutes;
   int64_t elementBytes;
   GemmPlanChoice choice;
 };
@@ -24,16 +24,22 @@ constexpr KernelLoads AsyncCopy = KernelLoads::AsyncCopy;
 [[maybe_unused]] constexpr KernelLoads RowDot = KernelLoads::RowDot;
 
 #define MOE_TUNED_PLAN(chip, tokens, experts, topK, blockM, rows, depth,       \
-                       gated, bytes, blockN, wavesN, slices, group, rowGroup,  \
-                       loads, stages, unroll)                                  \
-  {chip,    tokens,                                                            \
-   experts, topK,                                                              \
-   blockM,  rows,                                                              \
-   depth,   gated,                                                             \
-   bytes,   {blockN, wavesN, slices, group, rowGroup, loads, stages, unroll}},
+                       gated, summed, bytes, blockN, wavesN, slices, group,    \
+                       rowGroup, loads, stages, unroll)                        \
+  {chip,                                                                       \
+   tokens,                                                                     \
+   experts,                                                                    \
+   topK,                                                                       \
+   blockM,                                                                     \
+   rows,                                                                       \
+   depth,                                                                      \
+   gated,                                                                      \
+   summed,                                                                     \
+   bytes,                                                                      \
+   {blockN, wavesN, slices, group, rowGroup, loads, stages, unroll}},
 const TunedPlan kTunedPlans[] = {
 #include "TunedPlans.inc"
-    {nullptr, 0, 0, 0, 0, 0, 0, false, 0, {}}, // the end
+    {nullptr, 0, 0, 0, 0, 0, 0, false, false, 0, {}}, // the end
 };
 #undef MOE_TUNED_PLAN
 } // namespace
@@ -47,7 +53,7 @@ mlir::moe::lookupTunedPlan(const ChipInfo &chip,
     if (chip.name == t->chip && p.tokens == t->tokens &&
         p.experts == t->experts && p.topK == t->topK && p.blockM == t->blockM &&
         p.rows == t->rows && p.depth == t->depth && p.gated == t->gated &&
-        p.elementBytes == t->elementBytes)
+        p.sumRoutes == t->sumRoutes && p.elementBytes == t->elementBytes)
       return t->choice;
   return std::nullopt;
 }

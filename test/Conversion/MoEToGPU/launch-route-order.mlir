@@ -40,3 +40,31 @@ func.func @route_order(%x: tensor<?x64xbf16>, %w1: tensor<8x32x64xbf16>, %w2: te
   return %y : tensor<?x64xbf16>
 }
 
+
+// -----
+
+// sum_routes: a workgroup row per token (grid x = T, the result's rows),
+// no combine kernel and no zero fill (every token's row is written); the
+// lanes hold the token's experts and weights, each run takes its route's
+// with a shuffle.
+// CHECK-LABEL: func.func @summed
+// CHECK-NOT:     gpu.memset
+// CHECK:         gpu.launch_func @moe_kernels::@summed_grouped_matmul_0
+// CHECK:         %[[T:.*]] = memref.dim %[[OUT:.*]], %{{.*}} : memref<?x64xbf16>
+// CHECK:         %[[ROWS:.*]] = arith.select %{{.*}}, %[[T]], %{{.*}} : index
+// CHECK:         gpu.launch_func @moe_kernels::@summed_grouped_matmul_1 blocks in (%[[ROWS]], %{{.*}}, %{{.*}}) {{.*}} args(%{{.*}} : memref<?x16xbf16>, %{{.*}} : memref<8x64x16xbf16>, %{{.*}} : memref<?x2xi32>, %{{.*}} : memref<?x2xf32>, %[[OUT]] : memref<?x64xbf16>, %{{.*}} : i64, %{{.*}} : i64)
+// CHECK-NOT:     gpu.launch_func
+// CHECK:         gpu.func @summed_grouped_matmul_1
+// CHECK:           gpu.shuffle idx
+// CHECK:           gpu.subgroup_reduce add
+// CHECK:         gpu.return
+// GFX942-LABEL: func.func @summed
+// GFX942:         gpu.launch_func @moe_kernels::@summed_grouped_matmul_1
+func.func @summed(%x: tensor<?x64xbf16>, %w1: tensor<8x32x64xbf16>, %w2: tensor<8x64x16xbf16>,
+                  %ids: tensor<?x2xi32>, %rw: tensor<?x2xf32>) -> tensor<?x64xbf16> {
+  %h = moe.grouped_matmul %x, %w1 route_ids %ids rows tokens top_k 2 block_m 1 activation <silu_mul>
+      : (tensor<?x64xbf16>, tensor<8x32x64xbf16>, tensor<?x2xi32>) -> tensor<?x16xbf16>
+  %y = moe.grouped_matmul %h, %w2 route_ids %ids rows routes top_k 2 block_m 1 weights %rw sum_routes
+      : (tensor<?x16xbf16>, tensor<8x64x16xbf16>, tensor<?x2xi32>, tensor<?x2xf32>) -> tensor<?x64xbf16>
+  return %y : tensor<?x64xbf16>
+}

@@ -389,6 +389,30 @@ func.func @gmm_no_routing(%a: tensor<4x16xbf16>, %w: tensor<8x32x16xbf16>) {
 
 // -----
 
+func.func @gmm_sum_routes_aligned(%a: tensor<8x16xbf16>, %w: tensor<8x32x16xbf16>, %s: tensor<128xi32>, %b: tensor<8xi32>, %c: tensor<i32>) {
+  // expected-error @+1 {{expected 'sum_routes' in route order (route_ids) with rows routes and no activation, got the results of moe.align, rows routes and no activation}}
+  %o = moe.grouped_matmul %a, %w, %s, %b, %c rows routes top_k 2 block_m 16 sum_routes : (tensor<8x16xbf16>, tensor<8x32x16xbf16>, tensor<128xi32>, tensor<8xi32>, tensor<i32>) -> tensor<4x32xbf16>
+  return
+}
+
+// -----
+
+func.func @gmm_sum_routes_tokens(%a: tensor<4x16xbf16>, %w: tensor<8x32x16xbf16>, %ids: tensor<4x2xi32>) {
+  // expected-error @+1 {{expected 'sum_routes' in route order (route_ids) with rows routes and no activation, got route_ids, rows tokens and an activation}}
+  %o = moe.grouped_matmul %a, %w route_ids %ids rows tokens top_k 2 block_m 1 sum_routes activation <silu_mul> : (tensor<4x16xbf16>, tensor<8x32x16xbf16>, tensor<4x2xi32>) -> tensor<4x16xbf16>
+  return
+}
+
+// -----
+
+func.func @gmm_sum_routes_result_rows(%a: tensor<8x16xbf16>, %w: tensor<8x32x16xbf16>, %ids: tensor<4x2xi32>) {
+  // expected-error @+1 {{expected dim 0 of 'result' to be 4 (T = rows of a / top_k, with sum_routes), got 8 in [8, 32]}}
+  %o = moe.grouped_matmul %a, %w route_ids %ids rows routes top_k 2 block_m 1 sum_routes : (tensor<8x16xbf16>, tensor<8x32x16xbf16>, tensor<4x2xi32>) -> tensor<8x32xbf16>
+  return
+}
+
+// -----
+
 func.func @gmm_route_ids_k(%a: tensor<4x16xbf16>, %w: tensor<8x32x16xbf16>, %ids: tensor<4x3xi32>) {
   // expected-error @+1 {{expected dim 1 of 'route_ids' to be 2 (top_k), got 3 in [4, 3]}}
   %o = moe.grouped_matmul %a, %w route_ids %ids rows tokens top_k 2 block_m 1 : (tensor<4x16xbf16>, tensor<8x32x16xbf16>, tensor<4x3xi32>) -> tensor<8x32xbf16>

@@ -230,3 +230,15 @@ func.func @grouped_matmul_route_order(%x: tensor<?x2048xbf16>, %w1: tensor<128x1
       : (tensor<?x2048xbf16>, tensor<128x1536x2048xbf16>, tensor<?x8xi32>) -> tensor<?x768xbf16>
   return %h : tensor<?x768xbf16>
 }
+
+// -----
+
+// Route order summing each token's routes: [T * k, K] in, [T, N] out.
+// CHECK-LABEL: func.func @grouped_matmul_sum_routes
+func.func @grouped_matmul_sum_routes(%a: tensor<?x768xbf16>, %w2: tensor<128x2048x768xbf16>,
+                                     %ids: tensor<?x8xi32>, %rw: tensor<?x8xf32>) -> tensor<?x2048xbf16> {
+  // CHECK: moe.grouped_matmul %{{.*}}, %{{.*}} route_ids %{{.*}} rows routes top_k 8 block_m 1 weights %{{.*}} sum_routes : (tensor<?x768xbf16>, tensor<128x2048x768xbf16>, tensor<?x8xi32>, tensor<?x8xf32>) -> tensor<?x2048xbf16>
+  %y = moe.grouped_matmul %a, %w2 route_ids %ids rows routes top_k 8 block_m 1 weights %rw sum_routes
+      : (tensor<?x768xbf16>, tensor<128x2048x768xbf16>, tensor<?x8xi32>, tensor<?x8xf32>) -> tensor<?x2048xbf16>
+  return %y : tensor<?x2048xbf16>
+}

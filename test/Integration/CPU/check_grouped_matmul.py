@@ -73,6 +73,18 @@ for tokens in (1, 3):
          rand(rng, (2 * tokens, 24), "bf16"), rand(rng, (8, 32, 24), "bf16", 0.2),
          2, 1, "routes", ids, "bf16",
          weights=rng.random((tokens, 2)).astype(np.float32))
+# Route order summing each token's routes: [T, N], rounded once.
+for tokens in (1, 5):
+    ids, _ = routing(tokens, 2, 8, 16)
+    case(f"route order gemm2 summed T={tokens}", "route_gemm2_summed",
+         rand(rng, (2 * tokens, 24), "bf16"), rand(rng, (8, 32, 24), "bf16", 0.2),
+         2, 1, "routes", ids, "bf16",
+         weights=rng.random((tokens, 2)).astype(np.float32), summed=True)
+ids, _ = routing(4, 3, 6, 16)
+case("route order gemm2 summed, no weights, f16",
+     "route_gemm2_summed_unweighted_f16", rand(rng, (12, 40), "f16"),
+     rand(rng, (6, 24, 40), "f16", 0.2), 3, 1, "routes", ids, "f16",
+     summed=True)
 # A route outside the experts is an error, reported as moe.align reports it.
 x, w1 = rand(rng, (3, 32), "bf16"), rand(rng, (8, 48, 32), "bf16", 0.2)
 for bad, want in ((9, "1 route id outside [0, 8), first 9 at token 1"),
@@ -80,4 +92,7 @@ for bad, want in ((9, "1 route id outside [0, 8), first 9 at token 1"),
     ids = np.array([[0, 1], [bad, 2], [3, bad if bad < 0 else 4]], np.int32)
     h.fails_with(f"route order reports id {bad}", "route_gemm1_silu",
                  [x, w1, ids], want)
+    h.fails_with(f"summed route order reports id {bad}", "route_gemm2_summed",
+                 [rand(rng, (6, 24), "bf16"), rand(rng, (8, 32, 24), "bf16"),
+                  ids, rng.random((3, 2)).astype(np.float32)], want)
 h.finish()

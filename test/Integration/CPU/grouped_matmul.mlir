@@ -1,7 +1,8 @@
 // moe.grouped_matmul against the numpy reference, on blocks from the
 // reference align: GEMM1 (rows tokens) with each gated epilogue and layout,
 // GEMM2 (rows routes) with the routed weight, f16, and pruned routes (zero);
-// route order (route_ids, block_m 1) and its report of bad ids.
+// route order (route_ids, block_m 1) and its report of bad ids; route order
+// summing each token's routes (sum_routes), with and without weights.
 // RUN: moe-compile %s -o %t.so
 // RUN: %python %S/check_grouped_matmul.py --lib %t.so --moe-run moe-run | FileCheck %s
 // CHECK: {{^[0-9]+}} passed, 0 failed
@@ -85,4 +86,18 @@ func.func @route_gemm2_weighted(%a: tensor<?x24xbf16>, %w: tensor<8x32x24xbf16>,
   %o = moe.grouped_matmul %a, %w route_ids %ids rows routes top_k 2 block_m 1 weights %rw
       : (tensor<?x24xbf16>, tensor<8x32x24xbf16>, tensor<?x2xi32>, tensor<?x2xf32>) -> tensor<?x32xbf16>
   return %o : tensor<?x32xbf16>
+}
+
+func.func @route_gemm2_summed(%a: tensor<?x24xbf16>, %w: tensor<8x32x24xbf16>,
+                              %ids: tensor<?x2xi32>, %rw: tensor<?x2xf32>) -> tensor<?x32xbf16> {
+  %o = moe.grouped_matmul %a, %w route_ids %ids rows routes top_k 2 block_m 1 weights %rw sum_routes
+      : (tensor<?x24xbf16>, tensor<8x32x24xbf16>, tensor<?x2xi32>, tensor<?x2xf32>) -> tensor<?x32xbf16>
+  return %o : tensor<?x32xbf16>
+}
+
+func.func @route_gemm2_summed_unweighted_f16(%a: tensor<?x40xf16>, %w: tensor<6x24x40xf16>,
+                                             %ids: tensor<?x3xi32>) -> tensor<?x24xf16> {
+  %o = moe.grouped_matmul %a, %w route_ids %ids rows routes top_k 3 block_m 1 sum_routes
+      : (tensor<?x40xf16>, tensor<6x24x40xf16>, tensor<?x3xi32>) -> tensor<?x24xf16>
+  return %o : tensor<?x24xf16>
 }

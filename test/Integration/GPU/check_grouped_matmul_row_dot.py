@@ -33,4 +33,19 @@ for tokens in (1, 50):
 case("gemm2, 4 routes per pass, block_m 32", "gemm2_row_group4",
      rand(rng, (140, 256), "bf16"), rand(rng, (4, 64, 256), "bf16", 0.1), 2,
      32, "routes", routing(70, 2, 4, 32), "bf16")
+for tokens in (1, 3):
+    ids = np.stack([rng.permutation(32)[:8] for _ in range(tokens)])
+    case(f"gemm2 summed routes, 8 x K 384, T={tokens}", "gemm2_summed_k384",
+         rand(rng, (8 * tokens, 384), "bf16"),
+         rand(rng, (32, 200, 384), "bf16", 0.1), 8, 1, "routes",
+         ids.astype(np.int32), "bf16",
+         weights=rng.random((tokens, 8)).astype(np.float32), summed=True)
+case("gemm2 summed routes, 3 x K 200 f16", "gemm2_summed_k200_f16",
+     rand(rng, (6, 200), "f16"), rand(rng, (6, 40, 200), "f16", 0.1), 3, 1,
+     "routes", np.array([[0, 4, 3], [2, 5, 1]], np.int32), "f16", summed=True)
+# Ids outside the experts are reported as moe.align reports them.
+ids = np.array([[0, 7, 3], [2, 6, 1]], np.int32)
+h.fails_with("gemm2 summed routes report ids 7 and 6", "gemm2_summed_k200_f16",
+             [rand(rng, (6, 200), "f16"), rand(rng, (6, 40, 200), "f16"), ids],
+             "2 route ids outside [0, 6), first 7 at token 0")
 h.finish()

@@ -1,0 +1,107 @@
+//===- FuseCombineGemm2.cpp - moe.combine into the route-order GEMM -------===//
+//
+// Implements --moe-fuse-combine-gemm2.
+//
+//===----------------------------------------------------------------------===//
+
+#include "moe/Passes/Passes.h"
+
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir::moe {
+#define GEN_PASS_DEF_MOEFUSECOMBINEGEMM2PASS
+#include "passes/Passes.h.inc"
+} // namespace mlir::moe
+
+using namespace mlir;
+using namespace mlir::moe;
+
+LogicalResult mlir::moe::canFuseCombineIntoGemm(CombineOp combine,
+                                                std::string &reason) {
+  auto gemm = combine.getRoutes().getDefiningOp<GroupedMatmulOp>();
+  if (!gemm) {
+    reason = "the combined routes are not a moe.grouped_matmul result";
+    return failure();
+  }
+  if (!gemm.isRouteOrder()) {
+    reason = "the GEMM is not in route order (it takes moe.align's blocks)";
+    return failure();
+  }
+  if (gemm.getRows() != RowSource::Routes || gemm.getSumRoutes()) {
+    reason = "the GEMM does not compute one row per route from route rows";
+    return failure();
+  }
+  if (gemm.getWeights() || gemm.getActivation()) {
+    reason = "the GEMM already has weights or an activation epilogue";
+    return failure();
+  }
+  if (!gemm.getResult().hasOneUse()) {
+    reason = "the GEMM result has other users than the combine";
+    return failure();
+  }
+  // Route order leaves the rows of ids outside [0, E) out; a combine with
+  // ids skips the same routes only when it reads the GEMM's ids over its E.
+  if (combine.getExpertBegin()) {
+    reason = "the combine takes an expert range";
+    return failure();
+  }
+  if (combine.getIds() &&
+      (combine.getIds() != gemm.getRouteIds() ||
+       combine.getNumExperts() != gemm.getW().getType().getDimSize(0))) {
+    reason = "the combine's ids or expert count differ from the GEMM's";
+    return failure();
+  }
+  if (gemm.getTopKAttr().getInt() > kMaxSummedRoutes) {
+    reason = "top-k is above the " + std::to_string(kMaxSummedRoutes) +
+             " routes a fused GEMM sums";
+    return failure();
+  }
+  return success();
+}
+
+FailureOr<GroupedMatmulOp>
+mlir::moe::fuseCombineIntoGemm(RewriterBase &rewriter, CombineOp combine) {
+  std::string reason;
+  if (failed(canFuseCombineIntoGemm(combine, reason)))
+    return failure();
+  auto gemm = combine.getRoutes().getDefiningOp<GroupedMatmulOp>();
+  rewriter.setInsertionPoint(combine);
+  auto fused = GroupedMatmulOp::create(
+      rewriter, gemm.getLoc(), combine.getResult().getType(), gemm.getA(),
+      gemm.getW(), Value(), Value(), Value(), gemm.getRouteIds(),
+      combine.getScale(), gemm.getRowsAttr(), gemm.getTopKAttr(),
+      gemm.getBlockMAttr(), /*activation=*/ActivationAttr(), gemm.getTileAttr(),
+      /*plan=*/GemmPlanAttr(), // a plan of the unfused GEMM no longer fits
+      /*sum_routes=*/rewriter.getUnitAttr());
+  rewriter.replaceOp(combine, fused.getResult());
+  rewriter.eraseOp(gemm);
+  return fused;
+}
+
+namespace {
+struct FuseCombineIntoGemm2 : OpRewritePattern<CombineOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(CombineOp combine,
+                                PatternRewriter &rewriter) const override {
+    std::string reason;
+    if (failed(canFuseCombineIntoGemm(combine, reason)))
+      return rewriter.notifyMatchFailure(combine, reason);
+    return fuseCombineIntoGemm(rewriter, combine);
+  }
+};
+
+struct MoEFuseCombineGemm2Pass
+    : mlir::moe::impl::MoEFuseCombineGemm2PassBase<MoEFuseCombineGemm2Pass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    populateFuseCombineGemm2Patterns(patterns);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+} // namespace
+
+void mlir::moe::populateFuseCombineGemm2Patterns(RewritePatternSet &patterns) {
+  patterns.add<FuseCombineIntoGemm2>(patterns.getContext());
+}
