@@ -38,6 +38,29 @@ GroupedMatmulPlan mlir::moe::rowDotBase(const ChipInfo &chip,
   return plan;
 }
 
+/// The waves per SM that a summed-routes GEMM fills before its waves take
+/// more than one column a step.
+static constexpr int64_t kSummedWavesPerUnit = 32;
+
+/// Columns a step of a summed-routes GEMM (sum_routes): one wave per
+/// `group` columns of a token, the fewest (1, 2, 4, 8) that keep the
+/// call's waves (T x N / group) within kSummedWavesPerUnit per SM. Its
+/// stream (k x K per column) is long, so one run a step (unroll 1) keeps
+/// enough loads in flight. In the H200 sweep of T = 1
+/// (bench/results/h200/sum-routes/tune-t1) this plan (one column; two for
+/// DeepSeek-V3's 7168 columns) was within 1.3 % of the best candidate of
+/// each of the five models; the plan before it (two columns, four runs a
+/// step) was 5-16 % slower than the best.
+static int64_t summedRowDotGroup(const ChipInfo &chip,
+                                 const GroupedMatmulProblem &p) {
+  int64_t tokens = std::max<int64_t>(p.tokens, 1);
+  int64_t budget = chip.computeUnits * kSummedWavesPerUnit;
+  int64_t group = 1;
+  while (group < 8 && tokens * p.rows / group > budget)
+    group *= 2;
+  return group;
+}
+
 /// The model's row-dot plan, within 3 % of the best row-dot candidate of
 /// each case of the H200 sweep (bench/results/h200/row-dot-tune): 16-byte
 /// runs, the most runs per step up to 4 (dividing the lane's runs), two
@@ -52,6 +75,12 @@ GroupedMatmulPlan mlir::moe::planRowDot(const ChipInfo &chip,
   plan.aRowsPerStep = 1;
   plan.wavesN = kRowDotWaves;
   plan.unroll = 1;
+  if (p.sumRoutes) {
+    plan.group = summedRowDotGroup(chip, p);
+    plan.tilesPerWave = plan.group;
+    plan.blockN = plan.wavesN * plan.tilesPerWave;
+    return plan;
+  }
   for (int64_t u : {4, 2})
     if (plan.runsPerLane % u == 0) {
       plan.unroll = u;
