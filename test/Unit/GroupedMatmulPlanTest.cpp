@@ -343,6 +343,51 @@ TEST(GroupedMatmulPlanTest, RowDotByTheModel) {
   EXPECT_FALSE(plan("gfx950", qwen1).rowDot);
 }
 
+// A GEMM that sums each token's routes (sum_routes) streams a column's k
+// weight rows as one row of k x K: one run a step, one column per step
+// until the call's waves (T x N / group) pass 32 per SM, as measured on
+// the H200 (bench/results/h200/sum-routes/tune-t1); a top-k above the
+// wave's lanes is diagnosed.
+TEST(GroupedMatmulPlanTest, SummedRoutesRowDot) {
+  GroupedMatmulProblem qwen{1,    64,  384, 2, false, GemmLoads::Auto,
+                            4096, 128, 8,   1, true};
+  for (llvm::StringRef name : {"sm_90", "gfx942", "gfx950"}) {
+    SCOPED_TRACE(name.str());
+    const ChipInfo &c = chip(name);
+    GroupedMatmulPlan rd = plan(name, qwen);
+    ASSERT_TRUE(rd.rowDot);
+    EXPECT_EQ(rd.unroll, 1);
+    EXPECT_EQ(rd.group, 1);
+    EXPECT_EQ(rd.blockN, rd.wavesN);
+    int64_t round = c.waveSize * rd.kLoad;
+    EXPECT_GE(rd.runsPerLane * round, 8 * 384);
+    EXPECT_LT(rd.runsPerLane * round, 8 * 384 + round);
+    EXPECT_EQ(checkGroupedMatmulPlan(c, qwen, rd), "");
+    expectAttrRoundTrip(c, qwen, rd);
+  }
+  EXPECT_EQ(plan("sm_90", qwen).runsPerLane, 12);
+  // sm_90 fills 132 x 32 waves: 7168 columns take two a step, and so do
+  // Qwen3's 4096 at T = 2; four at T = 3.
+  GroupedMatmulProblem deepseek = qwen;
+  deepseek.rows = 7168;
+  deepseek.depth = 256;
+  deepseek.experts = 256;
+  EXPECT_EQ(plan("sm_90", deepseek).group, 2);
+  GroupedMatmulProblem more = qwen;
+  more.tokens = 2;
+  EXPECT_EQ(plan("sm_90", more).group, 2);
+  more.tokens = 3;
+  EXPECT_EQ(plan("sm_90", more).group, 4);
+  // 64 routes a token: more than a 32-lane wave holds.
+  GroupedMatmulProblem wide = qwen;
+  wide.topK = 64;
+  wide.experts = 256;
+  std::string error;
+  EXPECT_FALSE(planGroupedMatmul(chip("sm_90"), wide, error).has_value());
+  EXPECT_NE(error.find("at most the 32 lanes of a wave"), std::string::npos)
+      << error;
+}
+
 // A choice with a zero field is diagnosed, not divided by.
 TEST(GroupedMatmulPlanTest, ZeroChoicesAreDiagnosed) {
   GroupedMatmulProblem p{16, 64, 2048, 2, false, GemmLoads::Auto};
