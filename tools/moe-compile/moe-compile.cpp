@@ -84,7 +84,8 @@ static cl::opt<bool> verbose("v", cl::desc("Print each stage as it runs"),
 static cl::opt<bool> noOptimize(
     "no-optimize",
     cl::desc("Skip the graph optimizations (moe-optimize: expand experts, "
-             "fuse SwiGLU into GEMM1, defer all_reduce, prune remote experts)"),
+             "fuse SwiGLU into GEMM1 and the combine into a route-order "
+             "GEMM2, defer all_reduce, prune remote experts)"),
     cl::init(false), cl::cat(category));
 
 static cl::opt<std::string> tokens(
