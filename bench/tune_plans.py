@@ -129,13 +129,19 @@ def candidates(base):
                             slices=1, group=n // 8 // wn, row_group=rg,
                             stages=st)
     # Row dot products (decode without MMAs): columns per step (group),
-    # steps' runs (unroll), waves, and one or four groups per wave.
+    # steps' runs (unroll), waves, and one or four groups per wave; and a
+    # row's runs split over 2 or 4 slices of waves.
     for wn in (4, 8):
         for g in (1, 2, 4, 8):
             for per_wave in (1, 4):
                 for u in (1, 2, 4):
                     add(loads="row_dot", block_n=wn * g * per_wave,
                         waves_n=wn, slices=1, group=g, row_group=1, unroll=u)
+    for wn in (2, 4):
+        for g in (1, 2):
+            for sl in (2, 4):
+                add(loads="row_dot", block_n=wn * g, waves_n=wn, slices=sl,
+                    group=g, row_group=1, unroll=1)
     return out
 
 

@@ -207,10 +207,6 @@ LogicalResult GemmPlanAttr::verify(function_ref<InFlightDiagnostic()> emitError,
       return emitError() << "expected '" << name << "' >= 1, got " << value;
   bool unrolled =
       loads == KernelLoads::Registers || loads == KernelLoads::RowDot;
-  if (loads == KernelLoads::RowDot && slices != 1)
-    return emitError() << "expected 'slices' = 1 with row_dot loads (waves "
-                          "split the columns, lanes K), got "
-                       << slices;
   if (!unrolled) {
     StringRef kind = stringifyKernelLoads(loads);
     if (!stages || *stages < 2)

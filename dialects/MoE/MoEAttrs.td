@@ -109,7 +109,8 @@ def MoE_GemmPlanAttr : MoE_Attr<"GemmPlan", "gemm_plan"> {
     stretch of the row, `unroll` runs per lane at once, multiply them with
     the same k of `row_group` routes' A rows and add the lanes' sums with
     `gpu.subgroup_reduce`; a block's routes are taken `row_group` at a
-    time, and `slices` is 1). Written by
+    time; `slices` waves split a row's runs, and their sums meet in LDS).
+    Written by
     `--moe-plan-kernels` (or by the GPU lowering where missing); an edited
     plan is honoured, and checked against the chip when the kernel is built.
 

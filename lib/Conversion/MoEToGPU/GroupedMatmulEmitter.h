@@ -135,6 +135,12 @@ private:
   Value laneOfRoute(Value value, Value j);
   void emitRowDotEpilogue(ArrayRef<PassRoute> routes, ArrayRef<Value> sums,
                           ArrayRef<Value> cols);
+  SmallVector<Value> addRowDotSlices(ArrayRef<Value> sums);
+  /// Steps of a row-dot wave per column group: its slice's runs, unroll a
+  /// step.
+  int64_t rowDotKIters() const {
+    return plan.runsPerLane / (plan.unroll * plan.slices);
+  }
   void emitEpilogue(ArrayRef<Value> sums);
 
   std::pair<Value, Value> route(Value rowInBlock);
@@ -175,6 +181,8 @@ private:
   Value blockRow, colTile, thread, lane, waveId, wave, slice, zero, routes;
   // The shared-tile ring (dynamic shared memory).
   Value sharedRing;
+  // A row-dot plan's LDS for the sums of slices 1..slices-1.
+  Value rowDotPartials;
   // A warpgroup plan's first A row and first column (within the block) of
   // this wave's warpgroup.
   Value warpgroupRow, warpgroupCol;

@@ -114,6 +114,8 @@ gpu::GPUFuncOp GroupedMatmulEmitter::emitSignature(gpu::GPUModuleOp module,
     checkStatus = entry.getArgument(resultArg + 1);
     checkTag = entry.getArgument(resultArg + 2);
   }
+  if (plan.rowDot && plan.slices > 1)
+    rowDotPartials = func.getWorkgroupAttributions()[0];
   if (plan.shared) {
     // The ring is dynamic shared memory: more than the 48 KiB a kernel may
     // declare statically.

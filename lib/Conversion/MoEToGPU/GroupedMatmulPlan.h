@@ -84,7 +84,8 @@ struct GroupedMatmulPlan {
   /// tilesPerWave output columns each, `group` at a time; a lane reads runs
   /// of kLoad consecutive k of a weight row, the wave's lanes side by side,
   /// `unroll` runs per step with the next step's loads in flight; rowGroup
-  /// routes per pass.
+  /// routes per pass; `slices` waves split a row's runs (their sums meet
+  /// in LDS).
   bool rowDot = false;
   int64_t runsPerLane = 0; ///< row_dot: a lane's runs per weight row
 
@@ -102,11 +103,14 @@ struct GroupedMatmulPlan {
     return 2 * unroll * (chains() + rowGroup) * runRegisters +
            rowGroup * chains();
   }
-  /// f32 elements of LDS for the partial sums of slices 1..slices-1.
+  /// f32 elements of LDS for the partial sums of slices 1..slices-1 (a
+  /// row-dot wave's sums are one value per route and chain).
   int64_t partialElems(const ChipInfo &chip) const {
-    return slices > 1
-               ? (slices - 1) * wavesN * chains() * accValues * chip.waveSize
-               : 0;
+    if (slices <= 1)
+      return 0;
+    if (rowDot)
+      return (slices - 1) * wavesN * rowGroup * chains();
+    return (slices - 1) * wavesN * chains() * accValues * chip.waveSize;
   }
 };
 

@@ -10,7 +10,8 @@
 // next group's first) are issued before the current step's multiply-adds.
 // The routes of a block are taken `rowGroup` at a time; the passes end after
 // the block's last route (found by the wave at once), and a pass without a
-// route is skipped.
+// route is skipped. With `slices` > 1, the waves of slice s take the s-th
+// part of each row's runs, and their sums meet in LDS.
 //
 // With sum_routes a block is a token: a lane's runs stream the k weight
 // rows of a column (each of its route's expert) as one row of k x K
@@ -106,9 +107,13 @@ SmallVector<Value> GroupedMatmulEmitter::rowDotColumns(Value waveCol,
 /// This lane's first k of unrolled run `u` of step `step` along the
 /// streamed row (K, or k x K with sum_routes).
 Value GroupedMatmulEmitter::rowDotRunK(Value step, int64_t u) {
-  int64_t kIters = plan.runsPerLane / plan.unroll;
+  int64_t kIters = rowDotKIters();
   Value firstRun = arith::MulIOp::create(
       b, arith::RemUIOp::create(b, step, idx(kIters)), idx(plan.unroll));
+  if (plan.slices > 1) // this slice's part of the runs
+    firstRun = arith::AddIOp::create(
+        b, arith::MulIOp::create(b, slice, idx(kIters * plan.unroll)),
+        firstRun);
   Value run = arith::AddIOp::create(b, firstRun, idx(u));
   return arith::AddIOp::create(
       b, arith::MulIOp::create(b, run, idx(chip.waveSize * plan.kLoad)),
@@ -143,7 +148,7 @@ Value GroupedMatmulEmitter::laneOfRoute(Value value, Value j) {
 SmallVector<Value>
 GroupedMatmulEmitter::loadRowDotStep(ArrayRef<PassRoute> routes, Value waveCol,
                                      Value step) {
-  int64_t kIters = plan.runsPerLane / plan.unroll;
+  int64_t kIters = rowDotKIters();
   int64_t round = chip.waveSize * plan.kLoad;
   int64_t streamed = sumRoutes ? topK * depth : depth;
   bool tail = plan.runsPerLane * round != streamed;
@@ -203,7 +208,7 @@ GroupedMatmulEmitter::loadRowDotStep(ArrayRef<PassRoute> routes, Value waveCol,
 /// last step its sums go over the wave and to the epilogue.
 void GroupedMatmulEmitter::emitRowDotLoop(ArrayRef<PassRoute> routes,
                                           Value waveCol) {
-  int64_t chains = plan.chains(), kIters = plan.runsPerLane / plan.unroll;
+  int64_t chains = plan.chains(), kIters = rowDotKIters();
   int64_t steps = plan.tilesPerWave / plan.group * kIters;
   int64_t perRun = chains + static_cast<int64_t>(routes.size());
   int64_t sums = chains * static_cast<int64_t>(routes.size());
@@ -261,9 +266,19 @@ void GroupedMatmulEmitter::emitRowDotLoop(ArrayRef<PassRoute> routes,
     for (Value mine : acc)
       total.push_back(gpu::SubgroupReduceOp::create(
           b, mine, gpu::AllReduceOperation::ADD, /*uniform=*/true));
-    emitRowDotEpilogue(
-        routes, total,
-        rowDotColumns(waveCol, arith::DivUIOp::create(b, s, idx(kIters))));
+    SmallVector<Value> cols =
+        rowDotColumns(waveCol, arith::DivUIOp::create(b, s, idx(kIters)));
+    if (plan.slices > 1) {
+      total = addRowDotSlices(total);
+      auto first = scf::IfOp::create(
+          b, arith::CmpIOp::create(b, arith::CmpIPredicate::eq, slice, zero),
+          /*withElseRegion=*/false);
+      OpBuilder::InsertionGuard epilogue(b);
+      b.setInsertionPointToStart(&first.getThenRegion().front());
+      emitRowDotEpilogue(routes, total, cols);
+    } else {
+      emitRowDotEpilogue(routes, total, cols);
+    }
     scf::YieldOp::create(b, SmallVector<Value>(sums, zeroF));
     b.setInsertionPointToStart(&finish.getElseRegion().front());
     scf::YieldOp::create(b, acc);
@@ -271,6 +286,45 @@ void GroupedMatmulEmitter::emitRowDotLoop(ArrayRef<PassRoute> routes,
   SmallVector<Value> yields(finish.getResults());
   llvm::append_range(yields, prefetch.getResults());
   scf::YieldOp::create(b, yields);
+}
+
+/// K slices: lane 0 of each wave of slice s > 0 leaves its sums in LDS
+/// ([s - 1][wave][sum]); after a barrier every wave adds the other slices'
+/// sums to its own (slice 0's are the row's), and a second barrier keeps
+/// the next group's stores from overwriting them early. Every wave of a
+/// workgroup ends a group at the same step, so the barriers are uniform.
+SmallVector<Value> GroupedMatmulEmitter::addRowDotSlices(ArrayRef<Value> sums) {
+  int64_t n = static_cast<int64_t>(sums.size());
+  auto slot = [&](Value s, int64_t i) {
+    Value at = arith::AddIOp::create(
+        b,
+        arith::MulIOp::create(b, arith::SubIOp::create(b, s, idx(1)),
+                              idx(plan.wavesN)),
+        wave);
+    return arith::AddIOp::create(b, arith::MulIOp::create(b, at, idx(n)),
+                                 idx(i));
+  };
+  Value stores = arith::AndIOp::create(
+      b, arith::CmpIOp::create(b, arith::CmpIPredicate::ne, slice, zero),
+      arith::CmpIOp::create(b, arith::CmpIPredicate::eq, lane, zero));
+  auto ifStore = scf::IfOp::create(b, stores, /*withElseRegion=*/false);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&ifStore.getThenRegion().front());
+    for (auto [i, sum] : llvm::enumerate(sums))
+      memref::StoreOp::create(b, sum, rowDotPartials,
+                              ValueRange{slot(slice, i)});
+  }
+  gpu::BarrierOp::create(b);
+  SmallVector<Value> total(sums);
+  for (int64_t s = 1; s < plan.slices; ++s)
+    for (int64_t i = 0; i < n; ++i)
+      total[i] = arith::AddFOp::create(
+          b, total[i],
+          memref::LoadOp::create(b, rowDotPartials,
+                                 ValueRange{slot(idx(s), i)}));
+  gpu::BarrierOp::create(b);
+  return total;
 }
 
 /// Every lane holds the sums; lane 0 applies the routed weight and the

@@ -108,9 +108,10 @@ std::string mlir::moe::checkRowDotPlan(const ChipInfo &chip,
     return formatv("expected block_n ({0}) to be a multiple of waves_n x "
                    "group ({1} x {2}) with row_dot loads",
                    plan.blockN, plan.wavesN, plan.group);
-  if (plan.slices != 1)
-    return formatv("expected slices 1 with row_dot loads, got {0}",
-                   plan.slices);
+  if (plan.slices < 1 || plan.runsPerLane % (plan.unroll * plan.slices) != 0)
+    return formatv("expected unroll x slices ({0} x {1}) to divide the {2} "
+                   "runs a lane reads per weight row",
+                   plan.unroll, plan.slices, plan.runsPerLane);
   if (p.depth % plan.kLoad != 0)
     return formatv("expected K ({0}) to be a multiple of the {1} elements "
                    "of a lane's 16-byte run",
@@ -119,10 +120,6 @@ std::string mlir::moe::checkRowDotPlan(const ChipInfo &chip,
     return formatv("expected top_k ({0}) to be at most the {1} lanes of a "
                    "wave when the GEMM sums each token's routes",
                    p.topK, chip.waveSize);
-  if (plan.runsPerLane % plan.unroll != 0)
-    return formatv("expected unroll ({0}) to divide the {1} runs a lane "
-                   "reads per weight row",
-                   plan.unroll, plan.runsPerLane);
   if (plan.blockM % plan.rowGroup != 0)
     return formatv("expected row_group ({0}) to divide block_m ({1})",
                    plan.rowGroup, plan.blockM);

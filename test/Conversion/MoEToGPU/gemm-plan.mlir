@@ -107,8 +107,17 @@ func.func @row_dot_columns_do_not_divide(%a: tensor<?x384xbf16>, %w: tensor<128x
 
 // K 384 is 48 runs of 8: two per lane of a 32-lane wave.
 func.func @row_dot_unroll_does_not_divide(%a: tensor<?x384xbf16>, %w: tensor<128x4096x384xbf16>, %s: tensor<?xi32>, %b: tensor<?xi32>, %c: tensor<i32>) -> tensor<?x4096xbf16> {
-  // expected-error @+1 {{has a plan that cannot run on sm_90: expected unroll (4) to divide the 2 runs a lane reads per weight row}}
+  // expected-error @+1 {{has a plan that cannot run on sm_90: expected unroll x slices (4 x 1) to divide the 2 runs a lane reads per weight row}}
   %o = moe.grouped_matmul %a, %w, %s, %b, %c rows routes top_k 8 block_m 16 plan <block_n = 64, waves_n = 4, slices = 1, group = 8, row_group = 1, loads = row_dot, unroll = 4> : (tensor<?x384xbf16>, tensor<128x4096x384xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x4096xbf16>
+  return %o : tensor<?x4096xbf16>
+}
+
+// -----
+
+// Two runs per lane cannot be split over three slices of waves.
+func.func @row_dot_slices_do_not_divide(%a: tensor<?x384xbf16>, %w: tensor<128x4096x384xbf16>, %s: tensor<?xi32>, %b: tensor<?xi32>, %c: tensor<i32>) -> tensor<?x4096xbf16> {
+  // expected-error @+1 {{has a plan that cannot run on sm_90: expected unroll x slices (1 x 3) to divide the 2 runs a lane reads per weight row}}
+  %o = moe.grouped_matmul %a, %w, %s, %b, %c rows routes top_k 8 block_m 16 plan <block_n = 64, waves_n = 4, slices = 3, group = 8, row_group = 1, loads = row_dot, unroll = 1> : (tensor<?x384xbf16>, tensor<128x4096x384xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x4096xbf16>
   return %o : tensor<?x4096xbf16>
 }
 

@@ -1089,13 +1089,6 @@ func.func @plan_shared_slices() attributes {plan = #moe.gemm_plan<block_n = 64, 
 
 // -----
 
-// expected-error @+1 {{expected 'slices' = 1 with row_dot loads (waves split the columns, lanes K), got 2}}
-func.func @plan_row_dot_slices() attributes {plan = #moe.gemm_plan<block_n = 64, waves_n = 4, slices = 2, group = 2, row_group = 1, loads = row_dot, unroll = 1>} {
-  return
-}
-
-// -----
-
 // expected-error @+1 {{expected no 'stages' with row_dot loads}}
 func.func @plan_row_dot_stages() attributes {plan = #moe.gemm_plan<block_n = 64, waves_n = 4, slices = 1, group = 2, row_group = 1, loads = row_dot, unroll = 1, stages = 2>} {
   return

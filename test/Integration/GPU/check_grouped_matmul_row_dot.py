@@ -48,4 +48,16 @@ ids = np.array([[0, 7, 3], [2, 6, 1]], np.int32)
 h.fails_with("gemm2 summed routes report ids 7 and 6", "gemm2_summed_k200_f16",
              [rand(rng, (6, 200), "f16"), rand(rng, (6, 40, 200), "f16"), ids],
              "2 route ids outside [0, 6), first 7 at token 0")
+# A row's runs split over slices of waves (their sums meet in LDS).
+for tokens in (1, 40):
+    case(f"gemm1 K 2048 over 2 slices, T={tokens}", "gemm1_split_k2048_slices",
+         rand(rng, (tokens, 2048), "bf16"),
+         rand(rng, (8, 96, 2048), "bf16", 0.05), 2, 16, "tokens",
+         routing(tokens, 2, 8, 16), "bf16", act=("silu_mul", "split"))
+    ids = np.stack([rng.permutation(32)[:8] for _ in range(tokens)])
+    case(f"gemm2 summed routes over 2 slices, T={tokens}",
+         "gemm2_summed_k384_slices", rand(rng, (8 * tokens, 384), "bf16"),
+         rand(rng, (32, 200, 384), "bf16", 0.1), 8, 1, "routes",
+         ids.astype(np.int32), "bf16",
+         weights=rng.random((tokens, 8)).astype(np.float32), summed=True)
 h.finish()

@@ -5,7 +5,8 @@
 // per lane unrolled, a K whose last round masks lanes (K 200, K 384 on
 // 32-lane waves), output columns the workgroups do not divide, routes taken
 // one, two and four at a time (blocks with many routes: several passes),
-// gated epilogues in both layouts, the routed weight and f16; and route
+// gated epilogues in both layouts, the routed weight and f16; a row's runs
+// split over two waves (slices); and route
 // order summing each token's routes (sum_routes: a lane's runs cross from
 // one route's weight rows to the next's, a run's expert and weight taken
 // from the lane that holds its route).
@@ -25,7 +26,7 @@
 // The check script against the CPU reference path (plans are ignored there).
 // RUN: moe-compile %s -o %t.so
 // RUN: %python %S/check_grouped_matmul_row_dot.py --lib %t.so --moe-run moe-run | FileCheck %s --check-prefix=CPU
-// CPU: 10 passed, 0 failed
+// CPU: 14 passed, 0 failed
 // K 2048 = 8 runs of 8 per lane, 4 at once: each iteration loads 4 runs of
 // the gate and up rows of 2 columns and of the route's A row before the
 // multiply-adds; the wave's sums meet in butterfly shuffles.
@@ -38,7 +39,7 @@
 // CHECK: .maxntid 128, 1, 1
 // CHECK-LABEL: // kernel gemm2_row_group4_grouped_matmul_3 for sm_90
 // CHECK: .maxntid 64, 1, 1
-// sum_routes: 8 routes x K 384 = 12 runs of 8 per lane, 4 at once; each
+// sum_routes: 8 routes x K 384 = 12 runs of 8 per lane, one a step; each
 // run's expert and weight come from its route's lane.
 // CHECK-LABEL: // kernel gemm2_summed_k384_grouped_matmul_4 for sm_90
 // CHECK: .maxntid 128, 1, 1
@@ -46,6 +47,16 @@
 // CHECK: ld.global.v4.b32
 // CHECK: fma.rn.f32
 // CHECK: shfl.sync.bfly.b32
+// K slices: two waves split a row's runs, their sums meet in
+// shared memory between two barriers.
+// CHECK-LABEL: // kernel gemm1_split_k2048_slices_grouped_matmul_6 for sm_90
+// CHECK: .maxntid 128, 1, 1
+// CHECK: .shared
+// CHECK: bar.sync
+// CHECK-LABEL: // kernel gemm2_summed_k384_slices_grouped_matmul_7 for sm_90
+// CHECK: .maxntid 128, 1, 1
+// CHECK: shfl.sync.idx.b32
+// CHECK: bar.sync
 
 func.func @gemm1_split_k2048(%x: tensor<?x2048xbf16>, %w: tensor<8x96x2048xbf16>, %s: tensor<?xi32>,
                              %b: tensor<?xi32>, %c: tensor<i32>) -> tensor<?x48xbf16> {
@@ -97,4 +108,22 @@ func.func @gemm2_summed_k200_f16(%a: tensor<?x200xf16>, %w: tensor<6x40x200xf16>
       plan <block_n = 2, waves_n = 2, slices = 1, group = 1, row_group = 1, loads = row_dot, unroll = 1>
       : (tensor<?x200xf16>, tensor<6x40x200xf16>, tensor<?x3xi32>) -> tensor<?x40xf16>
   return %o : tensor<?x40xf16>
+}
+
+// The K 2048 GEMM1 with its runs split over two slices of waves.
+func.func @gemm1_split_k2048_slices(%x: tensor<?x2048xbf16>, %w: tensor<8x96x2048xbf16>, %s: tensor<?xi32>,
+                                    %b: tensor<?xi32>, %c: tensor<i32>) -> tensor<?x48xbf16> {
+  %h = moe.grouped_matmul %x, %w, %s, %b, %c rows tokens top_k 2 block_m 16 activation <silu_mul>
+      plan <block_n = 4, waves_n = 2, slices = 2, group = 1, row_group = 1, loads = row_dot, unroll = 2>
+      : (tensor<?x2048xbf16>, tensor<8x96x2048xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x48xbf16>
+  return %h : tensor<?x48xbf16>
+}
+
+// The summed Qwen3-like GEMM2 with each column's runs over two waves.
+func.func @gemm2_summed_k384_slices(%a: tensor<?x384xbf16>, %w: tensor<32x200x384xbf16>,
+                                    %ids: tensor<?x8xi32>, %rw: tensor<?x8xf32>) -> tensor<?x200xbf16> {
+  %o = moe.grouped_matmul %a, %w route_ids %ids rows routes top_k 8 block_m 1 weights %rw sum_routes
+      plan <block_n = 4, waves_n = 2, slices = 2, group = 2, row_group = 1, loads = row_dot, unroll = 1>
+      : (tensor<?x384xbf16>, tensor<32x200x384xbf16>, tensor<?x8xi32>, tensor<?x8xf32>) -> tensor<?x200xbf16>
+  return %o : tensor<?x200xbf16>
 }
