@@ -388,6 +388,28 @@ TEST(GroupedMatmulPlanTest, SummedRoutesRowDot) {
       << error;
 }
 
+// Slices of waves may split a row-dot lane's runs: the threads count them,
+// their LDS holds one f32 per wave of slices 1.. and sum, and slices that
+// do not divide the runs are diagnosed.
+TEST(GroupedMatmulPlanTest, RowDotSlices) {
+  GroupedMatmulProblem qwen{1,    64,  384, 2, false, GemmLoads::Auto,
+                            4096, 128, 8,   1, true};
+  const ChipInfo &c = chip("sm_90");
+  std::string error;
+  std::optional<GroupedMatmulPlan> two = planFromChoice(
+      c, qwen, {4, 2, 2, 2, 1, KernelLoads::RowDot, 0, 1}, error);
+  ASSERT_TRUE(two.has_value()) << error;
+  EXPECT_EQ(two->threads(c), 128);
+  EXPECT_EQ(two->partialElems(c), 1 * 2 * 1 * 2);
+  expectAttrRoundTrip(c, qwen, *two);
+  EXPECT_FALSE(
+      planFromChoice(c, qwen, {4, 2, 5, 2, 1, KernelLoads::RowDot, 0, 1}, error)
+          .has_value());
+  EXPECT_NE(error.find("unroll x slices (1 x 5) to divide the 12 runs"),
+            std::string::npos)
+      << error;
+}
+
 // A choice with a zero field is diagnosed, not divided by.
 TEST(GroupedMatmulPlanTest, ZeroChoicesAreDiagnosed) {
   GroupedMatmulProblem p{16, 64, 2048, 2, false, GemmLoads::Auto};
