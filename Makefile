@@ -72,6 +72,7 @@ fuzz-runtime: deps $(SANITIZE_DIR)/CMakeCache.txt
 docs: configure
 	cmake --build $(BUILD_DIR) --target MoEDocGen MoEConversionPassDocGen MoEPassDocGen
 	cp $(BUILD_DIR)/dialects/MoE/MoEDialect.md docs/MoEDialect.md
+	cp $(BUILD_DIR)/dialects/TMTensor/TMTensorDialect.md docs/TMTensorDialect.md
 	cp $(BUILD_DIR)/passes/GraphPasses.md docs/GraphPasses.md
 	cp $(BUILD_DIR)/include/moe/Conversion/ConversionPasses.md docs/ConversionPasses.md
 

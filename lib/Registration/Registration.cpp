@@ -8,6 +8,7 @@
 
 #include "moe/Conversion/Passes.h"
 #include "moe/Dialect/MoE/MoE.h"
+#include "moe/Dialect/TMTensor/TMTensor.h"
 #include "moe/Passes/Passes.h"
 #include "moe/Pipelines/Pipelines.h"
 
@@ -17,7 +18,7 @@
 #include "mlir/Target/LLVMIR/Dialect/All.h"
 
 void mlir::moe::registerMoEAndUpstreamDialects(DialectRegistry &registry) {
-  registry.insert<MoEDialect>();
+  registry.insert<MoEDialect, tm_tensor::TMTensorDialect>();
   registerAllDialects(registry);
   registerAllExtensions(registry);
   registerAllToLLVMIRTranslations(registry);
