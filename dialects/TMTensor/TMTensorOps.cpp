@@ -56,12 +56,13 @@ LogicalResult checkRegion(Operation *op, Region &region, TypeRange args,
     llvm::interleaveComma(block.getArgumentTypes(), diag);
     return diag << ")";
   }
-  auto yield = dyn_cast<YieldOp>(block.getTerminator());
+  // (The op is verified before its blocks: the block may be empty.)
+  auto yield = block.empty() ? YieldOp() : dyn_cast<YieldOp>(block.back());
   if (!yield)
     return op->emitOpError()
-           << "expected the region to end in tm_tensor.yield, "
-              "got "
-           << block.getTerminator()->getName();
+           << "expected the region to end in tm_tensor.yield, got "
+           << (block.empty() ? StringRef("an empty block")
+                             : block.back().getName().getStringRef());
   if (yield.getOperands().size() == 1 &&
       yield.getOperands()[0].getType() == yielded)
     return success();

@@ -119,3 +119,24 @@ func.func @yield_outside(%x: f32) {
   // expected-error @+1 {{'tm_tensor.yield' op expects parent op to be one of 'tm_tensor.sort, tm_tensor.scatter, tm_tensor.topk'}}
   tm_tensor.yield %x : f32
 }
+
+// -----
+
+func.func @sort_empty_region(%x: tensor<4x8xf32>) {
+  // expected-error @+1 {{'tm_tensor.sort' op expected the region to end in tm_tensor.yield, got an empty block}}
+  %0 = tm_tensor.sort dimension(1) outs(%x : tensor<4x8xf32>) {
+  ^bb0(%a: f32, %b: f32):
+  } -> tensor<4x8xf32>
+  return
+}
+
+// -----
+
+func.func @scatter_no_yield(%orig: tensor<8xf32>, %upd: tensor<3xf32>, %idx: tensor<3x1xi64>) {
+  // expected-error @+1 {{'tm_tensor.scatter' op expected the region to end in tm_tensor.yield, got func.return}}
+  %0 = tm_tensor.scatter {dimension_map = array<i64: 0>} unique_indices(false) ins(%upd, %idx : tensor<3xf32>, tensor<3x1xi64>) outs(%orig : tensor<8xf32>) {
+  ^bb0(%u: f32, %o: f32):
+    func.return
+  } -> tensor<8xf32>
+  return
+}
