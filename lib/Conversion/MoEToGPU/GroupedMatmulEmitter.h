@@ -168,6 +168,8 @@ private:
   /// (the A rows t*k .. t*k+k-1 read as one row of k x K).
   bool sumRoutes;
   int64_t numExperts, depth, outCols;
+  /// K of the rows a row-dot lane streams: k x K with sum_routes, else K.
+  int64_t streamDepth() const { return sumRoutes ? topK * depth : depth; }
   Type element;
   int64_t elementBytes;
   // Kernel arguments.

@@ -152,17 +152,14 @@ void GroupedMatmulEmitter::emitLaneRoles() {
 void GroupedMatmulEmitter::emitLiveGuard() {
   Value live;
   if (routeIds && sumRoutes) {
-    // Block t is token t; the lanes hold its routes' experts.
+    // Block t is token t; the lanes hold its routes' experts (a route of an
+    // id outside [0, E) contributes nothing).
     emitRouteCheck();
     rowBase = blockRow;
     Value tokens = arith::DivUIOp::create(b, routes, idx(topK));
     live = lt(blockRow, tokens);
     emitTokenRoutes(arith::SelectOp::create(b, live, blockRow, zero));
-    auto ifLive = scf::IfOp::create(b, live, /*withElseRegion=*/false);
-    b.setInsertionPointToStart(&ifLive.getThenRegion().front());
-    return;
-  }
-  if (routeIds) {
+  } else if (routeIds) {
     // Route order: block r is route r, its expert the route's id.
     emitRouteCheck();
     rowBase = blockRow;
@@ -176,11 +173,13 @@ void GroupedMatmulEmitter::emitLiveGuard() {
     expert = i32ToIndex(memref::LoadOp::create(b, blocks, blockRow));
     live = lt(rowBase, count);
   }
-  live = arith::AndIOp::create(
-      b, live,
-      arith::AndIOp::create(
-          b, arith::CmpIOp::create(b, arith::CmpIPredicate::sge, expert, zero),
-          lt(expert, idx(numExperts))));
+  if (expert)
+    live = arith::AndIOp::create(
+        b, live,
+        arith::AndIOp::create(
+            b,
+            arith::CmpIOp::create(b, arith::CmpIPredicate::sge, expert, zero),
+            lt(expert, idx(numExperts))));
   auto ifLive = scf::IfOp::create(b, live, /*withElseRegion=*/false);
   b.setInsertionPointToStart(&ifLive.getThenRegion().front());
 }
@@ -241,11 +240,10 @@ void GroupedMatmulEmitter::emitTokenRoutes(Value token) {
   laneExpert =
       arith::SelectOp::create(b, valid, arith::IndexCastOp::create(b, i32, e),
                               arith::ConstantIntOp::create(b, i32, -1));
-  Value one = arith::ConstantOp::create(b, b.getF32FloatAttr(1.0));
   Value scale =
       weights
           ? memref::LoadOp::create(b, weights, ValueRange{token, j}).getResult()
-          : one;
+          : arith::ConstantOp::create(b, b.getF32FloatAttr(1.0)).getResult();
   laneScale = arith::SelectOp::create(
       b, valid, scale, arith::ConstantOp::create(b, b.getF32FloatAttr(0.0)));
 }

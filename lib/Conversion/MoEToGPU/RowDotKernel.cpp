@@ -123,7 +123,7 @@ Value GroupedMatmulEmitter::rowDotRunK(Value step, int64_t u) {
 /// sum_routes: the route of the streamed k (k x K long) and the k within
 /// its rows; past the end, route 0 and k 0.
 GroupedMatmulEmitter::SummedRun GroupedMatmulEmitter::summedRun(Value k) {
-  Value valid = lt(k, idx(topK * depth));
+  Value valid = lt(k, idx(streamDepth()));
   Value safe = arith::SelectOp::create(b, valid, k, zero);
   return {arith::DivUIOp::create(b, safe, idx(depth)),
           arith::RemUIOp::create(b, safe, idx(depth)), valid};
@@ -150,8 +150,7 @@ GroupedMatmulEmitter::loadRowDotStep(ArrayRef<PassRoute> routes, Value waveCol,
                                      Value step) {
   int64_t kIters = rowDotKIters();
   int64_t round = chip.waveSize * plan.kLoad;
-  int64_t streamed = sumRoutes ? topK * depth : depth;
-  bool tail = plan.runsPerLane * round != streamed;
+  bool tail = plan.runsPerLane * round != streamDepth();
   Value chunk = arith::DivUIOp::create(b, step, idx(kIters));
   SmallVector<Value> rows, upRows;
   for (Value col : rowDotColumns(waveCol, chunk)) {
