@@ -13,7 +13,7 @@ config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.moe_obj_root, "test")
 config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "Inputs",
                    "reference.py", "harness.py", "compare_libs.py",
-                   "tp1_block.mlir", "tp2_block.mlir", "run.py",
+                   "tp1_block.mlir", "tp2_block.mlir", "tp4_block.mlir", "run.py",
                    "size_mismatch_gpu.mlir"]
 
 config.substitutions.append(("%moe_src_root", config.moe_src_root))
@@ -60,6 +60,14 @@ for backend in ("cuda", "hip"):
     if os.path.exists(os.path.join(config.moe_obj_root, "lib",
                                    f"libmoe_runtime_{backend}.so")):
         config.available_features.add(f"{backend}-backend")
+
+# Collectives over several ranks on the CPU: the runtime's MPI backend and
+# Open MPI's mpirun (test/Integration/CPU/mpi.test).
+_mpirun = shutil.which("mpirun")
+if _mpirun and os.path.exists(os.path.join(config.moe_obj_root, "lib",
+                                           "libmoe_runtime_mpi.so")):
+    config.available_features.add("mpi")
+    config.substitutions.append(("%mpirun", _mpirun))
 
 # GPU integration tests run where an NVIDIA driver answers and the runtime's
 # CUDA backend was built; elsewhere they are UNSUPPORTED.

@@ -26,14 +26,13 @@ static std::string executableDir() {
   return exe.substr(0, exe.find_last_of('/'));
 }
 
-std::unique_ptr<DeviceBackend> DeviceBackend::load(const std::string &name,
-                                                   std::string &error) {
+void *moe::runtime::openBackendLibrary(const std::string &name,
+                                       std::string &error) {
   std::string file = "libmoe_runtime_" + name + ".so";
   std::string upper;
   for (char c : name)
     upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   std::string tried;
-  void *handle = nullptr;
   const char *env = std::getenv(("MOE_RUNTIME_" + upper).c_str());
   std::string dir = executableDir();
   std::string candidates[] = {env ? env : "", dir + "/" + file,
@@ -42,17 +41,21 @@ std::unique_ptr<DeviceBackend> DeviceBackend::load(const std::string &name,
   for (const std::string &path : candidates) {
     if (path.empty())
       continue;
-    handle = dlopen(path.c_str(), RTLD_NOW | RTLD_GLOBAL);
-    if (handle)
-      break;
+    if (void *handle = dlopen(path.c_str(), RTLD_NOW | RTLD_GLOBAL))
+      return handle;
     why = dlerror();
     tried += (tried.empty() ? "" : ", ") + path;
   }
-  if (!handle) {
-    error = "the " + name + " backend is unavailable: cannot load " + file +
-            " (tried " + tried + "): " + why;
+  error = "the " + name + " backend is unavailable: cannot load " + file +
+          " (tried " + tried + "): " + why;
+  return nullptr;
+}
+
+std::unique_ptr<DeviceBackend> DeviceBackend::load(const std::string &name,
+                                                   std::string &error) {
+  void *handle = openBackendLibrary(name, error);
+  if (!handle)
     return nullptr;
-  }
   std::unique_ptr<DeviceBackend> backend(new DeviceBackend());
   backend->handle = handle;
   backend->name = name;

@@ -26,6 +26,9 @@ std::unique_ptr<HostProgram> HostProgram::load(const std::string &path,
     error = "cannot load '" + path + "': " + why;
     if (!device && why.find("mgpu") != std::string::npos)
       error += " (a GPU library: run it with a GPU --backend)";
+    else if (!device && why.find("moe_collective_") != std::string::npos)
+      error += " (a library with collectives over several ranks: run it "
+               "with --mpi under mpirun -np N)";
     return nullptr;
   }
   std::unique_ptr<HostProgram> program(new HostProgram());

@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "moe/runtime/HostProgram.h"
+#include "moe/runtime/MpiGroup.h"
 #include "moe/runtime/Npy.h"
 
 #include <sys/resource.h>
@@ -58,6 +59,15 @@ static const char *usage =
     "                      writes the group's id to F (which must not exist\n"
     "                      yet; it is removed once all have joined) and the\n"
     "                      others wait up to 120 s for it (one group per run)\n"
+    "  --mpi [--group G]   run as this process's rank of an MPI job, for a CPU\n"
+    "                      library with collectives over several ranks:\n"
+    "                      mpirun -np N moe-run LIB.so --mpi ... Every group\n"
+    "                      the program names (or only G) is every rank of the\n"
+    "                      job, so N must be its size. Needs the MPI\n"
+    "                      backend, libmoe_runtime_mpi.so (next to moe-run,\n"
+    "                      ../lib or $MOE_RUNTIME_MPI); an error on one rank\n"
+    "                      aborts the job. Give each rank its own --input and\n"
+    "                      --output-dir with mpirun's A : B form\n"
     "  --list              print the entries of the library and exit (reads\n"
     "                      its manifest only: no GPU or backend needed)\n"
     "  --help              this text\n";
@@ -205,10 +215,10 @@ static bool joinGroup(DeviceBackend &device, const std::string &group, int rank,
 int main(int argc, char **argv) {
   std::string library, entryName, outputDir, backend = "cpu";
   std::vector<std::string> inputPaths;
-  bool random = false, list = false;
+  bool random = false, list = false, mpi = false;
   int64_t seed = 0, tokens = -1, intMax = 0, bench = 0;
   int64_t ranks = 1, rank = -1;
-  std::string group = "tp", commFile;
+  std::string group, commFile;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     auto value = [&](const char *flag) -> const char * {
@@ -225,6 +235,8 @@ int main(int argc, char **argv) {
       return 0;
     } else if (arg == "--random-inputs") {
       random = true;
+    } else if (arg == "--mpi") {
+      mpi = true;
     } else if (arg == "--list") {
       list = true;
     } else if ((v = value("--entry"))) {
@@ -303,6 +315,9 @@ int main(int argc, char **argv) {
     }
     return 0;
   }
+  if (mpi && backend != "cpu")
+    return fail("--mpi runs CPU libraries (--backend cpu); GPU backends "
+                "join a group with --ranks, --rank and --comm-file");
   std::unique_ptr<DeviceBackend> device;
   if (backend != "cpu") {
     device = DeviceBackend::load(backend, error);
@@ -310,7 +325,16 @@ int main(int argc, char **argv) {
       return fail(error);
   }
   bool multiRank = ranks > 1 || rank >= 0 || !commFile.empty();
-  if (multiRank) {
+  std::unique_ptr<MpiGroup> mpiGroup;
+  if (mpi) {
+    if (multiRank)
+      return fail("--mpi takes each rank and the group's size from the MPI "
+                  "job; expected no --ranks, --rank or --comm-file with it");
+    // Before the library, whose collective calls it resolves.
+    mpiGroup = MpiGroup::load(error);
+    if (!mpiGroup)
+      return fail(error);
+  } else if (multiRank) {
     if (ranks < 2 || rank < 0 || rank >= ranks || commFile.empty())
       return fail("a group of several ranks needs --ranks N (>= 2), --rank R "
                   "(0 <= R < N) and --comm-file F; got --ranks " +
@@ -319,8 +343,9 @@ int main(int argc, char **argv) {
                             : "--rank " + std::to_string(rank)) +
                   (commFile.empty() ? ", no --comm-file" : ""));
     if (!device)
-      return fail("collectives over several ranks need a GPU backend "
-                  "(--backend cuda or hip); the cpu backend runs one rank");
+      return fail("--ranks, --rank and --comm-file join a group on a GPU "
+                  "backend (--backend cuda or hip); CPU libraries run their "
+                  "ranks with --mpi under mpirun");
   }
   std::unique_ptr<HostProgram> program =
       HostProgram::load(library, error, device.get());
@@ -387,14 +412,42 @@ int main(int argc, char **argv) {
 
   // Joined last, once the library, entry and inputs are known good: a rank
   // that fails after joining would leave the others waiting in the group.
+  if (group.empty())
+    group = mpi ? "*" : "tp";
   if (multiRank && !joinGroup(*device, group, static_cast<int>(rank),
                               static_cast<int>(ranks), commFile, error))
     return fail(error);
+  if (mpiGroup) {
+    if (!mpiGroup->join(group, error)) {
+      fail(error);
+      mpiGroup->abort(1);
+    }
+    std::string joined = group == "*" ? "every group" : "group " + group;
+    std::printf("rank %d of %d (%s over MPI)\n", mpiGroup->rank, mpiGroup->size,
+                joined.c_str());
+  }
+  // From here on an error on one rank of an MPI job ends them all.
+  auto stop = [&](const std::string &message) {
+    fail(message);
+    if (mpiGroup)
+      mpiGroup->abort(1);
+    return 1;
+  };
+  // An entry's collectives record their errors in the MPI backend.
+  auto call = [&](std::vector<HostTensor> &results, CallTiming *timing) {
+    bool ok = program->call(*entry, inputs, results, error, timing);
+    if (mpiGroup && ok)
+      if (std::string e = mpiGroup->error(); !e.empty()) {
+        error = "entry '" + entryName + "': " + e;
+        ok = false;
+      }
+    return ok;
+  };
 
   std::vector<HostTensor> outputs;
   auto start = std::chrono::steady_clock::now();
-  if (!program->call(*entry, inputs, outputs, error))
-    return fail(error);
+  if (!call(outputs, nullptr))
+    return stop(error);
   double firstMs = std::chrono::duration<double, std::milli>(
                        std::chrono::steady_clock::now() - start)
                        .count();
@@ -418,7 +471,7 @@ int main(int argc, char **argv) {
       mkdir(outputDir.c_str(), 0755);
       std::string path = outputDir + "/result" + std::to_string(r) + ".npy";
       if (!writeOutput(path, out, error))
-        return fail(error);
+        return stop(error);
     }
   }
   std::printf("time of the first call: %.3f ms (with %s)\n", firstMs,
@@ -428,8 +481,8 @@ int main(int argc, char **argv) {
     std::vector<HostTensor> scratch;
     CallTiming timing;
     timing.repeats = bench;
-    if (!program->call(*entry, inputs, scratch, error, &timing))
-      return fail(error);
+    if (!call(scratch, &timing))
+      return stop(error);
     std::printf("time per call: %.3f ms (mean of %lld calls after a warm-up"
                 "%s)\n",
                 timing.msPerCall, static_cast<long long>(bench),
@@ -439,5 +492,7 @@ int main(int argc, char **argv) {
   getrusage(RUSAGE_SELF, &usage);
   std::printf("peak memory (max RSS): %.1f MiB\n",
               static_cast<double>(usage.ru_maxrss) / 1024.0);
+  if (mpiGroup)
+    mpiGroup->finalize();
   return 0;
 }

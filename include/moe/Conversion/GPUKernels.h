@@ -253,15 +253,10 @@ buildRMSNormKernel(OpBuilder &builder, gpu::GPUModuleOp module, Operation *norm,
 /// Collectives over one rank become what they compute there
 /// (all_reduce_add_rms_norm becomes add_rms_norm); over several,
 /// all_reduce_add_rms_norm becomes all_reduce + add_rms_norm, and
-/// all_reduce, all_gather and reduce_scatter stay (lowerCollectivesToCalls);
-/// all_to_all over several ranks is a diagnostic, or kept with
-/// `keepUnsupported`.
+/// the others stay (lowerCollectivesToCalls, CollectiveCalls.h). A
+/// collective over one rank whose result types differ from its operand
+/// types is a diagnostic, or kept with `keepUnsupported`.
 LogicalResult prepareCollectives(ModuleOp module, bool keepUnsupported);
-
-/// Replaces each moe.all_reduce, moe.all_gather and moe.reduce_scatter
-/// (over several ranks, after prepareCollectives) by a device buffer and a
-/// call of the runtime's moe_collective_* on it (README, "Collectives").
-LogicalResult lowerCollectivesToCalls(ModuleOp module);
 
 /// Rewrites `module` into ops that have kernel templates or runtime calls:
 /// moe.experts is expanded (as moe-optimize does; block_m 16 unless its tile

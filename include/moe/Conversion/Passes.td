@@ -27,8 +27,14 @@ def ConvertMoEToCPUPass : Pass<"convert-moe-to-cpu", "::mlir::ModuleOp"> {
     moe-compile puts in the manifest. moe-compile makes the state
     thread-local and hands it to the caller of each entry (its status slot).
 
-    Collectives are the identity over a group of one rank; a group of more
-    ranks is reported as unsupported here. Expert ids outside `[0, E)` in
+    Collectives are the identity over a group of one rank. Over more ranks
+    they become calls of the runtime's `moe_collective_*` functions on host
+    buffers, which the Open MPI backend implements (`moe-run --mpi` under
+    `mpirun`; README, "Collectives"): all_reduce and reduce_scatter sum in
+    rank order in double precision and round once (16-bit data over more
+    than two ranks is widened to f32 first), all_gather stacks in rank
+    order, all_to_all exchanges the counts then the rows, and
+    all_reduce_add_rms_norm is all_reduce then add_rms_norm. Expert ids outside `[0, E)` in
     `moe.experts` and `moe.align` (its bound: AlignOp::getRouteIdBound) are
     a run-time check failure (tag -(id + 1): their count, the first one's id
     and token); such routes and invalid block/route entries in
@@ -36,6 +42,8 @@ def ConvertMoEToCPUPass : Pass<"convert-moe-to-cpu", "::mlir::ModuleOp"> {
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::func::FuncDialect",
     "::mlir::linalg::LinalgDialect",
     "::mlir::math::MathDialect",
     "::mlir::memref::MemRefDialect",

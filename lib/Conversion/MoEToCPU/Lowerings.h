@@ -16,8 +16,9 @@ void populateExpertLoweringPatterns(RewritePatternSet &patterns);
 void populateNormLoweringPatterns(RewritePatternSet &patterns);
 void populateCollectiveLoweringPatterns(RewritePatternSet &patterns);
 
-/// True when `op`'s group (named `group`) has exactly one rank: the only
-/// collectives the CPU reference runs.
+/// True when `op`'s group (named `group`) has exactly one rank: the
+/// collectives these patterns lower (over more ranks they are runtime calls
+/// before the conversion, CollectiveCalls.h).
 bool isSingleRankGroup(Operation *op, StringRef group);
 
 } // namespace mlir::moe::cpu

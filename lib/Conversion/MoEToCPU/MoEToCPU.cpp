@@ -1,6 +1,7 @@
 //===- MoEToCPU.cpp - the convert-moe-to-cpu pass -------------------------===//
 //
-// Validates that every moe op can run on one CPU rank, then converts them all.
+// Lowers collectives over several ranks to runtime calls, then converts every
+// other moe op.
 //
 //===----------------------------------------------------------------------===//
 
@@ -9,6 +10,7 @@
 #include "Lowerings.h"
 #include "RefBuilder.h"
 
+#include "moe/Conversion/CollectiveCalls.h"
 #include "moe/Conversion/SizeChecks.h"
 #include "moe/Dialect/MoE/MoE.h"
 
@@ -30,25 +32,20 @@ void mlir::moe::populateMoEToCPUPatterns(RewritePatternSet &patterns) {
   cpu::populateCollectiveLoweringPatterns(patterns);
 }
 
-/// The CPU reference runs one rank: a collective over a larger group is a
-/// diagnostic before any rewrite happens.
-static LogicalResult checkSingleRank(ModuleOp module) {
-  WalkResult result = module.walk([](Operation *op) {
-    auto collective = dyn_cast<CollectiveOpInterface>(op);
-    if (!collective)
-      return WalkResult::advance();
-    StringRef group = collective.getGroupName();
-    FailureOr<int64_t> size = lookupGroupSize(op, group);
+/// Collectives over several ranks become calls of the runtime's
+/// moe_collective_* (Open MPI for CPU libraries), the fused
+/// all_reduce_add_rms_norm first split into all_reduce + add_rms_norm.
+static LogicalResult lowerMultiRankCollectives(ModuleOp module) {
+  SmallVector<AllReduceAddRMSNormOp> fused;
+  module.walk([&](AllReduceAddRMSNormOp op) { fused.push_back(op); });
+  for (AllReduceAddRMSNormOp op : fused) {
+    FailureOr<int64_t> size = lookupGroupSize(op, op.getGroup());
     if (failed(size))
-      return WalkResult::interrupt();
-    if (*size == 1)
-      return WalkResult::advance();
-    op->emitOpError() << "runs over group '" << group << "' of " << *size
-                      << " ranks; the CPU reference runs one rank (expected a "
-                         "group of size 1)";
-    return WalkResult::interrupt();
-  });
-  return failure(result.wasInterrupted());
+      return failure();
+    if (*size != 1)
+      splitAllReduceAddRMSNorm(op, *size);
+  }
+  return lowerCollectivesToCalls(module);
 }
 
 namespace {
@@ -56,7 +53,7 @@ struct ConvertMoEToCPUPass
     : mlir::moe::impl::ConvertMoEToCPUPassBase<ConvertMoEToCPUPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    if (failed(checkSingleRank(module)))
+    if (failed(lowerMultiRankCollectives(module)))
       return signalPassFailure();
     bool hasMoEOps = false;
     module.walk([&](Operation *op) {

@@ -7,6 +7,7 @@
 
 #include "moe/Conversion/Passes.h"
 
+#include "moe/Conversion/CollectiveCalls.h"
 #include "moe/Conversion/KernelTemplate.h"
 #include "moe/Conversion/SizeChecks.h"
 #include "moe/Passes/Passes.h"

@@ -1,7 +1,7 @@
 //===- Collectives.cpp - moe.all_reduce over NCCL or RCCL -----------------===//
 //
-// What GPU libraries call for moe.all_reduce, moe.all_gather and
-// moe.reduce_scatter over a group of several ranks
+// What GPU libraries call for moe.all_reduce, moe.all_gather,
+// moe.reduce_scatter and moe.all_to_all over a group of several ranks
 // (moe_collective_*), and the moe_device_collective_* API that sets up the
 // group's
 // communicator. The collective library (NCCL on CUDA, RCCL on HIP; both
@@ -18,6 +18,8 @@
 
 #include "Backend.h"
 
+#include "../AllToAllLayout.h"
+
 #include <dlfcn.h>
 
 #include <cstdint>
@@ -26,6 +28,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <vector>
 
 using namespace moe::runtime;
 using namespace moe::runtime::backend;
@@ -38,7 +41,8 @@ struct NcclUniqueId {
   char bytes[128];
 };
 constexpr int kNcclSum = 0;
-constexpr int kNcclFloat16 = 6, kNcclFloat32 = 7, kNcclBfloat16 = 9;
+constexpr int kNcclInt32 = 2, kNcclFloat16 = 6, kNcclFloat32 = 7,
+              kNcclBfloat16 = 9;
 
 struct Library {
   bool loaded = false;
@@ -51,6 +55,11 @@ struct Library {
                           api::Stream) = nullptr;
   NcclResult (*reduceScatter)(const void *, void *, size_t, int, int, NcclComm,
                               api::Stream) = nullptr;
+  NcclResult (*send)(const void *, size_t, int, int, NcclComm,
+                     api::Stream) = nullptr;
+  NcclResult (*recv)(void *, size_t, int, int, NcclComm, api::Stream) = nullptr;
+  NcclResult (*groupStart)() = nullptr;
+  NcclResult (*groupEnd)() = nullptr;
   const char *(*errorString)(NcclResult) = nullptr;
 };
 
@@ -81,6 +90,10 @@ Library &library() {
     bind(lib.allReduce, "ncclAllReduce");
     bind(lib.allGather, "ncclAllGather");
     bind(lib.reduceScatter, "ncclReduceScatter");
+    bind(lib.send, "ncclSend");
+    bind(lib.recv, "ncclRecv");
+    bind(lib.groupStart, "ncclGroupStart");
+    bind(lib.groupEnd, "ncclGroupEnd");
     bind(lib.errorString, "ncclGetErrorString");
     lib.loaded = ok;
   });
@@ -176,6 +189,7 @@ struct Call {
   Library *lib = nullptr;
   NcclComm comm = nullptr;
   int dataType = -1;
+  int size = 0;
   std::string what;
 };
 
@@ -217,6 +231,7 @@ Call prepare(const char *op, int32_t type, const char *group,
   }
   call.lib = loadedLibrary();
   call.comm = joined.comm;
+  call.size = joined.size;
   return call;
 }
 } // namespace
@@ -278,4 +293,128 @@ MOE_EXPORT void moe_collective_reduce_scatter(uint64_t in, uint64_t out,
                    reinterpret_cast<void *>(out), static_cast<size_t>(count),
                    call.dataType, kNcclSum, call.comm, currentStream());
              });
+}
+
+/// Sends `counts[p]` rows of `rowBytes` bytes from `base` + the rows before
+/// them to (or receives them from) each peer p, in one group call.
+static bool exchangeBlocks(const Call &call, const RowBlocks &sent,
+                           const RowBlocks &received, uint64_t in, uint64_t out,
+                           int64_t rowElements, size_t elementBytes) {
+  api::Stream stream = currentStream();
+  size_t rowBytes = static_cast<size_t>(rowElements) * elementBytes;
+  if (!succeeded(*call.lib, call.lib->groupStart(), call.what))
+    return false;
+  bool ok = true;
+  for (int p = 0; p < call.size && ok; ++p) {
+    if (sent.rows[p] > 0)
+      ok = succeeded(
+          *call.lib,
+          call.lib->send(
+              reinterpret_cast<const void *>(
+                  in + static_cast<uint64_t>(sent.start[p]) * rowBytes),
+              static_cast<size_t>(sent.rows[p] * rowElements), call.dataType, p,
+              call.comm, stream),
+          call.what);
+    if (ok && received.rows[p] > 0)
+      ok = succeeded(
+          *call.lib,
+          call.lib->recv(
+              reinterpret_cast<void *>(
+                  out + static_cast<uint64_t>(received.start[p]) * rowBytes),
+              static_cast<size_t>(received.rows[p] * rowElements),
+              call.dataType, p, call.comm, stream),
+          call.what);
+  }
+  // The group ends even after a failed call, so that NCCL's state stays
+  // consistent.
+  bool ended = succeeded(*call.lib, call.lib->groupEnd(), call.what);
+  return ok && ended;
+}
+
+/// Device address `address` as the driver API takes it.
+static api::Ptr atAddress(uint64_t address) {
+  return reinterpret_cast<api::Ptr>(reinterpret_cast<void *>(address));
+}
+
+/// `n` i32 counts at device address `counts`, on the host (waits for the
+/// stream).
+static bool countsOnHost(uint64_t counts, int n, std::vector<int32_t> &host,
+                         const std::string &what) {
+  host.assign(static_cast<size_t>(n), 0);
+  api::Stream stream = currentStream();
+  return check(api::copyToHostAsync(host.data(), atAddress(counts),
+                                    host.size() * sizeof(int32_t), stream),
+               what.c_str()) &&
+         check(api::streamSynchronize(stream), what.c_str());
+}
+
+/// moe.all_to_all, first step: rank r's sendCounts[i] (i32, device) becomes
+/// rank i's recvCounts[r]. Returns the rows received (their sum, read back
+/// to the host: this waits for the stream), 0 after an error.
+MOE_EXPORT int64_t moe_collective_exchange_counts(uint64_t sendCounts,
+                                                  uint64_t recvCounts,
+                                                  uint64_t groupName,
+                                                  int64_t groupSize) {
+  Call call = prepare("moe.all_to_all", /*f32, unused*/ 0,
+                      reinterpret_cast<const char *>(groupName), groupSize);
+  if (!call.lib)
+    return 0;
+  call.dataType = kNcclInt32;
+  RowBlocks one;
+  one.start.resize(call.size);
+  one.rows.assign(call.size, 1);
+  for (int p = 0; p < call.size; ++p)
+    one.start[p] = p;
+  std::vector<int32_t> received;
+  if (!exchangeBlocks(call, one, one, sendCounts, recvCounts, 1,
+                      sizeof(int32_t)) ||
+      !countsOnHost(recvCounts, call.size, received, "moe.all_to_all counts"))
+    return 0;
+  RowBlocks blocks;
+  std::string why = layRowBlocks(received.data(), call.size, INT64_MAX,
+                                 "recv_counts", blocks);
+  if (!why.empty()) {
+    fail(call.what + ": " + why);
+    return 0;
+  }
+  return blocks.total;
+}
+
+/// moe.all_to_all, second step: the first sendCounts[0] rows of `in` (of
+/// inRows, each rowElements elements) go to rank 0, the next sendCounts[1]
+/// to rank 1, ...; `out` (outRows rows) receives rank 0's rows, then rank
+/// 1's, ..., and zeros past the received total. The counts are read back
+/// to the host first (this waits for the stream).
+MOE_EXPORT void
+moe_collective_all_to_all(uint64_t in, uint64_t out, int64_t inRows,
+                          int64_t outRows, int64_t rowElements,
+                          uint64_t sendCounts, uint64_t recvCounts,
+                          int32_t type, uint64_t groupName, int64_t groupSize) {
+  Call call = prepare("moe.all_to_all", type,
+                      reinterpret_cast<const char *>(groupName), groupSize);
+  if (!call.lib)
+    return;
+  size_t elementBytes = type == 0 ? 4 : 2;
+  std::vector<int32_t> send, recv;
+  if (!countsOnHost(sendCounts, call.size, send, "moe.all_to_all counts") ||
+      !countsOnHost(recvCounts, call.size, recv, "moe.all_to_all counts"))
+    return;
+  RowBlocks sent, received;
+  std::string why =
+      layRowBlocks(send.data(), call.size, inRows, "send_counts", sent);
+  if (why.empty())
+    why =
+        layRowBlocks(recv.data(), call.size, outRows, "recv_counts", received);
+  if (!why.empty()) {
+    fail(call.what + ": " + why);
+    return;
+  }
+  size_t rowBytes = static_cast<size_t>(rowElements) * elementBytes;
+  size_t tail = static_cast<size_t>(outRows - received.total) * rowBytes;
+  if (tail > 0 &&
+      !check(api::memset16Async(atAddress(out + received.total * rowBytes), 0,
+                                tail / 2, currentStream()),
+             "zeroing moe.all_to_all's rows past the received"))
+    return;
+  exchangeBlocks(call, sent, received, in, out, rowElements, elementBytes);
 }

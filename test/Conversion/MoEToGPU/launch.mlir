@@ -252,12 +252,31 @@ module attributes {moe.parallel = #moe.parallel<tp = 4>} {
 
 // -----
 
-// all_to_all over several ranks has no GPU lowering yet.
+// all_to_all over several ranks: the counts (the call returns the received
+// rows, a host value), then the rows into a buffer of that many rows.
+// CHECK-DAG:     func.func private @moe_collective_exchange_counts(i64, i64, i64, i64) -> i64
+// CHECK-DAG:     func.func private @moe_collective_all_to_all(i64, i64, i64, i64, i64, i64, i64, i32, i64, i64)
+// CHECK-LABEL:   func.func @exchange
+// CHECK:         %[[TOTAL:.*]] = call @moe_collective_exchange_counts
+// CHECK:         %[[ROWS:.*]] = arith.index_cast %[[TOTAL]] : i64 to index
+// CHECK:         memref.alloc(%[[ROWS]]) {alignment = 256 : i64} : memref<?x16xbf16>
+// CHECK:         call @moe_collective_all_to_all
 module attributes {moe.parallel = #moe.parallel<ep = 4>} {
   func.func @exchange(%x: tensor<?x16xbf16>, %send: tensor<4xi32>) -> (tensor<?x16xbf16>, tensor<4xi32>) {
-    // expected-error @below {{'moe.all_to_all' op runs over group 'ep' of 4 ranks, which GPU targets do not support yet (expected moe.all_reduce, moe.all_reduce_add_rms_norm, moe.all_gather or moe.reduce_scatter, or a group of one rank)}}
     %r, %c = moe.all_to_all %x, %send group "ep" : tensor<?x16xbf16>, tensor<4xi32> -> tensor<?x16xbf16>, tensor<4xi32>
     return %r, %c : tensor<?x16xbf16>, tensor<4xi32>
+  }
+}
+
+// -----
+
+// Over one rank a collective returns its operands: GPU targets need equal
+// types.
+module attributes {moe.parallel = #moe.parallel<ep = 1>} {
+  func.func @capacity(%x: tensor<?x16xbf16>, %send: tensor<1xi32>) -> (tensor<8x16xbf16>, tensor<1xi32>) {
+    // expected-error @below {{'moe.all_to_all' op runs over group 'ep' of one rank, where it returns its operands; GPU targets need its result types to equal its operand types (expected 'tensor<?x16xbf16>', 'tensor<1xi32>', found 'tensor<8x16xbf16>', 'tensor<1xi32>')}}
+    %r, %c = moe.all_to_all %x, %send group "ep" : tensor<?x16xbf16>, tensor<1xi32> -> tensor<8x16xbf16>, tensor<1xi32>
+    return %r, %c : tensor<8x16xbf16>, tensor<1xi32>
   }
 }
 

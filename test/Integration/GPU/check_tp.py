@@ -2,7 +2,7 @@
 sum and half of every expert's intermediate columns each, all_reduce over
 NCCL) agree with tp1_block on the whole inputs; an f32 all_reduce sums;
 all_gather and reduce_scatter along rows and columns give each rank its
-concatenation or slice. First, on one GPU, the runtime's errors for a group
+concatenation or slice; all_to_all moves ragged blocks of rows and back. First, on one GPU, the runtime's errors for a group
 it cannot use; the two-rank runs need two GPUs (with fewer they print SKIP).
 Only the cuda backend (with another backend: SKIP, nothing counted)."""
 
@@ -52,7 +52,9 @@ def _run_ranks(h, entry, per_rank_inputs, tmp, procs):
                str(r), "--comm-file", os.path.join(tmp, "comm-id")]
         for i, value in enumerate(inputs):
             path = os.path.join(tmp, f"r{r}_in{i}.npy")
-            np.save(path, np.asarray(value, dtype=np.float32))
+            arr = np.asarray(value)
+            np.save(path, arr.astype(np.float32) if arr.dtype.kind == "f"
+                    else arr)
             cmd += ["--input", path]
         env = dict(os.environ, MOE_CUDA_DEVICE=str(r))
         procs.append(subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE,
@@ -173,6 +175,24 @@ def main():
             want = np.take(total, range(r * part, (r + 1) * part), axis=axis)
             h.close(f"reduce_scatter dim {axis} ({dtype}), rank {r}",
                     got[r][0], want, dtype)
+    # all_to_all: ragged counts (a zero included); rows past the sent total
+    # stay home.
+    sends = [np.array([3, 0], np.int32), np.array([2, 4], np.int32)]
+    xs = [rand(rng, (int(s.sum()) + 1, 8), "bf16") for s in sends]
+    got = run_ranks(h, "dispatch", [[x, s] for x, s in zip(xs, sends)])
+    for r in range(RANKS):
+        want = np.concatenate([x[int(s[:r].sum()):int(s[:r].sum()) + s[r]]
+                               for x, s in zip(xs, sends)])
+        h.exact(f"all_to_all dispatch rows, rank {r}", got[r][0], want)
+        h.exact(f"all_to_all recv_counts, rank {r}", got[r][1],
+                np.array([s[r] for s in sends], np.int32))
+    xs = [rand(rng, (int(s.sum()), 8), "f32") for s in sends]
+    got = run_ranks(h, "round_trip", [[x, s] for x, s in zip(xs, sends)])
+    for r in range(RANKS):
+        h.exact(f"all_to_all dispatch + combine == identity, rank {r}",
+                got[r][0], xs[r])
+        h.exact(f"all_to_all combine's counts == send_counts, rank {r}",
+                got[r][1], sends[r])
     h.finish()
 
 

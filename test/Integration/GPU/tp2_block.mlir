@@ -51,4 +51,21 @@ module attributes {moe.parallel = #moe.parallel<tp = 2>} {
     %r = moe.reduce_scatter %x group "tp" dim 0 : tensor<6x8xbf16> -> tensor<3x8xbf16>
     return %r : tensor<3x8xbf16>
   }
+
+  // all_to_all (NCCL grouped send/recv): a ragged dispatch, and the
+  // dispatch followed by the combine that sends every row back.
+  func.func @dispatch(%x: tensor<?x8xbf16>, %send: tensor<2xi32>)
+      -> (tensor<?x8xbf16>, tensor<2xi32>) {
+    %rows, %recv = moe.all_to_all %x, %send group "tp"
+        : tensor<?x8xbf16>, tensor<2xi32> -> tensor<?x8xbf16>, tensor<2xi32>
+    return %rows, %recv : tensor<?x8xbf16>, tensor<2xi32>
+  }
+  func.func @round_trip(%x: tensor<?x8xf32>, %send: tensor<2xi32>)
+      -> (tensor<?x8xf32>, tensor<2xi32>) {
+    %rows, %recv = moe.all_to_all %x, %send group "tp"
+        : tensor<?x8xf32>, tensor<2xi32> -> tensor<?x8xf32>, tensor<2xi32>
+    %back, %sent = moe.all_to_all %rows, %recv group "tp"
+        : tensor<?x8xf32>, tensor<2xi32> -> tensor<?x8xf32>, tensor<2xi32>
+    return %back, %sent : tensor<?x8xf32>, tensor<2xi32>
+  }
 }

@@ -13,6 +13,12 @@
 
 namespace moe::runtime {
 
+/// dlopens backend library `name` (RTLD_GLOBAL: the libraries loaded after
+/// it resolve their runtime calls against it): $MOE_RUNTIME_<NAME> if set,
+/// else libmoe_runtime_<name>.so next to this executable or in ../lib.
+/// Null after writing why to `error`.
+void *openBackendLibrary(const std::string &name, std::string &error);
+
 /// A GPU backend: a shared library (libmoe_runtime_cuda.so) that defines
 /// the mgpu* functions GPU libraries call and the moe_device_* API below.
 /// It is loaded with RTLD_GLOBAL before any GPU library, whose undefined

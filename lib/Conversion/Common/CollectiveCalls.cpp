@@ -1,15 +1,14 @@
-//===- CollectiveCalls.cpp - moe collectives on GPU targets ---------------===//
+//===- CollectiveCalls.cpp - collectives as runtime calls -----------------===//
 //
-// Collectives over one rank become what they compute there; over several,
-// moe.all_reduce_add_rms_norm becomes moe.all_reduce + moe.add_rms_norm, and
-// moe.all_reduce, moe.all_gather and moe.reduce_scatter become calls of the
-// runtime (moe_collective_*: NCCL on CUDA, RCCL on HIP), queued on the
-// stream of the kernels. The library gathers and scatters along the
-// outermost dimension; another `dim` is a transpose around the call.
+// moe.all_reduce, moe.all_gather, moe.reduce_scatter and moe.all_to_all
+// over several ranks become calls of the runtime (moe_collective_*: NCCL on
+// CUDA, RCCL on HIP, both queued on the stream of the kernels; Open MPI for
+// CPU libraries). The libraries gather and scatter along the outermost
+// dimension; another `dim` is a transpose around the call.
 //
 //===----------------------------------------------------------------------===//
 
-#include "moe/Conversion/GPUKernels.h"
+#include "moe/Conversion/CollectiveCalls.h"
 
 #include "moe/Dialect/MoE/MoE.h"
 
@@ -19,66 +18,56 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "mlir/IR/SymbolTable.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
 using namespace mlir::moe;
 
-/// The runtime functions (runtime/lib/gpu/Collectives.cpp), all
+/// The runtime functions (runtime/lib/gpu/Collectives.cpp,
+/// runtime/lib/mpi/MpiCollectives.cpp). all_reduce, all_gather and
+/// reduce_scatter take
 ///   (u64 in, u64 out, i64 count, i32 type, u64 group_name, i64 group_size)
 /// with count the elements of `in` (all_reduce, all_gather) or of `out`
-/// (reduce_scatter).
+/// (reduce_scatter). all_to_all is two calls: the counts,
+///   (u64 send_counts, u64 recv_counts, u64 group_name, i64 group_size),
+/// then the rows,
+///   (u64 in, u64 out, i64 in_rows, i64 out_rows, i64 row_elements,
+///    u64 send_counts, u64 recv_counts, i32 type, u64 group_name,
+///    i64 group_size).
 static constexpr StringLiteral kAllReduceFunc = "moe_collective_all_reduce";
 static constexpr StringLiteral kAllGatherFunc = "moe_collective_all_gather";
 static constexpr StringLiteral kReduceScatterFunc =
     "moe_collective_reduce_scatter";
+static constexpr StringLiteral kExchangeCountsFunc =
+    "moe_collective_exchange_counts";
+static constexpr StringLiteral kAllToAllFunc = "moe_collective_all_to_all";
 
-LogicalResult mlir::moe::prepareCollectives(ModuleOp module,
-                                            bool keepUnsupported) {
-  SmallVector<Operation *> collectives;
-  module.walk([&](Operation *op) {
-    if (isa<CollectiveOpInterface>(op))
-      collectives.push_back(op);
-  });
-  for (Operation *op : collectives) {
-    StringRef group = cast<CollectiveOpInterface>(op).getGroupName();
-    FailureOr<int64_t> size = lookupGroupSize(op, group);
-    if (failed(size))
-      return failure();
-    if (*size != 1 && isa<AllReduceOp, AllGatherOp, ReduceScatterOp>(op))
-      continue;
-    OpBuilder b(op);
-    if (auto fused = dyn_cast<AllReduceAddRMSNormOp>(op)) {
-      SmallVector<Value> operands(op->getOperands());
-      if (*size != 1)
-        operands[0] =
-            AllReduceOp::create(b, op->getLoc(), operands[0].getType(),
-                                operands[0], fused.getGroupAttr());
-      SmallVector<NamedAttribute> attrs;
-      for (NamedAttribute attr : op->getAttrs())
-        if (attr.getName() != fused.getGroupAttrName())
-          attrs.push_back(attr);
-      auto norm = AddRMSNormOp::create(b, op->getLoc(), op->getResultTypes(),
-                                       operands, attrs);
-      op->replaceAllUsesWith(norm->getResults());
-    } else if (*size == 1 && op->getOperandTypes() == op->getResultTypes()) {
-      // all_reduce, all_gather, reduce_scatter and all_to_all (data and
-      // counts) return their operands on one rank.
-      op->replaceAllUsesWith(op->getOperands());
-    } else if (keepUnsupported) {
-      continue;
-    } else {
-      return op->emitOpError()
-             << "runs over group '" << group << "' of " << *size
-             << " ranks, which GPU targets do not support yet (expected "
-                "moe.all_reduce, moe.all_reduce_add_rms_norm, moe.all_gather "
-                "or moe.reduce_scatter, or a group of one rank)";
-    }
-    op->erase();
-  }
-  return success();
+void mlir::moe::splitAllReduceAddRMSNorm(AllReduceAddRMSNormOp op,
+                                         int64_t groupSize) {
+  OpBuilder b(op);
+  SmallVector<Value> operands(op->getOperands());
+  if (groupSize != 1)
+    operands[0] = AllReduceOp::create(b, op.getLoc(), operands[0].getType(),
+                                      operands[0], op.getGroupAttr());
+  SmallVector<NamedAttribute> attrs;
+  for (NamedAttribute attr : op->getAttrs())
+    if (attr.getName() != op.getGroupAttrName())
+      attrs.push_back(attr);
+  auto norm = AddRMSNormOp::create(b, op.getLoc(), op->getResultTypes(),
+                                   operands, attrs);
+  op->replaceAllUsesWith(norm->getResults());
+  op->erase();
+}
+
+/// The buffer of a value of ranked tensor type `tensor`: same shape and
+/// element type, identity layout.
+static MemRefType bufferTypeOf(Type tensor) {
+  return cast<MemRefType>(bufferization::getMemRefTypeWithStaticIdentityLayout(
+      cast<TensorType>(tensor)));
 }
 
 /// The address of `buffer`'s first element as an i64.
@@ -154,7 +143,7 @@ static Value product(ImplicitLocOpBuilder &b, ArrayRef<Value> sizes) {
   return n;
 }
 
-/// Calls `callee` on a device copy of `input` and a new buffer of
+/// Calls `callee` on a buffer of `input` and a new buffer of
 /// `resultType` with sizes `resultSizes` (index values, one per dim);
 /// `count` elements (see the runtime functions above). Returns the result
 /// as a tensor.
@@ -299,39 +288,116 @@ static LogicalResult lowerReduceScatter(ReduceScatterOp op, int64_t size,
   return success();
 }
 
+/// all_to_all: the counts first (rank r's send_counts[i] becomes rank i's
+/// recv_counts[r]; the call returns their sum, a host value: on GPU targets
+/// it waits for the stream), then the rows, into a buffer of the result's
+/// row capacity or, when that is dynamic, of the received total. The
+/// runtime checks the counts against both buffers' rows.
+static LogicalResult lowerAllToAll(AllToAllOp op, int64_t size,
+                                   func::FuncOp exchangeCounts,
+                                   func::FuncOp exchangeRows) {
+  ImplicitLocOpBuilder b(op.getLoc(), op);
+  auto inType = cast<RankedTensorType>(op.getInput().getType());
+  auto outType = cast<RankedTensorType>(op.getResult().getType());
+  auto countsType = cast<RankedTensorType>(op.getRecvCounts().getType());
+  std::optional<int32_t> code = typeCode(outType.getElementType());
+  assert(code && "all_to_all data tensors are bf16, f16 or f32");
+  auto module = op->getParentOfType<ModuleOp>();
+  Value name = groupName(b, module, op.getGroup());
+  Value groupSize = arith::ConstantIntOp::create(b, size, 64);
+  Value send = bufferization::ToBufferOp::create(
+      b, bufferTypeOf(op.getSendCounts().getType()), op.getSendCounts(),
+      /*read_only=*/true);
+  Value recv = memref::AllocOp::create(b, bufferTypeOf(countsType),
+                                       ValueRange{}, b.getI64IntegerAttr(64));
+  Value received =
+      func::CallOp::create(
+          b, exchangeCounts,
+          ValueRange{addressOf(b, send), addressOf(b, recv), name, groupSize})
+          .getResult(0);
+
+  SmallVector<Value> inSizes = sizesOf(b, op.getInput());
+  Value in =
+      bufferization::ToBufferOp::create(b, bufferTypeOf(inType), op.getInput(),
+                                        /*read_only=*/true);
+  Value outRows =
+      outType.isDynamicDim(0)
+          ? arith::IndexCastOp::create(b, b.getIndexType(), received)
+                .getResult()
+          : arith::ConstantIndexOp::create(b, outType.getDimSize(0))
+                .getResult();
+  SmallVector<Value> dynamic;
+  for (int64_t d = 0; d < outType.getRank(); ++d)
+    if (outType.isDynamicDim(d))
+      dynamic.push_back(d == 0 ? outRows : inSizes[d]);
+  Value out = memref::AllocOp::create(b, bufferTypeOf(outType), dynamic,
+                                      b.getI64IntegerAttr(256));
+  auto i64 = [&](Value index) {
+    return arith::IndexCastOp::create(b, b.getI64Type(), index).getResult();
+  };
+  func::CallOp::create(
+      b, exchangeRows,
+      ValueRange{addressOf(b, in), addressOf(b, out), i64(inSizes[0]),
+                 i64(outRows), i64(product(b, ArrayRef(inSizes).drop_front())),
+                 addressOf(b, send), addressOf(b, recv),
+                 arith::ConstantIntOp::create(b, *code, 32), name, groupSize});
+  Value rows = bufferization::ToTensorOp::create(b, outType, out,
+                                                 /*restrict=*/true,
+                                                 /*writable=*/true);
+  Value counts = bufferization::ToTensorOp::create(b, countsType, recv,
+                                                   /*restrict=*/true,
+                                                   /*writable=*/true);
+  op.replaceAllUsesWith(ValueRange{rows, counts});
+  op.erase();
+  return success();
+}
+
 LogicalResult mlir::moe::lowerCollectivesToCalls(ModuleOp module) {
   SmallVector<Operation *> ops;
   module.walk([&](Operation *op) {
-    if (isa<AllReduceOp, AllGatherOp, ReduceScatterOp>(op))
+    if (isa<AllReduceOp, AllGatherOp, ReduceScatterOp, AllToAllOp>(op))
       ops.push_back(op);
   });
   OpBuilder b(module.getBodyRegion());
-  auto i64 = b.getI64Type();
-  auto declare = [&](StringRef name) {
+  Type i32 = b.getI32Type(), i64 = b.getI64Type();
+  auto declare = [&](StringRef name, ArrayRef<Type> args,
+                     ArrayRef<Type> results = {}) {
     auto callee = module.lookupSymbol<func::FuncOp>(name);
     if (!callee) {
-      callee = func::FuncOp::create(
-          b, module.getLoc(), name,
-          b.getFunctionType({i64, i64, i64, b.getI32Type(), i64, i64}, {}));
+      callee = func::FuncOp::create(b, module.getLoc(), name,
+                                    b.getFunctionType(args, results));
       callee.setPrivate();
     }
     return callee;
   };
+  SmallVector<Type> dataArgs{i64, i64, i64, i32, i64, i64};
   for (Operation *op : ops) {
     StringRef group = cast<CollectiveOpInterface>(op).getGroupName();
     FailureOr<int64_t> size = lookupGroupSize(op, group);
     if (failed(size))
       return failure();
+    if (*size == 1)
+      continue;
     LogicalResult lowered =
         TypeSwitch<Operation *, LogicalResult>(op)
             .Case([&](AllReduceOp ar) {
-              return lowerAllReduce(ar, *size, declare(kAllReduceFunc));
+              return lowerAllReduce(ar, *size,
+                                    declare(kAllReduceFunc, dataArgs));
             })
             .Case([&](AllGatherOp ag) {
-              return lowerAllGather(ag, *size, declare(kAllGatherFunc));
+              return lowerAllGather(ag, *size,
+                                    declare(kAllGatherFunc, dataArgs));
             })
             .Case([&](ReduceScatterOp rs) {
-              return lowerReduceScatter(rs, *size, declare(kReduceScatterFunc));
+              return lowerReduceScatter(rs, *size,
+                                        declare(kReduceScatterFunc, dataArgs));
+            })
+            .Case([&](AllToAllOp a2a) {
+              return lowerAllToAll(
+                  a2a, *size,
+                  declare(kExchangeCountsFunc, {i64, i64, i64, i64}, {i64}),
+                  declare(kAllToAllFunc,
+                          {i64, i64, i64, i64, i64, i64, i64, i32, i64, i64}));
             });
     if (failed(lowered))
       return failure();

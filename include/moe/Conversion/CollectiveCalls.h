@@ -1,0 +1,31 @@
+//===- CollectiveCalls.h - collectives as runtime calls ---------*- C++ -*-===//
+//
+// Collectives over several ranks become calls of the runtime's
+// moe_collective_* functions, the same on every target: NCCL / RCCL in the
+// GPU backends (device buffers, queued on the stream), Open MPI in the CPU
+// one (host buffers). README, "Collectives".
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MOE_CONVERSION_COLLECTIVECALLS_H
+#define MOE_CONVERSION_COLLECTIVECALLS_H
+
+#include "moe/Dialect/MoE/MoE.h"
+
+#include "mlir/IR/BuiltinOps.h"
+
+namespace mlir::moe {
+
+/// Replaces `op` by moe.all_reduce over its group (none when the group has
+/// `groupSize` 1) then moe.add_rms_norm, as its semantics say (the sum is
+/// rounded to the element type before the add).
+void splitAllReduceAddRMSNorm(AllReduceAddRMSNormOp op, int64_t groupSize);
+
+/// Replaces each moe.all_reduce, moe.all_gather, moe.reduce_scatter and
+/// moe.all_to_all over several ranks by buffers and calls of the runtime's
+/// moe_collective_* on them. Ops over one rank stay.
+LogicalResult lowerCollectivesToCalls(ModuleOp module);
+
+} // namespace mlir::moe
+
+#endif // MOE_CONVERSION_COLLECTIVECALLS_H
