@@ -32,11 +32,13 @@ void mlir::moe::addTensorBufferizationPasses(OpPassManager &pm) {
 }
 
 void mlir::moe::buildCPUReferencePipeline(OpPassManager &pm) {
+  pm.addPass(createConvertTMTensorToLoopsPass());
   pm.addPass(createConvertMoEToCPUPass());
   addTensorBufferizationPasses(pm);
   bufferization::BufferDeallocationPipelineOptions dealloc;
   bufferization::buildBufferDeallocationPipeline(pm, dealloc);
   pm.addPass(createConvertBufferizationToMemRefPass());
+  pm.addNestedPass<func::FuncOp>(createMoEStridedCopiesToLoopsPass());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());

@@ -145,10 +145,16 @@ moe::runtime::describeCheckFailure(const int64_t *status,
       colon == std::string::npos ? "" : message.substr(0, colon + 2);
   std::string what =
       colon == std::string::npos ? message : message.substr(colon + 2);
+  // "WHAT|NOUN": NOUN names what the last value counts (default token).
+  std::string noun = "token";
+  if (size_t bar = what.rfind('|'); bar != std::string::npos) {
+    noun = what.substr(bar + 1);
+    what.erase(bar);
+  }
   // One route: "1 route id outside ...", not "1 route ids".
   if (size_t ids = what.find("ids"); status[1] == 1 && ids != std::string::npos)
     what.erase(ids + 2, 1);
   return "run-time check failed: " + where + std::to_string(status[1]) + " " +
-         what + ", first " + std::to_string(status[2]) + " at token " +
+         what + ", first " + std::to_string(status[2]) + " at " + noun + " " +
          std::to_string(status[3]);
 }

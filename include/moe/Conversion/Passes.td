@@ -52,6 +52,38 @@ def ConvertMoEToCPUPass : Pass<"convert-moe-to-cpu", "::mlir::ModuleOp"> {
   ];
 }
 
+def ConvertTMTensorToLoopsPass
+    : Pass<"convert-tm-tensor-to-loops", "::mlir::ModuleOp"> {
+  let summary = "Lower tm_tensor.sort, topk and scatter to loops over tensors";
+  let description = [{
+    The CPU reference of the `tm_tensor` ops that model IR holds, so that it
+    runs unraised (moe-compile --target=cpu runs this pass first). Each op
+    becomes scf.for loops with tensor.extract / tensor.insert, its region
+    inlined at each comparison or combination:
+
+    - `sort`: an insertion sort of every line along `dimension`: an element
+      moves before its neighbour while the region says it goes first. With a
+      strict order (`ogt`, `olt`) the sort is stable.
+    - `topk`: each value of a line, in order, is inserted into the line of
+      the `outs`, whose initial values take part (as in torch-mlir): at each
+      of the k slots, when the region says the candidate goes first, it
+      takes the slot and the displaced value moves on. Without indices in
+      `ins`, a value's index is its position.
+    - `scatter`: update `i`'s slice combines, through the region, with
+      `outs` at index tuple `i` (entry `j` indexes dim `dimension_map[j]`);
+      the slice's dims are the trailing dims of `outs`, offset by the tuple
+      where they overlap. A tuple whose slice would leave `outs` is skipped
+      and reported as a run-time check failure ("N index tuples outside
+      outs, first X at update U").
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+}
+
 def ConvertMoEToGPULaunchPass
     : Pass<"convert-moe-to-gpu-launch", "::mlir::ModuleOp"> {
   let summary = "Replace every moe op by a launch of its kernel template";
@@ -218,6 +250,21 @@ def MoELowerSubgroupReducePass
     "::mlir::gpu::GPUDialect",
     "::mlir::vector::VectorDialect"
   ];
+}
+
+def MoEStridedCopiesToLoopsPass
+    : Pass<"moe-strided-copies-to-loops", "::mlir::func::FuncOp"> {
+  let summary = "Turn memref.copy of strided buffers into linalg.copy";
+  let description = [{
+    A `memref.copy` whose source or target has a non-identity layout (the
+    copy of a `tensor.extract_slice` into a function result, say) becomes
+    `linalg.copy`, which convert-linalg-to-loops makes loops. MLIR's LLVM
+    lowering would otherwise call `memrefCopy` from the MLIR runner
+    utilities, which CPU libraries do not link. Copies between
+    identity-layout buffers stay (they become `llvm.memcpy`). The CPU
+    pipeline runs it after bufferization.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
 def MoEReadOnlyArgumentsPass
