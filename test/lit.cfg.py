@@ -69,6 +69,14 @@ if _mpirun and os.path.exists(os.path.join(config.moe_obj_root, "lib",
     config.available_features.add("mpi")
     config.substitutions.append(("%mpirun", _mpirun))
 
+# PyTorch on the CPU (Debian's python3-torch): moe_mlir.fused_experts.
+def _has_torch():
+    try:
+        return subprocess.run([config.python_executable, "-c", "import torch"],
+                              capture_output=True, timeout=120).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        return False
+
 # GPU integration tests run where an NVIDIA driver answers and the runtime's
 # CUDA backend was built; elsewhere they are UNSUPPORTED.
 import subprocess
@@ -83,6 +91,8 @@ def _has_cuda_gpu():
         return False
 if _has_cuda_gpu():
     config.available_features.add("cuda-gpu")
+if _has_torch():
+    config.available_features.add("torch")
 
 # The ASan+UBSan build (make check-sanitize; MOE_SANITIZE or MOE_FUZZ). Every
 # report aborts (SIGABRT), so that `not` and the mutation harnesses count it

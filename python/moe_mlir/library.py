@@ -85,14 +85,25 @@ def check_failure(status, checks):
                 f"{status[1]}, found {status[2]}")
     where, _, what = message.rpartition(": ")
     where = where + ": " if where else ""
+    # "WHAT|NOUN": NOUN names what the last value counts (default token).
+    what, bar, noun = what.rpartition("|") if "|" in what else (what, "",
+                                                                 "token")
     if status[1] == 1:  # "1 route id outside ...", not "1 route ids"
         what = what.replace("ids", "id", 1)
     return (f"run-time check failed: {where}{status[1]} {what}, first "
-            f"{status[2]} at token {status[3]}")
+            f"{status[2]} at {noun} {status[3]}")
 
 
 class CheckFailed(RuntimeError):
     """A run-time check of the program failed (sizes or route ids)."""
+
+
+def _read_manifest(lib):
+    """The Manifest of a loaded library (moe_manifest is a char array, not a
+    pointer: read in place)."""
+    text = ctypes.string_at(ctypes.addressof(
+        ctypes.c_char.in_dll(lib, "moe_manifest")))
+    return Manifest(text.decode())
 
 
 def _descriptor(tensor):
@@ -113,6 +124,8 @@ def _descriptor(tensor):
 
 
 class GPULibrary:
+    on_gpu = True
+
     def __init__(self, path, backend):
         # The backend first, globally: it resolves the library's mgpu* calls.
         self.backend = ctypes.CDLL(backend, mode=ctypes.RTLD_GLOBAL)
@@ -128,10 +141,7 @@ class GPULibrary:
                                  ctypes.c_size_t, ctypes.c_void_p]
         torch.cuda.init()
         self.lib = ctypes.CDLL(path)
-        # moe_manifest is a char array, not a pointer: read it in place.
-        text = ctypes.string_at(ctypes.addressof(
-            ctypes.c_char.in_dll(self.lib, "moe_manifest")))
-        self.manifest = Manifest(text.decode())
+        self.manifest = _read_manifest(self.lib)
         self.check()
 
     def check(self):
@@ -171,10 +181,12 @@ class GPULibrary:
         descs = []
         for i, (t, s) in enumerate(zip(tensors, spec["args"])):
             if t.dtype != _DTYPES[s["dtype"]] or not t.is_contiguous() \
-                    or not t.is_cuda or t.data_ptr() % 16:
+                    or t.is_cuda != self.on_gpu or t.data_ptr() % 16:
+                where = "CUDA" if self.on_gpu else "CPU"
                 raise ValueError(f"argument {i} of {entry}: expected a "
-                                 f"contiguous 16-byte aligned CUDA {s['dtype']}"
-                                 f" tensor, got {t.dtype} on {t.device}")
+                                 f"contiguous 16-byte aligned {where} "
+                                 f"{s['dtype']} tensor, got {t.dtype} on "
+                                 f"{t.device}")
             descs.append(_descriptor(t))
         words = sum(3 + 2 * len(r["shape"]) for r in spec["results"])
         results = (ctypes.c_int64 * max(words, 1))()
@@ -275,3 +287,51 @@ class GPULibrary:
         run.keep = (tensors, keep)
         self.backend.moe_device_set_async(1)
         return run
+
+
+class CPULibrary:
+    """A library built by `moe-compile --target=cpu`, called on CPU torch
+    tensors (contiguous, 16-byte aligned); each call returns new tensors.
+
+        lib = CPULibrary("layer.so")
+        (y,) = lib.call("moe", x, w1, w2, weights, ids)
+    """
+
+    on_gpu = False
+    _pack = GPULibrary._pack
+    _allocated = staticmethod(GPULibrary._allocated)
+    _raise_failed_check = GPULibrary._raise_failed_check
+
+    def __init__(self, path):
+        self.lib = ctypes.CDLL(path)
+        self.manifest = _read_manifest(self.lib)
+        if self.manifest.target:
+            raise ValueError(f"{path} is a {self.manifest.target} library; "
+                             "expected a CPU library (moe-compile "
+                             "--target=cpu), or use GPULibrary")
+        self._libc = ctypes.CDLL(None)
+        self._libc.free.argtypes = [ctypes.c_void_p]
+
+    def call(self, entry, *tensors):
+        """Runs `entry` and returns its results as new torch tensors."""
+        spec, results, packed, keep = self._pack(entry, tensors)
+        getattr(self.lib, f"_moe_packed_{entry}")(packed)
+        status = keep[1]
+        outs, at = [], 0
+        if status[0] == 0:
+            for r in spec["results"]:
+                rank = len(r["shape"])
+                sizes = list(results[at + 3:at + 3 + rank])
+                out = torch.empty(sizes, dtype=_DTYPES[r["dtype"]])
+                strides = list(results[at + 3 + rank:at + 3 + 2 * rank])
+                if out.numel() and (strides != list(out.stride())
+                                    or results[at + 2] != 0):
+                    raise RuntimeError(f"{entry}: result is not dense")
+                ctypes.memmove(out.data_ptr(), results[at + 1],
+                               out.numel() * out.element_size())
+                outs.append(out)
+                at += 3 + 2 * rank
+        for buffer in self._allocated(spec, results, tensors):
+            self._libc.free(ctypes.c_void_p(buffer))
+        self._raise_failed_check(entry, status)
+        return outs

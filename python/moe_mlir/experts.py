@@ -1,0 +1,162 @@
+"""fused_experts: vLLM's fused-MoE contract on top of moe-mlir.
+
+    from moe_mlir import fused_experts
+    y = fused_experts(x, w1, w2, topk_weights, topk_ids)   # CPU tensors
+
+x [T, H] (bf16, f16 or f32), w1 [E, 2I, H] (gate rows then up rows; for
+"swigluoai", gpt-oss's interleaved gate/up rows), w2 [E, H, I], topk_weights
+[T, k], topk_ids [T, k] (int32 or int64): y[t] = sum_j topk_weights[t, j] *
+(act(x[t] @ w1[e].T) @ w2[e].T) with e = topk_ids[t, j], in x's dtype.
+
+On first use for a set of shapes, dtype and activation it writes the `moe`
+program (one moe.experts op with a dynamic T), compiles it with moe-compile
+(`moe_compile=`, else $MOE_COMPILE, else moe-compile on PATH) and caches the
+library on disk (`cache_dir=`, else $MOE_MLIR_CACHE, else
+~/.cache/moe_mlir), keyed by the program and the compiler binary; later
+calls, at any T, reuse it. CPU tensors only for now: CUDA tensors need the
+compiler on the GPU machine (the bundle of the PyTorch issue) and raise.
+"""
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+
+import torch
+
+from .library import CPULibrary
+
+# vLLM's activation names -> moe.experts' activation attribute.
+_ACTIVATIONS = {
+    "silu": "<silu_mul>",
+    "gelu": "<gelu_mul>",
+    "swigluoai": "<swiglu_oai, layout = interleaved, alpha = 1.702, "
+                 "beta = 1.0, limit = 7.0>",
+}
+_ELEMENT = {torch.bfloat16: "bf16", torch.float16: "f16",
+            torch.float32: "f32"}
+
+_loaded = {}
+_lock = threading.Lock()
+
+
+def _shape(t):
+    return "[" + ", ".join(str(d) for d in t.shape) + "]"
+
+
+def _expect(ok, what, expected, found):
+    if not ok:
+        raise ValueError(f"fused_experts: {what}: expected {expected}, "
+                         f"found {found}")
+
+
+def program(tokens_type, w1_type, w2_type, k, activation):
+    """The moe program of one experts call (T dynamic)."""
+    x, w1, w2 = tokens_type, w1_type, w2_type
+    return (
+        f"func.func @moe(%x: tensor<?x{x}>, %w1: tensor<{w1}>, "
+        f"%w2: tensor<{w2}>, %weights: tensor<?x{k}xf32>, "
+        f"%ids: tensor<?x{k}xi32>) -> tensor<?x{x}> {{\n"
+        f"  %y = moe.experts %x, %w1, %w2, %weights, %ids activation "
+        f"{_ACTIVATIONS[activation]}\n"
+        f"      : (tensor<?x{x}>, tensor<{w1}>, tensor<{w2}>, "
+        f"tensor<?x{k}xf32>, tensor<?x{k}xi32>) -> tensor<?x{x}>\n"
+        f"  return %y : tensor<?x{x}>\n}}\n")
+
+
+def _compiler(moe_compile):
+    path = moe_compile or os.environ.get("MOE_COMPILE") or \
+        shutil.which("moe-compile")
+    if not path or not os.path.exists(path):
+        raise RuntimeError("fused_experts: no moe-compile (pass moe_compile=, "
+                           "set $MOE_COMPILE or put it on PATH)")
+    return os.path.abspath(path)
+
+
+def _library(text, compiler, cache_dir):
+    """The CPU library of `text`, compiled once and cached."""
+    stat = os.stat(compiler)
+    key = hashlib.sha256("\0".join(
+        [text, compiler, str(stat.st_size), str(stat.st_mtime_ns)]
+    ).encode()).hexdigest()[:32]
+    with _lock:
+        if key in _loaded:
+            return _loaded[key]
+        directory = cache_dir or os.environ.get("MOE_MLIR_CACHE") or \
+            os.path.join(os.path.expanduser("~"), ".cache", "moe_mlir")
+        os.makedirs(directory, exist_ok=True)
+        path = os.path.join(directory, f"experts-{key}.cpu.so")
+        if not os.path.exists(path):
+            print(f"moe_mlir: compiling the experts layer for the CPU "
+                  f"(first use; cached as {path})", file=sys.stderr)
+            # The program stays next to its library: run-time errors name
+            # its ops by their place in it.
+            source = os.path.join(directory, f"experts-{key}.mlir")
+            with tempfile.TemporaryDirectory(dir=directory) as tmp:
+                with open(os.path.join(tmp, "experts.mlir"), "w") as f:
+                    f.write(text)
+                os.replace(os.path.join(tmp, "experts.mlir"), source)
+                built = os.path.join(tmp, "experts.so")
+                proc = subprocess.run(
+                    [compiler, source, "--target=cpu", "-o", built],
+                    capture_output=True, text=True)
+                if proc.returncode != 0:
+                    raise RuntimeError("fused_experts: moe-compile failed:\n"
+                                       + proc.stderr)
+                os.replace(built, path)  # atomic: readers never see half
+        _loaded[key] = CPULibrary(path)
+        return _loaded[key]
+
+
+def fused_experts(hidden_states, w1, w2, topk_weights, topk_ids,
+                  activation="silu", apply_router_weight_on_input=False,
+                  global_num_experts=-1, expert_map=None, moe_compile=None,
+                  cache_dir=None):
+    """The routed experts' weighted sum for each token (see the module
+    docs); vLLM's argument names and layouts."""
+    x = hidden_states
+    if x.is_cuda:
+        raise NotImplementedError(
+            "fused_experts: CUDA tensors are not supported yet (they need "
+            "moe-compile on the GPU machine); build a library with "
+            "moe-compile --target=sm_90 and call it with GPULibrary")
+    if apply_router_weight_on_input:
+        raise NotImplementedError("fused_experts: apply_router_weight_on_input"
+                                  "=True is not supported yet")
+    if expert_map is not None:
+        raise NotImplementedError("fused_experts: expert_map (expert "
+                                  "parallelism) is not supported yet")
+    _expect(activation in _ACTIVATIONS, "activation",
+            " or ".join(_ACTIVATIONS), repr(activation))
+    _expect(x.dtype in _ELEMENT, "hidden_states dtype",
+            "bfloat16, float16 or float32", x.dtype)
+    _expect(x.dim() == 2, "hidden_states rank", "2 ([T, H])", _shape(x))
+    tokens, hidden = x.shape
+    _expect(w1.dim() == 3, "w1 rank", "3 ([E, 2I, H])", _shape(w1))
+    experts, two_inter, _ = w1.shape
+    inter = two_inter // 2
+    _expect(w1.shape[2] == hidden and two_inter % 2 == 0, "w1 shape",
+            f"[E, 2I, {hidden}]", _shape(w1))
+    _expect(tuple(w2.shape) == (experts, hidden, inter), "w2 shape",
+            f"[{experts}, {hidden}, {inter}]", _shape(w2))
+    _expect(w1.dtype == x.dtype and w2.dtype == x.dtype, "weight dtypes",
+            f"{x.dtype} (hidden_states')", f"{w1.dtype}, {w2.dtype}")
+    _expect(topk_ids.dim() == 2 and topk_ids.shape[0] == tokens,
+            "topk_ids shape", f"[{tokens}, k]", _shape(topk_ids))
+    k = topk_ids.shape[1]
+    _expect(tuple(topk_weights.shape) == (tokens, k), "topk_weights shape",
+            f"[{tokens}, {k}]", _shape(topk_weights))
+    _expect(global_num_experts in (-1, experts), "global_num_experts",
+            f"-1 or {experts} (w1's E)", global_num_experts)
+    element = _ELEMENT[x.dtype]
+    text = program(f"{hidden}x{element}",
+                   f"{experts}x{two_inter}x{hidden}x{element}",
+                   f"{experts}x{hidden}x{inter}x{element}", k, activation)
+    lib = _library(text, _compiler(moe_compile), cache_dir)
+    (y,) = lib.call("moe", x.contiguous(), w1.contiguous(), w2.contiguous(),
+                    topk_weights.to(torch.float32).contiguous(),
+                    topk_ids.to(torch.int32).contiguous())
+    return y

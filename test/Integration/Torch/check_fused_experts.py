@@ -1,0 +1,132 @@
+"""moe_mlir.fused_experts on CPU tensors against an eager torch reference
+(vLLM's contract): silu, gelu and swigluoai, bf16 and f32, T = 1 and 13 with
+the library compiled once and reused, int64 ids, the disk cache across a
+new process, and the errors for bad arguments."""
+
+import argparse
+import os
+import subprocess
+import sys
+
+import torch
+
+from moe_mlir import fused_experts
+from moe_mlir.library import CheckFailed
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--moe-compile", required=True)
+parser.add_argument("--cache", required=True)
+args = parser.parse_args()
+checks = failures = 0
+
+
+def report(name, ok, detail):
+    global checks, failures
+    checks += 1
+    failures += not ok
+    print(f"{'PASS' if ok else 'FAIL'} {name}: {detail}")
+
+
+def reference(x, w1, w2, weights, ids, activation):
+    """vLLM's fused_experts in float64, one route at a time."""
+    x, w1, w2 = x.double(), w1.double(), w2.double()
+    inter = w2.shape[2]
+    y = torch.zeros(x.shape, dtype=torch.float64)
+    for t in range(x.shape[0]):
+        for j in range(ids.shape[1]):
+            e = int(ids[t, j])
+            h = w1[e] @ x[t]
+            if activation == "swigluoai":
+                gate, up = h[0::2].clamp(max=7.0), h[1::2].clamp(-7.0, 7.0)
+                a = (up + 1) * gate * torch.sigmoid(1.702 * gate)
+            else:
+                gate, up = h[:inter], h[inter:]
+                act = torch.nn.functional.silu if activation == "silu" else \
+                    torch.nn.functional.gelu
+                a = act(gate) * up
+            y[t] += float(weights[t, j]) * (w2[e] @ a)
+    return y
+
+
+def close(name, got, want, tol):
+    err = (got.double() - want).abs()
+    scale = want.abs().max().item()
+    ok = got.shape == want.shape and \
+        bool((err <= tol * want.abs() + tol * scale).all())
+    report(name, ok, f"max abs err {err.max().item():.3g} (scale "
+                     f"{scale:.3g})")
+
+
+def call(*a, **kw):
+    return fused_experts(*a, moe_compile=args.moe_compile,
+                         cache_dir=args.cache, **kw)
+
+
+torch.manual_seed(5)
+hidden, inter, experts, k = 32, 16, 6, 2
+for dtype, tol in ((torch.bfloat16, 2e-2), (torch.float32, 1e-4)):
+    for activation in ("silu", "gelu", "swigluoai"):
+        w1 = (torch.randn(experts, 2 * inter, hidden) * hidden ** -0.5) \
+            .to(dtype)
+        w2 = (torch.randn(experts, hidden, inter) * inter ** -0.5).to(dtype)
+        for tokens in (1, 13):
+            x = torch.randn(tokens, hidden).to(dtype)
+            ids = torch.stack([torch.randperm(experts)[:k]
+                               for _ in range(tokens)]).to(torch.int64)
+            weights = torch.softmax(torch.randn(tokens, k), dim=1)
+            y = call(x, w1, w2, weights, ids, activation=activation)
+            report(f"{activation} {dtype} T={tokens} result dtype",
+                   y.dtype == dtype and tuple(y.shape) == (tokens, hidden),
+                   f"{y.dtype} {list(y.shape)}")
+            close(f"{activation} {dtype} T={tokens} == eager", y,
+                  reference(x, w1, w2, weights, ids, activation), tol)
+
+# One library per shape set: the T = 1 and T = 13 calls above shared one.
+libraries = sorted(f for f in os.listdir(args.cache) if f.endswith(".so"))
+report("one cached library per (dtype, activation)", len(libraries) == 6,
+       f"{len(libraries)} libraries")
+# A new process finds the library on disk and does not compile again.
+code = ("import torch; from moe_mlir import fused_experts; "
+        "x = torch.zeros(2, 32, dtype=torch.bfloat16); "
+        "w1 = torch.zeros(6, 32, 32, dtype=torch.bfloat16); "
+        "w2 = torch.zeros(6, 32, 16, dtype=torch.bfloat16); "
+        "ids = torch.zeros(2, 2, dtype=torch.int32); "
+        "w = torch.ones(2, 2); "
+        f"fused_experts(x, w1, w2, w, ids, moe_compile={args.moe_compile!r}, "
+        f"cache_dir={args.cache!r})")
+proc = subprocess.run([sys.executable, "-c", code], capture_output=True,
+                      text=True, env=os.environ)
+report("a new process reuses the disk cache",
+       proc.returncode == 0 and "compiling" not in proc.stderr,
+       proc.stderr.strip() or "no compile")
+
+# Errors: expected vs found, never a crash or a wrong answer.
+x = torch.zeros(3, 32, dtype=torch.bfloat16)
+w1 = torch.zeros(6, 32, 32, dtype=torch.bfloat16)
+w2 = torch.zeros(6, 32, 16, dtype=torch.bfloat16)
+ids = torch.zeros(3, 2, dtype=torch.int32)
+w = torch.ones(3, 2)
+
+
+def fails(name, want, fn):
+    try:
+        fn()
+    except (ValueError, NotImplementedError, CheckFailed) as e:
+        report(name, want in str(e), str(e))
+        return
+    report(name, False, "no error")
+
+
+fails("w2 of another I", "w2 shape: expected [6, 32, 16], found [6, 32, 8]",
+      lambda: call(x, w1, w2[:, :, :8], w, ids))
+fails("an unknown activation",
+      "activation: expected silu or gelu or swigluoai, found 'relu'",
+      lambda: call(x, w1, w2, w, ids, activation="relu"))
+fails("weights of another k", "topk_weights shape: expected [3, 2], found "
+      "[3, 1]", lambda: call(x, w1, w2, w[:, :1], ids))
+fails("expert_map", "expert_map (expert parallelism) is not supported yet",
+      lambda: call(x, w1, w2, w, ids, expert_map=torch.arange(6)))
+fails("an expert id outside [0, E)", "route ids outside [0, 6)",
+      lambda: call(x, w1, w2, w, torch.full((3, 2), 9, dtype=torch.int32)))
+print(f"{checks - failures} passed, {failures} failed")
+sys.exit(1 if failures or not checks else 0)
