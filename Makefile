@@ -17,7 +17,7 @@ GENERATOR := $(if $(shell command -v ninja 2>/dev/null),Ninja,Unix Makefiles)
 LAUNCHER := $(if $(shell command -v ccache 2>/dev/null),-DCMAKE_CXX_COMPILER_LAUNCHER=ccache,)
 
 .PHONY: all deps configure build demo check docs clean check-sanitize \
-  build-sanitize fuzz fuzz-runtime
+  build-sanitize fuzz fuzz-runtime bundle
 
 all: build
 
@@ -67,6 +67,10 @@ fuzz-runtime: deps $(SANITIZE_DIR)/CMakeCache.txt
 	cmake --build $(SANITIZE_DIR) -j $(JOBS) --target \
 	  $(addprefix moe-fuzz-,$(RUNTIME_FUZZ_TARGETS))
 	@./utils/fuzz.sh $(SANITIZE_DIR) $(FUZZ_SECONDS) $(RUNTIME_FUZZ_TARGETS)
+
+# The self-contained compiler bundle: dist/moe-mlir-bundle-x86_64.tar.xz.
+bundle: build
+	@JOBS=$(JOBS) ./utils/bundle.sh $(BUILD_DIR) dist
 
 # Regenerates the dialect and pass references in docs/ from ODS.
 docs: configure

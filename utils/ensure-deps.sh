@@ -6,6 +6,7 @@ packages=(
   libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools lld-22 clang-22
   cmake ninja-build g++ make python3-numpy python3-torch ccache libgtest-dev
   libamdhip64-dev libclang-rt-22-dev libopenmpi-dev openmpi-bin
+  zlib1g-dev libzstd-dev libncurses-dev
 )
 
 missing=()
