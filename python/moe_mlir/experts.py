@@ -12,9 +12,12 @@ On first use for a set of shapes, dtype and activation it writes the `moe`
 program (one moe.experts op with a dynamic T), compiles it with moe-compile
 (`moe_compile=`, else $MOE_COMPILE, else moe-compile on PATH) and caches the
 library on disk (`cache_dir=`, else $MOE_MLIR_CACHE, else
-~/.cache/moe_mlir), keyed by the program and the compiler binary; later
-calls, at any T, reuse it. CPU tensors only for now: CUDA tensors need the
-compiler on the GPU machine (the bundle of the PyTorch issue) and raise.
+~/.cache/moe_mlir), keyed by the program, the target and the compiler
+binary; later calls, at any T, reuse it. CPU tensors run the CPU library;
+CUDA tensors on an sm_90 GPU run the sm_90 library through the runtime's
+CUDA backend (`backend=`, else $MOE_RUNTIME_CUDA), with the tensors on its
+device ($MOE_CUDA_DEVICE, default 0). A call waits for its result (not
+CUDA-graph capturable yet).
 """
 
 import hashlib
@@ -27,7 +30,7 @@ import threading
 
 import torch
 
-from .library import CPULibrary
+from .library import CPULibrary, GPULibrary
 
 # vLLM's activation names -> moe.experts' activation attribute.
 _ACTIVATIONS = {
@@ -76,11 +79,12 @@ def _compiler(moe_compile):
     return os.path.abspath(path)
 
 
-def _library(text, compiler, cache_dir):
-    """The CPU library of `text`, compiled once and cached."""
+def _library(text, compiler, cache_dir, target, backend):
+    """The library of `text` for `target` (cpu or sm_90), compiled once and
+    cached."""
     stat = os.stat(compiler)
     key = hashlib.sha256("\0".join(
-        [text, compiler, str(stat.st_size), str(stat.st_mtime_ns)]
+        [text, target, compiler, str(stat.st_size), str(stat.st_mtime_ns)]
     ).encode()).hexdigest()[:32]
     with _lock:
         if key in _loaded:
@@ -88,9 +92,9 @@ def _library(text, compiler, cache_dir):
         directory = cache_dir or os.environ.get("MOE_MLIR_CACHE") or \
             os.path.join(os.path.expanduser("~"), ".cache", "moe_mlir")
         os.makedirs(directory, exist_ok=True)
-        path = os.path.join(directory, f"experts-{key}.cpu.so")
+        path = os.path.join(directory, f"experts-{key}.{target}.so")
         if not os.path.exists(path):
-            print(f"moe_mlir: compiling the experts layer for the CPU "
+            print(f"moe_mlir: compiling the experts layer for {target} "
                   f"(first use; cached as {path})", file=sys.stderr)
             # The program stays next to its library: run-time errors name
             # its ops by their place in it.
@@ -101,28 +105,41 @@ def _library(text, compiler, cache_dir):
                 os.replace(os.path.join(tmp, "experts.mlir"), source)
                 built = os.path.join(tmp, "experts.so")
                 proc = subprocess.run(
-                    [compiler, source, "--target=cpu", "-o", built],
+                    [compiler, source, f"--target={target}", "-o", built],
                     capture_output=True, text=True)
                 if proc.returncode != 0:
                     raise RuntimeError("fused_experts: moe-compile failed:\n"
                                        + proc.stderr)
                 os.replace(built, path)  # atomic: readers never see half
-        _loaded[key] = CPULibrary(path)
+        _loaded[key] = CPULibrary(path) if target == "cpu" else \
+            GPULibrary(path, backend)
         return _loaded[key]
+
+
+def _target(x, backend):
+    """(target, backend library) for tensors on x's device."""
+    if not x.is_cuda:
+        return "cpu", None
+    capability = torch.cuda.get_device_capability(x.device)
+    if capability != (9, 0):
+        raise NotImplementedError(
+            f"fused_experts: CUDA tensors need an sm_90 GPU (expected "
+            f"capability (9, 0), found {capability})")
+    backend = backend or os.environ.get("MOE_RUNTIME_CUDA")
+    if not backend or not os.path.exists(backend):
+        raise RuntimeError("fused_experts: CUDA tensors need the runtime's "
+                           "CUDA backend, libmoe_runtime_cuda.so (pass "
+                           "backend= or set $MOE_RUNTIME_CUDA)")
+    return "sm_90", backend
 
 
 def fused_experts(hidden_states, w1, w2, topk_weights, topk_ids,
                   activation="silu", apply_router_weight_on_input=False,
                   global_num_experts=-1, expert_map=None, moe_compile=None,
-                  cache_dir=None):
+                  cache_dir=None, backend=None):
     """The routed experts' weighted sum for each token (see the module
     docs); vLLM's argument names and layouts."""
     x = hidden_states
-    if x.is_cuda:
-        raise NotImplementedError(
-            "fused_experts: CUDA tensors are not supported yet (they need "
-            "moe-compile on the GPU machine); build a library with "
-            "moe-compile --target=sm_90 and call it with GPULibrary")
     if apply_router_weight_on_input:
         raise NotImplementedError("fused_experts: apply_router_weight_on_input"
                                   "=True is not supported yet")
@@ -144,6 +161,11 @@ def fused_experts(hidden_states, w1, w2, topk_weights, topk_ids,
             f"[{experts}, {hidden}, {inter}]", _shape(w2))
     _expect(w1.dtype == x.dtype and w2.dtype == x.dtype, "weight dtypes",
             f"{x.dtype} (hidden_states')", f"{w1.dtype}, {w2.dtype}")
+    _expect(all(t.device == x.device for t in (w1, w2, topk_weights,
+                                               topk_ids)),
+            "devices", f"{x.device} (hidden_states')",
+            ", ".join(str(t.device) for t in (w1, w2, topk_weights,
+                                              topk_ids)))
     _expect(topk_ids.dim() == 2 and topk_ids.shape[0] == tokens,
             "topk_ids shape", f"[{tokens}, k]", _shape(topk_ids))
     k = topk_ids.shape[1]
@@ -155,7 +177,8 @@ def fused_experts(hidden_states, w1, w2, topk_weights, topk_ids,
     text = program(f"{hidden}x{element}",
                    f"{experts}x{two_inter}x{hidden}x{element}",
                    f"{experts}x{hidden}x{inter}x{element}", k, activation)
-    lib = _library(text, _compiler(moe_compile), cache_dir)
+    target, backend = _target(x, backend)
+    lib = _library(text, _compiler(moe_compile), cache_dir, target, backend)
     (y,) = lib.call("moe", x.contiguous(), w1.contiguous(), w2.contiguous(),
                     topk_weights.to(torch.float32).contiguous(),
                     topk_ids.to(torch.int32).contiguous())

@@ -1,7 +1,9 @@
-"""moe_mlir.fused_experts on CPU tensors against an eager torch reference
-(vLLM's contract): silu, gelu and swigluoai, bf16 and f32, T = 1 and 13 with
-the library compiled once and reused, int64 ids, the disk cache across a
-new process, and the errors for bad arguments."""
+"""moe_mlir.fused_experts against an eager torch reference (vLLM's
+contract): silu, gelu and swigluoai, bf16 and f32 (bf16 only with --device
+cuda: GPU GEMMs take 16-bit operands), T = 1 and 13 with the library
+compiled once and reused, int64 ids, the disk cache across a new process,
+and the errors for bad arguments. CPU tensors by default; --device cuda
+--backend libmoe_runtime_cuda.so runs the same on the GPU."""
 
 import argparse
 import os
@@ -16,7 +18,10 @@ from moe_mlir.library import CheckFailed
 parser = argparse.ArgumentParser()
 parser.add_argument("--moe-compile", required=True)
 parser.add_argument("--cache", required=True)
+parser.add_argument("--device", default="cpu", choices=("cpu", "cuda"))
+parser.add_argument("--backend")
 args = parser.parse_args()
+dev = args.device
 checks = failures = 0
 
 
@@ -58,13 +63,17 @@ def close(name, got, want, tol):
 
 
 def call(*a, **kw):
-    return fused_experts(*a, moe_compile=args.moe_compile,
-                         cache_dir=args.cache, **kw)
+    y = fused_experts(*(t.to(dev) for t in a), moe_compile=args.moe_compile,
+                      cache_dir=args.cache, backend=args.backend, **kw)
+    return y.cpu()
 
 
 torch.manual_seed(5)
 hidden, inter, experts, k = 32, 16, 6, 2
-for dtype, tol in ((torch.bfloat16, 2e-2), (torch.float32, 1e-4)):
+dtypes = ((torch.bfloat16, 2e-2), (torch.float32, 1e-4))
+if dev == "cuda":
+    dtypes = dtypes[:1]
+for dtype, tol in dtypes:
     for activation in ("silu", "gelu", "swigluoai"):
         w1 = (torch.randn(experts, 2 * inter, hidden) * hidden ** -0.5) \
             .to(dtype)
@@ -83,17 +92,18 @@ for dtype, tol in ((torch.bfloat16, 2e-2), (torch.float32, 1e-4)):
 
 # One library per shape set: the T = 1 and T = 13 calls above shared one.
 libraries = sorted(f for f in os.listdir(args.cache) if f.endswith(".so"))
-report("one cached library per (dtype, activation)", len(libraries) == 6,
-       f"{len(libraries)} libraries")
+report("one cached library per (dtype, activation)",
+       len(libraries) == 3 * len(dtypes), f"{len(libraries)} libraries")
 # A new process finds the library on disk and does not compile again.
 code = ("import torch; from moe_mlir import fused_experts; "
-        "x = torch.zeros(2, 32, dtype=torch.bfloat16); "
-        "w1 = torch.zeros(6, 32, 32, dtype=torch.bfloat16); "
-        "w2 = torch.zeros(6, 32, 16, dtype=torch.bfloat16); "
-        "ids = torch.zeros(2, 2, dtype=torch.int32); "
-        "w = torch.ones(2, 2); "
+        f"d = {dev!r}; "
+        "x = torch.zeros(2, 32, dtype=torch.bfloat16, device=d); "
+        "w1 = torch.zeros(6, 32, 32, dtype=torch.bfloat16, device=d); "
+        "w2 = torch.zeros(6, 32, 16, dtype=torch.bfloat16, device=d); "
+        "ids = torch.zeros(2, 2, dtype=torch.int32, device=d); "
+        "w = torch.ones(2, 2, device=d); "
         f"fused_experts(x, w1, w2, w, ids, moe_compile={args.moe_compile!r}, "
-        f"cache_dir={args.cache!r})")
+        f"cache_dir={args.cache!r}, backend={args.backend!r})")
 proc = subprocess.run([sys.executable, "-c", code], capture_output=True,
                       text=True, env=os.environ)
 report("a new process reuses the disk cache",
