@@ -69,11 +69,13 @@ if _mpirun and os.path.exists(os.path.join(config.moe_obj_root, "lib",
     config.available_features.add("mpi")
     config.substitutions.append(("%mpirun", _mpirun))
 
-# PyTorch on the CPU (Debian's python3-torch): moe_mlir.fused_experts.
-def _has_torch():
+# PyTorch on the CPU (Debian's python3-torch): moe_mlir.fused_experts; with
+# transformers too (not in Debian): moe_mlir.hf.
+def _imports(module):
     try:
-        return subprocess.run([config.python_executable, "-c", "import torch"],
-                              capture_output=True, timeout=120).returncode == 0
+        return subprocess.run([config.python_executable, "-c",
+                               f"import {module}"], capture_output=True,
+                              timeout=120).returncode == 0
     except (OSError, subprocess.SubprocessError):
         return False
 
@@ -91,8 +93,10 @@ def _has_cuda_gpu():
         return False
 if _has_cuda_gpu():
     config.available_features.add("cuda-gpu")
-if _has_torch():
+if _imports("torch"):
     config.available_features.add("torch")
+if _imports("transformers"):
+    config.available_features.add("transformers")
 
 # The ASan+UBSan build (make check-sanitize; MOE_SANITIZE or MOE_FUZZ). Every
 # report aborts (SIGABRT), so that `not` and the mutation harnesses count it
