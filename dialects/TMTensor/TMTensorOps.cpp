@@ -148,8 +148,21 @@ LogicalResult ScatterOp::verify() {
                             "(original), got "
                          << getInputs().size() << " and "
                          << getOutputs().size();
+  auto updates = cast<RankedTensorType>(getInputs()[0].getType());
   auto indices = cast<RankedTensorType>(getInputs()[1].getType());
   auto original = cast<RankedTensorType>(getOutputs()[0].getType());
+  // Updates are [N, slice...]: the slice is at most outs' rank.
+  if (updates.getRank() < 1 || updates.getRank() - 1 > original.getRank())
+    return emitOpError() << "expected updates of rank 1 to "
+                         << original.getRank() + 1
+                         << " ([N, slice...], the slice at most the rank of "
+                            "outs), got "
+                         << updates;
+  if (!updates.isDynamicDim(0) && !indices.isDynamicDim(0) &&
+      updates.getDimSize(0) != indices.getDimSize(0))
+    return emitOpError() << "expected as many index tuples as updates ("
+                         << updates.getDimSize(0) << "), got "
+                         << indices.getDimSize(0);
   if (indices.getRank() != 2 || !isa<IntegerType>(indices.getElementType()))
     return emitOpError() << "expected integer indices [N, tuple], got "
                          << indices;

@@ -30,6 +30,10 @@ struct MoEStridedCopiesToLoopsPass
   void runOnOperation() override {
     SmallVector<memref::CopyOp> copies;
     getOperation().walk([&](memref::CopyOp copy) {
+      // linalg.copy takes ranked memrefs only.
+      if (!isa<MemRefType>(copy.getSource().getType()) ||
+          !isa<MemRefType>(copy.getTarget().getType()))
+        return;
       if (!hasIdentityLayout(copy.getSource()) ||
           !hasIdentityLayout(copy.getTarget()))
         copies.push_back(copy);

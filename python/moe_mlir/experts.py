@@ -173,13 +173,26 @@ def fused_experts(hidden_states, w1, w2, topk_weights, topk_ids,
             f"[{tokens}, {k}]", _shape(topk_weights))
     _expect(global_num_experts in (-1, experts), "global_num_experts",
             f"-1 or {experts} (w1's E)", global_num_experts)
+    if x.is_cuda:
+        wanted = int(os.environ.get("MOE_CUDA_DEVICE", "0"))
+        _expect(x.device.index in (None, wanted), "CUDA device",
+                f"cuda:{wanted} (the backend's, $MOE_CUDA_DEVICE)", x.device)
+    if tokens == 0:
+        return x.new_empty((0, hidden))
     element = _ELEMENT[x.dtype]
     text = program(f"{hidden}x{element}",
                    f"{experts}x{two_inter}x{hidden}x{element}",
                    f"{experts}x{hidden}x{inter}x{element}", k, activation)
     target, backend = _target(x, backend)
     lib = _library(text, _compiler(moe_compile), cache_dir, target, backend)
-    (y,) = lib.call("moe", x.contiguous(), w1.contiguous(), w2.contiguous(),
-                    topk_weights.to(torch.float32).contiguous(),
-                    topk_ids.to(torch.int32).contiguous())
+    (y,) = lib.call("moe", _aligned(x), _aligned(w1), _aligned(w2),
+                    _aligned(topk_weights.to(torch.float32)),
+                    _aligned(topk_ids.to(torch.int32)))
     return y
+
+
+def _aligned(t):
+    """`t` contiguous and 16-byte aligned (the libraries' vector loads),
+    copied when it is not."""
+    t = t.contiguous()
+    return t if t.data_ptr() % 16 == 0 else t.clone()

@@ -318,20 +318,22 @@ class CPULibrary:
         getattr(self.lib, f"_moe_packed_{entry}")(packed)
         status = keep[1]
         outs, at = [], 0
-        if status[0] == 0:
-            for r in spec["results"]:
-                rank = len(r["shape"])
-                sizes = list(results[at + 3:at + 3 + rank])
-                out = torch.empty(sizes, dtype=_DTYPES[r["dtype"]])
-                strides = list(results[at + 3 + rank:at + 3 + 2 * rank])
-                if out.numel() and (strides != list(out.stride())
-                                    or results[at + 2] != 0):
-                    raise RuntimeError(f"{entry}: result is not dense")
-                ctypes.memmove(out.data_ptr(), results[at + 1],
-                               out.numel() * out.element_size())
-                outs.append(out)
-                at += 3 + 2 * rank
-        for buffer in self._allocated(spec, results, tensors):
-            self._libc.free(ctypes.c_void_p(buffer))
+        try:
+            if status[0] == 0:
+                for r in spec["results"]:
+                    rank = len(r["shape"])
+                    sizes = list(results[at + 3:at + 3 + rank])
+                    out = torch.empty(sizes, dtype=_DTYPES[r["dtype"]])
+                    strides = list(results[at + 3 + rank:at + 3 + 2 * rank])
+                    if out.numel() and (strides != list(out.stride())
+                                        or results[at + 2] != 0):
+                        raise RuntimeError(f"{entry}: result is not dense")
+                    ctypes.memmove(out.data_ptr(), results[at + 1],
+                                   out.numel() * out.element_size())
+                    outs.append(out)
+                    at += 3 + 2 * rank
+        finally:
+            for buffer in self._allocated(spec, results, tensors):
+                self._libc.free(ctypes.c_void_p(buffer))
         self._raise_failed_check(entry, status)
         return outs

@@ -65,7 +65,8 @@ static const char *usage =
     "                      the program names (or only G) is every rank of the\n"
     "                      job, so N must be its size. Needs the MPI\n"
     "                      backend, libmoe_runtime_mpi.so (next to moe-run,\n"
-    "                      ../lib or $MOE_RUNTIME_MPI); an error on one rank\n"
+    "                      ../lib or $MOE_RUNTIME_MPI). A collective's error\n"
+    "                      fails it on every rank; another error on one rank\n"
     "                      aborts the job. Give each rank its own --input and\n"
     "                      --output-dir with mpirun's A : B form\n"
     "  --list              print the entries of the library and exit (reads\n"
@@ -426,19 +427,26 @@ int main(int argc, char **argv) {
     std::printf("rank %d of %d (%s over MPI)\n", mpiGroup->rank, mpiGroup->size,
                 joined.c_str());
   }
-  // From here on an error on one rank of an MPI job ends them all.
+  // From here on an error on one rank of an MPI job ends them all, unless
+  // it is the MPI backend's: its collectives fail on every rank together,
+  // so each rank reports its own error and leaves the job.
+  bool collectiveError = false;
   auto stop = [&](const std::string &message) {
     fail(message);
-    if (mpiGroup)
+    if (mpiGroup && collectiveError)
+      mpiGroup->finalize();
+    else if (mpiGroup)
       mpiGroup->abort(1);
     return 1;
   };
-  // An entry's collectives record their errors in the MPI backend.
+  // An entry's collectives record their errors in the MPI backend: those
+  // come first (a run-time check may fail because of them).
   auto call = [&](std::vector<HostTensor> &results, CallTiming *timing) {
     bool ok = program->call(*entry, inputs, results, error, timing);
-    if (mpiGroup && ok)
+    if (mpiGroup)
       if (std::string e = mpiGroup->error(); !e.empty()) {
         error = "entry '" + entryName + "': " + e;
+        collectiveError = true;
         ok = false;
       }
     return ok;

@@ -275,6 +275,13 @@ struct ConvertTMTensorToLoopsPass
         ops.push_back(op);
     });
     for (Operation *op : ops) {
+      if (auto sort = dyn_cast<tmt::SortOp>(op);
+          sort && !sort.getInputs().empty()) {
+        sort.emitOpError() << "with ins has no loop lowering (expected the "
+                              "sorted tensors in outs only, as torch-mlir "
+                              "writes them)";
+        return signalPassFailure();
+      }
       if (auto scatter = dyn_cast<tmt::ScatterOp>(op)) {
         declareCheckState(module);
         lowerScatter(scatter);

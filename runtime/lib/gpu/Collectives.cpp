@@ -355,6 +355,12 @@ MOE_EXPORT int64_t moe_collective_exchange_counts(uint64_t sendCounts,
                                                   uint64_t recvCounts,
                                                   uint64_t groupName,
                                                   int64_t groupSize) {
+  // After an error the counts are zeros, never what the buffer held.
+  if (ready() && !check(api::memset32Async(atAddress(recvCounts), 0,
+                                           static_cast<size_t>(groupSize),
+                                           currentStream()),
+                        "zeroing moe.all_to_all's recv_counts"))
+    return 0;
   Call call = prepare("moe.all_to_all", /*f32, unused*/ 0,
                       reinterpret_cast<const char *>(groupName), groupSize);
   if (!call.lib)
@@ -390,11 +396,19 @@ moe_collective_all_to_all(uint64_t in, uint64_t out, int64_t inRows,
                           int64_t outRows, int64_t rowElements,
                           uint64_t sendCounts, uint64_t recvCounts,
                           int32_t type, uint64_t groupName, int64_t groupSize) {
+  size_t elementBytes = type == 0 ? 4 : 2;
+  // Until the rows arrive (and after an error), the result is zeros.
+  size_t rowBytes = static_cast<size_t>(rowElements) * elementBytes;
+  if (ready() && outRows > 0 &&
+      !check(api::memset16Async(atAddress(out), 0,
+                                static_cast<size_t>(outRows) * rowBytes / 2,
+                                currentStream()),
+             "zeroing moe.all_to_all's rows"))
+    return;
   Call call = prepare("moe.all_to_all", type,
                       reinterpret_cast<const char *>(groupName), groupSize);
   if (!call.lib)
     return;
-  size_t elementBytes = type == 0 ? 4 : 2;
   std::vector<int32_t> send, recv;
   if (!countsOnHost(sendCounts, call.size, send, "moe.all_to_all counts") ||
       !countsOnHost(recvCounts, call.size, recv, "moe.all_to_all counts"))
@@ -409,12 +423,5 @@ moe_collective_all_to_all(uint64_t in, uint64_t out, int64_t inRows,
     fail(call.what + ": " + why);
     return;
   }
-  size_t rowBytes = static_cast<size_t>(rowElements) * elementBytes;
-  size_t tail = static_cast<size_t>(outRows - received.total) * rowBytes;
-  if (tail > 0 &&
-      !check(api::memset16Async(atAddress(out + received.total * rowBytes), 0,
-                                tail / 2, currentStream()),
-             "zeroing moe.all_to_all's rows past the received"))
-    return;
   exchangeBlocks(call, sent, received, in, out, rowElements, elementBytes);
 }

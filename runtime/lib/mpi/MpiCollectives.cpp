@@ -8,10 +8,13 @@
 //
 // The reference semantics: all_reduce and reduce_scatter sum the ranks'
 // values in rank order in double precision and round once to the element
-// type (round to nearest even), so every rank gets the same bits; the
+// type (round to nearest even; 16-bit data over more than two ranks comes
+// widened to f32 by the compiler and is rounded to 16 bits after), so
+// every rank gets the same bits; the
 // gathers and all_to_all move bytes. An error (a group not joined, sizes
-// or counts that do not match) is recorded and the call does nothing;
-// moe-run reads it after the entry returns and aborts the job.
+// or counts that do not match) is recorded and the call does nothing (its
+// results are zeros); all_to_all's ranks agree on errors first, so that all
+// of them skip together. moe-run reads the error after the entry returns.
 //
 //===----------------------------------------------------------------------===//
 
@@ -310,20 +313,36 @@ MOE_EXPORT int64_t moe_collective_exchange_counts(uint64_t sendCounts,
                                                   uint64_t recvCounts,
                                                   uint64_t groupName,
                                                   int64_t groupSize) {
+  auto *recv = reinterpret_cast<int32_t *>(recvCounts);
+  // After an error the counts are zeros, never what the buffer held.
+  std::memset(recv, 0, static_cast<size_t>(groupSize) * sizeof(int32_t));
   Call call;
   if (!prepare("moe.all_to_all", groupName, groupSize, -1, call))
     return 0;
-  auto *recv = reinterpret_cast<int32_t *>(recvCounts);
   if (!succeeded(MPI_Alltoall(reinterpret_cast<const void *>(sendCounts), 1,
                               MPI_INT32_T, recv, 1, MPI_INT32_T,
                               call.group.comm),
                  call.what + " (its counts)"))
     return 0;
-  RowBlocks blocks;
+  RowBlocks sent, blocks;
   std::string why =
-      layRowBlocks(recv, call.group.size, INT64_MAX, "recv_counts", blocks);
-  if (!why.empty()) {
-    fail(call.what + ": " + why);
+      layRowBlocks(reinterpret_cast<const int32_t *>(sendCounts),
+                   call.group.size, INT64_MAX, "send_counts", sent);
+  if (why.empty())
+    why = layRowBlocks(recv, call.group.size, INT64_MAX, "recv_counts", blocks);
+  // The ranks agree: one rank's error fails the call on every rank, so
+  // that they all skip the rows (and no rank waits for another's).
+  int mine = why.empty() ? 1 : 0, everyone = 0;
+  if (!succeeded(
+          MPI_Allreduce(&mine, &everyone, 1, MPI_INT, MPI_MIN, call.group.comm),
+          call.what))
+    return 0;
+  if (!everyone) {
+    fail(call.what + ": " +
+         (why.empty() ? std::string("another rank's counts are invalid "
+                                    "(expected every rank's to be valid)")
+                      : why));
+    std::memset(recv, 0, static_cast<size_t>(groupSize) * sizeof(int32_t));
     return 0;
   }
   return blocks.total;
@@ -338,6 +357,11 @@ moe_collective_all_to_all(uint64_t in, uint64_t out, int64_t inRows,
                           int64_t outRows, int64_t rowElements,
                           uint64_t sendCounts, uint64_t recvCounts,
                           int32_t type, uint64_t groupName, int64_t groupSize) {
+  // Until the rows arrive (and after an error), the result is zeros.
+  auto *outBytes = reinterpret_cast<uint8_t *>(out);
+  size_t outBytesTotal =
+      static_cast<size_t>(outRows * rowElements) * (type == 0 ? 4 : 2);
+  std::memset(outBytes, 0, outBytesTotal);
   Call call;
   if (!prepare("moe.all_to_all", groupName, groupSize, type, call))
     return;
@@ -349,22 +373,30 @@ moe_collective_all_to_all(uint64_t in, uint64_t out, int64_t inRows,
   if (why.empty())
     why = layRowBlocks(reinterpret_cast<const int32_t *>(recvCounts), ranks,
                        outRows, "recv_counts", received);
-  if (!why.empty()) {
+  bool ok = why.empty();
+  if (!ok)
     fail(call.what + ": " + why);
-    return;
-  }
   // MPI_Alltoallv's byte counts and offsets.
   std::vector<int> sendBytes(ranks), sendAt(ranks), recvBytes(ranks),
       recvAt(ranks);
-  for (int r = 0; r < ranks; ++r)
-    if (!mpiCount(call, sent.rows[r] * rowBytes, sendBytes[r]) ||
-        !mpiCount(call, sent.start[r] * rowBytes, sendAt[r]) ||
-        !mpiCount(call, received.rows[r] * rowBytes, recvBytes[r]) ||
-        !mpiCount(call, received.start[r] * rowBytes, recvAt[r]))
-      return;
-  auto *outBytes = reinterpret_cast<uint8_t *>(out);
-  std::memset(outBytes + received.total * rowBytes, 0,
-              static_cast<size_t>((outRows - received.total) * rowBytes));
+  for (int r = 0; r < ranks && ok; ++r)
+    ok = mpiCount(call, sent.rows[r] * rowBytes, sendBytes[r]) &&
+         mpiCount(call, sent.start[r] * rowBytes, sendAt[r]) &&
+         mpiCount(call, received.rows[r] * rowBytes, recvBytes[r]) &&
+         mpiCount(call, received.start[r] * rowBytes, recvAt[r]);
+  // The ranks agree first: one rank's error makes every rank skip the
+  // exchange, instead of leaving the others waiting for its rows.
+  int mine = ok ? 1 : 0, everyone = 0;
+  if (!succeeded(
+          MPI_Allreduce(&mine, &everyone, 1, MPI_INT, MPI_MIN, call.group.comm),
+          call.what))
+    return;
+  if (!everyone) {
+    if (ok)
+      fail(call.what + ": another rank's counts do not fit its buffers "
+                       "(expected every rank's to)");
+    return;
+  }
   succeeded(MPI_Alltoallv(reinterpret_cast<const void *>(in), sendBytes.data(),
                           sendAt.data(), MPI_BYTE, outBytes, recvBytes.data(),
                           recvAt.data(), MPI_BYTE, call.group.comm),

@@ -1,4 +1,4 @@
-// RUN: moe-opt %s -split-input-file -convert-tm-tensor-to-loops | FileCheck %s
+// RUN: moe-opt %s -split-input-file -convert-tm-tensor-to-loops -verify-diagnostics | FileCheck %s
 
 // sort: an insertion sort of each line along dim 1; the comparator is
 // inlined at each step and a true result swaps the pair in every tensor.
@@ -68,4 +68,17 @@ func.func @scatter(%orig: tensor<6x4xf32>, %upd: tensor<?x4xf32>, %idx: tensor<?
     tm_tensor.yield %s : f32
   } -> tensor<6x4xf32>
   return %0 : tensor<6x4xf32>
+}
+
+// -----
+
+// A sort with ins has no loop lowering: a diagnostic, not ignored operands.
+func.func @sort_with_ins(%k: tensor<8xf32>, %x: tensor<8xf32>) -> tensor<8xf32> {
+  // expected-error @+1 {{'tm_tensor.sort' op with ins has no loop lowering (expected the sorted tensors in outs only, as torch-mlir writes them)}}
+  %0 = tm_tensor.sort dimension(0) ins(%k : tensor<8xf32>) outs(%x : tensor<8xf32>) {
+  ^bb0(%a: f32, %b: f32):
+    %c = arith.cmpf ogt, %a, %b : f32
+    tm_tensor.yield %c : i1
+  } -> tensor<8xf32>
+  return %0 : tensor<8xf32>
 }

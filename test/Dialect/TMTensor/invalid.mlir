@@ -140,3 +140,25 @@ func.func @scatter_no_yield(%orig: tensor<8xf32>, %upd: tensor<3xf32>, %idx: ten
   } -> tensor<8xf32>
   return
 }
+
+// -----
+
+func.func @scatter_rank0_updates(%orig: tensor<8xf32>, %upd: tensor<f32>, %idx: tensor<3x1xi64>) {
+  // expected-error @+1 {{'tm_tensor.scatter' op expected updates of rank 1 to 2 ([N, slice...], the slice at most the rank of outs), got 'tensor<f32>'}}
+  %0 = tm_tensor.scatter {dimension_map = array<i64: 0>} unique_indices(false) ins(%upd, %idx : tensor<f32>, tensor<3x1xi64>) outs(%orig : tensor<8xf32>) {
+  ^bb0(%u: f32, %o: f32):
+    tm_tensor.yield %u : f32
+  } -> tensor<8xf32>
+  return
+}
+
+// -----
+
+func.func @scatter_tuple_count(%orig: tensor<8xf32>, %upd: tensor<4xf32>, %idx: tensor<3x1xi64>) {
+  // expected-error @+1 {{'tm_tensor.scatter' op expected as many index tuples as updates (4), got 3}}
+  %0 = tm_tensor.scatter {dimension_map = array<i64: 0>} unique_indices(false) ins(%upd, %idx : tensor<4xf32>, tensor<3x1xi64>) outs(%orig : tensor<8xf32>) {
+  ^bb0(%u: f32, %o: f32):
+    tm_tensor.yield %u : f32
+  } -> tensor<8xf32>
+  return
+}
