@@ -10,6 +10,7 @@
 
 #include "moe/Conversion/CollectiveCalls.h"
 
+#include "moe/Conversion/SizeChecks.h"
 #include "moe/Dialect/MoE/MoE.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -249,6 +250,16 @@ static LogicalResult lowerReduceScatter(ReduceScatterOp op, int64_t size,
   auto inType = cast<RankedTensorType>(input.getType());
   SmallVector<Value> inSizes = sizesOf(b, input);
   Value n = arith::ConstantIndexOp::create(b, size);
+  if (inType.isDynamicDim(dim)) {
+    // The verifier checked static sizes; a dynamic one is checked here (the
+    // call then moves the whole slices, never past the input).
+    declareCheckState(op->getParentOfType<ModuleOp>());
+    std::string what = ("dim " + Twine(dim) + " of 'input' modulo the " +
+                        Twine(size) + " ranks of '" + op.getGroup() + "'")
+                           .str();
+    emitSizeCheck(b, op, arith::RemUIOp::create(b, inSizes[dim], n),
+                  arith::ConstantIndexOp::create(b, 0), what);
+  }
   SmallVector<Value> outSizes(inSizes);
   outSizes[dim] = arith::DivUIOp::create(b, inSizes[dim], n);
   if (dim != 0) {

@@ -256,6 +256,20 @@ def check_errors(h, rng):
                    [[rows, ok]] * 3 + [[rows, np.array([1, -2, 1, 1],
                                                        np.int32)]],
                    "send_counts[1] is -2 (expected a count >= 0)")
+    rows = rand(rng, (6, 8), "f32")
+    job_fails_with(h, "reduce_scatter of 6 rows over 4 ranks",
+                   h.lib, "scatter_rows_dynamic", [[rows]] * RANKS,
+                   "run-time size check failed: moe.reduce_scatter at ")
+    job_fails_with(h, "reduce_scatter of 6 rows over 4 ranks, message",
+                   h.lib, "scatter_rows_dynamic", [[rows]] * RANKS,
+                   "dim 0 of 'input' modulo the 4 ranks of 'tp': expected "
+                   "0, found 2")
+    xs = [rand(rng, (8, 8), "f32") for _ in range(RANKS)]
+    got = run_ranks(h, h.lib, "scatter_rows_dynamic", [[x] for x in xs])
+    total = np.sum([x.astype(np.float64) for x in xs], axis=0)
+    for r in range(RANKS):
+        h.close(f"reduce_scatter of dynamic rows, rank {r}", got[r][0],
+                total[2 * r:2 * r + 2], "f32")
     many = rand(rng, (12, 6), "f32")
     job_fails_with(h, "more received rows than the result's capacity",
                    h.lib, "dispatch_capacity",

@@ -60,6 +60,11 @@ module attributes {moe.parallel = #moe.parallel<tp = 4>} {
     %r = moe.reduce_scatter %x group "tp" dim 1 : tensor<?x16xf32> -> tensor<?x4xf32>
     return %r : tensor<?x4xf32>
   }
+  // Dynamic rows: their count must be a multiple of the ranks (run-time).
+  func.func @scatter_rows_dynamic(%x: tensor<?x8xf32>) -> tensor<?x8xf32> {
+    %r = moe.reduce_scatter %x group "tp" dim 0 : tensor<?x8xf32> -> tensor<?x8xf32>
+    return %r : tensor<?x8xf32>
+  }
   func.func @scatter_rows(%x: tensor<12x8xbf16>) -> tensor<3x8xbf16> {
     %r = moe.reduce_scatter %x group "tp" dim 0 : tensor<12x8xbf16> -> tensor<3x8xbf16>
     return %r : tensor<3x8xbf16>
