@@ -45,6 +45,17 @@ inline std::string layRowBlocks(const int32_t *counts, int ranks,
   return "";
 }
 
+/// The blocks of both sides of a moe.all_to_all: `send` in a buffer of
+/// `inRows` rows, `recv` in one of `outRows`; "" on success, else why not.
+inline std::string layExchange(const int32_t *send, const int32_t *recv,
+                               int ranks, int64_t inRows, int64_t outRows,
+                               RowBlocks &sent, RowBlocks &received) {
+  std::string why = layRowBlocks(send, ranks, inRows, "send_counts", sent);
+  return why.empty()
+             ? layRowBlocks(recv, ranks, outRows, "recv_counts", received)
+             : why;
+}
+
 } // namespace moe::runtime
 
 #endif // MOE_RUNTIME_ALLTOALLLAYOUT_H

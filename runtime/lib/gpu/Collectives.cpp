@@ -414,11 +414,8 @@ moe_collective_all_to_all(uint64_t in, uint64_t out, int64_t inRows,
       !countsOnHost(recvCounts, call.size, recv, "moe.all_to_all counts"))
     return;
   RowBlocks sent, received;
-  std::string why =
-      layRowBlocks(send.data(), call.size, inRows, "send_counts", sent);
-  if (why.empty())
-    why =
-        layRowBlocks(recv.data(), call.size, outRows, "recv_counts", received);
+  std::string why = layExchange(send.data(), recv.data(), call.size, inRows,
+                                outRows, sent, received);
   if (!why.empty()) {
     fail(call.what + ": " + why);
     return;

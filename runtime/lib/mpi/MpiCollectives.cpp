@@ -368,11 +368,9 @@ moe_collective_all_to_all(uint64_t in, uint64_t out, int64_t inRows,
   int ranks = call.group.size;
   int64_t rowBytes = rowElements * static_cast<int64_t>(call.elementBytes);
   RowBlocks sent, received;
-  std::string why = layRowBlocks(reinterpret_cast<const int32_t *>(sendCounts),
-                                 ranks, inRows, "send_counts", sent);
-  if (why.empty())
-    why = layRowBlocks(reinterpret_cast<const int32_t *>(recvCounts), ranks,
-                       outRows, "recv_counts", received);
+  std::string why = layExchange(reinterpret_cast<const int32_t *>(sendCounts),
+                                reinterpret_cast<const int32_t *>(recvCounts),
+                                ranks, inRows, outRows, sent, received);
   bool ok = why.empty();
   if (!ok)
     fail(call.what + ": " + why);
