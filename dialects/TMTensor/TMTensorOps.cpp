@@ -135,6 +135,13 @@ LogicalResult TopkOp::verify() {
   if (failed(checkDimension(op, getDimension(), values.getRank())) ||
       failed(checkResultsAreOuts(op, getOutputs(), getResultTypes())))
     return failure();
+  // Every dim but `dimension` is the same in ins and outs (when static).
+  for (int64_t d = 0; d < values.getRank(); ++d)
+    if (d != getDimension() && !in.isDynamicDim(d) && !values.isDynamicDim(d) &&
+        in.getDimSize(d) != values.getDimSize(d))
+      return emitOpError() << "expected dim " << d << " of outs to be "
+                           << in.getDimSize(d) << " like ins, got "
+                           << values.getDimSize(d);
   Builder b(getContext());
   return checkRegion(op, getRegion(),
                      {values.getElementType(), values.getElementType()},

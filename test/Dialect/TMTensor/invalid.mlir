@@ -162,3 +162,15 @@ func.func @scatter_tuple_count(%orig: tensor<8xf32>, %upd: tensor<4xf32>, %idx: 
   } -> tensor<8xf32>
   return
 }
+
+// -----
+
+func.func @topk_rows(%x: tensor<4x64xf32>, %v: tensor<3x8xf32>, %i: tensor<3x8xi64>) {
+  // expected-error @+1 {{'tm_tensor.topk' op expected dim 0 of outs to be 4 like ins, got 3}}
+  %0:2 = tm_tensor.topk dimension(1) ins(%x : tensor<4x64xf32>) outs(%v, %i : tensor<3x8xf32>, tensor<3x8xi64>) {
+  ^bb0(%a: f32, %b: f32):
+    %c = arith.cmpf ogt, %a, %b : f32
+    tm_tensor.yield %c : i1
+  } -> tensor<3x8xf32>, tensor<3x8xi64>
+  return
+}
