@@ -15,6 +15,7 @@ import tempfile
 import numpy as np
 
 from harness import Harness, rand
+from tp_inputs import tp_block_inputs
 import reference
 
 RANKS = 4
@@ -89,29 +90,9 @@ def same_on_every_rank(h, name, got):
 
 def check_tp4_block(h, rng):
     tp1_lib, tp4_deferred = option(h, "--tp1-lib"), option(h, "--deferred-lib")
-    hidden, inter, experts = 64, 16, 8
-    part = inter // RANKS
     for tokens in (1, 5, 12):
-        parts = [rand(rng, (tokens, hidden), "bf16") for _ in range(RANKS)]
-        residual = rand(rng, (tokens, hidden), "bf16")
-        norm1 = rand(rng, (hidden,), "bf16", 0.1)
-        norm2 = rand(rng, (hidden,), "bf16", 0.1)
-        router_w = rand(rng, (hidden, experts), "bf16", 0.3)
-        w1 = rand(rng, (experts, 2 * inter, hidden), "bf16", hidden ** -0.5)
-        w2 = rand(rng, (experts, hidden, inter), "bf16", inter ** -0.5)
-        # One rank sees the whole attention output (the ranks' sum, which
-        # moe-run rounds once to bf16 as the all_reduce does) and all
-        # weights.
-        attn = np.sum([p.astype(np.float64) for p in parts], axis=0)
-        want = h.run("tp1_block", [attn, residual, norm1, norm2, router_w,
-                                   w1, w2], lib=tp1_lib)
-        per_rank = []
-        for r in range(RANKS):
-            cols = slice(r * part, (r + 1) * part)
-            w1_r = np.concatenate([w1[:, cols], w1[:, inter:][:, cols]],
-                                  axis=1)
-            per_rank.append([parts[r], residual, norm1, norm2, router_w, w1_r,
-                             w2[:, :, cols]])
+        whole, per_rank = tp_block_inputs(rng, tokens, RANKS)
+        want = h.run("tp1_block", whole, lib=tp1_lib)
         for label, lib in (("as written", h.lib),
                            ("--moe-defer-allreduce", tp4_deferred)):
             got = run_ranks(h, lib, "tp4_block", per_rank)

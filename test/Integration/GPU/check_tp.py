@@ -16,6 +16,7 @@ import numpy as np
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "CPU"))
 from harness import Harness, rand  # noqa: E402
+from tp_inputs import tp_block_inputs  # noqa: E402
 
 RANKS = 2
 
@@ -119,29 +120,9 @@ def main():
         print(f"SKIP TP{RANKS} runs: need {RANKS} GPUs, found {gpus}")
         h.finish()
     rng = np.random.default_rng(31)
-    hidden, inter, experts = 64, 16, 8
-    half = inter // RANKS
     for tokens in (1, 5, 12):
-        parts = [rand(rng, (tokens, hidden), "bf16") for _ in range(RANKS)]
-        residual = rand(rng, (tokens, hidden), "bf16")
-        norm1 = rand(rng, (hidden,), "bf16", 0.1)
-        norm2 = rand(rng, (hidden,), "bf16", 0.1)
-        router_w = rand(rng, (hidden, experts), "bf16", 0.3)
-        w1 = rand(rng, (experts, 2 * inter, hidden), "bf16", hidden ** -0.5)
-        w2 = rand(rng, (experts, hidden, inter), "bf16", inter ** -0.5)
-        # One rank sees the whole attention output (the sum of the parts,
-        # rounded once as the all_reduce does) and all weights.
-        attn = np.asarray(parts[0], np.float32) + np.asarray(parts[1],
-                                                             np.float32)
-        want = h.run("tp1_block", [attn, residual, norm1, norm2, router_w, w1,
-                                   w2], lib=tp1_lib)
-        per_rank = []
-        for r in range(RANKS):
-            cols = slice(r * half, (r + 1) * half)
-            w1_r = np.concatenate([w1[:, cols], w1[:, inter:][:, cols]],
-                                  axis=1)
-            per_rank.append([parts[r], residual, norm1, norm2, router_w, w1_r,
-                             w2[:, :, cols]])
+        whole, per_rank = tp_block_inputs(rng, tokens, RANKS)
+        want = h.run("tp1_block", whole, lib=tp1_lib)
         got = run_ranks(h, "tp2_block", per_rank)
         for r in range(RANKS):
             h.exact(f"TP{RANKS} rank {r} result count, T={tokens}",

@@ -14,6 +14,7 @@ import torch
 
 from moe_mlir import fused_experts
 from moe_mlir.library import CheckFailed
+from torch_checks import Checks, experts_reference
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--moe-compile", required=True)
@@ -22,35 +23,8 @@ parser.add_argument("--device", default="cpu", choices=("cpu", "cuda"))
 parser.add_argument("--backend")
 args = parser.parse_args()
 dev = args.device
-checks = failures = 0
-
-
-def report(name, ok, detail):
-    global checks, failures
-    checks += 1
-    failures += not ok
-    print(f"{'PASS' if ok else 'FAIL'} {name}: {detail}")
-
-
-def reference(x, w1, w2, weights, ids, activation):
-    """vLLM's fused_experts in float64, one route at a time."""
-    x, w1, w2 = x.double(), w1.double(), w2.double()
-    inter = w2.shape[2]
-    y = torch.zeros(x.shape, dtype=torch.float64)
-    for t in range(x.shape[0]):
-        for j in range(ids.shape[1]):
-            e = int(ids[t, j])
-            h = w1[e] @ x[t]
-            if activation == "swigluoai":
-                gate, up = h[0::2].clamp(max=7.0), h[1::2].clamp(-7.0, 7.0)
-                a = (up + 1) * gate * torch.sigmoid(1.702 * gate)
-            else:
-                gate, up = h[:inter], h[inter:]
-                act = torch.nn.functional.silu if activation == "silu" else \
-                    torch.nn.functional.gelu
-                a = act(gate) * up
-            y[t] += float(weights[t, j]) * (w2[e] @ a)
-    return y
+checks = Checks()
+report = checks.report
 
 
 def close(name, got, want, tol):
@@ -88,7 +62,7 @@ for dtype, tol in dtypes:
                    y.dtype == dtype and tuple(y.shape) == (tokens, hidden),
                    f"{y.dtype} {list(y.shape)}")
             close(f"{activation} {dtype} T={tokens} == eager", y,
-                  reference(x, w1, w2, weights, ids, activation), tol)
+                  experts_reference(x, w1, w2, weights, ids, activation), tol)
 
 # One library per shape set: the T = 1 and T = 13 calls above shared one.
 libraries = sorted(f for f in os.listdir(args.cache) if f.endswith(".so"))
@@ -138,5 +112,4 @@ fails("expert_map", "expert_map (expert parallelism) is not supported yet",
       lambda: call(x, w1, w2, w, ids, expert_map=torch.arange(6)))
 fails("an expert id outside [0, E)", "route ids outside [0, 6)",
       lambda: call(x, w1, w2, w, torch.full((3, 2), 9, dtype=torch.int32)))
-print(f"{checks - failures} passed, {failures} failed")
-sys.exit(1 if failures or not checks else 0)
+checks.finish()

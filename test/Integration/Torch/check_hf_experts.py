@@ -14,12 +14,12 @@ GPU."""
 
 import argparse
 import copy
-import sys
 import time
 
 import torch
 
 import moe_mlir.hf
+from torch_checks import Checks, experts_reference
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--moe-compile", required=True)
@@ -32,14 +32,8 @@ import transformers  # noqa: E402
 
 moe_mlir.hf.register(backend=args.backend, moe_compile=args.moe_compile,
                      cache_dir=args.cache)
-checks = failures = 0
-
-
-def report(name, ok, detail):
-    global checks, failures
-    checks += 1
-    failures += not ok
-    print(f"{'PASS' if ok else 'FAIL'} {name}: {detail}")
+checks = Checks()
+report = checks.report
 
 
 def tiny(kind):
@@ -80,19 +74,6 @@ def generate(model, ids, implementation):
     return out.sequences, out.scores
 
 
-def experts_reference(module, x, ids, weights):
-    """The experts' output in float64 from the module's weights (SiLU)."""
-    w13, w2 = module.gate_up_proj.double(), module.down_proj.double()
-    inter = w2.shape[2]
-    y = torch.zeros(x.shape, dtype=torch.float64, device=x.device)
-    for t in range(x.shape[0]):
-        for j in range(ids.shape[1]):
-            h = w13[ids[t, j]] @ x[t].double()
-            a = torch.nn.functional.silu(h[:inter]) * h[inter:]
-            y[t] += weights[t, j].double() * (w2[ids[t, j]] @ a)
-    return y
-
-
 for kind in ("qwen3_moe", "mixtral"):
     torch.manual_seed(3)
     model = transformers.AutoModelForCausalLM.from_config(tiny(kind)) \
@@ -105,7 +86,9 @@ for kind in ("qwen3_moe", "mixtral"):
     route_w = torch.softmax(torch.randn(9, 2, device=args.device), dim=1)
     with torch.no_grad():
         got = moe_mlir.hf.experts_forward(experts, x, route_ids, route_w)
-        want = experts_reference(experts, x, route_ids, route_w)
+        want = experts_reference(x, experts.gate_up_proj,
+                                 experts.down_proj, route_w, route_ids,
+                                 "silu")
     err = (got.double() - want).abs()
     scale = want.abs().max().item()
     report(f"{kind} {type(experts).__name__} == float64",
@@ -151,5 +134,4 @@ for kind in ("qwen3_moe", "mixtral"):
                   f"{margin:.3g} vs the logits' bf16 bound {bound:.3g}")
     report(f"{kind} greedy generate == eager", same, detail)
 
-print(f"{checks - failures} passed, {failures} failed")
-sys.exit(1 if failures or not checks else 0)
+checks.finish()
