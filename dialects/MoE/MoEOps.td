@@ -493,7 +493,9 @@ def MoE_AllToAllOp : MoE_CollectiveOp<"all_to_all"> {
 }
 
 def MoE_AllReduceAddRMSNormOp : MoE_CollectiveOp<"all_reduce_add_rms_norm",
-    [AllTypesMatch<["x", "residual", "normed", "residual_out"]>]> {
+    [AllTypesMatch<["x", "residual", "normed", "residual_out"]>,
+     DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
+        ["reifyResultShapes"]>]> {
   let summary = "all_reduce, residual add and RMSNorm in one step";
   let description = [{
     `s = all_reduce(x)` over `group` (rounded to the element type before the

@@ -175,3 +175,9 @@ AddRMSNormOp::reifyResultShapes(OpBuilder &b,
                                 ReifiedRankedShapedTypeDims &shapes) {
   return reifyLikeX(*this, getX(), b, shapes);
 }
+
+LogicalResult
+AllReduceAddRMSNormOp::reifyResultShapes(OpBuilder &b,
+                                         ReifiedRankedShapedTypeDims &shapes) {
+  return reifyLikeX(*this, getX(), b, shapes);
+}

@@ -161,15 +161,41 @@ class GPULibrary:
 
     def join_group(self, group, rank, ranks, group_id):
         """Joins `group` (a name of the program's #moe.parallel layout, e.g.
-        "tp") as `rank` of `ranks` with rank 0's collective_id(); blocks until
-        every rank has joined. Needed once per process (not per library)
-        before calling a library whose collectives run over several ranks;
-        one process per rank and GPU."""
+        "tp") as `rank` of `ranks` with rank 0's collective_id(). The
+        communicator is made at the group's first NCCL / RCCL collective,
+        where every rank blocks until all have come. Needed once per process
+        (not per library) before calling a library whose collectives run
+        over several ranks; one process per rank and GPU (ranks on one GPU
+        can share only peer workspaces, not NCCL)."""
         if len(group_id) != 128:
             raise ValueError(f"expected a 128-byte group id, got "
                              f"{len(group_id)} bytes")
         if self.backend.moe_device_collective_init(
                 group.encode(), rank, ranks, group_id) != 0:
+            self.check()
+
+    def peer_workspace(self, group, buffer_bytes=8 << 20, max_rows=65536):
+        """Makes this rank's peer workspace of `group` (joined): two
+        buffers of `buffer_bytes` and flags for `max_rows` rows. Returns its
+        64-byte IPC handle, which the caller hands to every other rank
+        (e.g. torch.distributed.all_gather_object); then open_peers. With
+        them, the program's all_reduce_add_rms_norm runs as one kernel over
+        the ranks' workspaces (ranks of one node)."""
+        buffer = ctypes.create_string_buffer(64)
+        if self.backend.moe_device_peer_workspace(
+                group.encode(), ctypes.c_int64(buffer_bytes),
+                ctypes.c_int64(max_rows), buffer) != 0:
+            self.check()
+        return buffer.raw
+
+    def open_peers(self, group, handles):
+        """Opens every rank's peer workspace of `group` from `handles` (one
+        64-byte peer_workspace() handle per rank, in rank order)."""
+        if len(handles) < 1 or any(len(h) != 64 for h in handles):
+            raise ValueError("expected one 64-byte handle per rank, got "
+                             f"{[len(h) for h in handles]} bytes")
+        if self.backend.moe_device_peer_open(group.encode(),
+                                             b"".join(handles)) != 0:
             self.check()
 
     def _pack(self, entry, tensors):

@@ -80,6 +80,8 @@ std::unique_ptr<DeviceBackend> DeviceBackend::load(const std::string &name,
   bind(backend->elapsedMs, "moe_device_elapsed_ms");
   bind(backend->collectiveId, "moe_device_collective_id");
   bind(backend->collectiveInit, "moe_device_collective_init");
+  bind(backend->peerWorkspace, "moe_device_peer_workspace");
+  bind(backend->peerOpen, "moe_device_peer_open");
   if (!ok)
     return nullptr;
   if (std::string e = backend->error(); !e.empty()) {

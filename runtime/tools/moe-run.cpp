@@ -18,6 +18,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <thread>
 #include <vector>
@@ -156,13 +157,62 @@ static bool writeOutput(const std::string &path, const HostTensor &tensor,
   return writeNpy(path, array, error);
 }
 
-/// Joins `group` as `rank` of `ranks`: rank 0 makes the group's id and
-/// writes it to `commFile` (through a temporary file and a rename, so the
-/// others never read half of it); the others wait for that file.
+/// Writes `bytes` to `path` through a temporary file and a rename, so that
+/// a reader never sees half of it.
+static bool writeWhole(const std::string &path, const std::string &bytes,
+                       std::string &error) {
+  std::string temporary = path + ".tmp" + std::to_string(getpid());
+  {
+    std::ofstream out(temporary, std::ios::binary);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    if (!out) {
+      error = "cannot write '" + temporary + "'";
+      return false;
+    }
+  }
+  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
+    error = "cannot rename '" + temporary + "' to '" + path + "'";
+    return false;
+  }
+  return true;
+}
+
+/// Waits up to 120 s for `path` (written by writeWhole) and reads it.
+static bool readWhenThere(const std::string &path, const std::string &what,
+                          std::string &bytes, std::string &error) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  for (;;) {
+    std::ifstream in(path, std::ios::binary);
+    if (in) {
+      bytes.assign(std::istreambuf_iterator<char>(in),
+                   std::istreambuf_iterator<char>());
+      return true;
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      error = "waited 120 s for " + what + " ('" + path + "')";
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+/// Rows of a peer workspace (its flags), whatever the hidden size.
+static constexpr int64_t kPeerWorkspaceRows = 65536;
+
+/// Joins `group` as `rank` of `ranks` through files next to `commFile`:
+///   F          the group's id, which rank 0 makes (the others wait for it);
+///   F.peer<r>  rank r's peer workspace handle (empty without one);
+///   F.done<r>  rank r has read every handle; rank 0 then removes them all.
+/// With `oneShotBytes` > 0 each rank makes a peer workspace of two buffers
+/// of that size and opens the others' (the one-shot all_reduce + norm
+/// kernels run over them); when a rank makes none, no rank opens any.
 static bool joinGroup(DeviceBackend &device, const std::string &group, int rank,
                       int ranks, const std::string &commFile,
-                      std::string &error) {
-  char id[128];
+                      int64_t oneShotBytes, std::string &error) {
+  auto peerFile = [&](const char *kind, int r) {
+    return commFile + "." + kind + std::to_string(r);
+  };
+  std::string id;
   if (rank == 0) {
     if (access(commFile.c_str(), F_OK) == 0) {
       error = "'" + commFile +
@@ -171,45 +221,74 @@ static bool joinGroup(DeviceBackend &device, const std::string &group, int rank,
               "another --comm-file";
       return false;
     }
-    if (device.collectiveId(id) != 0) {
+    id.resize(128);
+    if (device.collectiveId(id.data()) != 0) {
       error = device.error();
       return false;
     }
-    std::string temporary = commFile + ".tmp" + std::to_string(getpid());
-    {
-      std::ofstream out(temporary, std::ios::binary);
-      out.write(id, sizeof(id));
-      if (!out) {
-        error = "cannot write the group's id to '" + temporary + "'";
-        return false;
-      }
+    // Files of an earlier run that stopped halfway (the others start on
+    // theirs only after they read this run's id).
+    for (int r = 0; r < ranks; ++r) {
+      std::remove(peerFile("peer", r).c_str());
+      std::remove(peerFile("done", r).c_str());
     }
-    if (std::rename(temporary.c_str(), commFile.c_str()) != 0) {
-      error = "cannot rename '" + temporary + "' to '" + commFile + "'";
+    if (!writeWhole(commFile, id, error))
       return false;
-    }
-  } else {
-    auto deadline =
-        std::chrono::steady_clock::now() + std::chrono::seconds(120);
-    for (;;) {
-      std::ifstream in(commFile, std::ios::binary);
-      if (in && in.read(id, sizeof(id)) && in.gcount() == sizeof(id))
-        break;
-      if (std::chrono::steady_clock::now() > deadline) {
-        error = "waited 120 s for rank 0 to write the group's id to '" +
-                commFile + "'";
-        return false;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
+  } else if (!readWhenThere(commFile, "rank 0 to write the group's id", id,
+                            error)) {
+    return false;
+  } else if (id.size() != 128) {
+    error = "'" + commFile + "' holds " + std::to_string(id.size()) +
+            " bytes, expected a group id of 128";
+    return false;
   }
-  if (device.collectiveInit(group.c_str(), rank, ranks, id) != 0) {
+  if (device.collectiveInit(group.c_str(), rank, ranks, id.data()) != 0) {
     error = device.error();
     return false;
   }
-  // Every rank has read the id once all have joined.
-  if (rank == 0)
+  std::string handle;
+  if (oneShotBytes > 0) {
+    handle.resize(64);
+    if (device.peerWorkspace(group.c_str(), oneShotBytes, kPeerWorkspaceRows,
+                             handle.data()) != 0) {
+      error = device.error() + " (--one-shot-mib 0 runs without)";
+      return false;
+    }
+  }
+  if (!writeWhole(peerFile("peer", rank), handle, error))
+    return false;
+  std::string handles;
+  bool everyone = true;
+  for (int r = 0; r < ranks; ++r) {
+    std::string theirs;
+    if (!readWhenThere(peerFile("peer", r),
+                       "rank " + std::to_string(r) + "'s workspace handle",
+                       theirs, error))
+      return false;
+    everyone = everyone && theirs.size() == 64;
+    handles += theirs;
+  }
+  if (!writeWhole(peerFile("done", rank), "", error))
+    return false;
+  // Every rank opens the workspaces when every rank has made one, so that
+  // all or none of them run the one-shot kernels.
+  if (everyone && device.peerOpen(group.c_str(), handles.data()) != 0) {
+    error = device.error() + " (--one-shot-mib 0 runs without)";
+    return false;
+  }
+  if (rank == 0) {
+    std::string done;
+    for (int r = 0; r < ranks; ++r)
+      if (!readWhenThere(peerFile("done", r),
+                         "rank " + std::to_string(r) + " to read the handles",
+                         done, error))
+        return false;
     std::remove(commFile.c_str());
+    for (int r = 0; r < ranks; ++r) {
+      std::remove(peerFile("peer", r).c_str());
+      std::remove(peerFile("done", r).c_str());
+    }
+  }
   return true;
 }
 
@@ -219,6 +298,7 @@ int main(int argc, char **argv) {
   bool random = false, list = false, mpi = false;
   int64_t seed = 0, tokens = -1, intMax = 0, bench = 0;
   int64_t ranks = 1, rank = -1;
+  int64_t oneShotMiB = 8;
   std::string group, commFile;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -271,6 +351,11 @@ int main(int argc, char **argv) {
       group = v;
     } else if ((v = value("--comm-file"))) {
       commFile = v;
+    } else if ((v = value("--one-shot-mib"))) {
+      if (!parseInt(v, oneShotMiB) || oneShotMiB < 0 || oneShotMiB > 65536)
+        return fail(std::string("--one-shot-mib expects an integer in [0, "
+                                "65536], got '") +
+                    v + "'");
     } else if ((v = value("--dim"))) {
       std::string dim = v;
       if (dim.rfind("T=", 0) != 0 || !parseInt(v + 2, tokens) || tokens < 0)
@@ -415,8 +500,9 @@ int main(int argc, char **argv) {
   // that fails after joining would leave the others waiting in the group.
   if (group.empty())
     group = mpi ? "*" : "tp";
-  if (multiRank && !joinGroup(*device, group, static_cast<int>(rank),
-                              static_cast<int>(ranks), commFile, error))
+  if (multiRank &&
+      !joinGroup(*device, group, static_cast<int>(rank),
+                 static_cast<int>(ranks), commFile, oneShotMiB << 20, error))
     return fail(error);
   if (mpiGroup) {
     if (!mpiGroup->join(group, error)) {

@@ -13,6 +13,7 @@
 #include "moe/Dialect/MoE/MoE.h"
 
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
 
 namespace mlir::moe {
 
@@ -20,6 +21,12 @@ namespace mlir::moe {
 /// `groupSize` 1) then moe.add_rms_norm, as its semantics say (the sum is
 /// rounded to the element type before the add).
 void splitAllReduceAddRMSNorm(AllReduceAddRMSNormOp op, int64_t groupSize);
+
+/// The address (an i64) of a NUL-terminated host global holding group name
+/// `name`, as the runtime's moe_collective_* functions take it; the global
+/// is made once per module.
+Value groupNameAddress(ImplicitLocOpBuilder &b, ModuleOp module,
+                       StringRef name);
 
 /// Replaces each moe.all_reduce, moe.all_gather, moe.reduce_scatter and
 /// moe.all_to_all over several ranks by buffers and calls of the runtime's

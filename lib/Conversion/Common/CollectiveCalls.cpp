@@ -77,9 +77,8 @@ static Value addressOf(ImplicitLocOpBuilder &b, Value buffer) {
   return arith::IndexCastOp::create(b, b.getI64Type(), index);
 }
 
-/// A NUL-terminated host global holding `name`; its address as an i64.
-static Value groupName(ImplicitLocOpBuilder &b, ModuleOp module,
-                       StringRef name) {
+Value mlir::moe::groupNameAddress(ImplicitLocOpBuilder &b, ModuleOp module,
+                                  StringRef name) {
   std::string symbol = ("moe_group_" + name).str();
   auto type =
       MemRefType::get({static_cast<int64_t>(name.size()) + 1}, b.getI8Type());
@@ -170,7 +169,7 @@ static Value callCollective(ImplicitLocOpBuilder &b, Operation *op,
       ValueRange{addressOf(b, in), addressOf(b, out),
                  arith::IndexCastOp::create(b, b.getI64Type(), count),
                  arith::ConstantIntOp::create(b, *code, 32),
-                 groupName(b, module, group),
+                 groupNameAddress(b, module, group),
                  arith::ConstantIntOp::create(b, size, 64)});
   return bufferization::ToTensorOp::create(b, resultType, out,
                                            /*restrict=*/true,
@@ -314,7 +313,7 @@ static LogicalResult lowerAllToAll(AllToAllOp op, int64_t size,
   std::optional<int32_t> code = typeCode(outType.getElementType());
   assert(code && "all_to_all data tensors are bf16, f16 or f32");
   auto module = op->getParentOfType<ModuleOp>();
-  Value name = groupName(b, module, op.getGroup());
+  Value name = groupNameAddress(b, module, op.getGroup());
   Value groupSize = arith::ConstantIntOp::create(b, size, 64);
   Value send = bufferization::ToBufferOp::create(
       b, bufferTypeOf(op.getSendCounts().getType()), op.getSendCounts(),

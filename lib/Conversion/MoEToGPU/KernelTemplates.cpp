@@ -8,6 +8,8 @@
 
 #include "moe/Conversion/KernelTemplate.h"
 
+#include "OneShotAllReduce.h"
+
 #include "moe/Conversion/SizeChecks.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -307,6 +309,48 @@ public:
                                "dim 1 of 'residual' must equal dim 1 of 'x'"));
   }
 };
+
+/// moe.all_reduce_add_rms_norm over several ranks, where prepareCollectives
+/// left it: the one-shot kernel (OneShotAllReduceKernel.cpp), its peer table
+/// from the runtime, a grid of its plan's workgroups at most.
+class OneShotAllReduceTemplate
+    : public TemplateOf<AllReduceAddRMSNormOp, buildOneShotAllReduceKernel> {
+public:
+  SmallVector<Value> extraArguments(OpBuilder &b, Location loc, Operation *op,
+                                    const KernelOptions &) const override {
+    auto fused = cast<AllReduceAddRMSNormOp>(op);
+    // The group's size was found when the kernel was built; the guard
+    // around the op has checked the rows (0 here: no check).
+    int64_t size = *lookupGroupSize(op, fused.getGroup());
+    Value none = idxOf(b, loc, 0);
+    return {
+        callOneShotTable(b, loc, fused, size, none, none, kOneShotMaxBytes)};
+  }
+  FailureOr<gpu::KernelDim3> launchGrid(OpBuilder &b, Location loc,
+                                        Operation *op, gpu::GPUFuncOp,
+                                        ValueRange args,
+                                        const ChipInfo &chip) const override {
+    OneShotPlan plan =
+        planOneShotAllReduce(cast<AllReduceAddRMSNormOp>(op), chip);
+    Value one = idxOf(b, loc, 1);
+    return gpu::KernelDim3{
+        arith::MinUIOp::create(b, loc, dimOf(b, loc, args[0], 0),
+                               idxOf(b, loc, plan.maxWorkgroups)),
+        one, one};
+  }
+  void checkSizes(ImplicitLocOpBuilder &b, Operation *op, ValueRange args,
+                  SmallVectorImpl<Value> &ok) const override {
+    ok.push_back(emitSizeCheck(b, op, sizeOf(b, args[2], 0),
+                               sizeOf(b, args[0], 1),
+                               "dim 0 of 'weight' must equal the last dim of "
+                               "'x' (H)"));
+    for (int64_t d = 0; d < 2; ++d)
+      ok.push_back(emitSizeCheck(
+          b, op, sizeOf(b, args[1], d), sizeOf(b, args[0], d),
+          d == 0 ? "dim 0 of 'residual' must equal dim 0 of 'x'"
+                 : "dim 1 of 'residual' must equal dim 1 of 'x'"));
+  }
+};
 } // namespace
 
 ArrayRef<const KernelTemplate *> mlir::moe::kernelTemplates() {
@@ -317,11 +361,12 @@ ArrayRef<const KernelTemplate *> mlir::moe::kernelTemplates() {
   static const CombineTemplate combine;
   static const RMSNormTemplate<RMSNormOp> rmsNorm;
   static const RMSNormTemplate<AddRMSNormOp> addRMSNorm;
+  static const OneShotAllReduceTemplate oneShotAllReduce;
   static const KernelTemplate *const all[] = {
       &gate,          &alignKernelTemplate(),
       &groupedMatmul, &activation,
       &combine,       &rmsNorm,
-      &addRMSNorm};
+      &addRMSNorm,    &oneShotAllReduce};
   return all;
 }
 
@@ -347,8 +392,10 @@ SmallVector<std::pair<Operation *, std::string>>
 mlir::moe::collectKernelOps(ModuleOp module) {
   SmallVector<std::pair<Operation *, std::string>> ops;
   module.walk([&](Operation *op) {
-    // Collectives are calls and size checks host code, not kernels.
-    if (!isa<MoEDialect>(op->getDialect()) || isa<CollectiveOpInterface>(op) ||
+    // Collectives are calls and size checks host code, not kernels; the
+    // fused all_reduce + norm that prepareCollectives kept is one.
+    if (!isa<MoEDialect>(op->getDialect()) ||
+        (isa<CollectiveOpInterface>(op) && !isa<AllReduceAddRMSNormOp>(op)) ||
         isa<CheckSizeOp>(op))
       return;
     auto func = op->getParentOfType<FunctionOpInterface>();

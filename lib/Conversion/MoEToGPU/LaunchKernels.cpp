@@ -35,7 +35,7 @@ using namespace mlir::moe;
 static void collapseLeadingDims(ModuleOp module) {
   SmallVector<Operation *> ops;
   module.walk([&](Operation *op) {
-    if (isa<ActivationOp, RMSNormOp, AddRMSNormOp>(op) &&
+    if (isa<ActivationOp, RMSNormOp, AddRMSNormOp, AllReduceAddRMSNormOp>(op) &&
         cast<RankedTensorType>(op->getResult(0).getType()).getRank() > 2)
       ops.push_back(op);
   });

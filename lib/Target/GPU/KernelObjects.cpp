@@ -43,13 +43,8 @@ mlir::moe::compileKernels(ModuleOp program, const ChipInfo &chip,
   loadKernelDialects(ctx);
   if (failed(prepareForKernels(program, /*keepUnsupported=*/true)))
     return failure();
-  // Collectives are runtime calls, not kernels; the ones that have no GPU
-  // lowering yet are reported with the ops that have no template.
-  program.walk([&](Operation *op) {
-    if (isa<CollectiveOpInterface>(op) &&
-        !isa<AllReduceOp, AllGatherOp, ReduceScatterOp>(op))
-      skipped.push_back(op->getName().getStringRef().str());
-  });
+  // Collectives are runtime calls (not kernels), except the one-shot
+  // all_reduce + norm, whose kernel collectKernelOps lists.
   std::vector<KernelObject> objects;
   for (auto &[op, name] : collectKernelOps(program)) {
     OpBuilder b(ctx);

@@ -32,6 +32,9 @@ void fail(const std::string &why);
 bool check(api::Result result, const char *what);
 /// Whether an error is recorded.
 bool failed();
+/// This process's rank in group `name` and the group's size; false when it
+/// has not joined the group (Collectives.cpp).
+bool groupMember(const std::string &name, int &rank, int &size);
 
 } // namespace moe::runtime::backend
 

@@ -119,7 +119,8 @@ bool succeeded(Library &lib, NcclResult result, const std::string &what) {
 }
 
 struct Group {
-  NcclComm comm = nullptr;
+  NcclComm comm = nullptr; ///< made on first use (communicator())
+  NcclUniqueId id{};
   int rank = 0, size = 0;
 };
 
@@ -143,14 +144,12 @@ MOE_EXPORT int moe_device_collective_id(void *id) {
 }
 
 /// Joins group `group` (the name in the program's #moe.parallel layout) as
-/// rank `rank` of `size`, with the id rank 0 made; blocks until every rank
-/// has joined. 0 on success.
+/// rank `rank` of `size`, with the id rank 0 made. The communicator is made
+/// when the group's first library collective runs (every rank then blocks
+/// until all have come), so that a program whose collectives all run over
+/// peer workspaces (PeerWorkspace.cpp) needs no library. 0 on success.
 MOE_EXPORT int moe_device_collective_init(const char *group, int rank, int size,
                                           const void *id) {
-  // Joins run one at a time, so that two threads cannot both create a
-  // communicator for the same group.
-  static std::mutex joining;
-  std::lock_guard<std::mutex> serial(joining);
   std::string name = group ? group : "";
   if (size < 1 || rank < 0 || rank >= size) {
     fail("joining group '" + name + "': expected a rank in [0, " +
@@ -158,28 +157,58 @@ MOE_EXPORT int moe_device_collective_init(const char *group, int rank, int size,
          std::to_string(rank) + " of " + std::to_string(size));
     return 1;
   }
-  {
-    std::lock_guard<std::mutex> lock(groupsMutex);
-    if (groups().count(name)) {
-      fail("joining group '" + name + "': this process has joined it already");
-      return 1;
-    }
-  }
-  Library *lib = ready() ? loadedLibrary() : nullptr;
-  if (!lib)
+  if (!ready())
     return 1;
-  NcclUniqueId unique;
-  std::memcpy(unique.bytes, id, sizeof(unique.bytes));
   Group joined;
   joined.rank = rank;
   joined.size = size;
-  if (!succeeded(*lib, lib->commInitRank(&joined.comm, size, unique, rank),
-                 "joining group '" + name + "' as rank " +
-                     std::to_string(rank) + " of " + std::to_string(size)))
-    return 1;
+  std::memcpy(joined.id.bytes, id, sizeof(joined.id.bytes));
   std::lock_guard<std::mutex> lock(groupsMutex);
+  if (groups().count(name)) {
+    fail("joining group '" + name + "': this process has joined it already");
+    return 1;
+  }
   groups()[name] = joined;
   return 0;
+}
+
+bool backend::groupMember(const std::string &name, int &rank, int &size) {
+  std::lock_guard<std::mutex> lock(groupsMutex);
+  auto it = groups().find(name);
+  if (it == groups().end())
+    return false;
+  rank = it->second.rank;
+  size = it->second.size;
+  return true;
+}
+
+/// The communicator of group `name` (joined, `joined` its entry), made on
+/// first use; null after recording why.
+static NcclComm communicator(const std::string &name, Group joined,
+                             const std::string &what) {
+  if (joined.comm)
+    return joined.comm;
+  Library *lib = loadedLibrary();
+  if (!lib)
+    return nullptr;
+  // Made one at a time, so that two threads cannot both make one.
+  static std::mutex making;
+  std::lock_guard<std::mutex> serial(making);
+  {
+    std::lock_guard<std::mutex> lock(groupsMutex);
+    if (NcclComm made = groups()[name].comm)
+      return made;
+  }
+  NcclComm comm = nullptr;
+  if (!succeeded(*lib,
+                 lib->commInitRank(&comm, joined.size, joined.id, joined.rank),
+                 what + ": joining the communicator as rank " +
+                     std::to_string(joined.rank) + " of " +
+                     std::to_string(joined.size)))
+    return nullptr;
+  std::lock_guard<std::mutex> lock(groupsMutex);
+  groups()[name].comm = comm;
+  return comm;
 }
 
 namespace {
@@ -229,8 +258,10 @@ Call prepare(const char *op, int32_t type, const char *group,
          " (expected 0 f32, 1 f16 or 2 bf16)");
     return call;
   }
+  call.comm = communicator(name, joined, call.what);
+  if (!call.comm)
+    return call;
   call.lib = loadedLibrary();
-  call.comm = joined.comm;
   call.size = joined.size;
   return call;
 }

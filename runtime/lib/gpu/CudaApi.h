@@ -120,6 +120,25 @@ inline Result memset32Async(Ptr dst, unsigned v, size_t n, Stream s) {
   return cuMemsetD32Async(dst, v, n, s);
 }
 
+/// Device memory that other processes can open (IPC): a plain allocation,
+/// not one of the stream-ordered pool's.
+using IpcHandle = CUipcMemHandle;
+inline Result mallocShared(Ptr *p, size_t bytes) {
+  return cuMemAlloc(p, bytes);
+}
+inline Result freeShared(Ptr p) { return cuMemFree(p); }
+inline Result ipcHandle(IpcHandle *h, Ptr p) { return cuIpcGetMemHandle(h, p); }
+inline Result ipcOpen(Ptr *p, const IpcHandle &h) {
+  return cuIpcOpenMemHandle(p, h, CU_IPC_MEM_LAZY_ENABLE_PEER_ACCESS);
+}
+inline Result ipcClose(Ptr p) { return cuIpcCloseMemHandle(p); }
+inline Result copyToDevice(Ptr dst, const void *src, size_t bytes) {
+  return cuMemcpyHtoD(dst, src, bytes);
+}
+inline Result memset32(Ptr dst, unsigned v, size_t n) {
+  return cuMemsetD32(dst, v, n);
+}
+
 /// Page-locked host memory that kernels can read and write, and the
 /// address they use for it.
 inline Result hostAllocMapped(void **p, size_t bytes) {

@@ -114,6 +114,29 @@ inline Result memset32Async(Ptr dst, unsigned v, size_t n, Stream s) {
   return hipMemsetD32Async(dst, static_cast<int>(v), n, s);
 }
 
+/// Device memory that other processes can open (IPC): fine-grained, so
+/// that the peers' flag stores and loads are coherent across devices.
+using IpcHandle = hipIpcMemHandle_t;
+inline Result mallocShared(Ptr *p, size_t bytes) {
+  return hipExtMallocWithFlags(reinterpret_cast<void **>(p), bytes,
+                               hipDeviceMallocFinegrained);
+}
+inline Result freeShared(Ptr p) { return hipFree(p); }
+inline Result ipcHandle(IpcHandle *h, Ptr p) {
+  return hipIpcGetMemHandle(h, p);
+}
+inline Result ipcOpen(Ptr *p, const IpcHandle &h) {
+  return hipIpcOpenMemHandle(reinterpret_cast<void **>(p), h,
+                             hipIpcMemLazyEnablePeerAccess);
+}
+inline Result ipcClose(Ptr p) { return hipIpcCloseMemHandle(p); }
+inline Result copyToDevice(Ptr dst, const void *src, size_t bytes) {
+  return hipMemcpyHtoD(dst, const_cast<void *>(src), bytes);
+}
+inline Result memset32(Ptr dst, unsigned v, size_t n) {
+  return hipMemsetD32(dst, static_cast<int>(v), n);
+}
+
 /// Page-locked host memory that kernels can read and write, and the
 /// address they use for it.
 inline Result hostAllocMapped(void **p, size_t bytes) {

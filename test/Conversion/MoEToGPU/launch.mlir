@@ -176,11 +176,14 @@ module attributes {moe.parallel = #moe.parallel<tp = 1>} {
 // (2: bf16, 0: f32), the group's name (a host string) and size. Two ranks
 // sum 16-bit values directly (one rounding, as the op defines); more go
 // through f32 so that the library's partial sums do not round. The fused
-// all_reduce_add_rms_norm is the call, then the add_rms_norm kernel.
+// all_reduce_add_rms_norm asks the runtime for the group's peer table (its
+// rows and row bytes against the 4 MiB limit): with one, the one-shot
+// kernel takes it; without, the call, then the add_rms_norm kernel.
 // CHECK-LABEL: module attributes {gpu.container_module, moe.check_messages = {{.*}}, moe.parallel = #moe.parallel<tp = 4, ep = 2>}
 // CHECK-DAG:     memref.global "private" constant @moe_group_tp : memref<3xi8> = dense<[116, 112, 0]>
 // CHECK-DAG:     memref.global "private" constant @moe_group_ep : memref<3xi8> = dense<[101, 112, 0]>
 // CHECK-DAG:     func.func private @moe_collective_all_reduce(i64, i64, i64, i32, i64, i64)
+// CHECK-DAG:     func.func private @moe_collective_one_shot_table(i64, i64, i64, i64, i64) -> i64
 // CHECK-LABEL: func.func @four_ranks
 // CHECK:         %[[WIDE:.*]] = arith.extf %{{.*}} : tensor<4x16xbf16> to tensor<4x16xf32>
 // CHECK:         %[[IN:.*]] = bufferization.to_buffer %[[WIDE]] read_only : tensor<4x16xf32> to memref<4x16xf32>
@@ -191,6 +194,17 @@ module attributes {moe.parallel = #moe.parallel<tp = 1>} {
 // CHECK:         arith.truncf %[[SUM]] : tensor<4x16xf32> to tensor<4x16xbf16>
 // CHECK-LABEL: func.func @two_ranks
 // CHECK-NOT:     arith.extf
+// CHECK:         %[[ROWS:.*]] = tensor.dim %{{.*}}, %c0
+// CHECK:         %[[BYTES:.*]] = arith.constant 16 : index
+// CHECK:         %[[ROWS64:.*]] = arith.index_cast %[[ROWS]] : index to i64
+// CHECK:         %[[BYTES64:.*]] = arith.index_cast %[[BYTES]] : index to i64
+// CHECK:         %[[LIMIT:.*]] = arith.constant 4194304 : i64
+// CHECK:         %[[TABLE:.*]] = call @moe_collective_one_shot_table(%{{.*}}, %{{.*}}, %[[ROWS64]], %[[BYTES64]], %[[LIMIT]])
+// CHECK:         %[[OPEN:.*]] = arith.cmpi ne, %[[TABLE]], %{{.*}} : i64
+// CHECK:         scf.if %[[OPEN]]
+// CHECK:           %[[PEERS:.*]] = func.call @moe_collective_one_shot_table
+// CHECK:           gpu.launch_func @moe_kernels::@two_ranks_all_reduce_add_rms_norm_0 {{.*}}, %[[PEERS]] : i64)
+// CHECK:         } else {
 // CHECK:         %[[T:.*]] = tensor.dim %{{.*}}, %c0
 // CHECK:         %[[COUNT:.*]] = arith.muli %{{.*}}, %c8
 // CHECK:         bufferization.to_buffer %{{.*}} read_only : tensor<?x8xbf16> to memref<?x8xbf16>
@@ -201,7 +215,22 @@ module attributes {moe.parallel = #moe.parallel<tp = 1>} {
 // CHECK:         %[[SIZE:.*]] = arith.constant 2 : i64
 // CHECK:         call @moe_collective_all_reduce(%{{.*}}, %{{.*}}, %[[N]], %[[BF16]], %{{.*}}, %[[SIZE]])
 // CHECK-NOT:     arith.truncf
-// CHECK:         gpu.launch_func @moe_kernels::@two_ranks_add_rms_norm_0
+// CHECK:         gpu.launch_func @moe_kernels::@two_ranks_add_rms_norm_1
+// The one-shot kernel: its row published, a barrier, the flag to each peer
+// stored with release and the peers' flags polled with acquire (system
+// scope: no syncscope), a trap after too many polls, a barrier, then the
+// sum and the norm (the workgroup's squares through LDS).
+// CHECK-LABEL:   gpu.func @two_ranks_all_reduce_add_rms_norm_0(
+// CHECK-SAME:      %{{.*}}: i64) workgroup(%{{.*}} : memref<1xf32, #gpu.address_space<workgroup>>
+// CHECK:           llvm.store %{{.*}}, %{{.*}} {alignment = 16 : i64} : vector<8xbf16>, !llvm.ptr<1>
+// CHECK:           gpu.barrier
+// CHECK:           llvm.store %{{.*}}, %{{.*}} atomic release {alignment = 4 : i64} : i32, !llvm.ptr<1>
+// CHECK:           llvm.load %{{.*}} atomic acquire {alignment = 4 : i64} : !llvm.ptr<1> -> i32
+// CHECK:           llvm.intr.trap
+// CHECK:           gpu.barrier
+// CHECK:           llvm.load %{{.*}} {alignment = 16 : i64} : !llvm.ptr<1> -> vector<8xbf16>
+// CHECK:           llvm.load %{{.*}} {alignment = 16 : i64} : !llvm.ptr<1> -> vector<8xbf16>
+// CHECK:           gpu.subgroup_reduce add
 module attributes {moe.parallel = #moe.parallel<tp = 4, ep = 2>} {
   func.func @four_ranks(%x: tensor<4x16xbf16>) -> tensor<4x16xbf16> {
     %r = moe.all_reduce %x group "tp" : tensor<4x16xbf16>

@@ -2,8 +2,12 @@
 sum and half of every expert's intermediate columns each, all_reduce over
 NCCL) agree with tp1_block on the whole inputs; an f32 all_reduce sums;
 all_gather and reduce_scatter along rows and columns give each rank its
-concatenation or slice; all_to_all moves ragged blocks of rows and back. First, on one GPU, the runtime's errors for a group
-it cannot use; the two-rank runs need two GPUs (with fewer they print SKIP).
+concatenation or slice; all_to_all moves ragged blocks of rows and back; the
+fused all_reduce + residual + RMSNorm runs as the one-shot kernel over peer
+workspaces, and as NCCL + the norm without them. First, on one GPU, the
+runtime's errors for a group it cannot use and the one-shot kernel with both
+ranks on GPU 0; the other two-rank runs need two GPUs (with fewer they print
+SKIP).
 Only the cuda backend (with another backend: SKIP, nothing counted)."""
 
 import os
@@ -15,6 +19,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "CPU"))
+import reference  # noqa: E402
 from harness import Harness, rand  # noqa: E402
 from tp_inputs import tp_block_inputs  # noqa: E402
 
@@ -30,13 +35,15 @@ def gpu_count():
     return sum(1 for line in out.splitlines() if line.startswith("GPU "))
 
 
-def run_ranks(h, entry, per_rank_inputs):
-    """Runs `entry` of the TP2 library as RANKS processes, rank r on GPU r;
-    returns each rank's results."""
+def run_ranks(h, entry, per_rank_inputs, devices=None, extra=()):
+    """Runs `entry` of the TP2 library as RANKS processes, rank r on GPU
+    devices[r] (default r), with moe-run options `extra`; returns each
+    rank's results."""
     with tempfile.TemporaryDirectory() as tmp:
         procs = []
         try:
-            return _run_ranks(h, entry, per_rank_inputs, tmp, procs)
+            return _run_ranks(h, entry, per_rank_inputs, tmp, procs,
+                              devices or range(RANKS), extra)
         finally:
             for proc in procs:  # a failed rank must not leave the others
                 if proc.poll() is None:
@@ -44,20 +51,20 @@ def run_ranks(h, entry, per_rank_inputs):
                     proc.wait()
 
 
-def _run_ranks(h, entry, per_rank_inputs, tmp, procs):
+def _run_ranks(h, entry, per_rank_inputs, tmp, procs, devices, extra):
     """Starts the ranks (into `procs`) and collects their results."""
     for r, inputs in enumerate(per_rank_inputs):
         out_dir = os.path.join(tmp, f"out{r}")
         cmd = [h.moe_run, h.lib, "--entry", entry, "--backend", h.backend,
                "--output-dir", out_dir, "--ranks", str(RANKS), "--rank",
-               str(r), "--comm-file", os.path.join(tmp, "comm-id")]
+               str(r), "--comm-file", os.path.join(tmp, "comm-id"), *extra]
         for i, value in enumerate(inputs):
             path = os.path.join(tmp, f"r{r}_in{i}.npy")
             arr = np.asarray(value)
             np.save(path, arr.astype(np.float32) if arr.dtype.kind == "f"
                     else arr)
             cmd += ["--input", path]
-        env = dict(os.environ, MOE_CUDA_DEVICE=str(r))
+        env = dict(os.environ, MOE_CUDA_DEVICE=str(devices[r]))
         procs.append(subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE,
                                       stderr=subprocess.STDOUT, text=True))
     results = []
@@ -75,6 +82,37 @@ def _run_ranks(h, entry, per_rank_inputs, tmp, procs):
         results.append([np.load(os.path.join(out_dir, name))
                         for name in sorted(os.listdir(out_dir))])
     return results
+
+
+# The one-shot entries: hidden size, element type, eps, offset.
+ONE_SHOT = (("one_shot", 64, "bf16", 1e-6, 1.0),
+            ("one_shot_narrow", 20, "bf16", 1e-5, 0.0),
+            ("one_shot_f32", 24, "f32", 1e-6, 0.0))
+
+
+def check_one_shot(h, rng, label, tokens, devices=None, extra=(),
+                   entries=ONE_SHOT):
+    """Each entry of `entries` (ONE_SHOT's) at each T of `tokens` against numpy: the ranks'
+    sum rounded once, plus the residual rounded (residual_out), normalized;
+    both ranks must return the same bits."""
+    for entry, hidden, dtype, eps, offset in entries:
+        for t in tokens:
+            xs = [rand(rng, (t, hidden), dtype) for _ in range(RANKS)]
+            res = rand(rng, (t, hidden), dtype)
+            w = rand(rng, (hidden,), dtype)
+            got = run_ranks(h, entry, [[x, res, w] for x in xs], devices,
+                            extra)
+            s = reference.round_to(sum(x.astype(np.float64) for x in xs),
+                                   dtype)
+            r_out = reference.round_to(s + res, dtype)
+            normed = reference.rms_norm(r_out, w, eps, offset)
+            for r in range(RANKS):
+                h.close(f"{label}: {entry} normed, rank {r}, T={t}",
+                        got[r][0], normed, dtype)
+                h.close(f"{label}: {entry} residual_out, rank {r}, T={t}",
+                        got[r][1], r_out, dtype)
+            h.exact(f"{label}: {entry}, both ranks the same bits, T={t}",
+                    got[1], got[0])
 
 
 def expect_error(h, name, cmd, env, want):
@@ -115,11 +153,17 @@ def main():
         expect_error(h, "a comm file left by an earlier run",
                      run + ["--ranks", "2", "--rank", "0", "--comm-file",
                             stale], {}, "exists already")
+    rng = np.random.default_rng(31)
+    # Both ranks on GPU 0: the one-shot kernel over their peer workspaces
+    # (CUDA IPC works within a device; the ranks' kernels take turns). NCCL
+    # refuses two ranks on one device, so this passes only if every call
+    # took the one-shot kernel. T = 300 takes more rows than workgroups.
+    check_one_shot(h, rng, "one-shot, both ranks on GPU 0", (1, 7, 300),
+                   devices=[0] * RANKS)
     gpus = gpu_count()
     if gpus < RANKS:
         print(f"SKIP TP{RANKS} runs: need {RANKS} GPUs, found {gpus}")
         h.finish()
-    rng = np.random.default_rng(31)
     for tokens in (1, 5, 12):
         whole, per_rank = tp_block_inputs(rng, tokens, RANKS)
         want = h.run("tp1_block", whole, lib=tp1_lib)
@@ -174,6 +218,14 @@ def main():
                 got[r][0], xs[r])
         h.exact(f"all_to_all combine's counts == send_counts, rank {r}",
                 got[r][1], sends[r])
+    # The fused op on two GPUs: over the peer workspaces (NVLink), then
+    # without them (NCCL + norm), then with rows past a 1 MiB workspace
+    # (8193 rows of 128 bytes: NCCL + norm too).
+    check_one_shot(h, rng, "one-shot, two GPUs", (1, 7, 300))
+    check_one_shot(h, rng, "--one-shot-mib 0 (NCCL + norm)", (1, 300),
+                   extra=["--one-shot-mib", "0"])
+    check_one_shot(h, rng, "rows past the workspace (NCCL + norm)", (8193,),
+                   extra=["--one-shot-mib", "1"], entries=ONE_SHOT[:1])
     h.finish()
 
 

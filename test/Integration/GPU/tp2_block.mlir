@@ -68,4 +68,27 @@ module attributes {moe.parallel = #moe.parallel<tp = 2>} {
         : tensor<?x8xf32>, tensor<2xi32> -> tensor<?x8xf32>, tensor<2xi32>
     return %back, %sent : tensor<?x8xf32>, tensor<2xi32>
   }
+
+  // The fused all_reduce + residual + RMSNorm: one kernel over the ranks'
+  // peer workspaces (moe-run --one-shot-mib, the default), or NCCL's
+  // all_reduce and the norm kernel without them. 16-byte runs (H = 64
+  // bf16, H = 24 f32) and single elements (H = 20 bf16).
+  func.func @one_shot(%x: tensor<?x64xbf16>, %res: tensor<?x64xbf16>, %w: tensor<64xbf16>)
+      -> (tensor<?x64xbf16>, tensor<?x64xbf16>) {
+    %n, %r = moe.all_reduce_add_rms_norm %x, %res, %w group "tp" eps 1.0e-06 offset 1.0
+        : tensor<?x64xbf16>, tensor<64xbf16>
+    return %n, %r : tensor<?x64xbf16>, tensor<?x64xbf16>
+  }
+  func.func @one_shot_narrow(%x: tensor<?x20xbf16>, %res: tensor<?x20xbf16>, %w: tensor<20xbf16>)
+      -> (tensor<?x20xbf16>, tensor<?x20xbf16>) {
+    %n, %r = moe.all_reduce_add_rms_norm %x, %res, %w group "tp" eps 1.0e-05
+        : tensor<?x20xbf16>, tensor<20xbf16>
+    return %n, %r : tensor<?x20xbf16>, tensor<?x20xbf16>
+  }
+  func.func @one_shot_f32(%x: tensor<?x24xf32>, %res: tensor<?x24xf32>, %w: tensor<24xf32>)
+      -> (tensor<?x24xf32>, tensor<?x24xf32>) {
+    %n, %r = moe.all_reduce_add_rms_norm %x, %res, %w group "tp" eps 1.0e-06
+        : tensor<?x24xf32>, tensor<24xf32>
+    return %n, %r : tensor<?x24xf32>, tensor<?x24xf32>
+  }
 }

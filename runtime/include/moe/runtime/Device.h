@@ -44,6 +44,10 @@ public:
   /// Collectives over several ranks (runtime/lib/gpu/Collectives.cpp).
   int (*collectiveId)(void *) = nullptr;
   int (*collectiveInit)(const char *, int, int, const void *) = nullptr;
+  /// Peer workspaces of the one-shot kernels
+  /// (runtime/lib/gpu/PeerWorkspace.cpp).
+  int (*peerWorkspace)(const char *, int64_t, int64_t, void *) = nullptr;
+  int (*peerOpen)(const char *, const void *) = nullptr;
 
   /// The backend's first error, prefixed for users, or "" when none.
   std::string error() const;
