@@ -166,7 +166,9 @@ class GPULibrary:
         where every rank blocks until all have come. Needed once per process
         (not per library) before calling a library whose collectives run
         over several ranks; one process per rank and GPU (ranks on one GPU
-        can share only peer workspaces, not NCCL)."""
+        can share only peer workspaces, not NCCL). Make that first call
+        outside CUDA graph capture (a warm-up call): making a communicator
+        cannot be captured."""
         if len(group_id) != 128:
             raise ValueError(f"expected a 128-byte group id, got "
                              f"{len(group_id)} bytes")

@@ -11,13 +11,16 @@
 // (NCCL / RCCL) and then moe.add_rms_norm instead.
 //
 // The peer table (device memory, one per rank, built by the runtime):
-//   u64 workspace[size]  each rank's workspace base, this rank's included
+//   u64 workspace[size]  each rank's workspace (past its header of sizes),
+//                        this rank's included
 //   i64 rank, i64 flag_bytes, i64 buffer_bytes
 // A workspace: flag_bytes of u32 flags (row r from rank p at (r * size + p)),
 // then two buffers of buffer_bytes. A call's epoch for row r is one more than
 // this rank's last flag of r to itself, so the epochs live on the device and
 // a captured CUDA graph replays correctly. Rows of epoch e go to buffer
-// e % 2: a peer can run one call ahead, never two.
+// e % 2: a peer can run one call ahead, never two. A row's place in a
+// buffer is row x row bytes, so a group's one-shot calls all have the row
+// bytes of its first (the runtime sends others to NCCL + norm).
 //
 //===----------------------------------------------------------------------===//
 

@@ -5,7 +5,8 @@
 // time:
 //   1. epoch e = its last flag of the row to itself + 1; it copies its x row
 //      into buffer e % 2 of its workspace;
-//   2. barrier; thread p stores e (release, system scope) into rank p's flag
+//   2. (AMD: each thread fences its stores, release, system scope)
+//      barrier; thread p stores e (release, system scope) into rank p's flag
 //      (row, this rank), then waits (acquire, system scope) until this
 //      rank's flag (row, p) reaches e; barrier;
 //   3. every rank's row summed in rank order in f32, rounded to the element
@@ -89,8 +90,9 @@ namespace {
 class OneShotEmitter {
 public:
   OneShotEmitter(ImplicitLocOpBuilder &b, AllReduceAddRMSNormOp op,
-                 const OneShotPlan &plan, int64_t size, int64_t waveSize)
-      : b(b), op(op), plan(plan), size(size), waveSize(waveSize),
+                 const OneShotPlan &plan, int64_t size, const ChipInfo &chip)
+      : b(b), op(op), plan(plan), size(size), waveSize(chip.waveSize),
+        fenceEachThread(chip.vendor != GPUVendor::NVIDIA),
         element(op.getX().getType().getElementType()),
         elementBytes(element.getIntOrFloatBitWidth() / 8),
         ptrType(LLVM::LLVMPointerType::get(b.getContext(), 1)) {}
@@ -145,6 +147,13 @@ private:
   AllReduceAddRMSNormOp op;
   const OneShotPlan &plan;
   int64_t size, waveSize;
+  /// Whether every thread fences its row stores (release, system scope)
+  /// before the workgroup barrier: on AMD chips the barrier waits for no
+  /// store, so the flagging thread's release would not cover the other
+  /// waves' stores still in flight. On NVIDIA, bar.sync and st.release.sys
+  /// are cumulative (PTX memory model) and the flagging thread's release
+  /// covers them.
+  bool fenceEachThread;
   Type element;
   int64_t elementBytes;
   Type ptrType;
@@ -231,6 +240,8 @@ void OneShotEmitter::emitRow(Value row) {
                                /*nontemporal=*/false, runAlign);
     LLVM::StoreOp::create(b, v, at(mine, columnBytes(col)), align);
   });
+  if (fenceEachThread)
+    LLVM::FenceOp::create(b, LLVM::AtomicOrdering::release);
   gpu::BarrierOp::create(b);
   // Step 2: thread p flags rank p, then waits for rank p's flag.
   auto peerThread = scf::IfOp::create(
@@ -396,6 +407,6 @@ FailureOr<gpu::GPUFuncOp> mlir::moe::buildOneShotAllReduceKernel(
                             bufferTypeOf(op.getResidualOut().getType()),
                             b.getI64Type()},
                            plan.threads, {sumsType});
-  OneShotEmitter(b, op, plan, *size, chip.waveSize).emit(func);
+  OneShotEmitter(b, op, plan, *size, chip).emit(func);
   return func;
 }

@@ -138,6 +138,11 @@ inline Result copyToDevice(Ptr dst, const void *src, size_t bytes) {
 inline Result memset32(Ptr dst, unsigned v, size_t n) {
   return cuMemsetD32(dst, v, n);
 }
+inline Result copyToHost(void *dst, Ptr src, size_t bytes) {
+  return cuMemcpyDtoH(dst, src, bytes);
+}
+/// Waits for all work of the current context (every stream).
+inline Result synchronizeAll() { return cuCtxSynchronize(); }
 
 /// Page-locked host memory that kernels can read and write, and the
 /// address they use for it.

@@ -136,6 +136,11 @@ inline Result copyToDevice(Ptr dst, const void *src, size_t bytes) {
 inline Result memset32(Ptr dst, unsigned v, size_t n) {
   return hipMemsetD32(dst, static_cast<int>(v), n);
 }
+inline Result copyToHost(void *dst, Ptr src, size_t bytes) {
+  return hipMemcpyDtoH(dst, src, bytes);
+}
+/// Waits for all work of the current device (every stream).
+inline Result synchronizeAll() { return hipDeviceSynchronize(); }
 
 /// Page-locked host memory that kernels can read and write, and the
 /// address they use for it.

@@ -115,6 +115,35 @@ def check_one_shot(h, rng, label, tokens, devices=None, extra=(),
                     got[1], got[0])
 
 
+def check_one_shot_repeat(h, rng, label, tokens, devices=None, extra=()):
+    """one_shot_repeat: three one-shot calls in one process (epochs 1, 2
+    and 3, both buffers, fewer rows in the second), each against numpy;
+    with moe-run --bench 3 after them (nine more calls, not compared)."""
+    for t in tokens:
+        xs = [rand(rng, (t, 64), "bf16") for _ in range(RANKS)]
+        res = rand(rng, (t, 64), "bf16")
+        w = rand(rng, (64,), "bf16")
+        got = run_ranks(h, "one_shot_repeat", [[x, res, w] for x in xs],
+                        devices, [*extra, "--bench", "3"])
+
+        def fused(parts, residual):
+            s = reference.round_to(sum(p.astype(np.float64) for p in parts),
+                                   "bf16")
+            r_out = reference.round_to(s + residual, "bf16")
+            return reference.rms_norm(r_out, w, 1e-6, 1.0), r_out
+
+        n1, r1 = fused(xs, res)
+        n2, r2 = fused([x[:t - 1] for x in xs], r1[:t - 1])
+        for r in range(RANKS):
+            for i, (name, want) in enumerate(
+                    (("n1", n1), ("r1", r1), ("n2", n2), ("r2", r2),
+                     ("n3 (== n1)", n1), ("r3 (== r1)", r1))):
+                h.close(f"{label}: one_shot_repeat {name}, rank {r}, T={t}",
+                        got[r][i], want, "bf16")
+        h.exact(f"{label}: one_shot_repeat, both ranks the same bits, T={t}",
+                got[1], got[0])
+
+
 def expect_error(h, name, cmd, env, want):
     """One moe-run that must fail with `want` in its message."""
     proc = subprocess.run(cmd, env=dict(os.environ, **env),
@@ -160,6 +189,8 @@ def main():
     # took the one-shot kernel. T = 300 takes more rows than workgroups.
     check_one_shot(h, rng, "one-shot, both ranks on GPU 0", (1, 7, 300),
                    devices=[0] * RANKS)
+    check_one_shot_repeat(h, rng, "one-shot, both ranks on GPU 0", (1, 9, 300),
+                          devices=[0] * RANKS)
     gpus = gpu_count()
     if gpus < RANKS:
         print(f"SKIP TP{RANKS} runs: need {RANKS} GPUs, found {gpus}")
@@ -222,6 +253,7 @@ def main():
     # without them (NCCL + norm), then with rows past a 1 MiB workspace
     # (8193 rows of 128 bytes: NCCL + norm too).
     check_one_shot(h, rng, "one-shot, two GPUs", (1, 7, 300))
+    check_one_shot_repeat(h, rng, "one-shot, two GPUs", (1, 9, 300))
     check_one_shot(h, rng, "--one-shot-mib 0 (NCCL + norm)", (1, 300),
                    extra=["--one-shot-mib", "0"])
     check_one_shot(h, rng, "rows past the workspace (NCCL + norm)", (8193,),

@@ -195,7 +195,7 @@ def run(args):
     has_torch = subprocess.run([sys.executable, "-c", "import torch"],
                                capture_output=True).returncode == 0
     python_checks = [
-        ("tp2 from Python (moe_mlir.GPULibrary.join_group)",
+        ("tp2 from Python (join_group; peer_workspace, open_peers)",
          "check_tp_python.py", "tp2_block.mlir"),
         ("8 threads on 8 streams from Python (per-call checks)",
          "check_threads_python.py", "size_mismatch_gpu.mlir"),
