@@ -15,7 +15,8 @@ bundle), then run them on the GPU machine:
 rank on GPU 0, which checks the script on one GPU but times nothing useful:
 the ranks' kernels take turns). Each configuration runs twice in the same
 invocation: with peer workspaces (the one-shot kernel) and with
-`--one-shot-mib 0` (NCCL + norm). A time is the slowest rank's mean per call
+`--one-shot-mib 0` (NCCL + norm; not with --same-device, where NCCL refuses
+two ranks on one GPU). A time is the slowest rank's mean per call
 after a warm-up call (moe-run --bench: device events). Bus bandwidth follows
 nccl-tests' all_reduce convention: bytes / time * 2 (N - 1) / N. Writes
 RESULTS.md and RESULTS.json (default allreduce_norm_N<ranks>).
@@ -144,6 +145,14 @@ def time_ranks(args, lib, entry, tokens, extra):
         return max(times)
 
 
+def nccl_time(args, lib, entry, tokens):
+    """time_ranks without peer workspaces (NCCL + norm); NaN with
+    --same-device, where NCCL refuses two ranks on one GPU."""
+    if args.same_device:
+        return float("nan")
+    return time_ranks(args, lib, entry, tokens, ["--one-shot-mib", "0"])
+
+
 def bus_gbps(hidden, tokens, ranks, ms):
     """nccl-tests' bus bandwidth of an all_reduce of T x H bf16."""
     size = 2 * hidden * tokens
@@ -160,8 +169,7 @@ def run(args):
     for h in hidden:
         for t in tokens:
             fused = time_ranks(args, lib, f"ar_norm_{h}", t, [])
-            nccl = time_ranks(args, lib, f"ar_norm_{h}", t,
-                              ["--one-shot-mib", "0"])
+            nccl = nccl_time(args, lib, f"ar_norm_{h}", t)
             rows.append({"what": "all_reduce + norm", "hidden": h,
                          "tokens": t, "fused_us": fused * 1e3,
                          "nccl_norm_us": nccl * 1e3,
@@ -171,8 +179,7 @@ def run(args):
     if os.path.exists(block):
         for t in tokens:
             fused = time_ranks(args, block, "tp_block", t, [])
-            nccl = time_ranks(args, block, "tp_block", t,
-                              ["--one-shot-mib", "0"])
+            nccl = nccl_time(args, block, "tp_block", t)
             rows.append({"what": "TP block", "hidden": BLOCK_HIDDEN,
                          "tokens": t, "fused_us": fused * 1e3,
                          "nccl_norm_us": nccl * 1e3})
