@@ -111,8 +111,9 @@ def check_one_shot(h, rng, label, tokens, devices=None, extra=(),
                         got[r][0], normed, dtype)
                 h.close(f"{label}: {entry} residual_out, rank {r}, T={t}",
                         got[r][1], r_out, dtype)
-            h.exact(f"{label}: {entry}, both ranks the same bits, T={t}",
-                    got[1], got[0])
+            for r in range(1, RANKS):
+                h.exact(f"{label}: {entry}, rank {r} the same bits as rank "
+                        f"0, T={t}", got[r], got[0])
 
 
 def check_one_shot_repeat(h, rng, label, tokens, devices=None, extra=()):
@@ -140,9 +141,10 @@ def check_one_shot_repeat(h, rng, label, tokens, devices=None, extra=()):
                      ("n3 (== n1)", n1), ("r3 (== r1)", r1))):
                 h.close(f"{label}: one_shot_repeat {name}, rank {r}, T={t}",
                         got[r][i], want, "bf16")
-        for i in range(len(got[0])):
-            h.exact(f"{label}: one_shot_repeat result {i}, both ranks the "
-                    f"same bits, T={t}", got[1][i], got[0][i])
+        for r in range(1, RANKS):
+            for i in range(len(got[0])):
+                h.exact(f"{label}: one_shot_repeat result {i}, rank {r} the "
+                        f"same bits as rank 0, T={t}", got[r][i], got[0][i])
 
 
 def expect_error(h, name, cmd, env, want):

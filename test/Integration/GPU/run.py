@@ -59,6 +59,9 @@ CASES = [
     # TP2 on two GPUs (NCCL) == TP1 on one; a SKIP with fewer GPUs.
     ("tp2", "tp2_block.mlir", "check_tp.py",
      ["--tp1-lib", "{artifacts}/tp1_block.{target}.so"]),
+    # The one-shot all_reduce + norm with 4 ranks sharing GPU 0.
+    ("tp4 one-shot, 4 ranks on GPU 0", "one_shot_tp4.mlir",
+     "check_one_shot_tp4.py", []),
 ]
 # Programs whose plans only sm_90 runs (warpgroup MMAs): other targets
 # neither build nor run them.
