@@ -18,12 +18,14 @@ RANKS = 2
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def rank_main(rank, lib_path, backend, ids, results):
-    os.environ["MOE_CUDA_DEVICE"] = str(rank)
+def joined_library(rank, device, lib_path, backend, ids):
+    """The library on GPU `device`, joined to group "tp" as `rank` (rank 0
+    makes the id and hands it to the others through `ids`)."""
+    os.environ["MOE_CUDA_DEVICE"] = str(device)
     sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "python"))
     import torch
     from moe_mlir import GPULibrary
-    torch.cuda.set_device(rank)
+    torch.cuda.set_device(device)
     lib = GPULibrary(lib_path, backend)
     if rank == 0:
         group_id = lib.collective_id()
@@ -32,6 +34,12 @@ def rank_main(rank, lib_path, backend, ids, results):
     else:
         group_id = ids.get(timeout=120)
     lib.join_group("tp", rank, RANKS, group_id)
+    return lib
+
+
+def rank_main(rank, lib_path, backend, ids, results):
+    import torch
+    lib = joined_library(rank, rank, lib_path, backend, ids)
     gen = torch.Generator().manual_seed(7)
     xs = [torch.randn(5, 24, generator=gen) for _ in range(RANKS)]
     (got,) = lib.call("sum_f32", xs[rank].cuda())
@@ -43,18 +51,8 @@ def rank_main(rank, lib_path, backend, ids, results):
 
 def rank_one_shot(rank, lib_path, backend, ids, handles, opened, results):
     """Rank `rank` on GPU 0: the one-shot kernel over peer workspaces."""
-    os.environ["MOE_CUDA_DEVICE"] = "0"
-    sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "python"))
     import torch
-    from moe_mlir import GPULibrary
-    lib = GPULibrary(lib_path, backend)
-    if rank == 0:
-        group_id = lib.collective_id()
-        for _ in range(RANKS - 1):
-            ids.put(group_id)
-    else:
-        group_id = ids.get(timeout=120)
-    lib.join_group("tp", rank, RANKS, group_id)
+    lib = joined_library(rank, 0, lib_path, backend, ids)
     handles.put((rank, lib.peer_workspace("tp", 1 << 20, 1024)))
     lib.open_peers("tp", opened.get(timeout=120))
     gen = torch.Generator().manual_seed(11)
