@@ -7,6 +7,10 @@ x [T, H] (bf16, f16 or f32), w1 [E, 2I, H] (gate rows then up rows; for
 "swigluoai", gpt-oss's interleaved gate/up rows), w2 [E, H, I], topk_weights
 [T, k], topk_ids [T, k] (int32 or int64): y[t] = sum_j topk_weights[t, j] *
 (act(x[t] @ w1[e].T) @ w2[e].T) with e = topk_ids[t, j], in x's dtype.
+With apply_router_weight_on_input=True (top_k 1, as vLLM requires) the
+weight scales the token's input instead: y[t] = act((topk_weights[t, 0] *
+x[t]) @ w1[e].T) @ w2[e].T; the scaled input is rounded to x's dtype first
+(vLLM rounds GEMM1's f32 product instead: the same math, other roundings).
 
 On first use for a set of shapes, dtype and activation it writes the `moe`
 program (one moe.experts op with a dynamic T), compiles it with moe-compile
@@ -140,9 +144,6 @@ def fused_experts(hidden_states, w1, w2, topk_weights, topk_ids,
     """The routed experts' weighted sum for each token (see the module
     docs); vLLM's argument names and layouts."""
     x = hidden_states
-    if apply_router_weight_on_input:
-        raise NotImplementedError("fused_experts: apply_router_weight_on_input"
-                                  "=True is not supported yet")
     if expert_map is not None:
         raise NotImplementedError("fused_experts: expert_map (expert "
                                   "parallelism) is not supported yet")
@@ -173,6 +174,10 @@ def fused_experts(hidden_states, w1, w2, topk_weights, topk_ids,
             f"[{tokens}, {k}]", _shape(topk_weights))
     _expect(global_num_experts in (-1, experts), "global_num_experts",
             f"-1 or {experts} (w1's E)", global_num_experts)
+    if apply_router_weight_on_input:
+        _expect(k == 1, "top_k with apply_router_weight_on_input", "1", k)
+        x = (x.to(torch.float32) * topk_weights.to(torch.float32)).to(x.dtype)
+        topk_weights = torch.ones_like(topk_weights)
     if x.is_cuda:
         wanted = int(os.environ.get("MOE_CUDA_DEVICE", "0"))
         _expect(x.device.index in (None, wanted), "CUDA device",

@@ -68,6 +68,21 @@ for dtype, tol in dtypes:
 libraries = sorted(f for f in os.listdir(args.cache) if f.endswith(".so"))
 report("one cached library per (dtype, activation)",
        len(libraries) == 3 * len(dtypes), f"{len(libraries)} libraries")
+
+# apply_router_weight_on_input (top_k 1): the weight scales the input, the
+# output is not weighted again.
+for dtype, tol in dtypes:
+    w1 = (torch.randn(experts, 2 * inter, hidden) * hidden ** -0.5).to(dtype)
+    w2 = (torch.randn(experts, hidden, inter) * inter ** -0.5).to(dtype)
+    x = torch.randn(7, hidden).to(dtype)
+    ids = torch.randint(0, experts, (7, 1))
+    weights = torch.rand(7, 1) + 0.5
+    y = call(x, w1, w2, weights, ids, activation="silu",
+             apply_router_weight_on_input=True)
+    close(f"apply_router_weight_on_input {dtype} == eager on the scaled "
+          "input", y, experts_reference(x.double() * weights.double(), w1,
+                                        w2, torch.ones(7, 1), ids, "silu"),
+          tol)
 # A new process finds the library on disk and does not compile again.
 code = ("import torch; from moe_mlir import fused_experts; "
         f"d = {dev!r}; "
@@ -108,6 +123,9 @@ fails("an unknown activation",
       lambda: call(x, w1, w2, w, ids, activation="relu"))
 fails("weights of another k", "topk_weights shape: expected [3, 2], found "
       "[3, 1]", lambda: call(x, w1, w2, w[:, :1], ids))
+fails("apply_router_weight_on_input with top_k 2",
+      "top_k with apply_router_weight_on_input: expected 1, found 2",
+      lambda: call(x, w1, w2, w, ids, apply_router_weight_on_input=True))
 fails("expert_map", "expert_map (expert parallelism) is not supported yet",
       lambda: call(x, w1, w2, w, ids, expert_map=torch.arange(6)))
 fails("an expert id outside [0, E)", "route ids outside [0, 6)",
