@@ -17,7 +17,8 @@
 // A workspace: flag_bytes of u32 flags (row r from rank p at (r * size + p)),
 // then two buffers of buffer_bytes. A call's epoch for row r is one more than
 // this rank's last flag of r to itself, so the epochs live on the device and
-// a captured CUDA graph replays correctly. Rows of epoch e go to buffer
+// the launch takes no per-call host value (meant for CUDA graph replays,
+// which no test runs yet). Rows of epoch e go to buffer
 // e % 2: a peer can run one call ahead, never two. A row's place in a
 // buffer is row x row bytes, so a group's one-shot calls all have the row
 // bytes of its first (the runtime sends others to NCCL + norm).
