@@ -170,7 +170,7 @@ private:
 
 void OneShotEmitter::waitForFlag(Value flag, Value epoch) {
   Type i32Type = b.getI32Type(), i64Type = b.getI64Type();
-  auto wait = scf::WhileOp::create(
+  scf::WhileOp::create(
       b, TypeRange{i64Type}, ValueRange{i64(0)},
       [&](OpBuilder &nested, Location loc, ValueRange polls) {
         ImplicitLocOpBuilder nb(loc, nested);
@@ -202,7 +202,6 @@ void OneShotEmitter::waitForFlag(Value flag, Value epoch) {
         }
         scf::YieldOp::create(nb, next);
       });
-  (void)wait;
 }
 
 void OneShotEmitter::emitRow(Value row) {

@@ -64,6 +64,25 @@ def rank_one_shot(rank, lib_path, backend, ids, handles, opened, results):
     results.put((rank, normed.cpu().numpy(), res_out.cpu().numpy()))
 
 
+def collect(procs, queue, before=None):
+    """The ranks' results from `queue` (one tuple each, rank first), after
+    `before()`; then waits for the processes (killing any left). A rank that
+    died or hung has no result."""
+    results = []
+    try:
+        if before:
+            before()
+        while len(results) < RANKS:
+            results.append(queue.get(timeout=300))
+    except Exception as e:  # a rank died or hung: its result is missing
+        print(f"waiting for the ranks: {type(e).__name__} {e}")
+    for p in procs:
+        p.join(60)
+        if p.is_alive():
+            p.kill()
+    return results
+
+
 def check_one_shot(args, ctx):
     """Both ranks on GPU 0; (passed, failed)."""
     import numpy as np
@@ -76,20 +95,14 @@ def check_one_shot(args, ctx):
              for r in range(RANKS)]
     for p in procs:
         p.start()
-    results = {}
-    try:
+
+    def hand_out_handles():
         got = dict(handles.get(timeout=120) for _ in range(RANKS))
         for q in opened:
             q.put([got[r] for r in range(RANKS)])
-        while len(results) < RANKS:
-            rank, normed, res_out = queue.get(timeout=300)
-            results[rank] = (normed, res_out)
-    except Exception as e:  # a rank died or hung: its result is missing
-        print(f"waiting for the ranks: {type(e).__name__} {e}")
-    for p in procs:
-        p.join(60)
-        if p.is_alive():
-            p.kill()
+
+    results = {rank: (normed, res_out) for rank, normed, res_out
+               in collect(procs, queue, before=hand_out_handles)}
     import torch
     gen = torch.Generator().manual_seed(11)
     xs = [torch.randn(9, 24, generator=gen).numpy() for _ in range(RANKS)]
@@ -137,17 +150,7 @@ def main():
              for r in range(RANKS)]
     for p in procs:
         p.start()
-    results = {}
-    try:
-        while len(results) < RANKS:
-            rank, err = queue.get(timeout=300)
-            results[rank] = err
-    except Exception as e:  # a rank died or hung: its result is missing
-        print(f"waiting for the ranks: {type(e).__name__} {e}")
-    for p in procs:
-        p.join(60)
-        if p.is_alive():
-            p.kill()
+    results = dict(collect(procs, queue))
     passed, failed = one_shot_passed, one_shot_failed
     for r in range(RANKS):
         err = results.get(r)

@@ -5,7 +5,6 @@ compiled once and reused, int64 ids, the disk cache across a new process,
 and the errors for bad arguments. CPU tensors by default; --device cuda
 --backend libmoe_runtime_cuda.so runs the same on the GPU."""
 
-import argparse
 import os
 import subprocess
 import sys
@@ -14,14 +13,9 @@ import torch
 
 from moe_mlir import fused_experts
 from moe_mlir.library import CheckFailed
-from torch_checks import Checks, experts_reference
+from torch_checks import Checks, experts_reference, parse_args
 
-parser = argparse.ArgumentParser()
-parser.add_argument("--moe-compile", required=True)
-parser.add_argument("--cache", required=True)
-parser.add_argument("--device", default="cpu", choices=("cpu", "cuda"))
-parser.add_argument("--backend")
-args = parser.parse_args()
+args = parse_args()
 dev = args.device
 checks = Checks()
 report = checks.report

@@ -12,21 +12,15 @@ time of a forward pass, eager vs moe_mlir. Needs transformers (the GPU
 machine has 5.17); --device cuda --backend libmoe_runtime_cuda.so for the
 GPU."""
 
-import argparse
 import copy
 import time
 
 import torch
 
 import moe_mlir.hf
-from torch_checks import Checks, experts_reference
+from torch_checks import Checks, experts_reference, parse_args
 
-parser = argparse.ArgumentParser()
-parser.add_argument("--moe-compile", required=True)
-parser.add_argument("--cache", required=True)
-parser.add_argument("--device", default="cpu", choices=("cpu", "cuda"))
-parser.add_argument("--backend")
-args = parser.parse_args()
+args = parse_args()
 
 import transformers  # noqa: E402
 

@@ -1,9 +1,22 @@
-"""What the Torch checks share: counting PASS/FAIL lines, and the experts'
-output in float64 (vLLM's fused_experts, one route at a time)."""
+"""What the Torch checks share: their arguments, counting PASS/FAIL lines,
+and the experts' output in float64 (vLLM's fused_experts, one route at a
+time)."""
 
+import argparse
 import sys
 
 import torch
+
+
+def parse_args():
+    """--moe-compile, --cache, --device (cpu or cuda) and --backend (the
+    CUDA backend library)."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--moe-compile", required=True)
+    parser.add_argument("--cache", required=True)
+    parser.add_argument("--device", default="cpu", choices=("cpu", "cuda"))
+    parser.add_argument("--backend")
+    return parser.parse_args()
 
 
 class Checks:
