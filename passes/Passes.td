@@ -9,6 +9,53 @@
 
 include "mlir/Pass/PassBase.td"
 
+def MoERaiseLinalgPass : Pass<"moe-raise-linalg"> {
+  let summary = "Raise MoE routers, experts and RMSNorms from torch-mlir's linalg-on-tensors to moe ops";
+  let description = [{
+    Recognizes, in linalg-on-tensors as torch-mlir's
+    `torch-backend-to-linalg-on-tensors-backend-pipeline` emits it (one
+    `linalg.generic` per elementwise aten op or reduction, `tm_tensor.sort`
+    for `aten.topk`), and rewrites:
+
+    - **the router**: `softmax(x)` (decomposed: max, sub, exp, sum, div over
+      the last dimension) or `sigmoid(x)`, sorted descending with an iota
+      (`tm_tensor.sort` with `arith.cmpf oge`), the first k columns of both
+      sliced off, optionally divided by their sum (`norm_topk_prob`) ->
+      `moe.gate top_k k softmax|sigmoid [renormalize]`. The ids are widened
+      back to the sliced integer type. A division by anything but the plain
+      sum (Hugging Face's DeepSeek-V3 divides by `sum + 1e-20`) is not
+      raised: the gate is raised without `renormalize` and the division
+      stays, so the math is unchanged.
+    - **RMSNorm** as Hugging Face writes it: `w * (x * rsqrt(mean(x^2) +
+      eps))` with the casts to f32 and back -> `moe.rms_norm` (`offset 1.0`
+      for Gemma's `(1 + w)`).
+    - **the experts** in Hugging Face's `batched_mm` form: token rows
+      repeated k times, expert weights gathered by id, a batched
+      matrix-vector product, silu(gate) * up of the two halves, the second
+      product, each route times its weight, the sum over k ->
+      `moe.experts ... activation <silu_mul>`.
+
+    Numerics: moe ops compute in f32 and round once, where the model IR
+    rounds some intermediates to the element type (for bf16: the normalized
+    rows before the weight, the gate/up rows, each route before the sum).
+    The results agree within the element type's tolerance; ties in the
+    top-k go to the lower expert id (`tm_tensor.sort` is not stable).
+
+    Everything not matched stays as it is. With `report`, every candidate
+    (each `tm_tensor.sort`, each generic computing `math.rsqrt`, each sum
+    over dimension 1 of a rank-3 tensor) gets a remark: what it was raised
+    to, or why it was not.
+  }];
+  let options = [
+    Option<"report", "report", "bool", /*default=*/"false",
+           "emit a remark for every candidate: what was raised, or why not">
+  ];
+  let dependentDialects = ["::mlir::moe::MoEDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def MoEExpandExpertsPass : Pass<"moe-expand-experts"> {
   let summary = "Decompose moe.experts into align, two grouped GEMMs, activation and combine";
   let description = [{

@@ -15,6 +15,7 @@
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
@@ -47,6 +48,8 @@ void mlir::moe::buildCPUReferencePipeline(OpPassManager &pm) {
   // kernels; and every f32 -> bf16 rounding as integer ops. Otherwise LLVM
   // promotes bf16 arithmetic itself and calls __truncsfbf2, which hosts
   // without native bf16 conversion (no AVX512-BF16) do not provide.
+  // Model IR (torch-mlir's bf16 sigmoid, exp) has bf16 math ops too.
+  pm.addPass(math::createMathExtendToSupportedTypes());
   arith::ArithEmulateUnsupportedFloatsOptions emulate;
   emulate.sourceTypeStrs = {"bf16"};
   emulate.targetTypeStr = "f32";

@@ -23,6 +23,14 @@ namespace mlir::moe {
 #include "passes/Passes.h.inc"
 
 //===----------------------------------------------------------------------===//
+// Raise linalg
+//===----------------------------------------------------------------------===//
+
+/// The patterns of --moe-raise-linalg: routers, RMSNorms and experts in
+/// torch-mlir's linalg-on-tensors form to moe ops.
+void populateRaiseLinalgPatterns(RewritePatternSet &patterns);
+
+//===----------------------------------------------------------------------===//
 // Token buckets
 //===----------------------------------------------------------------------===//
 

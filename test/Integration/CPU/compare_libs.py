@@ -35,6 +35,10 @@ def main():
     parser.add_argument("--dtype", default="bf16")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--dims", default="1,6")
+    parser.add_argument("--tolerance", type=float,
+                        help="relative tolerance instead of --dtype's (for "
+                             "programs that round to the element type at "
+                             "more places than one kernel does)")
     parser.add_argument("without")
     parser.add_argument("with_pass")
     args = parser.parse_args()
@@ -47,7 +51,7 @@ def main():
             sys.exit(f"FAIL {args.entry}: {len(got)} results vs {len(want)}")
         for i, (g, w) in enumerate(zip(got, want)):
             checks += 1
-            ok, message = compare_close(g, w, args.dtype)
+            ok, message = compare_close(g, w, args.dtype, args.tolerance)
             failures += not ok
             print(f"{'PASS' if ok else 'FAIL'} {args.entry} T={dim} "
                   f"result{i}: {message}")

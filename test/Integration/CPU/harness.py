@@ -98,13 +98,14 @@ class Harness:
         sys.exit(1 if self.failures or not self.checks else 0)
 
 
-def compare_close(got, want, dtype):
-    """(ok, message) for got vs want under the tolerance of `dtype`."""
+def compare_close(got, want, dtype, tolerance=None):
+    """(ok, message) for got vs want under the tolerance of `dtype` (or the
+    relative `tolerance` given)."""
     want = reference.round_to(want, "f32").astype(np.float64)
     got = np.asarray(got, dtype=np.float64)
     if got.shape != want.shape:
         return False, f"shape {got.shape} != expected {want.shape}"
-    tol = TOLERANCE[dtype]
+    tol = TOLERANCE[dtype] if tolerance is None else tolerance
     scale = np.max(np.abs(want)) if want.size else 0.0
     err = np.abs(got - want)
     bad = err > tol * np.abs(want) + tol * scale

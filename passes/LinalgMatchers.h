@@ -1,0 +1,131 @@
+//===- LinalgMatchers.h - read linalg-on-tensors as torch-mlir emits it ---===//
+//
+// Declares the matchers --moe-raise-linalg builds its patterns from.
+//
+//===----------------------------------------------------------------------===//
+//
+// torch-mlir lowers each aten op to one linalg.generic (elementwise ops,
+// reductions, gathers) or a named op (batch_matmul). These matchers read one
+// such generic at a time: what its body computes and from which inputs. They
+// decide nothing about MoE; the raise patterns compose them.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MOE_PASSES_LINALGMATCHERS_H
+#define MOE_PASSES_LINALGMATCHERS_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+#include <optional>
+
+namespace mlir::moe::raise {
+
+/// The linalg.generic whose result `v` is, or null.
+linalg::GenericOp producer(Value v);
+
+/// Whether every loop of `g` is parallel, it has one output and the output's
+/// map is the identity (an elementwise op, inputs possibly broadcast).
+bool isElementwise(linalg::GenericOp g);
+
+/// Whether input `i` of the elementwise `g` is read at every output index
+/// unchanged (identity map, same shape as the output).
+bool readsWhole(linalg::GenericOp g, unsigned i);
+
+/// Whether input `i` of the elementwise rank-2 `g` is a `[T, 1]` or `[T]`
+/// operand broadcast along the last dimension (map `(d0, d1) -> (d0, 0)` or
+/// `(d0, d1) -> (d0)`).
+bool readsRowBroadcast(linalg::GenericOp g, unsigned i);
+
+/// The operation that computes the value `g` yields as result `i`, or null
+/// when a block argument or an outside value is yielded.
+Operation *yieldedOp(linalg::GenericOp g, unsigned i = 0);
+
+/// The input of `g` whose block argument is `v`, or null (also null for
+/// values defined outside the body and for output block arguments).
+Value inputOf(linalg::GenericOp g, Value v);
+
+/// The float the value `v` of a body holds when it is an arith.constant
+/// (defined in or outside the body), else nothing.
+std::optional<double> constantFloat(Value v);
+
+/// `v` without a multiplication by the constant 1 (aten's `alpha` of
+/// add/sub, when not folded away).
+Value withoutUnitScale(Value v);
+
+/// `v` before arith.extf / arith.truncf of a scalar in a body.
+Value throughScalarCasts(Value v);
+
+/// The input indices `(a, b)` of the elementwise `g` when its body is one
+/// `OpTy(a, b)` of its two inputs' block arguments (`b` possibly times 1).
+template <typename OpTy>
+std::optional<std::pair<unsigned, unsigned>> binaryInputs(linalg::GenericOp g) {
+  if (!g || !isElementwise(g) || g.getNumDpsInputs() != 2)
+    return std::nullopt;
+  auto op = dyn_cast_or_null<OpTy>(yieldedOp(g));
+  if (!op)
+    return std::nullopt;
+  // Mixed-type aten ops convert their operands in the body.
+  auto a = dyn_cast<BlockArgument>(throughScalarCasts(op->getOperand(0)));
+  auto b = dyn_cast<BlockArgument>(
+      throughScalarCasts(withoutUnitScale(op->getOperand(1))));
+  if (!a || !b || a.getOwner() != g.getBody() || b.getOwner() != g.getBody() ||
+      a.getArgNumber() >= 2 || b.getArgNumber() >= 2 ||
+      a.getArgNumber() == b.getArgNumber())
+    return std::nullopt;
+  return std::make_pair(a.getArgNumber(), b.getArgNumber());
+}
+
+/// The input `x` when `v` is an elementwise generic whose body is one `OpTy`
+/// of `x`'s block argument.
+template <typename OpTy> Value matchUnary(Value v) {
+  linalg::GenericOp g = producer(v);
+  if (!g || !isElementwise(g) || g.getNumDpsInputs() != 1 || !readsWhole(g, 0))
+    return {};
+  auto op = dyn_cast_or_null<OpTy>(yieldedOp(g));
+  if (!op)
+    return {};
+  return inputOf(g, op->getOperand(0));
+}
+
+/// The tensor `x` when `v` is an elementwise `arith.extf` of `x`
+/// (prims.convert_element_type to a wider float), else `v` itself.
+Value throughExtF(Value v);
+
+/// A reduction of the last dimension of a rank-2 tensor.
+enum class Reduction { Add, Max };
+
+/// The reduced input when `v` is result 0 of a generic reducing the last
+/// dimension of one rank-2 input with `kind` (into `[T]` or `[T, 1]`);
+/// further results (torch-mlir's argmax of aten.max.dim) are allowed.
+Value matchLastDimReduction(Value v, Reduction kind);
+
+/// Whether `v` is an iota along `dim`: a generic without inputs yielding
+/// `linalg.index dim` (cast to an integer).
+bool isIota(Value v, int64_t dim);
+
+/// The logits `x` when `v` is torch-mlir's decomposed softmax of `x` over
+/// the last dimension: `exp(x - max(x)) / sum(exp(x - max(x)))`.
+Value matchSoftmax(Value v);
+
+/// The logits `x` when `v` is torch-mlir's sigmoid of `x`:
+/// `1 / (1 + exp(-x))` in one generic.
+Value matchSigmoid(Value v);
+
+/// Whether `size` is the row count (dimension 0) of `tensor`: a constant
+/// equal to a static size, or `tensor.dim` of a tensor that shares its rows
+/// with `tensor` through the ops before it (linalg ops whose loop d0 maps to
+/// dimension 0 of both, reshapes that keep dimension 0, tm_tensor.sort), or
+/// the size a `tensor.empty` on that path was created with.
+bool isRowCount(Value size, Value tensor);
+
+/// `v` with its elements converted to `elementType` by one elementwise
+/// generic (extsi / trunci between integers, extf / truncf between floats);
+/// `v` itself when the types agree.
+Value castElements(OpBuilder &b, Location loc, Value v, Type elementType);
+
+} // namespace mlir::moe::raise
+
+#endif // MOE_PASSES_LINALGMATCHERS_H

@@ -1,0 +1,115 @@
+//===- RaiseLinalg.cpp - torch-mlir's linalg-on-tensors MoE to moe ops ----===//
+//
+// Implements --moe-raise-linalg.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LinalgMatchers.h"
+#include "RaisePatterns.h"
+#include "moe/Passes/Passes.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir::moe {
+#define GEN_PASS_DEF_MOERAISELINALGPASS
+#include "passes/Passes.h.inc"
+} // namespace mlir::moe
+
+using namespace mlir;
+using namespace mlir::moe;
+using namespace mlir::moe::raise;
+
+namespace {
+/// `truncf(extf(x))` or `trunci(extsi(x))` back to x's type is x: the
+/// raised ops return their own element types where the model IR widened
+/// them (the experts' f32 sum, moe.gate's i32 ids).
+struct FoldWidenThenNarrow : OpRewritePattern<linalg::GenericOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(linalg::GenericOp g,
+                                PatternRewriter &rewriter) const override {
+    Value narrow;
+    if (Value wide = matchUnary<arith::TruncFOp>(g.getResult(0)))
+      narrow = matchUnary<arith::ExtFOp>(wide);
+    else if (Value wide = matchUnary<arith::TruncIOp>(g.getResult(0)))
+      narrow = matchUnary<arith::ExtSIOp>(wide);
+    if (!narrow || narrow.getType() != g.getResult(0).getType())
+      return rewriter.notifyMatchFailure(g, "not a narrowing of a widening");
+    rewriter.replaceOp(g, narrow);
+    return success();
+  }
+};
+} // namespace
+
+void mlir::moe::populateRaiseLinalgPatterns(RewritePatternSet &patterns) {
+  patterns.add<FoldWidenThenNarrow>(patterns.getContext());
+  populateRaiseRouterPatterns(patterns);
+  populateRaiseRMSNormPatterns(patterns);
+  populateRaiseExpertsPatterns(patterns);
+}
+
+/// Whether `g` sums dimension 1 of a rank-3 tensor: a candidate sum over
+/// the k routes of each token.
+static bool sumsMiddleDimension(linalg::GenericOp g) {
+  if (g.getNumLoops() != 3 || g.getNumReductionLoops() != 1 ||
+      g.getIteratorTypesArray()[1] != utils::IteratorType::reduction)
+    return false;
+  return isa_and_nonnull<arith::AddFOp>(yieldedOp(g));
+}
+
+/// Whether the body of `g` computes a reciprocal square root.
+static bool computesRsqrt(linalg::GenericOp g) {
+  return isa_and_nonnull<math::RsqrtOp>(yieldedOp(g));
+}
+
+/// One remark per candidate: what it will be raised to, or why not.
+static void reportCandidates(Operation *root) {
+  root->walk([](Operation *op) {
+    std::string reason;
+    if (auto sort = dyn_cast<tm_tensor::SortOp>(op)) {
+      FailureOr<RouterMatch> m = matchRouter(sort, reason);
+      if (failed(m)) {
+        sort.emitRemark("router not raised: ") << reason;
+        return;
+      }
+      auto remark = sort.emitRemark("router raised to moe.gate top_k ")
+                    << m->topK << " " << stringifyScoringFunc(m->scoring);
+      if (m->renormalization)
+        remark << " renormalize";
+      if (!m->renormalizationNote.empty())
+        remark << "; not raised: " << m->renormalizationNote;
+      return;
+    }
+    auto g = dyn_cast<linalg::GenericOp>(op);
+    if (g && computesRsqrt(g)) {
+      if (failed(matchRMSNorm(g, reason)))
+        g.emitRemark("RMSNorm not raised: ") << reason;
+      else
+        g.emitRemark("RMSNorm raised to moe.rms_norm");
+      return;
+    }
+    if (g && sumsMiddleDimension(g)) {
+      if (failed(matchExperts(g, reason)))
+        g.emitRemark("experts not raised: ") << reason;
+      else
+        g.emitRemark("experts raised to moe.experts");
+    }
+  });
+}
+
+namespace {
+struct MoERaiseLinalgPass
+    : mlir::moe::impl::MoERaiseLinalgPassBase<MoERaiseLinalgPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    if (report)
+      reportCandidates(getOperation());
+    RewritePatternSet patterns(&getContext());
+    populateRaiseLinalgPatterns(patterns);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+} // namespace

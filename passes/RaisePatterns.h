@@ -1,0 +1,105 @@
+//===- RaisePatterns.h - the pattern families of --moe-raise-linalg -------===//
+//
+// Declares, per MoE piece, the match (precondition), the rewrite and the
+// pattern that --moe-raise-linalg applies.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MOE_PASSES_RAISEPATTERNS_H
+#define MOE_PASSES_RAISEPATTERNS_H
+
+#include "moe/Dialect/MoE/MoE.h"
+#include "moe/Dialect/TMTensor/TMTensor.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+
+#include <string>
+
+namespace mlir::moe::raise {
+
+//===----------------------------------------------------------------------===//
+// Router: scores, top-k as a sort, optional renormalization -> moe.gate
+//===----------------------------------------------------------------------===//
+
+/// A router as torch-mlir lowers `topk(softmax(x))` or `topk(sigmoid(x))`:
+/// the scores and an iota sorted descending together, the first k columns
+/// of both sliced off, optionally the values divided by their sum.
+struct RouterMatch {
+  tm_tensor::SortOp sort;
+  Value logits;
+  ScoringFunc scoring = ScoringFunc::Softmax;
+  int64_t topK = 0;
+  tensor::ExtractSliceOp values;
+  tensor::ExtractSliceOp ids;
+  /// The division by the sum of the values, when it is a plain
+  /// renormalization; null otherwise.
+  linalg::GenericOp renormalization;
+  /// Why a division of the values was left as it is (empty when none).
+  std::string renormalizationNote;
+};
+
+/// The router whose top-k is `sort`, or failure with the reason in `reason`.
+FailureOr<RouterMatch> matchRouter(tm_tensor::SortOp sort, std::string &reason);
+
+/// Replaces the matched values (or their renormalization) and ids with the
+/// results of one moe.gate, ids widened to the sliced integer type.
+GateOp raiseRouter(RewriterBase &rewriter, RouterMatch match);
+
+void populateRaiseRouterPatterns(RewritePatternSet &patterns);
+
+//===----------------------------------------------------------------------===//
+// RMSNorm -> moe.rms_norm
+//===----------------------------------------------------------------------===//
+
+/// `w * (x * rsqrt(mean(x^2) + eps))` over the last dimension as torch-mlir
+/// lowers Hugging Face's RMSNorm (`offset` 1 for Gemma's `(1 + w)`).
+struct RMSNormMatch {
+  linalg::GenericOp root;
+  Value x;
+  Value weight;
+  double epsilon = 0;
+  double offset = 0;
+};
+
+/// The RMSNorm whose last step is `root`, or failure with the reason.
+FailureOr<RMSNormMatch> matchRMSNorm(linalg::GenericOp root,
+                                     std::string &reason);
+
+RMSNormOp raiseRMSNorm(RewriterBase &rewriter, RMSNormMatch match);
+
+void populateRaiseRMSNormPatterns(RewritePatternSet &patterns);
+
+//===----------------------------------------------------------------------===//
+// Experts -> moe.experts
+//===----------------------------------------------------------------------===//
+
+/// The routed experts in Hugging Face's `batched_mm` form: token rows
+/// repeated k times, expert weights gathered by id, two batched
+/// matrix-vector products around silu(gate) * up, each route scaled by its
+/// weight, then the sum over k.
+struct ExpertsMatch {
+  /// The sum over k of the weighted routes (`[T, H]`, or `[1, T, H]` when
+  /// Hugging Face's view back to 3-D follows it).
+  Value result;
+  Value x;
+  Value w1;
+  Value w2;
+  /// The routing weights `[T, k]` and ids `[T, k]` (any integer type).
+  Value weights;
+  Value ids;
+};
+
+/// The experts computation whose sum over k is `root`, or failure with the
+/// reason.
+FailureOr<ExpertsMatch> matchExperts(linalg::GenericOp root,
+                                     std::string &reason);
+
+ExpertsOp raiseExperts(RewriterBase &rewriter, ExpertsMatch match);
+
+void populateRaiseExpertsPatterns(RewritePatternSet &patterns);
+
+} // namespace mlir::moe::raise
+
+#endif // MOE_PASSES_RAISEPATTERNS_H

@@ -1,0 +1,201 @@
+//===- RaiseRouter.cpp - torch-mlir's softmax/sigmoid top-k to moe.gate ---===//
+//
+// Matches a router in linalg-on-tensors and rewrites it to moe.gate.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LinalgMatchers.h"
+#include "RaisePatterns.h"
+
+#include "mlir/IR/Matchers.h"
+
+using namespace mlir;
+using namespace mlir::moe;
+using namespace mlir::moe::raise;
+
+/// Whether the comparator of `sort` orders its first operand descending:
+/// `a0 >= b0` or `a0 > b0` (or the same as `b0 <= a0`).
+static bool sortsDescending(tm_tensor::SortOp sort) {
+  Block &block = sort.getRegion().front();
+  auto yield = cast<tm_tensor::YieldOp>(block.getTerminator());
+  if (yield->getNumOperands() != 1)
+    return false;
+  auto cmp = yield->getOperand(0).getDefiningOp<arith::CmpFOp>();
+  if (!cmp || block.getNumArguments() < 2)
+    return false;
+  Value a = block.getArgument(0), b = block.getArgument(1);
+  using P = arith::CmpFPredicate;
+  P p = cmp.getPredicate();
+  bool greater = p == P::OGE || p == P::OGT;
+  bool less = p == P::OLE || p == P::OLT;
+  return (greater && cmp.getLhs() == a && cmp.getRhs() == b) ||
+         (less && cmp.getLhs() == b && cmp.getRhs() == a);
+}
+
+/// The only user of `v` when it is a slice of the first `k` columns of all
+/// rows, with `k` in `k`.
+static tensor::ExtractSliceOp leadingColumns(Value v, int64_t &k) {
+  if (!v.hasOneUse())
+    return {};
+  auto slice = dyn_cast<tensor::ExtractSliceOp>(*v.getUsers().begin());
+  if (!slice || slice.getSourceType().getRank() != 2 ||
+      slice.getResultType().getRank() != 2)
+    return {};
+  auto isZero = [](OpFoldResult r) { return isConstantIntValue(r, 0); };
+  auto isOne = [](OpFoldResult r) { return isConstantIntValue(r, 1); };
+  SmallVector<OpFoldResult> offsets = slice.getMixedOffsets();
+  SmallVector<OpFoldResult> sizes = slice.getMixedSizes();
+  SmallVector<OpFoldResult> strides = slice.getMixedStrides();
+  if (!llvm::all_of(offsets, isZero) || !llvm::all_of(strides, isOne))
+    return {};
+  Value source = slice.getSource();
+  auto sourceType = slice.getSourceType();
+  bool allRows =
+      isa<Value>(sizes[0])
+          ? isRowCount(cast<Value>(sizes[0]), source)
+          : !sourceType.isDynamicDim(0) &&
+                isConstantIntValue(sizes[0], sourceType.getDimSize(0));
+  std::optional<int64_t> cols = getConstantIntValue(sizes[1]);
+  if (!allRows || !cols)
+    return {};
+  k = *cols;
+  return slice;
+}
+
+/// Records in `m` the division of the top-k values by their sum (HF's
+/// `norm_topk_prob`), when the values feed exactly that sum and division.
+static void findRenormalization(RouterMatch &m) {
+  Value values = m.values.getResult();
+  linalg::GenericOp sum, div;
+  for (Operation *user : values.getUsers()) {
+    auto g = dyn_cast<linalg::GenericOp>(user);
+    if (g && matchLastDimReduction(g.getResult(0), Reduction::Add) == values)
+      sum = g;
+    else if (auto ins = binaryInputs<arith::DivFOp>(g);
+             ins && g.getDpsInputOperand(ins->first)->get() == values &&
+             readsWhole(g, ins->first) && readsRowBroadcast(g, ins->second))
+      div = g;
+    else
+      return;
+  }
+  if (!sum || !div)
+    return;
+  auto ins = *binaryInputs<arith::DivFOp>(div);
+  Value divisor = div.getDpsInputOperand(ins.second)->get();
+  if (divisor == sum.getResult(0)) {
+    m.renormalization = div;
+    return;
+  }
+  // DeepSeek-V3 in Hugging Face divides by `sum + 1e-20`.
+  m.renormalizationNote =
+      "the top-k values are divided by something other than their sum "
+      "(e.g. sum + 1e-20), which moe.gate's renormalize does not compute: "
+      "that division is kept as it is";
+}
+
+FailureOr<RouterMatch> raise::matchRouter(tm_tensor::SortOp sort,
+                                          std::string &reason) {
+  RouterMatch m;
+  m.sort = sort;
+  if (!sort.getInputs().empty() || sort.getOutputs().size() != 2) {
+    reason = "expected a sort of two tensors (scores, iota) in outs";
+    return failure();
+  }
+  auto scoresType = cast<RankedTensorType>(sort.getOutputs()[0].getType());
+  if (scoresType.getRank() != 2 || sort.getDimension() != 1) {
+    reason = "expected a sort of [T, E] scores along dimension 1, got rank " +
+             std::to_string(scoresType.getRank()) + " along dimension " +
+             std::to_string(sort.getDimension());
+    return failure();
+  }
+  if (!sortsDescending(sort)) {
+    reason = "the comparator does not sort the scores descending (expected "
+             "'arith.cmpf oge' or 'ogt' of the first two arguments)";
+    return failure();
+  }
+  if (!isIota(sort.getOutputs()[1], 1)) {
+    reason = "the second sorted tensor is not an iota along dimension 1";
+    return failure();
+  }
+  if (scoresType.isDynamicDim(1)) {
+    reason = "the expert count (dimension 1 of the scores) is dynamic";
+    return failure();
+  }
+  if (!scoresType.getElementType().isF32()) {
+    reason = "the scores are not f32 (moe.gate scores in f32; a narrower "
+             "score type would round differently)";
+    return failure();
+  }
+  Value scores = sort.getOutputs()[0];
+  if (Value x = matchSoftmax(scores)) {
+    m.logits = x;
+    m.scoring = ScoringFunc::Softmax;
+  } else if (Value x = matchSigmoid(scores)) {
+    m.logits = x;
+    m.scoring = ScoringFunc::Sigmoid;
+  } else {
+    reason = "the sorted scores are neither a softmax nor a sigmoid over the "
+             "last dimension of the logits";
+    return failure();
+  }
+  int64_t kValues = 0, kIds = 0;
+  m.values = leadingColumns(sort.getResult(0), kValues);
+  m.ids = leadingColumns(sort.getResult(1), kIds);
+  if (!m.values || !m.ids || kValues != kIds) {
+    reason = "the sorted scores and ids are not each used by exactly one "
+             "slice of the same first k columns of every row";
+    return failure();
+  }
+  m.topK = kValues;
+  if (m.topK < 1 || m.topK > scoresType.getDimSize(1)) {
+    reason = "expected 1 <= k <= " + std::to_string(scoresType.getDimSize(1)) +
+             " experts, got k = " + std::to_string(m.topK);
+    return failure();
+  }
+  m.logits = throughExtF(m.logits);
+  findRenormalization(m);
+  return m;
+}
+
+GateOp raise::raiseRouter(RewriterBase &rewriter, RouterMatch m) {
+  // The logits dominate the sort, and every replaced value follows it.
+  rewriter.setInsertionPointAfter(m.sort);
+  Location loc = m.sort.getLoc();
+  auto valuesType = m.values.getResultType();
+  auto idsType = m.ids.getResultType().clone(rewriter.getI32Type());
+  auto gate =
+      GateOp::create(rewriter, loc, valuesType, idsType, m.logits,
+                     /*bias=*/Value(), rewriter.getI64IntegerAttr(m.topK),
+                     ScoringFuncAttr::get(rewriter.getContext(), m.scoring),
+                     m.renormalization ? rewriter.getUnitAttr() : UnitAttr(),
+                     /*n_group=*/IntegerAttr(), /*topk_group=*/IntegerAttr(),
+                     /*scaling=*/FloatAttr());
+  Value ids = castElements(rewriter, loc, gate.getIds(),
+                           m.ids.getResultType().getElementType());
+  if (m.renormalization)
+    rewriter.replaceOp(m.renormalization, gate.getWeights());
+  else
+    rewriter.replaceOp(m.values, gate.getWeights());
+  rewriter.replaceOp(m.ids, ids);
+  return gate;
+}
+
+namespace {
+struct RaiseTopKToGate : OpRewritePattern<tm_tensor::SortOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(tm_tensor::SortOp sort,
+                                PatternRewriter &rewriter) const override {
+    std::string reason;
+    FailureOr<RouterMatch> match = matchRouter(sort, reason);
+    if (failed(match))
+      return rewriter.notifyMatchFailure(sort, reason);
+    raiseRouter(rewriter, *match);
+    return success();
+  }
+};
+} // namespace
+
+void raise::populateRaiseRouterPatterns(RewritePatternSet &patterns) {
+  patterns.add<RaiseTopKToGate>(patterns.getContext());
+}
