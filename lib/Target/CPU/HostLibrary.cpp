@@ -247,6 +247,9 @@ mlir::moe::emitHostLibrary(ModuleOp module,
               "shared library; install one or set CC";
   std::string out = outputPath.str(), obj = objectPath.str().str();
   SmallVector<StringRef> args = {driver, "-shared", "-o", out, obj, "-lm"};
+  // The bf16 conversion routines LLVM may call (see CMakeLists.txt).
+  if (llvm::sys::fs::exists(MOE_COMPILER_RT_BUILTINS))
+    args.push_back(MOE_COMPILER_RT_BUILTINS);
   if (progress)
     *progress << "moe-compile: linking " << out << " with " << driver << "\n";
   std::string message;
