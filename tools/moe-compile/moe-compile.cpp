@@ -4,6 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "moe/Passes/Passes.h"
 #include "moe/Pipelines/Pipelines.h"
 #include "moe/Registration.h"
 #include "moe/Target/AMDGPU.h"
@@ -80,6 +81,14 @@ static cl::opt<std::string> toolkit(
 
 static cl::opt<bool> verbose("v", cl::desc("Print each stage as it runs"),
                              cl::init(false), cl::cat(category));
+
+static cl::opt<bool> raiseLinalg(
+    "raise-linalg",
+    cl::desc("First raise MoE routers, RMSNorms and experts written in "
+             "torch-mlir's linalg-on-tensors form to moe ops "
+             "(--moe-raise-linalg; default true: model IR in); "
+             "--raise-linalg=false compiles the input as it is"),
+    cl::init(true), cl::cat(category));
 
 static cl::opt<bool> noOptimize(
     "no-optimize",
@@ -276,6 +285,14 @@ static LogicalResult compile(MLIRContext &context) {
   OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
   if (!module)
     return failure();
+  if (raiseLinalg) {
+    if (verbose)
+      llvm::errs() << "moe-compile: raising linalg MoE (moe-raise-linalg)\n";
+    PassManager pm(&context);
+    pm.addPass(moe::createMoERaiseLinalgPass());
+    if (failed(pm.run(*module)))
+      return failure();
+  }
   // Tiles depend on the chip: each GPU target optimizes its own copy.
   auto optimize = [&](ModuleOp m, StringRef chip) {
     if (noOptimize)
