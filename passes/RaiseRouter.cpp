@@ -62,6 +62,29 @@ static tensor::ExtractSliceOp leadingColumns(Value v, int64_t &k) {
   return slice;
 }
 
+/// The generic to replace when `values` (the top-k logits) go through a
+/// softmax over their k columns (possibly widened before and rounded
+/// after): top-k then softmax, which is moe.gate's softmax renormalized.
+static linalg::GenericOp softmaxOfTopK(tensor::ExtractSliceOp values) {
+  Block *block = values->getBlock();
+  for (Operation &op :
+       llvm::make_range(std::next(values->getIterator()), block->end())) {
+    auto g = dyn_cast<linalg::GenericOp>(&op);
+    if (!g || g.getNumResults() != 1)
+      continue;
+    Value x = matchSoftmax(g.getResult(0));
+    if (!x || throughExtF(x) != values.getResult())
+      continue;
+    if (g.getResult(0).hasOneUse())
+      if (auto round =
+              dyn_cast<linalg::GenericOp>(*g.getResult(0).getUsers().begin());
+          round && matchUnary<arith::TruncFOp>(round.getResult(0)))
+        return round;
+    return g;
+  }
+  return {};
+}
+
 /// Records in `m` the division of the top-k values by their sum (HF's
 /// `norm_topk_prob`), when the values feed exactly that sum and division.
 static void findRenormalization(RouterMatch &m) {
@@ -121,23 +144,6 @@ FailureOr<RouterMatch> raise::matchRouter(tm_tensor::SortOp sort,
     reason = "the expert count (dimension 1 of the scores) is dynamic";
     return failure();
   }
-  if (!scoresType.getElementType().isF32()) {
-    reason = "the scores are not f32 (moe.gate scores in f32; a narrower "
-             "score type would round differently)";
-    return failure();
-  }
-  Value scores = sort.getOutputs()[0];
-  if (Value x = matchSoftmax(scores)) {
-    m.logits = x;
-    m.scoring = ScoringFunc::Softmax;
-  } else if (Value x = matchSigmoid(scores)) {
-    m.logits = x;
-    m.scoring = ScoringFunc::Sigmoid;
-  } else {
-    reason = "the sorted scores are neither a softmax nor a sigmoid over the "
-             "last dimension of the logits";
-    return failure();
-  }
   int64_t kValues = 0, kIds = 0;
   m.values = leadingColumns(sort.getResult(0), kValues);
   m.ids = leadingColumns(sort.getResult(1), kIds);
@@ -146,6 +152,28 @@ FailureOr<RouterMatch> raise::matchRouter(tm_tensor::SortOp sort,
              "slice of the same first k columns of every row";
     return failure();
   }
+  Value scores = sort.getOutputs()[0];
+  Value x = matchSoftmax(scores);
+  m.scoring = ScoringFunc::Softmax;
+  if (!x && (x = matchSigmoid(scores)))
+    m.scoring = ScoringFunc::Sigmoid;
+  if (x && !scoresType.getElementType().isF32()) {
+    reason = "the scores are not f32 (moe.gate scores in f32; a narrower "
+             "score type would round differently)";
+    return failure();
+  }
+  if (!x) {
+    // gpt-oss: top-k of the logits, then a softmax over the k values.
+    m.renormalization = softmaxOfTopK(m.values);
+    if (!m.renormalization) {
+      reason = "the sorted scores are neither a softmax nor a sigmoid over the "
+               "last dimension of the logits, nor logits whose top-k values "
+               "go through a softmax";
+      return failure();
+    }
+    x = scores;
+  }
+  m.logits = x;
   m.topK = kValues;
   if (m.topK < 1 || m.topK > scoresType.getDimSize(1)) {
     reason = "expected 1 <= k <= " + std::to_string(scoresType.getDimSize(1)) +
@@ -153,7 +181,8 @@ FailureOr<RouterMatch> raise::matchRouter(tm_tensor::SortOp sort,
     return failure();
   }
   m.logits = throughExtF(m.logits);
-  findRenormalization(m);
+  if (!m.renormalization)
+    findRenormalization(m);
   return m;
 }
 
@@ -161,7 +190,7 @@ GateOp raise::raiseRouter(RewriterBase &rewriter, RouterMatch m) {
   // The logits dominate the sort, and every replaced value follows it.
   rewriter.setInsertionPointAfter(m.sort);
   Location loc = m.sort.getLoc();
-  auto valuesType = m.values.getResultType();
+  auto valuesType = m.values.getResultType().clone(rewriter.getF32Type());
   auto idsType = m.ids.getResultType().clone(rewriter.getI32Type());
   auto gate =
       GateOp::create(rewriter, loc, valuesType, idsType, m.logits,
@@ -172,10 +201,11 @@ GateOp raise::raiseRouter(RewriterBase &rewriter, RouterMatch m) {
                      /*scaling=*/FloatAttr());
   Value ids = castElements(rewriter, loc, gate.getIds(),
                            m.ids.getResultType().getElementType());
-  if (m.renormalization)
-    rewriter.replaceOp(m.renormalization, gate.getWeights());
-  else
-    rewriter.replaceOp(m.values, gate.getWeights());
+  Operation *replaced = m.renormalization ? m.renormalization.getOperation()
+                                          : m.values.getOperation();
+  rewriter.replaceOp(
+      replaced, castElements(rewriter, loc, gate.getWeights(),
+                             getElementTypeOrSelf(replaced->getResult(0))));
   rewriter.replaceOp(m.ids, ids);
   return gate;
 }
