@@ -153,22 +153,22 @@ FailureOr<RouterMatch> raise::matchRouter(tm_tensor::SortOp sort,
     return failure();
   }
   Value scores = sort.getOutputs()[0];
-  Value x = matchSoftmax(scores);
+  bool f32Scores = scoresType.getElementType().isF32();
+  Value x = f32Scores ? matchSoftmax(scores) : Value();
   m.scoring = ScoringFunc::Softmax;
-  if (!x && (x = matchSigmoid(scores)))
+  if (!x && f32Scores && (x = matchSigmoid(scores)))
     m.scoring = ScoringFunc::Sigmoid;
-  if (x && !scoresType.getElementType().isF32()) {
-    reason = "the scores are not f32 (moe.gate scores in f32; a narrower "
-             "score type would round differently)";
-    return failure();
-  }
   if (!x) {
     // gpt-oss: top-k of the logits, then a softmax over the k values.
     m.renormalization = softmaxOfTopK(m.values);
     if (!m.renormalization) {
-      reason = "the sorted scores are neither a softmax nor a sigmoid over the "
-               "last dimension of the logits, nor logits whose top-k values "
-               "go through a softmax";
+      reason = f32Scores
+                   ? "the sorted scores are neither a softmax nor a sigmoid "
+                     "over the last dimension of the logits, nor logits "
+                     "whose top-k values go through a softmax"
+                   : "the scores are not f32 (moe.gate scores in f32; a "
+                     "narrower score type would round differently), nor "
+                     "logits whose top-k values go through a softmax";
       return failure();
     }
     x = scores;

@@ -9,7 +9,7 @@
 // RUN: moe-opt --moe-raise-linalg=report -mlir-print-op-on-diagnostic=false %s -o /dev/null 2>&1 | FileCheck %s --check-prefix=REPORT
 
 // REPORT-DAG: remark: RMSNorm raised to moe.rms_norm
-// REPORT-DAG: remark: router not raised: the scores are not f32 (moe.gate scores in f32; a narrower score type would round differently)
+// REPORT-DAG: remark: router not raised: the scores are not f32 (moe.gate scores in f32; a narrower score type would round differently), nor logits whose top-k values go through a softmax
 // REPORT-DAG: remark: experts raised to moe.experts
 
 // CHECK-LABEL: func.func @mixtral_moe
