@@ -33,7 +33,12 @@ def MoERaiseLinalgPass : Pass<"moe-raise-linalg"> {
       repeated k times, expert weights gathered by id, a batched
       matrix-vector product, silu(gate) * up of the two halves, the second
       product, each route times its weight, the sum over k ->
-      `moe.experts ... activation <silu_mul>`.
+      `moe.experts ... activation <silu_mul>`; and sharktank's pre-gathered
+      form (weights gathered by the `[T, k]` ids, broadcast multiplies
+      summed over the last dimension, separate gate and up weights, which
+      are copied into one `[E, 2I, H]` operand per call).
+    - A router's top-k of the logits followed by a softmax over the k values
+      (gpt-oss) -> `moe.gate top_k k softmax renormalize`.
 
     Numerics: moe ops compute in f32 and round once, where the model IR
     rounds some intermediates to the element type (for bf16: the normalized

@@ -218,14 +218,13 @@ static Value matchRouteIds(Value flat, int64_t numExperts,
   return {};
 }
 
-/// The gate rows `[S, I]` when `v` is `silu(gate) * up` of the two halves
-/// of `gu` `[S, 2I]`: `mul(mul(sigmoid(g), g), u)` with `g = gu[:, :I]`
-/// and `u = gu[:, I:]`.
-static Value matchSiluMul(Value v) {
+/// The pair (gate, up) when `v` is `silu(gate) * up` as torch-mlir lowers
+/// it: `mul(mul(sigmoid(g), g), u)`, casts between the steps allowed.
+static std::optional<std::pair<Value, Value>> matchSiluTimesUp(Value v) {
   linalg::GenericOp mul = producer(throughFloatCasts(v));
   auto ins = binaryInputs<arith::MulFOp>(mul);
   if (!ins)
-    return {};
+    return std::nullopt;
   for (auto [s, u] : {*ins, std::make_pair(ins->second, ins->first)}) {
     Value silu = throughFloatCasts(mul.getDpsInputOperand(s)->get());
     Value up = throughFloatCasts(mul.getDpsInputOperand(u)->get());
@@ -236,65 +235,155 @@ static Value matchSiluMul(Value v) {
     for (auto [a, b] : {*sIns, std::make_pair(sIns->second, sIns->first)}) {
       Value gate = throughFloatCasts(siluMul.getDpsInputOperand(b)->get());
       Value sig = matchSigmoid(siluMul.getDpsInputOperand(a)->get());
-      if (!sig || throughFloatCasts(sig) != gate)
-        continue;
-      auto gSlice = gate.getDefiningOp<tensor::ExtractSliceOp>();
-      auto uSlice = up.getDefiningOp<tensor::ExtractSliceOp>();
-      if (!gSlice || !uSlice || gSlice.getSource() != uSlice.getSource())
-        continue;
-      Value gu = gSlice.getSource();
-      if (rankOf(gu) != 2 || ShapedType::isDynamic(dimOf(gu, 1)) ||
-          dimOf(gate, 1) * 2 != dimOf(gu, 1) || dimOf(up, 1) != dimOf(gate, 1))
-        continue;
-      std::optional<int64_t> gOff =
-          getConstantIntValue(gSlice.getMixedOffsets()[1]);
-      std::optional<int64_t> uOff =
-          getConstantIntValue(uSlice.getMixedOffsets()[1]);
-      if (gOff == 0 && uOff == dimOf(gate, 1) &&
-          isConstantIntValue(gSlice.getMixedOffsets()[0], 0) &&
-          isConstantIntValue(uSlice.getMixedOffsets()[0], 0))
-        return gu;
+      if (sig && throughFloatCasts(sig) == gate && gate != up)
+        return std::make_pair(gate, up);
     }
   }
+  return std::nullopt;
+}
+
+/// The gate rows `[S, 2I]` when `v` is `silu(gate) * up` of the two halves
+/// of one tensor: `g = gu[:, :I]`, `u = gu[:, I:]`.
+static Value matchSiluMul(Value v) {
+  std::optional<std::pair<Value, Value>> pair = matchSiluTimesUp(v);
+  if (!pair)
+    return {};
+  auto [gate, up] = *pair;
+  auto gSlice = gate.getDefiningOp<tensor::ExtractSliceOp>();
+  auto uSlice = up.getDefiningOp<tensor::ExtractSliceOp>();
+  if (!gSlice || !uSlice || gSlice.getSource() != uSlice.getSource())
+    return {};
+  Value gu = gSlice.getSource();
+  if (rankOf(gu) != 2 || ShapedType::isDynamic(dimOf(gu, 1)) ||
+      dimOf(gate, 1) * 2 != dimOf(gu, 1) || dimOf(up, 1) != dimOf(gate, 1))
+    return {};
+  std::optional<int64_t> gOff =
+      getConstantIntValue(gSlice.getMixedOffsets()[1]);
+  std::optional<int64_t> uOff =
+      getConstantIntValue(uSlice.getMixedOffsets()[1]);
+  if (gOff == 0 && uOff == dimOf(gate, 1) &&
+      isConstantIntValue(gSlice.getMixedOffsets()[0], 0) &&
+      isConstantIntValue(uSlice.getMixedOffsets()[0], 0))
+    return gu;
   return {};
 }
 
-FailureOr<ExpertsMatch> raise::matchExperts(linalg::GenericOp root,
-                                            std::string &reason) {
-  ExpertsMatch m;
-  m.result = root.getResult(0);
-  // The sum over k: [T, k, H] -> [T, H].
-  Value routes3d =
-      root.getNumDpsInputs() == 1 ? root.getDpsInputOperand(0)->get() : Value();
-  if (!routes3d || rankOf(routes3d) != 3 || rankOf(m.result) != 2) {
-    reason = "expected a sum of [T, k, H] over k into [T, H]";
+/// A matrix-vector product per route in sharktank's form:
+/// `sum(W[ids] * vec, -1)` with `W[ids]` `[T, k, N, K]` gathered by the
+/// `[T, k]` ids and the vector broadcast (`[T, 1, 1, K]` per token or
+/// `[T, k, 1, K]` per route).
+struct PreGatheredMatVec {
+  Value weights; // [E, N, K]
+  Value ids;     // [T, k]
+  Value vectors; // [T, K] (per token) or [T, k, K] (per route)
+};
+
+static std::optional<PreGatheredMatVec> matchPreGatheredMatVec(Value v) {
+  linalg::GenericOp sum = producer(throughFloatCasts(v));
+  if (!sum || sum.getNumLoops() != 4 || sum.getNumReductionLoops() != 1 ||
+      sum.getIteratorTypesArray()[3] != utils::IteratorType::reduction ||
+      sum.getNumDpsInputs() != 1 ||
+      !isa_and_nonnull<arith::AddFOp>(yieldedOp(sum)))
+    return std::nullopt;
+  linalg::GenericOp mul = producer(sum.getDpsInputOperand(0)->get());
+  auto ins = binaryInputs<arith::MulFOp>(mul);
+  if (!ins || mul.getNumLoops() != 4)
+    return std::nullopt;
+  MLIRContext *ctx = mul.getContext();
+  AffineExpr d0 = getAffineDimExpr(0, ctx), d1 = getAffineDimExpr(1, ctx),
+             d3 = getAffineDimExpr(3, ctx),
+             zero = getAffineConstantExpr(0, ctx);
+  for (auto [w, x] : {*ins, std::make_pair(ins->second, ins->first)}) {
+    if (!readsWhole(mul, w))
+      continue;
+    // The gather: a [T, k] index input, extract %W[id, d2, d3].
+    linalg::GenericOp gather = producer(mul.getDpsInputOperand(w)->get());
+    if (!gather || gather.getNumDpsInputs() != 1 || !isElementwise(gather))
+      continue;
+    AffineMap idsMap =
+        gather.getMatchingIndexingMap(gather.getDpsInputOperand(0));
+    auto extract = dyn_cast_or_null<tensor::ExtractOp>(yieldedOp(gather));
+    if (idsMap.getNumResults() != 2 || idsMap.getResult(0) != d0 ||
+        idsMap.getResult(1) != d1 || !extract ||
+        extract.getIndices().size() != 3)
+      continue;
+    auto cast = extract.getIndices()[0].getDefiningOp<arith::IndexCastOp>();
+    Value id = cast ? cast.getIn() : Value();
+    if (auto select = id ? id.getDefiningOp<arith::SelectOp>() : nullptr)
+      id = select.getFalseValue();
+    auto i2 = extract.getIndices()[1].getDefiningOp<linalg::IndexOp>();
+    auto i3 = extract.getIndices()[2].getDefiningOp<linalg::IndexOp>();
+    if (!id || inputOf(gather, id) != gather.getDpsInputOperand(0)->get() ||
+        !i2 || i2.getDim() != 2 || !i3 || i3.getDim() != 3)
+      continue;
+    AffineMap xMap = mul.getMatchingIndexingMap(mul.getDpsInputOperand(x));
+    SmallVector<AffineExpr> r(xMap.getResults());
+    Value vec = mul.getDpsInputOperand(x)->get();
+    Value source;
+    if (r.size() == 4 && r[0] == d0 && r[1] == zero && r[2] == zero &&
+        r[3] == d3)
+      source = throughReshapes(vec); // [T, 1, 1, K] -> [T, K]
+    else if (r.size() == 4 && r[0] == d0 && r[1] == d1 && r[2] == zero &&
+             r[3] == d3)
+      if (auto expand = vec.getDefiningOp<tensor::ExpandShapeOp>())
+        source = expand.getSrc(); // [T, k, 1, K] -> [T, k, K]
+    if (!source)
+      continue;
+    return PreGatheredMatVec{extract.getTensor(),
+                             gather.getDpsInputOperand(0)->get(), source};
+  }
+  return std::nullopt;
+}
+
+/// Fills the operands of `m` from sharktank's pre-gathered experts: `o`
+/// `[T, k, H]` is `sum(down[ids] * act, -1)` and `act = silu(g) * u` with
+/// `g`, `u` the same form of separate gate and up weights on the tokens.
+static LogicalResult matchPreGatheredExperts(Value o, ExpertsMatch &m,
+                                             std::string &reason) {
+  std::optional<PreGatheredMatVec> down = matchPreGatheredMatVec(o);
+  if (!down || rankOf(down->vectors) != 3) {
+    reason = "the routes are not sum(down_proj[ids] * act, -1) per route";
     return failure();
   }
-  int64_t k = dimOf(routes3d, 1);
-  int64_t hidden = dimOf(routes3d, 2);
-  if (ShapedType::isDynamic(k) || ShapedType::isDynamic(hidden)) {
-    reason = "k or H of the summed routes is dynamic";
+  std::optional<std::pair<Value, Value>> pair = matchSiluTimesUp(down->vectors);
+  if (!pair) {
+    reason = "the down projection's input is not silu(gate) * up";
     return failure();
   }
-  // Each route times its weight: o [S, H] * w [S, 1].
-  linalg::GenericOp scale = producer(throughReshapes(routes3d));
-  auto ins = binaryInputs<arith::MulFOp>(scale);
-  if (!ins) {
-    reason = "the summed routes are not each multiplied by a routing weight";
+  std::optional<PreGatheredMatVec> gate = matchPreGatheredMatVec(pair->first);
+  std::optional<PreGatheredMatVec> up = matchPreGatheredMatVec(pair->second);
+  if (!gate || !up || gate->ids != down->ids || up->ids != down->ids ||
+      gate->vectors != up->vectors || rankOf(gate->vectors) != 2) {
+    reason = "gate and up are not sum(W[ids] * x, -1) of the same tokens and "
+             "expert ids as the down projection";
     return failure();
   }
-  unsigned oIdx = readsWhole(scale, ins->first) ? ins->first : ins->second;
-  unsigned wIdx = oIdx == ins->first ? ins->second : ins->first;
-  Value weights =
-      throughReshapes(throughFloatCasts(scale.getDpsInputOperand(wIdx)->get()));
-  if (!readsWhole(scale, oIdx) || !readsRowBroadcast(scale, wIdx) ||
-      rankOf(weights) != 2 || dimOf(weights, 1) != k) {
-    reason = "the routes are not scaled by a flattened [T, k] weight column";
-    return failure();
-  }
-  m.weights = weights;
-  // o = W2[e] h, h = silu(gate) * up, gate/up = W1[e] xs.
-  auto [w2g, h] = matchBatchedMatVec(scale.getDpsInputOperand(oIdx)->get());
+  m.x = gate->vectors;
+  m.w1 = gate->weights;
+  m.w1Up = up->weights;
+  m.w2 = down->weights;
+  m.ids = down->ids;
+  return success();
+}
+
+/// Whether input `i` of the rank-3 elementwise `g` is a weight per route,
+/// `[T, k, 1]` at (d0, d1, 0) or `[T, k]` at (d0, d1).
+static bool readsRouteBroadcast(linalg::GenericOp g, unsigned i) {
+  AffineMap map = g.getMatchingIndexingMap(g.getDpsInputOperand(i));
+  MLIRContext *ctx = g.getContext();
+  SmallVector<AffineExpr> r(map.getResults());
+  AffineExpr d0 = getAffineDimExpr(0, ctx), d1 = getAffineDimExpr(1, ctx);
+  return (r.size() == 2 && r[0] == d0 && r[1] == d1) ||
+         (r.size() == 3 && r[0] == d0 && r[1] == d1 &&
+          r[2] == getAffineConstantExpr(0, ctx));
+}
+
+/// Fills the operands of `m` from Hugging Face's batched_mm experts: `o`
+/// `[S, H]` is `W2[e] h`, `h = silu(gate) * up` of `W1[e] xs` and `xs` the
+/// tokens repeated k times. `m.ids` is left as the flat gathered ids.
+static LogicalResult matchBatchedExperts(Value o, int64_t k, ExpertsMatch &m,
+                                         std::string &reason) {
+  auto [w2g, h] = matchBatchedMatVec(o);
   auto [w2, ids2] = w2g ? matchExpertGather(w2g) : std::pair<Value, Value>();
   if (!w2) {
     reason = "the routes are not a batched product with down_proj rows "
@@ -319,25 +408,97 @@ FailureOr<ExpertsMatch> raise::matchExperts(linalg::GenericOp root,
     reason = "the tokens are not repeated k times (repeat_interleave)";
     return failure();
   }
-  int64_t numExperts = dimOf(w1, 0);
-  if (dimOf(w2, 0) != numExperts || dimOf(w1, 1) != 2 * dimOf(w2, 2) ||
-      dimOf(w1, 2) != hidden || dimOf(w2, 1) != hidden) {
-    reason = "the weights are not gate_up_proj [E, 2I, H] and down_proj "
-             "[E, H, I] of one E, I and H";
-    return failure();
-  }
-  m.ids = matchRouteIds(ids1, numExperts, reason);
-  if (!m.ids)
-    return failure();
   m.w1 = w1;
   m.w2 = w2;
+  m.ids = ids1;
+  return success();
+}
+
+FailureOr<ExpertsMatch> raise::matchExperts(linalg::GenericOp root,
+                                            std::string &reason) {
+  ExpertsMatch m;
+  m.result = root.getResult(0);
+  // The sum over k: [T, k, H] -> [T, H].
+  Value routes3d =
+      root.getNumDpsInputs() == 1 ? root.getDpsInputOperand(0)->get() : Value();
+  if (!routes3d || rankOf(routes3d) != 3 || rankOf(m.result) != 2) {
+    reason = "expected a sum of [T, k, H] over k into [T, H]";
+    return failure();
+  }
+  int64_t k = dimOf(routes3d, 1);
+  int64_t hidden = dimOf(routes3d, 2);
+  if (ShapedType::isDynamic(k) || ShapedType::isDynamic(hidden)) {
+    reason = "k or H of the summed routes is dynamic";
+    return failure();
+  }
+  // Each route times its weight: o [S, H] * w [S, 1] (Hugging Face, routes
+  // flattened) or o [T, k, H] * w [T, k, 1] (sharktank).
+  linalg::GenericOp scale = producer(throughReshapes(routes3d));
+  auto ins = binaryInputs<arith::MulFOp>(scale);
+  if (!ins) {
+    reason = "the summed routes are not each multiplied by a routing weight";
+    return failure();
+  }
+  unsigned oIdx = readsWhole(scale, ins->first) ? ins->first : ins->second;
+  unsigned wIdx = oIdx == ins->first ? ins->second : ins->first;
+  Value weights =
+      throughReshapes(throughFloatCasts(scale.getDpsInputOperand(wIdx)->get()));
+  bool perRoute = scale.getNumLoops() == 3;
+  if (!readsWhole(scale, oIdx) ||
+      !(perRoute ? readsRouteBroadcast(scale, wIdx)
+                 : readsRowBroadcast(scale, wIdx)) ||
+      rankOf(weights) != 2 || dimOf(weights, 1) != k) {
+    reason = "the routes are not scaled by a [T, k] weight per route";
+    return failure();
+  }
+  m.weights = weights;
+  Value o = scale.getDpsInputOperand(oIdx)->get();
+  if (failed(perRoute ? matchPreGatheredExperts(o, m, reason)
+                      : matchBatchedExperts(o, k, m, reason)))
+    return failure();
+  int64_t numExperts = dimOf(m.w1, 0);
+  int64_t inter = dimOf(m.w2, 2);
+  int64_t gateUpRows = m.w1Up ? inter : 2 * inter;
+  if (dimOf(m.w2, 0) != numExperts || dimOf(m.w1, 1) != gateUpRows ||
+      dimOf(m.w1, 2) != hidden || dimOf(m.w2, 1) != hidden ||
+      (m.w1Up && m.w1Up.getType() != m.w1.getType())) {
+    reason = "the weights are not gate/up [E, 2I, H] (or gate and up "
+             "[E, I, H] each) and down [E, H, I] of one E, I and H";
+    return failure();
+  }
+  if (!m.w1Up) {
+    m.ids = matchRouteIds(m.ids, numExperts, reason);
+    if (!m.ids)
+      return failure();
+  }
   auto xType = cast<RankedTensorType>(m.x.getType());
-  if (getElementTypeOrSelf(w1) != xType.getElementType() ||
-      getElementTypeOrSelf(w2) != xType.getElementType()) {
+  if (getElementTypeOrSelf(m.w1) != xType.getElementType() ||
+      getElementTypeOrSelf(m.w2) != xType.getElementType()) {
     reason = "the weights and the tokens have different element types";
     return failure();
   }
   return m;
+}
+
+/// `[E, 2I, H]` from separate gate and up weights `[E, I, H]`: a copy of
+/// both per call (an empty tensor with each inserted), as moe.experts takes
+/// one gate/up operand.
+static Value concatGateUp(RewriterBase &rewriter, Location loc, Value gate,
+                          Value up) {
+  auto type = cast<RankedTensorType>(gate.getType());
+  SmallVector<int64_t> shape(type.getShape());
+  shape[1] *= 2;
+  Value init =
+      tensor::EmptyOp::create(rewriter, loc, shape, type.getElementType());
+  SmallVector<OpFoldResult> offsets(3, rewriter.getIndexAttr(0));
+  SmallVector<OpFoldResult> sizes, strides(3, rewriter.getIndexAttr(1));
+  for (int64_t d : type.getShape())
+    sizes.push_back(rewriter.getIndexAttr(d));
+  Value withGate = tensor::InsertSliceOp::create(rewriter, loc, gate, init,
+                                                 offsets, sizes, strides);
+  offsets[1] = rewriter.getIndexAttr(type.getDimSize(1));
+  return tensor::InsertSliceOp::create(rewriter, loc, up, withGate, offsets,
+                                       sizes, strides);
 }
 
 ExpertsOp raise::raiseExperts(RewriterBase &rewriter, ExpertsMatch m) {
@@ -346,9 +507,10 @@ ExpertsOp raise::raiseExperts(RewriterBase &rewriter, ExpertsMatch m) {
   Location loc = root->getLoc();
   Value weights = castElements(rewriter, loc, m.weights, rewriter.getF32Type());
   Value ids = castElements(rewriter, loc, m.ids, rewriter.getI32Type());
+  Value w1 = m.w1Up ? concatGateUp(rewriter, loc, m.w1, m.w1Up) : m.w1;
   auto xType = cast<RankedTensorType>(m.x.getType());
   auto experts = ExpertsOp::create(
-      rewriter, loc, xType, m.x, m.w1, m.w2, weights, ids,
+      rewriter, loc, xType, m.x, w1, m.w2, weights, ids,
       ActivationAttr::get(rewriter.getContext(), ActivationKind::SiluMul),
       /*tile=*/TileAttr());
   auto resultType = cast<RankedTensorType>(m.result.getType());

@@ -75,16 +75,21 @@ void populateRaiseRMSNormPatterns(RewritePatternSet &patterns);
 // Experts -> moe.experts
 //===----------------------------------------------------------------------===//
 
-/// The routed experts in Hugging Face's `batched_mm` form: token rows
+/// The routed experts in Hugging Face's `batched_mm` form (token rows
 /// repeated k times, expert weights gathered by id, two batched
 /// matrix-vector products around silu(gate) * up, each route scaled by its
-/// weight, then the sum over k.
+/// weight, then the sum over k) or sharktank's pre-gathered form (weights
+/// gathered by the `[T, k]` ids, broadcast multiplies reduced over the last
+/// dimension, separate gate and up weights).
 struct ExpertsMatch {
   /// The sum over k of the weighted routes (`[T, H]`, or `[1, T, H]` when
   /// Hugging Face's view back to 3-D follows it).
   Value result;
   Value x;
+  /// gate_up_proj `[E, 2I, H]`, or with `w1Up` the gate weights `[E, I, H]`
+  /// (sharktank's separate ffn_gate and ffn_up).
   Value w1;
+  Value w1Up;
   Value w2;
   /// The routing weights `[T, k]` and ids `[T, k]` (any integer type).
   Value weights;

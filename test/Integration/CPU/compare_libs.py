@@ -16,9 +16,11 @@ import numpy as np
 from harness import compare_close
 
 
-def run(moe_run, lib, entry, dim, seed, out):
+def run(moe_run, lib, entry, dim, seed, out, int_max=None):
     cmd = [moe_run, lib, "--entry", entry, "--random-inputs", "--seed",
            str(seed), "--dim", f"T={dim}", "--output-dir", out]
+    if int_max is not None:
+        cmd += ["--int-max", str(int_max)]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
         sys.exit(f"FAIL {lib}: {proc.stdout}{proc.stderr}")
@@ -35,6 +37,9 @@ def main():
     parser.add_argument("--dtype", default="bf16")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--dims", default="1,6")
+    parser.add_argument("--int-max", type=int,
+                        help="largest random integer input (moe-run's; "
+                             "default 0)")
     parser.add_argument("--tolerance", type=float,
                         help="relative tolerance instead of --dtype's (for "
                              "programs that round to the element type at "
@@ -45,8 +50,10 @@ def main():
     failures = checks = 0
     for dim in [int(d) for d in args.dims.split(",")]:
         with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
-            want = run(args.moe_run, args.without, args.entry, dim, args.seed, a)
-            got = run(args.moe_run, args.with_pass, args.entry, dim, args.seed, b)
+            want = run(args.moe_run, args.without, args.entry, dim, args.seed,
+                       a, args.int_max)
+            got = run(args.moe_run, args.with_pass, args.entry, dim,
+                      args.seed, b, args.int_max)
         if len(got) != len(want) or not want:
             sys.exit(f"FAIL {args.entry}: {len(got)} results vs {len(want)}")
         for i, (g, w) in enumerate(zip(got, want)):
