@@ -46,6 +46,8 @@ bool raise::readsRowBroadcast(linalg::GenericOp g, unsigned i) {
 
 Operation *raise::yieldedOp(linalg::GenericOp g, unsigned i) {
   auto yield = cast<linalg::YieldOp>(g.getBody()->getTerminator());
+  if (i >= yield.getNumOperands())
+    return nullptr;
   Operation *op = yield.getOperand(i).getDefiningOp();
   return op && op->getBlock() == g.getBody() ? op : nullptr;
 }

@@ -57,12 +57,22 @@ static Value throughFloatCasts(Value v) {
   }
 }
 
+/// Size `d` of the ranked tensor `v`; -1 when `v` has no such dimension.
 static int64_t dimOf(Value v, int64_t d) {
-  return cast<RankedTensorType>(v.getType()).getDimSize(d);
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  return type && d < type.getRank() ? type.getDimSize(d) : -1;
 }
 
+/// Rank of the ranked tensor `v`; -1 for other types.
 static int64_t rankOf(Value v) {
-  return cast<RankedTensorType>(v.getType()).getRank();
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  return type ? type.getRank() : -1;
+}
+
+/// Whether `v` is a ranked tensor with static sizes.
+static bool isStatic(Value v) {
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  return type && type.hasStaticShape();
 }
 
 /// The weight tensor `[E, N, K]` and the flat ids `[S]` when `v` is
@@ -254,7 +264,9 @@ static Value matchSiluMul(Value v) {
   if (!gSlice || !uSlice || gSlice.getSource() != uSlice.getSource())
     return {};
   Value gu = gSlice.getSource();
-  if (rankOf(gu) != 2 || ShapedType::isDynamic(dimOf(gu, 1)) ||
+  if (rankOf(gu) != 2 || rankOf(gate) != 2 || rankOf(up) != 2 ||
+      ShapedType::isDynamic(dimOf(gu, 1)) ||
+      ShapedType::isDynamic(dimOf(gate, 1)) ||
       dimOf(gate, 1) * 2 != dimOf(gu, 1) || dimOf(up, 1) != dimOf(gate, 1))
     return {};
   std::optional<int64_t> gOff =
@@ -456,6 +468,11 @@ FailureOr<ExpertsMatch> raise::matchExperts(linalg::GenericOp root,
   if (failed(perRoute ? matchPreGatheredExperts(o, m, reason)
                       : matchBatchedExperts(o, k, m, reason)))
     return failure();
+  if (!isStatic(m.w1) || !isStatic(m.w2) || (m.w1Up && !isStatic(m.w1Up)) ||
+      rankOf(m.w1) != 3 || rankOf(m.w2) != 3) {
+    reason = "the expert weights are not rank-3 tensors of static sizes";
+    return failure();
+  }
   int64_t numExperts = dimOf(m.w1, 0);
   int64_t inter = dimOf(m.w2, 2);
   int64_t gateUpRows = m.w1Up ? inter : 2 * inter;
@@ -471,7 +488,17 @@ FailureOr<ExpertsMatch> raise::matchExperts(linalg::GenericOp root,
     if (!m.ids)
       return failure();
   }
-  auto xType = cast<RankedTensorType>(m.x.getType());
+  auto xType = dyn_cast<RankedTensorType>(m.x.getType());
+  if (!xType || xType.getRank() != 2 ||
+      !isa<BFloat16Type, Float16Type, Float32Type>(xType.getElementType())) {
+    reason = "the tokens are not a [T, H] tensor of bf16, f16 or f32";
+    return failure();
+  }
+  if (!isa<IntegerType>(getElementTypeOrSelf(m.ids)) ||
+      !isa<FloatType>(getElementTypeOrSelf(m.weights))) {
+    reason = "the ids are not integers or the routing weights not floats";
+    return failure();
+  }
   if (getElementTypeOrSelf(m.w1) != xType.getElementType() ||
       getElementTypeOrSelf(m.w2) != xType.getElementType()) {
     reason = "the weights and the tokens have different element types";
@@ -526,7 +553,8 @@ struct RaiseBatchedExperts : OpRewritePattern<linalg::GenericOp> {
 
   LogicalResult matchAndRewrite(linalg::GenericOp g,
                                 PatternRewriter &rewriter) const override {
-    if (g.getNumLoops() != 3 || g.getNumReductionLoops() != 1)
+    if (!g.hasPureTensorSemantics() || g.getNumResults() != 1 ||
+        g.getNumLoops() != 3 || g.getNumReductionLoops() != 1)
       return rewriter.notifyMatchFailure(g, "not a reduction of rank 3");
     std::string reason;
     FailureOr<ExpertsMatch> match = matchExperts(g, reason);

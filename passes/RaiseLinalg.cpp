@@ -29,6 +29,8 @@ struct FoldWidenThenNarrow : OpRewritePattern<linalg::GenericOp> {
 
   LogicalResult matchAndRewrite(linalg::GenericOp g,
                                 PatternRewriter &rewriter) const override {
+    if (!g.hasPureTensorSemantics() || g.getNumResults() != 1)
+      return rewriter.notifyMatchFailure(g, "not a generic on tensors");
     Value narrow;
     if (Value wide = matchUnary<arith::TruncFOp>(g.getResult(0)))
       narrow = matchUnary<arith::ExtFOp>(wide);
@@ -52,7 +54,8 @@ void mlir::moe::populateRaiseLinalgPatterns(RewritePatternSet &patterns) {
 /// Whether `g` sums dimension 1 of a rank-3 tensor: a candidate sum over
 /// the k routes of each token.
 static bool sumsMiddleDimension(linalg::GenericOp g) {
-  if (g.getNumLoops() != 3 || g.getNumReductionLoops() != 1 ||
+  if (!g.hasPureTensorSemantics() || g.getNumResults() != 1 ||
+      g.getNumLoops() != 3 || g.getNumReductionLoops() != 1 ||
       g.getIteratorTypesArray()[1] != utils::IteratorType::reduction)
     return false;
   return isa_and_nonnull<arith::AddFOp>(yieldedOp(g));
@@ -60,7 +63,8 @@ static bool sumsMiddleDimension(linalg::GenericOp g) {
 
 /// Whether the body of `g` computes a reciprocal square root.
 static bool computesRsqrt(linalg::GenericOp g) {
-  return isa_and_nonnull<math::RsqrtOp>(yieldedOp(g));
+  return g.hasPureTensorSemantics() && g.getNumResults() == 1 &&
+         isa_and_nonnull<math::RsqrtOp>(yieldedOp(g));
 }
 
 /// One remark per candidate: what it will be raised to, or why not.

@@ -182,6 +182,10 @@ FailureOr<RMSNormMatch> raise::matchRMSNorm(linalg::GenericOp rsqrt,
     return failure();
   m.x = throughExtF(x);
   m.epsilon = eps;
+  if (!isa<BFloat16Type, Float16Type, Float32Type>(getElementTypeOrSelf(m.x))) {
+    reason = "the rows are not bf16, f16 or f32";
+    return failure();
+  }
   auto resultType = cast<RankedTensorType>(m.root.getResult(0).getType());
   if (resultType != m.x.getType()) {
     reason = "the result type differs from the input's";
@@ -212,7 +216,8 @@ struct RaiseRMSNormToMoE : OpRewritePattern<linalg::GenericOp> {
 
   LogicalResult matchAndRewrite(linalg::GenericOp g,
                                 PatternRewriter &rewriter) const override {
-    if (!isa_and_nonnull<math::RsqrtOp>(yieldedOp(g)))
+    if (!g.hasPureTensorSemantics() || g.getNumResults() != 1 ||
+        !isa_and_nonnull<math::RsqrtOp>(yieldedOp(g)))
       return rewriter.notifyMatchFailure(g, "not a reciprocal square root");
     std::string reason;
     FailureOr<RMSNormMatch> match = matchRMSNorm(g, reason);

@@ -181,6 +181,17 @@ FailureOr<RouterMatch> raise::matchRouter(tm_tensor::SortOp sort,
     return failure();
   }
   m.logits = throughExtF(m.logits);
+  auto logitsType = dyn_cast<RankedTensorType>(m.logits.getType());
+  if (!logitsType || logitsType.getRank() != 2 ||
+      !isa<BFloat16Type, Float16Type, Float32Type>(
+          logitsType.getElementType())) {
+    reason = "the logits are not a [T, E] tensor of bf16, f16 or f32";
+    return failure();
+  }
+  if (!isa<IntegerType>(m.ids.getResultType().getElementType())) {
+    reason = "the sorted iota is not of an integer type";
+    return failure();
+  }
   if (!m.renormalization)
     findRenormalization(m);
   return m;
