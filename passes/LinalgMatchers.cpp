@@ -340,3 +340,83 @@ bool raise::isRowCount(Value size, Value tensor) {
   }
   return false;
 }
+
+/// Whether the comparator of `sort` orders its first operand descending:
+/// `a0 >= b0` or `a0 > b0` (or the same as `b0 <= a0`).
+bool raise::sortsDescending(tm_tensor::SortOp sort) {
+  Block &block = sort.getRegion().front();
+  auto yield = cast<tm_tensor::YieldOp>(block.getTerminator());
+  if (yield->getNumOperands() != 1)
+    return false;
+  auto cmp = yield->getOperand(0).getDefiningOp<arith::CmpFOp>();
+  if (!cmp || block.getNumArguments() < 2)
+    return false;
+  Value a = block.getArgument(0), b = block.getArgument(1);
+  using P = arith::CmpFPredicate;
+  P p = cmp.getPredicate();
+  bool greater = p == P::OGE || p == P::OGT;
+  bool less = p == P::OLE || p == P::OLT;
+  return (greater && cmp.getLhs() == a && cmp.getRhs() == b) ||
+         (less && cmp.getLhs() == b && cmp.getRhs() == a);
+}
+
+Value raise::matchLastDimReductionOf3(Value v) {
+  linalg::GenericOp g = producer(v);
+  if (!g || g.getNumDpsInputs() != 1 || g.getNumResults() != 1 ||
+      g.getNumLoops() != 3 || g.getNumReductionLoops() != 1 ||
+      g.getIteratorTypesArray()[2] != utils::IteratorType::reduction ||
+      !g.getMatchingIndexingMap(g.getDpsInputOperand(0)).isIdentity())
+    return {};
+  MLIRContext *ctx = g.getContext();
+  SmallVector<AffineExpr> r(
+      g.getMatchingIndexingMap(g.getDpsInitOperand(0)).getResults());
+  AffineExpr d0 = getAffineDimExpr(0, ctx), d1 = getAffineDimExpr(1, ctx);
+  if (!(r.size() == 2 && r[0] == d0 && r[1] == d1) &&
+      !(r.size() == 3 && r[0] == d0 && r[1] == d1 &&
+        r[2] == getAffineConstantExpr(0, ctx)))
+    return {};
+  auto add = dyn_cast_or_null<arith::AddFOp>(yieldedOp(g));
+  Block *body = g.getBody();
+  if (!add || !((add.getLhs() == body->getArgument(0) &&
+                 add.getRhs() == body->getArgument(1)) ||
+                (add.getLhs() == body->getArgument(1) &&
+                 add.getRhs() == body->getArgument(0))))
+    return {};
+  return g.getDpsInputOperand(0)->get();
+}
+
+/// The constant of the 0-d tensor `t`: a splat arith.constant or a
+/// linalg.fill of a constant.
+static std::optional<double> zeroDConstant(Value t) {
+  auto type = t ? dyn_cast<RankedTensorType>(t.getType()) : nullptr;
+  if (!type || type.getRank() != 0)
+    return std::nullopt;
+  if (auto fill = t.getDefiningOp<linalg::FillOp>())
+    return constantFloat(fill.getInputs()[0]);
+  DenseElementsAttr dense;
+  if (matchPattern(t, m_Constant(&dense)) && dense.isSplat()) {
+    if (isa<FloatType>(dense.getElementType()))
+      return dense.getSplatValue<APFloat>().convertToDouble();
+    if (isa<IntegerType>(dense.getElementType()))
+      return static_cast<double>(dense.getSplatValue<APInt>().getSExtValue());
+  }
+  return std::nullopt;
+}
+
+std::optional<double> raise::scalarOperand(linalg::GenericOp g, Value v) {
+  if (std::optional<double> c = constantFloat(v))
+    return c;
+  return zeroDConstant(inputOf(g, v));
+}
+
+std::optional<double> raise::splatValue(Value v) {
+  if (auto fill = v.getDefiningOp<linalg::FillOp>())
+    return constantFloat(fill.getInputs()[0]);
+  linalg::GenericOp g = producer(v);
+  if (!g || !isElementwise(g) || g.getNumDpsInputs() != 1)
+    return std::nullopt;
+  auto yield = cast<linalg::YieldOp>(g.getBody()->getTerminator());
+  if (yield.getOperand(0) != g.getBody()->getArgument(0))
+    return std::nullopt;
+  return zeroDConstant(g.getDpsInputOperand(0)->get());
+}

@@ -14,6 +14,8 @@
 #ifndef MOE_PASSES_LINALGMATCHERS_H
 #define MOE_PASSES_LINALGMATCHERS_H
 
+#include "moe/Dialect/TMTensor/TMTensor.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -50,6 +52,17 @@ Value inputOf(linalg::GenericOp g, Value v);
 /// The float the value `v` of a body holds when it is an arith.constant
 /// (defined in or outside the body), else nothing.
 std::optional<double> constantFloat(Value v);
+
+/// The constant a body value `v` of `g` holds: an arith.constant (in or
+/// outside the body, possibly cast), or the block argument of a 0-d input
+/// that is a constant (a splat `arith.constant dense<c> : tensor<f32>`, or a
+/// `linalg.fill` of one: a Python scalar the FX importer made a tensor).
+std::optional<double> scalarOperand(linalg::GenericOp g, Value v);
+
+/// The constant every element of `v` holds: a `linalg.fill` of a constant,
+/// or a generic broadcasting a 0-d constant tensor (aten.zeros_like,
+/// aten.full); nothing otherwise.
+std::optional<double> splatValue(Value v);
 
 /// `v` without a multiplication by the constant 1 (aten's `alpha` of
 /// add/sub, when not folded away).
@@ -101,6 +114,14 @@ enum class Reduction { Add, Max };
 /// dimension of one rank-2 input with `kind` (into `[T]` or `[T, 1]`);
 /// further results (torch-mlir's argmax of aten.max.dim) are allowed.
 Value matchLastDimReduction(Value v, Reduction kind);
+
+/// The reduced input when `v` is a generic summing the last dimension of one
+/// rank-3 input (into `[A, B]` or `[A, B, 1]`).
+Value matchLastDimReductionOf3(Value v);
+
+/// Whether the comparator of `sort` orders its first operand descending:
+/// `a0 >= b0` or `a0 > b0` (or the same as `b0 <= a0`).
+bool sortsDescending(tm_tensor::SortOp sort);
 
 /// Whether `v` is an iota along `dim`: a generic without inputs yielding
 /// `linalg.index dim` (cast to an integer).

@@ -39,6 +39,12 @@ def MoERaiseLinalgPass : Pass<"moe-raise-linalg"> {
       are copied into one `[E, 2I, H]` operand per call).
     - A router's top-k of the logits followed by a softmax over the k values
       (gpt-oss) -> `moe.gate top_k k softmax renormalize`.
+    - DeepSeek-V3's router: `sigmoid(x) + bias` with the experts outside the
+      best groups (a group's score: the sum of its two highest) masked to
+      -inf (torch-mlir's scatter of ones into zeros, broadcast, `~bool`,
+      select), the top-k of that, the weights gathered from `sigmoid(x)` ->
+      `moe.gate %x bias %b top_k k sigmoid groups G keep K`. A mask filled
+      with anything but -inf is not raised.
 
     Numerics: moe ops compute in f32 and round once, where the model IR
     rounds some intermediates to the element type (for bf16: the normalized

@@ -79,6 +79,10 @@ static void reportCandidates(Operation *root) {
       }
       auto remark = sort.emitRemark("router raised to moe.gate top_k ")
                     << m->topK << " " << stringifyScoringFunc(m->scoring);
+      if (m->bias)
+        remark << " bias";
+      if (m->groups)
+        remark << " groups " << m->groups << " keep " << m->keep;
       if (m->renormalization)
         remark << " renormalize";
       if (!m->renormalizationNote.empty())

@@ -31,8 +31,17 @@ struct RouterMatch {
   Value logits;
   ScoringFunc scoring = ScoringFunc::Softmax;
   int64_t topK = 0;
+  /// The slice of the top-k values (null when they are unused, as in
+  /// DeepSeek-V3, whose weights are gathered from the unbiased scores).
   tensor::ExtractSliceOp values;
   tensor::ExtractSliceOp ids;
+  /// The routing weights before any renormalization: the values slice, or
+  /// the gather of the unbiased scores at the ids.
+  Value weights;
+  /// DeepSeek-V3's selection bias and expert groups (null / 0 without).
+  Value bias;
+  int64_t groups = 0;
+  int64_t keep = 0;
   /// The division by the sum of the values, when it is a plain
   /// renormalization; null otherwise.
   linalg::GenericOp renormalization;

@@ -11,20 +11,6 @@ using namespace mlir;
 using namespace mlir::moe;
 using namespace mlir::moe::raise;
 
-/// The constant a body value holds: an arith.constant, or the block
-/// argument of a 0-d input filled with one (a Python scalar that the FX
-/// importer made a tensor, `prim.NumToTensor`).
-static std::optional<double> bodyConstant(linalg::GenericOp g, Value v) {
-  if (std::optional<double> c = constantFloat(v))
-    return c;
-  Value in = inputOf(g, v);
-  auto type = in ? dyn_cast<RankedTensorType>(in.getType()) : nullptr;
-  if (!type || type.getRank() != 0)
-    return std::nullopt;
-  auto fill = in.getDefiningOp<linalg::FillOp>();
-  return fill ? constantFloat(fill.getInputs()[0]) : std::nullopt;
-}
-
 /// The input and the constant `c` when `v` is an elementwise generic
 /// computing `OpTy(input, c)` (or `OpTy(c, input)` with `commutes`).
 template <typename OpTy>
@@ -37,12 +23,12 @@ static Value withConstant(Value v, double &c, bool commutes) {
   if (!op)
     return {};
   Value lhs = op->getOperand(0), rhs = withoutUnitScale(op->getOperand(1));
-  if (std::optional<double> k = bodyConstant(g, rhs);
+  if (std::optional<double> k = scalarOperand(g, rhs);
       k && inputOf(g, lhs) == g.getDpsInputOperand(0)->get()) {
     c = *k;
     return inputOf(g, lhs);
   }
-  if (std::optional<double> k = bodyConstant(g, lhs);
+  if (std::optional<double> k = scalarOperand(g, lhs);
       k && commutes && inputOf(g, rhs) == g.getDpsInputOperand(0)->get()) {
     c = *k;
     return inputOf(g, rhs);

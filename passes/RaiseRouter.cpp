@@ -4,6 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "GroupLimitedScores.h"
 #include "LinalgMatchers.h"
 #include "RaisePatterns.h"
 
@@ -12,25 +13,6 @@
 using namespace mlir;
 using namespace mlir::moe;
 using namespace mlir::moe::raise;
-
-/// Whether the comparator of `sort` orders its first operand descending:
-/// `a0 >= b0` or `a0 > b0` (or the same as `b0 <= a0`).
-static bool sortsDescending(tm_tensor::SortOp sort) {
-  Block &block = sort.getRegion().front();
-  auto yield = cast<tm_tensor::YieldOp>(block.getTerminator());
-  if (yield->getNumOperands() != 1)
-    return false;
-  auto cmp = yield->getOperand(0).getDefiningOp<arith::CmpFOp>();
-  if (!cmp || block.getNumArguments() < 2)
-    return false;
-  Value a = block.getArgument(0), b = block.getArgument(1);
-  using P = arith::CmpFPredicate;
-  P p = cmp.getPredicate();
-  bool greater = p == P::OGE || p == P::OGT;
-  bool less = p == P::OLE || p == P::OLT;
-  return (greater && cmp.getLhs() == a && cmp.getRhs() == b) ||
-         (less && cmp.getLhs() == b && cmp.getRhs() == a);
-}
 
 /// The only user of `v` when it is a slice of the first `k` columns of all
 /// rows, with `k` in `k`.
@@ -85,10 +67,31 @@ static linalg::GenericOp softmaxOfTopK(tensor::ExtractSliceOp values) {
   return {};
 }
 
+/// The only user of `ids` (`[T, k]`) that reads `scores` (`[T, E]`) at them:
+/// torch-mlir's aten.gather(scores, 1, ids), a generic over `[T, k]` yielding
+/// `tensor.extract %scores[d0, ids[d0, d1]]`; null otherwise.
+static Value gatheredAt(Value scores, tensor::ExtractSliceOp ids) {
+  for (Operation *user : ids->getUsers()) {
+    auto g = dyn_cast<linalg::GenericOp>(user);
+    if (!g || !isElementwise(g) || g.getNumDpsInputs() != 1 ||
+        g.getDpsInputOperand(0)->get() != ids.getResult() || !readsWhole(g, 0))
+      continue;
+    auto extract = dyn_cast_or_null<tensor::ExtractOp>(yieldedOp(g));
+    if (!extract || extract.getTensor() != scores ||
+        extract.getIndices().size() != 2)
+      continue;
+    auto row = extract.getIndices()[0].getDefiningOp<linalg::IndexOp>();
+    auto cast = extract.getIndices()[1].getDefiningOp<arith::IndexCastOp>();
+    if (row && row.getDim() == 0 && cast && inputOf(g, cast.getIn()) == ids)
+      return g.getResult(0);
+  }
+  return {};
+}
+
 /// Records in `m` the division of the top-k values by their sum (HF's
 /// `norm_topk_prob`), when the values feed exactly that sum and division.
 static void findRenormalization(RouterMatch &m) {
-  Value values = m.values.getResult();
+  Value values = m.weights;
   linalg::GenericOp sum, div;
   for (Operation *user : values.getUsers()) {
     auto g = dyn_cast<linalg::GenericOp>(user);
@@ -145,19 +148,53 @@ FailureOr<RouterMatch> raise::matchRouter(tm_tensor::SortOp sort,
     return failure();
   }
   int64_t kValues = 0, kIds = 0;
-  m.values = leadingColumns(sort.getResult(0), kValues);
   m.ids = leadingColumns(sort.getResult(1), kIds);
-  if (!m.values || !m.ids || kValues != kIds) {
+  bool valuesUsed = !sort.getResult(0).use_empty();
+  if (valuesUsed)
+    m.values = leadingColumns(sort.getResult(0), kValues);
+  if (!m.ids || (valuesUsed && (!m.values || kValues != kIds))) {
     reason = "the sorted scores and ids are not each used by exactly one "
              "slice of the same first k columns of every row";
     return failure();
   }
+  kValues = kIds;
+  if (m.values)
+    m.weights = m.values.getResult();
   Value scores = sort.getOutputs()[0];
   bool f32Scores = scoresType.getElementType().isF32();
   Value x = f32Scores ? matchSoftmax(scores) : Value();
   m.scoring = ScoringFunc::Softmax;
   if (!x && f32Scores && (x = matchSigmoid(scores)))
     m.scoring = ScoringFunc::Sigmoid;
+  std::string groupsReason;
+  if (!x && f32Scores) {
+    // DeepSeek-V3: group-limited biased sigmoid scores; the weights are the
+    // unbiased scores gathered at the ids.
+    FailureOr<GroupLimitedScores> limited =
+        matchGroupLimitedScores(scores, groupsReason);
+    if (succeeded(limited) && !m.values) {
+      m.weights = gatheredAt(limited->scores, m.ids);
+      if (m.weights) {
+        x = limited->logits;
+        m.scoring = ScoringFunc::Sigmoid;
+        m.bias = limited->bias;
+        m.groups = limited->groups;
+        m.keep = limited->keep;
+      } else {
+        groupsReason = "the routing weights are not the unbiased scores "
+                       "gathered at the ids";
+      }
+    } else if (succeeded(limited)) {
+      groupsReason = "the top-k values of the masked scores are used (moe.gate "
+                     "returns the unbiased scores at the ids)";
+    }
+  }
+  if (!x && !m.values) {
+    reason = groupsReason.empty() ? "the top-k values are unused and the "
+                                    "scores are not group-limited"
+                                  : groupsReason;
+    return failure();
+  }
   if (!x) {
     // gpt-oss: top-k of the logits, then a softmax over the k values.
     m.renormalization = softmaxOfTopK(m.values);
@@ -165,7 +202,10 @@ FailureOr<RouterMatch> raise::matchRouter(tm_tensor::SortOp sort,
       reason = f32Scores
                    ? "the sorted scores are neither a softmax nor a sigmoid "
                      "over the last dimension of the logits, nor logits "
-                     "whose top-k values go through a softmax"
+                     "whose top-k values go through a softmax" +
+                         (groupsReason.empty()
+                              ? std::string()
+                              : ", nor group-limited: " + groupsReason)
                    : "the scores are not f32 (moe.gate scores in f32; a "
                      "narrower score type would round differently), nor "
                      "logits whose top-k values go through a softmax";
@@ -201,19 +241,21 @@ GateOp raise::raiseRouter(RewriterBase &rewriter, RouterMatch m) {
   // The logits dominate the sort, and every replaced value follows it.
   rewriter.setInsertionPointAfter(m.sort);
   Location loc = m.sort.getLoc();
-  auto valuesType = m.values.getResultType().clone(rewriter.getF32Type());
+  auto valuesType =
+      cast<RankedTensorType>(m.weights.getType()).clone(rewriter.getF32Type());
   auto idsType = m.ids.getResultType().clone(rewriter.getI32Type());
-  auto gate =
-      GateOp::create(rewriter, loc, valuesType, idsType, m.logits,
-                     /*bias=*/Value(), rewriter.getI64IntegerAttr(m.topK),
-                     ScoringFuncAttr::get(rewriter.getContext(), m.scoring),
-                     m.renormalization ? rewriter.getUnitAttr() : UnitAttr(),
-                     /*n_group=*/IntegerAttr(), /*topk_group=*/IntegerAttr(),
-                     /*scaling=*/FloatAttr());
+  auto gate = GateOp::create(
+      rewriter, loc, valuesType, idsType, m.logits, m.bias,
+      rewriter.getI64IntegerAttr(m.topK),
+      ScoringFuncAttr::get(rewriter.getContext(), m.scoring),
+      m.renormalization ? rewriter.getUnitAttr() : UnitAttr(),
+      m.groups ? rewriter.getI64IntegerAttr(m.groups) : IntegerAttr(),
+      m.groups ? rewriter.getI64IntegerAttr(m.keep) : IntegerAttr(),
+      /*scaling=*/FloatAttr());
   Value ids = castElements(rewriter, loc, gate.getIds(),
                            m.ids.getResultType().getElementType());
   Operation *replaced = m.renormalization ? m.renormalization.getOperation()
-                                          : m.values.getOperation();
+                                          : m.weights.getDefiningOp();
   rewriter.replaceOp(
       replaced, castElements(rewriter, loc, gate.getWeights(),
                              getElementTypeOrSelf(replaced->getResult(0))));
