@@ -96,25 +96,28 @@ class MoEMlirBackend:
             raise ValueError(f"MoEMlirBackend: target: expected cpu or "
                              f"sm_90, found {target}")
         self.target = target
-        self.moe_compile = moe_compile or os.environ.get("MOE_COMPILE") or \
-            shutil.which("moe-compile")
-        if not self.moe_compile or not os.path.exists(self.moe_compile):
-            raise RuntimeError("MoEMlirBackend: no moe-compile (pass "
-                               "moe_compile=, set $MOE_COMPILE or put it on "
-                               "PATH)")
+        # Looked up by compile(): load() needs no compiler (an artifact
+        # compiled on another machine).
+        self.moe_compile = moe_compile
         self.raise_linalg = raise_linalg
         self.work_dir = work_dir
         self.runtime_backend = runtime_backend
 
     def compile(self, module):
         """Compiles the module's text with moe-compile into a library."""
+        compiler = self.moe_compile or os.environ.get("MOE_COMPILE") or \
+            shutil.which("moe-compile")
+        if not compiler or not os.path.exists(compiler):
+            raise RuntimeError("MoEMlirBackend: no moe-compile (pass "
+                               "moe_compile=, set $MOE_COMPILE or put it on "
+                               "PATH)")
         text = str(module)
         directory = tempfile.mkdtemp(prefix="moe_mlir_", dir=self.work_dir)
         source = os.path.join(directory, "module.mlir")
         with open(source, "w") as f:
             f.write(text)
         library = os.path.join(directory, f"module.{self.target}.so")
-        command = [self.moe_compile, source, f"--target={self.target}",
+        command = [compiler, source, f"--target={self.target}",
                    f"--raise-linalg={'true' if self.raise_linalg else 'false'}",
                    "-v", "-o", library]
         proc = subprocess.run(command, capture_output=True, text=True)

@@ -24,6 +24,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CPU = os.path.join(HERE, "..", "CPU")
+FRONTENDS = os.path.join(HERE, "..", "..", "Frontends")
 
 # (case, program, check script, extra arguments), the program and script
 # from this folder or else test/Integration/CPU (source());
@@ -42,6 +43,8 @@ CASES = [
     ("grouped_matmul row dot", "grouped_matmul_row_dot.mlir",
      "check_grouped_matmul_row_dot.py", []),
     ("elementwise", "elementwise.mlir", "check_elementwise.py", []),
+    # Model IR (torch-mlir's linalg-on-tensors), raised by moe-compile.
+    ("model IR: Qwen3-MoE layer", "qwen3_moe.mlir", "check_model_ir.py", []),
     ("experts", "experts.mlir", "check_experts.py", []),
     ("layers", "layers.mlir", "check_layers.py", []),
     ("experts --no-optimize", "experts.direct.mlir", "check_experts.py", []),
@@ -71,9 +74,13 @@ EXTRA_PROGRAMS = ["tp1_block.mlir", "size_mismatch_gpu.direct.mlir"]
 
 
 def source(name):
-    """A program or check script: this folder's, else test/Integration/CPU's."""
-    here = os.path.join(HERE, name)
-    return here if os.path.exists(here) else os.path.join(CPU, name)
+    """A program or check script: this folder's, else test/Integration/CPU's,
+    else test/Frontends' (model IR)."""
+    for folder in (HERE, CPU):
+        path = os.path.join(folder, name)
+        if os.path.exists(path):
+            return path
+    return os.path.join(FRONTENDS, name)
 
 
 def library(artifacts, program, target):
@@ -202,6 +209,8 @@ def run(args):
          "check_tp_python.py", "tp2_block.mlir"),
         ("8 threads on 8 streams from Python (per-call checks)",
          "check_threads_python.py", "size_mismatch_gpu.mlir"),
+        ("model IR through moe_mlir.torch_mlir.MoEMlirBackend",
+         "check_torch_mlir_backend_gpu.py", "qwen3_moe.mlir"),
     ]
     for name, script, program in python_checks:
         print(f"== {name}")

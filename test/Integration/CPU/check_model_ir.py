@@ -1,0 +1,38 @@
+"""Checks model IR compiled by moe-compile (which raises it to moe ops)
+against numpy: the Qwen3-MoE layer of test/Frontends/qwen3_moe.mlir
+(RMSNorm, router linear + softmax top-2 renormalized, batched_mm experts),
+in float64 from the same bf16 inputs with the model's two roundings to bf16
+(the normalized rows, the logits), within the bf16 tolerance. Run on the CPU
+library by lit and on the sm_90 library by the GPU tests (run.py).
+"""
+
+import numpy as np
+
+import reference
+from harness import Harness, rand
+
+h = Harness()
+rng = np.random.default_rng(11)
+
+
+def qwen3_layer(x, norm_w, router_w, gate_up, down):
+    n = reference.round_to(reference.rms_norm(x, norm_w, 1e-6), "bf16")
+    logits = reference.round_to(n.astype(np.float64) @
+                                router_w.astype(np.float64).T, "bf16")
+    weights, ids = reference.gate(logits, 2, "softmax", renormalize=True)
+    return reference.experts(n, gate_up, down, weights, ids,
+                             ("silu_mul", "split"))
+
+
+for tokens in (1, 5, 24):
+    x = rand(rng, (tokens, 64), "bf16")
+    norm_w = rand(rng, (64,), "bf16", 0.1) + np.float32(1)
+    norm_w = reference.round_to(norm_w, "bf16")
+    router_w = rand(rng, (8, 64), "bf16")
+    gate_up = rand(rng, (8, 64, 64), "bf16", 64 ** -0.5)
+    down = rand(rng, (8, 64, 32), "bf16", 32 ** -0.5)
+    want = reference.round_to(
+        qwen3_layer(x, norm_w, router_w, gate_up, down), "bf16")
+    (got,) = h.run("qwen3_moe", [x, norm_w, router_w, gate_up, down])
+    h.close(f"qwen3_moe model IR T={tokens}", got, want, "bf16")
+h.finish()
