@@ -420,3 +420,43 @@ std::optional<double> raise::splatValue(Value v) {
     return std::nullopt;
   return zeroDConstant(g.getDpsInputOperand(0)->get());
 }
+
+Value raise::throughReshapes(Value v) {
+  while (Operation *op = v.getDefiningOp()) {
+    if (auto e = dyn_cast<tensor::ExpandShapeOp>(op))
+      v = e.getSrc();
+    else if (auto c = dyn_cast<tensor::CollapseShapeOp>(op))
+      v = c.getSrc();
+    else if (auto c = dyn_cast<tensor::CastOp>(op))
+      v = c.getSource();
+    else
+      break;
+  }
+  return v;
+}
+
+Value raise::throughFloatCasts(Value v) {
+  while (true) {
+    if (Value w = matchUnary<arith::ExtFOp>(v))
+      v = w;
+    else if (Value n = matchUnary<arith::TruncFOp>(v))
+      v = n;
+    else
+      return v;
+  }
+}
+
+int64_t raise::dimOf(Value v, int64_t d) {
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  return type && d < type.getRank() ? type.getDimSize(d) : -1;
+}
+
+int64_t raise::rankOf(Value v) {
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  return type ? type.getRank() : -1;
+}
+
+bool raise::isStatic(Value v) {
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  return type && type.hasStaticShape();
+}

@@ -147,6 +147,23 @@ bool isRowCount(Value size, Value tensor);
 /// `v` itself when the types agree.
 Value castElements(OpBuilder &b, Location loc, Value v, Type elementType);
 
+/// `v` before any chain of order-keeping reshapes (expand_shape,
+/// collapse_shape) and tensor.casts.
+Value throughReshapes(Value v);
+
+/// `v` before elementwise float extensions and truncations (precision
+/// changes that the raised ops replace by their f32 computation).
+Value throughFloatCasts(Value v);
+
+/// Size `d` of the ranked tensor `v`; -1 when `v` has no such dimension.
+int64_t dimOf(Value v, int64_t d);
+
+/// Rank of the ranked tensor `v`; -1 for other types.
+int64_t rankOf(Value v);
+
+/// Whether `v` is a ranked tensor with static sizes.
+bool isStatic(Value v);
+
 } // namespace mlir::moe::raise
 
 #endif // MOE_PASSES_LINALGMATCHERS_H
