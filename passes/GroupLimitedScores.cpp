@@ -292,6 +292,7 @@ raise::matchGroupLimitedScores(Value masked, std::string &reason) {
     m.scores = add.getDpsInputOperand(s)->get();
     m.bias = add.getDpsInputOperand(b)->get();
   }
+  m.innerSorts = {withinGroup, groupSort};
   m.logits = m.scores ? matchSigmoid(m.scores) : Value();
   if (!m.logits) {
     reason = "the selection scores are not sigmoid(logits) plus an [E] bias";

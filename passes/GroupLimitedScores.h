@@ -7,6 +7,7 @@
 #ifndef MOE_PASSES_GROUPLIMITEDSCORES_H
 #define MOE_PASSES_GROUPLIMITEDSCORES_H
 
+#include "mlir/IR/Operation.h"
 #include "mlir/IR/Value.h"
 #include "mlir/Support/LLVM.h"
 
@@ -24,6 +25,9 @@ struct GroupLimitedScores {
   Value bias;
   int64_t groups = 0;
   int64_t keep = 0;
+  /// The top-k sorts inside the selection (within each group, over the
+  /// groups): part of this router, not routers of their own.
+  SmallVector<Operation *, 2> innerSorts;
 };
 
 /// The group-limited selection whose masked scores are `masked`, or failure

@@ -67,37 +67,59 @@ static bool computesRsqrt(linalg::GenericOp g) {
          isa_and_nonnull<math::RsqrtOp>(yieldedOp(g));
 }
 
-/// One remark per candidate: what it will be raised to, or why not.
+/// The remark of the router whose top-k is `sort`.
+static void reportRouter(tm_tensor::SortOp sort,
+                         const FailureOr<RouterMatch> &m,
+                         const std::string &reason) {
+  if (failed(m)) {
+    sort.emitRemark("router not raised: ") << reason;
+    return;
+  }
+  auto remark = sort.emitRemark("router raised to moe.gate top_k ")
+                << m->topK << " " << stringifyScoringFunc(m->scoring);
+  if (m->bias)
+    remark << " bias";
+  if (m->groups)
+    remark << " groups " << m->groups << " keep " << m->keep;
+  if (m->renormalization)
+    remark << " renormalize";
+  if (!m->renormalizationNote.empty())
+    remark << "; not raised: " << m->renormalizationNote;
+}
+
+/// One remark per candidate: what it will be raised to, or why not. The
+/// sorts inside a raised router (DeepSeek-V3's group selection) are named
+/// as its parts.
 static void reportCandidates(Operation *root) {
-  root->walk([](Operation *op) {
+  SmallVector<
+      std::tuple<tm_tensor::SortOp, FailureOr<RouterMatch>, std::string>>
+      routers;
+  llvm::DenseMap<Operation *, Operation *> partOf;
+  root->walk([&](tm_tensor::SortOp sort) {
     std::string reason;
-    if (auto sort = dyn_cast<tm_tensor::SortOp>(op)) {
-      FailureOr<RouterMatch> m = matchRouter(sort, reason);
-      if (failed(m)) {
-        sort.emitRemark("router not raised: ") << reason;
-        return;
-      }
-      auto remark = sort.emitRemark("router raised to moe.gate top_k ")
-                    << m->topK << " " << stringifyScoringFunc(m->scoring);
-      if (m->bias)
-        remark << " bias";
-      if (m->groups)
-        remark << " groups " << m->groups << " keep " << m->keep;
-      if (m->renormalization)
-        remark << " renormalize";
-      if (!m->renormalizationNote.empty())
-        remark << "; not raised: " << m->renormalizationNote;
-      return;
+    FailureOr<RouterMatch> m = matchRouter(sort, reason);
+    if (succeeded(m))
+      for (Operation *inner : m->innerSorts)
+        partOf[inner] = sort;
+    routers.emplace_back(sort, std::move(m), reason);
+  });
+  for (auto &[sort, m, reason] : routers) {
+    if (Operation *router = partOf.lookup(sort)) {
+      sort.emitRemark("part of the router raised at ") << router->getLoc();
+      continue;
     }
-    auto g = dyn_cast<linalg::GenericOp>(op);
-    if (g && computesRsqrt(g)) {
+    reportRouter(sort, m, reason);
+  }
+  root->walk([](linalg::GenericOp g) {
+    std::string reason;
+    if (computesRsqrt(g)) {
       if (failed(matchRMSNorm(g, reason)))
         g.emitRemark("RMSNorm not raised: ") << reason;
       else
         g.emitRemark("RMSNorm raised to moe.rms_norm");
       return;
     }
-    if (g && sumsMiddleDimension(g)) {
+    if (sumsMiddleDimension(g)) {
       if (failed(matchExperts(g, reason)))
         g.emitRemark("experts not raised: ") << reason;
       else

@@ -42,6 +42,8 @@ struct RouterMatch {
   Value bias;
   int64_t groups = 0;
   int64_t keep = 0;
+  /// DeepSeek-V3's top-k sorts inside the selection (part of this router).
+  SmallVector<Operation *, 2> innerSorts;
   /// The division by the sum of the values, when it is a plain
   /// renormalization; null otherwise.
   linalg::GenericOp renormalization;

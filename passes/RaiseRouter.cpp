@@ -180,6 +180,7 @@ FailureOr<RouterMatch> raise::matchRouter(tm_tensor::SortOp sort,
         m.bias = limited->bias;
         m.groups = limited->groups;
         m.keep = limited->keep;
+        m.innerSorts = limited->innerSorts;
       } else {
         groupsReason = "the routing weights are not the unbiased scores "
                        "gathered at the ids";

@@ -19,6 +19,9 @@
 // Raised: moe.gate ... bias ... sigmoid groups 4 keep 2 gives the ids and
 // the gathered weights; the division by sum + 1e-20 and the scaling stay.
 // RUN: moe-opt --moe-raise-linalg %s | FileCheck %s
+// RUN: moe-opt --moe-raise-linalg=report -mlir-print-op-on-diagnostic=false %s -o /dev/null 2>&1 | FileCheck %s --check-prefix=REPORT
+// REPORT-COUNT-2: remark: part of the router raised at
+// REPORT: remark: router raised to moe.gate top_k 4 sigmoid bias groups 4 keep 2; not raised: the top-k values are divided by something other than their sum
 // RUN: moe-compile --raise-linalg=false %s -o %t.unraised.so
 // RUN: moe-compile %s -o %t.raised.so
 // RUN: %python %S/compare_routers.py --moe-run moe-run --entry deepseek_router --dims 1,5,32,100 %t.unraised.so %t.raised.so | FileCheck %s --check-prefix=SAME
