@@ -15,15 +15,6 @@ h = Harness()
 rng = np.random.default_rng(11)
 
 
-def qwen3_layer(x, norm_w, router_w, gate_up, down):
-    n = reference.round_to(reference.rms_norm(x, norm_w, 1e-6), "bf16")
-    logits = reference.round_to(n.astype(np.float64) @
-                                router_w.astype(np.float64).T, "bf16")
-    weights, ids = reference.gate(logits, 2, "softmax", renormalize=True)
-    return reference.experts(n, gate_up, down, weights, ids,
-                             ("silu_mul", "split"))
-
-
 for tokens in (1, 5, 24):
     x = rand(rng, (tokens, 64), "bf16")
     norm_w = rand(rng, (64,), "bf16", 0.1) + np.float32(1)
@@ -32,7 +23,7 @@ for tokens in (1, 5, 24):
     gate_up = rand(rng, (8, 64, 64), "bf16", 64 ** -0.5)
     down = rand(rng, (8, 64, 32), "bf16", 32 ** -0.5)
     want = reference.round_to(
-        qwen3_layer(x, norm_w, router_w, gate_up, down), "bf16")
+        reference.qwen3_moe_fixture(x, norm_w, router_w, gate_up, down), "bf16")
     (got,) = h.run("qwen3_moe", [x, norm_w, router_w, gate_up, down])
     h.close(f"qwen3_moe model IR T={tokens}", got, want, "bf16")
 h.finish()

@@ -153,3 +153,15 @@ def experts(x, w1, w2, weights, ids, act):
             y[t] += weights[t, j] * (np.asarray(w2[e], dtype=np.float64) @
                                      activation(h, *act))
     return y
+
+
+def qwen3_moe_fixture(x, norm_w, router_w, gate_up, down):
+    """test/Frontends/qwen3_moe.mlir (H=64, E=8, k=2) in float64 from its
+    bf16 inputs, with the model's two roundings to bf16 (the normalized rows,
+    the router logits): RMSNorm (eps 1e-6), softmax top-2 renormalized,
+    silu experts."""
+    n = round_to(rms_norm(x, norm_w, 1e-6), "bf16")
+    logits = round_to(n.astype(np.float64) @
+                      np.asarray(router_w, dtype=np.float64).T, "bf16")
+    weights, ids = gate(logits, 2, "softmax", renormalize=True)
+    return experts(n, gate_up, down, weights, ids, ("silu_mul", "split"))

@@ -20,15 +20,6 @@ import reference  # noqa: E402
 from moe_mlir.torch_mlir import CompiledArtifact, MoEMlirBackend  # noqa: E402
 
 
-def qwen3_layer(x, norm_w, router_w, gate_up, down):
-    n = reference.round_to(reference.rms_norm(x, norm_w, 1e-6), "bf16")
-    logits = reference.round_to(n.astype(np.float64) @
-                                router_w.astype(np.float64).T, "bf16")
-    weights, ids = reference.gate(logits, 2, "softmax", renormalize=True)
-    return reference.experts(n, gate_up, down, weights, ids,
-                             ("silu_mul", "split"))
-
-
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--lib", required=True)
@@ -45,7 +36,7 @@ def main():
         gate_up = rand(rng, (8, 64, 64), "bf16", 64 ** -0.5)
         down = rand(rng, (8, 64, 32), "bf16", 32 ** -0.5)
         inputs = [x, norm_w, router_w, gate_up, down]
-        want = reference.round_to(qwen3_layer(*inputs), "bf16")
+        want = reference.round_to(reference.qwen3_moe_fixture(*inputs), "bf16")
         cuda = [torch.from_numpy(np.ascontiguousarray(a)).to(torch.bfloat16)
                 .cuda() for a in inputs]
         y = invoker.qwen3_moe(*cuda)
