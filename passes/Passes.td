@@ -52,7 +52,11 @@ def MoERaiseLinalgPass : Pass<"moe-raise-linalg"> {
     The results agree within the element type's tolerance; ties in the
     top-k go to the lower expert id (`tm_tensor.sort` is not stable).
 
-    Everything not matched stays as it is. With `report`, every candidate
+    Everything not matched stays as it is, except that an elementwise
+    narrowing of a widening back to the original type (`truncf(extf(x))`,
+    `trunci(extsi(x))`, exact) is folded to `x`: the raised ops return their
+    own element types where the model IR had widened them. With `report`,
+    every candidate
     (each `tm_tensor.sort`, each generic computing `math.rsqrt`, each sum
     over dimension 1 of a rank-3 tensor) gets a remark: what it was raised
     to, or why it was not.
