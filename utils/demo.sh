@@ -56,10 +56,27 @@ for f in examples/*.mlir; do
     echo
     continue
   fi
-  need=$(input_bytes "$out/$name.so")
+  # A program over several TP ranks runs as an MPI job, one moe-run per rank.
+  ranks=$(grep -o 'tp = [0-9]*' "$f" | head -1 | awk '{ print $3 }')
+  ranks=${ranks:-1}
+  need=$(( $(input_bytes "$out/$name.so") * ranks ))
   gib=$(awk -v b="$need" 'BEGIN { printf "%.1f", b / 2^30 }')
   if (( need > available * 8 / 10 )); then
     echo "(not run: its inputs take $gib GiB at T=$tokens, more than this machine has free)"
+    echo
+    continue
+  fi
+  if (( ranks > 1 )); then
+    if ! command -v mpirun > /dev/null; then
+      echo "(not run: its collectives over $ranks ranks need mpirun, from Debian's openmpi-bin)"
+      echo
+      continue
+    fi
+    root=()
+    [[ $(id -u) == 0 ]] && root=(--allow-run-as-root)
+    echo "--- run as $ranks ranks on random inputs ($gib GiB in all) at T=$tokens: mpirun -np $ranks --oversubscribe moe-run $out/$name.so --mpi --random-inputs --dim T=$tokens --bench 2"
+    mpirun -np "$ranks" --oversubscribe "${root[@]}" "$build/bin/moe-run" "$out/$name.so" \
+      --mpi --random-inputs --seed 1 --dim "T=$tokens" --bench 2
     echo
     continue
   fi
