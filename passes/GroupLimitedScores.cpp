@@ -102,23 +102,7 @@ static tm_tensor::SortOp matchTopKSlice(Value v, unsigned result, int64_t &k) {
   if (sort.getDimension() != rank - 1 ||
       !isIota(sort.getOutputs()[1], rank - 1) || !sortsDescending(sort))
     return {};
-  for (OpFoldResult o : slice.getMixedOffsets())
-    if (!isConstantIntValue(o, 0))
-      return {};
-  for (OpFoldResult s : slice.getMixedStrides())
-    if (!isConstantIntValue(s, 1))
-      return {};
-  // Every index of the leading dimensions, the first k of the last.
-  SmallVector<OpFoldResult> sizes = slice.getMixedSizes();
-  for (int64_t d = 0; d + 1 < rank; ++d)
-    if (slice.getSourceType().isDynamicDim(d)
-            ? !isa<Value>(sizes[d]) ||
-                  (d == 0 &&
-                   !isRowCount(cast<Value>(sizes[d]), slice.getSource()))
-            : !isConstantIntValue(sizes[d],
-                                  slice.getSourceType().getDimSize(d)))
-      return {};
-  std::optional<int64_t> cols = getConstantIntValue(sizes[rank - 1]);
+  std::optional<int64_t> cols = firstColumnsOfAllRows(slice);
   if (!cols)
     return {};
   k = *cols;
@@ -264,7 +248,7 @@ raise::matchGroupLimitedScores(Value masked, std::string &reason) {
   m.keep = keep;
   // gscore = sum of the top two choice scores of each group.
   Value groupScores = groupSort.getOutputs()[0];
-  Value top2 = matchLastDimReductionOf3(groupScores);
+  Value top2 = matchLastDimReduction(groupScores, Reduction::Add);
   tm_tensor::SortOp withinGroup =
       top2 ? matchTopKSlice(top2, 0, two) : tm_tensor::SortOp();
   auto view =

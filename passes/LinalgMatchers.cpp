@@ -109,21 +109,24 @@ Value raise::matchLastDimReduction(Value v, Reduction kind) {
   auto result = dyn_cast_or_null<OpResult>(v);
   linalg::GenericOp g = producer(v);
   if (!g || result.getResultNumber() != 0 || g.getNumDpsInputs() != 1 ||
-      g.getNumLoops() != 2 || g.getNumReductionLoops() != 1 ||
-      g.getIteratorTypesArray()[1] != utils::IteratorType::reduction)
+      g.getNumLoops() < 2 || g.getNumReductionLoops() != 1 ||
+      g.getIteratorTypesArray().back() != utils::IteratorType::reduction)
     return {};
   OpOperand *in = g.getDpsInputOperand(0);
   if (!g.getMatchingIndexingMap(in).isIdentity())
     return {};
-  // The output map drops or zeroes the reduced dimension.
+  // The output map keeps the leading dimensions and drops or zeroes the
+  // reduced one.
   AffineMap outMap = g.getMatchingIndexingMap(g.getDpsInitOperand(0));
   MLIRContext *ctx = g.getContext();
-  bool keptDim = outMap.getNumResults() == 2 &&
-                 outMap.getResult(0) == getAffineDimExpr(0, ctx) &&
-                 outMap.getResult(1) == getAffineConstantExpr(0, ctx);
-  bool droppedDim = outMap.getNumResults() == 1 &&
-                    outMap.getResult(0) == getAffineDimExpr(0, ctx);
-  if (!keptDim && !droppedDim)
+  unsigned lead = g.getNumLoops() - 1;
+  ArrayRef<AffineExpr> out = outMap.getResults();
+  if (out.size() != lead && out.size() != lead + 1)
+    return {};
+  for (unsigned d = 0; d < lead; ++d)
+    if (out[d] != getAffineDimExpr(d, ctx))
+      return {};
+  if (out.size() == lead + 1 && out[lead] != getAffineConstantExpr(0, ctx))
     return {};
   Operation *op = yieldedOp(g, 0);
   if (!op)
@@ -185,23 +188,14 @@ bool raise::isIota(Value v, int64_t dim) {
 
 Value raise::matchSoftmax(Value v) {
   // div(e, sum(e)), e = exp(x - max(x)), sums and maxima broadcast per row.
-  linalg::GenericOp div = producer(v);
-  auto divIns = binaryInputs<arith::DivFOp>(div);
-  if (!divIns || !readsWhole(div, divIns->first) ||
-      !readsRowBroadcast(div, divIns->second))
+  auto div = wholeOpRowBroadcast<arith::DivFOp>(producer(v));
+  if (!div || matchLastDimReduction(div->second, Reduction::Add) != div->first)
     return {};
-  Value e = div.getDpsInputOperand(divIns->first)->get();
-  Value sum = div.getDpsInputOperand(divIns->second)->get();
-  if (matchLastDimReduction(sum, Reduction::Add) != e)
+  Value shifted = matchUnary<math::ExpOp>(div->first);
+  auto sub = wholeOpRowBroadcast<arith::SubFOp>(producer(shifted));
+  if (!sub)
     return {};
-  Value shifted = matchUnary<math::ExpOp>(e);
-  linalg::GenericOp sub = producer(shifted);
-  auto subIns = binaryInputs<arith::SubFOp>(sub);
-  if (!subIns || !readsWhole(sub, subIns->first) ||
-      !readsRowBroadcast(sub, subIns->second))
-    return {};
-  Value x = sub.getDpsInputOperand(subIns->first)->get();
-  Value max = sub.getDpsInputOperand(subIns->second)->get();
+  auto [x, max] = *sub;
   // aten.max.dim reduces into [T] and expands to [T, 1] (keepdim).
   if (auto expand = max.getDefiningOp<tensor::ExpandShapeOp>())
     max = expand.getSrc();
@@ -360,31 +354,6 @@ bool raise::sortsDescending(tm_tensor::SortOp sort) {
          (less && cmp.getLhs() == b && cmp.getRhs() == a);
 }
 
-Value raise::matchLastDimReductionOf3(Value v) {
-  linalg::GenericOp g = producer(v);
-  if (!g || g.getNumDpsInputs() != 1 || g.getNumResults() != 1 ||
-      g.getNumLoops() != 3 || g.getNumReductionLoops() != 1 ||
-      g.getIteratorTypesArray()[2] != utils::IteratorType::reduction ||
-      !g.getMatchingIndexingMap(g.getDpsInputOperand(0)).isIdentity())
-    return {};
-  MLIRContext *ctx = g.getContext();
-  SmallVector<AffineExpr> r(
-      g.getMatchingIndexingMap(g.getDpsInitOperand(0)).getResults());
-  AffineExpr d0 = getAffineDimExpr(0, ctx), d1 = getAffineDimExpr(1, ctx);
-  if (!(r.size() == 2 && r[0] == d0 && r[1] == d1) &&
-      !(r.size() == 3 && r[0] == d0 && r[1] == d1 &&
-        r[2] == getAffineConstantExpr(0, ctx)))
-    return {};
-  auto add = dyn_cast_or_null<arith::AddFOp>(yieldedOp(g));
-  Block *body = g.getBody();
-  if (!add || !((add.getLhs() == body->getArgument(0) &&
-                 add.getRhs() == body->getArgument(1)) ||
-                (add.getLhs() == body->getArgument(1) &&
-                 add.getRhs() == body->getArgument(0))))
-    return {};
-  return g.getDpsInputOperand(0)->get();
-}
-
 /// The constant of the 0-d tensor `t`: a splat arith.constant or a
 /// linalg.fill of a constant.
 static std::optional<double> zeroDConstant(Value t) {
@@ -459,4 +428,28 @@ int64_t raise::rankOf(Value v) {
 bool raise::isStatic(Value v) {
   auto type = dyn_cast<RankedTensorType>(v.getType());
   return type && type.hasStaticShape();
+}
+
+std::optional<int64_t>
+raise::firstColumnsOfAllRows(tensor::ExtractSliceOp slice) {
+  auto sourceType = slice.getSourceType();
+  int64_t rank = sourceType.getRank();
+  if (rank < 2 || slice.getResultType().getRank() != rank)
+    return std::nullopt;
+  for (OpFoldResult o : slice.getMixedOffsets())
+    if (!isConstantIntValue(o, 0))
+      return std::nullopt;
+  for (OpFoldResult s : slice.getMixedStrides())
+    if (!isConstantIntValue(s, 1))
+      return std::nullopt;
+  SmallVector<OpFoldResult> sizes = slice.getMixedSizes();
+  for (int64_t d = 0; d + 1 < rank; ++d) {
+    bool whole = sourceType.isDynamicDim(d)
+                     ? d == 0 && isa<Value>(sizes[d]) &&
+                           isRowCount(cast<Value>(sizes[d]), slice.getSource())
+                     : isConstantIntValue(sizes[d], sourceType.getDimSize(d));
+    if (!whole)
+      return std::nullopt;
+  }
+  return getConstantIntValue(sizes[rank - 1]);
 }

@@ -91,6 +91,20 @@ std::optional<std::pair<unsigned, unsigned>> binaryInputs(linalg::GenericOp g) {
   return std::make_pair(a.getArgNumber(), b.getArgNumber());
 }
 
+/// The operands `(a, b)` of the rank-2 elementwise `g` computing `OpTy(a,
+/// b)` with `a` read at every index and `b` broadcast along each row
+/// (`[T, 1]` or `[T]`): a division by a row sum, a subtraction of a row
+/// maximum.
+template <typename OpTy>
+std::optional<std::pair<Value, Value>>
+wholeOpRowBroadcast(linalg::GenericOp g) {
+  auto ins = binaryInputs<OpTy>(g);
+  if (!ins || !readsWhole(g, ins->first) || !readsRowBroadcast(g, ins->second))
+    return std::nullopt;
+  return std::make_pair(g.getDpsInputOperand(ins->first)->get(),
+                        g.getDpsInputOperand(ins->second)->get());
+}
+
 /// The input `x` when `v` is an elementwise generic whose body is one `OpTy`
 /// of `x`'s block argument.
 template <typename OpTy> Value matchUnary(Value v) {
@@ -107,17 +121,14 @@ template <typename OpTy> Value matchUnary(Value v) {
 /// (prims.convert_element_type to a wider float), else `v` itself.
 Value throughExtF(Value v);
 
-/// A reduction of the last dimension of a rank-2 tensor.
+/// A reduction of the last dimension of a tensor.
 enum class Reduction { Add, Max };
 
 /// The reduced input when `v` is result 0 of a generic reducing the last
-/// dimension of one rank-2 input with `kind` (into `[T]` or `[T, 1]`);
-/// further results (torch-mlir's argmax of aten.max.dim) are allowed.
+/// dimension of one input of rank 2 or more with `kind` (into the leading
+/// dimensions, or them and a trailing 1); further results (torch-mlir's
+/// argmax of aten.max.dim) are allowed.
 Value matchLastDimReduction(Value v, Reduction kind);
-
-/// The reduced input when `v` is a generic summing the last dimension of one
-/// rank-3 input (into `[A, B]` or `[A, B, 1]`).
-Value matchLastDimReductionOf3(Value v);
 
 /// Whether the comparator of `sort` orders its first operand descending:
 /// `a0 >= b0` or `a0 > b0` (or the same as `b0 <= a0`).
@@ -141,6 +152,11 @@ Value matchSigmoid(Value v);
 /// dimension 0 of both, reshapes that keep dimension 0, tm_tensor.sort), or
 /// the size a `tensor.empty` on that path was created with.
 bool isRowCount(Value size, Value tensor);
+
+/// k when `slice` takes the first k entries along the last dimension and
+/// everything along the others (offsets 0, strides 1; a dynamic size only
+/// for dimension 0, when it is the source's row count).
+std::optional<int64_t> firstColumnsOfAllRows(tensor::ExtractSliceOp slice);
 
 /// `v` with its elements converted to `elementType` by one elementwise
 /// generic (extsi / trunci between integers, extf / truncf between floats);

@@ -147,15 +147,22 @@ ExpertsOp raise::raiseExperts(RewriterBase &rewriter, ExpertsMatch m) {
   return experts;
 }
 
+bool raise::isExpertsCandidate(linalg::GenericOp g) {
+  return g.hasPureTensorSemantics() && g.getNumResults() == 1 &&
+         g.getNumLoops() == 3 && g.getNumReductionLoops() == 1 &&
+         g.getIteratorTypesArray()[1] == utils::IteratorType::reduction &&
+         isa_and_nonnull<arith::AddFOp>(yieldedOp(g));
+}
+
 namespace {
 struct RaiseBatchedExperts : OpRewritePattern<linalg::GenericOp> {
   using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(linalg::GenericOp g,
                                 PatternRewriter &rewriter) const override {
-    if (!g.hasPureTensorSemantics() || g.getNumResults() != 1 ||
-        g.getNumLoops() != 3 || g.getNumReductionLoops() != 1)
-      return rewriter.notifyMatchFailure(g, "not a reduction of rank 3");
+    if (!isExpertsCandidate(g))
+      return rewriter.notifyMatchFailure(g, "not a sum over dimension 1 of a "
+                                            "rank-3 tensor");
     std::string reason;
     FailureOr<ExpertsMatch> match = matchExperts(g, reason);
     if (failed(match))

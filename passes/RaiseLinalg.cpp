@@ -51,22 +51,6 @@ void mlir::moe::populateRaiseLinalgPatterns(RewritePatternSet &patterns) {
   populateRaiseExpertsPatterns(patterns);
 }
 
-/// Whether `g` sums dimension 1 of a rank-3 tensor: a candidate sum over
-/// the k routes of each token.
-static bool sumsMiddleDimension(linalg::GenericOp g) {
-  if (!g.hasPureTensorSemantics() || g.getNumResults() != 1 ||
-      g.getNumLoops() != 3 || g.getNumReductionLoops() != 1 ||
-      g.getIteratorTypesArray()[1] != utils::IteratorType::reduction)
-    return false;
-  return isa_and_nonnull<arith::AddFOp>(yieldedOp(g));
-}
-
-/// Whether the body of `g` computes a reciprocal square root.
-static bool computesRsqrt(linalg::GenericOp g) {
-  return g.hasPureTensorSemantics() && g.getNumResults() == 1 &&
-         isa_and_nonnull<math::RsqrtOp>(yieldedOp(g));
-}
-
 /// The remark of the router whose top-k is `sort`.
 static void reportRouter(tm_tensor::SortOp sort,
                          const FailureOr<RouterMatch> &m,
@@ -112,14 +96,14 @@ static void reportCandidates(Operation *root) {
   }
   root->walk([](linalg::GenericOp g) {
     std::string reason;
-    if (computesRsqrt(g)) {
+    if (isRMSNormCandidate(g)) {
       if (failed(matchRMSNorm(g, reason)))
         g.emitRemark("RMSNorm not raised: ") << reason;
       else
         g.emitRemark("RMSNorm raised to moe.rms_norm");
       return;
     }
-    if (sumsMiddleDimension(g)) {
+    if (isExpertsCandidate(g)) {
       if (failed(matchExperts(g, reason)))
         g.emitRemark("experts not raised: ") << reason;
       else

@@ -78,6 +78,10 @@ struct RMSNormMatch {
 FailureOr<RMSNormMatch> matchRMSNorm(linalg::GenericOp root,
                                      std::string &reason);
 
+/// Whether `g` can be the rsqrt of an RMSNorm: a generic on tensors whose
+/// body yields math.rsqrt (the pattern's root and the report's candidate).
+bool isRMSNormCandidate(linalg::GenericOp g);
+
 RMSNormOp raiseRMSNorm(RewriterBase &rewriter, RMSNormMatch match);
 
 void populateRaiseRMSNormPatterns(RewritePatternSet &patterns);
@@ -111,6 +115,11 @@ struct ExpertsMatch {
 /// reason.
 FailureOr<ExpertsMatch> matchExperts(linalg::GenericOp root,
                                      std::string &reason);
+
+/// Whether `g` can be the sum over k of routed experts: a generic on tensors
+/// adding up dimension 1 of a rank-3 input (the pattern's root and the
+/// report's candidate).
+bool isExpertsCandidate(linalg::GenericOp g);
 
 ExpertsOp raiseExperts(RewriterBase &rewriter, ExpertsMatch match);
 

@@ -150,6 +150,10 @@ FailureOr<RMSNormMatch> raise::matchRMSNorm(linalg::GenericOp rsqrt,
     return failure();
   }
   auto type = cast<RankedTensorType>(x.getType());
+  if (type.getRank() != 2) {
+    reason = "the rows are not a [T, H] tensor";
+    return failure();
+  }
   if (type.isDynamicDim(1) ||
       std::abs(divisor - static_cast<double>(type.getDimSize(1))) > 0.5) {
     reason = "the sum of squares is not divided by the row length";
@@ -196,14 +200,18 @@ RMSNormOp raise::raiseRMSNorm(RewriterBase &rewriter, RMSNormMatch m) {
   return norm;
 }
 
+bool raise::isRMSNormCandidate(linalg::GenericOp g) {
+  return g.hasPureTensorSemantics() && g.getNumResults() == 1 &&
+         isa_and_nonnull<math::RsqrtOp>(yieldedOp(g));
+}
+
 namespace {
 struct RaiseRMSNormToMoE : OpRewritePattern<linalg::GenericOp> {
   using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(linalg::GenericOp g,
                                 PatternRewriter &rewriter) const override {
-    if (!g.hasPureTensorSemantics() || g.getNumResults() != 1 ||
-        !isa_and_nonnull<math::RsqrtOp>(yieldedOp(g)))
+    if (!isRMSNormCandidate(g))
       return rewriter.notifyMatchFailure(g, "not a reciprocal square root");
     std::string reason;
     FailureOr<RMSNormMatch> match = matchRMSNorm(g, reason);

@@ -20,25 +20,10 @@ static tensor::ExtractSliceOp leadingColumns(Value v, int64_t &k) {
   if (!v.hasOneUse())
     return {};
   auto slice = dyn_cast<tensor::ExtractSliceOp>(*v.getUsers().begin());
-  if (!slice || slice.getSourceType().getRank() != 2 ||
-      slice.getResultType().getRank() != 2)
-    return {};
-  auto isZero = [](OpFoldResult r) { return isConstantIntValue(r, 0); };
-  auto isOne = [](OpFoldResult r) { return isConstantIntValue(r, 1); };
-  SmallVector<OpFoldResult> offsets = slice.getMixedOffsets();
-  SmallVector<OpFoldResult> sizes = slice.getMixedSizes();
-  SmallVector<OpFoldResult> strides = slice.getMixedStrides();
-  if (!llvm::all_of(offsets, isZero) || !llvm::all_of(strides, isOne))
-    return {};
-  Value source = slice.getSource();
-  auto sourceType = slice.getSourceType();
-  bool allRows =
-      isa<Value>(sizes[0])
-          ? isRowCount(cast<Value>(sizes[0]), source)
-          : !sourceType.isDynamicDim(0) &&
-                isConstantIntValue(sizes[0], sourceType.getDimSize(0));
-  std::optional<int64_t> cols = getConstantIntValue(sizes[1]);
-  if (!allRows || !cols)
+  std::optional<int64_t> cols = slice && slice.getSourceType().getRank() == 2
+                                    ? firstColumnsOfAllRows(slice)
+                                    : std::nullopt;
+  if (!cols)
     return {};
   k = *cols;
   return slice;
@@ -95,20 +80,17 @@ static void findRenormalization(RouterMatch &m) {
   linalg::GenericOp sum, div;
   for (Operation *user : values.getUsers()) {
     auto g = dyn_cast<linalg::GenericOp>(user);
+    auto divides = wholeOpRowBroadcast<arith::DivFOp>(g);
     if (g && matchLastDimReduction(g.getResult(0), Reduction::Add) == values)
       sum = g;
-    else if (auto ins = binaryInputs<arith::DivFOp>(g);
-             ins && g.getDpsInputOperand(ins->first)->get() == values &&
-             readsWhole(g, ins->first) && readsRowBroadcast(g, ins->second))
+    else if (divides && divides->first == values)
       div = g;
     else
       return;
   }
   if (!sum || !div)
     return;
-  auto ins = *binaryInputs<arith::DivFOp>(div);
-  Value divisor = div.getDpsInputOperand(ins.second)->get();
-  if (divisor == sum.getResult(0)) {
+  if (wholeOpRowBroadcast<arith::DivFOp>(div)->second == sum.getResult(0)) {
     m.renormalization = div;
     return;
   }

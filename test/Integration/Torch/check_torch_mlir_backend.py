@@ -17,21 +17,16 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "CPU"))
 from torch_checks import Checks, parse_args  # noqa: E402
+from harness import compare_close  # noqa: E402
 
 from moe_mlir import CPULibrary  # noqa: E402
 from moe_mlir.torch_mlir import MoEMlirBackend  # noqa: E402
 
 FRONTENDS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
                          "..", "Frontends")
-
-
-def close(got, want, tol):
-    got, want = got.double(), want.double()
-    scale = want.abs().max().item()
-    err = (got - want).abs()
-    return bool((err <= tol * want.abs() + tol * scale).all()), \
-        f"max abs err {err.max().item():.3g} (scale {scale:.3g})"
 
 
 def main():
@@ -62,7 +57,8 @@ def main():
         inputs = [x.to(torch.bfloat16) for x in inputs]
         y = invoker.qwen3_moe(*inputs)
         (want,) = plain.call("qwen3_moe", *inputs)
-        ok, detail = close(y, want, 2e-2)
+        ok, detail = compare_close(y.float().numpy(), want.float().numpy(),
+                                   "bf16", 2e-2)
         checks.report(f"qwen3_moe T={t} (torch, bf16)",
                       ok and y.dtype == torch.bfloat16 and
                       tuple(y.shape) == (t, 64), detail)
