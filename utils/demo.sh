@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # For every example layer: print it (moe-opt), print it after the graph
 # passes (moe-optimize for gfx942), compile its GEMM kernels for gfx942 and
-# gfx950 with their resource table, build its sm_90 library, compile it for
+# gfx950 with their resource table (decode and prefill tokens), build its sm_90 library, compile it for
 # the CPU (moe-compile) and run it on random inputs (moe-run) with a summary
 # line.
 set -uo pipefail
@@ -37,6 +37,11 @@ for f in examples/*.mlir; do
   echo "--- GEMM kernels for gfx942 and gfx950: moe-compile $f --target=gfx942,gfx950 --tokens=$tokens $ep --emit=hsaco -o $out/$name-hsaco --stats"
   "$build/bin/moe-compile" "$f" --target=gfx942,gfx950 --tokens="$tokens" $ep \
     --emit=hsaco -o "$out/$name-hsaco" --stats
+  # Prefill blocks (32+ rows) multiply 32x32 MFMA tiles: the GEMM rows of
+  # the same table at T=1024.
+  echo "--- prefill GEMM kernels: moe-compile $f --target=gfx942,gfx950 --tokens=1024 $ep --emit=hsaco -o $out/$name-hsaco-prefill --stats (GEMM rows)"
+  "$build/bin/moe-compile" "$f" --target=gfx942,gfx950 --tokens=1024 $ep \
+    --emit=hsaco -o "$out/$name-hsaco-prefill" --stats | grep -E '^kernel|grouped_matmul'
   # A library with collectives over several ranks (the TP example) runs as one
   # moe-run per rank and GPU (README, "Collectives").
   echo "--- GPU library for sm_90: moe-compile $f --target=sm_90 --tokens=$tokens -o $out/$name.sm_90.so"

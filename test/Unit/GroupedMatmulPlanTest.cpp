@@ -172,7 +172,7 @@ TEST(GroupedMatmulPlanTest, InvariantsOverShapes) {
               EXPECT_EQ(p->steps % p->slices, 0);
               EXPECT_EQ(p->steps, p->sliceSteps * p->slices);
               EXPECT_EQ(p->blockM % (p->rowGroup * p->mma.m), 0);
-              EXPECT_LE(p->rowGroup * p->chains(), kGroupedMatmulAccTiles);
+              EXPECT_LE(p->laneAccValues(), kGroupedMatmulAccValues);
               EXPECT_TRUE(p->slices == 1 || p->rowGroup == 1);
               EXPECT_LE(p->threads(c), 1024);
               if (p->staging) {

@@ -21,12 +21,13 @@ using namespace mlir::moe;
 namespace {
 
 /// Emulates `steps` whole k steps of the feeding chosen for a GEMM of depth
-/// `kDepth` (a K tail, masked by the kernel, is not emulated).
+/// `kDepth` with the MMA a block of `blockM` x `blockN` picks
+/// (pickBlockMMA; a K tail, masked by the kernel, is not emulated).
 void expectFeedComputesProduct(llvm::StringRef chipName, int64_t kDepth,
-                               int64_t steps) {
+                               int64_t steps, int64_t blockM, int64_t blockN) {
   const ChipInfo *chip = lookupChip(chipName);
   ASSERT_NE(chip, nullptr);
-  MMAShape mma = *pickMMA(*chip);
+  MMAShape mma = *pickBlockMMA(*chip, blockM, blockN);
   MMALayout layout(mma, chip->waveSize);
   std::string why;
   std::optional<LaneRoles> roles = laneRolesOf(*chip, mma, why);
@@ -83,15 +84,17 @@ void expectFeedComputesProduct(llvm::StringRef chipName, int64_t kDepth,
 }
 
 /// The k a lane loads and the k a step takes on `chip` for a GEMM of depth
-/// `kDepth`, then `steps` whole steps of that feeding emulated.
+/// `kDepth` in blocks of `blockM` x `blockN` (16 x 16 by default: the
+/// 16-row MMA), then `steps` whole steps of that feeding emulated.
 void expectFeed(llvm::StringRef chipName, int64_t kDepth, int64_t kLoad,
-                int64_t kStep, int64_t steps) {
+                int64_t kStep, int64_t steps, int64_t blockM = 16,
+                int64_t blockN = 16) {
   const ChipInfo *chip = lookupChip(chipName);
   ASSERT_NE(chip, nullptr);
-  MMAShape mma = *pickMMA(*chip);
+  MMAShape mma = *pickBlockMMA(*chip, blockM, blockN);
   EXPECT_EQ(kLoadOf(*chip, mma, kDepth), kLoad);
   EXPECT_EQ(kStepOf(*chip, mma, kDepth), kStep);
-  expectFeedComputesProduct(chipName, kDepth, steps);
+  expectFeedComputesProduct(chipName, kDepth, steps, blockM, blockN);
 }
 
 // gfx942: 16-byte loads (8 k per lane), two 16x16x16 MFMAs per 32 k.
@@ -108,6 +111,37 @@ TEST(MMAFeedTest, Gfx942OneMfmaWhenKIsNotAMultipleOf8) {
 // gfx950: one 16x16x32 MFMA takes the lane's 16 bytes as they are.
 TEST(MMAFeedTest, Gfx950OneMfmaPerSixteenByteLoad) {
   expectFeed("gfx950", 64, 8, 32, 2);
+}
+
+// Blocks of 32+ rows and columns on gfx942: 32x32x8 MFMAs, two per 16-byte
+// load (each takes 4 of a lane's 8 k), 16 k a step; 8-byte loads where K is
+// not a multiple of 8.
+TEST(MMAFeedTest, Gfx942ThirtyTwoRowBlocksTakeTwo32x32x8PerLoad) {
+  const ChipInfo *chip = lookupChip("gfx942");
+  ASSERT_NE(chip, nullptr);
+  EXPECT_EQ(pickBlockMMA(*chip, 64, 128)->m, 32);
+  EXPECT_EQ(pickBlockMMA(*chip, 64, 128)->k, 8);
+  expectFeed("gfx942", 64, 8, 16, 4, 64, 128);
+  expectFeed("gfx942", 36, 4, 8, 4, 32, 32);
+}
+
+// Blocks of 32+ rows and columns on gfx950: one 32x32x16 MFMA per 16-byte
+// load; 16-row blocks or 16-column blocks keep the 16x16x32 MFMA.
+TEST(MMAFeedTest, Gfx950ThirtyTwoRowBlocksTakeOne32x32x16PerLoad) {
+  const ChipInfo *chip = lookupChip("gfx950");
+  ASSERT_NE(chip, nullptr);
+  EXPECT_EQ(pickBlockMMA(*chip, 128, 64)->k, 16);
+  EXPECT_EQ(pickBlockMMA(*chip, 16, 64)->m, 16);
+  EXPECT_EQ(pickBlockMMA(*chip, 64, 16)->m, 16);
+  expectFeed("gfx950", 64, 8, 16, 4, 32, 64);
+}
+
+// sm_90 has no 32-row MMA: every block takes m16n8k16.
+TEST(MMAFeedTest, Sm90BlocksOfAnySizeTakeMmaSync) {
+  const ChipInfo *chip = lookupChip("sm_90");
+  ASSERT_NE(chip, nullptr);
+  EXPECT_EQ(pickBlockMMA(*chip, 128, 128)->m, 16);
+  expectFeed("sm_90", 64, 8, 32, 2, 128, 128);
 }
 
 // sm_90: 16-byte loads per row, two m16n8k16 per 32 k; each lane's run

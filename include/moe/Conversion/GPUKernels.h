@@ -149,9 +149,11 @@ inline constexpr int64_t kGroupedMatmulTilesInFlight = 4;
 /// unrolls up to 8 k steps and issues their loads before their MMAs.
 inline constexpr int64_t kLoadsInFlight = 24;
 
-/// Most accumulator tiles a lane of the GEMM keeps (row tiles x chains): a
-/// wide row block multiplies several row tiles with each weight load.
-inline constexpr int64_t kGroupedMatmulAccTiles = 16;
+/// Most f32 accumulator values a lane of the GEMM keeps (row tiles x chains
+/// x values per MMA tile: 16 tiles of 16x16 MFMA or m16n8 mma.sync, 4 of
+/// 32x32 MFMA): a wide row block multiplies several row tiles with each
+/// weight load.
+inline constexpr int64_t kGroupedMatmulAccValues = 64;
 
 /// Output columns per workgroup of the GEMM kernel: its plan's block_n
 /// (buildGroupedMatmulKernel writes the plan it built from onto the op);

@@ -23,11 +23,14 @@ struct KernelStats {
   int64_t ldsBytes = 0, scratchBytes = 0, wavefrontSize = 0;
   int64_t wavesPerSIMD = 0; ///< occupancy limited by VGPRs and LDS (max 8)
   int64_t mfmaCount = 0;    ///< v_mfma instructions in the assembly
+  /// The MFMA shapes in the assembly, MxNxK, in order of first use and
+  /// comma-separated ("32x32x8"); empty without MFMAs.
+  std::string mfmaShapes;
 };
 
 /// Reads the amdhsa.kernels metadata note of `object.binary` for `kernel`
 /// (one of object.kernels) and counts the MFMA instructions of its function
-/// in `object.assembly`.
+/// in `object.assembly`, with their shapes.
 FailureOr<KernelStats> readKernelStats(const KernelObject &object,
                                        StringRef kernel, std::string &error);
 

@@ -368,7 +368,7 @@ SmallVector<Value> GroupedMatmulEmitter::maskStep(ArrayRef<Value> frags,
 void GroupedMatmulEmitter::multiplyStep(ArrayRef<Value> aFrags,
                                         ArrayRef<Value> bFrags,
                                         SmallVector<Value> &acc) {
-  int64_t chains = plan.chains(), aPerTile = aRowsPerLane(chip);
+  int64_t chains = plan.chains(), aPerTile = atom->roles.aRows.size();
   for (int64_t i = 0; i < chains; ++i)
     for (int64_t t = 0; t < plan.rowGroup; ++t)
       acc[t * chains + i] =

@@ -35,21 +35,26 @@ static void planWaves(const ChipInfo &chip, const GroupedMatmulProblem &p,
     plan.wavesN = 1;
   plan.tilesPerWave = colTiles / plan.wavesN;
   plan.group = std::min(kGroupedMatmulTilesInFlight, plan.tilesPerWave);
+  while (plan.group > 1 &&
+         plan.chains() * plan.accValues > kGroupedMatmulAccValues)
+    plan.group /= 2;
   if (plan.tilesPerWave % plan.group != 0)
     plan.group = 1;
-  plan.slices = kGroupedMatmulWaves / plan.wavesN;
+  // K slices only where the block has one row tile: with more, the waves'
+  // weight loads serve several row tiles instead (row groups below).
+  int64_t rowTiles = plan.blockM / mma.m;
+  plan.slices = rowTiles == 1 ? kGroupedMatmulWaves / plan.wavesN : 1;
   while (plan.slices > 1 && plan.steps % plan.slices != 0)
     plan.slices /= 2;
   plan.sliceSteps = plan.steps / plan.slices;
   // Row tiles multiplied together (with the same weight fragments, loaded
-  // once): up to kGroupedMatmulAccTiles accumulator tiles per lane. Wide
-  // row blocks (prefill) reuse each weight load for several 16-row tiles.
-  int64_t rowTiles = plan.blockM / mma.m;
+  // once): up to kGroupedMatmulAccValues accumulator values per lane. Wide
+  // row blocks (prefill) reuse each weight load for several row tiles.
   plan.rowGroup = 1;
   while (plan.slices == 1 && rowTiles % (2 * plan.rowGroup) == 0 &&
-         2 * plan.rowGroup * plan.chains() <= kGroupedMatmulAccTiles)
+         2 * plan.laneAccValues() <= kGroupedMatmulAccValues)
     plan.rowGroup *= 2;
-  plan.aRowsPerStep = plan.rowGroup * aRowsPerLane(chip);
+  plan.aRowsPerStep = plan.rowGroup * aRowsPerLane(chip, mma);
 }
 
 /// Async-copy staging with at least two (three where the slice has them)
@@ -139,7 +144,7 @@ planSharedRing(const ChipInfo &chip, const GroupedMatmulProblem &p,
 /// tiles leave too few chunks for the threads), up to kSharedWaves waves in
 /// all, the columns split so that each wave keeps at least two column tiles
 /// where it can (one ldmatrix of weights feeds two MMAs) and at most
-/// kGroupedMatmulAccTiles accumulator tiles: the first of those whose ring
+/// kGroupedMatmulAccValues accumulator values: the first of those whose ring
 /// plans, most waves first; false when none does.
 static bool planSharedWaves(const ChipInfo &chip, const GroupedMatmulProblem &p,
                             GroupedMatmulPlan &plan) {
@@ -153,7 +158,7 @@ static bool planSharedWaves(const ChipInfo &chip, const GroupedMatmulProblem &p,
     if (plan.blockM % (plan.rowGroup * mma.m) != 0)
       return false;
     plan.wavesM = plan.blockM / (plan.rowGroup * mma.m);
-    plan.aRowsPerStep = plan.rowGroup * aRowsPerLane(chip);
+    plan.aRowsPerStep = plan.rowGroup * aRowsPerLane(chip, mma);
     int64_t widest = 1;
     while (2 * widest * plan.wavesM <= kSharedWaves &&
            colTiles % (2 * widest) == 0 && colTiles / (2 * widest) >= 2)
@@ -161,7 +166,7 @@ static bool planSharedWaves(const ChipInfo &chip, const GroupedMatmulProblem &p,
     for (plan.wavesN = widest; plan.wavesN >= 1; plan.wavesN /= 2) {
       plan.tilesPerWave = plan.group = colTiles / plan.wavesN;
       if (plan.wavesM * plan.wavesN > kSharedWaves ||
-          plan.rowGroup * plan.chains() > kGroupedMatmulAccTiles)
+          plan.laneAccValues() > kGroupedMatmulAccValues)
         continue;
       plan.shared = planSharedRing(chip, p, plan, 0);
       if (plan.shared)
@@ -197,7 +202,7 @@ static bool planWarpgroupWaves(const ChipInfo &chip,
     plan.wavesM = kWarpgroupWaves * groupsM;
     plan.wavesN = groupsN;
     plan.tilesPerWave = plan.group = colTiles / groupsN;
-    plan.aRowsPerStep = plan.rowGroup * aRowsPerLane(chip);
+    plan.aRowsPerStep = plan.rowGroup * aRowsPerLane(chip, mma);
     plan.shared = planSharedRing(chip, p, plan, 0);
     if (plan.shared && checkGroupedMatmulPlan(chip, p, plan).empty())
       return true;
@@ -248,13 +253,15 @@ GroupedMatmulProblem mlir::moe::groupedMatmulProblem(GroupedMatmulOp op,
           op.getSumRoutes()};
 }
 
-/// What the chip and the problem fix in every plan: the MMA atom, the k a
-/// lane loads, the k steps over K, the accumulator values per lane; nullopt
-/// with `error` when the chip has no 16-row MMA with lane roles.
+/// What the chip, the problem and the block's `blockN` output columns fix
+/// in every plan: the MMA atom (pickBlockMMA), the k a lane loads, the k
+/// steps over K, the accumulator values per tile; nullopt with `error` when
+/// the chip has no 16-row MMA with lane roles.
 static std::optional<GroupedMatmulPlan> basePlan(const ChipInfo &chip,
                                                  const GroupedMatmulProblem &p,
+                                                 int64_t blockN,
                                                  std::string &error) {
-  std::optional<MMAShape> mma = pickMMA(chip);
+  std::optional<MMAShape> mma = pickBlockMMA(chip, p.blockM, blockN);
   if (!mma) {
     error = ("has no 16-row bf16 MMA on " + chip.name).str();
     return std::nullopt;
@@ -286,7 +293,10 @@ std::optional<GroupedMatmulPlan> mlir::moe::planGroupedMatmul(
               planFromChoice(chip, p, *tuned, ignored))
         return plan;
     }
-  std::optional<GroupedMatmulPlan> base = basePlan(chip, p, error);
+  // The tile's block_n counts weight rows: with a gated epilogue (gate and
+  // up rows per output column) the output columns are half that.
+  int64_t tileCols = p.gated ? p.tileN / 2 : p.tileN;
+  std::optional<GroupedMatmulPlan> base = basePlan(chip, p, tileCols, error);
   if (!base)
     return std::nullopt;
   GroupedMatmulPlan plan = *base;
@@ -306,9 +316,7 @@ std::optional<GroupedMatmulPlan> mlir::moe::planGroupedMatmul(
     return plan;
   }
   const MMAShape &mma = plan.mma;
-  // The tile's block_n counts weight rows: with a gated epilogue (gate and
-  // up rows per output column) the output columns are half that.
-  plan.blockN = std::max<int64_t>(p.gated ? p.tileN / 2 : p.tileN, mma.n);
+  plan.blockN = std::max<int64_t>(tileCols, mma.n);
   // Cooperative tiles where forced (or diagnosed), and by default where
   // the chip has them (ldmatrix; sm_90): warpgroup tiles for 64-row blocks
   // (faster than ldmatrix tiles at every such case measured on the H200,
@@ -359,9 +367,10 @@ std::optional<GroupedMatmulPlan> mlir::moe::planGroupedMatmul(
     }
     break;
   case GemmLoads::Auto:
-    // Decode tiles on chips whose one copy moves a whole fragment; anything
-    // that does not plan keeps register loads.
-    if (plan.blockM == mma.m) {
+    // Decode tiles (one row tile of the chip's 16-row MMA) on chips whose
+    // one copy moves a whole fragment; anything that does not plan keeps
+    // register loads.
+    if (plan.blockM == pickMMA(chip)->m) {
       int64_t registerGroup = plan.group;
       plan.staging = planStaging(chip, p, plan);
       if (plan.staging && plan.staging->pieces != 1) {
@@ -408,12 +417,16 @@ std::string mlir::moe::checkGroupedMatmulPlan(const ChipInfo &chip,
   if (plan.slices > 1 && plan.rowGroup != 1)
     return formatv("expected row_group 1 with slices > 1, got {0}",
                    plan.rowGroup);
-  int64_t accTiles =
-      plan.warpgroup ? kWarpgroupAccTiles : kGroupedMatmulAccTiles;
-  if (plan.rowGroup * plan.chains() > accTiles)
+  if (plan.warpgroup && plan.rowGroup * plan.chains() > kWarpgroupAccTiles)
     return formatv("expected at most {0} accumulator tiles per lane "
                    "(row_group x group, x2 when gated), got {1}",
-                   accTiles, plan.rowGroup * plan.chains());
+                   kWarpgroupAccTiles, plan.rowGroup * plan.chains());
+  if (!plan.warpgroup && plan.laneAccValues() > kGroupedMatmulAccValues)
+    return formatv("expected at most {0} accumulator values per lane "
+                   "(row_group x group, x2 when gated, x {1} per {2}x{3} MMA "
+                   "tile), got {4}",
+                   kGroupedMatmulAccValues, plan.accValues, mma.m, mma.n,
+                   plan.laneAccValues());
   if (plan.warpgroup) {
     if (!chip.warpgroupMMA)
       return formatv("expected a chip with warpgroup MMAs (sm_90) for "
@@ -487,7 +500,8 @@ std::string mlir::moe::checkGroupedMatmulPlan(const ChipInfo &chip,
 std::optional<GroupedMatmulPlan>
 mlir::moe::planFromChoice(const ChipInfo &chip, const GroupedMatmulProblem &p,
                           const GemmPlanChoice &choice, std::string &error) {
-  std::optional<GroupedMatmulPlan> base = basePlan(chip, p, error);
+  std::optional<GroupedMatmulPlan> base =
+      basePlan(chip, p, choice.blockN, error);
   if (!base)
     return std::nullopt;
   GroupedMatmulPlan plan = *base;
@@ -540,7 +554,7 @@ mlir::moe::planFromChoice(const ChipInfo &chip, const GroupedMatmulProblem &p,
       return std::nullopt;
     }
   }
-  plan.aRowsPerStep = plan.rowGroup * aRowsPerLane(chip);
+  plan.aRowsPerStep = plan.rowGroup * aRowsPerLane(chip, mma);
   plan.unroll = choice.loads == KernelLoads::Registers ? choice.unroll : 1;
   if (choice.loads == KernelLoads::AsyncCopy) {
     int64_t budget = chip.staticLdsBytes - 4 * plan.partialElems(chip);

@@ -51,7 +51,7 @@ struct GemmPlanChoice {
 /// blockM x blockN outputs with wavesN * slices waves: wavesN split the
 /// column tiles (tilesPerWave each, `group` at a time), `slices` split the
 /// k steps (their partial sums meet in LDS). Each lane multiplies rowGroup
-/// 16-row tiles with every weight fragment it loads.
+/// row tiles (mma.m rows each) with every weight fragment it loads.
 struct GroupedMatmulPlan {
   MMAShape mma;         ///< the MMA atom's shape
   int64_t blockM;       ///< rows of the workgroup's output tile
@@ -91,6 +91,8 @@ struct GroupedMatmulPlan {
 
   /// Accumulator chains per column-tile group (gate and up when gated).
   int64_t chains() const { return gated ? 2 * group : group; }
+  /// f32 accumulator values of a lane (row tiles x chains x values per tile).
+  int64_t laneAccValues() const { return rowGroup * chains() * accValues; }
   /// Threads of a workgroup.
   int64_t threads(const ChipInfo &chip) const {
     return chip.waveSize * wavesN * slices * wavesM;

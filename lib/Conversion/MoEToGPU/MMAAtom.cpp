@@ -24,6 +24,19 @@ std::optional<MMAShape> mlir::moe::pickMMA(const ChipInfo &chip) {
   return best;
 }
 
+std::optional<MMAShape>
+mlir::moe::pickBlockMMA(const ChipInfo &chip, int64_t blockM, int64_t blockN) {
+  std::optional<MMAShape> best;
+  if (blockM % 32 == 0 && blockN % 32 == 0)
+    for (const MMAShape &s : chip.bf16MMA) {
+      std::string why;
+      if (s.m == 32 && s.n == 32 && (!best || s.k > best->k) &&
+          laneRolesOf(chip, s, why))
+        best = s;
+    }
+  return best ? best : pickMMA(chip);
+}
+
 const MMAInstruction &mlir::moe::mmaInstructionOf(const ChipInfo &chip) {
   switch (chip.mmaFamily) {
   case MMAFamily::MFMA:
@@ -71,11 +84,9 @@ int64_t mlir::moe::kLoadOf(const ChipInfo &chip, MMAShape mma, int64_t depth) {
   return mmasPerStep(kPerRow, depth) * kPerRow;
 }
 
-int64_t mlir::moe::aRowsPerLane(const ChipInfo &chip) {
-  std::optional<MMAShape> mma = pickMMA(chip);
+int64_t mlir::moe::aRowsPerLane(const ChipInfo &chip, MMAShape mma) {
   std::string why;
-  std::optional<LaneRoles> roles =
-      mma ? laneRolesOf(chip, *mma, why) : std::nullopt;
+  std::optional<LaneRoles> roles = laneRolesOf(chip, mma, why);
   return roles ? roles->aRows.size() : 0;
 }
 

@@ -26,6 +26,15 @@ namespace mlir::moe {
 /// 16x16x32 on gfx950, m16n8k16 on sm_90).
 std::optional<MMAShape> pickMMA(const ChipInfo &chip);
 
+/// The MMA shape of a block of `blockM` rows by `blockN` output columns on
+/// `chip` for 2-byte elements: where the chip has a 32-row shape with lane
+/// roles and the block is a multiple of 32 both ways, the one with the most
+/// k (MFMA 32x32x8 on gfx942, 32x32x16 on gfx950: the same multiply-adds per
+/// cycle as 16x16, in half the instructions and with half the operand reads
+/// per multiply-add); else pickMMA's.
+std::optional<MMAShape> pickBlockMMA(const ChipInfo &chip, int64_t blockM,
+                                     int64_t blockN);
+
 class MMAAtom;
 
 /// One family of MMA instructions: how a lane's loaded runs become the
@@ -67,9 +76,9 @@ int64_t kStepOf(const ChipInfo &chip, MMAShape mma, int64_t depth);
 /// Consecutive k each lane loads per row and step (K must be a multiple).
 int64_t kLoadOf(const ChipInfo &chip, MMAShape mma, int64_t depth);
 
-/// A rows each lane loads per 16-row tile of pickMMA(chip) (1 on MFMA, 2 on
-/// mma.sync), or 0 when the chip's MMA has no lane roles.
-int64_t aRowsPerLane(const ChipInfo &chip);
+/// A rows each lane loads per row tile of `mma` (1 on MFMA, 2 on mma.sync),
+/// or 0 when `mma` has no lane roles on `chip`.
+int64_t aRowsPerLane(const ChipInfo &chip, MMAShape mma);
 
 /// The per-target part of the GEMM for one lane: which rows, columns and k
 /// it loads, the MMA instruction, and where its accumulator values sit in

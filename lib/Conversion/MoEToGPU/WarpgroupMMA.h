@@ -23,8 +23,8 @@ inline constexpr int64_t kWarpgroupSwizzleAlign = 1024;
 inline constexpr int64_t kWarpgroupWaves = 4;
 /// Most columns of one warpgroup MMA.
 inline constexpr int64_t kWarpgroupMaxN = 256;
-/// Most f32 accumulators a lane of a warpgroup plan holds (in 4-value
-/// tiles, as kGroupedMatmulAccTiles counts them).
+/// Most f32 accumulators a lane of a warpgroup plan holds, in the 4-value
+/// m16n8 tiles of its waves.
 inline constexpr int64_t kWarpgroupAccTiles = 32;
 /// Registers a lane of a warpgroup plan needs besides its accumulators
 /// (descriptors, routes, loop state: 26-40 by ptxas -v on the plans of

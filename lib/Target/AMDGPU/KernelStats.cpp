@@ -7,6 +7,8 @@
 #include "moe/Target/AMDGPU.h"
 #include "moe/Target/Chip.h"
 
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/BinaryFormat/ELF.h"
 #include "llvm/BinaryFormat/MsgPackDocument.h"
 #include "llvm/Object/ELFObjectFile.h"
@@ -46,6 +48,26 @@ static FailureOr<std::string> metadataBlob(StringRef hsaco,
   }
   error = "the code object has no AMDGPU metadata note";
   return failure();
+}
+
+/// The distinct MxNxK of the v_mfma_<acc>_MxNxK_<in> mnemonics of `text`,
+/// in order of first use, comma-separated.
+static std::string mfmaShapesOf(StringRef text) {
+  llvm::SmallVector<std::string> shapes;
+  for (size_t at = text.find("v_mfma_"); at != StringRef::npos;
+       at = text.find("v_mfma_", at + 1)) {
+    StringRef mnemonic = text.substr(at).take_until(
+        [](char c) { return c == ' ' || c == '\t' || c == '\n'; });
+    // v_mfma, the accumulator type, the shape, the input type.
+    llvm::SmallVector<StringRef> parts;
+    mnemonic.split(parts, '_');
+    if (parts.size() < 4)
+      continue;
+    std::string shape = parts[3].str();
+    if (!llvm::is_contained(shapes, shape))
+      shapes.push_back(shape);
+  }
+  return llvm::join(shapes, ",");
 }
 
 FailureOr<KernelStats> mlir::moe::readKernelStats(const KernelObject &object,
@@ -104,6 +126,7 @@ FailureOr<KernelStats> mlir::moe::readKernelStats(const KernelObject &object,
     }
     text = text.substr(begin, text.find(".Lfunc_end", begin) - begin);
     s.mfmaCount = text.count("v_mfma");
+    s.mfmaShapes = mfmaShapesOf(text);
     return s;
   }
   error = "no metadata for kernel '" + name.str() + "'";

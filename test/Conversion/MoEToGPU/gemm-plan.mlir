@@ -41,7 +41,7 @@ func.func @too_many_stages(%x: tensor<?x2880xbf16>, %w: tensor<128x5760x2880xbf1
 // -----
 
 func.func @too_many_accumulators(%a: tensor<?x1536xbf16>, %w: tensor<128x4096x1536xbf16>, %s: tensor<?xi32>, %b: tensor<?xi32>, %c: tensor<i32>) -> tensor<?x4096xbf16> {
-  // expected-error @+1 {{has a plan that cannot run on sm_90: expected at most 16 accumulator tiles per lane (row_group x group, x2 when gated), got 32}}
+  // expected-error @+1 {{has a plan that cannot run on sm_90: expected at most 64 accumulator values per lane (row_group x group, x2 when gated, x 4 per 16x8 MMA tile), got 128}}
   %o = moe.grouped_matmul %a, %w, %s, %b, %c rows routes top_k 8 block_m 128 plan <block_n = 128, waves_n = 4, slices = 1, group = 4, row_group = 8, loads = registers, unroll = 1> : (tensor<?x1536xbf16>, tensor<128x4096x1536xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x4096xbf16>
   return %o : tensor<?x4096xbf16>
 }
