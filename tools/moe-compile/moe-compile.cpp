@@ -246,9 +246,10 @@ static LogicalResult compileKernels(ModuleOp module, const moe::ChipInfo &chip,
   }
   if (stats) {
     llvm::outs() << llvm::formatv(
-        "{0,-40} {1,6} {2,5} {3,5} {4,5} {5,6} {6,6} {7,7} {8,5} {9,4} {10}\n",
+        "{0,-40} {1,6} {2,5} {3,5} {4,5} {5,6} {6,6} {7,7} {8,5} {9,5} {10,4} "
+        "{11}\n",
         "kernel", "chip", "VGPR", "AGPR", "SGPR", "spills", "LDS", "scratch",
-        "waves", "MFMA", "shape");
+        "waves", "WG/CU", "MFMA", "shape");
     for (const moe::KernelObject &object : *objects) {
       for (const std::string &kernel : object.kernels) {
         std::string error;
@@ -259,11 +260,11 @@ static LogicalResult compileKernels(ModuleOp module, const moe::ChipInfo &chip,
           return failure();
         }
         llvm::outs() << llvm::formatv(
-            "{0,-40} {1,6} {2,5} {3,5} {4,5} {5,6} {6,6} {7,7} {8,5} {9,4} "
-            "{10}\n",
+            "{0,-40} {1,6} {2,5} {3,5} {4,5} {5,6} {6,6} {7,7} {8,5} {9,5} "
+            "{10,4} {11}\n",
             s->name, object.chip, s->vgprs, s->agprs, s->sgprs,
             s->vgprSpills + s->sgprSpills, s->ldsBytes, s->scratchBytes,
-            s->wavesPerSIMD, s->mfmaCount,
+            s->wavesPerSIMD, s->workgroupsPerCU, s->mfmaCount,
             s->mfmaShapes.empty() ? "-" : s->mfmaShapes);
       }
     }
@@ -407,8 +408,8 @@ int main(int argc, char **argv) {
       "  moe-compile layer.mlir --target=gfx942 --emit=hsaco -o DIR --stats\n\n"
       "writes one code object per kernel (KERNEL.CHIP.hsaco); --stats prints "
       "per kernel VGPRs, AGPRs, SGPRs, spills, LDS and scratch bytes, "
-      "occupancy (waves per SIMD), the MFMA instruction count and the MFMA "
-      "shapes (MxNxK).\n");
+      "occupancy (waves per SIMD and workgroups per CU), the MFMA instruction "
+      "count and the MFMA shapes (MxNxK).\n");
 
   if (target != "cpu") {
     SmallVector<StringRef> names;

@@ -22,6 +22,8 @@ struct KernelStats {
   int64_t vgprs = 0, agprs = 0, sgprs = 0, vgprSpills = 0, sgprSpills = 0;
   int64_t ldsBytes = 0, scratchBytes = 0, wavefrontSize = 0;
   int64_t wavesPerSIMD = 0; ///< occupancy limited by VGPRs and LDS (max 8)
+  /// Workgroups a CU holds at once (VGPRs of its 4 SIMDs and its LDS).
+  int64_t workgroupsPerCU = 0;
   int64_t mfmaCount = 0;    ///< v_mfma instructions in the assembly
   /// The MFMA shapes in the assembly, MxNxK, in order of first use and
   /// comma-separated ("32x32x8"); empty without MFMAs.

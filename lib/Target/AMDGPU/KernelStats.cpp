@@ -108,14 +108,20 @@ FailureOr<KernelStats> mlir::moe::readKernelStats(const KernelObject &object,
     int64_t unified = llvm::alignTo(s.vgprs, 4) + s.agprs;
     int64_t granule = std::max<int64_t>(8, llvm::alignTo(unified, 8));
     s.wavesPerSIMD = std::min<int64_t>(8, 512 / granule);
-    // LDS: as many workgroups per CU as its LDS holds, their waves spread
-    // over the CU's 4 SIMDs.
+    // Workgroups per CU: the waves its 4 SIMDs' VGPRs hold over a
+    // workgroup's waves, and no more than its LDS holds; the waves of those
+    // workgroups spread over the SIMDs.
     const ChipInfo *chip = lookupChip(object.chip);
     int64_t groupSize = get(".max_flat_workgroup_size");
-    if (chip && s.ldsBytes > 0 && groupSize > 0 && s.wavefrontSize > 0) {
-      int64_t groups = chip->ldsBytes / s.ldsBytes;
-      int64_t waves = groups * llvm::divideCeil(groupSize, s.wavefrontSize);
-      s.wavesPerSIMD = std::min(s.wavesPerSIMD, waves / 4);
+    int64_t groupWaves = groupSize > 0 && s.wavefrontSize > 0
+                             ? llvm::divideCeil(groupSize, s.wavefrontSize)
+                             : 1;
+    s.workgroupsPerCU = 4 * s.wavesPerSIMD / groupWaves;
+    if (chip && s.ldsBytes > 0) {
+      s.workgroupsPerCU =
+          std::min(s.workgroupsPerCU, chip->ldsBytes / s.ldsBytes);
+      s.wavesPerSIMD = std::min(s.wavesPerSIMD,
+                                chip->ldsBytes / s.ldsBytes * groupWaves / 4);
     }
     // The kernel's function: from its label to the next .Lfunc_end.
     StringRef text = object.assembly;
