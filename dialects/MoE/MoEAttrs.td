@@ -87,11 +87,12 @@ def MoE_GemmPlanAttr : MoE_Attr<"GemmPlan", "gemm_plan"> {
   let description = [{
     How the kernel of a `moe.grouped_matmul` computes its `block_m x
     block_n` output tile (`block_m` is the op's): `waves_n` waves split the
-    `block_n / n` column tiles of the MMA (n = 16 on gfx942/gfx950, 8 on
-    sm_90), each accumulating `group` of its tiles at once; `slices` waves
-    per column share split the k steps (their partial sums meet in LDS);
-    each lane multiplies `row_group` 16-row tiles with every weight fragment
-    it loads. `loads` is `registers` (the k loop issues the loads of
+    `block_n / n` column tiles of the MMA (n = 16 on gfx942/gfx950, 32 in
+    their blocks of 32+ rows and output columns, which take 32x32 MFMAs; 8
+    on sm_90), each accumulating `group` of its tiles at once; `slices`
+    waves per column share split the k steps (their partial sums meet in
+    LDS); each lane multiplies `row_group` row tiles of the MMA (16 rows, or
+    32 with 32x32 MFMAs) with every weight fragment it loads. `loads` is `registers` (the k loop issues the loads of
     `unroll` steps before their MMAs), `async_copy` (each lane copies its
     fragments into LDS `stages - 1` steps ahead) or `shared_tiles` (sm_90:
     the whole workgroup copies the gathered A rows and the weight rows of a
