@@ -65,6 +65,8 @@ def parse_plan(text):
 def spell(plan):
     keys = list(FIELDS) + ["loads"]
     keys.append("unroll" if plan["loads"] in UNROLLED else "stages")
+    if "k_tile" in plan:
+        keys.append("k_tile")
     return ", ".join(f"{k} = {plan[k]}" for k in keys)
 
 
@@ -76,6 +78,8 @@ def candidates(base):
     def add(**change):
         plan = dict(base)
         plan.update(change)
+        if plan["loads"] != "shared_tiles":
+            plan.pop("k_tile", None)
         if plan["loads"] not in UNROLLED:
             plan.pop("unroll", None)
             plan.setdefault("stages", 3)
@@ -117,6 +121,12 @@ def candidates(base):
                         add(loads="shared_tiles", block_n=n, waves_n=wn,
                             slices=1, group=n // 8 // wn, row_group=rg,
                             stages=st)
+                    # 256-byte runs of each weight row per stage (k tile
+                    # 128; the model takes 64).
+                    for st in (2, 3):
+                        add(loads="shared_tiles", block_n=n, waves_n=wn,
+                            slices=1, group=n // 8 // wn, row_group=rg,
+                            stages=st, k_tile=128)
     # Warpgroup tiles (sm_90a wgmma): 64-row tiles per warpgroup, so
     # row_group counts 64-row tiles per warpgroup (block_m = 64 x row_group
     # x warpgroups over the rows); rings up to the SM's shared memory.
@@ -327,7 +337,7 @@ def table(args):
              "summed routes,",
              "// element bytes;",
              "// then block_n, waves_n, slices, group, row_group, loads, "
-             "stages, unroll.",
+             "stages, unroll, k tile (0: the model's).",
              "// The comment: the run, and the layer's time with the "
              "planner's plans and with",
              "// this one (the other GEMM's plan unchanged)."]
@@ -353,7 +363,8 @@ def table(args):
                 f"{plan['waves_n']}, {plan['slices']}, {plan['group']}, "
                 f"{plan['row_group']}, "
                 f"{loads}, "
-                f"{plan.get('stages', 0)}, {plan.get('unroll', 1)}) "
+                f"{plan.get('stages', 0)}, {plan.get('unroll', 1)}, "
+                f"{plan.get('k_tile', 0)}) "
                 f"// {os.path.basename(os.path.dirname(path))}: {key[0]} "
                 f"GEMM{g + 1}: {base['us']:.1f} -> {best['us']:.1f} us")
     with open(args.out, "w") as f:

@@ -197,7 +197,14 @@ LogicalResult GemmPlanAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                    int64_t slices, int64_t group,
                                    int64_t rowGroup, KernelLoads loads,
                                    std::optional<int64_t> stages,
-                                   std::optional<int64_t> unroll) {
+                                   std::optional<int64_t> unroll,
+                                   std::optional<int64_t> kTile) {
+  if (kTile && loads != KernelLoads::SharedTiles)
+    return emitError() << "expected 'k_tile' only with shared_tiles loads, "
+                          "got "
+                       << stringifyKernelLoads(loads);
+  if (kTile && *kTile != 32 && *kTile != 64 && *kTile != 128)
+    return emitError() << "expected 'k_tile' of 32, 64 or 128, got " << *kTile;
   for (auto [name, value] : {std::pair<StringRef, int64_t>{"block_n", blockN},
                              {"waves_n", wavesN},
                              {"slices", slices},

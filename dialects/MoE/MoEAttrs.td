@@ -111,6 +111,10 @@ def MoE_GemmPlanAttr : MoE_Attr<"GemmPlan", "gemm_plan"> {
     the same k of `row_group` routes' A rows and add the lanes' sums with
     `gpu.subgroup_reduce`; a block's routes are taken `row_group` at a
     time; `slices` waves split a row's runs, and their sums meet in LDS).
+    `k_tile` (`shared_tiles` only) forces the k of a ring stage to 32, 64
+    or 128 (a 256-byte run of each row per stage); without it the ring
+    takes 64 where that fits the stages, else 32 (the model never takes
+    128).
     Written by
     `--moe-plan-kernels` (or by the GPU lowering where missing); an edited
     plan is honoured, and checked against the chip when the kernel is built.
@@ -127,7 +131,8 @@ def MoE_GemmPlanAttr : MoE_Attr<"GemmPlan", "gemm_plan"> {
     "int64_t":$row_group,
     EnumParameter<MoE_KernelLoads>:$loads,
     OptionalParameter<"std::optional<int64_t>">:$stages,
-    OptionalParameter<"std::optional<int64_t>">:$unroll
+    OptionalParameter<"std::optional<int64_t>">:$unroll,
+    OptionalParameter<"std::optional<int64_t>">:$k_tile
   );
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;

@@ -419,6 +419,34 @@ TEST(GroupedMatmulPlanTest, ZeroChoicesAreDiagnosed) {
   EXPECT_NE(error.find("waves_n"), std::string::npos) << error;
 }
 
+// A shared-tile choice may force the ring's k tile: 128 (never the model's)
+// gives 256-byte rows a stage and reads back through its attribute; the
+// model's plans never name it; warpgroup plans refuse it.
+TEST(GroupedMatmulPlanTest, ForcedKTile) {
+  GroupedMatmulProblem p{16, 128, 4096, 2, true, GemmLoads::Auto};
+  std::string error;
+  std::optional<GroupedMatmulPlan> plan = planFromChoice(
+      chip("sm_90"), p, {64, 4, 1, 2, 1, KernelLoads::SharedTiles, 2, 1, 128},
+      error);
+  ASSERT_TRUE(plan) << error;
+  ASSERT_TRUE(plan->shared);
+  EXPECT_EQ(plan->shared->kTile, 128);
+  EXPECT_EQ(plan->shared->chunks(), 16);
+  EXPECT_EQ(plan->shared->bytes(2), 2 * (16 + 128) * 128 * 2);
+  expectAttrRoundTrip(chip("sm_90"), p, *plan);
+  std::optional<GroupedMatmulPlan> model =
+      planGroupedMatmul(chip("sm_90"), p, error);
+  ASSERT_TRUE(model && model->shared) << error;
+  EXPECT_NE(model->shared->kTile, 128);
+  mlir::MLIRContext ctx;
+  ctx.getOrLoadDialect<mlir::moe::MoEDialect>();
+  EXPECT_FALSE(toAttr(&ctx, *model).getKTile());
+  EXPECT_FALSE(planFromChoice(
+      chip("sm_90"), {64, 128, 4096, 2, false, GemmLoads::Auto},
+      {128, 1, 1, 16, 1, KernelLoads::WarpgroupTiles, 2, 1, 128}, error));
+  EXPECT_NE(error.find("k tile 128"), std::string::npos) << error;
+}
+
 // A chip without a 16-row bf16 MMA gets no plan, with the reason.
 TEST(GroupedMatmulPlanTest, NoSixteenRowMMAIsDiagnosed) {
   ChipInfo without = chip("gfx942");

@@ -95,7 +95,8 @@ static int64_t planUnroll(const GroupedMatmulPlan &plan) {
 }
 
 /// The ring of a cooperative plan whose waves are set: the k tile (64 or
-/// 32, whichever keeps more k in flight; 64 on a tie) and the most stages
+/// 32, whichever keeps more k in flight; 64 on a tie; `kTile` when nonzero:
+/// 32, 64, or 128 for ldmatrix plans) and the most stages
 /// (at most kMaxSharedStages; exactly `stages` when nonzero) that fit the
 /// budget (the model's half of the SM for ldmatrix plans, all of it for
 /// warpgroup plans, whose MMAs are big enough to keep the SM busy alone,
@@ -104,13 +105,18 @@ static int64_t planUnroll(const GroupedMatmulPlan &plan) {
 /// warpgroup plan), K has no k tile or two stages do not fit.
 static std::optional<SharedTilePlan>
 planSharedRing(const ChipInfo &chip, const GroupedMatmulProblem &p,
-               const GroupedMatmulPlan &plan, int64_t stages) {
+               const GroupedMatmulPlan &plan, int64_t stages,
+               int64_t forcedKTile = 0) {
   if (!chip.sharedMatrixLoads || p.elementBytes != 2 ||
       !sharedKTileOf(p.depth) || (plan.warpgroup && !chip.warpgroupMMA))
     return std::nullopt;
+  // Warpgroup MMAs read 64-k (128-byte) rows through their descriptors.
+  if (plan.warpgroup && forcedKTile == 128)
+    return std::nullopt;
   std::optional<SharedTilePlan> best;
-  for (int64_t kTile : {64, 32}) {
-    if (p.depth % kTile != 0)
+  for (int64_t kTile : {128, 64, 32}) {
+    if (p.depth % kTile != 0 || (forcedKTile && kTile != forcedKTile) ||
+        (!forcedKTile && kTile == 128))
       continue;
     SharedTilePlan ring{0,
                         kTile,
@@ -133,6 +139,7 @@ planSharedRing(const ChipInfo &chip, const GroupedMatmulProblem &p,
                                         std::max<int64_t>(2, p.depth / kTile)));
     if (ring.stages < 2 || (stages && ring.stages < stages))
       continue;
+    ring.forcedKTile = forcedKTile != 0;
     if (!best || ring.stages * kTile > best->stages * best->kTile)
       best = ring;
   }
@@ -542,15 +549,16 @@ mlir::moe::planFromChoice(const ChipInfo &chip, const GroupedMatmulProblem &p,
       choice.loads == KernelLoads::WarpgroupTiles) {
     plan.warpgroup = choice.loads == KernelLoads::WarpgroupTiles;
     plan.wavesM = std::max<int64_t>(1, p.blockM / (plan.rowGroup * mma.m));
-    plan.shared = planSharedRing(chip, p, plan, choice.stages);
+    plan.shared = planSharedRing(chip, p, plan, choice.stages, choice.kTile);
     if (!plan.shared) {
       error = llvm::formatv(
-          "expected {0} stages of shared tiles to fit {1} bytes of shared "
-          "memory on an NVIDIA chip{4}, with 2-byte elements, K ({2}) a "
-          "multiple of 32 and the {3} threads dividing the 16-byte chunks of "
-          "a stage",
+          "expected {0} stages of shared tiles of k tile {5} to fit {1} bytes "
+          "of shared memory on an NVIDIA chip{4}, with 2-byte elements, K "
+          "({2}) a multiple of 32 and of the k tile, and the {3} threads "
+          "dividing the 16-byte chunks of a stage",
           choice.stages, sharedTileMaxBytes(chip), p.depth, plan.threads(chip),
-          plan.warpgroup ? " with warpgroup MMAs (sm_90)" : "");
+          plan.warpgroup ? " with warpgroup MMAs (sm_90; k tile 64 or 32)" : "",
+          choice.kTile ? std::to_string(choice.kTile) : "64 or 32");
       return std::nullopt;
     }
   }
@@ -581,12 +589,12 @@ mlir::moe::planFromChoice(const ChipInfo &chip, const GroupedMatmulProblem &p,
 std::optional<GroupedMatmulPlan>
 mlir::moe::planFromAttr(const ChipInfo &chip, const GroupedMatmulProblem &p,
                         GemmPlanAttr attr, std::string &error) {
-  return planFromChoice(chip, p,
-                        {attr.getBlockN(), attr.getWavesN(), attr.getSlices(),
-                         attr.getGroup(), attr.getRowGroup(), attr.getLoads(),
-                         attr.getStages().value_or(0),
-                         attr.getUnroll().value_or(1)},
-                        error);
+  return planFromChoice(
+      chip, p,
+      {attr.getBlockN(), attr.getWavesN(), attr.getSlices(), attr.getGroup(),
+       attr.getRowGroup(), attr.getLoads(), attr.getStages().value_or(0),
+       attr.getUnroll().value_or(1), attr.getKTile().value_or(0)},
+      error);
 }
 
 GemmPlanAttr mlir::moe::toAttr(MLIRContext *ctx,
@@ -594,16 +602,19 @@ GemmPlanAttr mlir::moe::toAttr(MLIRContext *ctx,
   if (plan.rowDot)
     return GemmPlanAttr::get(ctx, plan.blockN, plan.wavesN, plan.slices,
                              plan.group, plan.rowGroup, KernelLoads::RowDot,
-                             std::nullopt, plan.unroll);
+                             std::nullopt, plan.unroll, std::nullopt);
   if (plan.shared)
     return GemmPlanAttr::get(
         ctx, plan.blockN, plan.wavesN, plan.slices, plan.group, plan.rowGroup,
         plan.warpgroup ? KernelLoads::WarpgroupTiles : KernelLoads::SharedTiles,
-        plan.shared->stages, std::nullopt);
+        plan.shared->stages, std::nullopt,
+        plan.shared->forcedKTile ? std::optional<int64_t>(plan.shared->kTile)
+                                 : std::nullopt);
   return GemmPlanAttr::get(
       ctx, plan.blockN, plan.wavesN, plan.slices, plan.group, plan.rowGroup,
       plan.staging ? KernelLoads::AsyncCopy : KernelLoads::Registers,
       plan.staging ? std::optional<int64_t>(plan.staging->stages)
                    : std::nullopt,
-      plan.staging ? std::nullopt : std::optional<int64_t>(plan.unroll));
+      plan.staging ? std::nullopt : std::optional<int64_t>(plan.unroll),
+      std::nullopt);
 }

@@ -45,6 +45,8 @@ struct GemmPlanChoice {
   KernelLoads loads;
   int64_t stages; ///< async copies: the ring's stages
   int64_t unroll; ///< register loads: k steps per loop iteration
+  /// Shared tiles: the ring's k tile (32, 64 or 128); 0: the model's.
+  int64_t kTile = 0;
 };
 
 /// The grouped GEMM kernel of one problem on one chip. A workgroup computes

@@ -75,15 +75,22 @@ Value SharedTiles::rowAddress(ImplicitLocOpBuilder &b, Value stage, bool ofB,
 }
 
 /// Element offset of chunk `chunk` of row `row`: a 128-byte line holds
-/// 128 / (chunks * 16) rows; the chunk index is XORed with the row's line,
-/// so that eight consecutive rows read at one logical chunk hit eight
-/// different 16-byte bank groups.
+/// 128 / (chunks * 16) rows (or a row holds 256 / 128 lines); the chunk
+/// index is XORed with the row's line (its low three bits with row % 8 in a
+/// 256-byte row), so that eight consecutive rows read at one logical chunk
+/// hit eight different 16-byte bank groups.
 Value SharedTiles::offsetOf(ImplicitLocOpBuilder &b, Value stage, bool ofB,
                             Value row, Value chunk) {
   auto idx = [&](int64_t v) { return arith::ConstantIndexOp::create(b, v); };
-  int64_t chunks = plan.chunks(), rowsPerLine = 8 / chunks;
-  Value line = arith::RemUIOp::create(
-      b, arith::DivUIOp::create(b, row, idx(rowsPerLine)), idx(chunks));
+  int64_t chunks = plan.chunks();
+  // A 256-byte row (k tile 128) is two 128-byte lines: each is swizzled as
+  // a 64-k row is (the low three bits of the chunk XORed with row % 8).
+  Value line =
+      chunks > 8
+          ? arith::RemUIOp::create(b, row, idx(8)).getResult()
+          : arith::RemUIOp::create(
+                b, arith::DivUIOp::create(b, row, idx(8 / chunks)), idx(chunks))
+                .getResult();
   Value swizzled = arith::XOrIOp::create(b, chunk, line);
   Value at = arith::AddIOp::create(
       b, arith::MulIOp::create(b, stage, idx(plan.stageElems())),

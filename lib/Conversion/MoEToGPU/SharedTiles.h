@@ -25,7 +25,7 @@ namespace mlir::moe {
 /// of A, then bRows x kTile elements of the weights.
 struct SharedTilePlan {
   int64_t stages;  ///< k tiles whose buffers exist (in flight + being read)
-  int64_t kTile;   ///< k per stage: 64 (a 128-byte row), or 32
+  int64_t kTile;   ///< k per stage: 64 (a 128-byte row), 32, or 128
   int64_t aRows;   ///< A rows of the workgroup (block_m)
   int64_t bRows;   ///< weight rows of the workgroup (gate and up when gated)
   int64_t threads; ///< threads that share the copies
@@ -33,6 +33,9 @@ struct SharedTilePlan {
   /// for warpgroup MMAs (the ring is moved up to it at run time, so the
   /// memory has that much more), else 0 (no alignment past 16 bytes).
   int64_t alignBytes = 0;
+  /// The plan asked for kTile (GemmPlanChoice::kTile) instead of taking the
+  /// model's; its attribute then spells it.
+  bool forcedKTile = false;
 
   /// 16-byte chunks of one row of a stage (2-byte elements).
   int64_t chunks() const { return kTile / 8; }

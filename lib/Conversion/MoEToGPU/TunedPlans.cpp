@@ -25,7 +25,7 @@ constexpr KernelLoads AsyncCopy = KernelLoads::AsyncCopy;
 
 #define MOE_TUNED_PLAN(chip, tokens, experts, topK, blockM, rows, depth,       \
                        gated, summed, bytes, blockN, wavesN, slices, group,    \
-                       rowGroup, loads, stages, unroll)                        \
+                       rowGroup, loads, stages, unroll, kTile)                 \
   {chip,                                                                       \
    tokens,                                                                     \
    experts,                                                                    \
@@ -36,7 +36,7 @@ constexpr KernelLoads AsyncCopy = KernelLoads::AsyncCopy;
    gated,                                                                      \
    summed,                                                                     \
    bytes,                                                                      \
-   {blockN, wavesN, slices, group, rowGroup, loads, stages, unroll}},
+   {blockN, wavesN, slices, group, rowGroup, loads, stages, unroll, kTile}},
 const TunedPlan kTunedPlans[] = {
 #include "TunedPlans.inc"
     {nullptr, 0, 0, 0, 0, 0, 0, false, false, 0, {}}, // the end

@@ -1075,6 +1075,20 @@ func.func @plan_one_stage() attributes {plan = #moe.gemm_plan<block_n = 64, wave
 
 // -----
 
+// expected-error @+1 {{expected 'k_tile' only with shared_tiles loads, got warpgroup_tiles}}
+func.func @plan_k_tile_warpgroup() attributes {plan = #moe.gemm_plan<block_n = 64, waves_n = 1, slices = 1, group = 8, row_group = 1, loads = warpgroup_tiles, stages = 3, k_tile = 128>} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{expected 'k_tile' of 32, 64 or 128, got 256}}
+func.func @plan_k_tile_256() attributes {plan = #moe.gemm_plan<block_n = 64, waves_n = 4, slices = 1, group = 2, row_group = 1, loads = shared_tiles, stages = 2, k_tile = 256>} {
+  return
+}
+
+// -----
+
 // expected-error @+1 {{expected no 'unroll' with async_copy loads (the stages pipeline the loop)}}
 func.func @plan_staged_unroll() attributes {plan = #moe.gemm_plan<block_n = 64, waves_n = 4, slices = 1, group = 1, row_group = 1, loads = async_copy, stages = 3, unroll = 2>} {
   return

@@ -40,6 +40,9 @@ CASES = [
     # sm_90 only (its plans name warpgroup MMAs): skipped for other targets.
     ("grouped_matmul warpgroup", "grouped_matmul_warpgroup.mlir",
      "check_grouped_matmul_warpgroup.py", []),
+    # sm_90 only (shared-tile plans with 128-k stages).
+    ("grouped_matmul k tile 128", "grouped_matmul_k_tile.mlir",
+     "check_grouped_matmul_k_tile.py", []),
     ("grouped_matmul row dot", "grouped_matmul_row_dot.mlir",
      "check_grouped_matmul_row_dot.py", []),
     ("elementwise", "elementwise.mlir", "check_elementwise.py", []),
@@ -66,9 +69,9 @@ CASES = [
     ("tp4 one-shot, 4 ranks on GPU 0", "one_shot_tp4.mlir",
      "check_one_shot_tp4.py", []),
 ]
-# Programs whose plans only sm_90 runs (warpgroup MMAs): other targets
+# Programs whose plans only sm_90 runs (warpgroup MMAs, shared tiles): other targets
 # neither build nor run them.
-SM90_ONLY = {"grouped_matmul_warpgroup.mlir"}
+SM90_ONLY = {"grouped_matmul_warpgroup.mlir", "grouped_matmul_k_tile.mlir"}
 # Built too: programs the checks use besides their own.
 EXTRA_PROGRAMS = ["tp1_block.mlir", "size_mismatch_gpu.direct.mlir"]
 
