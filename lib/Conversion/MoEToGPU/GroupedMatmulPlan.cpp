@@ -114,9 +114,11 @@ planSharedRing(const ChipInfo &chip, const GroupedMatmulProblem &p,
   if (plan.warpgroup && forcedKTile == 128)
     return std::nullopt;
   std::optional<SharedTilePlan> best;
-  for (int64_t kTile : {128, 64, 32}) {
-    if (p.depth % kTile != 0 || (forcedKTile && kTile != forcedKTile) ||
-        (!forcedKTile && kTile == 128))
+  llvm::SmallVector<int64_t, 2> kTiles =
+      forcedKTile ? llvm::SmallVector<int64_t, 2>{forcedKTile}
+                  : llvm::SmallVector<int64_t, 2>{64, 32};
+  for (int64_t kTile : kTiles) {
+    if (p.depth % kTile != 0)
       continue;
     SharedTilePlan ring{0,
                         kTile,

@@ -29,9 +29,9 @@ std::optional<MMAShape> pickMMA(const ChipInfo &chip);
 /// The MMA shape of a block of `blockM` rows by `blockN` output columns on
 /// `chip` for 2-byte elements: where the chip has a 32-row shape with lane
 /// roles and the block is a multiple of 32 both ways, the one with the most
-/// k (MFMA 32x32x8 on gfx942, 32x32x16 on gfx950: the same multiply-adds per
-/// cycle as 16x16, in half the instructions and with half the operand reads
-/// per multiply-add); else pickMMA's.
+/// k (MFMA 32x32x8 on gfx942, 32x32x16 on gfx950: per multiply-add, half
+/// the instructions and half the operand elements of the 16x16 shapes);
+/// else pickMMA's.
 std::optional<MMAShape> pickBlockMMA(const ChipInfo &chip, int64_t blockM,
                                      int64_t blockN);
 
