@@ -138,6 +138,51 @@ def MoE_GemmPlanAttr : MoE_Attr<"GemmPlan", "gemm_plan"> {
   let genVerifyDecl = 1;
 }
 
+def MoE_QuantAttr : MoE_Attr<"Quant", "quant"> {
+  let summary = "a quantization scheme: which elements share a scale";
+  let description = [{
+    For a quantized tensor `[lead..., R, C]` (C the reduction dimension:
+    K of a weight `[E, N, K]` or of an activation `[T, K]`), the scheme
+    says which elements share one scale, and so the scale tensor's shape:
+
+    | scheme | scale shape | scale type |
+    |---|---|---|
+    | `per_tensor` | `[lead...]` (a weight: `[E]`; an activation: `[]`) | f32 |
+    | `per_row` | `[lead..., R]` (per output channel; per token) | f32 |
+    | `block [br, bc]` | `[lead..., ceil(R / br), ceil(C / bc)]` | f32 |
+    | `mx` | `[lead..., R, C / 32]`, C a multiple of 32 | f8E8M0FNU |
+
+    DeepSeek-V3's weights are `block [128, 128]` and its activations
+    `block [1, 128]` (per token group). `mx` is OCP MX: 32 consecutive
+    elements of a row share a power-of-two scale `2^(s - 127)` stored as
+    f8E8M0FNU (s = 0xFF is NaN). The value `x` of an element `q` with scale
+    `s` is `f32(q) * f32(s)`. Block sizes are at least 1.
+
+    ```mlir
+    #moe.quant<per_row>
+    #moe.quant<block [128, 128]>
+    #moe.quant<mx>
+    ```
+  }];
+  let parameters = (ins
+    EnumParameter<MoE_QuantKind>:$kind,
+    OptionalParameter<"std::optional<int64_t>">:$block_rows,
+    OptionalParameter<"std::optional<int64_t>">:$block_cols
+  );
+  let assemblyFormat = "`<` $kind (` ` `[` $block_rows^ `,` $block_cols `]`)? `>`";
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    /// The OCP MX block: 32 elements of a row share one scale.
+    static constexpr int64_t kMxBlock = 32;
+    /// The shape of the scales of a tensor of shape `valueShape` (rank >= 2
+    /// except per_tensor); dynamic sizes stay dynamic.
+    ::llvm::SmallVector<int64_t>
+    getScaleShape(::llvm::ArrayRef<int64_t> valueShape) const;
+    /// f8E8M0FNU for mx, f32 otherwise.
+    ::mlir::Type getScaleElementType(::mlir::MLIRContext *context) const;
+  }];
+}
+
 def MoE_ParallelAttr : MoE_Attr<"Parallel", "parallel"> {
   let summary = "the tensor/expert-parallel layout: named rank groups and their sizes";
   let description = [{

@@ -57,4 +57,15 @@ def MoE_KernelLoads : I32EnumAttr<"KernelLoads",
   let genSpecializedAttr = 0;
 }
 
+def MoE_QuantKind : I32EnumAttr<"QuantKind",
+    "which elements of a quantized tensor share a scale", [
+      I32EnumAttrCase<"PerTensor", 0, "per_tensor">,
+      I32EnumAttrCase<"PerRow", 1, "per_row">,
+      I32EnumAttrCase<"Block", 2, "block">,
+      I32EnumAttrCase<"Mx", 3, "mx">
+    ]> {
+  let cppNamespace = "::mlir::moe";
+  let genSpecializedAttr = 0;
+}
+
 #endif // MOE_ENUMS_TD

@@ -522,6 +522,8 @@ def MoE_AllReduceAddRMSNormOp : MoE_CollectiveOp<"all_reduce_add_rms_norm",
   }];
 }
 
+include "MoE/MoEQuantOps.td"
+
 //===----------------------------------------------------------------------===//
 // Run-time checks
 //===----------------------------------------------------------------------===//

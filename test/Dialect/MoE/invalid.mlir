@@ -1151,3 +1151,107 @@ func.func @combine_zero_experts(%r: tensor<8x16xbf16>, %s: tensor<4x2xf32>, %ids
 // A declaration's argument attributes are checked against its type.
 // expected-error @+1 {{expected 'moe.ep_rank' to be a unit attribute on an index argument, got it on argument #0 of type 'i32'}}
 func.func private @ep_rank_declaration(%r: i32 {moe.ep_rank})
+
+// -----
+
+func.func @quant_block_without_sizes(%x: tensor<4x256xbf16>) {
+  // expected-error @+1 {{expected block sizes after 'block' (#moe.quant<block [rows, cols]>)}}
+  %q, %s = moe.quantize %x <block> : tensor<4x256xbf16> -> (tensor<4x256xf8E4M3FN>, tensor<4x2xf32>)
+  return
+}
+
+// -----
+
+func.func @quant_sizes_without_block(%x: tensor<4x256xbf16>) {
+  // expected-error @+1 {{expected no block sizes for 'per_row'}}
+  %q, %s = moe.quantize %x <per_row [1, 128]> : tensor<4x256xbf16> -> (tensor<4x256xf8E4M3FN>, tensor<4xf32>)
+  return
+}
+
+// -----
+
+func.func @quant_empty_block(%x: tensor<4x256xbf16>) {
+  // expected-error @+1 {{expected block sizes of at least 1, got [0, 128]}}
+  %q, %s = moe.quantize %x <block [0, 128]> : tensor<4x256xbf16> -> (tensor<4x256xf8E4M3FN>, tensor<4x2xf32>)
+  return
+}
+
+// -----
+
+func.func @quantize_values_shape(%x: tensor<4x256xbf16>) {
+  // expected-error @+1 {{expected 'values' of shape [4, 256] (the shape of the input), got [4, 128]}}
+  %q, %s = moe.quantize %x <per_row> : tensor<4x256xbf16> -> (tensor<4x128xf8E4M3FN>, tensor<4xf32>)
+  return
+}
+
+// -----
+
+func.func @quantize_scales_shape(%x: tensor<?x7168xbf16>) {
+  // expected-error @+1 {{expected 'values scales' of shape [?, 56] (one per group of the scheme), got [?, 57]}}
+  %q, %s = moe.quantize %x <block [1, 128]> : tensor<?x7168xbf16> -> (tensor<?x7168xf8E4M3FN>, tensor<?x57xf32>)
+  return
+}
+
+// -----
+
+func.func @quantize_mx_scale_type(%x: tensor<4x64xbf16>) {
+  // expected-error @+1 {{expected 'values scales' element type 'f8E8M0FNU' (mx scales are powers of two), got 'f32'}}
+  %q, %s = moe.quantize %x <mx> : tensor<4x64xbf16> -> (tensor<4x64xf8E4M3FN>, tensor<4x2xf32>)
+  return
+}
+
+// -----
+
+func.func @quantize_f32_scale_type(%x: tensor<4x64xbf16>) {
+  // expected-error @+1 {{expected 'values scales' element type 'f32' (scales of this scheme are f32), got 'f8E8M0FNU'}}
+  %q, %s = moe.quantize %x <per_row> : tensor<4x64xbf16> -> (tensor<4x64xf8E4M3FN>, tensor<4xf8E8M0FNU>)
+  return
+}
+
+// -----
+
+func.func @quantize_mx_block(%x: tensor<4x48xbf16>) {
+  // expected-error @+1 {{expected the last dimension of 'values' to be a multiple of 32 (the mx block), got 48}}
+  %q, %s = moe.quantize %x <mx> : tensor<4x48xbf16> -> (tensor<4x48xf4E2M1FN>, tensor<4x1xf8E8M0FNU>)
+  return
+}
+
+// -----
+
+func.func @quantize_fp4_needs_mx(%x: tensor<4x64xbf16>) {
+  // expected-error @+1 {{expected the 'mx' scheme for f4E2M1FN 'values' (MXFP4), got 'per_row'}}
+  %q, %s = moe.quantize %x <per_row> : tensor<4x64xbf16> -> (tensor<4x64xf4E2M1FN>, tensor<4xf32>)
+  return
+}
+
+// -----
+
+func.func @quantize_rank(%x: tensor<64xbf16>) {
+  // expected-error @+1 {{expected 'values' of rank 2 or more for the 'per_row' scheme ([..., rows, cols]), got rank 1}}
+  %q, %s = moe.quantize %x <per_row> : tensor<64xbf16> -> (tensor<64xf8E4M3FN>, tensor<f32>)
+  return
+}
+
+// -----
+
+func.func @quantize_value_type(%x: tensor<4x64xbf16>) {
+  // expected-error @+1 {{result #0 must be ranked tensor of f8E4M3FN type or f8E4M3FNUZ type or f4E2M1FN type values, but got 'tensor<4x64xbf16>'}}
+  %q, %s = moe.quantize %x <per_row> : tensor<4x64xbf16> -> (tensor<4x64xbf16>, tensor<4xf32>)
+  return
+}
+
+// -----
+
+func.func @dequantize_result_shape(%q: tensor<8x64x96xf8E4M3FN>, %s: tensor<8x64xf32>) {
+  // expected-error @+1 {{expected 'result' of shape [8, 64, 96] (the shape of the values), got [8, 96, 64]}}
+  %w = moe.dequantize %q, %s <per_row> : (tensor<8x64x96xf8E4M3FN>, tensor<8x64xf32>) -> tensor<8x96x64xbf16>
+  return
+}
+
+// -----
+
+func.func @dequantize_block_scales(%q: tensor<8x300x200xf8E4M3FN>, %s: tensor<8x2x2xf32>) {
+  // expected-error @+1 {{expected 'values scales' of shape [8, 3, 2] (one per group of the scheme), got [8, 2, 2]}}
+  %w = moe.dequantize %q, %s <block [128, 128]> : (tensor<8x300x200xf8E4M3FN>, tensor<8x2x2xf32>) -> tensor<8x300x200xbf16>
+  return
+}

@@ -242,3 +242,38 @@ func.func @grouped_matmul_sum_routes(%a: tensor<?x768xbf16>, %w2: tensor<128x204
       : (tensor<?x768xbf16>, tensor<128x2048x768xbf16>, tensor<?x8xi32>, tensor<?x8xf32>) -> tensor<?x2048xbf16>
   return %y : tensor<?x2048xbf16>
 }
+
+// -----
+
+// Dynamic activation quantization: fp8 per token group (DeepSeek-V3), MXFP4
+// and MXFP8 (f8E8M0FNU scales), per token, per tensor.
+// CHECK-LABEL: func.func @quantize
+func.func @quantize(%x: tensor<?x7168xbf16>, %h: tensor<4x2880xbf16>) {
+  // CHECK: moe.quantize %{{.*}} <block [1, 128]> : tensor<?x7168xbf16> -> (tensor<?x7168xf8E4M3FN>, tensor<?x56xf32>)
+  %q, %s = moe.quantize %x <block [1, 128]> : tensor<?x7168xbf16> -> (tensor<?x7168xf8E4M3FN>, tensor<?x56xf32>)
+  // CHECK: moe.quantize %{{.*}} <mx> : tensor<4x2880xbf16> -> (tensor<4x2880xf4E2M1FN>, tensor<4x90xf8E8M0FNU>)
+  %q4, %s4 = moe.quantize %h <mx> : tensor<4x2880xbf16> -> (tensor<4x2880xf4E2M1FN>, tensor<4x90xf8E8M0FNU>)
+  // CHECK: moe.quantize %{{.*}} <mx> : tensor<4x2880xbf16> -> (tensor<4x2880xf8E4M3FNUZ>, tensor<4x90xf8E8M0FNU>)
+  %q8, %s8 = moe.quantize %h <mx> : tensor<4x2880xbf16> -> (tensor<4x2880xf8E4M3FNUZ>, tensor<4x90xf8E8M0FNU>)
+  // CHECK: moe.quantize %{{.*}} <per_row> : tensor<4x2880xbf16> -> (tensor<4x2880xf8E4M3FN>, tensor<4xf32>)
+  %qr, %sr = moe.quantize %h <per_row> : tensor<4x2880xbf16> -> (tensor<4x2880xf8E4M3FN>, tensor<4xf32>)
+  // CHECK: moe.quantize %{{.*}} <per_tensor> : tensor<4x2880xbf16> -> (tensor<4x2880xf8E4M3FN>, tensor<f32>)
+  %qt, %st = moe.quantize %h <per_tensor> : tensor<4x2880xbf16> -> (tensor<4x2880xf8E4M3FN>, tensor<f32>)
+  return
+}
+
+// -----
+
+// Weights: 128x128 blocks with a partial last block (ceil), MXFP4, per channel.
+// CHECK-LABEL: func.func @dequantize
+func.func @dequantize(%q: tensor<8x300x200xf8E4M3FN>, %s: tensor<8x3x2xf32>,
+                      %q4: tensor<8x64x96xf4E2M1FN>, %s4: tensor<8x64x3xf8E8M0FNU>,
+                      %qc: tensor<8x64x96xf8E4M3FNUZ>, %sc: tensor<8x64xf32>) {
+  // CHECK: moe.dequantize %{{.*}}, %{{.*}} <block [128, 128]> : (tensor<8x300x200xf8E4M3FN>, tensor<8x3x2xf32>) -> tensor<8x300x200xbf16>
+  %w = moe.dequantize %q, %s <block [128, 128]> : (tensor<8x300x200xf8E4M3FN>, tensor<8x3x2xf32>) -> tensor<8x300x200xbf16>
+  // CHECK: moe.dequantize %{{.*}}, %{{.*}} <mx> : (tensor<8x64x96xf4E2M1FN>, tensor<8x64x3xf8E8M0FNU>) -> tensor<8x64x96xf32>
+  %w4 = moe.dequantize %q4, %s4 <mx> : (tensor<8x64x96xf4E2M1FN>, tensor<8x64x3xf8E8M0FNU>) -> tensor<8x64x96xf32>
+  // CHECK: moe.dequantize %{{.*}}, %{{.*}} <per_row> : (tensor<8x64x96xf8E4M3FNUZ>, tensor<8x64xf32>) -> tensor<8x64x96xf16>
+  %wc = moe.dequantize %qc, %sc <per_row> : (tensor<8x64x96xf8E4M3FNUZ>, tensor<8x64xf32>) -> tensor<8x64x96xf16>
+  return
+}

@@ -59,6 +59,13 @@ OpFoldResult reifyMaxPaddedRoutes(OpBuilder &b, Location loc,
                                   OpFoldResult routes, int64_t experts,
                                   int64_t blockM);
 
+/// Checks a quantized tensor `values` (named `name` in diagnostics) and its
+/// `scales` against `scheme`: rank, the mx block, f4E2M1FN only with mx, and
+/// the scales' element type and shape.
+LogicalResult verifyQuantizedOperand(Operation *op, StringRef name,
+                                     Value values, Value scales,
+                                     QuantAttr scheme);
+
 /// A token bucket (MoEDialect::getTokenBucketAttrName): the function serves
 /// the calls of the dispatcher `of` with T in [min, max] (max: nullopt, no
 /// bound), and its kernels are planned for T = expected.
