@@ -54,8 +54,13 @@ void mlir::moe::buildCPUReferencePipeline(OpPassManager &pm) {
   emulate.sourceTypeStrs = {"bf16"};
   emulate.targetTypeStr = "f32";
   pm.addPass(arith::createArithEmulateUnsupportedFloats(emulate));
+  // fp8, fp4 and E8M0 conversions (quantized tensors) as integer ops: LLVM
+  // has no such float types. Ours round fp4 to nearest even; upstream's
+  // arith-expand then takes the E8M0 truncations.
+  pm.addPass(createMoEExpandSmallFloatConversionsPass());
   arith::ArithExpandOpsPassOptions expand;
   expand.includeBf16 = true;
+  expand.includeF8E8M0 = true;
   pm.addPass(arith::createArithExpandOpsPass(expand));
   // exp and rsqrt become LLVM intrinsics; erf (GELU) becomes a libm call.
   pm.addPass(createConvertMathToLLVMPass());

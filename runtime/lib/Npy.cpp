@@ -18,6 +18,8 @@ size_t moe::runtime::npyElementSize(const std::string &descr) {
     return 4;
   if (descr == "<f8" || descr == "<i8")
     return 8;
+  if (descr == "|u1")
+    return 1;
   return 0;
 }
 
@@ -120,8 +122,8 @@ bool moe::runtime::readNpy(const std::string &path, NpyArray &array,
   size_t elementSize = npyElementSize(array.descr);
   if (!elementSize) {
     error = "'" + path + "': unsupported dtype '" + array.descr +
-            "'; expected float32 (<f4), int32 (<i4), int64 (<i8) or "
-            "float64 (<f8)";
+            "'; expected float32 (<f4), int32 (<i4), int64 (<i8), "
+            "float64 (<f8) or uint8 (|u1)";
     return false;
   }
   // Sizes come from the file: reject negative ones and products that do

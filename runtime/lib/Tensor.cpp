@@ -18,9 +18,16 @@ bool moe::runtime::parseDType(const std::string &name, DType &dtype) {
   static const struct {
     const char *name;
     DType dtype;
-  } table[] = {{"bf16", DType::BF16}, {"f16", DType::F16},
-               {"f32", DType::F32},   {"i32", DType::I32},
-               {"i64", DType::I64},   {"index", DType::Index}};
+  } table[] = {{"bf16", DType::BF16},
+               {"f16", DType::F16},
+               {"f32", DType::F32},
+               {"i32", DType::I32},
+               {"i64", DType::I64},
+               {"index", DType::Index},
+               {"f8e4m3fn", DType::F8E4M3FN},
+               {"f8e4m3fnuz", DType::F8E4M3FNUZ},
+               {"f8e8m0fnu", DType::F8E8M0FNU},
+               {"f4e2m1fn", DType::F4E2M1FN}};
   for (const auto &entry : table)
     if (name == entry.name) {
       dtype = entry.dtype;
@@ -37,6 +44,14 @@ const char *moe::runtime::dtypeName(DType dtype) {
   case DType::I32: return "i32";
   case DType::I64: return "i64";
   case DType::Index: return "index";
+  case DType::F8E4M3FN:
+    return "f8e4m3fn";
+  case DType::F8E4M3FNUZ:
+    return "f8e4m3fnuz";
+  case DType::F8E8M0FNU:
+    return "f8e8m0fnu";
+  case DType::F4E2M1FN:
+    return "f4e2m1fn";
   }
   return "?";
 }
@@ -49,12 +64,43 @@ size_t moe::runtime::dtypeSize(DType dtype) {
   case DType::I32: return 4;
   case DType::I64:
   case DType::Index: return 8;
+  case DType::F8E4M3FN:
+  case DType::F8E4M3FNUZ:
+  case DType::F8E8M0FNU:
+  case DType::F4E2M1FN:
+    return 1;
   }
   return 0;
 }
 
 bool moe::runtime::isFloat(DType dtype) {
   return dtype == DType::BF16 || dtype == DType::F16 || dtype == DType::F32;
+}
+
+bool moe::runtime::isQuantized(DType dtype) {
+  return dtype == DType::F8E4M3FN || dtype == DType::F8E4M3FNUZ ||
+         dtype == DType::F8E8M0FNU || dtype == DType::F4E2M1FN;
+}
+
+double moe::runtime::decodeQuantized(DType dtype, uint8_t code) {
+  if (dtype == DType::F8E8M0FNU)
+    return code == 0xFF ? std::nan("") : std::ldexp(1.0, int(code) - 127);
+  // sign | exponent field | mantissa, with the bias of the flavour.
+  int manBits = dtype == DType::F4E2M1FN ? 1 : 3;
+  int expBits = dtype == DType::F4E2M1FN ? 2 : 4;
+  int bias = dtype == DType::F8E4M3FNUZ ? 8 : dtype == DType::F4E2M1FN ? 1 : 7;
+  int width = 1 + expBits + manBits;
+  code &= static_cast<uint8_t>((1u << width) - 1);
+  bool negative = (code >> (width - 1)) & 1;
+  int mag = code & ((1 << (width - 1)) - 1);
+  if ((dtype == DType::F8E4M3FN && mag == 0x7F) ||
+      (dtype == DType::F8E4M3FNUZ && code == 0x80))
+    return std::nan("");
+  int field = mag >> manBits, man = mag & ((1 << manBits) - 1);
+  double value = field == 0
+                     ? std::ldexp(man, 1 - bias - manBits)
+                     : std::ldexp((1 << manBits) + man, field - bias - manBits);
+  return negative ? -value : value;
 }
 
 static uint32_t floatBits(float value) {
@@ -126,6 +172,8 @@ int64_t HostTensor::numElements() const {
 
 double HostTensor::at(int64_t i) const {
   const uint8_t *p = bytes.data() + i * dtypeSize(dtype);
+  if (isQuantized(dtype))
+    return decodeQuantized(dtype, *p);
   switch (dtype) {
   case DType::BF16: {
     uint16_t v;
@@ -153,12 +201,17 @@ double HostTensor::at(int64_t i) const {
     std::memcpy(&v, p, 8);
     return static_cast<double>(v);
   }
+  default: // quantized, handled above
+    return 0;
   }
-  return 0;
 }
 
 void HostTensor::set(int64_t i, double value) {
   uint8_t *p = bytes.data() + i * dtypeSize(dtype);
+  if (isQuantized(dtype)) {
+    *p = static_cast<uint8_t>(value);
+    return;
+  }
   switch (dtype) {
   case DType::BF16: {
     uint16_t v = floatToBF16(static_cast<float>(value));
@@ -186,6 +239,8 @@ void HostTensor::set(int64_t i, double value) {
     std::memcpy(p, &v, 8);
     return;
   }
+  default: // quantized, handled above
+    return;
   }
 }
 

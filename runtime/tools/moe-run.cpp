@@ -35,15 +35,21 @@ static const char *usage =
     "  --entry NAME        entry to call (optional when the library has one)\n"
     "  --input FILE.npy    one per argument, in order; bf16/f16/f32 tensors\n"
     "                      are float32 .npy (rounded to nearest even),\n"
-    "                      i32 tensors int32, i64/index int64; scalars 0-d\n"
+    "                      i32 tensors int32, i64/index int64; scalars 0-d;\n"
+    "                      fp8/E8M0 tensors uint8 codes, fp4 tensors uint8\n"
+    "                      with two codes per byte (low nibble first, last\n"
+    "                      dimension halved)\n"
     "  --random-inputs     generate every input instead: floats uniform in\n"
-    "                      [-1, 1), integers uniform in [0, --int-max]\n"
+    "                      [-1, 1), integers uniform in [0, --int-max],\n"
+    "                      fp8/fp4 codes of magnitude below 2, E8M0 scales\n"
+    "                      2^-8 .. 2^7\n"
     "  --seed N            seed of --random-inputs (default 0)\n"
     "  --dim T=N           size of the dynamic dimension T (every dynamic\n"
     "                      size in a signature is the token count T)\n"
     "  --int-max N         largest random integer (default 0)\n"
     "  --output-dir DIR    write DIR/result0.npy, DIR/result1.npy, ...\n"
-    "                      (bf16/f16 results as float32)\n"
+    "                      (bf16/f16 results as float32, quantized ones as\n"
+    "                      their codes, like inputs)\n"
     "  --bench N           call N more times and print the time per call\n"
     "  --backend B         where to run: cpu (default; libraries built with\n"
     "                      --target=cpu), cuda (--target=sm_90) or hip\n"
@@ -94,7 +100,26 @@ static bool parseInt(const char *text, int64_t &value) {
 static const char *npyDescr(DType dtype) {
   if (isFloat(dtype))
     return "<f4";
+  if (isQuantized(dtype))
+    return "|u1";
   return dtype == DType::I32 ? "<i4" : "<i8";
+}
+
+/// A random finite code of a quantized dtype from the random bits `r`:
+/// fp8 and fp4 magnitudes below 2, E8M0 scales in [2^-8, 2^7].
+static double randomCode(DType dtype, uint64_t r) {
+  switch (dtype) {
+  case DType::F8E8M0FNU:
+    return static_cast<double>(119 + r % 16);
+  case DType::F4E2M1FN:
+    return static_cast<double>(r & 0xB); // |v| <= 1.5
+  case DType::F8E4M3FNUZ: {
+    uint64_t code = r & 0xBF; // exponent field <= 7: |v| < 1
+    return static_cast<double>(code == 0x80 ? 0 : code);
+  }
+  default:
+    return static_cast<double>(r & 0xBF); // exponent field <= 7
+  }
 }
 
 static bool loadInput(const std::string &path, const ValueSpec &spec,
@@ -111,6 +136,17 @@ static bool loadInput(const std::string &path, const ValueSpec &spec,
   }
   tensor.dtype = spec.dtype;
   tensor.shape = array.shape;
+  if (isQuantized(spec.dtype)) {
+    // Raw codes; fp4 files hold two per byte (low nibble first).
+    bool packed = spec.dtype == DType::F4E2M1FN;
+    if (packed && !tensor.shape.empty())
+      tensor.shape.back() *= 2;
+    tensor.bytes.resize(static_cast<size_t>(tensor.numElements()));
+    for (size_t i = 0; i < tensor.bytes.size(); ++i)
+      tensor.bytes[i] =
+          packed ? (array.data[i / 2] >> (4 * (i % 2))) & 0xF : array.data[i];
+    return true;
+  }
   tensor.bytes.assign(static_cast<size_t>(tensor.numElements()) *
                           dtypeSize(spec.dtype),
                       0);
@@ -139,6 +175,23 @@ static bool writeOutput(const std::string &path, const HostTensor &tensor,
   NpyArray array;
   array.descr = npyDescr(tensor.dtype);
   array.shape = tensor.shape;
+  if (tensor.dtype == DType::F4E2M1FN && !array.shape.empty()) {
+    // Two codes per byte, low nibble first, along the last dimension.
+    int64_t cols = array.shape.back(),
+            rows = tensor.numElements() / std::max<int64_t>(cols, 1);
+    int64_t packedCols = (cols + 1) / 2;
+    array.shape.back() = packedCols;
+    array.data.assign(static_cast<size_t>(rows * packedCols), 0);
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t c = 0; c < cols; ++c)
+        array.data[r * packedCols + c / 2] |= static_cast<uint8_t>(
+            (tensor.bytes[r * cols + c] & 0xF) << (4 * (c % 2)));
+    return writeNpy(path, array, error);
+  }
+  if (isQuantized(tensor.dtype)) {
+    array.data = tensor.bytes;
+    return writeNpy(path, array, error);
+  }
   size_t size = npyElementSize(array.descr);
   array.data.resize(static_cast<size_t>(tensor.numElements()) * size);
   for (int64_t i = 0; i < tensor.numElements(); ++i) {
@@ -483,7 +536,9 @@ int main(int argc, char **argv) {
         return fail("input " + std::to_string(i) + " of '" + entryName + "' (" +
                     spec.describe() + "): " + error);
       for (int64_t e = 0; e < t.numElements(); ++e)
-        t.set(e, isFloat(t.dtype) ? uniform() : integers());
+        t.set(e, isQuantized(t.dtype) ? randomCode(t.dtype, next())
+                 : isFloat(t.dtype)   ? uniform()
+                                      : integers());
     }
   } else {
     if (inputPaths.size() != entry->args.size())

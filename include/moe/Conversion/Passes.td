@@ -267,6 +267,27 @@ def MoEStridedCopiesToLoopsPass
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def MoEExpandSmallFloatConversionsPass
+    : Pass<"moe-expand-small-float-conversions"> {
+  let summary = "Expand arith.extf and arith.truncf of fp8, fp4 and E8M0 into integer ops";
+  let description = [{
+    `arith.extf` from and `arith.truncf` to `f8E4M3FN` (OCP), `f8E4M3FNUZ`
+    (gfx942's) and `f4E2M1FN` (OCP MX), and `arith.extf` from `f8E8M0FNU`
+    to f32, become integer and f32 operations, which the LLVM lowering of a
+    host CPU accepts (LLVM has no such float types). `truncf` rounds to
+    nearest, ties to even, as APFloat and the OCP specifications do (the
+    `arith-expand` patterns of MLIR 22 round fp4 ties away from zero and
+    lose the sign of zero). A magnitude that rounds past the largest finite
+    value (448, 240), and NaN, become the fp8 type's NaN (S.1111.111; 0x80
+    for FNUZ, which has no negative zero); fp4 has no NaN and saturates to
+    +-6 (NaN too, with its sign). E8M0 code 0 is 2^-127, an f32 subnormal
+    (upstream's expansion flushes it to 0); 0xFF is NaN. Sources of `truncf`
+    wider than f32 are left alone (double rounding). The CPU pipeline runs
+    it.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 def MoEReadOnlyArgumentsPass
     : Pass<"moe-read-only-arguments", "::mlir::ModuleOp"> {
   let summary = "Mark tensor arguments of host functions not writable for bufferization";

@@ -15,6 +15,7 @@ void populateRoutingLoweringPatterns(RewritePatternSet &patterns);
 void populateExpertLoweringPatterns(RewritePatternSet &patterns);
 void populateNormLoweringPatterns(RewritePatternSet &patterns);
 void populateCollectiveLoweringPatterns(RewritePatternSet &patterns);
+void populateQuantLoweringPatterns(RewritePatternSet &patterns);
 
 /// True when `op`'s group (named `group`) has exactly one rank: the
 /// collectives these patterns lower (over more ranks they are runtime calls

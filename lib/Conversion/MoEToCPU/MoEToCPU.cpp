@@ -30,6 +30,7 @@ void mlir::moe::populateMoEToCPUPatterns(RewritePatternSet &patterns) {
   cpu::populateExpertLoweringPatterns(patterns);
   cpu::populateNormLoweringPatterns(patterns);
   cpu::populateCollectiveLoweringPatterns(patterns);
+  cpu::populateQuantLoweringPatterns(patterns);
 }
 
 /// Collectives over several ranks become calls of the runtime's

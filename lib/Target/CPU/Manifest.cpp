@@ -21,6 +21,16 @@ static std::string runtimeTypeName(Type type, bool scalar) {
     return scalar ? "" : "bf16";
   if (type.isF16())
     return scalar ? "" : "f16";
+  if (!scalar) {
+    if (isa<Float8E4M3FNType>(type))
+      return "f8e4m3fn";
+    if (isa<Float8E4M3FNUZType>(type))
+      return "f8e4m3fnuz";
+    if (isa<Float8E8M0FNUType>(type))
+      return "f8e8m0fnu";
+    if (isa<Float4E2M1FNType>(type))
+      return "f4e2m1fn";
+  }
   if (type.isF32())
     return "f32";
   if (type.isSignlessInteger(32))
@@ -47,7 +57,8 @@ static FailureOr<ManifestValue> describe(func::FuncOp func, Type type,
     return func.emitError() << "entry '" << func.getSymName() << "': " << what
                             << " #" << index << " has type " << type
                             << "; expected a ranked tensor of bf16, f16, f32, "
-                            << "i32 or i64"
+                            << "i32, i64, f8E4M3FN, f8E4M3FNUZ, f8E8M0FNU or "
+                            << "f4E2M1FN"
                             << (allowScalar ? ", or an index, i32, i64 or "
                                               "f32 scalar"
                                             : "");

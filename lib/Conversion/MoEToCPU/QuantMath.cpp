@@ -1,0 +1,113 @@
+//===- QuantMath.cpp - scalar quantization math of the CPU reference ------===//
+//
+// Implements the rules of moe.quantize and moe.dequantize as scalar f32 ops.
+//
+//===----------------------------------------------------------------------===//
+
+#include "QuantMath.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+
+using namespace mlir;
+using namespace mlir::moe;
+using namespace mlir::moe::cpu;
+
+SmallVector<Value> mlir::moe::cpu::scaleIndices(RefBuilder &rb,
+                                                QuantAttr scheme,
+                                                ValueRange indices) {
+  ImplicitLocOpBuilder &b = rb.builder();
+  size_t rank = indices.size();
+  if (scheme.getKind() == QuantKind::PerTensor)
+    return SmallVector<Value>(indices.drop_back(std::min<size_t>(rank, 2)));
+  SmallVector<Value> scale(indices.drop_back(2));
+  Value r = indices[rank - 2], c = indices[rank - 1];
+  switch (scheme.getKind()) {
+  case QuantKind::PerRow:
+    scale.push_back(r);
+    break;
+  case QuantKind::Block:
+    scale.push_back(
+        arith::DivUIOp::create(b, r, rb.idx(*scheme.getBlockRows())));
+    scale.push_back(
+        arith::DivUIOp::create(b, c, rb.idx(*scheme.getBlockCols())));
+    break;
+  case QuantKind::Mx:
+    scale.push_back(r);
+    scale.push_back(arith::DivUIOp::create(b, c, rb.idx(QuantAttr::kMxBlock)));
+    break;
+  case QuantKind::PerTensor:
+    break;
+  }
+  return scale;
+}
+
+Value mlir::moe::cpu::loadDequantized(RefBuilder &rb, Value values,
+                                      Value scales, QuantAttr scheme,
+                                      ValueRange indices) {
+  Value q = rb.loadF32(values, indices);
+  Value s = rb.loadF32(scales, scaleIndices(rb, scheme, indices));
+  return rb.mul(q, s);
+}
+
+double mlir::moe::cpu::largestFinite(Type valueType) {
+  const llvm::fltSemantics &sem =
+      cast<FloatType>(valueType).getFloatSemantics();
+  return llvm::APFloat::getLargest(sem).convertToDouble();
+}
+
+/// floor(log2(largestFinite)): 8 for f8E4M3FN, 7 for f8E4M3FNUZ, 2 for
+/// f4E2M1FN.
+static int64_t largestExponent(Type valueType) {
+  return llvm::ilogb(llvm::APFloat::getLargest(
+      cast<FloatType>(valueType).getFloatSemantics()));
+}
+
+GroupScale mlir::moe::cpu::computeGroupScale(RefBuilder &rb, QuantAttr scheme,
+                                             Type valueType, Value amax) {
+  ImplicitLocOpBuilder &b = rb.builder();
+  if (scheme.getKind() != QuantKind::Mx) {
+    // s = max(amax, 1e-10) / fmax; NaN propagates.
+    Value floored = arith::MaximumFOp::create(b, amax, rb.f32(1e-10));
+    Value s = rb.div(floored, rb.f32(largestFinite(valueType)));
+    return {s, Value()};
+  }
+  // e = clamp(floor(log2(amax)) - emax, -127, 127) from the f32 exponent
+  // field (0 for zero and subnormals, which clamp to -127); a non-finite
+  // amax (field 255) gets the NaN scale 0xFF.
+  Type i32 = b.getI32Type();
+  auto c32 = [&](int64_t v) {
+    return arith::ConstantOp::create(b, b.getI32IntegerAttr(v)).getResult();
+  };
+  Value bits = arith::BitcastOp::create(b, i32, amax);
+  Value field = arith::AndIOp::create(
+      b, arith::ShRUIOp::create(b, bits, c32(23)), c32(0xFF));
+  Value e =
+      arith::SubIOp::create(b, field, c32(127 + largestExponent(valueType)));
+  e = arith::MaxSIOp::create(b, e, c32(-127));
+  e = arith::MinSIOp::create(b, e, c32(127));
+  Value nonFinite =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::eq, field, c32(0xFF));
+  Value stored = arith::SelectOp::create(b, nonFinite, c32(0xFF),
+                                         arith::AddIOp::create(b, e, c32(127)));
+  stored = arith::TruncIOp::create(b, b.getI8Type(), stored);
+  stored = arith::BitcastOp::create(b, Float8E8M0FNUType::get(b.getContext()),
+                                    stored);
+  // 2^-e is a normal f32: a finite amax gives e <= 127 - emax < 127.
+  Value factorBits =
+      arith::ShLIOp::create(b, arith::SubIOp::create(b, c32(127), e), c32(23));
+  Value factor = arith::BitcastOp::create(b, b.getF32Type(), factorBits);
+  return {stored, factor};
+}
+
+Value mlir::moe::cpu::quantizeElement(RefBuilder &rb, QuantAttr scheme,
+                                      Type valueType, const GroupScale &scale,
+                                      Value x) {
+  ImplicitLocOpBuilder &b = rb.builder();
+  Value scaled = scheme.getKind() == QuantKind::Mx ? rb.mul(x, scale.factor)
+                                                   : rb.div(x, scale.stored);
+  double fmax = largestFinite(valueType);
+  Value clamped = arith::MinimumFOp::create(
+      b, arith::MaximumFOp::create(b, scaled, rb.f32(-fmax)), rb.f32(fmax));
+  return arith::TruncFOp::create(b, valueType, clamped);
+}
