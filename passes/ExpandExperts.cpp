@@ -25,6 +25,10 @@ static int64_t dimOf(Value v, int64_t d) {
 }
 
 LogicalResult mlir::moe::canExpandExperts(ExpertsOp op, std::string &reason) {
+  if (op.isQuantized()) {
+    reason = "quantized weights or activations have no grouped GEMM form yet";
+    return failure();
+  }
   if (ShapedType::isDynamic(dimOf(op.getW1(), 0))) {
     reason = "the expert count (dim 0 of w1) is dynamic";
     return failure();

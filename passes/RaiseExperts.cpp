@@ -138,8 +138,10 @@ ExpertsOp raise::raiseExperts(RewriterBase &rewriter, ExpertsMatch m) {
   auto xType = cast<RankedTensorType>(m.x.getType());
   auto experts = ExpertsOp::create(
       rewriter, loc, xType, m.x, w1, m.w2, weights, ids,
+      /*w1_scales=*/Value(), /*w2_scales=*/Value(),
       ActivationAttr::get(rewriter.getContext(), ActivationKind::SiluMul),
-      /*tile=*/TileAttr());
+      /*weight_quant=*/QuantAttr(), /*act_quant=*/QuantAttr(),
+      /*act_type=*/TypeAttr(), /*tile=*/TileAttr());
   auto resultType = cast<RankedTensorType>(m.result.getType());
   Value result = castElements(rewriter, loc, experts.getResult(),
                               resultType.getElementType());

@@ -15,6 +15,7 @@ input_bytes() {
   "$build/bin/moe-run" "$1" --list | awk -v T="$tokens" '
     /^  arg[0-9]+: tensor/ {
       size = ($3 == "bf16" || $3 == "f16") ? 2 : ($3 == "i64" ? 8 : 4)
+      if ($3 ~ /^f8|^f4/) size = 1
       shape = $0; sub(/.*\[/, "", shape); sub(/\].*/, "", shape)
       n = split(shape, dims, ", "); bytes = size
       for (i = 1; i <= n; i++) bytes *= (dims[i] == "?" ? T : dims[i])
@@ -87,5 +88,30 @@ for f in examples/*.mlir; do
   fi
   echo "--- run on random inputs ($gib GiB) at T=$tokens: moe-run $out/$name.so --random-inputs --dim T=$tokens --bench 2"
   "$build/bin/moe-run" "$out/$name.so" --random-inputs --seed 1 --dim "T=$tokens" --bench 2
+  echo
+done
+
+# Quantized expert layers (fp8, MXFP4, MXFP8): CPU reference only so far.
+for f in examples/quantized/*.mlir; do
+  name=$(basename "$f" .mlir)
+  echo "=== $f (quantized; CPU reference only, no GPU kernels yet) ==="
+  "$build/bin/moe-opt" "$f" || continue
+  echo "--- compile for the CPU: moe-compile $f --target=cpu -o $out/$name.so"
+  if ! "$build/bin/moe-compile" "$f" --target=cpu -o "$out/$name.so"; then
+    echo "(not compiled for the CPU reference: see the diagnostic above)"
+    echo
+    continue
+  fi
+  need=$(input_bytes "$out/$name.so")
+  gib=$(awk -v b="$need" 'BEGIN { printf "%.1f", b / 2^30 }')
+  if (( need > available * 8 / 10 )); then
+    echo "(not run: its inputs take $gib GiB at T=$tokens, more than this machine has free)"
+    echo
+    continue
+  fi
+  # Random fp8/fp4 codes below 2 in magnitude and E8M0 scales 2^-8 .. 2^7;
+  # expert ids in [0, 3].
+  echo "--- run on random inputs ($gib GiB) at T=$tokens: moe-run $out/$name.so --random-inputs --int-max 3 --dim T=$tokens"
+  "$build/bin/moe-run" "$out/$name.so" --random-inputs --seed 1 --int-max 3 --dim "T=$tokens"
   echo
 done

@@ -31,6 +31,68 @@ static LogicalResult checkEvenGateUp(Operation *op, StringRef what,
 // ExpertsOp
 //===----------------------------------------------------------------------===//
 
+/// The weights are x's type, or quantized with scales under one scheme; the
+/// activation scheme, if any, quantizes one token's row.
+static LogicalResult verifyExpertsQuantization(ExpertsOp op) {
+  Operation *raw = op;
+  Type xType = op.getX().getType().getElementType();
+  Type w1Type = cast<ShapedType>(op.getW1().getType()).getElementType();
+  bool quantized =
+      isa<Float8E4M3FNType, Float8E4M3FNUZType, Float4E2M1FNType>(w1Type);
+  if (!quantized) {
+    if (failed(checkElementType(raw, "w1", op.getW1(), xType, "like x")) ||
+        failed(checkElementType(raw, "w2", op.getW2(), xType, "like x")))
+      return failure();
+    if (op.getW1Scales() || op.getWeightQuantAttr())
+      return op.emitOpError() << "expected no weight scales for " << w1Type
+                              << " weights (scales belong to fp8 and fp4 "
+                                 "weights)";
+  } else {
+    if (failed(checkElementType(raw, "w2", op.getW2(), w1Type, "like w1")))
+      return failure();
+    if (!op.getW1Scales() || !op.getW2Scales() || !op.getWeightQuantAttr())
+      return op.emitOpError()
+             << "expected 'weight_scales' for " << w1Type
+             << " weights (weight_scales %w1_scales, %w2_scales <scheme>)";
+    if (failed(verifyQuantizedOperand(raw, "w1", op.getW1(), op.getW1Scales(),
+                                      op.getWeightQuantAttr())) ||
+        failed(verifyQuantizedOperand(raw, "w2", op.getW2(), op.getW2Scales(),
+                                      op.getWeightQuantAttr())))
+      return failure();
+  }
+  QuantAttr act = op.getActQuantAttr();
+  if (!act)
+    return success();
+  Type actType = op.getActTypeAttr() ? op.getActTypeAttr().getValue() : Type();
+  if (!isa_and_nonnull<Float8E4M3FNType, Float8E4M3FNUZType, Float4E2M1FNType>(
+          actType))
+    return op.emitOpError() << "expected an fp8 or fp4 'act_quant' type "
+                               "(f8E4M3FN, f8E4M3FNUZ or f4E2M1FN), got "
+                            << actType;
+  bool rowScheme =
+      act.getKind() == QuantKind::PerRow || act.getKind() == QuantKind::Mx ||
+      (act.getKind() == QuantKind::Block && act.getBlockRows() == 1);
+  if (!rowScheme)
+    return op.emitOpError() << "expected an 'act_quant' scheme of one token's "
+                               "row (per_row, block [1, n] or mx), got "
+                            << act;
+  if (isa<Float4E2M1FNType>(actType) && act.getKind() != QuantKind::Mx)
+    return op.emitOpError() << "expected the 'mx' act_quant scheme for "
+                               "f4E2M1FN activations (MXFP4), got "
+                            << act;
+  if (act.getKind() == QuantKind::Mx) {
+    int64_t hidden = op.getX().getType().getDimSize(1);
+    int64_t inter = cast<ShapedType>(op.getW2().getType()).getDimSize(2);
+    for (auto [size, what] : {std::pair<int64_t, StringRef>{hidden, "H"},
+                              std::pair<int64_t, StringRef>{inter, "I"}})
+      if (!ShapedType::isDynamic(size) && size % QuantAttr::kMxBlock != 0)
+        return op.emitOpError()
+               << "expected " << what << " to be a multiple of "
+               << QuantAttr::kMxBlock << " for mx activations, got " << size;
+  }
+  return success();
+}
+
 LogicalResult ExpertsOp::verify() {
   Operation *op = getOperation();
   if (failed(checkRank(op, "x", getX(), 2, "[T, H]")) ||
@@ -49,13 +111,14 @@ LogicalResult ExpertsOp::verify() {
   int64_t experts = dimOf(getW1(), 0), twoI = dimOf(getW1(), 1);
   int64_t inter = ShapedType::isDynamic(twoI) ? twoI : twoI / 2;
   Type elementType = getX().getType().getElementType();
+  if (!getW1Scales() != !getW2Scales())
+    return emitOpError() << "expected scales for both w1 and w2";
   if (failed(checkDim(op, "w1", getW1(), 2, hidden, "H from x")) ||
       failed(checkEvenGateUp(op, "w1 row count 2I", twoI)) ||
       failed(checkDim(op, "w2", getW2(), 0, experts, "E from w1")) ||
       failed(checkDim(op, "w2", getW2(), 1, hidden, "H from x")) ||
       failed(checkDim(op, "w2", getW2(), 2, inter, "I = 2I / 2 from w1")) ||
-      failed(checkElementType(op, "w1", getW1(), elementType, "like x")) ||
-      failed(checkElementType(op, "w2", getW2(), elementType, "like x")) ||
+      failed(verifyExpertsQuantization(*this)) ||
       failed(checkDim(op, "weights", getWeights(), 0, tokens, "T from x")) ||
       failed(checkDim(op, "ids", getIds(), 0, tokens, "T from x")) ||
       failed(checkDim(op, "ids", getIds(), 1, dimOf(getWeights(), 1),

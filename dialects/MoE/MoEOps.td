@@ -20,6 +20,11 @@ def MoE_DataTensor : RankedTensorOf<[BF16, F16, F32]>;
 def MoE_F32Tensor : RankedTensorOf<[F32]>;
 def MoE_I32Tensor : RankedTensorOf<[I32]>;
 def MoE_CountTensor : 0DTensorOf<[I32]>;
+// Quantized values: OCP fp8 (gfx950, sm_90), FNUZ fp8 (gfx942) and OCP fp4
+// (stored two per byte, the element of even index in the low nibble).
+def MoE_QuantTensor : RankedTensorOf<[F8E4M3FN, F8E4M3FNUZ, F4E2M1FN]>;
+// Scales: f32, or OCP MX's power-of-two f8E8M0FNU.
+def MoE_ScaleTensor : RankedTensorOf<[F32, F8E8M0FNU]>;
 
 //===----------------------------------------------------------------------===//
 // Routing
@@ -147,7 +152,7 @@ def MoE_AlignOp : MoE_Op<"align",
 // Experts
 //===----------------------------------------------------------------------===//
 
-def MoE_ExpertsOp : MoE_Op<"experts", [Pure]> {
+def MoE_ExpertsOp : MoE_Op<"experts", [Pure, AttrSizedOperandSegments]> {
   let summary = "the routed-expert computation (vLLM's fused_experts)";
   let description = [{
     For x `[T, H]`, W1 `[E, 2I, H]`, W2 `[E, H, I]`, routing weights `[T, k]`
@@ -159,6 +164,17 @@ def MoE_ExpertsOp : MoE_Op<"experts", [Pure]> {
     `y` has the element type of `x`. An optional tile configuration fixes
     the block sizes of the expanded form (`--moe-expand-experts`).
 
+    Quantized weights (`f8E4M3FN`, `f8E4M3FNUZ` or `f4E2M1FN`, both of the
+    same type) come with `weight_scales` for W1 and W2 under one scheme
+    (`#moe.quant`, see moe.dequantize): the weights in the formula are
+    `f32(W[i]) * f32(scale of i)`. `act_quant` quantizes the A operand of
+    each GEMM dynamically, one token's row at a time (`per_row`,
+    `block [1, g]` or `mx`, with moe.quantize's rules) to the given type,
+    and the GEMM reads its dequantized values: x for W1, and for W2 the
+    activation output, first rounded to the element type of x (as an
+    unfused GEMM1 would store it). Without `act_quant` the activations stay
+    in f32 (a16w8, a16w4).
+
     T may be 0 (an empty batch: `y` is empty). H, 2I, E and k are at least 1
     where static (the verifier rejects 0); dynamic sizes must agree at run
     time, which the compiled program checks.
@@ -168,26 +184,44 @@ def MoE_ExpertsOp : MoE_Op<"experts", [Pure]> {
         : (tensor<?x4096xbf16>, tensor<8x28672x4096xbf16>,
            tensor<8x4096x14336xbf16>, tensor<?x2xf32>, tensor<?x2xi32>)
         -> tensor<?x4096xbf16>
+    %yq = moe.experts %x, %w1, %w2, %w, %ids activation <silu_mul>
+        weight_scales %s1, %s2 <block [128, 128]>
+        act_quant <block [1, 128]> f8E4M3FN
+        : (tensor<?x7168xbf16>, tensor<256x4096x7168xf8E4M3FN>,
+           tensor<256x7168x2048xf8E4M3FN>, tensor<?x8xf32>, tensor<?x8xi32>,
+           tensor<256x32x56xf32>, tensor<256x56x16xf32>)
+        -> tensor<?x7168xbf16>
     ```
   }];
   let arguments = (ins
     MoE_DataTensor:$x,
-    MoE_DataTensor:$w1,
-    MoE_DataTensor:$w2,
+    AnyTypeOf<[MoE_DataTensor, MoE_QuantTensor]>:$w1,
+    AnyTypeOf<[MoE_DataTensor, MoE_QuantTensor]>:$w2,
     MoE_F32Tensor:$weights,
     MoE_I32Tensor:$ids,
+    Optional<MoE_ScaleTensor>:$w1_scales,
+    Optional<MoE_ScaleTensor>:$w2_scales,
     MoE_ActivationAttr:$activation,
+    OptionalAttr<MoE_QuantAttr>:$weight_quant,
+    OptionalAttr<MoE_QuantAttr>:$act_quant,
+    OptionalAttr<TypeAttr>:$act_type,
     OptionalAttr<MoE_TileAttr>:$tile
   );
   let results = (outs MoE_DataTensor:$result);
   let assemblyFormat = [{
     $x `,` $w1 `,` $w2 `,` $weights `,` $ids `activation` $activation
+    (`weight_scales` $w1_scales^ `,` $w2_scales $weight_quant)?
+    (`act_quant` $act_quant^ $act_type)?
     (`tile` $tile^)? attr-dict `:` functional-type(operands, results)
   }];
   let extraClassDeclaration = [{
     /// The relations between operand sizes that the verifier cannot prove
     /// when sizes are dynamic; compiled programs check them at run time.
     SmallVector<OperandSizeRelation> getOperandSizeRelations();
+    /// The weights are fp8/fp4 with scales.
+    bool hasQuantizedWeights() { return static_cast<bool>(getW1Scales()); }
+    /// Anything quantized: weights or activations.
+    bool isQuantized() { return hasQuantizedWeights() || getActQuant(); }
   }];
   let hasVerifier = 1;
 }

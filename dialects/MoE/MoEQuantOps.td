@@ -7,12 +7,6 @@
 #ifndef MOE_QUANT_OPS_TD
 #define MOE_QUANT_OPS_TD
 
-// Quantized values: OCP fp8 (gfx950, sm_90), FNUZ fp8 (gfx942) and OCP fp4
-// (stored two per byte, the element of even index in the low nibble).
-def MoE_QuantTensor : RankedTensorOf<[F8E4M3FN, F8E4M3FNUZ, F4E2M1FN]>;
-// Scales: f32, or OCP MX's power-of-two f8E8M0FNU.
-def MoE_ScaleTensor : RankedTensorOf<[F32, F8E8M0FNU]>;
-
 def MoE_QuantizeOp : MoE_Op<"quantize", [Pure]> {
   let summary = "dynamic quantization of a tensor to fp8 or fp4 with scales";
   let description = [{

@@ -117,3 +117,18 @@ func.func @dynamic_hidden(%x: tensor<?x?xbf16>, %w1: tensor<8x48x32xbf16>, %w2: 
       : (tensor<?x?xbf16>, tensor<8x48x32xbf16>, tensor<8x32x24xbf16>, tensor<?x2xf32>, tensor<?x2xi32>) -> tensor<?x?xbf16>
   return %y : tensor<?x?xbf16>
 }
+
+// -----
+
+// Quantized experts have no grouped GEMM form yet: left alone (the CPU
+// reference lowers them directly).
+// CHECK-LABEL: func.func @negative_quantized
+// CHECK: moe.experts
+// CHECK-SAME: weight_scales
+// CHECK-NOT: moe.align
+func.func @negative_quantized(%x: tensor<4x32xbf16>, %w1: tensor<4x48x32xf8E4M3FN>, %w2: tensor<4x32x24xf8E4M3FN>,
+                              %w: tensor<4x2xf32>, %ids: tensor<4x2xi32>, %s1: tensor<4x48xf32>, %s2: tensor<4x32xf32>) -> tensor<4x32xbf16> {
+  %y = moe.experts %x, %w1, %w2, %w, %ids activation <silu_mul> weight_scales %s1, %s2 <per_row>
+      : (tensor<4x32xbf16>, tensor<4x48x32xf8E4M3FN>, tensor<4x32x24xf8E4M3FN>, tensor<4x2xf32>, tensor<4x2xi32>, tensor<4x48xf32>, tensor<4x32xf32>) -> tensor<4x32xbf16>
+  return %y : tensor<4x32xbf16>
+}

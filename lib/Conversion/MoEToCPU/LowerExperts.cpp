@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Lowerings.h"
+#include "QuantMath.h"
 #include "RefBuilder.h"
 
 #include "moe/Conversion/SizeChecks.h"
@@ -55,7 +56,41 @@ Value zerosF32(RefBuilder &rb, RankedTensorType type, ValueRange dynSizes) {
   return rb.filled(f32Type, dynSizes, rb.f32(0.0));
 }
 
-/// moe.experts: y[t] = sum_j w[t,j] * W2[e] act(W1[e] x[t]), in f32.
+/// Expert weights as the GEMMs read them: elements widened to f32, times
+/// their scales when the weights are quantized.
+struct ExpertWeights {
+  Value w, scales;
+  QuantAttr scheme;
+
+  Value load(RefBuilder &rb, ValueRange indices) const {
+    if (!scales)
+      return rb.loadF32(w, indices);
+    return loadDequantized(rb, w, scales, scheme, indices);
+  }
+};
+
+/// sum_i a[aPrefix..., i] * w[wPrefix..., i] over i in [0, len) in f32.
+Value emitWeightDot(RefBuilder &rb, Value a, ValueRange aPrefix,
+                    const ExpertWeights &w, ValueRange wPrefix, Value len) {
+  if (!w.scales)
+    return emitDot(rb, a, aPrefix, w.w, wPrefix, len);
+  return rb.loop(
+      rb.idx(0), len, rb.f32(0.0),
+      [&](RefBuilder &in, Value i, ValueRange acc) -> SmallVector<Value> {
+        SmallVector<Value> ai(aPrefix), wi(wPrefix);
+        ai.push_back(i);
+        wi.push_back(i);
+        auto fm =
+            arith::FastMathFlags::reassoc | arith::FastMathFlags::contract;
+        Value prod = arith::MulFOp::create(in.builder(), in.loadF32(a, ai),
+                                           w.load(in, wi), fm);
+        return {arith::AddFOp::create(in.builder(), acc[0], prod, fm)};
+      })[0];
+}
+
+/// moe.experts: y[t] = sum_j w[t,j] * W2[e] act(W1[e] x[t]), in f32; with
+/// quantized weights W is dequantized as it is read, and with act_quant
+/// each GEMM's A row is quantized and dequantized first.
 struct LowerExperts : OpConversionPattern<ExpertsOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -80,7 +115,8 @@ struct LowerExperts : OpConversionPattern<ExpertsOp> {
       checks.push_back(rb.requireEqual(raw, found, expected, relation.what));
     }
     Value ok = rb.all(checks);
-    int64_t staticExperts = op.getW1().getType().getDimSize(0);
+    int64_t staticExperts =
+        cast<ShapedType>(op.getW1().getType()).getDimSize(0);
     rb.requireRouteIdsIn(raw, ids, experts,
                          ShapedType::isDynamic(staticExperts)
                              ? std::string("route ids outside [0, E)")
@@ -99,11 +135,27 @@ struct LowerExperts : OpConversionPattern<ExpertsOp> {
                                  "dim 1 of the result must equal dim 1 of 'x'")});
     auto vecType = RankedTensorType::get({ShapedType::kDynamic}, b.getF32Type());
     Value hiddenAct = rb.filled(vecType, inter, rb.f32(0.0));
+    QuantAttr weightQuant = op.getWeightQuantAttr();
+    ExpertWeights gemm1{w1, adaptor.getW1Scales(), weightQuant};
+    ExpertWeights gemm2{w2, adaptor.getW2Scales(), weightQuant};
+    QuantAttr actQuant = op.getActQuantAttr();
+    Type actType = actQuant ? op.getActTypeAttr().getValue() : Type();
+    Type xElement = op.getX().getType().getElementType();
 
     // A failed size check runs no iteration (and the runtime reports it).
     SmallVector<Value> out = rb.loop(
         zero, rb.select(ok, tokens, zero), {acc, hiddenAct},
         [&](RefBuilder &lt, Value t, ValueRange it) -> SmallVector<Value> {
+          // GEMM1 reads x[t], or its quantized and dequantized row.
+          Value a1 = x;
+          SmallVector<Value> a1Prefix = {t};
+          if (actQuant) {
+            a1 = fakeQuantizeRow(
+                lt, hidden,
+                [&](RefBuilder &r, Value i) { return r.loadF32(x, {t, i}); },
+                actQuant, actType);
+            a1Prefix.clear();
+          }
           return lt.loop(
               zero, topK, it,
               [&](RefBuilder &lj, Value j, ValueRange jt) -> SmallVector<Value> {
@@ -118,17 +170,31 @@ struct LowerExperts : OpConversionPattern<ExpertsOp> {
                               -> SmallVector<Value> {
                             auto [gc, uc] =
                                 gateUpColumns(l, act.getLayout(), n, inter);
-                            Value g = emitDot(l, x, t, w1, {e, gc}, hidden);
-                            Value u = emitDot(l, x, t, w1, {e, uc}, hidden);
+                            Value g = emitWeightDot(l, a1, a1Prefix, gemm1,
+                                                    {e, gc}, hidden);
+                            Value u = emitWeightDot(l, a1, a1Prefix, gemm1,
+                                                    {e, uc}, hidden);
                             return {l.store(emitGatedActivation(l, act, g, u),
                                             h[0], n)};
                           })[0];
+                      // GEMM2 reads the activation row; with act_quant
+                      // rounded to x's type, quantized and dequantized.
+                      Value a2 = a;
+                      if (actQuant)
+                        a2 = fakeQuantizeRow(
+                            in, inter,
+                            [&](RefBuilder &r, Value i) {
+                              return r.widen(
+                                  r.toElement(r.loadF32(a, {i}), xElement));
+                            },
+                            actQuant, actType);
                       Value wt = in.loadF32(weights, {t, j});
                       Value y = in.loop(
                           zero, hidden, jt[0],
-                          [&](RefBuilder &l, Value hcol, ValueRange yv)
-                              -> SmallVector<Value> {
-                            Value d = emitDot(l, a, {}, w2, {e, hcol}, inter);
+                          [&](RefBuilder &l, Value hcol,
+                              ValueRange yv) -> SmallVector<Value> {
+                            Value d = emitWeightDot(l, a2, {}, gemm2, {e, hcol},
+                                                    inter);
                             Value cur = l.load(yv[0], {t, hcol});
                             return {l.store(l.add(cur, l.mul(wt, d)), yv[0],
                                             {t, hcol})};

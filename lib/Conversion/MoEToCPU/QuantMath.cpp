@@ -111,3 +111,39 @@ Value mlir::moe::cpu::quantizeElement(RefBuilder &rb, QuantAttr scheme,
       b, arith::MaximumFOp::create(b, scaled, rb.f32(-fmax)), rb.f32(fmax));
   return arith::TruncFOp::create(b, valueType, clamped);
 }
+
+Value mlir::moe::cpu::fakeQuantizeRow(
+    RefBuilder &rb, Value len, function_ref<Value(RefBuilder &, Value)> load,
+    QuantAttr scheme, Type valueType) {
+  ImplicitLocOpBuilder &b = rb.builder();
+  Value group =
+      scheme.getKind() == QuantKind::Block ? rb.idx(*scheme.getBlockCols())
+      : scheme.getKind() == QuantKind::Mx  ? rb.idx(QuantAttr::kMxBlock)
+                                           : len;
+  // At least one group so that an empty row is no division by zero.
+  Value groups = arith::CeilDivUIOp::create(
+      b, len, arith::MaxUIOp::create(b, group, rb.idx(1)));
+  auto rowType = RankedTensorType::get({ShapedType::kDynamic}, b.getF32Type());
+  Value row = rb.filled(rowType, len, rb.f32(0.0));
+  return rb.loop(
+      rb.idx(0), groups, row,
+      [&](RefBuilder &l, Value g, ValueRange it) -> SmallVector<Value> {
+        Value lo = l.muli(g, group);
+        Value hi = arith::MinUIOp::create(l.builder(), l.addi(lo, group), len);
+        Value amax = l.loop(
+            lo, hi, l.f32(0.0),
+            [&](RefBuilder &in, Value i, ValueRange acc) -> SmallVector<Value> {
+              Value mag = math::AbsFOp::create(in.builder(), load(in, i));
+              return {arith::MaximumFOp::create(in.builder(), acc[0], mag)};
+            })[0];
+        GroupScale scale = computeGroupScale(l, scheme, valueType, amax);
+        Value s = l.widen(scale.stored);
+        return l.loop(
+            lo, hi, it[0],
+            [&](RefBuilder &in, Value i, ValueRange out) -> SmallVector<Value> {
+              Value q =
+                  quantizeElement(in, scheme, valueType, scale, load(in, i));
+              return {in.store(in.mul(in.widen(q), s), out[0], i)};
+            });
+      })[0];
+}

@@ -40,6 +40,14 @@ GroupScale computeGroupScale(RefBuilder &rb, QuantAttr scheme, Type valueType,
 Value quantizeElement(RefBuilder &rb, QuantAttr scheme, Type valueType,
                       const GroupScale &scale, Value x);
 
+/// What moe.quantize then moe.dequantize give, in f32, for a row of `len`
+/// values (element i is `load(rb, i)`, f32) under a scheme of one row
+/// (per_row, block [1, g] or mx) and value type `valueType`: a new 1-D f32
+/// tensor.
+Value fakeQuantizeRow(RefBuilder &rb, Value len,
+                      function_ref<Value(RefBuilder &, Value)> load,
+                      QuantAttr scheme, Type valueType);
+
 } // namespace mlir::moe::cpu
 
 #endif // MOE_CONVERSION_MOETOCPU_QUANTMATH_H

@@ -120,9 +120,17 @@ mlir::moe::buildKernels(gpu::GPUModuleOp module,
   OpBuilder b(module.getContext());
   for (auto &[op, name] : ops) {
     const KernelTemplate *kernelTemplate = kernelTemplateOf(op);
-    if (!kernelTemplate)
-      return op->emitOpError()
-             << "has no " << state.chip.name << " kernel template yet";
+    if (!kernelTemplate) {
+      InFlightDiagnostic diag = op->emitOpError()
+                                << "has no " << state.chip.name
+                                << " kernel template yet";
+      // moe.experts reaches here only when --moe-expand-experts refused it.
+      if (auto experts = dyn_cast<ExpertsOp>(op);
+          experts && experts.isQuantized())
+        diag << " (quantized weights or activations run on the CPU "
+                "reference only so far)";
+      return diag;
+    }
     // Decided on the program as written: the launches replace the readers.
     if (kernelTemplate->zeroFillsResults(op))
       state.zeroFilled.insert(op);

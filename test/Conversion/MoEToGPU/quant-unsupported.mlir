@@ -8,3 +8,4 @@ func.func @quantize(%x: tensor<?x64xbf16>) -> (tensor<?x64xf8E4M3FN>, tensor<?x2
   %q, %s = moe.quantize %x <mx> : tensor<?x64xbf16> -> (tensor<?x64xf8E4M3FN>, tensor<?x2xf8E8M0FNU>)
   return %q, %s : tensor<?x64xf8E4M3FN>, tensor<?x2xf8E8M0FNU>
 }
+

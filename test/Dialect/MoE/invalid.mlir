@@ -1255,3 +1255,75 @@ func.func @dequantize_block_scales(%q: tensor<8x300x200xf8E4M3FN>, %s: tensor<8x
   %w = moe.dequantize %q, %s <block [128, 128]> : (tensor<8x300x200xf8E4M3FN>, tensor<8x2x2xf32>) -> tensor<8x300x200xbf16>
   return
 }
+
+// -----
+
+func.func @experts_scales_for_bf16(%x: tensor<4x64xbf16>, %w1: tensor<4x64x64xbf16>, %w2: tensor<4x64x32xbf16>, %w: tensor<4x2xf32>, %ids: tensor<4x2xi32>, %s1: tensor<4x64xf32>, %s2: tensor<4x64xf32>) {
+  // expected-error @+1 {{expected no weight scales for 'bf16' weights (scales belong to fp8 and fp4 weights)}}
+  %y = moe.experts %x, %w1, %w2, %w, %ids activation <silu_mul> weight_scales %s1, %s2 <per_row> : (tensor<4x64xbf16>, tensor<4x64x64xbf16>, tensor<4x64x32xbf16>, tensor<4x2xf32>, tensor<4x2xi32>, tensor<4x64xf32>, tensor<4x64xf32>) -> tensor<4x64xbf16>
+  return
+}
+
+// -----
+
+func.func @experts_fp8_without_scales(%x: tensor<4x64xbf16>, %w1: tensor<4x64x64xf8E4M3FN>, %w2: tensor<4x64x32xf8E4M3FN>, %w: tensor<4x2xf32>, %ids: tensor<4x2xi32>) {
+  // expected-error @+1 {{expected 'weight_scales' for 'f8E4M3FN' weights (weight_scales %w1_scales, %w2_scales <scheme>)}}
+  %y = moe.experts %x, %w1, %w2, %w, %ids activation <silu_mul> : (tensor<4x64xbf16>, tensor<4x64x64xf8E4M3FN>, tensor<4x64x32xf8E4M3FN>, tensor<4x2xf32>, tensor<4x2xi32>) -> tensor<4x64xbf16>
+  return
+}
+
+// -----
+
+func.func @experts_mixed_weight_types(%x: tensor<4x64xbf16>, %w1: tensor<4x64x64xf8E4M3FN>, %w2: tensor<4x64x32xf8E4M3FNUZ>, %w: tensor<4x2xf32>, %ids: tensor<4x2xi32>, %s1: tensor<4x64xf32>, %s2: tensor<4x64xf32>) {
+  // expected-error @+1 {{expected 'w2' element type 'f8E4M3FN' (like w1), got 'f8E4M3FNUZ'}}
+  %y = moe.experts %x, %w1, %w2, %w, %ids activation <silu_mul> weight_scales %s1, %s2 <per_row> : (tensor<4x64xbf16>, tensor<4x64x64xf8E4M3FN>, tensor<4x64x32xf8E4M3FNUZ>, tensor<4x2xf32>, tensor<4x2xi32>, tensor<4x64xf32>, tensor<4x64xf32>) -> tensor<4x64xbf16>
+  return
+}
+
+// -----
+
+func.func @experts_weight_scales_shape(%x: tensor<4x64xbf16>, %w1: tensor<4x64x64xf8E4M3FN>, %w2: tensor<4x64x32xf8E4M3FN>, %w: tensor<4x2xf32>, %ids: tensor<4x2xi32>, %s1: tensor<4x32xf32>, %s2: tensor<4x64xf32>) {
+  // expected-error @+1 {{expected 'w1 scales' of shape [4, 64] (one per group of the scheme), got [4, 32]}}
+  %y = moe.experts %x, %w1, %w2, %w, %ids activation <silu_mul> weight_scales %s1, %s2 <per_row> : (tensor<4x64xbf16>, tensor<4x64x64xf8E4M3FN>, tensor<4x64x32xf8E4M3FN>, tensor<4x2xf32>, tensor<4x2xi32>, tensor<4x32xf32>, tensor<4x64xf32>) -> tensor<4x64xbf16>
+  return
+}
+
+// -----
+
+func.func @experts_one_scale(%x: tensor<4x64xbf16>, %w1: tensor<4x64x64xf8E4M3FN>, %w2: tensor<4x64x32xf8E4M3FN>, %w: tensor<4x2xf32>, %ids: tensor<4x2xi32>, %s1: tensor<4x64xf32>) {
+  // expected-error @+1 {{expected scales for both w1 and w2}}
+  %y = "moe.experts"(%x, %w1, %w2, %w, %ids, %s1) <{activation = #moe.activation<silu_mul>, weight_quant = #moe.quant<per_row>, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1, 0>}> : (tensor<4x64xbf16>, tensor<4x64x64xf8E4M3FN>, tensor<4x64x32xf8E4M3FN>, tensor<4x2xf32>, tensor<4x2xi32>, tensor<4x64xf32>) -> tensor<4x64xbf16>
+  return
+}
+
+// -----
+
+func.func @experts_act_type(%x: tensor<4x64xbf16>, %w1: tensor<4x64x64xbf16>, %w2: tensor<4x64x32xbf16>, %w: tensor<4x2xf32>, %ids: tensor<4x2xi32>) {
+  // expected-error @+1 {{expected an fp8 or fp4 'act_quant' type (f8E4M3FN, f8E4M3FNUZ or f4E2M1FN), got 'bf16'}}
+  %y = moe.experts %x, %w1, %w2, %w, %ids activation <silu_mul> act_quant <per_row> bf16 : (tensor<4x64xbf16>, tensor<4x64x64xbf16>, tensor<4x64x32xbf16>, tensor<4x2xf32>, tensor<4x2xi32>) -> tensor<4x64xbf16>
+  return
+}
+
+// -----
+
+func.func @experts_act_scheme(%x: tensor<4x64xbf16>, %w1: tensor<4x64x64xbf16>, %w2: tensor<4x64x32xbf16>, %w: tensor<4x2xf32>, %ids: tensor<4x2xi32>) {
+  // expected-error @+1 {{expected an 'act_quant' scheme of one token's row (per_row, block [1, n] or mx), got #moe.quant<block [128, 128]>}}
+  %y = moe.experts %x, %w1, %w2, %w, %ids activation <silu_mul> act_quant <block [128, 128]> f8E4M3FN : (tensor<4x64xbf16>, tensor<4x64x64xbf16>, tensor<4x64x32xbf16>, tensor<4x2xf32>, tensor<4x2xi32>) -> tensor<4x64xbf16>
+  return
+}
+
+// -----
+
+func.func @experts_act_fp4_scheme(%x: tensor<4x64xbf16>, %w1: tensor<4x64x64xbf16>, %w2: tensor<4x64x32xbf16>, %w: tensor<4x2xf32>, %ids: tensor<4x2xi32>) {
+  // expected-error @+1 {{expected the 'mx' act_quant scheme for f4E2M1FN activations (MXFP4), got #moe.quant<per_row>}}
+  %y = moe.experts %x, %w1, %w2, %w, %ids activation <silu_mul> act_quant <per_row> f4E2M1FN : (tensor<4x64xbf16>, tensor<4x64x64xbf16>, tensor<4x64x32xbf16>, tensor<4x2xf32>, tensor<4x2xi32>) -> tensor<4x64xbf16>
+  return
+}
+
+// -----
+
+func.func @experts_act_mx_block(%x: tensor<4x48xbf16>, %w1: tensor<4x64x48xbf16>, %w2: tensor<4x48x32xbf16>, %w: tensor<4x2xf32>, %ids: tensor<4x2xi32>) {
+  // expected-error @+1 {{expected H to be a multiple of 32 for mx activations, got 48}}
+  %y = moe.experts %x, %w1, %w2, %w, %ids activation <silu_mul> act_quant <mx> f8E4M3FN : (tensor<4x48xbf16>, tensor<4x64x48xbf16>, tensor<4x48x32xbf16>, tensor<4x2xf32>, tensor<4x2xi32>) -> tensor<4x48xbf16>
+  return
+}

@@ -277,3 +277,24 @@ func.func @dequantize(%q: tensor<8x300x200xf8E4M3FN>, %s: tensor<8x3x2xf32>,
   %wc = moe.dequantize %qc, %sc <per_row> : (tensor<8x64x96xf8E4M3FNUZ>, tensor<8x64xf32>) -> tensor<8x64x96xf16>
   return
 }
+
+// -----
+
+// Quantized experts: fp8 block-scaled weights with fp8 activations per token
+// group (DeepSeek-V3), and MXFP4 weights with bf16 activations (gpt-oss).
+// CHECK-LABEL: func.func @experts_quantized
+func.func @experts_quantized(%x: tensor<?x256xbf16>, %w1: tensor<8x256x256xf8E4M3FN>, %w2: tensor<8x256x128xf8E4M3FN>,
+                             %w: tensor<?x2xf32>, %ids: tensor<?x2xi32>, %s1: tensor<8x2x2xf32>, %s2: tensor<8x2x1xf32>,
+                             %f1: tensor<8x256x256xf4E2M1FN>, %f2: tensor<8x256x128xf4E2M1FN>,
+                             %m1: tensor<8x256x8xf8E8M0FNU>, %m2: tensor<8x256x4xf8E8M0FNU>) {
+  // CHECK: moe.experts %{{.*}} activation <silu_mul> weight_scales %{{.*}}, %{{.*}} <block [128, 128]> act_quant <block [1, 128]> f8E4M3FN : (tensor<?x256xbf16>, tensor<8x256x256xf8E4M3FN>, tensor<8x256x128xf8E4M3FN>, tensor<?x2xf32>, tensor<?x2xi32>, tensor<8x2x2xf32>, tensor<8x2x1xf32>) -> tensor<?x256xbf16>
+  %y = moe.experts %x, %w1, %w2, %w, %ids activation <silu_mul>
+      weight_scales %s1, %s2 <block [128, 128]> act_quant <block [1, 128]> f8E4M3FN
+      : (tensor<?x256xbf16>, tensor<8x256x256xf8E4M3FN>, tensor<8x256x128xf8E4M3FN>, tensor<?x2xf32>, tensor<?x2xi32>,
+         tensor<8x2x2xf32>, tensor<8x2x1xf32>) -> tensor<?x256xbf16>
+  // CHECK: moe.experts %{{.*}} activation <silu_mul> weight_scales %{{.*}}, %{{.*}} <mx> : (tensor<?x256xbf16>, tensor<8x256x256xf4E2M1FN>
+  %z = moe.experts %x, %f1, %f2, %w, %ids activation <silu_mul> weight_scales %m1, %m2 <mx>
+      : (tensor<?x256xbf16>, tensor<8x256x256xf4E2M1FN>, tensor<8x256x128xf4E2M1FN>, tensor<?x2xf32>, tensor<?x2xi32>,
+         tensor<8x256x8xf8E8M0FNU>, tensor<8x256x4xf8E8M0FNU>) -> tensor<?x256xbf16>
+  return
+}

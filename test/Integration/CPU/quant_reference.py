@@ -200,3 +200,30 @@ def unpack_fp4(packed):
     out[..., 0::2] = packed & 0xF
     out[..., 1::2] = packed >> 4
     return out
+
+
+def fake_quantize_row(row, scheme, fmt):
+    """quantize then dequantize one row (a [1, n] tensor) in f32."""
+    codes, scales = quantize(np.asarray(row, np.float32)[None], scheme, fmt)
+    return dequantize(codes, scales, scheme, fmt)[0]
+
+
+def quantized_experts(x, w1, w2, weights, ids, act, activation, round_to,
+                      x_dtype, act_quant=None):
+    """moe.experts with quantized weights, in f64 from the dequantized f32
+    weights. w1, w2: (codes, scales, scheme, fmt). act_quant: (scheme, fmt)
+    quantizes x[t] for GEMM1 and, after rounding to x_dtype, the activation
+    row for GEMM2."""
+    W1 = dequantize(*w1).astype(np.float64)
+    W2 = dequantize(*w2).astype(np.float64)
+    x = np.asarray(x, np.float32)
+    y = np.zeros((x.shape[0], W2.shape[1]))
+    for t in range(x.shape[0]):
+        xr = x[t] if act_quant is None else fake_quantize_row(x[t], *act_quant)
+        for j in range(ids.shape[1]):
+            e = ids[t, j]
+            a = activation(W1[e] @ np.asarray(xr, np.float64), *act)
+            if act_quant is not None:
+                a = fake_quantize_row(round_to(a, x_dtype), *act_quant)
+            y[t] += weights[t, j] * (W2[e] @ np.asarray(a, np.float64))
+    return y

@@ -1,0 +1,48 @@
+// Quantized moe.experts against quant_reference.quantized_experts (numpy,
+// from the dequantized weights): DeepSeek-V3's fp8 128x128 blocks with fp8
+// activations per token group, gpt-oss's MXFP4 weights with bf16
+// activations (a16w4), MXFP8 weights and activations (MiniMax-M3-like),
+// and FNUZ fp8 per channel with per-token activations (gfx942's format).
+// RUN: moe-compile %s -o %t.so
+// RUN: %python %S/check_quant_experts.py --lib %t.so --moe-run moe-run | FileCheck %s
+// CHECK: {{^[0-9]+}} passed, 0 failed
+
+func.func @fp8_blocks(%x: tensor<?x256xbf16>, %w1: tensor<8x256x256xf8E4M3FN>, %w2: tensor<8x256x128xf8E4M3FN>,
+                      %w: tensor<?x2xf32>, %ids: tensor<?x2xi32>,
+                      %s1: tensor<8x2x2xf32>, %s2: tensor<8x2x1xf32>) -> tensor<?x256xbf16> {
+  %y = moe.experts %x, %w1, %w2, %w, %ids activation <silu_mul>
+      weight_scales %s1, %s2 <block [128, 128]> act_quant <block [1, 128]> f8E4M3FN
+      : (tensor<?x256xbf16>, tensor<8x256x256xf8E4M3FN>, tensor<8x256x128xf8E4M3FN>, tensor<?x2xf32>, tensor<?x2xi32>,
+         tensor<8x2x2xf32>, tensor<8x2x1xf32>) -> tensor<?x256xbf16>
+  return %y : tensor<?x256xbf16>
+}
+
+func.func @mxfp4_a16w4(%x: tensor<?x64xbf16>, %w1: tensor<4x128x64xf4E2M1FN>, %w2: tensor<4x64x64xf4E2M1FN>,
+                       %w: tensor<?x2xf32>, %ids: tensor<?x2xi32>,
+                       %s1: tensor<4x128x2xf8E8M0FNU>, %s2: tensor<4x64x2xf8E8M0FNU>) -> tensor<?x64xbf16> {
+  %y = moe.experts %x, %w1, %w2, %w, %ids activation <swiglu_oai, layout = interleaved, alpha = 1.702, beta = 1.0, limit = 7.0>
+      weight_scales %s1, %s2 <mx>
+      : (tensor<?x64xbf16>, tensor<4x128x64xf4E2M1FN>, tensor<4x64x64xf4E2M1FN>, tensor<?x2xf32>, tensor<?x2xi32>,
+         tensor<4x128x2xf8E8M0FNU>, tensor<4x64x2xf8E8M0FNU>) -> tensor<?x64xbf16>
+  return %y : tensor<?x64xbf16>
+}
+
+func.func @mxfp8(%x: tensor<?x96xbf16>, %w1: tensor<4x128x96xf8E4M3FN>, %w2: tensor<4x96x64xf8E4M3FN>,
+                 %w: tensor<?x2xf32>, %ids: tensor<?x2xi32>,
+                 %s1: tensor<4x128x3xf8E8M0FNU>, %s2: tensor<4x96x2xf8E8M0FNU>) -> tensor<?x96xbf16> {
+  %y = moe.experts %x, %w1, %w2, %w, %ids activation <swiglu_oai>
+      weight_scales %s1, %s2 <mx> act_quant <mx> f8E4M3FN
+      : (tensor<?x96xbf16>, tensor<4x128x96xf8E4M3FN>, tensor<4x96x64xf8E4M3FN>, tensor<?x2xf32>, tensor<?x2xi32>,
+         tensor<4x128x3xf8E8M0FNU>, tensor<4x96x2xf8E8M0FNU>) -> tensor<?x96xbf16>
+  return %y : tensor<?x96xbf16>
+}
+
+func.func @fnuz_channels(%x: tensor<?x64xf16>, %w1: tensor<4x64x64xf8E4M3FNUZ>, %w2: tensor<4x64x32xf8E4M3FNUZ>,
+                         %w: tensor<?x2xf32>, %ids: tensor<?x2xi32>,
+                         %s1: tensor<4x64xf32>, %s2: tensor<4x64xf32>) -> tensor<?x64xf16> {
+  %y = moe.experts %x, %w1, %w2, %w, %ids activation <silu_mul>
+      weight_scales %s1, %s2 <per_row> act_quant <per_row> f8E4M3FNUZ
+      : (tensor<?x64xf16>, tensor<4x64x64xf8E4M3FNUZ>, tensor<4x64x32xf8E4M3FNUZ>, tensor<?x2xf32>, tensor<?x2xi32>,
+         tensor<4x64xf32>, tensor<4x64xf32>) -> tensor<?x64xf16>
+  return %y : tensor<?x64xf16>
+}
