@@ -24,8 +24,12 @@ import ctypes
 
 import torch
 
+# Quantized tensors (fp8, E8M0 scales, fp4) cross as uint8 codes, fp4 one
+# code per byte (moe-run's .npy files pack two; a library does not).
 _DTYPES = {"bf16": torch.bfloat16, "f16": torch.float16, "f32": torch.float32,
-           "i32": torch.int32, "i64": torch.int64}
+           "i32": torch.int32, "i64": torch.int64,
+           "f8e4m3fn": torch.uint8, "f8e4m3fnuz": torch.uint8,
+           "f8e8m0fnu": torch.uint8, "f4e2m1fn": torch.uint8}
 
 
 class Manifest:
@@ -211,10 +215,12 @@ class GPULibrary:
             if t.dtype != _DTYPES[s["dtype"]] or not t.is_contiguous() \
                     or t.is_cuda != self.on_gpu or t.data_ptr() % 16:
                 where = "CUDA" if self.on_gpu else "CPU"
+                codes = (" (uint8 codes)" if _DTYPES[s["dtype"]] == torch.uint8
+                         else "")
                 raise ValueError(f"argument {i} of {entry}: expected a "
                                  f"contiguous 16-byte aligned {where} "
-                                 f"{s['dtype']} tensor, got {t.dtype} on "
-                                 f"{t.device}")
+                                 f"{s['dtype']}{codes} tensor, got {t.dtype} "
+                                 f"on {t.device}")
             descs.append(_descriptor(t))
         words = sum(3 + 2 * len(r["shape"]) for r in spec["results"])
         results = (ctypes.c_int64 * max(words, 1))()
