@@ -9,6 +9,9 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 
+#include <cmath>
+#include <limits>
+
 using namespace mlir;
 using namespace mlir::moe;
 using namespace mlir::moe::cpu;
@@ -67,9 +70,14 @@ GroupScale mlir::moe::cpu::computeGroupScale(RefBuilder &rb, QuantAttr scheme,
                                              Type valueType, Value amax) {
   ImplicitLocOpBuilder &b = rb.builder();
   if (scheme.getKind() != QuantKind::Mx) {
-    // s = max(amax, 1e-10) / fmax; NaN propagates.
+    // s = max(amax, 1e-10) / fmax; a NaN amax propagates, an infinite one
+    // gives NaN too (the op's rule for non-finite groups).
     Value floored = arith::MaximumFOp::create(b, amax, rb.f32(1e-10));
     Value s = rb.div(floored, rb.f32(largestFinite(valueType)));
+    Value infinite =
+        arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, amax,
+                              rb.f32(std::numeric_limits<double>::infinity()));
+    s = arith::SelectOp::create(b, infinite, rb.f32(std::nan("")), s);
     return {s, Value()};
   }
   // e = clamp(floor(log2(amax)) - emax, -127, 127) from the f32 exponent

@@ -92,6 +92,28 @@ for tokens in (1, 5):
     check_quantize("quantize_mxfp4", x, ("mx",), "f4E2M1FN", "bf16")
     check_quantize("quantize_mxfp8", spread((tokens, 64)), ("mx",),
                    "f8E4M3FN", "bf16")
+# Groups holding an infinity or NaN get a NaN scale (their values are
+# unspecified); the other groups of the same rows are unaffected.
+x = spread((2, 384))
+x[0, 5], x[1, 300] = np.inf, np.nan
+x = reference.round_to(x, "bf16")
+q, s = h.run("quantize_groups", [x])
+want_q, want_s = qr.quantize(x, ("block", 1, 128), "f8E4M3FN")
+h.exact("quantize_groups with inf and NaN groups: NaN scales where expected",
+        np.isnan(s), np.isnan(want_s))
+finite = ~np.isnan(want_s)
+h.exact("quantize_groups with inf and NaN groups: the other scales",
+        s[finite], want_s[finite])
+keep = np.repeat(finite, 128, axis=1)
+h.exact("quantize_groups with inf and NaN groups: the other values",
+        q[keep], want_q[keep])
+x = spread((2, 64))
+x[0, 40], x[1, 3] = -np.inf, np.nan
+x = reference.round_to(x, "bf16")
+q, s = h.run("quantize_mxfp8", [x])
+h.exact("quantize mx with inf and NaN groups: scales (0xFF = NaN)", s,
+        qr.quantize(x, ("mx",), "f8E4M3FN")[1])
+
 check_quantize("quantize_blocks", rng.standard_normal((2, 300, 200)) * 0.02,
                ("block", 128, 128), "f8E4M3FN", "f32")
 check_quantize("quantize_tensor", spread((3, 5, 64)), ("per_tensor",),

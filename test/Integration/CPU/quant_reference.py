@@ -162,6 +162,10 @@ def quantize(x, scheme, fmt):
     for si, sl in _groups(x.shape, scheme):
         group = x[sl]
         amax = np.float32(np.max(np.abs(group))) if group.size else np.float32(0)
+        if not np.isfinite(amax):
+            # A NaN scale; the values are unspecified (left 0 here).
+            scales[si] = 0xFF if mx else np.float32(np.nan)
+            continue
         if mx:
             e = -127 if amax == 0 else int(np.floor(np.log2(np.float64(amax)))) - emax
             e = max(-127, min(127, e))
