@@ -44,9 +44,11 @@ static LogicalResult verifyExpertsQuantization(ExpertsOp op) {
         failed(checkElementType(raw, "w2", op.getW2(), xType, "like x")))
       return failure();
     if (op.getW1Scales() || op.getWeightQuantAttr())
-      return op.emitOpError() << "expected no weight scales for " << w1Type
-                              << " weights (scales belong to fp8 and fp4 "
-                                 "weights)";
+      return op.emitOpError()
+             << "expected no weight scales for " << w1Type
+             << " weights (scales belong to fp8 and fp4 "
+                "weights), got "
+             << (op.getW1Scales() ? "weight_scales" : "a weight_quant scheme");
   } else {
     if (failed(checkElementType(raw, "w2", op.getW2(), w1Type, "like w1")))
       return failure();
@@ -61,6 +63,10 @@ static LogicalResult verifyExpertsQuantization(ExpertsOp op) {
       return failure();
   }
   QuantAttr act = op.getActQuantAttr();
+  if (!act != !op.getActTypeAttr())
+    return op.emitOpError() << "expected 'act_quant' and 'act_type' together, "
+                               "got only "
+                            << (act ? "act_quant" : "act_type");
   if (!act)
     return success();
   Type actType = op.getActTypeAttr() ? op.getActTypeAttr().getValue() : Type();
@@ -112,7 +118,8 @@ LogicalResult ExpertsOp::verify() {
   int64_t inter = ShapedType::isDynamic(twoI) ? twoI : twoI / 2;
   Type elementType = getX().getType().getElementType();
   if (!getW1Scales() != !getW2Scales())
-    return emitOpError() << "expected scales for both w1 and w2";
+    return emitOpError() << "expected scales for both w1 and w2, got only "
+                         << (getW1Scales() ? "w1" : "w2") << " scales";
   if (failed(checkDim(op, "w1", getW1(), 2, hidden, "H from x")) ||
       failed(checkEvenGateUp(op, "w1 row count 2I", twoI)) ||
       failed(checkDim(op, "w2", getW2(), 0, experts, "E from w1")) ||

@@ -21,7 +21,8 @@ def MoE_F32Tensor : RankedTensorOf<[F32]>;
 def MoE_I32Tensor : RankedTensorOf<[I32]>;
 def MoE_CountTensor : 0DTensorOf<[I32]>;
 // Quantized values: OCP fp8 (gfx950, sm_90), FNUZ fp8 (gfx942) and OCP fp4
-// (stored two per byte, the element of even index in the low nibble).
+// (one code per byte in CPU libraries; .npy files pack two per byte, the
+// element of even index in the low nibble).
 def MoE_QuantTensor : RankedTensorOf<[F8E4M3FN, F8E4M3FNUZ, F4E2M1FN]>;
 // Scales: f32, or OCP MX's power-of-two f8E8M0FNU.
 def MoE_ScaleTensor : RankedTensorOf<[F32, F8E8M0FNU]>;
@@ -172,8 +173,8 @@ def MoE_ExpertsOp : MoE_Op<"experts", [Pure, AttrSizedOperandSegments]> {
     `block [1, g]` or `mx`, with moe.quantize's rules) to the given type,
     and the GEMM reads its dequantized values: x for W1, and for W2 the
     activation output, first rounded to the element type of x (as an
-    unfused GEMM1 would store it). Without `act_quant` the activations stay
-    in f32 (a16w8, a16w4).
+    unfused GEMM1 would store it). Without `act_quant` GEMM1 reads x as
+    given and GEMM2 the f32 activation output (a16w8, a16w4).
 
     T may be 0 (an empty batch: `y` is empty). H, 2I, E and k are at least 1
     where static (the verifier rejects 0); dynamic sizes must agree at run

@@ -21,19 +21,22 @@ LogicalResult QuantAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                 QuantKind kind,
                                 std::optional<int64_t> blockRows,
                                 std::optional<int64_t> blockCols) {
-  bool hasBlock = blockRows.has_value();
+  bool hasBlock = blockRows.has_value() || blockCols.has_value();
   if (kind == QuantKind::Block && !hasBlock)
     return emitError() << "expected block sizes after 'block' "
                           "(#moe.quant<block [rows, cols]>)";
   if (kind != QuantKind::Block && hasBlock)
     return emitError() << "expected no block sizes for '"
                        << stringifyQuantKind(kind) << "'";
+  if (hasBlock && (!blockRows || !blockCols))
+    return emitError() << "expected two block sizes [rows, cols]";
   if (hasBlock && (*blockRows < 1 || *blockCols < 1))
     return emitError() << "expected block sizes of at least 1, got ["
                        << *blockRows << ", " << *blockCols << "]";
   return success();
 }
 
+/// ceil(size / by), dynamic for a dynamic size.
 static int64_t ceilDivSize(int64_t size, int64_t by) {
   return ShapedType::isDynamic(size) ? size : llvm::divideCeil(size, by);
 }
@@ -79,6 +82,9 @@ LogicalResult mlir::moe::verifyQuantizedOperand(Operation *op, StringRef name,
                                                 QuantAttr scheme) {
   auto type = cast<RankedTensorType>(values.getType());
   std::string scaleName = (name + " scales").str();
+  if (type.getRank() < 1)
+    return op->emitOpError()
+           << "expected '" << name << "' of rank 1 or more, got rank 0";
   if (scheme.getKind() != QuantKind::PerTensor && type.getRank() < 2)
     return op->emitOpError()
            << "expected '" << name << "' of rank 2 or more for the '"

@@ -10,7 +10,7 @@
 def MoE_QuantizeOp : MoE_Op<"quantize", [Pure]> {
   let summary = "dynamic quantization of a tensor to fp8 or fp4 with scales";
   let description = [{
-    Quantizes `input` (`[lead..., R, C]`, or any rank for `per_tensor`) to
+    Quantizes `input` (`[lead..., R, C]`, or rank 1 for `per_tensor`) to
     the element type of `values` (same shape) with one scale per group of
     elements that `scheme` (`#moe.quant`) defines; `scales` has the
     scheme's scale shape. With `fmax` the largest finite value of the value

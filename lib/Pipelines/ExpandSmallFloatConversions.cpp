@@ -34,6 +34,8 @@ struct SmallFloat {
   int64_t width() const { return 1 + expBits + manBits; }
 };
 
+/// The format of an fp8 E4M3 or fp4 element type (of `type` or its
+/// elements), if it is one.
 std::optional<SmallFloat> formatOf(Type type) {
   type = getElementTypeOrSelf(type);
   if (isa<Float8E4M3FNType>(type))
@@ -144,6 +146,10 @@ struct ExpandSmallFloatTruncF : OpRewritePattern<arith::TruncFOp> {
       return rewriter.notifyMatchFailure(op, "not an fp8 E4M3 or fp4 result");
     if (getElementTypeOrSelf(op.getIn().getType()).getIntOrFloatBitWidth() > 32)
       return rewriter.notifyMatchFailure(op, "source wider than f32");
+    if (std::optional<arith::RoundingMode> mode = op.getRoundingmode();
+        mode && *mode != arith::RoundingMode::to_nearest_even)
+      return rewriter.notifyMatchFailure(op, "rounding other than to nearest "
+                                             "even");
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
     Type in = op.getIn().getType();
     Type iN = b.getIntegerType(f->width()), i32 = b.getI32Type(),

@@ -281,9 +281,10 @@ def MoEExpandSmallFloatConversionsPass
     value (448, 240), and NaN, become the fp8 type's NaN (S.1111.111; 0x80
     for FNUZ, which has no negative zero); fp4 has no NaN and saturates to
     +-6 (NaN too, with its sign). E8M0 code 0 is 2^-127, an f32 subnormal
-    (upstream's expansion flushes it to 0); 0xFF is NaN. Sources of `truncf`
-    wider than f32 are left alone (double rounding). The CPU pipeline runs
-    it.
+    (upstream's expansion flushes it to 0); 0xFF is NaN. A `truncf` from a
+    type wider than f32 (double rounding) or with a rounding mode other than
+    to nearest even is left alone, and the LLVM lowering then rejects it.
+    The CPU pipeline runs it.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }

@@ -114,6 +114,25 @@ struct LowerExperts : OpConversionPattern<ExpertsOp> {
           materializeSizeRelation(b, adaptor.getOperands(), relation);
       checks.push_back(rb.requireEqual(raw, found, expected, relation.what));
     }
+    if (op.hasQuantizedWeights()) {
+      checks.push_back(requireScaleSizes(
+          rb, raw, "w1", w1, adaptor.getW1Scales(), op.getWeightQuantAttr()));
+      checks.push_back(requireScaleSizes(
+          rb, raw, "w2", w2, adaptor.getW2Scales(), op.getWeightQuantAttr()));
+    }
+    if (QuantAttr act = op.getActQuantAttr();
+        act && act.getKind() == QuantKind::Mx) {
+      // A row's mx groups need H and I to be multiples of 32.
+      for (auto [size, what] :
+           {std::pair<Value, StringRef>{rb.dim(x, 1), "H (dim 1 of 'x')"},
+            std::pair<Value, StringRef>{rb.dim(w2, 2), "I (dim 2 of 'w2')"}})
+        checks.push_back(rb.requireEqual(
+            raw, arith::RemUIOp::create(b, size, rb.idx(QuantAttr::kMxBlock)),
+            rb.idx(0),
+            ("the remainder of " + what +
+             " by 32 (the mx block of the activations)")
+                .str()));
+    }
     Value ok = rb.all(checks);
     int64_t staticExperts =
         cast<ShapedType>(op.getW1().getType()).getDimSize(0);

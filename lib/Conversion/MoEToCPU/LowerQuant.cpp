@@ -149,6 +149,10 @@ struct LowerQuantize : OpConversionPattern<QuantizeOp> {
     SmallVector<Value> sizes = sizesOf(rb, input);
     SmallVector<Value> scaleSizes = sizesOf(rb, scales);
     SmallVector<Value> zeros(scaleSizes.size(), rb.idx(0));
+    // mx with a dynamic column count: a partial last block is an error.
+    Value ok = requireScaleSizes(rb, op, "input", input, scales, scheme);
+    if (!scaleSizes.empty())
+      scaleSizes[0] = rb.select(ok, scaleSizes[0], rb.idx(0));
     SmallVector<Value> out = loopNest(
         rb, zeros, scaleSizes, {values, scales},
         [&](RefBuilder &l, ValueRange ivs, ValueRange it) {
@@ -201,6 +205,11 @@ struct LowerDequantize : OpConversionPattern<DequantizeOp> {
                                            rb.dynamicSizes(values));
     SmallVector<Value> sizes = sizesOf(rb, values);
     SmallVector<Value> zeros(sizes.size(), rb.idx(0));
+    // A failed size check runs no iteration (and the runtime reports it).
+    Value ok =
+        requireScaleSizes(rb, op, "values", values, scales, op.getScheme());
+    if (!sizes.empty())
+      sizes[0] = rb.select(ok, sizes[0], rb.idx(0));
     Value out = loopNest(rb, zeros, sizes, {result},
                          [&](RefBuilder &l, ValueRange ivs, ValueRange it) {
                            Value x = loadDequantized(l, values, scales,

@@ -45,6 +45,63 @@ SmallVector<Value> mlir::moe::cpu::scaleIndices(RefBuilder &rb,
   return scale;
 }
 
+Value mlir::moe::cpu::requireScaleSizes(RefBuilder &rb, Operation *op,
+                                        StringRef name, Value values,
+                                        Value scales, QuantAttr scheme) {
+  ImplicitLocOpBuilder &b = rb.builder();
+  auto valuesType = cast<RankedTensorType>(values.getType());
+  int64_t rank = valuesType.getRank();
+  SmallVector<Value> checks;
+  if (scheme.getKind() == QuantKind::Mx && valuesType.isDynamicDim(rank - 1)) {
+    Value rest = arith::RemUIOp::create(b, rb.dim(values, rank - 1),
+                                        rb.idx(QuantAttr::kMxBlock));
+    checks.push_back(rb.requireEqual(
+        op, rest, rb.idx(0),
+        (name + ": the remainder of the last dimension by 32 (the mx block)")
+            .str()));
+  }
+  // Scale dimension d against the size the scheme derives for it.
+  auto sizes = [&]() {
+    SmallVector<Value> all;
+    for (int64_t d = 0; d < rank; ++d)
+      all.push_back(rb.dim(values, d));
+    return all;
+  }();
+  SmallVector<Value> want;
+  if (scheme.getKind() == QuantKind::PerTensor) {
+    want.assign(sizes.begin(), sizes.end() - std::min<int64_t>(rank, 2));
+  } else {
+    want.assign(sizes.begin(), sizes.end() - 2);
+    Value rows = sizes[rank - 2], cols = sizes[rank - 1];
+    switch (scheme.getKind()) {
+    case QuantKind::Block:
+      want.push_back(
+          arith::CeilDivUIOp::create(b, rows, rb.idx(*scheme.getBlockRows())));
+      want.push_back(
+          arith::CeilDivUIOp::create(b, cols, rb.idx(*scheme.getBlockCols())));
+      break;
+    case QuantKind::Mx:
+      want.push_back(rows);
+      want.push_back(
+          arith::DivUIOp::create(b, cols, rb.idx(QuantAttr::kMxBlock)));
+      break;
+    default:
+      want.push_back(rows);
+    }
+  }
+  auto scalesType = cast<RankedTensorType>(scales.getType());
+  for (auto [d, size] : llvm::enumerate(want)) {
+    if (!scalesType.isDynamicDim(d))
+      continue; // the verifier compared the static sizes
+    checks.push_back(
+        rb.requireEqual(op, rb.dim(scales, d), size,
+                        (name + " scales: dim " + std::to_string(d) +
+                         " must be the number of scale groups of the scheme")
+                            .str()));
+  }
+  return rb.all(checks);
+}
+
 Value mlir::moe::cpu::loadDequantized(RefBuilder &rb, Value values,
                                       Value scales, QuantAttr scheme,
                                       ValueRange indices) {

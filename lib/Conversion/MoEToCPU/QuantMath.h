@@ -17,6 +17,13 @@ namespace mlir::moe::cpu {
 SmallVector<Value> scaleIndices(RefBuilder &rb, QuantAttr scheme,
                                 ValueRange indices);
 
+/// Run-time checks of what the verifier cannot prove with dynamic sizes:
+/// each scale dimension equals the one the scheme derives from `values`
+/// (`name` in messages), and mx values have a multiple of 32 columns.
+/// Returns the i1 conjunction.
+Value requireScaleSizes(RefBuilder &rb, Operation *op, StringRef name,
+                        Value values, Value scales, QuantAttr scheme);
+
 /// f32(values[indices]) * f32(scales[scale index]).
 Value loadDequantized(RefBuilder &rb, Value values, Value scales,
                       QuantAttr scheme, ValueRange indices);

@@ -1259,7 +1259,7 @@ func.func @dequantize_block_scales(%q: tensor<8x300x200xf8E4M3FN>, %s: tensor<8x
 // -----
 
 func.func @experts_scales_for_bf16(%x: tensor<4x64xbf16>, %w1: tensor<4x64x64xbf16>, %w2: tensor<4x64x32xbf16>, %w: tensor<4x2xf32>, %ids: tensor<4x2xi32>, %s1: tensor<4x64xf32>, %s2: tensor<4x64xf32>) {
-  // expected-error @+1 {{expected no weight scales for 'bf16' weights (scales belong to fp8 and fp4 weights)}}
+  // expected-error @+1 {{expected no weight scales for 'bf16' weights (scales belong to fp8 and fp4 weights), got weight_scales}}
   %y = moe.experts %x, %w1, %w2, %w, %ids activation <silu_mul> weight_scales %s1, %s2 <per_row> : (tensor<4x64xbf16>, tensor<4x64x64xbf16>, tensor<4x64x32xbf16>, tensor<4x2xf32>, tensor<4x2xi32>, tensor<4x64xf32>, tensor<4x64xf32>) -> tensor<4x64xbf16>
   return
 }
@@ -1291,7 +1291,7 @@ func.func @experts_weight_scales_shape(%x: tensor<4x64xbf16>, %w1: tensor<4x64x6
 // -----
 
 func.func @experts_one_scale(%x: tensor<4x64xbf16>, %w1: tensor<4x64x64xf8E4M3FN>, %w2: tensor<4x64x32xf8E4M3FN>, %w: tensor<4x2xf32>, %ids: tensor<4x2xi32>, %s1: tensor<4x64xf32>) {
-  // expected-error @+1 {{expected scales for both w1 and w2}}
+  // expected-error @+1 {{expected scales for both w1 and w2, got only w1 scales}}
   %y = "moe.experts"(%x, %w1, %w2, %w, %ids, %s1) <{activation = #moe.activation<silu_mul>, weight_quant = #moe.quant<per_row>, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1, 0>}> : (tensor<4x64xbf16>, tensor<4x64x64xf8E4M3FN>, tensor<4x64x32xf8E4M3FN>, tensor<4x2xf32>, tensor<4x2xi32>, tensor<4x64xf32>) -> tensor<4x64xbf16>
   return
 }
@@ -1325,5 +1325,21 @@ func.func @experts_act_fp4_scheme(%x: tensor<4x64xbf16>, %w1: tensor<4x64x64xbf1
 func.func @experts_act_mx_block(%x: tensor<4x48xbf16>, %w1: tensor<4x64x48xbf16>, %w2: tensor<4x48x32xbf16>, %w: tensor<4x2xf32>, %ids: tensor<4x2xi32>) {
   // expected-error @+1 {{expected H to be a multiple of 32 for mx activations, got 48}}
   %y = moe.experts %x, %w1, %w2, %w, %ids activation <silu_mul> act_quant <mx> f8E4M3FN : (tensor<4x48xbf16>, tensor<4x64x48xbf16>, tensor<4x48x32xbf16>, tensor<4x2xf32>, tensor<4x2xi32>) -> tensor<4x48xbf16>
+  return
+}
+
+// -----
+
+func.func @quantize_rank_0(%x: tensor<bf16>) {
+  // expected-error @+1 {{expected 'values' of rank 1 or more, got rank 0}}
+  %q, %s = moe.quantize %x <per_tensor> : tensor<bf16> -> (tensor<f8E4M3FN>, tensor<f32>)
+  return
+}
+
+// -----
+
+func.func @experts_act_type_alone(%x: tensor<4x64xbf16>, %w1: tensor<4x64x64xbf16>, %w2: tensor<4x64x32xbf16>, %w: tensor<4x2xf32>, %ids: tensor<4x2xi32>) {
+  // expected-error @+1 {{expected 'act_quant' and 'act_type' together, got only act_type}}
+  %y = "moe.experts"(%x, %w1, %w2, %w, %ids) <{activation = #moe.activation<silu_mul>, act_type = f8E4M3FN, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 0, 0>}> : (tensor<4x64xbf16>, tensor<4x64x64xbf16>, tensor<4x64x32xbf16>, tensor<4x2xf32>, tensor<4x2xi32>) -> tensor<4x64xbf16>
   return
 }

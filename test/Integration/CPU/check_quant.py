@@ -11,13 +11,8 @@ rng = np.random.default_rng(31)
 
 
 def codes_equal(name, got, want, fmt):
-    """Codes agree, or both are NaN codes of the format."""
-    got, want = np.asarray(got, np.uint8), np.asarray(want, np.uint8)
-    if got.shape == want.shape and fmt != "f4E2M1FN":
-        both_nan = np.isnan(qr.decode_all(got, fmt)) & np.isnan(
-            qr.decode_all(want, fmt))
-        got = np.where(both_nan, want, got)
-    h.exact(name, got, want)
+    """Codes agree exactly (NaN codes too, their sign included)."""
+    h.exact(name, np.asarray(got, np.uint8), np.asarray(want, np.uint8))
 
 
 def conversion_inputs(fmt):
@@ -141,4 +136,23 @@ for tokens in (1, 3):
     h.exact(f"dequantize per_row f8E4M3FNUZ -> f16 T={tokens}", got,
             reference.round_to(qr.dequantize(q, s, ("per_row",),
                                              "f8E4M3FNUZ"), "f16"))
+q = rng.integers(0, 0x7F, size=(3, 64)).astype(np.uint8)
+s = rng.random((3, 2)).astype(np.float32)
+(got,) = h.run("dequantize_dynamic", [q, s])
+h.exact("dequantize with dynamic sizes", got, reference.round_to(
+    qr.dequantize(q, s, ("block", 1, 32), "f8E4M3FN"), "bf16"))
+h.fails_with("dequantize with 2 scale rows for 3 value rows",
+             "dequantize_dynamic", [q, s[:2]],
+             "values scales: dim 0 must be the number of scale groups of the "
+             "scheme: expected 3, found 2")
+x = reference.round_to(spread((4, 96)), "bf16")
+q, s = h.run("quantize_mx_dynamic", [x])
+want_q, want_s = qr.quantize(x, ("mx",), "f8E4M3FN")
+codes_equal("quantize mx with a dynamic column count: values", q, want_q,
+            "f8E4M3FN")
+h.exact("quantize mx with a dynamic column count: scales", s, want_s)
+h.fails_with("quantize mx with 48 columns", "quantize_mx_dynamic",
+             [reference.round_to(spread((4, 48)), "bf16")],
+             "input: the remainder of the last dimension by 32 (the mx "
+             "block): expected 0, found 16")
 h.finish()

@@ -73,3 +73,13 @@ func.func @dequantize_rows_fnuz(%q: tensor<?x64xf8E4M3FNUZ>, %s: tensor<?xf32>) 
   %w = moe.dequantize %q, %s <per_row> : (tensor<?x64xf8E4M3FNUZ>, tensor<?xf32>) -> tensor<?x64xf16>
   return %w : tensor<?x64xf16>
 }
+
+// Dynamic sizes the verifier cannot relate are checked at run time.
+func.func @dequantize_dynamic(%q: tensor<?x64xf8E4M3FN>, %s: tensor<?x2xf32>) -> tensor<?x64xbf16> {
+  %w = moe.dequantize %q, %s <block [1, 32]> : (tensor<?x64xf8E4M3FN>, tensor<?x2xf32>) -> tensor<?x64xbf16>
+  return %w : tensor<?x64xbf16>
+}
+func.func @quantize_mx_dynamic(%x: tensor<4x?xbf16>) -> (tensor<4x?xf8E4M3FN>, tensor<4x?xf8E8M0FNU>) {
+  %q, %s = moe.quantize %x <mx> : tensor<4x?xbf16> -> (tensor<4x?xf8E4M3FN>, tensor<4x?xf8E8M0FNU>)
+  return %q, %s : tensor<4x?xf8E4M3FN>, tensor<4x?xf8E8M0FNU>
+}
