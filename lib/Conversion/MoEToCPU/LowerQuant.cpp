@@ -48,28 +48,7 @@ SmallVector<Value> sizesOf(RefBuilder &rb, Value tensor) {
 /// The dynamic sizes of the scales of `input` under `scheme`, in order.
 SmallVector<Value> dynamicScaleSizes(RefBuilder &rb, QuantAttr scheme,
                                      Value input, RankedTensorType scaleType) {
-  ImplicitLocOpBuilder &b = rb.builder();
-  SmallVector<Value> sizes = sizesOf(rb, input);
-  SmallVector<Value> scale;
-  if (scheme.getKind() == QuantKind::PerTensor) {
-    scale.assign(sizes.begin(),
-                 sizes.end() - std::min<size_t>(sizes.size(), 2));
-  } else {
-    scale.assign(sizes.begin(), sizes.end() - 2);
-    Value rows = sizes[sizes.size() - 2], cols = sizes.back();
-    auto ceilDiv = [&](Value v, int64_t by) -> Value {
-      return arith::CeilDivUIOp::create(b, v, rb.idx(by));
-    };
-    if (scheme.getKind() == QuantKind::Block) {
-      scale.push_back(ceilDiv(rows, *scheme.getBlockRows()));
-      scale.push_back(ceilDiv(cols, *scheme.getBlockCols()));
-    } else {
-      scale.push_back(rows);
-      if (scheme.getKind() == QuantKind::Mx)
-        scale.push_back(
-            arith::DivUIOp::create(b, cols, rb.idx(QuantAttr::kMxBlock)));
-    }
-  }
+  SmallVector<Value> scale = scaleSizes(rb, scheme, sizesOf(rb, input));
   SmallVector<Value> dynamic;
   for (auto [d, size] : llvm::enumerate(scale))
     if (scaleType.isDynamicDim(d))

@@ -45,6 +45,32 @@ SmallVector<Value> mlir::moe::cpu::scaleIndices(RefBuilder &rb,
   return scale;
 }
 
+SmallVector<Value> mlir::moe::cpu::scaleSizes(RefBuilder &rb, QuantAttr scheme,
+                                              ArrayRef<Value> sizes) {
+  ImplicitLocOpBuilder &b = rb.builder();
+  size_t rank = sizes.size();
+  if (scheme.getKind() == QuantKind::PerTensor)
+    return SmallVector<Value>(sizes.drop_back(std::min<size_t>(rank, 2)));
+  SmallVector<Value> scale(sizes.drop_back(2));
+  Value rows = sizes[rank - 2], cols = sizes[rank - 1];
+  switch (scheme.getKind()) {
+  case QuantKind::Block:
+    scale.push_back(
+        arith::CeilDivUIOp::create(b, rows, rb.idx(*scheme.getBlockRows())));
+    scale.push_back(
+        arith::CeilDivUIOp::create(b, cols, rb.idx(*scheme.getBlockCols())));
+    break;
+  case QuantKind::Mx:
+    scale.push_back(rows);
+    scale.push_back(
+        arith::DivUIOp::create(b, cols, rb.idx(QuantAttr::kMxBlock)));
+    break;
+  default:
+    scale.push_back(rows);
+  }
+  return scale;
+}
+
 Value mlir::moe::cpu::requireScaleSizes(RefBuilder &rb, Operation *op,
                                         StringRef name, Value values,
                                         Value scales, QuantAttr scheme) {
@@ -61,34 +87,10 @@ Value mlir::moe::cpu::requireScaleSizes(RefBuilder &rb, Operation *op,
             .str()));
   }
   // Scale dimension d against the size the scheme derives for it.
-  auto sizes = [&]() {
-    SmallVector<Value> all;
-    for (int64_t d = 0; d < rank; ++d)
-      all.push_back(rb.dim(values, d));
-    return all;
-  }();
-  SmallVector<Value> want;
-  if (scheme.getKind() == QuantKind::PerTensor) {
-    want.assign(sizes.begin(), sizes.end() - std::min<int64_t>(rank, 2));
-  } else {
-    want.assign(sizes.begin(), sizes.end() - 2);
-    Value rows = sizes[rank - 2], cols = sizes[rank - 1];
-    switch (scheme.getKind()) {
-    case QuantKind::Block:
-      want.push_back(
-          arith::CeilDivUIOp::create(b, rows, rb.idx(*scheme.getBlockRows())));
-      want.push_back(
-          arith::CeilDivUIOp::create(b, cols, rb.idx(*scheme.getBlockCols())));
-      break;
-    case QuantKind::Mx:
-      want.push_back(rows);
-      want.push_back(
-          arith::DivUIOp::create(b, cols, rb.idx(QuantAttr::kMxBlock)));
-      break;
-    default:
-      want.push_back(rows);
-    }
-  }
+  SmallVector<Value> sizes;
+  for (int64_t d = 0; d < rank; ++d)
+    sizes.push_back(rb.dim(values, d));
+  SmallVector<Value> want = scaleSizes(rb, scheme, sizes);
   auto scalesType = cast<RankedTensorType>(scales.getType());
   for (auto [d, size] : llvm::enumerate(want)) {
     if (!scalesType.isDynamicDim(d))

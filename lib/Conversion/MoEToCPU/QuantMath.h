@@ -17,6 +17,11 @@ namespace mlir::moe::cpu {
 SmallVector<Value> scaleIndices(RefBuilder &rb, QuantAttr scheme,
                                 ValueRange indices);
 
+/// The sizes of the scales of a tensor of sizes `sizes` under `scheme` (the
+/// run-time twin of QuantAttr::getScaleShape).
+SmallVector<Value> scaleSizes(RefBuilder &rb, QuantAttr scheme,
+                              ArrayRef<Value> sizes);
+
 /// Run-time checks of what the verifier cannot prove with dynamic sizes:
 /// each scale dimension equals the one the scheme derives from `values`
 /// (`name` in messages), and mx values have a multiple of 32 columns.
