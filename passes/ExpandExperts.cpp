@@ -25,10 +25,6 @@ static int64_t dimOf(Value v, int64_t d) {
 }
 
 LogicalResult mlir::moe::canExpandExperts(ExpertsOp op, std::string &reason) {
-  if (op.isQuantized()) {
-    reason = "quantized weights or activations have no grouped GEMM form yet";
-    return failure();
-  }
   if (ShapedType::isDynamic(dimOf(op.getW1(), 0))) {
     reason = "the expert count (dim 0 of w1) is dynamic";
     return failure();
@@ -62,7 +58,7 @@ void mlir::moe::materializeSizeChecks(RewriterBase &rewriter, ExpertsOp op) {
 FailureOr<ExpandedExperts>
 mlir::moe::buildExpandedExperts(RewriterBase &rewriter, ExpertsOp op,
                                 int64_t blockM, int64_t numExperts,
-                                Value expertBegin, Value w1, Value w2,
+                                Value expertBegin, const ExpertWeightValues &w,
                                 std::optional<int64_t> totalExperts) {
   std::string reason;
   if (failed(canExpandExperts(op, reason)))
@@ -82,7 +78,7 @@ mlir::moe::buildExpandedExperts(RewriterBase &rewriter, ExpertsOp op,
   // equal, checked at run time where dynamic), so that static weights give
   // the GEMM a static width when x's H is dynamic.
   int64_t hidden = dimOf(op.getX(), 1);
-  for (int64_t h : {dimOf(w2, 1), dimOf(op.getW1(), 2)})
+  for (int64_t h : {dimOf(w.w2, 1), dimOf(op.getW1(), 2)})
     if (ShapedType::isDynamic(hidden))
       hidden = h;
   int64_t topK = dimOf(op.getIds(), 1), twoI = dimOf(op.getW1(), 1);
@@ -118,26 +114,53 @@ mlir::moe::buildExpandedExperts(RewriterBase &rewriter, ExpertsOp op,
         expertBegin, rewriter.getI64IntegerAttr(numExperts), blockMAttr,
         expertBegin && totalExperts ? rewriter.getI64IntegerAttr(*totalExperts)
                                     : IntegerAttr());
-  auto gemm = [&](Value a, Value w, RowSource rows, int64_t cols) {
+  // With act_quant each GEMM reads its A quantized by moe.quantize (x,
+  // then the activation's result in x's type, as moe.experts rounds it).
+  QuantAttr actQuant = op.getActQuantAttr();
+  auto quantizeA = [&](Value a) -> std::pair<Value, Value> {
+    if (!actQuant)
+      return {a, Value()};
+    auto aType = cast<RankedTensorType>(a.getType());
+    auto values =
+        RankedTensorType::get(aType.getShape(), op.getActTypeAttr().getValue());
+    auto scales =
+        RankedTensorType::get(actQuant.getScaleShape(aType.getShape()),
+                              actQuant.getScaleElementType(ctx));
+    auto q = QuantizeOp::create(rewriter, loc, values, scales, a, actQuant);
+    return {q.getValues(), q.getScales()};
+  };
+  QuantAttr weightQuant = op.getWeightQuantAttr();
+  auto gemm = [&](Value a, Value w, Value wScales, RowSource rows,
+                  int64_t cols) {
     auto type = RankedTensorType::get({routes, cols}, element);
+    auto [aValues, aScales] = quantizeA(a);
+    QuantAttr aQuant = aScales ? actQuant : QuantAttr();
+    QuantAttr wQuant = wScales ? weightQuant : QuantAttr();
     if (routeOrder)
       return GroupedMatmulOp::create(
-          rewriter, loc, type, a, w, Value(), Value(), Value(), op.getIds(),
+          rewriter, loc, type, /*result_scales=*/Type(), aValues, w, Value(),
+          Value(), Value(), op.getIds(),
           /*weights=*/Value(), RowSourceAttr::get(ctx, rows), topKAttr,
           blockMAttr, /*activation=*/ActivationAttr(), tile,
-          /*plan=*/GemmPlanAttr());
+          /*plan=*/GemmPlanAttr(), /*sum_routes=*/UnitAttr(), aScales, wScales,
+          aQuant, wQuant, /*out_quant=*/QuantAttr(),
+          /*out_round=*/TypeAttr());
     return GroupedMatmulOp::create(
-        rewriter, loc, type, a, w, ex.align.getSortedRouteIds(),
-        ex.align.getBlockExpertIds(), ex.align.getPaddedCount(),
+        rewriter, loc, type, /*result_scales=*/Type(), aValues, w,
+        ex.align.getSortedRouteIds(), ex.align.getBlockExpertIds(),
+        ex.align.getPaddedCount(),
         /*route_ids=*/Value(), /*weights=*/Value(),
         RowSourceAttr::get(ctx, rows), topKAttr, blockMAttr,
-        /*activation=*/ActivationAttr(), tile, /*plan=*/GemmPlanAttr());
+        /*activation=*/ActivationAttr(), tile, /*plan=*/GemmPlanAttr(),
+        /*sum_routes=*/UnitAttr(), aScales, wScales, aQuant, wQuant,
+        /*out_quant=*/QuantAttr(), /*out_round=*/TypeAttr());
   };
-  ex.gemm1 = gemm(op.getX(), w1, RowSource::Tokens, twoI);
+  ex.gemm1 = gemm(op.getX(), w.w1, w.w1Scales, RowSource::Tokens, twoI);
   ex.activation = ActivationOp::create(
       rewriter, loc, RankedTensorType::get({routes, twoI / 2}, element),
       ex.gemm1.getResult(), op.getActivation());
-  ex.gemm2 = gemm(ex.activation.getResult(), w2, RowSource::Routes, hidden);
+  ex.gemm2 = gemm(ex.activation.getResult(), w.w2, w.w2Scales,
+                  RowSource::Routes, hidden);
   // The combine reads only the routes of local experts: the rows GEMM2
   // writes (so its output needs no zero fill).
   ex.combine =
@@ -151,9 +174,10 @@ FailureOr<CombineOp> mlir::moe::expandExperts(RewriterBase &rewriter,
                                               ExpertsOp op, int64_t blockM) {
   if (TileAttr tile = op.getTileAttr())
     blockM = tile.getBlockM();
-  FailureOr<ExpandedExperts> ex =
-      buildExpandedExperts(rewriter, op, blockM, dimOf(op.getW1(), 0),
-                           /*expertBegin=*/Value(), op.getW1(), op.getW2());
+  FailureOr<ExpandedExperts> ex = buildExpandedExperts(
+      rewriter, op, blockM, dimOf(op.getW1(), 0),
+      /*expertBegin=*/Value(),
+      {op.getW1(), op.getW2(), op.getW1Scales(), op.getW2Scales()});
   if (failed(ex))
     return failure();
   rewriter.replaceOp(op, ex->combine.getResult());

@@ -47,7 +47,7 @@ LogicalResult mlir::moe::canFuseCombineIntoGemm(CombineOp combine,
   }
   if (combine.getIds() &&
       (combine.getIds() != gemm.getRouteIds() ||
-       combine.getNumExperts() != gemm.getW().getType().getDimSize(0))) {
+       combine.getNumExperts() != gemm.getWType().getDimSize(0))) {
     reason = "the combine's ids or expert count differ from the GEMM's";
     return failure();
   }
@@ -67,12 +67,15 @@ mlir::moe::fuseCombineIntoGemm(RewriterBase &rewriter, CombineOp combine) {
   auto gemm = combine.getRoutes().getDefiningOp<GroupedMatmulOp>();
   rewriter.setInsertionPoint(combine);
   auto fused = GroupedMatmulOp::create(
-      rewriter, gemm.getLoc(), combine.getResult().getType(), gemm.getA(),
-      gemm.getW(), Value(), Value(), Value(), gemm.getRouteIds(),
-      combine.getScale(), gemm.getRowsAttr(), gemm.getTopKAttr(),
-      gemm.getBlockMAttr(), /*activation=*/ActivationAttr(), gemm.getTileAttr(),
+      rewriter, gemm.getLoc(), combine.getResult().getType(),
+      /*result_scales=*/Type(), gemm.getA(), gemm.getW(), Value(), Value(),
+      Value(), gemm.getRouteIds(), combine.getScale(), gemm.getRowsAttr(),
+      gemm.getTopKAttr(), gemm.getBlockMAttr(),
+      /*activation=*/ActivationAttr(), gemm.getTileAttr(),
       /*plan=*/GemmPlanAttr(), // a plan of the unfused GEMM no longer fits
-      /*sum_routes=*/rewriter.getUnitAttr());
+      /*sum_routes=*/rewriter.getUnitAttr(), gemm.getAScales(),
+      gemm.getWScales(), gemm.getAQuantAttr(), gemm.getWQuantAttr(),
+      /*out_quant=*/QuantAttr(), /*out_round=*/TypeAttr());
   rewriter.replaceOp(combine, fused.getResult());
   rewriter.eraseOp(gemm);
   return fused;

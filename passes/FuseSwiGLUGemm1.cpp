@@ -47,12 +47,16 @@ mlir::moe::fuseActivationIntoGemm(RewriterBase &rewriter, ActivationOp act) {
   auto gemm = act.getInput().getDefiningOp<GroupedMatmulOp>();
   rewriter.setInsertionPoint(act);
   auto fused = GroupedMatmulOp::create(
-      rewriter, gemm.getLoc(), act.getResult().getType(), gemm.getA(),
-      gemm.getW(), gemm.getSortedRouteIds(), gemm.getBlockExpertIds(),
-      gemm.getPaddedCount(), gemm.getRouteIds(), gemm.getWeights(),
-      gemm.getRowsAttr(), gemm.getTopKAttr(), gemm.getBlockMAttr(),
-      act.getKind(), gemm.getTileAttr(),
-      /*plan=*/GemmPlanAttr()); // a plan of the unfused GEMM no longer fits
+      rewriter, gemm.getLoc(), act.getResult().getType(),
+      /*result_scales=*/Type(), gemm.getA(), gemm.getW(),
+      gemm.getSortedRouteIds(), gemm.getBlockExpertIds(), gemm.getPaddedCount(),
+      gemm.getRouteIds(), gemm.getWeights(), gemm.getRowsAttr(),
+      gemm.getTopKAttr(), gemm.getBlockMAttr(), act.getKind(),
+      gemm.getTileAttr(),
+      /*plan=*/GemmPlanAttr(), // a plan of the unfused GEMM no longer fits
+      /*sum_routes=*/UnitAttr(), gemm.getAScales(), gemm.getWScales(),
+      gemm.getAQuantAttr(), gemm.getWQuantAttr(), /*out_quant=*/QuantAttr(),
+      /*out_round=*/TypeAttr());
 
   rewriter.replaceOp(act, fused.getResult());
   rewriter.eraseOp(gemm);

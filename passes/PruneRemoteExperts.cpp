@@ -142,12 +142,19 @@ struct MoEPruneRemoteExpertsPass
       Value begin = arith::MulIOp::create(
           rewriter, op.getLoc(), rank,
           arith::ConstantIndexOp::create(rewriter, op.getLoc(), localCount));
-      Value w1 = localize(op.getW1(), begin, localCount);
-      Value w2 = localize(op.getW2(), begin, localCount);
+      // Scales have the experts' dim 0 in every scheme but per_tensor's
+      // [E], which is sliced the same way.
+      ExpertWeightValues w{localize(op.getW1(), begin, localCount),
+                           localize(op.getW2(), begin, localCount), Value(),
+                           Value()};
+      if (op.hasQuantizedWeights()) {
+        w.w1Scales = localize(op.getW1Scales(), begin, localCount);
+        w.w2Scales = localize(op.getW2Scales(), begin, localCount);
+      }
       int64_t bm = op.getTileAttr() ? op.getTileAttr().getBlockM()
                                     : static_cast<int64_t>(blockM);
       FailureOr<ExpandedExperts> ex =
-          buildExpandedExperts(rewriter, op, bm, localCount, begin, w1, w2,
+          buildExpandedExperts(rewriter, op, bm, localCount, begin, w,
                                localCount * static_cast<int64_t>(epSize));
       if (failed(ex))
         return op.emitOpError() << "cannot be expanded for pruning";

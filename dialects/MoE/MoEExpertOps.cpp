@@ -161,6 +161,95 @@ SmallVector<OperandSizeRelation> ExpertsOp::getOperandSizeRelations() {
 // GroupedMatmulOp
 //===----------------------------------------------------------------------===//
 
+/// True for the fp8 and fp4 element types that take scales.
+static bool isQuantizedType(Type type) {
+  return isa<Float8E4M3FNType, Float8E4M3FNUZType, Float4E2M1FNType>(type);
+}
+
+/// A quantized scheme quantizes one row at a time.
+static bool isRowScheme(QuantAttr scheme) {
+  return scheme.getKind() == QuantKind::PerRow ||
+         scheme.getKind() == QuantKind::Mx ||
+         (scheme.getKind() == QuantKind::Block && scheme.getBlockRows() == 1);
+}
+
+/// One operand of moe.grouped_matmul is quantized exactly when it has
+/// scales and a scheme, and its scales fit the scheme.
+static LogicalResult verifyScaledOperand(GroupedMatmulOp op, StringRef name,
+                                         Value values, Value scales,
+                                         QuantAttr scheme) {
+  Type type = cast<ShapedType>(values.getType()).getElementType();
+  if (isQuantizedType(type) != static_cast<bool>(scales))
+    return op.emitOpError() << "expected " << (scales ? "no " : "") << "'"
+                            << name << "_scales' for " << type << " '" << name
+                            << "' (scales belong to fp8 and fp4 values), got "
+                            << (scales ? "scales" : "none");
+  if (!scales)
+    return success();
+  return verifyQuantizedOperand(op, name, values, scales, scheme);
+}
+
+/// The element types of a, w and the result agree: a quantized a takes a
+/// quantized w; an unquantized a sets w's data type and the result's; with
+/// out_quant the result is quantized from a row of `out_round` values.
+static LogicalResult verifyGroupedMatmulQuantization(GroupedMatmulOp op) {
+  Operation *raw = op;
+  Type aType = cast<ShapedType>(op.getA().getType()).getElementType();
+  Type wType = cast<ShapedType>(op.getW().getType()).getElementType();
+  Type resultType = cast<ShapedType>(op.getResult().getType()).getElementType();
+  if (failed(verifyScaledOperand(op, "a", op.getA(), op.getAScales(),
+                                 op.getAQuantAttr())) ||
+      failed(verifyScaledOperand(op, "w", op.getW(), op.getWScales(),
+                                 op.getWQuantAttr())))
+    return failure();
+  bool aQuantized = static_cast<bool>(op.getAScales());
+  if (aQuantized && !op.getWScales())
+    return op.emitOpError() << "expected fp8 or fp4 'w' for the quantized 'a' ("
+                            << aType << "; a8w8, a4w4 or a8w4), got " << wType;
+  if (!aQuantized && !op.getWScales() &&
+      failed(checkElementType(raw, "w", op.getW(), aType, "like a")))
+    return failure();
+  QuantAttr out = op.getOutQuantAttr();
+  if (!out != !op.getOutRoundAttr())
+    return op.emitOpError() << "expected 'out_quant' and its 'from' type "
+                               "together";
+  if (!out) {
+    if (op.getResultScales())
+      return op.emitOpError() << "expected one result without 'out_quant', "
+                                 "got result scales";
+    if (!aQuantized)
+      return checkElementType(raw, "result", op.getResult(), aType, "like a");
+    if (!isa<BFloat16Type, Float16Type, Float32Type>(resultType))
+      return op.emitOpError() << "expected a bf16, f16 or f32 result for the "
+                                 "quantized 'a', got "
+                              << resultType;
+    return success();
+  }
+  Type round = op.getOutRoundAttr().getValue();
+  if (!isa<BFloat16Type, Float16Type, Float32Type>(round))
+    return op.emitOpError() << "expected a bf16, f16 or f32 'from' type of "
+                               "out_quant (what the unquantized result would "
+                               "hold), got "
+                            << round;
+  if (!aQuantized && round != aType)
+    return op.emitOpError()
+           << "expected the 'from' type of out_quant to be a's type (" << aType
+           << "), got " << round;
+  if (!isQuantizedType(resultType) || !op.getResultScales())
+    return op.emitOpError() << "expected fp8 or fp4 values and their scales "
+                               "as results with out_quant, got "
+                            << resultType << " and "
+                            << (op.getResultScales() ? "scales" : "no scales");
+  if (!isRowScheme(out))
+    return op.emitOpError() << "expected an 'out_quant' scheme of one row "
+                               "(per_row, block [1, n] or mx), got "
+                            << out;
+  if (op.getSumRoutes())
+    return op.emitOpError() << "expected no 'sum_routes' with out_quant (the "
+                               "summed rows are not quantized)";
+  return success();
+}
+
 LogicalResult GroupedMatmulOp::verify() {
   Operation *op = getOperation();
   bool anyBlocks =
@@ -207,12 +296,11 @@ LogicalResult GroupedMatmulOp::verify() {
   if (TileAttr tile = getTileAttr(); tile && tile.getBlockM() != blockM)
     return emitOpError() << "expected the tile's block_m (" << tile.getBlockM()
                          << ") to equal 'block_m' (" << blockM << ")";
-  Type elementType = getA().getType().getElementType();
   if (failed(checkNonEmptyDim(op, "w", getW(), 0, "E")) ||
       failed(checkNonEmptyDim(op, "w", getW(), 1, "N")) ||
       failed(checkNonEmptyDim(op, "a", getA(), 1, "K")) ||
       failed(checkDim(op, "w", getW(), 2, dimOf(getA(), 1), "K from a")) ||
-      failed(checkElementType(op, "w", getW(), elementType, "like a")))
+      failed(verifyGroupedMatmulQuantization(*this)))
     return failure();
 
   if (allBlocks) {
@@ -257,9 +345,11 @@ LogicalResult GroupedMatmulOp::verify() {
                       getSumRoutes() ? tokens : routes, routesWhy)) ||
       failed(checkDim(op, "result", getResult(), 1, cols,
                       getActivation() ? "N / 2 after the gated activation"
-                                      : "N from w")) ||
-      failed(
-          checkElementType(op, "result", getResult(), elementType, "like a")))
+                                      : "N from w")))
+    return failure();
+  if (QuantAttr out = getOutQuantAttr();
+      out && failed(verifyQuantizedOperand(op, "result", getResult(),
+                                           getResultScales(), out)))
     return failure();
   if (isRouteOrder() && (failed(checkDim(op, "route_ids", getRouteIds(), 0,
                                          tokens, "T = routes / k")) ||

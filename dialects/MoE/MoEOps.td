@@ -268,6 +268,27 @@ def MoE_GroupedMatmulOp : MoE_Op<"grouped_matmul",
     route whose id is outside `[0, E)` contributes 0 (and is reported).
     `--moe-fuse-combine-gemm2` writes this form.
 
+    Quantized operands. `a` and `w` may be fp8 or fp4 (`f8E4M3FN`,
+    `f8E4M3FNUZ`, `f4E2M1FN`) with their scales: `a_scales %s <scheme>`
+    (the scheme's groups over `a` as `[M, K]`) and `w_scales %s <scheme>`
+    (over each expert's `[N, K]`, scales `[E, ...]`). Each element is read
+    as `f32(value) * f32(scale of its group)` (see moe.dequantize), and the
+    products are accumulated in f32 as above. A quantized `a` needs a
+    quantized `w` (a8w8, a4w4), a quantized `w` may take a `bf16`/`f16` `a`
+    (a16w8, a16w4). With a quantized `a` the result's element type is
+    given by the result (any of bf16, f16, f32); otherwise it is `a`'s.
+
+    With `out_quant <scheme> from TYPE` the epilogue also quantizes: each
+    result row (after the weights and the activation) is rounded to `TYPE`
+    (bf16, f16 or f32; the type an unfused GEMM would store), then quantized
+    as moe.quantize quantizes that row, and the op returns the values (fp8
+    or fp4) and their scales. The scheme must be one of a row (`per_row`,
+    `block [1, n]` or `mx`), and `sum_routes` cannot take it. A row that no
+    block computes holds the quantization of a zero row (zero values, the
+    scale of an all-zero group). So `out_quant` gives bit for bit what
+    moe.quantize gives on the unfused result; `--moe-fuse-activation-quant`
+    writes this form.
+
     ```mlir
     %h = moe.grouped_matmul %x, %w1, %sorted, %blocks, %count rows tokens
         top_k 8 block_m 16 activation <silu_mul>
@@ -281,11 +302,18 @@ def MoE_GroupedMatmulOp : MoE_Op<"grouped_matmul",
         block_m 1 weights %wt sum_routes
         : (tensor<8x768xbf16>, tensor<128x2048x768xbf16>, tensor<1x8xi32>,
            tensor<1x8xf32>) -> tensor<1x2048xbf16>
+    %q, %qs = moe.grouped_matmul %xq, %w1 route_ids %ids rows tokens top_k 8
+        block_m 1 activation <silu_mul>
+        a_scales %xs <block [1, 128]> w_scales %w1s <block [128, 128]>
+        out_quant <block [1, 128]> from bf16
+        : (tensor<1x7168xf8E4M3FN>, tensor<256x4096x7168xf8E4M3FN>,
+           tensor<1x8xi32>, tensor<1x56xf32>, tensor<256x32x56xf32>)
+        -> (tensor<8x2048xf8E4M3FN>, tensor<8x16xf32>)
     ```
   }];
   let arguments = (ins
-    MoE_DataTensor:$a,
-    MoE_DataTensor:$w,
+    AnyTypeOf<[MoE_DataTensor, MoE_QuantTensor]>:$a,
+    AnyTypeOf<[MoE_DataTensor, MoE_QuantTensor]>:$w,
     Optional<MoE_I32Tensor>:$sorted_route_ids,
     Optional<MoE_I32Tensor>:$block_expert_ids,
     Optional<MoE_CountTensor>:$padded_count,
@@ -297,20 +325,46 @@ def MoE_GroupedMatmulOp : MoE_Op<"grouped_matmul",
     OptionalAttr<MoE_ActivationAttr>:$activation,
     OptionalAttr<MoE_TileAttr>:$tile,
     OptionalAttr<MoE_GemmPlanAttr>:$plan,
-    UnitAttr:$sum_routes
+    UnitAttr:$sum_routes,
+    Optional<MoE_ScaleTensor>:$a_scales,
+    Optional<MoE_ScaleTensor>:$w_scales,
+    OptionalAttr<MoE_QuantAttr>:$a_quant,
+    OptionalAttr<MoE_QuantAttr>:$w_quant,
+    OptionalAttr<MoE_QuantAttr>:$out_quant,
+    OptionalAttr<TypeAttr>:$out_round
   );
-  let results = (outs MoE_DataTensor:$result);
+  let results = (outs AnyTypeOf<[MoE_DataTensor, MoE_QuantTensor]>:$result,
+                      Optional<MoE_ScaleTensor>:$result_scales);
   let assemblyFormat = [{
     $a `,` $w (`,` $sorted_route_ids^ `,` $block_expert_ids `,`
     $padded_count)? (`route_ids` $route_ids^)?
     `rows` $rows `top_k` $top_k `block_m` $block_m
     (`weights` $weights^)? (`sum_routes` $sum_routes^)?
-    (`activation` $activation^)? (`tile` $tile^)?
+    (`activation` $activation^)?
+    (`a_scales` $a_scales^ $a_quant)? (`w_scales` $w_scales^ $w_quant)?
+    (`out_quant` $out_quant^ `from` $out_round)? (`tile` $tile^)?
     (`plan` $plan^)? attr-dict `:` functional-type(operands, results)
   }];
   let extraClassDeclaration = [{
     /// Each route is its own block, in route order (`route_ids`).
     bool isRouteOrder() { return static_cast<bool>(getRouteIds()); }
+    RankedTensorType getAType() {
+      return cast<RankedTensorType>(getA().getType());
+    }
+    RankedTensorType getWType() {
+      return cast<RankedTensorType>(getW().getType());
+    }
+    /// Any operand or the result is fp8/fp4 with scales.
+    bool isQuantized() {
+      return getAScales() || getWScales() || getOutQuantAttr();
+    }
+    /// The type the epilogue computes the result in before any
+    /// quantization: the result's element type, or `out_round`.
+    Type getEpilogueType() {
+      if (TypeAttr round = getOutRoundAttr())
+        return round.getValue();
+      return cast<ShapedType>(getResult().getType()).getElementType();
+    }
   }];
   let hasVerifier = 1;
 }

@@ -48,6 +48,17 @@ static OpFoldResult divSize(OpBuilder &b, Location loc, OpFoldResult x,
       .getResult();
 }
 
+/// ceil(x / divisor), folded when x is static.
+static OpFoldResult ceilDivSize(OpBuilder &b, Location loc, OpFoldResult x,
+                                int64_t divisor) {
+  if (std::optional<int64_t> c = getConstantIntValue(x))
+    return b.getIndexAttr(llvm::divideCeil(*c, divisor));
+  return arith::CeilDivUIOp::create(
+             b, loc, valueOf(b, loc, x),
+             arith::ConstantIndexOp::create(b, loc, divisor))
+      .getResult();
+}
+
 /// Every dim of each result of `op`: its static size, or `dynamic(result,
 /// dim)` for a dynamic one.
 static void
@@ -117,8 +128,9 @@ LogicalResult
 GroupedMatmulOp::reifyResultShapes(OpBuilder &b,
                                    ReifiedRankedShapedTypeDims &shapes) {
   // [T * k, N'] with N' = N, or N / 2 after a gated activation; [T, N]
-  // with sum_routes.
-  reifyEach(*this, b, shapes, [&](unsigned, int64_t d) {
+  // with sum_routes. The scales of out_quant: [T * k] per row, or
+  // [T * k, ceil(N' / group)].
+  auto resultSize = [&](int64_t d) -> OpFoldResult {
     if (d == 1) {
       OpFoldResult cols = sizeOf(b, getLoc(), getW(), 1);
       return getActivation() ? divSize(b, getLoc(), cols, 2) : cols;
@@ -129,6 +141,14 @@ GroupedMatmulOp::reifyResultShapes(OpBuilder &b,
     return getRows() == RowSource::Tokens
                ? mulSize(b, getLoc(), rows, getTopKAttr().getInt())
                : rows;
+  };
+  reifyEach(*this, b, shapes, [&](unsigned result, int64_t d) {
+    if (result == 0 || d == 0)
+      return resultSize(d);
+    QuantAttr out = getOutQuantAttr();
+    int64_t group = out.getKind() == QuantKind::Mx ? QuantAttr::kMxBlock
+                                                   : *out.getBlockCols();
+    return ceilDivSize(b, getLoc(), resultSize(1), group);
   });
   return success();
 }

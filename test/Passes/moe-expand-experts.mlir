@@ -120,13 +120,32 @@ func.func @dynamic_hidden(%x: tensor<?x?xbf16>, %w1: tensor<8x48x32xbf16>, %w2: 
 
 // -----
 
-// Quantized experts have no grouped GEMM form yet: left alone (the CPU
-// reference lowers them directly).
-// CHECK-LABEL: func.func @negative_quantized
-// CHECK: moe.experts
-// CHECK-SAME: weight_scales
-// CHECK-NOT: moe.align
-func.func @negative_quantized(%x: tensor<4x32xbf16>, %w1: tensor<4x48x32xf8E4M3FN>, %w2: tensor<4x32x24xf8E4M3FN>,
+// Quantized weights go to both GEMMs with their scales; act_quant puts a
+// moe.quantize before each GEMM (x, then the activation's bf16 result).
+// CHECK-LABEL: func.func @quantized
+// CHECK: %[[XQ:.*]], %[[XS:.*]] = moe.quantize %arg0 <block [1, 16]> : tensor<4x32xbf16> -> (tensor<4x32xf8E4M3FN>, tensor<4x2xf32>)
+// CHECK: %[[H:.*]] = moe.grouped_matmul %[[XQ]], %arg1, {{.*}} rows tokens {{.*}} a_scales %[[XS]] <block [1, 16]> w_scales %arg5 <per_row>
+// CHECK-SAME: -> tensor<8x48xbf16>
+// CHECK: %[[A:.*]] = moe.activation %[[H]] <silu_mul>
+// CHECK: %[[AQ:.*]], %[[AS:.*]] = moe.quantize %[[A]] <block [1, 16]> : tensor<8x24xbf16> -> (tensor<8x24xf8E4M3FN>, tensor<8x2xf32>)
+// CHECK-NOT: moe.quantize
+// CHECK: moe.grouped_matmul %[[AQ]], %arg2, {{.*}} rows routes {{.*}} a_scales %[[AS]] <block [1, 16]> w_scales %arg6 <per_row>
+// CHECK: moe.combine
+func.func @quantized(%x: tensor<4x32xbf16>, %w1: tensor<4x48x32xf8E4M3FN>, %w2: tensor<4x32x24xf8E4M3FN>,
+                     %w: tensor<4x2xf32>, %ids: tensor<4x2xi32>, %s1: tensor<4x48xf32>, %s2: tensor<4x32xf32>) -> tensor<4x32xbf16> {
+  %y = moe.experts %x, %w1, %w2, %w, %ids activation <silu_mul> weight_scales %s1, %s2 <per_row> act_quant <block [1, 16]> f8E4M3FN
+      : (tensor<4x32xbf16>, tensor<4x48x32xf8E4M3FN>, tensor<4x32x24xf8E4M3FN>, tensor<4x2xf32>, tensor<4x2xi32>, tensor<4x48xf32>, tensor<4x32xf32>) -> tensor<4x32xbf16>
+  return %y : tensor<4x32xbf16>
+}
+
+// -----
+
+// Quantized weights with bf16 activations (a16w8): no moe.quantize.
+// CHECK-LABEL: func.func @weight_only
+// CHECK-NOT: moe.quantize
+// CHECK: moe.grouped_matmul %arg0, %arg1, {{.*}} w_scales %arg5 <per_row>
+// CHECK-NOT: a_scales
+func.func @weight_only(%x: tensor<4x32xbf16>, %w1: tensor<4x48x32xf8E4M3FN>, %w2: tensor<4x32x24xf8E4M3FN>,
                               %w: tensor<4x2xf32>, %ids: tensor<4x2xi32>, %s1: tensor<4x48xf32>, %s2: tensor<4x32xf32>) -> tensor<4x32xbf16> {
   %y = moe.experts %x, %w1, %w2, %w, %ids activation <silu_mul> weight_scales %s1, %s2 <per_row>
       : (tensor<4x32xbf16>, tensor<4x48x32xf8E4M3FN>, tensor<4x32x24xf8E4M3FN>, tensor<4x2xf32>, tensor<4x2xi32>, tensor<4x48xf32>, tensor<4x32xf32>) -> tensor<4x32xbf16>

@@ -37,13 +37,3 @@ func.func @caller(%x: tensor<4x32xbf16>, %w1: tensor<8x48x32xbf16>, %w2: tensor<
   %y = func.call @called(%x, %w1, %w2, %w, %ids) : (tensor<4x32xbf16>, tensor<8x48x32xbf16>, tensor<8x32x24xbf16>, tensor<4x2xf32>, tensor<4x2xi32>) -> tensor<4x32xbf16>
   return %y : tensor<4x32xbf16>
 }
-
-// -----
-
-func.func @quantized(%x: tensor<4x32xbf16>, %w1: tensor<8x48x32xf8E4M3FN>, %w2: tensor<8x32x24xf8E4M3FN>,
-                     %w: tensor<4x2xf32>, %ids: tensor<4x2xi32>, %s1: tensor<8x48xf32>, %s2: tensor<8x32xf32>) -> tensor<4x32xbf16> {
-  // expected-error @+1 {{'moe.experts' op cannot be pruned: quantized weights or activations have no grouped GEMM form yet}}
-  %y = moe.experts %x, %w1, %w2, %w, %ids activation <silu_mul> weight_scales %s1, %s2 <per_row>
-      : (tensor<4x32xbf16>, tensor<8x48x32xf8E4M3FN>, tensor<8x32x24xf8E4M3FN>, tensor<4x2xf32>, tensor<4x2xi32>, tensor<8x48xf32>, tensor<8x32xf32>) -> tensor<4x32xbf16>
-  return %y : tensor<4x32xbf16>
-}

@@ -89,3 +89,22 @@ func.func @route_order_tile(%x: tensor<?x32xbf16>, %w1: tensor<8x48x32xbf16>, %w
       : (tensor<?x32xbf16>, tensor<8x48x32xbf16>, tensor<8x32x24xbf16>, tensor<?x2xf32>, tensor<?x2xi32>) -> tensor<?x32xbf16>
   return %y : tensor<?x32xbf16>
 }
+
+// -----
+
+// Quantized weights: the scales are localized with their weights (block
+// scales [E, ...] and per_tensor's [E] alike), and each GEMM reads its
+// rank's slice of both.
+// CHECK-LABEL: func.func @quantized
+// CHECK-SAME: %[[W1:[a-z0-9]+]]: tensor<2x256x128xf8E4M3FN>, %[[W2:[a-z0-9]+]]: tensor<2x128x128xf8E4M3FN>
+// CHECK-SAME: %[[S1:[a-z0-9]+]]: tensor<2x2x1xf32>, %[[S2:[a-z0-9]+]]: tensor<2x1x1xf32>
+// CHECK: moe.quantize
+// CHECK: moe.grouped_matmul %{{.*}}, %[[W1]], {{.*}} w_scales %[[S1]] <block [128, 128]>
+// CHECK: moe.grouped_matmul %{{.*}}, %[[W2]], {{.*}} w_scales %[[S2]] <block [128, 128]>
+func.func @quantized(%x: tensor<4x128xbf16>, %w1: tensor<8x256x128xf8E4M3FN>, %w2: tensor<8x128x128xf8E4M3FN>,
+                     %w: tensor<4x2xf32>, %ids: tensor<4x2xi32>, %s1: tensor<8x2x1xf32>, %s2: tensor<8x1x1xf32>) -> tensor<4x128xbf16> {
+  %y = moe.experts %x, %w1, %w2, %w, %ids activation <silu_mul>
+      weight_scales %s1, %s2 <block [128, 128]> act_quant <block [1, 128]> f8E4M3FN
+      : (tensor<4x128xbf16>, tensor<8x256x128xf8E4M3FN>, tensor<8x128x128xf8E4M3FN>, tensor<4x2xf32>, tensor<4x2xi32>, tensor<8x2x1xf32>, tensor<8x1x1xf32>) -> tensor<4x128xbf16>
+  return %y : tensor<4x128xbf16>
+}

@@ -62,14 +62,22 @@ struct ExpandedExperts {
 /// before it as moe.check_size ops, which outlive the rewrite of `op`.
 void materializeSizeChecks(RewriterBase &rewriter, ExpertsOp op);
 
+/// The expert weights the expanded GEMMs read, and their scales when
+/// quantized (null otherwise).
+struct ExpertWeightValues {
+  Value w1, w2, w1Scales, w2Scales;
+};
+
 /// Builds the expanded form of `op` at its position (does not replace it),
 /// after materializeSizeChecks.
 /// `expertBegin`, when set, restricts align to experts
 /// [expertBegin, expertBegin + numExperts) of `totalExperts` (the bound of
-/// its id check, when known) and `w1`/`w2` replace the weights.
+/// its id check, when known) and `weights` replace the op's weights (and
+/// scales). With act_quant, moe.quantize ops quantize each GEMM's A.
 FailureOr<ExpandedExperts>
 buildExpandedExperts(RewriterBase &rewriter, ExpertsOp op, int64_t blockM,
-                     int64_t numExperts, Value expertBegin, Value w1, Value w2,
+                     int64_t numExperts, Value expertBegin,
+                     const ExpertWeightValues &weights,
                      std::optional<int64_t> totalExperts = std::nullopt);
 
 /// Replaces `op` by its expanded form; block_m from its tile or `blockM`.

@@ -56,24 +56,24 @@ Value zerosF32(RefBuilder &rb, RankedTensorType type, ValueRange dynSizes) {
   return rb.filled(f32Type, dynSizes, rb.f32(0.0));
 }
 
-/// Expert weights as the GEMMs read them: elements widened to f32, times
-/// their scales when the weights are quantized.
-struct ExpertWeights {
-  Value w, scales;
+/// A GEMM operand as the GEMMs read it: elements widened to f32, times
+/// their scales when the operand is quantized.
+struct ScaledOperand {
+  Value values, scales;
   QuantAttr scheme;
 
   Value load(RefBuilder &rb, ValueRange indices) const {
     if (!scales)
-      return rb.loadF32(w, indices);
-    return loadDequantized(rb, w, scales, scheme, indices);
+      return rb.loadF32(values, indices);
+    return loadDequantized(rb, values, scales, scheme, indices);
   }
 };
 
 /// sum_i a[aPrefix..., i] * w[wPrefix..., i] over i in [0, len) in f32.
-Value emitWeightDot(RefBuilder &rb, Value a, ValueRange aPrefix,
-                    const ExpertWeights &w, ValueRange wPrefix, Value len) {
-  if (!w.scales)
-    return emitDot(rb, a, aPrefix, w.w, wPrefix, len);
+Value emitScaledDot(RefBuilder &rb, const ScaledOperand &a, ValueRange aPrefix,
+                    const ScaledOperand &w, ValueRange wPrefix, Value len) {
+  if (!a.scales && !w.scales)
+    return emitDot(rb, a.values, aPrefix, w.values, wPrefix, len);
   return rb.loop(
       rb.idx(0), len, rb.f32(0.0),
       [&](RefBuilder &in, Value i, ValueRange acc) -> SmallVector<Value> {
@@ -82,7 +82,7 @@ Value emitWeightDot(RefBuilder &rb, Value a, ValueRange aPrefix,
         wi.push_back(i);
         auto fm =
             arith::FastMathFlags::reassoc | arith::FastMathFlags::contract;
-        Value prod = arith::MulFOp::create(in.builder(), in.loadF32(a, ai),
+        Value prod = arith::MulFOp::create(in.builder(), a.load(in, ai),
                                            w.load(in, wi), fm);
         return {arith::AddFOp::create(in.builder(), acc[0], prod, fm)};
       })[0];
@@ -155,8 +155,8 @@ struct LowerExperts : OpConversionPattern<ExpertsOp> {
     auto vecType = RankedTensorType::get({ShapedType::kDynamic}, b.getF32Type());
     Value hiddenAct = rb.filled(vecType, inter, rb.f32(0.0));
     QuantAttr weightQuant = op.getWeightQuantAttr();
-    ExpertWeights gemm1{w1, adaptor.getW1Scales(), weightQuant};
-    ExpertWeights gemm2{w2, adaptor.getW2Scales(), weightQuant};
+    ScaledOperand gemm1{w1, adaptor.getW1Scales(), weightQuant};
+    ScaledOperand gemm2{w2, adaptor.getW2Scales(), weightQuant};
     QuantAttr actQuant = op.getActQuantAttr();
     Type actType = actQuant ? op.getActTypeAttr().getValue() : Type();
     Type xElement = op.getX().getType().getElementType();
@@ -189,10 +189,10 @@ struct LowerExperts : OpConversionPattern<ExpertsOp> {
                               -> SmallVector<Value> {
                             auto [gc, uc] =
                                 gateUpColumns(l, act.getLayout(), n, inter);
-                            Value g = emitWeightDot(l, a1, a1Prefix, gemm1,
-                                                    {e, gc}, hidden);
-                            Value u = emitWeightDot(l, a1, a1Prefix, gemm1,
-                                                    {e, uc}, hidden);
+                            Value g = emitScaledDot(l, {a1, {}, {}}, a1Prefix,
+                                                    gemm1, {e, gc}, hidden);
+                            Value u = emitScaledDot(l, {a1, {}, {}}, a1Prefix,
+                                                    gemm1, {e, uc}, hidden);
                             return {l.store(emitGatedActivation(l, act, g, u),
                                             h[0], n)};
                           })[0];
@@ -212,8 +212,8 @@ struct LowerExperts : OpConversionPattern<ExpertsOp> {
                           zero, hidden, jt[0],
                           [&](RefBuilder &l, Value hcol,
                               ValueRange yv) -> SmallVector<Value> {
-                            Value d = emitWeightDot(l, a2, {}, gemm2, {e, hcol},
-                                                    inter);
+                            Value d = emitScaledDot(l, {a2, {}, {}}, {}, gemm2,
+                                                    {e, hcol}, inter);
                             Value cur = l.load(yv[0], {t, hcol});
                             return {l.store(l.add(cur, l.mul(wt, d)), yv[0],
                                             {t, hcol})};
@@ -229,7 +229,9 @@ struct LowerExperts : OpConversionPattern<ExpertsOp> {
 
 /// moe.grouped_matmul: for each valid block and each non-sentinel route in
 /// it, out[r] = epilogue(A[row(r)] * W[e]^T); in route order for each route
-/// whose id is an expert.
+/// whose id is an expert. Quantized A and W are dequantized as they are
+/// read; with out_quant each computed row is rounded to the 'from' type and
+/// quantized as moe.quantize does (the same QuantMath code).
 struct LowerGroupedMatmul : OpConversionPattern<GroupedMatmulOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -239,10 +241,14 @@ struct LowerGroupedMatmul : OpConversionPattern<GroupedMatmulOp> {
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
     RefBuilder rb(b);
     Value a = adaptor.getA(), w = adaptor.getW();
+    ScaledOperand aOperand{a, adaptor.getAScales(), op.getAQuantAttr()};
+    ScaledOperand wOperand{w, adaptor.getWScales(), op.getWQuantAttr()};
     Value sorted = adaptor.getSortedRouteIds();
     Value blocks = adaptor.getBlockExpertIds();
     Value weights = adaptor.getWeights();
     ActivationAttr act = op.getActivationAttr();
+    QuantAttr outQuant = op.getOutQuantAttr();
+    Type epilogueType = op.getEpilogueType();
     auto resultType = cast<RankedTensorType>(op.getResult().getType());
     int64_t blockM = op.getBlockMAttr().getInt();
     Value zero = rb.idx(0), bm = rb.idx(blockM);
@@ -262,17 +268,38 @@ struct LowerGroupedMatmul : OpConversionPattern<GroupedMatmulOp> {
       outDyn.push_back(outRows);
     if (resultType.isDynamicDim(1))
       outDyn.push_back(outCols);
-    Value out =
-        sum ? zerosF32(rb, resultType, outDyn)
-            : rb.filled(resultType, outDyn,
-                        arith::ConstantOp::create(
-                            b, b.getZeroAttr(resultType.getElementType())));
+    SmallVector<Value> outs;
+    if (sum) {
+      outs.push_back(zerosF32(rb, resultType, outDyn));
+    } else if (outQuant) {
+      // Rows no block computes hold a quantized zero row: zero codes and
+      // the scale of an all-zero group.
+      Type valueType = resultType.getElementType();
+      Value zeroCode = arith::TruncFOp::create(b, valueType, rb.f32(0.0));
+      outs.push_back(rb.filled(resultType, outDyn, zeroCode));
+      auto scalesType = cast<RankedTensorType>(op.getResultScales().getType());
+      SmallVector<Value> scaleSizes =
+          cpu::scaleSizes(rb, outQuant, {outRows, outCols});
+      SmallVector<Value> scaleDyn;
+      for (auto [d, size] : llvm::enumerate(scaleSizes))
+        if (scalesType.isDynamicDim(d))
+          scaleDyn.push_back(size);
+      Value zeroScale =
+          computeGroupScale(rb, outQuant, valueType, rb.f32(0.0)).stored;
+      outs.push_back(rb.filled(scalesType, scaleDyn, zeroScale));
+    } else {
+      outs.push_back(
+          rb.filled(resultType, outDyn,
+                    arith::ConstantOp::create(
+                        b, b.getZeroAttr(resultType.getElementType()))));
+    }
     Operation *raw = op;
     Value ids = adaptor.getRouteIds();
     Value numBlocks;
     if (ids) {
       // Route order: block r is route r (block_m 1).
-      int64_t staticExperts = op.getW().getType().getDimSize(0);
+      int64_t staticExperts =
+          cast<ShapedType>(op.getW().getType()).getDimSize(0);
       rb.requireRouteIdsIn(raw, ids, experts,
                            ShapedType::isDynamic(staticExperts)
                                ? std::string("route ids outside [0, E)")
@@ -291,6 +318,18 @@ struct LowerGroupedMatmul : OpConversionPattern<GroupedMatmulOp> {
     }
     SmallVector<Value> checks{rb.requireEqual(
         raw, rb.dim(w, 2), depth, "dim 2 of 'w' must equal dim 1 of 'a' (K)")};
+    if (aOperand.scales)
+      checks.push_back(
+          requireScaleSizes(rb, raw, "a", a, aOperand.scales, aOperand.scheme));
+    if (wOperand.scales)
+      checks.push_back(
+          requireScaleSizes(rb, raw, "w", w, wOperand.scales, wOperand.scheme));
+    if (outQuant && outQuant.getKind() == QuantKind::Mx)
+      checks.push_back(rb.requireEqual(
+          raw, arith::RemUIOp::create(b, outCols, rb.idx(QuantAttr::kMxBlock)),
+          zero,
+          "the remainder of the result width by 32 (the mx block of "
+          "out_quant)"));
     if (ids) {
       checks.push_back(rb.requireEqual(raw, rb.dim(ids, 1), topK,
                                        "dim 1 of 'route_ids' must equal "
@@ -316,8 +355,60 @@ struct LowerGroupedMatmul : OpConversionPattern<GroupedMatmulOp> {
                                      "output width of 'w'"));
     numBlocks = rb.select(rb.all(checks), numBlocks, zero);
 
-    Value result = rb.loop(
-        zero, numBlocks, out,
+    // The epilogue value of column n of route r (from A's row `row`), f32.
+    auto columnValue = [&](RefBuilder &l, Value e, Value row, Value scale,
+                           Value n) {
+      auto epilogue = [&](Value v) { return scale ? l.mul(v, scale) : v; };
+      auto dot = [&](Value col) {
+        return emitScaledDot(l, aOperand, row, wOperand, {e, col}, depth);
+      };
+      if (!act)
+        return epilogue(dot(n));
+      auto [gc, uc] = gateUpColumns(l, act.getLayout(), n, outCols);
+      return emitGatedActivation(l, act, epilogue(dot(gc)), epilogue(dot(uc)));
+    };
+
+    // Writes route r's row into the results.
+    auto storeRoute = [&](RefBuilder &in, Value e, Value r,
+                          ValueRange o) -> SmallVector<Value> {
+      Value row =
+          tokenRows ? arith::DivUIOp::create(in.builder(), r, topK).getResult()
+                    : r;
+      Value scale;
+      if (weights)
+        scale = in.loadF32(weights,
+                           {arith::DivUIOp::create(in.builder(), r, topK),
+                            arith::RemUIOp::create(in.builder(), r, topK)});
+      if (outQuant) {
+        // The row in the 'from' type (widened back to f32), then quantized.
+        auto rowType = RankedTensorType::get({ShapedType::kDynamic},
+                                             in.builder().getF32Type());
+        Value values = in.loop(
+            zero, outCols, in.filled(rowType, outCols, in.f32(0.0)),
+            [&](RefBuilder &l, Value n, ValueRange v) -> SmallVector<Value> {
+              Value x = l.widen(
+                  l.toElement(columnValue(l, e, row, scale, n), epilogueType));
+              return {l.store(x, v[0], n)};
+            })[0];
+        return quantizeRowInto(
+            in, outCols,
+            [&](RefBuilder &l, Value i) { return l.load(values, i); }, outQuant,
+            o[0], o[1], r);
+      }
+      return in.loop(
+          zero, outCols, o,
+          [&](RefBuilder &l, Value n, ValueRange it) -> SmallVector<Value> {
+            Value v = columnValue(l, e, row, scale, n);
+            if (!sum)
+              return {l.store(v, it[0], {r, n})};
+            Value t = arith::DivUIOp::create(l.builder(), r, topK);
+            Value cur = l.load(it[0], {t, n});
+            return {l.store(l.add(cur, v), it[0], {t, n})};
+          });
+    };
+
+    SmallVector<Value> results = rb.loop(
+        zero, numBlocks, outs,
         [&](RefBuilder &lb, Value blk, ValueRange it) -> SmallVector<Value> {
           Value e =
               ids ? lb.i32ToIndex(lb.load(
@@ -335,56 +426,16 @@ struct LowerGroupedMatmul : OpConversionPattern<GroupedMatmulOp> {
                           ids ? blk
                               : li.i32ToIndex(li.load(
                                     sorted, li.addi(li.muli(blk, bm), i)));
-                      return li.ifThen(
-                          inRange(li, r, routes), rt,
-                          [&](RefBuilder &in) -> SmallVector<Value> {
-                            Value row =
-                                tokenRows
-                                    ? arith::DivUIOp::create(in.builder(), r,
-                                                             topK)
-                                          .getResult()
-                                    : r;
-                            Value scale;
-                            if (weights)
-                              scale = in.loadF32(
-                                  weights,
-                                  {arith::DivUIOp::create(in.builder(), r, topK),
-                                   arith::RemUIOp::create(in.builder(), r,
-                                                          topK)});
-                            return {in.loop(
-                                zero, outCols, rt[0],
-                                [&](RefBuilder &l, Value n, ValueRange o)
-                                    -> SmallVector<Value> {
-                                  auto epilogue = [&](Value v) {
-                                    return scale ? l.mul(v, scale) : v;
-                                  };
-                                  Value v;
-                                  if (act) {
-                                    auto [gc, uc] = gateUpColumns(
-                                        l, act.getLayout(), n, outCols);
-                                    Value g = epilogue(
-                                        emitDot(l, a, row, w, {e, gc}, depth));
-                                    Value u = epilogue(
-                                        emitDot(l, a, row, w, {e, uc}, depth));
-                                    v = emitGatedActivation(l, act, g, u);
-                                  } else {
-                                    v = epilogue(
-                                        emitDot(l, a, row, w, {e, n}, depth));
-                                  }
-                                  if (!sum)
-                                    return {l.store(v, o[0], {r, n})};
-                                  Value t = arith::DivUIOp::create(l.builder(),
-                                                                   r, topK);
-                                  Value cur = l.load(o[0], {t, n});
-                                  return {l.store(l.add(cur, v), o[0], {t, n})};
-                                })[0]};
-                          });
+                      return li.ifThen(inRange(li, r, routes), rt,
+                                       [&](RefBuilder &in) {
+                                         return storeRoute(in, e, r, rt);
+                                       });
                     });
               });
-        })[0];
+        });
     if (sum)
-      result = roundTensor(rb, result, resultType);
-    rewriter.replaceOp(op, result);
+      results[0] = roundTensor(rb, results[0], resultType);
+    rewriter.replaceOp(op, results);
     return success();
   }
 };

@@ -8,6 +8,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 #include <cmath>
 #include <limits>
@@ -179,9 +180,15 @@ Value mlir::moe::cpu::quantizeElement(RefBuilder &rb, QuantAttr scheme,
   return arith::TruncFOp::create(b, valueType, clamped);
 }
 
-Value mlir::moe::cpu::fakeQuantizeRow(
+/// Loops over the groups [lo, hi) of a row of `len` values (element i is
+/// `load(rb, i)`) under a row scheme, threading `iters`: `body` gets the
+/// group's index, bounds and scale.
+static SmallVector<Value> forEachRowGroup(
     RefBuilder &rb, Value len, function_ref<Value(RefBuilder &, Value)> load,
-    QuantAttr scheme, Type valueType) {
+    QuantAttr scheme, Type valueType, ValueRange iters,
+    function_ref<SmallVector<Value>(RefBuilder &, Value g, Value lo, Value hi,
+                                    const GroupScale &, ValueRange)>
+        body) {
   ImplicitLocOpBuilder &b = rb.builder();
   Value group =
       scheme.getKind() == QuantKind::Block ? rb.idx(*scheme.getBlockCols())
@@ -190,10 +197,8 @@ Value mlir::moe::cpu::fakeQuantizeRow(
   // At least one group so that an empty row is no division by zero.
   Value groups = arith::CeilDivUIOp::create(
       b, len, arith::MaxUIOp::create(b, group, rb.idx(1)));
-  auto rowType = RankedTensorType::get({ShapedType::kDynamic}, b.getF32Type());
-  Value row = rb.filled(rowType, len, rb.f32(0.0));
   return rb.loop(
-      rb.idx(0), groups, row,
+      rb.idx(0), groups, iters,
       [&](RefBuilder &l, Value g, ValueRange it) -> SmallVector<Value> {
         Value lo = l.muli(g, group);
         Value hi = arith::MinUIOp::create(l.builder(), l.addi(lo, group), len);
@@ -204,6 +209,20 @@ Value mlir::moe::cpu::fakeQuantizeRow(
               return {arith::MaximumFOp::create(in.builder(), acc[0], mag)};
             })[0];
         GroupScale scale = computeGroupScale(l, scheme, valueType, amax);
+        return body(l, g, lo, hi, scale, it);
+      });
+}
+
+Value mlir::moe::cpu::fakeQuantizeRow(
+    RefBuilder &rb, Value len, function_ref<Value(RefBuilder &, Value)> load,
+    QuantAttr scheme, Type valueType) {
+  auto rowType =
+      RankedTensorType::get({ShapedType::kDynamic}, rb.builder().getF32Type());
+  Value row = rb.filled(rowType, len, rb.f32(0.0));
+  return forEachRowGroup(
+      rb, len, load, scheme, valueType, row,
+      [&](RefBuilder &l, Value, Value lo, Value hi, const GroupScale &scale,
+          ValueRange it) -> SmallVector<Value> {
         Value s = l.widen(scale.stored);
         return l.loop(
             lo, hi, it[0],
@@ -213,4 +232,30 @@ Value mlir::moe::cpu::fakeQuantizeRow(
               return {in.store(in.mul(in.widen(q), s), out[0], i)};
             });
       })[0];
+}
+
+SmallVector<Value> mlir::moe::cpu::quantizeRowInto(
+    RefBuilder &rb, Value len, function_ref<Value(RefBuilder &, Value)> load,
+    QuantAttr scheme, Value values, Value scales, Value row) {
+  Type valueType = cast<RankedTensorType>(values.getType()).getElementType();
+  bool perRow = scheme.getKind() == QuantKind::PerRow;
+  return forEachRowGroup(
+      rb, len, load, scheme, valueType, {values, scales},
+      [&](RefBuilder &l, Value g, Value lo, Value hi, const GroupScale &scale,
+          ValueRange it) -> SmallVector<Value> {
+        SmallVector<Value> at = {row};
+        if (!perRow)
+          at.push_back(g);
+        Value newScales =
+            tensor::InsertOp::create(l.builder(), scale.stored, it[1], at);
+        Value newValues = l.loop(
+            lo, hi, it[0],
+            [&](RefBuilder &in, Value i, ValueRange out) -> SmallVector<Value> {
+              Value q =
+                  quantizeElement(in, scheme, valueType, scale, load(in, i));
+              return {tensor::InsertOp::create(in.builder(), q, out[0],
+                                               ValueRange{row, i})};
+            })[0];
+        return {newValues, newScales};
+      });
 }

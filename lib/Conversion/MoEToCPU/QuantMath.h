@@ -60,6 +60,15 @@ Value fakeQuantizeRow(RefBuilder &rb, Value len,
                       function_ref<Value(RefBuilder &, Value)> load,
                       QuantAttr scheme, Type valueType);
 
+/// What moe.quantize stores for row `row` of a rank-2 tensor of `len`
+/// columns (element i is `load(rb, i)`, f32) under a row scheme: the codes
+/// go into `values` ([R, len]) and the group scales into `scales` ([R], or
+/// [R, groups]). Returns the updated {values, scales}.
+SmallVector<Value>
+quantizeRowInto(RefBuilder &rb, Value len,
+                function_ref<Value(RefBuilder &, Value)> load, QuantAttr scheme,
+                Value values, Value scales, Value row);
+
 } // namespace mlir::moe::cpu
 
 #endif // MOE_CONVERSION_MOETOCPU_QUANTMATH_H

@@ -35,11 +35,10 @@ public:
       : b(b), op(op), chip(chip), plan(plan), mma(plan.mma),
         act(op.getActivationAttr()), topK(op.getTopKAttr().getInt()),
         tokenRows(op.getRows() == RowSource::Tokens),
-        sumRoutes(op.getSumRoutes()),
-        numExperts(op.getW().getType().getDimSize(0)),
-        depth(op.getW().getType().getDimSize(2)),
+        sumRoutes(op.getSumRoutes()), numExperts(op.getWType().getDimSize(0)),
+        depth(op.getWType().getDimSize(2)),
         outCols(cast<RankedTensorType>(op.getResult().getType()).getDimSize(1)),
-        element(op.getA().getType().getElementType()),
+        element(op.getAType().getElementType()),
         elementBytes(element.getIntOrFloatBitWidth() / 8) {}
 
   gpu::GPUFuncOp emit(gpu::GPUModuleOp module, StringRef name) {

@@ -248,7 +248,7 @@ GroupedMatmulProblem mlir::moe::groupedMatmulProblem(GroupedMatmulOp op,
                                                      GemmLoads loads,
                                                      int64_t tokens) {
   TileAttr tile = op.getTileAttr();
-  auto wType = op.getW().getType();
+  auto wType = op.getWType();
   return {op.getBlockMAttr().getInt(),
           tile ? tile.getBlockN() : 64,
           wType.getDimSize(2),

@@ -115,7 +115,7 @@ static bool readOnlyWhereWritten(GroupedMatmulOp op) {
       if (op.isRouteOrder())
         return combine.getIds() == op.getRouteIds() &&
                !combine.getExpertBegin() &&
-               combine.getNumExperts() == op.getW().getType().getDimSize(0);
+               combine.getNumExperts() == op.getWType().getDimSize(0);
       return align && op.getBlockExpertIds() == align.getBlockExpertIds() &&
              combine.getIds() == align.getIds() &&
              combine.getExpertBegin() == align.getExpertBegin() &&
@@ -162,7 +162,7 @@ public:
     auto gemm = cast<GroupedMatmulOp>(op);
     if (!gemm.isRouteOrder())
       return {};
-    return routeCheckArguments(b, loc, op, gemm.getW().getType().getDimSize(0),
+    return routeCheckArguments(b, loc, op, gemm.getWType().getDimSize(0),
                                options.routeChecks);
   }
   FailureOr<gpu::KernelDim3> launchGrid(OpBuilder &b, Location loc,

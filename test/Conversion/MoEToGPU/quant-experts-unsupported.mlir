@@ -1,10 +1,10 @@
 // RUN: not moe-compile --target=sm_90 %s -o %t.so 2>&1 | FileCheck %s -DCHIP=sm_90
 // RUN: not moe-compile --target=gfx942 %s -o %t.so 2>&1 | FileCheck %s -DCHIP=gfx942
 
-// Quantized moe.experts is not expanded into grouped GEMMs yet, so a GPU
-// target says so at the op.
+// Quantized moe.experts expands into quantized grouped GEMMs, which have no
+// GPU kernel yet: a GPU target says so at the GEMM, located at the layer.
 
-// CHECK: error: 'moe.experts' op has no [[CHIP]] kernel template yet (quantized weights or activations run on the CPU reference only so far)
+// CHECK: quant-experts-unsupported.mlir:[[# @LINE + 3]]:8: error: 'moe.grouped_matmul' op has no [[CHIP]] kernel template for quantized operands yet (fp8/fp4 with scales run on the CPU reference only so far)
 func.func @experts(%x: tensor<4x32xbf16>, %w1: tensor<4x48x32xf8E4M3FN>, %w2: tensor<4x32x24xf8E4M3FN>,
                    %w: tensor<4x2xf32>, %ids: tensor<4x2xi32>, %s1: tensor<4x48xf32>, %s2: tensor<4x32xf32>) -> tensor<4x32xbf16> {
   %y = moe.experts %x, %w1, %w2, %w, %ids activation <silu_mul> weight_scales %s1, %s2 <per_row>

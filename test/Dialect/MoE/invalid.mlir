@@ -1343,3 +1343,107 @@ func.func @experts_act_type_alone(%x: tensor<4x64xbf16>, %w1: tensor<4x64x64xbf1
   %y = "moe.experts"(%x, %w1, %w2, %w, %ids) <{activation = #moe.activation<silu_mul>, act_type = f8E4M3FN, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 0, 0>}> : (tensor<4x64xbf16>, tensor<4x64x64xbf16>, tensor<4x64x32xbf16>, tensor<4x2xf32>, tensor<4x2xi32>) -> tensor<4x64xbf16>
   return
 }
+
+// -----
+
+func.func @gmm_a_without_scales(%a: tensor<4x64xf8E4M3FN>, %w: tensor<4x64x64xf8E4M3FN>, %ids: tensor<4x2xi32>, %ws: tensor<4x64xf32>) -> tensor<8x64xbf16> {
+  // expected-error @+1 {{expected 'a_scales' for 'f8E4M3FN' 'a' (scales belong to fp8 and fp4 values), got none}}
+  %y = moe.grouped_matmul %a, %w route_ids %ids rows tokens top_k 2 block_m 1 w_scales %ws <per_row> : (tensor<4x64xf8E4M3FN>, tensor<4x64x64xf8E4M3FN>, tensor<4x2xi32>, tensor<4x64xf32>) -> tensor<8x64xbf16>
+  return %y : tensor<8x64xbf16>
+}
+
+// -----
+
+func.func @gmm_bf16_w_with_scales(%a: tensor<4x64xbf16>, %w: tensor<4x64x64xbf16>, %ids: tensor<4x2xi32>, %ws: tensor<4x64xf32>) -> tensor<8x64xbf16> {
+  // expected-error @+1 {{expected no 'w_scales' for 'bf16' 'w' (scales belong to fp8 and fp4 values), got scales}}
+  %y = moe.grouped_matmul %a, %w route_ids %ids rows tokens top_k 2 block_m 1 w_scales %ws <per_row> : (tensor<4x64xbf16>, tensor<4x64x64xbf16>, tensor<4x2xi32>, tensor<4x64xf32>) -> tensor<8x64xbf16>
+  return %y : tensor<8x64xbf16>
+}
+
+// -----
+
+func.func @gmm_w_scale_shape(%a: tensor<4x64xbf16>, %w: tensor<4x64x64xf8E4M3FN>, %ids: tensor<4x2xi32>, %ws: tensor<4x32xf32>) -> tensor<8x64xbf16> {
+  // expected-error @+1 {{'w scales'}}
+  %y = moe.grouped_matmul %a, %w route_ids %ids rows tokens top_k 2 block_m 1 w_scales %ws <per_row> : (tensor<4x64xbf16>, tensor<4x64x64xf8E4M3FN>, tensor<4x2xi32>, tensor<4x32xf32>) -> tensor<8x64xbf16>
+  return %y : tensor<8x64xbf16>
+}
+
+// -----
+
+func.func @gmm_quantized_a_bf16_w(%a: tensor<4x64xf8E4M3FN>, %w: tensor<4x64x64xbf16>, %ids: tensor<4x2xi32>, %as: tensor<4xf32>) -> tensor<8x64xbf16> {
+  // expected-error @+1 {{expected fp8 or fp4 'w' for the quantized 'a' ('f8E4M3FN'; a8w8, a4w4 or a8w4), got 'bf16'}}
+  %y = moe.grouped_matmul %a, %w route_ids %ids rows tokens top_k 2 block_m 1 a_scales %as <per_row> : (tensor<4x64xf8E4M3FN>, tensor<4x64x64xbf16>, tensor<4x2xi32>, tensor<4xf32>) -> tensor<8x64xbf16>
+  return %y : tensor<8x64xbf16>
+}
+
+// -----
+
+func.func @gmm_quantized_result_without_out_quant(%a: tensor<4x64xf8E4M3FN>, %w: tensor<4x64x64xf8E4M3FN>, %ids: tensor<4x2xi32>, %as: tensor<4xf32>, %ws: tensor<4x64xf32>) -> tensor<8x64xf8E4M3FN> {
+  // expected-error @+1 {{expected a bf16, f16 or f32 result for the quantized 'a', got 'f8E4M3FN'}}
+  %y = moe.grouped_matmul %a, %w route_ids %ids rows tokens top_k 2 block_m 1 a_scales %as <per_row> w_scales %ws <per_row> : (tensor<4x64xf8E4M3FN>, tensor<4x64x64xf8E4M3FN>, tensor<4x2xi32>, tensor<4xf32>, tensor<4x64xf32>) -> tensor<8x64xf8E4M3FN>
+  return %y : tensor<8x64xf8E4M3FN>
+}
+
+// -----
+
+func.func @gmm_result_scales_without_out_quant(%a: tensor<4x64xbf16>, %w: tensor<4x64x64xbf16>, %ids: tensor<4x2xi32>) -> tensor<8x64xbf16> {
+  // expected-error @+1 {{expected one result without 'out_quant', got result scales}}
+  %y, %s = moe.grouped_matmul %a, %w route_ids %ids rows tokens top_k 2 block_m 1 : (tensor<4x64xbf16>, tensor<4x64x64xbf16>, tensor<4x2xi32>) -> (tensor<8x64xbf16>, tensor<8xf32>)
+  return %y : tensor<8x64xbf16>
+}
+
+// -----
+
+func.func @gmm_out_quant_without_from(%a: tensor<4x64xbf16>, %w: tensor<4x64x64xbf16>, %ids: tensor<4x2xi32>) -> tensor<8x64xf8E4M3FN> {
+  // expected-error @+1 {{expected 'out_quant' and its 'from' type together}}
+  %y, %s = "moe.grouped_matmul"(%a, %w, %ids) <{rows = 0 : i32, top_k = 2 : i64, block_m = 1 : i64, out_quant = #moe.quant<per_row>, operandSegmentSizes = array<i32: 1, 1, 0, 0, 0, 1, 0, 0, 0>}> : (tensor<4x64xbf16>, tensor<4x64x64xbf16>, tensor<4x2xi32>) -> (tensor<8x64xf8E4M3FN>, tensor<8xf32>)
+  return %y : tensor<8x64xf8E4M3FN>
+}
+
+// -----
+
+func.func @gmm_out_quant_from_quantized(%a: tensor<4x64xf8E4M3FN>, %w: tensor<4x64x64xf8E4M3FN>, %ids: tensor<4x2xi32>, %as: tensor<4xf32>, %ws: tensor<4x64xf32>) -> tensor<8x64xf8E4M3FN> {
+  // expected-error @+1 {{expected a bf16, f16 or f32 'from' type of out_quant (what the unquantized result would hold), got 'f8E4M3FN'}}
+  %y, %s = moe.grouped_matmul %a, %w route_ids %ids rows tokens top_k 2 block_m 1 a_scales %as <per_row> w_scales %ws <per_row> out_quant <per_row> from f8E4M3FN : (tensor<4x64xf8E4M3FN>, tensor<4x64x64xf8E4M3FN>, tensor<4x2xi32>, tensor<4xf32>, tensor<4x64xf32>) -> (tensor<8x64xf8E4M3FN>, tensor<8xf32>)
+  return %y : tensor<8x64xf8E4M3FN>
+}
+
+// -----
+
+func.func @gmm_out_quant_from_other_type(%a: tensor<4x64xbf16>, %w: tensor<4x64x64xbf16>, %ids: tensor<4x2xi32>) -> tensor<8x64xf8E4M3FN> {
+  // expected-error @+1 {{expected the 'from' type of out_quant to be a's type ('bf16'), got 'f16'}}
+  %y, %s = moe.grouped_matmul %a, %w route_ids %ids rows tokens top_k 2 block_m 1 out_quant <per_row> from f16 : (tensor<4x64xbf16>, tensor<4x64x64xbf16>, tensor<4x2xi32>) -> (tensor<8x64xf8E4M3FN>, tensor<8xf32>)
+  return %y : tensor<8x64xf8E4M3FN>
+}
+
+// -----
+
+func.func @gmm_out_quant_bf16_result(%a: tensor<4x64xbf16>, %w: tensor<4x64x64xbf16>, %ids: tensor<4x2xi32>) -> tensor<8x64xbf16> {
+  // expected-error @+1 {{expected fp8 or fp4 values and their scales as results with out_quant, got 'bf16' and scales}}
+  %y, %s = moe.grouped_matmul %a, %w route_ids %ids rows tokens top_k 2 block_m 1 out_quant <per_row> from bf16 : (tensor<4x64xbf16>, tensor<4x64x64xbf16>, tensor<4x2xi32>) -> (tensor<8x64xbf16>, tensor<8xf32>)
+  return %y : tensor<8x64xbf16>
+}
+
+// -----
+
+func.func @gmm_out_quant_not_row(%a: tensor<4x64xbf16>, %w: tensor<4x64x64xbf16>, %ids: tensor<4x2xi32>) -> tensor<8x64xf8E4M3FN> {
+  // expected-error @+1 {{expected an 'out_quant' scheme of one row (per_row, block [1, n] or mx), got #moe.quant<block [2, 32]>}}
+  %y, %s = moe.grouped_matmul %a, %w route_ids %ids rows tokens top_k 2 block_m 1 out_quant <block [2, 32]> from bf16 : (tensor<4x64xbf16>, tensor<4x64x64xbf16>, tensor<4x2xi32>) -> (tensor<8x64xf8E4M3FN>, tensor<4x2xf32>)
+  return %y : tensor<8x64xf8E4M3FN>
+}
+
+// -----
+
+func.func @gmm_out_quant_scale_shape(%a: tensor<4x64xbf16>, %w: tensor<4x64x64xbf16>, %ids: tensor<4x2xi32>) -> tensor<8x64xf8E4M3FN> {
+  // expected-error @+1 {{'result scales'}}
+  %y, %s = moe.grouped_matmul %a, %w route_ids %ids rows tokens top_k 2 block_m 1 out_quant <mx> from bf16 : (tensor<4x64xbf16>, tensor<4x64x64xbf16>, tensor<4x2xi32>) -> (tensor<8x64xf8E4M3FN>, tensor<8x2xf32>)
+  return %y : tensor<8x64xf8E4M3FN>
+}
+
+// -----
+
+func.func @gmm_out_quant_sum_routes(%a: tensor<8x64xbf16>, %w: tensor<4x64x64xbf16>, %ids: tensor<4x2xi32>) -> tensor<4x64xf8E4M3FN> {
+  // expected-error @+1 {{expected no 'sum_routes' with out_quant (the summed rows are not quantized)}}
+  %y, %s = moe.grouped_matmul %a, %w route_ids %ids rows routes top_k 2 block_m 1 sum_routes out_quant <per_row> from bf16 : (tensor<8x64xbf16>, tensor<4x64x64xbf16>, tensor<4x2xi32>) -> (tensor<4x64xf8E4M3FN>, tensor<4xf32>)
+  return %y : tensor<4x64xf8E4M3FN>
+}

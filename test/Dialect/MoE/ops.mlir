@@ -298,3 +298,26 @@ func.func @experts_quantized(%x: tensor<?x256xbf16>, %w1: tensor<8x256x256xf8E4M
          tensor<8x256x8xf8E8M0FNU>, tensor<8x256x4xf8E8M0FNU>) -> tensor<?x256xbf16>
   return
 }
+
+// -----
+
+// CHECK-LABEL: func.func @grouped_matmul_quantized
+func.func @grouped_matmul_quantized(%xq: tensor<?x7168xf8E4M3FN>, %xs: tensor<?x56xf32>,
+                                    %w1: tensor<256x4096x7168xf8E4M3FN>, %w1s: tensor<256x32x56xf32>,
+                                    %ids: tensor<?x8xi32>, %x: tensor<?x2880xbf16>,
+                                    %f: tensor<128x5760x2880xf4E2M1FN>, %fs: tensor<128x5760x90xf8E8M0FNU>) {
+  // CHECK: moe.grouped_matmul %{{.*}}, %{{.*}} route_ids %{{.*}} rows tokens top_k 8 block_m 1 activation <silu_mul> a_scales %{{.*}} <block [1, 128]> w_scales %{{.*}} <block [128, 128]> out_quant <block [1, 128]> from bf16 : (tensor<?x7168xf8E4M3FN>, tensor<256x4096x7168xf8E4M3FN>, tensor<?x8xi32>, tensor<?x56xf32>, tensor<256x32x56xf32>) -> (tensor<?x2048xf8E4M3FN>, tensor<?x16xf32>)
+  %q, %qs = moe.grouped_matmul %xq, %w1 route_ids %ids rows tokens top_k 8
+      block_m 1 activation <silu_mul>
+      a_scales %xs <block [1, 128]> w_scales %w1s <block [128, 128]>
+      out_quant <block [1, 128]> from bf16
+      : (tensor<?x7168xf8E4M3FN>, tensor<256x4096x7168xf8E4M3FN>,
+         tensor<?x8xi32>, tensor<?x56xf32>, tensor<256x32x56xf32>)
+      -> (tensor<?x2048xf8E4M3FN>, tensor<?x16xf32>)
+  // CHECK: moe.grouped_matmul %{{.*}}, %{{.*}} route_ids %{{.*}} rows tokens top_k 8 block_m 1 w_scales %{{.*}} <mx> : (tensor<?x2880xbf16>, tensor<128x5760x2880xf4E2M1FN>, tensor<?x8xi32>, tensor<128x5760x90xf8E8M0FNU>) -> tensor<?x5760xbf16>
+  %h = moe.grouped_matmul %x, %f route_ids %ids rows tokens top_k 8 block_m 1
+      w_scales %fs <mx>
+      : (tensor<?x2880xbf16>, tensor<128x5760x2880xf4E2M1FN>, tensor<?x8xi32>,
+         tensor<128x5760x90xf8E8M0FNU>) -> tensor<?x5760xbf16>
+  return
+}

@@ -52,6 +52,28 @@ func.func @gemm(%a: tensor<?x64xbf16>, %w: tensor<8x64x64xbf16>,
   return %rows : index
 }
 
+// out_quant scales: T * k rows and ceil(N' / group) groups of the row,
+// with N' from a dynamic w.
+// CHECK-LABEL: func.func @gemm_out_quant
+// CHECK-DAG:     %[[T:.*]] = tensor.dim %arg0, %c0
+// CHECK-DAG:     %[[ROWS:.*]] = arith.muli %[[T]], %c2
+// CHECK-DAG:     %[[N2:.*]] = tensor.dim %arg1, %c1
+// CHECK-DAG:     %[[N:.*]] = arith.divui %[[N2]], %c2
+// CHECK-DAG:     %[[G:.*]] = arith.ceildivui %[[N]], %c128
+// CHECK:         return %[[ROWS]], %[[G]]
+func.func @gemm_out_quant(%a: tensor<?x64xbf16>, %w: tensor<8x?x64xbf16>,
+                          %ids: tensor<?x2xi32>) -> (index, index) {
+  %q, %qs = moe.grouped_matmul %a, %w route_ids %ids rows tokens top_k 2
+      block_m 1 activation <silu_mul> out_quant <block [1, 128]> from bf16
+      : (tensor<?x64xbf16>, tensor<8x?x64xbf16>, tensor<?x2xi32>)
+      -> (tensor<?x?xf8E4M3FN>, tensor<?x?xf32>)
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %rows = tensor.dim %qs, %c0 : tensor<?x?xf32>
+  %groups = tensor.dim %qs, %c1 : tensor<?x?xf32>
+  return %rows, %groups : index, index
+}
+
 // Activation: the last dim halves; combine: T from scale, H from routes;
 // gate: T from the logits; norms: the sizes of x.
 // CHECK-LABEL: func.func @others

@@ -3,8 +3,12 @@
 // activations per token group, gpt-oss's MXFP4 weights with bf16
 // activations (a16w4), MXFP8 weights and activations (MiniMax-M3-like),
 // and FNUZ fp8 per channel with per-token activations (gfx942's format).
+// The default build expands the layers into moe.quantize and quantized
+// grouped GEMMs; --no-optimize lowers moe.experts itself.
 // RUN: moe-compile %s -o %t.so
 // RUN: %python %S/check_quant_experts.py --lib %t.so --moe-run moe-run | FileCheck %s
+// RUN: moe-compile --no-optimize %s -o %t.direct.so
+// RUN: %python %S/check_quant_experts.py --lib %t.direct.so --moe-run moe-run | FileCheck %s
 // CHECK: {{^[0-9]+}} passed, 0 failed
 
 func.func @fp8_blocks(%x: tensor<?x256xbf16>, %w1: tensor<8x256x256xf8E4M3FN>, %w2: tensor<8x256x128xf8E4M3FN>,
