@@ -31,15 +31,25 @@ static LogicalResult checkEvenGateUp(Operation *op, StringRef what,
 // ExpertsOp
 //===----------------------------------------------------------------------===//
 
+/// True for the fp8 and fp4 element types that take scales.
+static bool isQuantizedType(Type type) {
+  return isa<Float8E4M3FNType, Float8E4M3FNUZType, Float4E2M1FNType>(type);
+}
+
+/// A quantized scheme quantizes one row at a time.
+static bool isRowScheme(QuantAttr scheme) {
+  return scheme.getKind() == QuantKind::PerRow ||
+         scheme.getKind() == QuantKind::Mx ||
+         (scheme.getKind() == QuantKind::Block && scheme.getBlockRows() == 1);
+}
+
 /// The weights are x's type, or quantized with scales under one scheme; the
 /// activation scheme, if any, quantizes one token's row.
 static LogicalResult verifyExpertsQuantization(ExpertsOp op) {
   Operation *raw = op;
   Type xType = op.getX().getType().getElementType();
   Type w1Type = cast<ShapedType>(op.getW1().getType()).getElementType();
-  bool quantized =
-      isa<Float8E4M3FNType, Float8E4M3FNUZType, Float4E2M1FNType>(w1Type);
-  if (!quantized) {
+  if (!isQuantizedType(w1Type)) {
     if (failed(checkElementType(raw, "w1", op.getW1(), xType, "like x")) ||
         failed(checkElementType(raw, "w2", op.getW2(), xType, "like x")))
       return failure();
@@ -70,15 +80,11 @@ static LogicalResult verifyExpertsQuantization(ExpertsOp op) {
   if (!act)
     return success();
   Type actType = op.getActTypeAttr() ? op.getActTypeAttr().getValue() : Type();
-  if (!isa_and_nonnull<Float8E4M3FNType, Float8E4M3FNUZType, Float4E2M1FNType>(
-          actType))
+  if (!actType || !isQuantizedType(actType))
     return op.emitOpError() << "expected an fp8 or fp4 'act_quant' type "
                                "(f8E4M3FN, f8E4M3FNUZ or f4E2M1FN), got "
                             << actType;
-  bool rowScheme =
-      act.getKind() == QuantKind::PerRow || act.getKind() == QuantKind::Mx ||
-      (act.getKind() == QuantKind::Block && act.getBlockRows() == 1);
-  if (!rowScheme)
+  if (!isRowScheme(act))
     return op.emitOpError() << "expected an 'act_quant' scheme of one token's "
                                "row (per_row, block [1, n] or mx), got "
                             << act;
@@ -160,18 +166,6 @@ SmallVector<OperandSizeRelation> ExpertsOp::getOperandSizeRelations() {
 //===----------------------------------------------------------------------===//
 // GroupedMatmulOp
 //===----------------------------------------------------------------------===//
-
-/// True for the fp8 and fp4 element types that take scales.
-static bool isQuantizedType(Type type) {
-  return isa<Float8E4M3FNType, Float8E4M3FNUZType, Float4E2M1FNType>(type);
-}
-
-/// A quantized scheme quantizes one row at a time.
-static bool isRowScheme(QuantAttr scheme) {
-  return scheme.getKind() == QuantKind::PerRow ||
-         scheme.getKind() == QuantKind::Mx ||
-         (scheme.getKind() == QuantKind::Block && scheme.getBlockRows() == 1);
-}
 
 /// One operand of moe.grouped_matmul is quantized exactly when it has
 /// scales and a scheme, and its scales fit the scheme.
