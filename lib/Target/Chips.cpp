@@ -26,23 +26,33 @@ static const int64_t kSm90Copies[] = {16, 8, 4};
 /// workgroups per CU), no ldmatrix.
 static ChipInfo cdnaChip(llvm::StringRef name, amdgpu::Chipset chipset,
                          int64_t computeUnits, int64_t ldsBytes,
-                         double hbmBytesPerSecond,
+                         double hbmBytesPerSecond, double bf16FlopsPerSecond,
                          llvm::ArrayRef<MMAShape> bf16MMA, Fp8Flavor fp8,
                          bool scaledMMA, llvm::ArrayRef<int64_t> copies) {
-  ChipInfo c{name,     computeUnits,      64,
-             ldsBytes, hbmBytesPerSecond, bf16MMA,
-             fp8,      scaledMMA,         GPUVendor::AMD,
-             copies,   ldsBytes};
+  ChipInfo c{name,
+             computeUnits,
+             64,
+             ldsBytes,
+             hbmBytesPerSecond,
+             bf16FlopsPerSecond,
+             bf16MMA,
+             fp8,
+             scaledMMA,
+             GPUVendor::AMD,
+             copies,
+             ldsBytes};
   c.stagingLdsBytes = ldsBytes / 2;
   c.chipset = chipset;
   return c;
 }
 
 static ChipInfo sm90() {
-  ChipInfo c{"sm_90",        132,      32,
-             228 * 1024,     3.35e12,  kSm90BF16,
-             Fp8Flavor::OCP, false,    GPUVendor::NVIDIA,
-             kSm90Copies,    48 * 1024};
+  ChipInfo c{"sm_90",     132,
+             32,          228 * 1024,
+             3.35e12,     989e12,
+             kSm90BF16,   Fp8Flavor::OCP,
+             false,       GPUVendor::NVIDIA,
+             kSm90Copies, 48 * 1024};
   c.warpgroupMMA = true;
   c.mmaFamily = MMAFamily::MMASync;
   c.asyncCopy = AsyncCopyFamily::CpAsync;
@@ -54,9 +64,11 @@ static ChipInfo sm90() {
 
 static const ChipInfo kChips[] = {
     cdnaChip("gfx942", amdgpu::Chipset(9, 4, 2), 304, 64 * 1024, 5.3e12,
-             kGfx942BF16, Fp8Flavor::FNUZ, /*scaledMMA=*/false, kGfx942Copies),
+             1307e12, kGfx942BF16, Fp8Flavor::FNUZ, /*scaledMMA=*/false,
+             kGfx942Copies),
     cdnaChip("gfx950", amdgpu::Chipset(9, 5, 0), 256, 160 * 1024, 8.0e12,
-             kGfx950BF16, Fp8Flavor::OCP, /*scaledMMA=*/true, kGfx950Copies),
+             2.5e15, kGfx950BF16, Fp8Flavor::OCP, /*scaledMMA=*/true,
+             kGfx950Copies),
     sm90()};
 
 const ChipInfo *mlir::moe::lookupChip(llvm::StringRef name) {

@@ -31,6 +31,63 @@ static bool routeOrderPays(const ChipInfo &chip, const GroupedGemmProblem &p,
          p.k % run == 0 && p.n % 2 == 0 && (p.n / 2) % run == 0;
 }
 
+double mlir::moe::expectedBlocksPerExpert(double routes, double experts,
+                                          int64_t blockM) {
+  double m = static_cast<double>(blockM);
+  if (routes <= 0.0)
+    return 0.0;
+  if (experts <= 1.0)
+    return std::ceil(routes / m);
+  double pe = 1.0 / experts;
+  double mean = routes * pe, sd = std::sqrt(routes * pe * (1.0 - pe));
+  double lo = std::max(0.0, std::floor(mean - 12.0 * sd - 1.0));
+  double hi = std::min(routes, std::ceil(mean + 12.0 * sd + 1.0));
+  // Far too many terms to sum: the counts are then many blocks wide, and
+  // ceil(x / m) averages x / m + (m - 1) / 2m over them.
+  if (hi - lo > 1e6)
+    return mean / m + (m - 1.0) / (2.0 * m);
+  // sum over x of P(X = x) * ceil(x / m), the pmf from log-gamma.
+  double logP = std::log(pe), logQ = std::log1p(-pe);
+  double base = std::lgamma(routes + 1.0), sum = 0.0;
+  for (double x = lo; x <= hi; x += 1.0) {
+    double logPmf = base - std::lgamma(x + 1.0) -
+                    std::lgamma(routes - x + 1.0) + x * logP +
+                    (routes - x) * logQ;
+    sum += std::exp(logPmf) * std::ceil(x / m);
+  }
+  return sum;
+}
+
+/// The block_m in {16, 32, 64, 128} (multiples of the chip's MMA rows) that
+/// takes the least time by a two-term model of one expert's GEMM: every row
+/// block streams the expert's whole [k x n] weights from HBM and runs
+/// block_m x n x k MMAs at the chip's peak, padded rows included. A block_m
+/// that just covers the mean count leaves about half of the experts with a
+/// second block, which reads their weights again; a larger one costs padded
+/// MMAs, which matter only far from decode.
+static int64_t cheapestBlockM(const ChipInfo &chip, const GroupedGemmProblem &p,
+                              double routes, int64_t minM) {
+  double experts = static_cast<double>(p.totalExperts);
+  double weightBytes = static_cast<double>(p.n) * static_cast<double>(p.k) *
+                       static_cast<double>(kElementBytes);
+  int64_t best = 0;
+  double bestSeconds = 0.0;
+  for (int64_t m : {16, 32, 64, 128}) {
+    if (m % minM != 0)
+      continue;
+    double blocks = expectedBlocksPerExpert(routes, experts, m);
+    double seconds = blocks * (weightBytes / chip.hbmBytesPerSecond +
+                               2.0 * static_cast<double>(m) * weightBytes /
+                                   static_cast<double>(kElementBytes) /
+                                   chip.bf16FlopsPerSecond);
+    if (best == 0 || seconds < bestSeconds) {
+      best = m;
+      bestSeconds = seconds;
+    }
+  }
+  return best == 0 ? 128 : best;
+}
+
 TileChoice mlir::moe::selectTile(const ChipInfo &chip,
                                  const GroupedGemmProblem &p) {
   TileChoice t{};
@@ -50,12 +107,7 @@ TileChoice mlir::moe::selectTile(const ChipInfo &chip,
   } else if (routeOrderPays(chip, p, routes)) {
     t.blockM = 1;
   } else {
-    t.blockM = 128;
-    for (int64_t m : {16, 32, 64, 128})
-      if (m % minM == 0 && static_cast<double>(m) >= t.routesPerExpert) {
-        t.blockM = m;
-        break;
-      }
+    t.blockM = cheapestBlockM(chip, p, routes, minM);
   }
 
   // block_k: 64 elements (a 128-byte row of bf16) unless K is smaller.

@@ -42,18 +42,37 @@ TEST(TileCostModelTest, EP8DecodeBatchPicksBlockM16OnGfx942) {
   EXPECT_LE(ldsBytes(t), chip("gfx942").ldsBytes);
 }
 
-TEST(TileCostModelTest, BlockMIsTheSmallestThatCoversTheRoutes) {
+// E[ceil(X / block_m)], X ~ Binomial(routes, 1 / E): the reference values
+// are the exact sums over every count (rational arithmetic, Python).
+TEST(TileCostModelTest, ExpectedBlocksPerExpert) {
+  EXPECT_NEAR(expectedBlocksPerExpert(2048, 128, 16), 1.434158757, 1e-6);
+  EXPECT_NEAR(expectedBlocksPerExpert(2048, 128, 32), 1.000121689, 1e-6);
+  EXPECT_NEAR(expectedBlocksPerExpert(512, 8, 64), 1.466747063, 1e-6);
+  EXPECT_NEAR(expectedBlocksPerExpert(512, 8, 128), 1.0, 1e-6);
+  // Few routes: the chance that the expert gets any, 1 - (1 - 1/E)^routes.
+  EXPECT_NEAR(expectedBlocksPerExpert(8, 128, 16), 0.060817459, 1e-8);
+  // One expert takes every route.
+  EXPECT_DOUBLE_EQ(expectedBlocksPerExpert(100, 1, 16), 7.0);
+  EXPECT_DOUBLE_EQ(expectedBlocksPerExpert(0, 128, 16), 0.0);
+  // Too many counts to sum: mean / block_m plus the mean of the padding.
+  EXPECT_NEAR(expectedBlocksPerExpert(1e16, 2, 128), 1e16 / 2 / 128, 1.0);
+}
+
+// Expected row blocks per expert against padded MMAs: a block_m that just
+// covers the mean count leaves about half of the experts a second block
+// (their weights read twice), so the model takes the next size up; with
+// fewer routes the counts fit either way and the smaller block wins.
+TEST(TileCostModelTest, BlockMAvoidsSecondBlocks) {
   const ChipInfo &c = chip("gfx942");
   auto blockM = [&](int64_t tokens) {
     return selectTile(c, {tokens, 8, 128, 128, 1536, 2048, std::nullopt})
         .blockM;
   };
   EXPECT_EQ(blockM(1), 16);    // 0.06 routes per expert
-  EXPECT_EQ(blockM(256), 16);  // 16
-  EXPECT_EQ(blockM(257), 32);  // 16.06
-  EXPECT_EQ(blockM(512), 32);  // 32
-  EXPECT_EQ(blockM(1024), 64); // 64
-  EXPECT_EQ(blockM(2048), 128);
+  EXPECT_EQ(blockM(64), 16);   // 4: one block of 16 almost always
+  EXPECT_EQ(blockM(256), 32);  // 16: 1.43 blocks of 16, 1.0001 of 32
+  EXPECT_EQ(blockM(512), 64);  // 32
+  EXPECT_EQ(blockM(1024), 128);  // 64
   EXPECT_EQ(blockM(16384), 128); // capped at 128
 }
 

@@ -43,6 +43,7 @@ struct ChipInfo {
   int64_t waveSize;       ///< 64 on CDNA, 32 on NVIDIA
   int64_t ldsBytes;       ///< LDS per CU / shared memory per SM
   double hbmBytesPerSecond;
+  double bf16FlopsPerSecond;        ///< dense bf16 MMA peak
   llvm::ArrayRef<MMAShape> bf16MMA; ///< bf16 MMA shapes, preferred first
   Fp8Flavor fp8;
   bool scaledMMA; ///< MX (f8/f6/f4 with E8M0 scales) MMA

@@ -29,10 +29,17 @@ struct TileChoice {
   int64_t workgroups;     ///< m blocks x n blocks x split_k
 };
 
+/// Expected row blocks of `blockM` rows that one of `experts` experts fills
+/// when `routes` routes go to experts uniformly at random: E[ceil(X /
+/// blockM)] with X ~ Binomial(routes, 1 / experts).
+double expectedBlocksPerExpert(double routes, double experts, int64_t blockM);
+
 /// Expected routes per expert T*k/E (every local expert expects the same
-/// share), the smallest MMA-compatible block_m in {16, 32, 64, 128} that
-/// covers them (1, route order, at decode on chips with rowDotDecode when
-/// T*k <= E/4 and no expert parallelism), block_k from the MMA k and K, the
+/// share); the MMA-compatible block_m in {16, 32, 64, 128} with the least
+/// modelled time (expected row blocks per expert, each streaming the
+/// expert's weights and running block_m-row MMAs at the chip's peak; 1,
+/// route order, at decode on chips with rowDotDecode when T*k <= E/4 and no
+/// expert parallelism), block_k from the MMA k and K, the
 /// largest block_n whose double-buffered A/B tiles fit the LDS and that still
 /// gives at least one workgroup per compute unit, and split_k when even the
 /// smallest block_n leaves compute units idle.
