@@ -144,6 +144,29 @@ def MoEFuseCombineGemm2Pass : Pass<"moe-fuse-combine-gemm2"> {
   }];
 }
 
+def MoEFuseActivationQuantPass : Pass<"moe-fuse-activation-quant"> {
+  let summary = "Fuse a row moe.quantize into the GEMM that feeds it";
+  let description = [{
+    A `moe.quantize` with a scheme of one row (`per_row`, `block [1, n]`,
+    `mx`) whose input is a `moe.grouped_matmul` result with no other user
+    becomes the GEMM's `out_quant <scheme> from T`, T the GEMM's result
+    element type: the GEMM returns the fp8/fp4 values and their scales, so
+    that the `[rows, N]` activation is not written and read back between
+    GEMM1's epilogue (SwiGLU, after --moe-fuse-swiglu-gemm1) and the
+    quantization that GEMM2 reads.
+
+    Does not fire when the GEMM already quantizes its result, sums routes
+    (`sum_routes`), or has other users, or when the scheme's groups span
+    several rows (`per_tensor`, `block [m, n]` with m > 1).
+
+    Numerics: none change. The fused GEMM rounds each row to T before it
+    quantizes it with the rule of `moe.quantize`, so values and scales are
+    bit for bit those of the unfused pair, rows that no block computes
+    included (the quantization of a zero row, as the unfused GEMM's zero
+    rows quantize).
+  }];
+}
+
 def MoEDeferAllReducePass : Pass<"moe-defer-allreduce"> {
   let summary = "Sink tensor-parallel all_reduce into the next residual add + RMSNorm";
   let description = [{

@@ -180,6 +180,9 @@ def MoE_QuantAttr : MoE_Attr<"Quant", "quant"> {
     getScaleShape(::llvm::ArrayRef<int64_t> valueShape) const;
     /// f8E8M0FNU for mx, f32 otherwise.
     ::mlir::Type getScaleElementType(::mlir::MLIRContext *context) const;
+    /// Whether every group lies in one row (per_row, block [1, n], mx), so
+    /// that a row can be quantized on its own.
+    bool isRowScheme() const;
   }];
 }
 

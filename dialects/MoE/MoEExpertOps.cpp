@@ -36,13 +36,6 @@ static bool isQuantizedType(Type type) {
   return isa<Float8E4M3FNType, Float8E4M3FNUZType, Float4E2M1FNType>(type);
 }
 
-/// A quantized scheme quantizes one row at a time.
-static bool isRowScheme(QuantAttr scheme) {
-  return scheme.getKind() == QuantKind::PerRow ||
-         scheme.getKind() == QuantKind::Mx ||
-         (scheme.getKind() == QuantKind::Block && scheme.getBlockRows() == 1);
-}
-
 /// The weights are x's type, or quantized with scales under one scheme; the
 /// activation scheme, if any, quantizes one token's row.
 static LogicalResult verifyExpertsQuantization(ExpertsOp op) {
@@ -84,7 +77,7 @@ static LogicalResult verifyExpertsQuantization(ExpertsOp op) {
     return op.emitOpError() << "expected an fp8 or fp4 'act_quant' type "
                                "(f8E4M3FN, f8E4M3FNUZ or f4E2M1FN), got "
                             << actType;
-  if (!isRowScheme(act))
+  if (!act.isRowScheme())
     return op.emitOpError() << "expected an 'act_quant' scheme of one token's "
                                "row (per_row, block [1, n] or mx), got "
                             << act;
@@ -234,7 +227,7 @@ static LogicalResult verifyGroupedMatmulQuantization(GroupedMatmulOp op) {
                                "as results with out_quant, got "
                             << resultType << " and "
                             << (op.getResultScales() ? "scales" : "no scales");
-  if (!isRowScheme(out))
+  if (!out.isRowScheme())
     return op.emitOpError() << "expected an 'out_quant' scheme of one row "
                                "(per_row, block [1, n] or mx), got "
                             << out;

@@ -65,6 +65,11 @@ SmallVector<int64_t> QuantAttr::getScaleShape(ArrayRef<int64_t> shape) const {
   return scale;
 }
 
+bool QuantAttr::isRowScheme() const {
+  return getKind() == QuantKind::PerRow || getKind() == QuantKind::Mx ||
+         (getKind() == QuantKind::Block && getBlockRows() == 1);
+}
+
 Type QuantAttr::getScaleElementType(MLIRContext *context) const {
   if (getKind() == QuantKind::Mx)
     return Float8E8M0FNUType::get(context);

@@ -42,6 +42,7 @@ void mlir::moe::buildOptimizePipeline(OpPassManager &pm,
   }
   pm.addPass(createMoEExpandExpertsPass());
   pm.addPass(createMoEFuseSwiGLUGemm1Pass());
+  pm.addPass(createMoEFuseActivationQuantPass());
   pm.addPass(createMoEFuseCombineGemm2Pass());
   // Once more per GEMM: each gets its own block_n for its N and K (block_m
   // stays what moe.align uses).
@@ -92,7 +93,9 @@ void mlir::moe::registerOptimizePipeline() {
       "moe-optimize",
       "The graph optimization pipeline: token buckets and tiles (GPU "
       "targets), prune "
-      "remote experts (ep-size > 1), expand experts, fuse SwiGLU into GEMM1, "
+      "remote experts (ep-size > 1), expand experts, fuse SwiGLU into GEMM1 "
+      "and "
+      "quantization of its rows into its epilogue, "
       "fuse the combine into a route-order GEMM2, refine each GEMM's tile, "
       "defer all_reduce into the next RMSNorm, "
       "canonicalize and CSE",

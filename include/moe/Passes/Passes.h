@@ -118,6 +118,19 @@ FailureOr<GroupedMatmulOp> fuseCombineIntoGemm(RewriterBase &rewriter,
 void populateFuseCombineGemm2Patterns(RewritePatternSet &patterns);
 
 //===----------------------------------------------------------------------===//
+// Fuse activation quantization into the GEMM epilogue
+//===----------------------------------------------------------------------===//
+
+/// Why the GEMM feeding `quantize` cannot quantize its own rows, or success.
+LogicalResult canFuseQuantizeIntoGemm(QuantizeOp quantize, std::string &reason);
+
+/// Replaces the GEMM + row quantize pair by one GEMM with `out_quant`.
+FailureOr<GroupedMatmulOp> fuseQuantizeIntoGemm(RewriterBase &rewriter,
+                                                QuantizeOp quantize);
+
+void populateFuseActivationQuantPatterns(RewritePatternSet &patterns);
+
+//===----------------------------------------------------------------------===//
 // Defer all_reduce
 //===----------------------------------------------------------------------===//
 

@@ -68,7 +68,8 @@ struct OptimizePipelineOptions {
 /// The graph optimization pipeline: token buckets (GPU targets without one
 /// expected T), select tiles (GPU targets), prune
 /// remote experts (ep-size > 1), expand experts, fuse SwiGLU into GEMM1,
-/// refine each GEMM's tile, defer all_reduce, then canonicalize and CSE.
+/// fuse row quantization into GEMM1, fuse the combine into a route-order
+/// GEMM2, refine each GEMM's tile, defer all_reduce, then canonicalize and CSE.
 void buildOptimizePipeline(OpPassManager &pm,
                            const OptimizePipelineOptions &options);
 
