@@ -242,8 +242,14 @@ def MoESelectTilesPass : Pass<"moe-select-tiles"> {
   let description = [{
     Annotates every `moe.experts` and `moe.grouped_matmul` with a
     `#moe.tile`: the expected routes per local expert under uniform routing
-    (`T*k/E_local`), the smallest `block_m` the target's MMA shapes allow that
-    covers them (16/32/64/128), and `block_n` from the MMA shapes and the
+    (`T*k/E_local`); the `block_m` (16/32/64/128, multiples of the target's
+    MMA rows) with the least modelled time, where each expert's expected row
+    blocks (its route count is Binomial(T*k, 1/E)) stream its weights once
+    each and run `block_m`-row MMAs at the chip's peak, so that a `block_m`
+    that just covers the mean count, which leaves about half of the experts
+    a second block, loses to the next size up; or, where the GPU tuning
+    table (`TunedPlans.inc`) measured a plan for the GEMM at exactly this T,
+    that plan's `block_m`; and `block_n` from the MMA shapes and the
     LDS budget (double-buffered A and B tiles), with enough workgroups to
     fill the compute units. (The model also weighs a K block and K splits;
     the kernels' own choices of those are their plans, `moe-plan-kernels`.) A

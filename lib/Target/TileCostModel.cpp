@@ -88,6 +88,40 @@ static int64_t cheapestBlockM(const ChipInfo &chip, const GroupedGemmProblem &p,
   return best == 0 ? 128 : best;
 }
 
+namespace {
+/// The problem of one GEMM whose plan was measured on a GPU
+/// (lib/Conversion/MoEToGPU/TunedPlans.inc): its block_m is measured too.
+struct MeasuredGemm {
+  const char *chip;
+  int64_t tokens, experts, topK, blockM, rows, depth;
+  bool gated, summed;
+  int64_t elementBytes;
+};
+
+#define MOE_TUNED_PLAN(chip, tokens, experts, topK, blockM, rows, depth,       \
+                       gated, summed, bytes, ...)                              \
+  {chip, tokens, experts, topK, blockM, rows, depth, gated, summed, bytes},
+const MeasuredGemm kMeasuredGemms[] = {
+#include "../Conversion/MoEToGPU/TunedPlans.inc"
+    {nullptr, 0, 0, 0, 0, 0, 0, false, false, 0}, // the end
+};
+#undef MOE_TUNED_PLAN
+} // namespace
+
+std::optional<int64_t> mlir::moe::measuredBlockM(const ChipInfo &chip,
+                                                 const GroupedGemmProblem &p,
+                                                 int64_t minM) {
+  for (const MeasuredGemm *g = kMeasuredGemms; g->chip; ++g) {
+    if (chip.name != g->chip || g->tokens != p.tokens || g->summed ||
+        g->elementBytes != kElementBytes || g->topK != p.topK ||
+        g->experts != p.localExperts || g->rows != p.n || g->depth != p.k)
+      continue;
+    if (g->blockM > 1 && g->blockM % minM == 0)
+      return g->blockM;
+  }
+  return std::nullopt;
+}
+
 TileChoice mlir::moe::selectTile(const ChipInfo &chip,
                                  const GroupedGemmProblem &p) {
   TileChoice t{};
@@ -106,6 +140,8 @@ TileChoice mlir::moe::selectTile(const ChipInfo &chip,
     t.blockM = *p.fixedBlockM;
   } else if (routeOrderPays(chip, p, routes)) {
     t.blockM = 1;
+  } else if (std::optional<int64_t> measured = measuredBlockM(chip, p, minM)) {
+    t.blockM = *measured;
   } else {
     t.blockM = cheapestBlockM(chip, p, routes, minM);
   }

@@ -76,6 +76,18 @@ TEST(TileCostModelTest, BlockMAvoidsSecondBlocks) {
   EXPECT_EQ(blockM(16384), 128); // capped at 128
 }
 
+// A GEMM1 whose plan the tuning table measured at this T keeps the block_m
+// it was measured at (MiniMax-M3 TP8 at T = 1024: 32, sm_90 only); one token
+// more or less, or another chip, gets the model's (64 for 31-32 routes per
+// expert).
+TEST(TileCostModelTest, MeasuredBlockMBeatsTheModel) {
+  GroupedGemmProblem minimax{1024, 4, 128, 128, 384, 3072, std::nullopt};
+  EXPECT_EQ(selectTile(chip("sm_90"), minimax).blockM, 32);
+  EXPECT_EQ(selectTile(chip("gfx942"), minimax).blockM, 64);
+  minimax.tokens = 1000;
+  EXPECT_EQ(selectTile(chip("sm_90"), minimax).blockM, 64);
+}
+
 // Route order (block_m 1, no moe.align) at decode where the chip streams
 // decode weights as row dot products: at most E / 4 routes, every expert
 // local, K of both GEMMs (H, and I = n / 2) in 16-byte runs.
