@@ -44,7 +44,7 @@ double mlir::moe::expectedBlocksPerExpert(double routes, double experts,
   double hi = std::min(routes, std::ceil(mean + 12.0 * sd + 1.0));
   // Far too many terms to sum: the counts are then many blocks wide, and
   // ceil(x / m) averages x / m + (m - 1) / 2m over them.
-  if (hi - lo > 1e6)
+  if (hi - lo > 1e4)
     return mean / m + (m - 1.0) / (2.0 * m);
   // sum over x of P(X = x) * ceil(x / m), the pmf from log-gamma.
   double logP = std::log(pe), logQ = std::log1p(-pe);
@@ -68,18 +68,17 @@ double mlir::moe::expectedBlocksPerExpert(double routes, double experts,
 static int64_t cheapestBlockM(const ChipInfo &chip, const GroupedGemmProblem &p,
                               double routes, int64_t minM) {
   double experts = static_cast<double>(p.totalExperts);
-  double weightBytes = static_cast<double>(p.n) * static_cast<double>(p.k) *
-                       static_cast<double>(kElementBytes);
+  double weights = static_cast<double>(p.n) * static_cast<double>(p.k);
   int64_t best = 0;
   double bestSeconds = 0.0;
   for (int64_t m : {16, 32, 64, 128}) {
     if (m % minM != 0)
       continue;
     double blocks = expectedBlocksPerExpert(routes, experts, m);
-    double seconds = blocks * (weightBytes / chip.hbmBytesPerSecond +
-                               2.0 * static_cast<double>(m) * weightBytes /
-                                   static_cast<double>(kElementBytes) /
-                                   chip.bf16FlopsPerSecond);
+    double seconds =
+        blocks *
+        (weights * kElementBytes / chip.hbmBytesPerSecond +
+         2.0 * static_cast<double>(m) * weights / chip.bf16FlopsPerSecond);
     if (best == 0 || seconds < bestSeconds) {
       best = m;
       bestSeconds = seconds;
@@ -94,16 +93,16 @@ namespace {
 struct MeasuredGemm {
   const char *chip;
   int64_t tokens, experts, topK, blockM, rows, depth;
-  bool gated, summed;
+  bool summed;
   int64_t elementBytes;
 };
 
 #define MOE_TUNED_PLAN(chip, tokens, experts, topK, blockM, rows, depth,       \
                        gated, summed, bytes, ...)                              \
-  {chip, tokens, experts, topK, blockM, rows, depth, gated, summed, bytes},
+  {chip, tokens, experts, topK, blockM, rows, depth, summed, bytes},
 const MeasuredGemm kMeasuredGemms[] = {
 #include "../Conversion/MoEToGPU/TunedPlans.inc"
-    {nullptr, 0, 0, 0, 0, 0, 0, false, false, 0}, // the end
+    {nullptr, 0, 0, 0, 0, 0, 0, false, 0}, // the end
 };
 #undef MOE_TUNED_PLAN
 } // namespace
