@@ -163,6 +163,13 @@ TEST(GroupedMatmulPlanTest, InvariantsOverShapes) {
                   EXPECT_LE(p->rowGroup * p->chains(), 32);
                   EXPECT_EQ(ring.alignBytes, 1024);
                   EXPECT_LE(ring.bytes(2), sharedTileMaxBytes(c));
+                } else if (ring.kTile == 128) {
+                  // The model's long-K ring of a gated GEMM: three stages
+                  // that may take the whole SM.
+                  EXPECT_TRUE(p->gated);
+                  EXPECT_GE(depth / 128, kLongKTiles);
+                  EXPECT_EQ(ring.stages, 3);
+                  EXPECT_LE(ring.bytes(2), sharedTileMaxBytes(c));
                 } else {
                   EXPECT_LE(ring.bytes(2), sharedTileBudgetBytes(c));
                 }
@@ -419,9 +426,9 @@ TEST(GroupedMatmulPlanTest, ZeroChoicesAreDiagnosed) {
   EXPECT_NE(error.find("waves_n"), std::string::npos) << error;
 }
 
-// A shared-tile choice may force the ring's k tile: 128 (never the model's)
-// gives 256-byte rows a stage and reads back through its attribute; the
-// model's plans never name it; warpgroup plans refuse it.
+// A shared-tile choice may force the ring's k tile: 128 gives 256-byte rows
+// a stage and reads back through its attribute; the model's plans name it
+// only where they take it (a gated long K); warpgroup plans refuse it.
 TEST(GroupedMatmulPlanTest, ForcedKTile) {
   GroupedMatmulProblem p{16, 128, 4096, 2, true, GemmLoads::Auto};
   std::string error;
@@ -434,13 +441,27 @@ TEST(GroupedMatmulPlanTest, ForcedKTile) {
   EXPECT_EQ(plan->shared->chunks(), 16);
   EXPECT_EQ(plan->shared->bytes(2), 2 * (16 + 128) * 128 * 2);
   expectAttrRoundTrip(chip("sm_90"), p, *plan);
+  mlir::MLIRContext ctx;
+  ctx.getOrLoadDialect<mlir::moe::MoEDialect>();
+  // The model: 128-element k tiles in three stages for a gated K of at
+  // least kLongKTiles of them, spelled in the attribute; 64 for a short K
+  // or rows that are not gated, unspelled.
   std::optional<GroupedMatmulPlan> model =
       planGroupedMatmul(chip("sm_90"), p, error);
   ASSERT_TRUE(model && model->shared) << error;
-  EXPECT_NE(model->shared->kTile, 128);
-  mlir::MLIRContext ctx;
-  ctx.getOrLoadDialect<mlir::moe::MoEDialect>();
-  EXPECT_FALSE(toAttr(&ctx, *model).getKTile());
+  EXPECT_EQ(model->shared->kTile, 128);
+  EXPECT_EQ(model->shared->stages, 3);
+  EXPECT_EQ(toAttr(&ctx, *model).getKTile(), 128);
+  expectAttrRoundTrip(chip("sm_90"), p, *model);
+  for (GroupedMatmulProblem other :
+       {GroupedMatmulProblem{16, 128, 4096, 2, false, GemmLoads::Auto},
+        GroupedMatmulProblem{16, 128, 128 * (kLongKTiles - 1), 2, true,
+                             GemmLoads::Auto}}) {
+    model = planGroupedMatmul(chip("sm_90"), other, error);
+    ASSERT_TRUE(model && model->shared) << error;
+    EXPECT_EQ(model->shared->kTile, 64);
+    EXPECT_FALSE(toAttr(&ctx, *model).getKTile());
+  }
   EXPECT_FALSE(planFromChoice(
       chip("sm_90"), {64, 128, 4096, 2, false, GemmLoads::Auto},
       {128, 1, 1, 16, 1, KernelLoads::WarpgroupTiles, 2, 1, 128}, error));

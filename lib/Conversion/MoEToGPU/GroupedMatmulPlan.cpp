@@ -148,6 +148,24 @@ planSharedRing(const ChipInfo &chip, const GroupedMatmulProblem &p,
   return best;
 }
 
+/// The ring the model gives an ldmatrix plan whose waves are set: for a
+/// gated GEMM over a long K (at least kLongKTiles 128-element k tiles),
+/// three stages of 128-element k tiles (256-byte runs of each weight row)
+/// where they fit the SM's shared memory, which the H200 sweep of
+/// bench/results/h200/tune-mid measured 2-8 % faster than 64-element tiles
+/// for GEMM1 at T = 16..256 (and no faster for GEMM2, whose K is short or
+/// whose rows are not gated); else planSharedRing's.
+static std::optional<SharedTilePlan>
+planModelRing(const ChipInfo &chip, const GroupedMatmulProblem &p,
+              const GroupedMatmulPlan &plan) {
+  if (plan.gated && !plan.warpgroup && p.depth % 128 == 0 &&
+      p.depth / 128 >= kLongKTiles)
+    if (std::optional<SharedTilePlan> ring =
+            planSharedRing(chip, p, plan, /*stages=*/3, /*forcedKTile=*/128))
+      return ring;
+  return planSharedRing(chip, p, plan, 0);
+}
+
 /// The waves and ring of a cooperative plan of `plan.blockN` columns: waves
 /// of 32 rows (two row tiles; 16 for a 16-row block; more where narrow
 /// tiles leave too few chunks for the threads), up to kSharedWaves waves in
@@ -177,7 +195,7 @@ static bool planSharedWaves(const ChipInfo &chip, const GroupedMatmulProblem &p,
       if (plan.wavesM * plan.wavesN > kSharedWaves ||
           plan.laneAccValues() > kGroupedMatmulAccValues)
         continue;
-      plan.shared = planSharedRing(chip, p, plan, 0);
+      plan.shared = planModelRing(chip, p, plan);
       if (plan.shared)
         return true;
     }

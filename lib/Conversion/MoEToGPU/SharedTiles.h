@@ -33,8 +33,9 @@ struct SharedTilePlan {
   /// for warpgroup MMAs (the ring is moved up to it at run time, so the
   /// memory has that much more), else 0 (no alignment past 16 bytes).
   int64_t alignBytes = 0;
-  /// The plan asked for kTile (GemmPlanChoice::kTile) instead of taking the
-  /// model's; its attribute then spells it.
+  /// The plan asked for kTile (GemmPlanChoice::kTile), or the model took
+  /// 128-element tiles for a long K (planModelRing), instead of
+  /// sharedKTileOf's; its attribute then spells it.
   bool forcedKTile = false;
 
   /// 16-byte chunks of one row of a stage (2-byte elements).
@@ -50,6 +51,9 @@ struct SharedTilePlan {
 inline constexpr int64_t kMaxSharedStages = 4;
 /// Most waves of a shared-tile workgroup.
 inline constexpr int64_t kSharedWaves = 8;
+/// 128-element k tiles over K from which the model takes 128-element k
+/// tiles for a gated ldmatrix plan (planModelRing).
+inline constexpr int64_t kLongKTiles = 16;
 
 /// The k tile of a K (64 where it divides K, else 32), or nullopt where
 /// neither does (the cooperative loop has no K tail).
