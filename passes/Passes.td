@@ -167,6 +167,54 @@ def MoEFuseActivationQuantPass : Pass<"moe-fuse-activation-quant"> {
   }];
 }
 
+def MoESkipInterStageQuantPass : Pass<"moe-skip-inter-stage-quant"> {
+  let summary = "Let GEMM2 read the activations unquantized (a16w8, a16w4) where the cost model says so";
+  let description = [{
+    A `moe.grouped_matmul` over routes (GEMM2) whose `a` and `a_scales` are
+    the results of a `moe.quantize` of `X`, with quantized weights, becomes
+    the same GEMM on `X` itself, without `a_scales`: an a16w8 or a16w4 GEMM
+    (AITER runs the MXFP4 MoE's stage 2 this way). The quantize goes away
+    when nothing else reads it.
+
+    `mode=always` rewrites every such GEMM, `mode=never` none. `mode=auto`
+    (the default) asks the cost model of `target` (gfx942, gfx950, sm_90;
+    `lib/Target/InterStageQuantModel.cpp`), per route of the layer:
+
+    - quantized: GEMM1's epilogue writes the fp8/fp4 row and its scales and
+      GEMM2 reads them, or, where `--moe-fuse-activation-quant` cannot fuse
+      the quantize into GEMM1, GEMM1 writes the wide row and a quantize
+      kernel reads it and writes the quantized one; GEMM2 multiplies at the
+      chip's rate for the two formats (2x bf16 for fp8 of the chip's own
+      flavor, and for fp8 x fp4 on gfx950; 4x for fp4 x fp4 on gfx950);
+    - skipped: GEMM1 writes the wide row, GEMM2 reads it and multiplies at
+      the bf16 rate (the weights widened in registers).
+
+    Bytes move at the chip's HBM bandwidth and MMAs run at its peak. Both
+    costs grow with the routes, so the choice does not depend on T. It
+    skips where the skipped cost is lower: a quantize that cannot be fused
+    and formats the chip cannot multiply (fp4 on gfx942 and sm_90, or an fp8
+    flavor that is not the chip's). With no chip (`target=cpu`, or none
+    given) `auto` keeps the quantization.
+
+    Does not fire on GEMM1 (rows of tokens), on an `a` that is not a
+    `moe.quantize` result (the quantization already fused into GEMM1's
+    `out_quant`: run this pass first, as moe-optimize does), or where `X`'s
+    element type is not the GEMM's result type (or its `out_quant` from-type),
+    which an unquantized `a` must be.
+
+    Numerics: they change. GEMM2 multiplies the activations as GEMM1 rounded
+    them (bf16/f16) instead of their fp8/fp4 quantization, so the result is
+    closer to the unquantized layer's than the quantized program's is, and no
+    longer equal to it. `mode=never` keeps the program's numerics.
+  }];
+  let options = [
+    Option<"target", "target", "std::string", /*default=*/"\"cpu\"",
+           "chip whose cost model decides in mode=auto: gfx942, gfx950, sm_90, or cpu (auto keeps the quantization)">,
+    Option<"mode", "mode", "std::string", /*default=*/"\"auto\"",
+           "auto (the cost model of target), always or never">
+  ];
+}
+
 def MoEDeferAllReducePass : Pass<"moe-defer-allreduce"> {
   let summary = "Sink tensor-parallel all_reduce into the next residual add + RMSNorm";
   let description = [{

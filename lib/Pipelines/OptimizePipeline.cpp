@@ -42,6 +42,12 @@ void mlir::moe::buildOptimizePipeline(OpPassManager &pm,
   }
   pm.addPass(createMoEExpandExpertsPass());
   pm.addPass(createMoEFuseSwiGLUGemm1Pass());
+  // Before the quantize fuses into GEMM1: GEMM2 may read GEMM1's rows as
+  // they are.
+  MoESkipInterStageQuantPassOptions skipQuant;
+  skipQuant.target = options.target;
+  skipQuant.mode = options.skipInterStageQuant;
+  pm.addPass(createMoESkipInterStageQuantPass(skipQuant));
   pm.addPass(createMoEFuseActivationQuantPass());
   pm.addPass(createMoEFuseCombineGemm2Pass());
   // Once more per GEMM: each gets its own block_n for its N and K (block_m
@@ -85,6 +91,13 @@ struct OptimizeOptions : PassPipelineOptions<OptimizeOptions> {
       llvm::cl::desc("let decode moe.experts run in route order (block_m "
                      "1, no moe.align) where the tile model picks it"),
       llvm::cl::init(true)};
+  Option<std::string> skipInterStageQuant{
+      *this, "skip-inter-stage-quant",
+      llvm::cl::desc("let GEMM2 read GEMM1's activations unquantized "
+                     "(--moe-skip-inter-stage-quant): auto (the target's "
+                     "cost model; cpu keeps the quantization), always or "
+                     "never"),
+      llvm::cl::init("auto")};
 };
 } // namespace
 
@@ -95,12 +108,13 @@ void mlir::moe::registerOptimizePipeline() {
       "targets), prune "
       "remote experts (ep-size > 1), expand experts, fuse SwiGLU into GEMM1 "
       "and "
-      "quantization of its rows into its epilogue, "
+      "quantization of its rows into its epilogue (unless GEMM2 reads them "
+      "unquantized: skip-inter-stage-quant), "
       "fuse the combine into a route-order GEMM2, refine each GEMM's tile, "
       "defer all_reduce into the next RMSNorm, "
       "canonicalize and CSE",
       [](OpPassManager &pm, const OptimizeOptions &o) {
-        buildOptimizePipeline(
-            pm, {o.target, o.tokens, o.epSize, o.maxTokens, o.routeOrder});
+        buildOptimizePipeline(pm, {o.target, o.tokens, o.epSize, o.maxTokens,
+                                   o.routeOrder, o.skipInterStageQuant});
       });
 }

@@ -97,6 +97,15 @@ static cl::opt<bool> noOptimize(
              "GEMM2, defer all_reduce, prune remote experts)"),
     cl::init(false), cl::cat(category));
 
+static cl::opt<std::string> skipInterStageQuant(
+    "skip-inter-stage-quant",
+    cl::desc("Whether GEMM2 reads GEMM1's activations unquantized (a16w8, "
+             "a16w4) instead of their fp8/fp4 quantization "
+             "(--moe-skip-inter-stage-quant): auto (the target chip's cost "
+             "model; --target=cpu keeps the quantization), always or never. "
+             "Skipping changes the numerics: see docs/GraphPasses.md"),
+    cl::value_desc("auto|always|never"), cl::init("auto"), cl::cat(category));
+
 static cl::opt<std::string> tokens(
     "tokens",
     cl::desc("Expected tokens per call T of GPU targets. N: every kernel is "
@@ -307,8 +316,9 @@ static LogicalResult compile(MLIRContext &context) {
     // Route order runs row-dot GEMMs: not where other loads are forced.
     bool routeOrder = gemmLoads == moe::GemmLoads::Auto ||
                       gemmLoads == moe::GemmLoads::RowDot;
-    moe::buildOptimizePipeline(
-        pm, {chip.str(), plannedTokens, epSize, maxTokens, routeOrder});
+    moe::buildOptimizePipeline(pm,
+                               {chip.str(), plannedTokens, epSize, maxTokens,
+                                routeOrder, skipInterStageQuant});
     return pm.run(m);
   };
   // GEMM plans, and token buckets whose kernels came out equal merged:

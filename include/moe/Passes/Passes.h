@@ -8,6 +8,7 @@
 #define MOE_PASSES_PASSES_H
 
 #include "moe/Dialect/MoE/MoE.h"
+#include "moe/Target/InterStageQuantModel.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -129,6 +130,26 @@ FailureOr<GroupedMatmulOp> fuseQuantizeIntoGemm(RewriterBase &rewriter,
                                                 QuantizeOp quantize);
 
 void populateFuseActivationQuantPatterns(RewritePatternSet &patterns);
+
+//===----------------------------------------------------------------------===//
+// Skip the quantization between the expert GEMMs
+//===----------------------------------------------------------------------===//
+
+/// The moe.quantize whose values and scales GEMM2 `gemm` reads, when GEMM2
+/// could read its input unquantized instead; failure with the reason.
+FailureOr<QuantizeOp> interStageQuantizeOf(GroupedMatmulOp gemm,
+                                           std::string &reason);
+
+/// The cost model's view of reading `quantize`'s result (what `gemm` does)
+/// against reading its input (InterStageQuantModel.h).
+InterStageQuantCost modelInterStageQuant(const ChipInfo &chip,
+                                         GroupedMatmulOp gemm,
+                                         QuantizeOp quantize);
+
+/// Replaces `gemm` by the same GEMM on `quantize`'s input without 'a'
+/// scales (erasing `quantize` when nothing else reads it).
+GroupedMatmulOp skipInterStageQuant(RewriterBase &rewriter,
+                                    GroupedMatmulOp gemm, QuantizeOp quantize);
 
 //===----------------------------------------------------------------------===//
 // Defer all_reduce

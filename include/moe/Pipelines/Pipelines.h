@@ -63,11 +63,15 @@ struct OptimizePipelineOptions {
   int64_t epSize = 1;    ///< expert-parallel ranks
   int64_t maxTokens = 0; ///< largest T of the token buckets (0: no bound)
   bool routeOrder = true; ///< decode experts may run in route order
+  /// --moe-skip-inter-stage-quant's mode: auto (the target's cost model),
+  /// always or never.
+  std::string skipInterStageQuant = "auto";
 };
 
 /// The graph optimization pipeline: token buckets (GPU targets without one
 /// expected T), select tiles (GPU targets), prune
 /// remote experts (ep-size > 1), expand experts, fuse SwiGLU into GEMM1,
+/// skip the quantization between the GEMMs where the cost model says so,
 /// fuse row quantization into GEMM1, fuse the combine into a route-order
 /// GEMM2, refine each GEMM's tile, defer all_reduce, then canonicalize and CSE.
 void buildOptimizePipeline(OpPassManager &pm,
