@@ -167,6 +167,40 @@ def MoEFuseActivationQuantPass : Pass<"moe-fuse-activation-quant"> {
   }];
 }
 
+def MoELegalizeFp8Pass : Pass<"moe-legalize-fp8"> {
+  let summary = "Check that every fp8 value is the chip's fp8 flavor; optionally convert OCP weights to FNUZ";
+  let description = [{
+    gfx942 multiplies FNUZ fp8 (`f8E4M3FNUZ`: exponent bias 8, no infinities
+    or -0, NaN at 0x80, largest 240); gfx950 and sm_90 multiply OCP fp8
+    (`f8E4M3FN`: bias 7, NaN at 0x7F/0xFF, largest 448). Every fp8 operand,
+    result and `act_type` of `moe.experts`, `moe.grouped_matmul`,
+    `moe.quantize` and `moe.dequantize` of the other flavor is an error that
+    names the value, the type found and the type expected. fp4 and bf16 are
+    legal everywhere (a chip without fp4 MMAs widens them in registers).
+
+    `ocp-to-fnuz=true` (gfx942) converts OCP fp8 weights instead, as the
+    checkpoints of DeepSeek-V3 and others ship them: each `w`, `w1`, `w2`
+    operand with f32 scales (per_tensor, per_row, block) becomes its bits
+    read as FNUZ, which is half the value (OCP's -0, 0x80, becomes +0, as
+    0x80 is FNUZ's NaN), and its scales doubled, by two elementwise
+    `linalg.generic`s before the first user (one pair per weight tensor).
+    Every `f32(value) * scale` is unchanged, so the layer computes the same
+    numbers: bit for bit on the CPU reference. OCP NaN codes (0x7F, 0xFF)
+    would become finite FNUZ numbers (±240); checkpoints hold none. MX
+    weights (E8M0 scales) and activations (whose flavor the program chooses:
+    write `f8E4M3FNUZ` for gfx942) are not converted and stay errors.
+  }];
+  let options = [
+    Option<"target", "target", "std::string", /*default=*/"\"gfx942\"",
+           "chip whose fp8 flavor is legal: gfx942 (FNUZ), gfx950 or sm_90 (OCP)">,
+    Option<"ocpToFnuz", "ocp-to-fnuz", "bool", /*default=*/"false",
+           "gfx942: convert OCP fp8 weights with f32 scales to FNUZ (bits reinterpreted, scales doubled) instead of reporting them">
+  ];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def MoESkipInterStageQuantPass : Pass<"moe-skip-inter-stage-quant"> {
   let summary = "Let GEMM2 read the activations unquantized (a16w8, a16w4) where the cost model says so";
   let description = [{

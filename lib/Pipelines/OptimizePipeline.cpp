@@ -22,6 +22,13 @@ void mlir::moe::buildOptimizePipeline(OpPassManager &pm,
   // Without one expected T, each function with a dynamic T gets a copy per
   // token bucket, planned for its own T.
   bool buckets = gpu && (options.tokens == 0 || options.maxTokens > 0);
+  // fp8 of the chip's flavor only (OCP weights converted where asked).
+  if (gpu) {
+    MoELegalizeFp8PassOptions fp8;
+    fp8.target = options.target;
+    fp8.ocpToFnuz = options.ocpToFnuz;
+    pm.addPass(createMoELegalizeFp8Pass(fp8));
+  }
   if (buckets) {
     MoESplitTokenBucketsPassOptions split;
     split.minTokens = std::max<int64_t>(options.tokens, 1);
@@ -98,14 +105,20 @@ struct OptimizeOptions : PassPipelineOptions<OptimizeOptions> {
                      "cost model; cpu keeps the quantization), always or "
                      "never"),
       llvm::cl::init("auto")};
+  Option<bool> ocpToFnuz{
+      *this, "ocp-to-fnuz",
+      llvm::cl::desc("gfx942: convert OCP fp8 weights with f32 scales to "
+                     "FNUZ (--moe-legalize-fp8 ocp-to-fnuz) instead of "
+                     "reporting them"),
+      llvm::cl::init(false)};
 };
 } // namespace
 
 void mlir::moe::registerOptimizePipeline() {
   PassPipelineRegistration<OptimizeOptions>(
       "moe-optimize",
-      "The graph optimization pipeline: token buckets and tiles (GPU "
-      "targets), prune "
+      "The graph optimization pipeline: fp8 flavors checked, token buckets "
+      "and tiles (GPU targets), prune "
       "remote experts (ep-size > 1), expand experts, fuse SwiGLU into GEMM1 "
       "and "
       "quantization of its rows into its epilogue (unless GEMM2 reads them "
@@ -115,6 +128,7 @@ void mlir::moe::registerOptimizePipeline() {
       "canonicalize and CSE",
       [](OpPassManager &pm, const OptimizeOptions &o) {
         buildOptimizePipeline(pm, {o.target, o.tokens, o.epSize, o.maxTokens,
-                                   o.routeOrder, o.skipInterStageQuant});
+                                   o.routeOrder, o.skipInterStageQuant,
+                                   o.ocpToFnuz});
       });
 }

@@ -106,6 +106,15 @@ static cl::opt<std::string> skipInterStageQuant(
              "Skipping changes the numerics: see docs/GraphPasses.md"),
     cl::value_desc("auto|always|never"), cl::init("auto"), cl::cat(category));
 
+static cl::opt<bool> ocpToFnuz(
+    "ocp-to-fnuz",
+    cl::desc("gfx942: convert OCP fp8 weights (f8E4M3FN with f32 scales, as "
+             "checkpoints ship them) to its FNUZ fp8 by reinterpreting the "
+             "bits and doubling the scales, which keeps every weight's value "
+             "(--moe-legalize-fp8 ocp-to-fnuz); without it an fp8 type the "
+             "target chip does not multiply is an error"),
+    cl::init(false), cl::cat(category));
+
 static cl::opt<std::string> tokens(
     "tokens",
     cl::desc("Expected tokens per call T of GPU targets. N: every kernel is "
@@ -318,7 +327,7 @@ static LogicalResult compile(MLIRContext &context) {
                       gemmLoads == moe::GemmLoads::RowDot;
     moe::buildOptimizePipeline(pm,
                                {chip.str(), plannedTokens, epSize, maxTokens,
-                                routeOrder, skipInterStageQuant});
+                                routeOrder, skipInterStageQuant, ocpToFnuz});
     return pm.run(m);
   };
   // GEMM plans, and token buckets whose kernels came out equal merged:

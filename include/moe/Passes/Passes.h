@@ -132,6 +132,17 @@ FailureOr<GroupedMatmulOp> fuseQuantizeIntoGemm(RewriterBase &rewriter,
 void populateFuseActivationQuantPatterns(RewritePatternSet &patterns);
 
 //===----------------------------------------------------------------------===//
+// Legalize fp8 flavors
+//===----------------------------------------------------------------------===//
+
+/// OCP fp8 weights `values` (f8E4M3FN) with f32 `scales` as the same numbers
+/// in FNUZ (f8E4M3FNUZ): the bits reinterpreted (the value halves; OCP's -0
+/// becomes +0, FNUZ's NaN code otherwise) and the scales doubled, so that
+/// every f32(value) * scale is unchanged.
+std::pair<Value, Value> reinterpretOcpAsFnuz(OpBuilder &b, Location loc,
+                                             Value values, Value scales);
+
+//===----------------------------------------------------------------------===//
 // Skip the quantization between the expert GEMMs
 //===----------------------------------------------------------------------===//
 

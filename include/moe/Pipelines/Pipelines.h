@@ -66,14 +66,18 @@ struct OptimizePipelineOptions {
   /// --moe-skip-inter-stage-quant's mode: auto (the target's cost model),
   /// always or never.
   std::string skipInterStageQuant = "auto";
+  /// gfx942: OCP fp8 weights become FNUZ (--moe-legalize-fp8 ocp-to-fnuz)
+  /// instead of an error.
+  bool ocpToFnuz = false;
 };
 
-/// The graph optimization pipeline: token buckets (GPU targets without one
-/// expected T), select tiles (GPU targets), prune
-/// remote experts (ep-size > 1), expand experts, fuse SwiGLU into GEMM1,
-/// skip the quantization between the GEMMs where the cost model says so,
-/// fuse row quantization into GEMM1, fuse the combine into a route-order
-/// GEMM2, refine each GEMM's tile, defer all_reduce, then canonicalize and CSE.
+/// The graph optimization pipeline: fp8 flavors checked (GPU targets),
+/// token buckets (GPU targets without one expected T), select tiles (GPU
+/// targets), prune remote experts (ep-size > 1), expand experts, fuse SwiGLU
+/// into GEMM1, skip the quantization between the GEMMs where the cost model
+/// says so, fuse row quantization into GEMM1, fuse the combine into a
+/// route-order GEMM2, refine each GEMM's tile, defer all_reduce, then
+/// canonicalize and CSE.
 void buildOptimizePipeline(OpPassManager &pm,
                            const OptimizePipelineOptions &options);
 

@@ -1,5 +1,9 @@
 // RUN: not moe-compile --target=sm_90 %s -o %t.so 2>&1 | FileCheck %s -DCHIP=sm_90
-// RUN: not moe-compile --target=gfx942 %s -o %t.so 2>&1 | FileCheck %s -DCHIP=gfx942
+// RUN: not moe-compile --target=gfx942 --ocp-to-fnuz %s -o %t.so 2>&1 | FileCheck %s -DCHIP=gfx942
+// RUN: not moe-compile --target=gfx942 %s -o %t.so 2>&1 | FileCheck %s --check-prefix=FNUZ
+
+// gfx942 multiplies FNUZ fp8: the OCP weights are an error unless converted.
+// FNUZ: error: 'moe.experts' op operand 'w1' is 'f8E4M3FN', which gfx942 does not multiply; expected 'f8E4M3FNUZ' (ocp-to-fnuz=true reinterprets
 
 // Quantized moe.experts expands into quantized grouped GEMMs, which have no
 // GPU kernel yet: a GPU target says so at the GEMM, located at the layer.

@@ -4,7 +4,7 @@
 // run on the same random inputs and write byte-identical values and scales.
 // @pruned_mx aligns the routes of experts 2..3 only, so the rows of the
 // other routes are computed by no block (zero rows, quantized).
-// RUN: moe-opt %s --moe-optimize | FileCheck %s
+// RUN: moe-opt %s --moe-optimize="target=cpu" | FileCheck %s
 // CHECK-LABEL: func.func @swiglu_mx
 // CHECK: moe.grouped_matmul {{.*}} activation <swiglu_oai{{.*}}> out_quant <mx> from bf16
 // CHECK-NOT: moe.quantize
