@@ -13,8 +13,8 @@ static bool isFp8(OperandFormat f) {
   return f == OperandFormat::Fp8FNUZ || f == OperandFormat::Fp8OCP;
 }
 
-/// The chip's MMAs take fp8 stored this way (its flavor), natively or
-/// through the MX-scaled MMA.
+/// The chip's MMAs take an operand stored as `f`: wide always, fp8 of the
+/// chip's flavor, fp4 through MX-scaled MMAs.
 static bool chipTakes(const ChipInfo &chip, OperandFormat f) {
   switch (f) {
   case OperandFormat::Wide:

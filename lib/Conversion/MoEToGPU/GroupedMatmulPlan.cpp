@@ -154,7 +154,9 @@ planSharedRing(const ChipInfo &chip, const GroupedMatmulProblem &p,
 /// where they fit the SM's shared memory, which the H200 sweep of
 /// bench/results/h200/tune-mid measured 2-8 % faster than 64-element tiles
 /// for GEMM1 at T = 16..256 (and no faster for GEMM2, whose K is short or
-/// whose rows are not gated); else planSharedRing's.
+/// whose rows are not gated), and bench/results/h100/k-tile measured the
+/// layer 0.94-0.98 of the 64-element plans where it applies; else
+/// planSharedRing's.
 static std::optional<SharedTilePlan>
 planModelRing(const ChipInfo &chip, const GroupedMatmulProblem &p,
               const GroupedMatmulPlan &plan) {
