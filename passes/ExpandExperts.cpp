@@ -136,20 +136,18 @@ mlir::moe::buildExpandedExperts(RewriterBase &rewriter, ExpertsOp op,
     auto [aValues, aScales] = quantizeA(a);
     QuantAttr aQuant = aScales ? actQuant : QuantAttr();
     QuantAttr wQuant = wScales ? weightQuant : QuantAttr();
-    if (routeOrder)
-      return GroupedMatmulOp::create(
-          rewriter, loc, type, /*result_scales=*/Type(), aValues, w, Value(),
-          Value(), Value(), op.getIds(),
-          /*weights=*/Value(), RowSourceAttr::get(ctx, rows), topKAttr,
-          blockMAttr, /*activation=*/ActivationAttr(), tile,
-          /*plan=*/GemmPlanAttr(), /*sum_routes=*/UnitAttr(), aScales, wScales,
-          aQuant, wQuant, /*out_quant=*/QuantAttr(),
-          /*out_round=*/TypeAttr());
+    // Route order reads the ids; blocks read moe.align's three results.
+    Value sorted, blocks, count, routeIds;
+    if (routeOrder) {
+      routeIds = op.getIds();
+    } else {
+      sorted = ex.align.getSortedRouteIds();
+      blocks = ex.align.getBlockExpertIds();
+      count = ex.align.getPaddedCount();
+    }
     return GroupedMatmulOp::create(
-        rewriter, loc, type, /*result_scales=*/Type(), aValues, w,
-        ex.align.getSortedRouteIds(), ex.align.getBlockExpertIds(),
-        ex.align.getPaddedCount(),
-        /*route_ids=*/Value(), /*weights=*/Value(),
+        rewriter, loc, type, /*result_scales=*/Type(), aValues, w, sorted,
+        blocks, count, routeIds, /*weights=*/Value(),
         RowSourceAttr::get(ctx, rows), topKAttr, blockMAttr,
         /*activation=*/ActivationAttr(), tile, /*plan=*/GemmPlanAttr(),
         /*sum_routes=*/UnitAttr(), aScales, wScales, aQuant, wQuant,
