@@ -124,14 +124,15 @@ struct MoELegalizeFp8Pass
         conversions.push_back(*weight);
         return;
       }
-      InFlightDiagnostic diag = op->emitOpError()
-                                << what << " is " << found << ", which "
-                                << chip->name << " does not multiply; expected "
-                                << (legal ? legal : Type());
+      InFlightDiagnostic diag =
+          op->emitOpError() << what << " is " << found << ", which "
+                            << chip->name << " does not multiply; expected ";
       if (!legal)
-        diag << " (no fp8 on this chip)";
-      else if (weight && chip->fp8 == Fp8Flavor::FNUZ &&
-               isa<Float8E4M3FNType>(found))
+        diag << "no fp8 (the chip has no fp8 MMAs)";
+      else
+        diag << legal;
+      if (legal && weight && chip->fp8 == Fp8Flavor::FNUZ &&
+          isa<Float8E4M3FNType>(found))
         diag << (weight->scheme.getKind() == QuantKind::Mx
                      ? " (ocp-to-fnuz converts weights with f32 scales, not "
                        "mx's E8M0 scales)"
