@@ -7,6 +7,7 @@
 #include "moe/Passes/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/DenseMap.h"
 
@@ -18,13 +19,8 @@ namespace mlir::moe {
 using namespace mlir;
 using namespace mlir::moe;
 
-static Type elementOf(Type t) {
-  auto shaped = dyn_cast<ShapedType>(t);
-  return shaped ? shaped.getElementType() : t;
-}
-
 static bool isFp8(Type t) {
-  return isa<Float8E4M3FNType, Float8E4M3FNUZType>(elementOf(t));
+  return isa<Float8E4M3FNType, Float8E4M3FNUZType>(getElementTypeOrSelf(t));
 }
 
 /// The fp8 type `chip` multiplies (FNUZ on gfx942, OCP elsewhere), or null
@@ -79,7 +75,7 @@ std::pair<Value, Value> mlir::moe::reinterpretOcpAsFnuz(OpBuilder &b,
         return arith::BitcastOp::create(nb, l, fnuz, fixed).getResult();
       });
   Value doubled = mapElements(
-      b, loc, scales, elementOf(scales.getType()),
+      b, loc, scales, getElementTypeOrSelf(scales.getType()),
       [&](OpBuilder &nb, Location l, Value s) {
         Value two = arith::ConstantOp::create(nb, l, nb.getF32FloatAttr(2.0));
         return arith::MulFOp::create(nb, l, s, two).getResult();
@@ -88,10 +84,9 @@ std::pair<Value, Value> mlir::moe::reinterpretOcpAsFnuz(OpBuilder &b,
 }
 
 namespace {
-/// A weight operand of a moe op with its scales: the operand numbers.
+/// A weight operand of a moe op and its scales' operand.
 struct WeightUse {
-  Operation *op;
-  unsigned values, scales;
+  OpOperand *values, *scales;
   QuantAttr scheme;
 };
 
@@ -114,9 +109,9 @@ struct MoELegalizeFp8Pass
     // be converted (ocp-to-fnuz), anything else is reported.
     auto check = [&](Operation *op, Type type, StringRef what,
                      std::optional<WeightUse> weight) {
-      if (!isFp8(type) || elementOf(type) == legal)
+      if (!isFp8(type) || getElementTypeOrSelf(type) == legal)
         return;
-      Type found = elementOf(type);
+      Type found = getElementTypeOrSelf(type);
       bool convertible = weight && ocpToFnuz && chip->fp8 == Fp8Flavor::FNUZ &&
                          isa<Float8E4M3FNType>(found) &&
                          weight->scheme.getKind() != QuantKind::Mx;
@@ -140,34 +135,25 @@ struct MoELegalizeFp8Pass
                        "bits as FNUZ and doubles its scales)");
       illegal = true;
     };
-    auto operandIndex = [](Operation *op, Value v) -> unsigned {
-      for (OpOperand &use : op->getOpOperands())
-        if (use.get() == v)
-          return use.getOperandNumber();
-      llvm_unreachable("not an operand");
-    };
     getOperation()->walk([&](Operation *op) {
       if (auto gemm = dyn_cast<GroupedMatmulOp>(op)) {
         check(op, gemm.getA().getType(), "operand 'a'", std::nullopt);
         std::optional<WeightUse> w;
         if (gemm.getWScales())
-          w = WeightUse{op, operandIndex(op, gemm.getW()),
-                        operandIndex(op, gemm.getWScales()),
+          w = WeightUse{&gemm.getWMutable(), &gemm.getWScalesMutable()[0],
                         gemm.getWQuantAttr()};
         check(op, gemm.getW().getType(), "operand 'w'", w);
         check(op, gemm.getResult().getType(), "the result", std::nullopt);
       } else if (auto experts = dyn_cast<ExpertsOp>(op)) {
         for (auto [name, values, scales] :
-             {std::tuple{"operand 'w1'", experts.getW1(),
-                         experts.getW1Scales()},
-              std::tuple{"operand 'w2'", experts.getW2(),
-                         experts.getW2Scales()}}) {
+             {std::tuple{"operand 'w1'", &experts.getW1Mutable(),
+                         experts.getW1ScalesMutable()},
+              std::tuple{"operand 'w2'", &experts.getW2Mutable(),
+                         experts.getW2ScalesMutable()}}) {
           std::optional<WeightUse> w;
-          if (scales)
-            w = WeightUse{op, operandIndex(op, values),
-                          operandIndex(op, scales),
-                          experts.getWeightQuantAttr()};
-          check(op, values.getType(), name, w);
+          if (!scales.empty())
+            w = WeightUse{values, &scales[0], experts.getWeightQuantAttr()};
+          check(op, values->get().getType(), name, w);
         }
         if (TypeAttr act = experts.getActTypeAttr())
           check(op, act.getValue(), "'act_type'", std::nullopt);
@@ -184,23 +170,22 @@ struct MoELegalizeFp8Pass
     llvm::DenseMap<std::pair<Value, Value>, std::pair<Value, Value>> converted;
     OpBuilder b(&getContext());
     for (const WeightUse &use : conversions) {
-      Value values = use.op->getOperand(use.values);
-      Value scales = use.op->getOperand(use.scales);
-      auto key = std::make_pair(values, scales);
+      Operation *op = use.values->getOwner();
+      auto key = std::make_pair(use.values->get(), use.scales->get());
       auto it = converted.find(key);
       if (it == converted.end()) {
-        b.setInsertionPoint(use.op);
+        b.setInsertionPoint(op);
         it = converted
-                 .try_emplace(key, reinterpretOcpAsFnuz(b, use.op->getLoc(),
-                                                        values, scales))
+                 .try_emplace(key, reinterpretOcpAsFnuz(b, op->getLoc(),
+                                                        key.first, key.second))
                  .first;
       }
-      use.op->setOperand(use.values, it->second.first);
-      use.op->setOperand(use.scales, it->second.second);
+      use.values->set(it->second.first);
+      use.scales->set(it->second.second);
     }
     // An op whose weights were converted (both of moe.experts') checks again.
     for (const WeightUse &use : conversions)
-      if (failed(verify(use.op)))
+      if (failed(verify(use.values->getOwner())))
         return signalPassFailure();
   }
 };

@@ -7,6 +7,7 @@
 #include "moe/Passes/Passes.h"
 #include "moe/Target/InterStageQuantModel.h"
 
+#include "mlir/IR/TypeUtilities.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/Support/FormatVariadic.h"
 
@@ -26,10 +27,6 @@ static OperandFormat formatOf(Type t) {
   if (isa<Float4E2M1FNType>(t))
     return OperandFormat::Fp4;
   return OperandFormat::Wide;
-}
-
-static Type elementOf(Value v) {
-  return cast<ShapedType>(v.getType()).getElementType();
 }
 
 FailureOr<QuantizeOp> mlir::moe::interStageQuantizeOf(GroupedMatmulOp gemm,
@@ -55,9 +52,9 @@ FailureOr<QuantizeOp> mlir::moe::interStageQuantizeOf(GroupedMatmulOp gemm,
     reason = "'a_scales' are not the scales of the quantize of 'a'";
     return failure();
   }
-  Type wide = elementOf(quantize.getInput());
+  Type wide = getElementTypeOrSelf(quantize.getInput());
   Type result = gemm.getOutRoundAttr() ? gemm.getOutRoundAttr().getValue()
-                                       : elementOf(gemm.getResult());
+                                       : getElementTypeOrSelf(gemm.getResult());
   if (wide != result) {
     reason = llvm::formatv("expected the activations' element type ({0}) to "
                            "be the GEMM's result type ({1}), as an "
@@ -75,16 +72,14 @@ InterStageQuantCost mlir::moe::modelInterStageQuant(const ChipInfo &chip,
   int64_t inner = values.getShape().back();
   QuantAttr scheme = quantize.getScheme();
   // The scales of one row (an upper bound for groups over several rows).
-  SmallVector<int64_t> rowScales = scheme.getScaleShape({1, inner});
-  int64_t scaleCount = 1;
-  for (int64_t d : rowScales)
-    scaleCount *= d;
+  int64_t scaleCount =
+      ShapedType::getNumElements(scheme.getScaleShape({1, inner}));
   Type scaleType = scheme.getScaleElementType(gemm.getContext());
   std::string ignored;
   InterStageQuantProblem p{
       inner,
       gemm.getWType().getDimSize(1),
-      elementOf(quantize.getInput()).getIntOrFloatBitWidth() / 8,
+      getElementTypeOrSelf(quantize.getInput()).getIntOrFloatBitWidth() / 8,
       formatOf(values.getElementType()),
       scaleCount * scaleType.getIntOrFloatBitWidth() / 8.0,
       formatOf(gemm.getWType().getElementType()),
