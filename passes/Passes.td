@@ -225,9 +225,11 @@ def MoESkipInterStageQuantPass : Pass<"moe-skip-inter-stage-quant"> {
 
     Bytes move at the chip's HBM bandwidth and MMAs run at its peak. Both
     costs grow with the routes, so the choice does not depend on T. It
-    skips where the skipped cost is lower: a quantize that cannot be fused
-    and formats the chip cannot multiply (fp4 on gfx942 and sm_90, or an fp8
-    flavor that is not the chip's). With no chip (`target=cpu`, or none
+    skips where the skipped cost is lower, which takes a quantize that
+    cannot be fused, and then either a format the chip cannot multiply (fp4
+    on gfx942 and sm_90, an fp8 flavor that is not the chip's) or a GEMM2
+    too narrow for the faster MMAs to pay for the quantize kernel (fp4 with
+    H = 64 on gfx950; H = 4096 keeps it). With no chip (`target=cpu`, or none
     given) `auto` keeps the quantization.
 
     Does not fire on GEMM1 (rows of tokens), on an `a` that is not a

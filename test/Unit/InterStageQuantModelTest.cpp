@@ -74,6 +74,10 @@ TEST(InterStageQuantModelTest, Decisions) {
   EXPECT_FALSE(interStageQuantCost(chip("gfx950"), unfused).skipPays());
   unfused.hidden = 64;
   EXPECT_TRUE(interStageQuantCost(chip("gfx950"), unfused).skipPays());
+  // An fp8 flavor the chip does not multiply gains nothing either.
+  InterStageQuantProblem otherFlavor{1536, 4096, 2, kOcp, 4.0 * 1536 / 128,
+                                     kOcp, false};
+  EXPECT_TRUE(interStageQuantCost(chip("gfx942"), otherFlavor).skipPays());
   // Unfused fp8 of sm_90's flavor at H = 4096: its 2x MMAs pay.
   InterStageQuantProblem fp8{1536, 4096, 2, kOcp, 4.0 * 1536 / 128,
                              kOcp, false};
