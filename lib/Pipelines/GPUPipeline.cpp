@@ -55,9 +55,8 @@ void mlir::moe::addGPUHostLoweringPasses(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
 }
 
-void mlir::moe::addGPUKernelLoweringPasses(OpPassManager &pm,
-                                           const ChipInfo &chip,
-                                           const KernelOptions &options) {
+void mlir::moe::addGPUOutliningPasses(OpPassManager &pm, const ChipInfo &chip,
+                                      const KernelOptions &options) {
   ConvertMoEToGPULaunchPassOptions launch;
   launch.target = chip.name.str();
   launch.gemmLoads = options.gemmLoads;
@@ -78,14 +77,35 @@ void mlir::moe::addGPUKernelLoweringPasses(OpPassManager &pm,
   MoEAttachKernelTargetPassOptions attach;
   attach.target = chip.name.str();
   pm.addPass(createMoEAttachKernelTargetPass(attach));
+}
+
+void mlir::moe::addGPUKernelLoweringPasses(OpPassManager &pm,
+                                           const ChipInfo &chip,
+                                           const KernelOptions &options) {
+  addGPUOutliningPasses(pm, chip, options);
   pm.addNestedPass<func::FuncOp>(createMoEDeallocateHostBuffersPass());
   pm.addNestedPass<func::FuncOp>(createMoEUseDeviceBuffersPass());
   pm.addNestedPass<func::FuncOp>(createGpuAsyncRegionPass());
   pm.addPass(createCanonicalizerPass());
+  if (options.ireeKernelABI)
+    pm.addPass(createMoEUseIREEKernelABIPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
   addKernelLoweringPasses(pm, chip);
+}
+
+void mlir::moe::addIREEKernelPasses(OpPassManager &pm, const ChipInfo &chip,
+                                    StringRef toolkit) {
+  pm.addPass(createMoEUseIREEKernelABIPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+  addKernelLoweringPasses(pm, chip);
+  GpuModuleToBinaryPassOptions binary;
+  binary.toolkitPath = toolkit.str();
+  binary.compilationTarget = "bin";
+  pm.addPass(createGpuModuleToBinaryPass(binary));
 }
 
 namespace {
@@ -112,6 +132,11 @@ struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
       llvm::cl::desc("Whether the align kernels report route ids outside the "
                      "experts (false: dropped without a report)"),
       llvm::cl::init(true)};
+  Option<std::string> kernelABI{
+      *this, "kernel-abi",
+      llvm::cl::desc("How kernels take their arguments: memref (descriptors) "
+                     "or iree (bare pointers, then i32 constants)"),
+      llvm::cl::init("memref")};
 };
 } // namespace
 
@@ -134,6 +159,7 @@ void mlir::moe::registerGPUHostPipeline() {
         options.gemmLoads = o.gemmLoads;
         options.tokens = o.tokens;
         options.routeChecks = o.routeChecks;
+        options.ireeKernelABI = o.kernelABI == "iree";
         buildGPUHostPipeline(pm, *chip, kernelToolkit(*chip, o.toolkit),
                              options);
       });

@@ -10,12 +10,16 @@
 #include "moe/Target/AMDGPU.h"
 #include "moe/Target/CPU.h"
 #include "moe/Target/GPUTarget.h"
+#include "moe/Target/IREEModule.h"
 
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
+#include "mlir/Transforms/Passes.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -50,7 +54,7 @@ static cl::opt<std::string> target(
     cl::value_desc("cpu|gfx942|gfx950|sm_90"), cl::init("cpu"),
     cl::cat(category));
 
-enum class Emit { Lib, MLIR, LLVM, Hsaco, Isa };
+enum class Emit { Lib, MLIR, LLVM, Hsaco, Isa, IREE };
 static cl::opt<Emit> emit(
     "emit", cl::desc("What to write"), cl::init(Emit::Lib),
     cl::values(clEnumValN(Emit::Lib, "lib",
@@ -66,7 +70,12 @@ static cl::opt<Emit> emit(
                           "KERNEL.CHIP.hsaco (gfx942, gfx950)"),
                clEnumValN(Emit::Isa, "isa",
                           "the kernels' assembly (ISA for gfx942, gfx950; "
-                          "PTX for sm_90)")),
+                          "PTX for sm_90)"),
+               clEnumValN(Emit::IREE, "iree",
+                          "an IREE input program into the folder -o DIR: "
+                          "module.mlir (each kernel a hal.dispatch.extern) "
+                          "and MODULE.CHIP.hsaco code objects with IREE's "
+                          "kernel ABI (gfx942, gfx950; README \"IREE\")")),
     cl::cat(category));
 
 /// --stats is taken out of argv before LLVM parses it: LLVM owns a -stats
@@ -164,10 +173,22 @@ static cl::opt<bool> routeChecks(
              "--route-checks=false drops such routes without a report"),
     cl::init(true), cl::cat(category));
 
+enum class KernelABI { MemRef, IREE };
+static cl::opt<KernelABI> kernelABI(
+    "kernel-abi", cl::desc("GPU targets: how the kernels take their arguments"),
+    cl::values(clEnumValN(KernelABI::MemRef, "memref",
+                          "MLIR memref descriptors (default)"),
+               clEnumValN(KernelABI::IREE, "iree",
+                          "IREE's HIP list: buffer pointers, then 32-bit "
+                          "constants (moe-use-iree-kernel-abi); the host "
+                          "code packs them so")),
+    cl::init(KernelABI::MemRef), cl::cat(category));
+
 static moe::KernelOptions kernelOptions() {
   moe::KernelOptions options;
   options.gemmLoads = gemmLoads;
   options.routeChecks = routeChecks;
+  options.ireeKernelABI = kernelABI == KernelABI::IREE;
   options.tokens = maxTokens ? 0 : plannedTokens; // buckets plan their own
   return options;
 }
@@ -290,6 +311,125 @@ static LogicalResult compileKernels(ModuleOp module, const moe::ChipInfo &chip,
   return success();
 }
 
+/// Creates folder `dir` and writes `bytes` to `dir`/`name`.
+static LogicalResult writeFile(StringRef dir, StringRef name, StringRef bytes) {
+  if (std::error_code ec = llvm::sys::fs::create_directories(dir)) {
+    llvm::errs() << "moe-compile: cannot create '" << dir
+                 << "': " << ec.message() << "\n";
+    return failure();
+  }
+  SmallString<256> path(dir);
+  llvm::sys::path::append(path, name);
+  std::error_code ec;
+  llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_None);
+  if (ec) {
+    llvm::errs() << "moe-compile: cannot write '" << path
+                 << "': " << ec.message() << "\n";
+    return failure();
+  }
+  os << bytes;
+  if (verbose)
+    llvm::errs() << "moe-compile: wrote " << path << "\n";
+  return success();
+}
+
+/// The IREE module of the outlined `program` (buildIREEModule), tidied and
+/// printed.
+static FailureOr<std::string>
+printIREEModule(MLIRContext &context, ModuleOp program,
+                ArrayRef<const moe::ChipInfo *> objects, StringRef suffix) {
+  FailureOr<OwningOpRef<ModuleOp>> iree =
+      moe::buildIREEModule(program, objects, suffix);
+  if (failed(iree))
+    return failure();
+  PassManager tidy(&context);
+  tidy.addPass(createCanonicalizerPass());
+  tidy.addPass(createCSEPass());
+  if (failed(tidy.run(**iree)))
+    return failure();
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  (*iree)->print(os);
+  return text;
+}
+
+/// --emit=iree: the outlined program's host functions as an IREE module,
+/// and its kernels' code objects with IREE's argument list, per chip. When
+/// every chip plans the same launches, one set of functions names every
+/// chip's code objects; otherwise each chip gets its own set, named with
+/// the suffix _CHIP.
+static LogicalResult
+emitIREE(MLIRContext &context, ModuleOp module,
+         function_ref<LogicalResult(ModuleOp, const moe::ChipInfo &)>
+             optimizeAndPlan) {
+  std::string dir = outputFile.empty() ? "." : outputFile.getValue();
+  // The hal ops of the IREE module are not registered here.
+  context.allowUnregisteredDialects(true);
+  std::vector<OwningOpRef<ModuleOp>> programs;
+  for (const moe::ChipInfo *chip : chips) {
+    OwningOpRef<ModuleOp> copy(module.clone());
+    if (failed(optimizeAndPlan(*copy, *chip)))
+      return failure();
+    // No moe runtime under IREE to report a route check to.
+    moe::KernelOptions options = kernelOptions();
+    options.routeChecks = false;
+    PassManager outline(&context);
+    moe::addGPUOutliningPasses(outline, *chip, options);
+    outline.addPass(createCanonicalizerPass());
+    if (failed(outline.run(*copy)))
+      return failure();
+    programs.push_back(std::move(copy));
+  }
+  std::vector<std::string> shared;
+  for (OwningOpRef<ModuleOp> &program : programs) {
+    FailureOr<std::string> text = printIREEModule(context, *program, chips, "");
+    if (failed(text))
+      return failure();
+    shared.push_back(*text);
+  }
+  std::string text = shared.front();
+  if (llvm::any_of(shared, [&](const std::string &t) { return t != text; })) {
+    if (verbose)
+      llvm::errs() << "moe-compile: the chips plan different launches: one "
+                      "set of functions per chip (suffix _CHIP)\n";
+    OwningOpRef<ModuleOp> merged = ModuleOp::create(module.getLoc());
+    for (auto [chip, program] : llvm::zip(chips, programs)) {
+      FailureOr<OwningOpRef<ModuleOp>> iree =
+          moe::buildIREEModule(*program, {chip}, ("_" + chip->name).str());
+      if (failed(iree))
+        return failure();
+      for (Operation &op : llvm::make_early_inc_range(*(*iree)->getBody()))
+        op.moveBefore(merged->getBody(), merged->getBody()->end());
+    }
+    PassManager tidy(&context);
+    tidy.addPass(createCanonicalizerPass());
+    tidy.addPass(createCSEPass());
+    if (failed(tidy.run(*merged)))
+      return failure();
+    text.clear();
+    llvm::raw_string_ostream os(text);
+    merged->print(os);
+  }
+  for (auto [chip, program] : llvm::zip(chips, programs)) {
+    std::string tk = moe::kernelToolkit(*chip, toolkitFolder());
+    if (failed(checkToolkit(*chip, tk)))
+      return failure();
+    if (verbose)
+      llvm::errs() << "moe-compile: compiling " << chip->name
+                   << " kernels with IREE's argument list\n";
+    PassManager kernels(&context);
+    moe::addIREEKernelPasses(kernels, *chip, tk);
+    if (failed(kernels.run(*program)))
+      return failure();
+    for (auto binary : program->getOps<gpu::BinaryOp>())
+      if (failed(writeFile(
+              dir, moe::ireeObjectPath(binary.getName(), chip->name),
+              cast<gpu::ObjectAttr>(binary.getObjects()[0]).getObject())))
+        return failure();
+  }
+  return writeFile(dir, "module.mlir", text);
+}
+
 static LogicalResult compile(MLIRContext &context) {
   std::string error;
   std::unique_ptr<llvm::MemoryBuffer> input = openInputFile(inputFile, &error);
@@ -359,6 +499,13 @@ static LogicalResult compile(MLIRContext &context) {
       isa->keep();
     return success();
   }
+
+  if (emit == Emit::IREE)
+    return emitIREE(context, *module,
+                    [&](ModuleOp m, const moe::ChipInfo &chip) {
+                      return success(succeeded(optimize(m, chip.name)) &&
+                                     succeeded(plan(m, chip)));
+                    });
 
   const moe::ChipInfo *gpu = chips.empty() ? nullptr : chips.front();
   StringRef gpuChip = gpu ? gpu->name : StringRef();
@@ -451,7 +598,8 @@ int main(int argc, char **argv) {
                     "sm_90\n";
     return 1;
   }
-  if (chips.size() > 1 && emit != Emit::Hsaco && emit != Emit::Isa) {
+  if (chips.size() > 1 && emit != Emit::Hsaco && emit != Emit::Isa &&
+      emit != Emit::IREE) {
     llvm::errs() << "moe-compile: --emit=lib, mlir and llvm build one GPU "
                     "target at a time; got --target="
                  << target << "\n";
@@ -460,6 +608,12 @@ int main(int argc, char **argv) {
   bool nvidia = llvm::any_of(chips, [](const moe::ChipInfo *chip) {
     return chip->vendor == moe::GPUVendor::NVIDIA;
   });
+  if (emit == Emit::IREE && (!gpu || nvidia)) {
+    llvm::errs() << "moe-compile: --emit=iree writes ROCm code objects; use "
+                    "it with --target=gfx942, gfx950 or both (for sm_90, "
+                    "--kernel-abi=iree --emit=lib builds the same kernels)\n";
+    return 1;
+  }
   if (stats && (!gpu || nvidia)) {
     llvm::errs() << "moe-compile: --stats reads AMDGPU code objects; use it "
                     "with --target=gfx942 or gfx950\n";
@@ -468,6 +622,13 @@ int main(int argc, char **argv) {
   if (emit == Emit::Hsaco && nvidia) {
     llvm::errs() << "moe-compile: --emit=hsaco writes AMDGPU code objects; "
                     "for sm_90 use --emit=isa (PTX) or --emit=lib\n";
+    return 1;
+  }
+  if (kernelABI == KernelABI::IREE &&
+      (!gpu || emit == Emit::Hsaco || emit == Emit::Isa)) {
+    llvm::errs() << "moe-compile: --kernel-abi=iree changes the kernels of a "
+                    "GPU program; use it with a GPU --target and --emit=lib, "
+                    "mlir or llvm\n";
     return 1;
   }
   if (epSize < 1) {

@@ -105,6 +105,9 @@ struct KernelOptions {
   /// Whether the align kernels check the route ids (moe.align's docs); off,
   /// they neither scan nor record them (moe-compile --route-checks=false).
   bool routeChecks = true;
+  /// Whether kernels take IREE's HIP argument list (moe-use-iree-kernel-abi,
+  /// moe-compile --kernel-abi=iree) instead of memref descriptors.
+  bool ireeKernelABI = false;
 };
 
 /// Emits `gpu.func @name` into `module` computing `op` on `chip`:

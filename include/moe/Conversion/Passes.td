@@ -189,6 +189,40 @@ def MoEAttachKernelTargetPass
   ];
 }
 
+def MoEUseIREEKernelABIPass
+    : Pass<"moe-use-iree-kernel-abi", "::mlir::ModuleOp"> {
+  let summary = "Kernels take IREE's HIP argument list: bindings, then i32 constants";
+  let description = [{
+    IREE's HIP runtime launches an external kernel with the binding
+    pointers in order, then 32-bit push constants. This pass gives every
+    kernel (`gpu.func ... kernel`) that argument list and repacks every
+    `gpu.launch_func` to match:
+
+    - each memref argument becomes a bare pointer (`!llvm.ptr`), in order;
+    - then, argument by argument, a scalar becomes one i32 (index truncated
+      to 32 bits, f16/bf16/f32 as their bits, narrower integers
+      zero-extended) or two (the low and high words of an i64 or f64), and
+      a memref's dynamic sizes become one i32 each.
+
+    The kernel rebuilds its memrefs from the pointer and sizes (offset 0,
+    row-major strides), so its body is unchanged. Sizes, offsets and index
+    scalars must fit in 31 bits, as IREE's own push constants do. Each
+    kernel's `known_block_size` is set from its launches, whose workgroup
+    sizes must be constants and agree (IREE fixes it per export).
+
+    Diagnosed (expected vs. found): a memref argument with a layout or a
+    memory space, a scalar of another type, a workgroup size computed at
+    run time, launches of one kernel with different workgroup sizes.
+    `moe-compile --kernel-abi=iree` runs it; `--emit=iree` builds the
+    kernels of its IREE module with it.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::memref::MemRefDialect"
+  ];
+}
+
 def MoEUseDeviceBuffersPass
     : Pass<"moe-use-device-buffers", "::mlir::func::FuncOp"> {
   let summary = "Host buffers become device buffers (gpu.alloc / dealloc / memcpy)";

@@ -54,6 +54,19 @@ void addGPUHostLoweringPasses(OpPassManager &pm, const ChipInfo &chip,
 void addGPUKernelLoweringPasses(OpPassManager &pm, const ChipInfo &chip,
                                 const KernelOptions &options);
 
+/// The start of addGPUKernelLoweringPasses: moe ops launched as kernels,
+/// bufferized, linalg code outlined into kernels of the chip's target; host
+/// buffers are still memref.alloc (moe-compile --emit=iree reads the host
+/// functions here).
+void addGPUOutliningPasses(OpPassManager &pm, const ChipInfo &chip,
+                           const KernelOptions &options);
+
+/// The kernels of an outlined program (addGPUOutliningPasses) with IREE's
+/// argument list (moe-use-iree-kernel-abi), lowered and serialized by
+/// gpu-module-to-binary into one code object per gpu.module (gpu.binary).
+void addIREEKernelPasses(OpPassManager &pm, const ChipInfo &chip,
+                         StringRef toolkit);
+
 /// Options of `moe-optimize`.
 struct OptimizePipelineOptions {
   std::string target = "gfx942"; ///< tile target, or "cpu" (no tiles)
