@@ -330,8 +330,9 @@ public:
                                         Operation *op, gpu::GPUFuncOp,
                                         ValueRange args,
                                         const ChipInfo &chip) const override {
-    OneShotPlan plan =
-        planOneShotAllReduce(cast<AllReduceAddRMSNormOp>(op), chip);
+    auto fused = cast<AllReduceAddRMSNormOp>(op);
+    OneShotPlan plan = planOneShotAllReduce(
+        fused, chip, *lookupGroupSize(op, fused.getGroup()));
     Value one = idxOf(b, loc, 1);
     return gpu::KernelDim3{
         arith::MinUIOp::create(b, loc, dimOf(b, loc, args[0], 0),

@@ -58,10 +58,22 @@ struct OneShotPlan {
   /// resident at once, so that a workgroup waiting for its peers never
   /// waits for a workgroup that cannot start.
   int64_t maxWorkgroups;
+  /// Messages (rows x row bytes) larger than this run in two stages (see
+  /// kTwoStageFromBytes); -1: never.
+  int64_t twoStageFromBytes;
 };
 
-OneShotPlan planOneShotAllReduce(AllReduceAddRMSNormOp op,
-                                 const ChipInfo &chip);
+/// The message size from which groups of at least 4 ranks take the
+/// two-stage kernel: row r is reduced by rank r % size alone (a reduce-
+/// scatter by rows), which publishes the rounded sum in its workspace; the
+/// other ranks read that row (the all-gather) and each adds the residual
+/// and normalizes it. A rank then reads about 2 rows per row instead of
+/// `size`, at the cost of a second flag round trip. Not measured yet (the
+/// multi-GPU issue measures it): a guess from the bytes read.
+inline constexpr int64_t kTwoStageFromBytes = 256 << 10;
+
+OneShotPlan planOneShotAllReduce(AllReduceAddRMSNormOp op, const ChipInfo &chip,
+                                 int64_t groupSize);
 
 /// The kernel of `op` (rank-2 x) over its group of `groupSize` ranks:
 ///   (x, residual, weight, normed, residual_out: memrefs of the op's types,

@@ -13,6 +13,15 @@
 //      type (the all_reduce), plus the residual, rounded (residual_out),
 //      squares summed over the workgroup (subgroup reduce, then LDS);
 //   4. normed = residual_out * rsqrt(mean + eps) * (weight + offset).
+// Two stages (groups of 4+ ranks, messages past plan.twoStageFromBytes):
+// in step 2 thread 0 flags only the row's owner (rank row % size); the
+// owner waits for every rank's flag, the others for the owner's. In step 3
+// the owner sums as above and stores the rounded sum over its own row in
+// its workspace (only it reads that row); the others load that sum instead.
+// After step 3 the owner flags the others (release, after each thread's
+// fence on AMD), and the others store the epoch into their own flag. The
+// owner's buffer e % 2 is rewritten at epoch e + 2 at the earliest, after
+// every rank has flagged epoch e + 1, that is after they read the sum.
 // A wait that sees no peer for 2^26 polls traps: a peer that never comes
 // is a launch failure, not a hang.
 //
@@ -40,11 +49,14 @@ static constexpr int64_t kOneShotThreads = 256;
 static constexpr int64_t kOneShotPolls = int64_t(1) << 26;
 
 OneShotPlan mlir::moe::planOneShotAllReduce(AllReduceAddRMSNormOp op,
-                                            const ChipInfo &chip) {
+                                            const ChipInfo &chip,
+                                            int64_t groupSize) {
   auto type = cast<RankedTensorType>(op.getX().getType());
   int64_t hidden = type.getShape().back();
   int64_t width = 16 / (type.getElementTypeBitWidth() / 8);
-  OneShotPlan plan{kOneShotThreads, 1, chip.computeUnits};
+  // Two ranks read 2 rows per row either way.
+  OneShotPlan plan{kOneShotThreads, 1, chip.computeUnits,
+                   groupSize >= 4 ? kTwoStageFromBytes : -1};
   if (!ShapedType::isDynamic(hidden)) {
     if (hidden % width == 0)
       plan.vectorWidth = width;
@@ -103,6 +115,16 @@ private:
   Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
   Value i64(int64_t v) { return arith::ConstantIntOp::create(b, v, 64); }
   Value i32(int64_t v) { return arith::ConstantIntOp::create(b, v, 32); }
+  Value trueValue() { return arith::ConstantIntOp::create(b, 1, 1); }
+  /// The workspace of rank `p` (i64): the table's entry p.
+  Value workspaceOf(Value p) {
+    return LLVM::IntToPtrOp::create(
+        b, ptrType,
+        LLVM::LoadOp::create(b, b.getI64Type(),
+                             at(table, arith::MulIOp::create(b, p, i64(8))),
+                             /*alignment=*/8)
+            .getResult());
+  }
   Value toI64(Value index) {
     return arith::IndexCastOp::create(b, b.getI64Type(), index);
   }
@@ -165,6 +187,8 @@ private:
   SmallVector<Value> workspaces;
   /// i64: the row's bytes and the table's entries; index: the hidden size.
   Value rowBytes, rank, flagBytes, bufferBytes, hidden;
+  /// i1: whether this call runs in two stages (plan.twoStageFromBytes).
+  Value twoStage;
 };
 } // namespace
 
@@ -242,28 +266,43 @@ void OneShotEmitter::emitRow(Value row) {
   if (fenceEachThread)
     LLVM::FenceOp::create(b, LLVM::AtomicOrdering::release);
   gpu::BarrierOp::create(b);
-  // Step 2: thread p flags rank p, then waits for rank p's flag.
-  auto peerThread = scf::IfOp::create(
-      b, arith::CmpIOp::create(b, arith::CmpIPredicate::ult, tid, idx(size)),
-      /*withElseRegion=*/false);
-  {
+  // Step 2, one stage: thread p flags rank p, then waits for rank p's flag.
+  // Two stages: thread 0 flags the row's owner (rank row % size); the owner
+  // waits for every rank's flag, the others for the owner's (its sum).
+  Value owner = arith::RemUIOp::create(b, rowI64, sizeI64);
+  Value isOwner =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::eq, owner, rank);
+  Value sumsHere = arith::OrIOp::create(
+      b, arith::XOrIOp::create(b, twoStage, trueValue()), isOwner);
+  auto ifThen = [&](Value condition, function_ref<void()> body) {
+    auto branch = scf::IfOp::create(b, condition, /*withElseRegion=*/false);
     OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(&peerThread.getThenRegion().front());
-    Value p = toI64(tid);
-    // The workspace of rank p: the table's entry p.
-    Value peerBase = LLVM::IntToPtrOp::create(
-        b, ptrType,
-        LLVM::LoadOp::create(b, b.getI64Type(),
-                             at(table, arith::MulIOp::create(b, p, i64(8))),
-                             /*alignment=*/8)
-            .getResult());
-    LLVM::StoreOp::create(b, epoch, flagOf(peerBase, rank), /*alignment=*/4,
-                          /*isVolatile=*/false, /*isNonTemporal=*/false,
-                          /*isInvariantGroup=*/false,
+    b.setInsertionPointToStart(&branch.getThenRegion().front());
+    body();
+  };
+  auto flagPeer = [&](Value p) {
+    LLVM::StoreOp::create(b, epoch, flagOf(workspaceOf(p), rank),
+                          /*alignment=*/4, /*isVolatile=*/false,
+                          /*isNonTemporal=*/false, /*isInvariantGroup=*/false,
                           LLVM::AtomicOrdering::release);
-    waitForFlag(flagOf(mine, p), epoch);
-  }
+  };
+  Value tidI64 = toI64(tid);
+  Value peerThread =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::ult, tid, idx(size));
+  Value firstThread =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::eq, tid, idx(0));
+  ifThen(arith::AndIOp::create(b, peerThread,
+                               arith::XOrIOp::create(b, twoStage, trueValue())),
+         [&] { flagPeer(tidI64); });
+  ifThen(arith::AndIOp::create(b, firstThread, twoStage),
+         [&] { flagPeer(owner); });
+  ifThen(arith::AndIOp::create(b, peerThread, sumsHere),
+         [&] { waitForFlag(flagOf(mine, tidI64), epoch); });
+  ifThen(arith::AndIOp::create(b, firstThread,
+                               arith::XOrIOp::create(b, sumsHere, trueValue())),
+         [&] { waitForFlag(flagOf(mine, owner), epoch); });
   gpu::BarrierOp::create(b);
+  Value ownerBase = workspaceOf(owner);
   // Step 3: the sum in rank order, rounded once; residual_out.
   Type f32 = b.getF32Type();
   Value zeros = arith::ConstantOp::create(
@@ -277,14 +316,33 @@ void OneShotEmitter::emitRow(Value row) {
     b.setInsertionPointToStart(loop.getBody());
     Value col = loop.getInductionVar();
     Value offset = columnBytes(col);
-    SmallVector<Value> parts;
-    for (Value base : workspaces)
-      parts.push_back(
-          LLVM::LoadOp::create(b, runType(element), at(base, offset), align));
-    Value sum = zeros;
-    for (Value part : parts)
-      sum = arith::AddFOp::create(b, sum, widen(part));
-    Value reduced = widen(narrow(sum));
+    // The sum in rank order, rounded once: here, or (two stages, not the
+    // owner) the owner's, from its workspace.
+    auto reduce = scf::IfOp::create(b, runType(f32), sumsHere,
+                                    /*withElseRegion=*/true);
+    {
+      OpBuilder::InsertionGuard inner(b);
+      b.setInsertionPointToStart(&reduce.getThenRegion().front());
+      SmallVector<Value> parts;
+      for (Value base : workspaces)
+        parts.push_back(
+            LLVM::LoadOp::create(b, runType(element), at(base, offset), align));
+      Value sum = zeros;
+      for (Value part : parts)
+        sum = arith::AddFOp::create(b, sum, widen(part));
+      Value rounded = narrow(sum);
+      // Two stages: the owner publishes the sum in place of its own row,
+      // which only it reads.
+      ifThen(twoStage, [&] {
+        LLVM::StoreOp::create(b, rounded, at(mine, offset), align);
+      });
+      scf::YieldOp::create(b, widen(rounded));
+      b.setInsertionPointToStart(&reduce.getElseRegion().front());
+      scf::YieldOp::create(
+          b, widen(LLVM::LoadOp::create(b, runType(element),
+                                        at(ownerBase, offset), align)));
+    }
+    Value reduced = reduce.getResult(0);
     Value r = widen(vector::LoadOp::create(b, runType(element), residual,
                                            ValueRange{row, col},
                                            /*nontemporal=*/false, runAlign));
@@ -297,6 +355,27 @@ void OneShotEmitter::emitRow(Value row) {
                                             arith::MulFOp::create(b, o, o))});
     squares = loop.getResult(0);
   }
+  // Two stages: the owner flags the others (its sum is published); the
+  // others record the row's epoch in their own flag.
+  Value owns = arith::AndIOp::create(b, twoStage, isOwner);
+  if (fenceEachThread)
+    ifThen(owns,
+           [&] { LLVM::FenceOp::create(b, LLVM::AtomicOrdering::release); });
+  gpu::BarrierOp::create(b);
+  ifThen(arith::AndIOp::create(
+             b, owns,
+             arith::AndIOp::create(
+                 b, peerThread,
+                 arith::CmpIOp::create(b, arith::CmpIPredicate::ne, tidI64,
+                                       rank))),
+         [&] { flagPeer(tidI64); });
+  ifThen(arith::AndIOp::create(b,
+                               arith::AndIOp::create(b, twoStage, firstThread),
+                               arith::XOrIOp::create(b, isOwner, trueValue())),
+         [&] {
+           LLVM::StoreOp::create(b, epoch, flagOf(mine, rank),
+                                 /*alignment=*/4);
+         });
   // The workgroup's sum of squares: each wave's, then theirs through LDS.
   Value mineSum =
       vector::ReductionOp::create(b, vector::CombiningKind::ADD, squares);
@@ -369,6 +448,13 @@ void OneShotEmitter::emit(gpu::GPUFuncOp func) {
   hidden = memref::DimOp::create(b, x, 1);
   rowBytes = arith::MulIOp::create(b, toI64(hidden), i64(elementBytes));
   Value rows = memref::DimOp::create(b, x, 0);
+  twoStage = plan.twoStageFromBytes < 0
+                 ? arith::ConstantIntOp::create(b, 0, 1).getResult()
+                 : arith::CmpIOp::create(
+                       b, arith::CmpIPredicate::ugt,
+                       arith::MulIOp::create(b, toI64(rows), rowBytes),
+                       i64(plan.twoStageFromBytes))
+                       .getResult();
   // The grid the launch gives (OneShotAllReduceTemplate): gpu.grid_dim
   // would call the device library on AMD chips.
   Value grid = arith::MinUIOp::create(b, rows, idx(plan.maxWorkgroups));
@@ -392,7 +478,7 @@ FailureOr<gpu::GPUFuncOp> mlir::moe::buildOneShotAllReduceKernel(
   FailureOr<int64_t> size = lookupGroupSize(op, op.getGroup());
   if (failed(size))
     return failure();
-  OneShotPlan plan = planOneShotAllReduce(op, chip);
+  OneShotPlan plan = planOneShotAllReduce(op, chip, *size);
   ImplicitLocOpBuilder b(op.getLoc(), builder);
   auto sumsType = MemRefType::get(
       {plan.threads / chip.waveSize}, b.getF32Type(),

@@ -246,6 +246,41 @@ module attributes {moe.parallel = #moe.parallel<tp = 4, ep = 2>} {
 
 // -----
 
+// Four ranks: messages past 256 KiB (rows x row bytes) take two stages.
+// Thread 0 flags the row's owner (rank row % 4), the owner waits for every
+// rank's flag and publishes its rounded sum in place of its own row, then
+// flags the others; they wait for it, read its sum, and record the epoch
+// in their own flag.
+// CHECK-LABEL:   gpu.func @four_all_reduce_add_rms_norm_0(
+// CHECK:           %[[LIMIT:.*]] = arith.constant 262144 : i64
+// CHECK:           %[[TWO:.*]] = arith.cmpi ugt, %{{.*}}, %[[LIMIT]] : i64
+// CHECK:           gpu.barrier
+// CHECK:           %[[OWNER:.*]] = arith.remui %{{.*}}, %c4_i64{{.*}} : i64
+// CHECK:           llvm.store %{{.*}} atomic release {alignment = 4 : i64} : i32, !llvm.ptr<1>
+// CHECK:           llvm.store %{{.*}} atomic release {alignment = 4 : i64} : i32, !llvm.ptr<1>
+// CHECK:           llvm.load %{{.*}} atomic acquire {alignment = 4 : i64} : !llvm.ptr<1> -> i32
+// CHECK:           llvm.load %{{.*}} atomic acquire {alignment = 4 : i64} : !llvm.ptr<1> -> i32
+// CHECK:           gpu.barrier
+// CHECK:           scf.if %{{.*}} -> (vector<8xf32>) {
+// CHECK:             scf.if %[[TWO]] {
+// CHECK:               llvm.store %{{.*}} {alignment = 16 : i64} : vector<8xbf16>, !llvm.ptr<1>
+// CHECK:           } else {
+// CHECK:             llvm.load %{{.*}} {alignment = 16 : i64} : !llvm.ptr<1> -> vector<8xbf16>
+// CHECK:           gpu.barrier
+// CHECK:           llvm.store %{{.*}} atomic release {alignment = 4 : i64} : i32, !llvm.ptr<1>
+// CHECK:           llvm.store %{{.*}} {alignment = 4 : i64} : i32, !llvm.ptr<1>
+// CHECK:           gpu.subgroup_reduce add
+module attributes {moe.parallel = #moe.parallel<tp = 4>} {
+  func.func @four(%x: tensor<?x8xbf16>, %res: tensor<?x8xbf16>,
+                  %w: tensor<8xbf16>) -> (tensor<?x8xbf16>, tensor<?x8xbf16>) {
+    %n, %r = moe.all_reduce_add_rms_norm %x, %res, %w group "tp" eps 1.0e-06
+        : tensor<?x8xbf16>, tensor<8xbf16>
+    return %n, %r : tensor<?x8xbf16>, tensor<?x8xbf16>
+  }
+}
+
+// -----
+
 // all_gather and reduce_scatter are calls too: the library stacks along a
 // new outer dim (all_gather: [N, ...] then moved next to `dim` and merged),
 // reduce_scatter splits `dim` into [N, dim / N] with N moved outside first.

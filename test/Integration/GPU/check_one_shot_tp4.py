@@ -25,8 +25,15 @@ def main():
     check_tp.RANKS = 4
     rng = np.random.default_rng(41)
     label = "one-shot, 4 ranks on GPU 0"
-    check_tp.check_one_shot(h, rng, label, (1, 7, 300), devices=[0] * 4)
-    check_tp.check_one_shot_repeat(h, rng, label, (1, 9), devices=[0] * 4)
+    # T = 7000: every entry's message is past 256 KiB (two stages: row r
+    # reduced by rank r % 4 only, the others read its sum).
+    check_tp.check_one_shot(h, rng, label, (1, 7, 300, 7000),
+                            devices=[0] * 4)
+    # T = 2049: the first and third calls take two stages (2049 rows of
+    # 128 bytes), the second one stage (2048 rows): the modes share flags
+    # and buffers.
+    check_tp.check_one_shot_repeat(h, rng, label, (1, 9, 2049),
+                                   devices=[0] * 4)
     h.finish()
 
 
