@@ -149,7 +149,9 @@ static void rewriteKernel(gpu::GPUFuncOp kernel, const IREEKernelABI &abi) {
     }
     oldArg.replaceAllUsesWith(replacement);
   }
-  llvm::BitVector erase(newCount + oldCount);
+  // Sized to the entry block's arguments: the workgroup attributions follow
+  // the function's.
+  llvm::BitVector erase(kernel.front().getNumArguments());
   erase.set(newCount, newCount + oldCount);
   if (failed(kernel.eraseArguments(erase)))
     llvm_unreachable("the old arguments have no uses left");

@@ -205,13 +205,14 @@ def MoEUseIREEKernelABIPass
       a memref's dynamic sizes become one i32 each.
 
     The kernel rebuilds its memrefs from the pointer and sizes (offset 0,
-    row-major strides), so its body is unchanged. Sizes, offsets and index
-    scalars must fit in 31 bits, as IREE's own push constants do. Each
+    row-major strides), so its body is unchanged. Sizes and index scalars
+    are truncated to 32 bits, as IREE's push constants are; larger values
+    are not diagnosed. Each
     kernel's `known_block_size` is set from its launches, whose workgroup
     sizes must be constants and agree (IREE fixes it per export).
 
-    Diagnosed (expected vs. found): a memref argument with a layout or a
-    memory space, a scalar of another type, a workgroup size computed at
+    Diagnosed (expected vs. found): a memref argument that is not
+    contiguous row-major with static strides, or has a memory space, a scalar of another type, a workgroup size computed at
     run time, launches of one kernel with different workgroup sizes.
     `moe-compile --kernel-abi=iree` runs it; `--emit=iree` builds the
     kernels of its IREE module with it.

@@ -10,6 +10,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Interfaces/ControlFlowInterfaces.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
 using namespace mlir;
@@ -19,7 +20,11 @@ using namespace mlir::moe;
 /// binding). Ops that report their effects are taken at their word; any
 /// other op, and one that turns the buffer into a pointer, may write.
 static bool mayWriteThrough(Operation *op, Value value) {
-  if (isa<memref::ExtractAlignedPointerAsIndexOp>(op))
+  // A pointer escapes, or the buffer is forwarded into a region or another
+  // block (loop-carried, yielded, branched), where uses are not followed.
+  if (isa<memref::ExtractAlignedPointerAsIndexOp, RegionBranchOpInterface,
+          RegionBranchTerminatorOpInterface>(op) ||
+      op->getNumSuccessors() != 0)
     return true;
   auto effects = dyn_cast<MemoryEffectOpInterface>(op);
   if (!effects)
@@ -72,11 +77,13 @@ bool mlir::moe::isIREEBinding(MemRefType type) {
     return false;
   if (type.getLayout().isIdentity())
     return true;
-  // A strided layout that spells out the identity (offset 0, row-major).
+  // A strided layout that spells out the identity: offset 0 and row-major
+  // strides, all static (a dynamic stride may be any row pitch).
   auto identity = MemRefType::get(type.getShape(), type.getElementType());
   auto [strides, offset] = type.getStridesAndOffset();
   auto [rowMajor, zero] = identity.getStridesAndOffset();
-  return offset == 0 && strides == rowMajor;
+  return offset == 0 && strides == rowMajor &&
+         llvm::none_of(strides, ShapedType::isDynamic);
 }
 
 FailureOr<IREEKernelABI> mlir::moe::planIREEKernelABI(gpu::GPUFuncOp kernel) {

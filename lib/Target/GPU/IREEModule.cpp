@@ -43,13 +43,30 @@ static Attribute halAttr(MLIRContext *ctx, StringRef data) {
 static bool isHostCheck(scf::IfOp op) {
   if (op.getNumResults() != 0)
     return false;
-  WalkResult walk = op.walk([](Operation *inner) {
-    if (isa<gpu::LaunchFuncOp, func::CallOp>(inner))
-      return WalkResult::interrupt();
+  auto isCheckState = [](Value v) {
+    auto global = v.getDefiningOp<memref::GetGlobalOp>();
+    return global && global.getName() == kCheckStateSymbol;
+  };
+  // Scalar arithmetic, nested ifs, and loads and stores of the check state.
+  WalkResult walk = op.walk([&](Operation *inner) {
+    if (inner == op.getOperation() || isa<scf::IfOp, scf::YieldOp>(inner))
+      return WalkResult::advance();
     if (auto global = dyn_cast<memref::GetGlobalOp>(inner))
-      if (global.getName() != kCheckStateSymbol)
-        return WalkResult::interrupt();
-    return WalkResult::advance();
+      return isCheckState(global.getResult()) ? WalkResult::advance()
+                                              : WalkResult::interrupt();
+    if (auto load = dyn_cast<memref::LoadOp>(inner))
+      return isCheckState(load.getMemRef()) ? WalkResult::advance()
+                                            : WalkResult::interrupt();
+    if (auto store = dyn_cast<memref::StoreOp>(inner))
+      return isCheckState(store.getMemRef()) ? WalkResult::advance()
+                                             : WalkResult::interrupt();
+    bool scalar =
+        llvm::all_of(inner->getOperandTypes(),
+                     [](Type t) { return t.isIntOrIndexOrFloat(); }) &&
+        llvm::all_of(inner->getResultTypes(),
+                     [](Type t) { return t.isIntOrIndexOrFloat(); });
+    return scalar && isMemoryEffectFree(inner) ? WalkResult::advance()
+                                               : WalkResult::interrupt();
   });
   return !walk.wasInterrupted();
 }
@@ -136,6 +153,14 @@ private:
       return success();
     }
     if (auto yield = dyn_cast<scf::YieldOp>(op)) {
+      // A buffer made outside the branch would alias the if's result.
+      for (Value v : yield.getOperands())
+        if (isa<BaseMemRefType>(v.getType()) &&
+            !regions.back()->isAncestor(rootOf(v).getParentRegion()))
+          return op->emitError()
+                 << "--emit=iree: expected a branch to yield buffers it made, "
+                    "found one made outside it (an alias tensors cannot "
+                    "express)";
       scf::YieldOp::create(b, loc, mapped(yield.getOperands()));
       return success();
     }
@@ -159,6 +184,8 @@ private:
         return op->emitError() << "--emit=iree: expected a synchronous fill "
                                   "of a whole buffer, found a fill of a view "
                                   "or an asynchronous one";
+      if (failed(checkWritable(op, memset.getDst())))
+        return failure();
       map.map(memset.getDst(),
               linalg::FillOp::create(b, loc, map.lookup(memset.getValue()),
                                      map.lookup(memset.getDst()))
@@ -277,6 +304,11 @@ private:
     FailureOr<IREEKernelABI> abi = planIREEKernelABI(kernel);
     if (failed(abi))
       return failure();
+    if (launch.getDynamicSharedMemorySize())
+      return launch.emitError()
+             << "--emit=iree: " << kernel.getName()
+             << " takes dynamic shared memory, which the IREE module does not "
+                "carry yet (expected none)";
     SmallVector<int64_t> workgroupSize;
     for (Value v : {launch.getBlockSizeX(), launch.getBlockSizeY(),
                     launch.getBlockSizeZ()}) {
@@ -332,11 +364,8 @@ private:
                << "--emit=iree: " << kernel.getName()
                << " writes a buffer it also takes as another argument; "
                   "expected distinct buffers";
-      if (!regions.empty() &&
-          !regions.back()->isAncestor(original.getParentRegion()))
-        return launch.emitError()
-               << "--emit=iree: a launch in a branch writes a buffer made "
-                  "outside it, which has no IREE form yet";
+      if (failed(checkWritable(launch, original)))
+        return failure();
       resultTypes.push_back(tensors[i].getType());
       resultTensors.push_back(tensors[i]);
       tied.push_back(b.getIndexAttr(i));
@@ -416,6 +445,23 @@ private:
         updateBuffer(b, launch.getKernelOperands()[abi->bindings[i]],
                      extern_->getResult(result++));
     return success();
+  }
+
+  /// The buffer a view is of (one level: views of views are diagnosed).
+  Value rootOf(Value buffer) {
+    Operation *view = views.lookup(buffer);
+    return view ? view->getOperand(0) : buffer;
+  }
+
+  /// Diagnoses a write by `op` into `buffer` that tensors in a branch cannot
+  /// express: one made outside the branch being converted.
+  LogicalResult checkWritable(Operation *op, Value buffer) {
+    if (regions.empty() ||
+        regions.back()->isAncestor(rootOf(buffer).getParentRegion()))
+      return success();
+    return op->emitError() << "--emit=iree: expected writes in a branch to "
+                              "buffers made in it, found a write to one made "
+                              "outside it, which has no IREE form yet";
   }
 
   /// After a launch wrote `buffer`: its tensor is `written`; a view's

@@ -124,3 +124,15 @@ module attributes {gpu.container_module} {
     }
   }
 }
+
+// -----
+
+// A dynamic row stride may be any pitch: no binding.
+module attributes {gpu.container_module} {
+  gpu.module @kernels {
+    // expected-error @+1 {{IREE kernel ABI: argument 0 expected a contiguous row-major memref in the default memory space (a binding), found 'memref<?x?xf32, strided<[?, 1]>>'}}
+    gpu.func @k(%a: memref<?x?xf32, strided<[?, 1]>>) kernel {
+      gpu.return
+    }
+  }
+}
