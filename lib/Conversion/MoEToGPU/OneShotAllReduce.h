@@ -8,7 +8,11 @@
 // rank order in f32, rounds once to the element type, adds the residual and
 // normalizes, all in the same kernel. When the runtime has no workspace for
 // the group, or the rows do not fit in it, the program runs moe.all_reduce
-// (NCCL / RCCL) and then moe.add_rms_norm instead.
+// (NCCL / RCCL) and then moe.add_rms_norm instead. Past kTwoStageFromBytes
+// (4+ ranks) the kernel runs in two stages: each row is summed by one owner
+// rank, which publishes the rounded sum over its own row in its workspace
+// and flags the others, who read it (OneShotAllReduceKernel.cpp); then a
+// flag (row, owner) means "the owner's sum is there".
 //
 // The peer table (device memory, one per rank, built by the runtime):
 //   u64 workspace[size]  each rank's workspace (past its header of sizes),
@@ -64,12 +68,13 @@ struct OneShotPlan {
 };
 
 /// The message size from which groups of at least 4 ranks take the
-/// two-stage kernel: row r is reduced by rank r % size alone (a reduce-
-/// scatter by rows), which publishes the rounded sum in its workspace; the
-/// other ranks read that row (the all-gather) and each adds the residual
-/// and normalizes it. A rank then reads about 2 rows per row instead of
-/// `size`, at the cost of a second flag round trip. Not measured yet (the
-/// multi-GPU issue measures it): a guess from the bytes read.
+/// two-stage kernel: each row is reduced by one owner rank alone (a reduce-
+/// scatter by rows, owners rotating over each workgroup's rows), which
+/// publishes the rounded sum in its workspace; the other ranks read that
+/// row (the all-gather) and each adds the residual and normalizes it. A
+/// rank then reads about 2 rows per row instead of `size`, at the cost of a
+/// second flag round trip. Not measured yet (the multi-GPU issue measures
+/// it): a guess from the bytes read.
 inline constexpr int64_t kTwoStageFromBytes = 256 << 10;
 
 OneShotPlan planOneShotAllReduce(AllReduceAddRMSNormOp op, const ChipInfo &chip,

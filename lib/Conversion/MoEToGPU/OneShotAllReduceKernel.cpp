@@ -14,14 +14,18 @@
 //      squares summed over the workgroup (subgroup reduce, then LDS);
 //   4. normed = residual_out * rsqrt(mean + eps) * (weight + offset).
 // Two stages (groups of 4+ ranks, messages past plan.twoStageFromBytes):
-// in step 2 thread 0 flags only the row's owner (rank row % size); the
-// owner waits for every rank's flag, the others for the owner's. In step 3
-// the owner sums as above and stores the rounded sum over its own row in
-// its workspace (only it reads that row); the others load that sum instead.
-// After step 3 the owner flags the others (release, after each thread's
-// fence on AMD), and the others store the epoch into their own flag. The
-// owner's buffer e % 2 is rewritten at epoch e + 2 at the earliest, after
-// every rank has flagged epoch e + 1, that is after they read the sum.
+// each row has an owner, rank (w + k) % size for the k-th row of workgroup
+// w, so that every workgroup owns a size-th of its rows. In step 2 thread 0
+// flags only the owner; the owner waits for every rank's flag, the others
+// for the owner's. In step 3 the owner sums as above and stores the rounded
+// sum over its own row in its workspace (only it reads that row); the
+// others load that sum instead. After step 3 the owner flags the others
+// (release, after each thread's fence on AMD), and the others store the
+// epoch into their own flag. The owner's buffer e % 2 is rewritten at
+// epoch e + 2 at the earliest, after every rank has flagged epoch e + 1,
+// that is after they read the sum. Flags between two non-owners are not
+// advanced in this mode: a one-stage call after 2^31 two-stage calls of the
+// same row would misread them (epochs compare by signed difference).
 // A wait that sees no peer for 2^26 polls traps: a peer that never comes
 // is a launch failure, not a hang.
 //
@@ -189,6 +193,8 @@ private:
   Value rowBytes, rank, flagBytes, bufferBytes, hidden;
   /// i1: whether this call runs in two stages (plan.twoStageFromBytes).
   Value twoStage;
+  /// index: the workgroups of the launch (the grid-stride loop's step).
+  Value grid;
 };
 } // namespace
 
@@ -267,9 +273,17 @@ void OneShotEmitter::emitRow(Value row) {
     LLVM::FenceOp::create(b, LLVM::AtomicOrdering::release);
   gpu::BarrierOp::create(b);
   // Step 2, one stage: thread p flags rank p, then waits for rank p's flag.
-  // Two stages: thread 0 flags the row's owner (rank row % size); the owner
+  // Two stages: thread 0 flags the row's owner (see below); the owner
   // waits for every rank's flag, the others for the owner's (its sum).
-  Value owner = arith::RemUIOp::create(b, rowI64, sizeI64);
+  // The owner of the k-th row of workgroup w (row w + k * grid) is rank
+  // (w + k) % size: each workgroup reduces every size-th of its rows and
+  // reads the others' sums, whatever the grid (row % size would give a
+  // workgroup all its rows or none when size divides the grid).
+  Value owner = arith::RemUIOp::create(
+      b,
+      arith::AddIOp::create(b, toI64(arith::DivUIOp::create(b, row, grid)),
+                            toI64(arith::RemUIOp::create(b, row, grid))),
+      sizeI64);
   Value isOwner =
       arith::CmpIOp::create(b, arith::CmpIPredicate::eq, owner, rank);
   Value sumsHere = arith::OrIOp::create(
@@ -457,7 +471,7 @@ void OneShotEmitter::emit(gpu::GPUFuncOp func) {
                        .getResult();
   // The grid the launch gives (OneShotAllReduceTemplate): gpu.grid_dim
   // would call the device library on AMD chips.
-  Value grid = arith::MinUIOp::create(b, rows, idx(plan.maxWorkgroups));
+  grid = arith::MinUIOp::create(b, rows, idx(plan.maxWorkgroups));
   auto loop = scf::ForOp::create(
       b, gpu::BlockIdOp::create(b, gpu::Dimension::x), rows, grid);
   {

@@ -247,7 +247,8 @@ module attributes {moe.parallel = #moe.parallel<tp = 4, ep = 2>} {
 // -----
 
 // Four ranks: messages past 256 KiB (rows x row bytes) take two stages.
-// Thread 0 flags the row's owner (rank row % 4), the owner waits for every
+// Thread 0 flags the row's owner (rank (w + k) % 4 for the k-th row of
+// workgroup w), the owner waits for every
 // rank's flag and publishes its rounded sum in place of its own row, then
 // flags the others; they wait for it, read its sum, and record the epoch
 // in their own flag.
@@ -255,6 +256,8 @@ module attributes {moe.parallel = #moe.parallel<tp = 4, ep = 2>} {
 // CHECK:           %[[LIMIT:.*]] = arith.constant 262144 : i64
 // CHECK:           %[[TWO:.*]] = arith.cmpi ugt, %{{.*}}, %[[LIMIT]] : i64
 // CHECK:           gpu.barrier
+// CHECK:           arith.remui %{{.*}}, %{{.*}} : index
+// CHECK:           arith.divui %{{.*}}, %{{.*}} : index
 // CHECK:           %[[OWNER:.*]] = arith.remui %{{.*}}, %c4_i64{{.*}} : i64
 // CHECK:           llvm.store %{{.*}} atomic release {alignment = 4 : i64} : i32, !llvm.ptr<1>
 // CHECK:           llvm.store %{{.*}} atomic release {alignment = 4 : i64} : i32, !llvm.ptr<1>

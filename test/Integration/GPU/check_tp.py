@@ -118,8 +118,9 @@ def check_one_shot(h, rng, label, tokens, devices=None, extra=(),
 
 def check_one_shot_repeat(h, rng, label, tokens, devices=None, extra=()):
     """one_shot_repeat: three one-shot calls in one process (epochs 1, 2
-    and 3, both buffers, fewer rows in the second), each against numpy;
-    with moe-run --bench 3 after them (nine more calls, not compared)."""
+    and 3, both buffers, fewer rows in the second, x negated in the third),
+    each against numpy; with moe-run --bench 3 after them (nine more calls,
+    not compared)."""
     for t in tokens:
         xs = [rand(rng, (t, 64), "bf16") for _ in range(RANKS)]
         res = rand(rng, (t, 64), "bf16")
@@ -135,10 +136,11 @@ def check_one_shot_repeat(h, rng, label, tokens, devices=None, extra=()):
 
         n1, r1 = fused(xs, res)
         n2, r2 = fused([x[:t - 1] for x in xs], r1[:t - 1])
+        n3, r3 = fused([-x for x in xs], res)
         for r in range(RANKS):
             for i, (name, want) in enumerate(
                     (("n1", n1), ("r1", r1), ("n2", n2), ("r2", r2),
-                     ("n3 (== n1)", n1), ("r3 (== r1)", r1))):
+                     ("n3 (x negated)", n3), ("r3 (x negated)", r3))):
                 h.close(f"{label}: one_shot_repeat {name}, rank {r}, T={t}",
                         got[r][i], want, "bf16")
         for r in range(1, RANKS):

@@ -28,8 +28,9 @@ module attributes {moe.parallel = #moe.parallel<tp = 4>} {
 
   // Three one-shot calls in one process: the full rows (epoch 1), all but
   // the last row (epoch 2, the other buffer) on the first call's
-  // residual_out, the full rows again (the last row at epoch 2, the others
-  // at 3): the third call's results equal the first's.
+  // residual_out, the full rows again with x negated (the last row at
+  // epoch 2, the others at 3, the first call's buffer): a read of the first
+  // call's sum, left in that buffer, would show.
   func.func @one_shot_repeat(%x: tensor<?x64xbf16>, %res: tensor<?x64xbf16>, %w: tensor<64xbf16>)
       -> (tensor<?x64xbf16>, tensor<?x64xbf16>, tensor<?x64xbf16>, tensor<?x64xbf16>,
           tensor<?x64xbf16>, tensor<?x64xbf16>) {
@@ -43,7 +44,8 @@ module attributes {moe.parallel = #moe.parallel<tp = 4>} {
     %res2 = tensor.extract_slice %r1[0, 0] [%t1, 64] [1, 1] : tensor<?x64xbf16> to tensor<?x64xbf16>
     %n2, %r2 = moe.all_reduce_add_rms_norm %x2, %res2, %w group "tp" eps 1.0e-06 offset 1.0
         : tensor<?x64xbf16>, tensor<64xbf16>
-    %n3, %r3 = moe.all_reduce_add_rms_norm %x, %res, %w group "tp" eps 1.0e-06 offset 1.0
+    %x3 = arith.negf %x : tensor<?x64xbf16>
+    %n3, %r3 = moe.all_reduce_add_rms_norm %x3, %res, %w group "tp" eps 1.0e-06 offset 1.0
         : tensor<?x64xbf16>, tensor<64xbf16>
     return %n1, %r1, %n2, %r2, %n3, %r3 : tensor<?x64xbf16>, tensor<?x64xbf16>, tensor<?x64xbf16>,
         tensor<?x64xbf16>, tensor<?x64xbf16>, tensor<?x64xbf16>
