@@ -422,6 +422,10 @@ private:
     state.addOperands(resultDims);
     state.addTypes(resultTypes);
     state.propertiesAttr = properties.getDictionary(ctx);
+    // IREE reads subgroup_size; its ROCm samples also spell the discardable
+    // subgroupSize, which IREE ignores and readers look for.
+    state.addAttribute("subgroupSize",
+                       b.getI64IntegerAttr(chips.front()->waveSize));
     // The workgroup count region, then one (empty: unconditional) region
     // per target.
     for (size_t i = 0; i < 1 + chips.size(); ++i)
