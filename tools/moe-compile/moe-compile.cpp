@@ -15,7 +15,6 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/IR/Verifier.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
@@ -333,6 +332,20 @@ static LogicalResult writeFile(StringRef dir, StringRef name, StringRef bytes) {
   return success();
 }
 
+/// `module` canonicalized, CSE'd and printed.
+static FailureOr<std::string> tidyAndPrint(MLIRContext &context,
+                                           ModuleOp module) {
+  PassManager tidy(&context);
+  tidy.addPass(createCanonicalizerPass());
+  tidy.addPass(createCSEPass());
+  if (failed(tidy.run(module)))
+    return failure();
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  module->print(os);
+  return text;
+}
+
 /// The IREE module of the outlined `program` (buildIREEModule), tidied and
 /// printed.
 static FailureOr<std::string>
@@ -342,15 +355,7 @@ printIREEModule(MLIRContext &context, ModuleOp program,
       moe::buildIREEModule(program, objects, suffix);
   if (failed(iree))
     return failure();
-  PassManager tidy(&context);
-  tidy.addPass(createCanonicalizerPass());
-  tidy.addPass(createCSEPass());
-  if (failed(tidy.run(**iree)))
-    return failure();
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  (*iree)->print(os);
-  return text;
+  return tidyAndPrint(context, **iree);
 }
 
 /// --emit=iree: the outlined program's host functions as an IREE module,
@@ -401,14 +406,10 @@ emitIREE(MLIRContext &context, ModuleOp module,
       for (Operation &op : llvm::make_early_inc_range(*(*iree)->getBody()))
         op.moveBefore(merged->getBody(), merged->getBody()->end());
     }
-    PassManager tidy(&context);
-    tidy.addPass(createCanonicalizerPass());
-    tidy.addPass(createCSEPass());
-    if (failed(tidy.run(*merged)))
+    FailureOr<std::string> mergedText = tidyAndPrint(context, *merged);
+    if (failed(mergedText))
       return failure();
-    text.clear();
-    llvm::raw_string_ostream os(text);
-    merged->print(os);
+    text = *mergedText;
   }
   for (auto [chip, program] : llvm::zip(chips, programs)) {
     std::string tk = moe::kernelToolkit(*chip, toolkitFolder());
