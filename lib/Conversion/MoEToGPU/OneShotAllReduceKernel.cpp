@@ -279,11 +279,12 @@ void OneShotEmitter::emitRow(Value row) {
   // (w + k) % size: each workgroup reduces every size-th of its rows and
   // reads the others' sums, whatever the grid (row % size would give a
   // workgroup all its rows or none when size divides the grid).
-  Value owner = arith::RemUIOp::create(
-      b,
-      arith::AddIOp::create(b, toI64(arith::DivUIOp::create(b, row, grid)),
-                            toI64(arith::RemUIOp::create(b, row, grid))),
-      sizeI64);
+  // (Separate statements: the order of the ops must not depend on the C++
+  // compiler's order of evaluating arguments.)
+  Value k = toI64(arith::DivUIOp::create(b, row, grid));
+  Value w = toI64(arith::RemUIOp::create(b, row, grid));
+  Value owner =
+      arith::RemUIOp::create(b, arith::AddIOp::create(b, w, k), sizeI64);
   Value isOwner =
       arith::CmpIOp::create(b, arith::CmpIPredicate::eq, owner, rank);
   Value sumsHere = arith::OrIOp::create(

@@ -256,8 +256,8 @@ module attributes {moe.parallel = #moe.parallel<tp = 4, ep = 2>} {
 // CHECK:           %[[LIMIT:.*]] = arith.constant 262144 : i64
 // CHECK:           %[[TWO:.*]] = arith.cmpi ugt, %{{.*}}, %[[LIMIT]] : i64
 // CHECK:           gpu.barrier
-// CHECK:           arith.remui %{{.*}}, %{{.*}} : index
 // CHECK:           arith.divui %{{.*}}, %{{.*}} : index
+// CHECK:           arith.remui %{{.*}}, %{{.*}} : index
 // CHECK:           %[[OWNER:.*]] = arith.remui %{{.*}}, %c4_i64{{.*}} : i64
 // CHECK:           llvm.store %{{.*}} atomic release {alignment = 4 : i64} : i32, !llvm.ptr<1>
 // CHECK:           llvm.store %{{.*}} atomic release {alignment = 4 : i64} : i32, !llvm.ptr<1>
