@@ -14,7 +14,6 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/BuiltinOps.h"
-#include "mlir/IR/Matchers.h"
 #include "llvm/ADT/BitVector.h"
 #include "llvm/Support/InterleavedRange.h"
 
@@ -192,17 +191,11 @@ struct MoEUseIREEKernelABIPass
     if (auto known = kernel.getKnownBlockSizeAttr())
       size.assign(known.asArrayRef().begin(), known.asArrayRef().end());
     for (gpu::LaunchFuncOp launch : uses) {
-      SmallVector<int32_t> here;
-      for (Value v : {launch.getBlockSizeX(), launch.getBlockSizeY(),
-                      launch.getBlockSizeZ()}) {
-        APInt value;
-        if (!matchPattern(v, m_ConstantInt(&value)))
-          return launch.emitError()
-                 << "IREE kernel ABI: expected a constant workgroup size for "
-                 << kernel.getName() << " (IREE fixes it per export), found "
-                 << "a size computed at run time";
-        here.push_back(static_cast<int32_t>(value.getSExtValue()));
-      }
+      FailureOr<SmallVector<int64_t, 3>> constant =
+          constantWorkgroupSize(launch, kernel.getName(), "IREE kernel ABI");
+      if (failed(constant))
+        return failure();
+      SmallVector<int32_t> here(constant->begin(), constant->end());
       if (size.empty())
         size = here;
       else if (size != here)

@@ -229,6 +229,28 @@ static LogicalResult checkToolkit(const moe::ChipInfo &chip, StringRef tk) {
   return failure();
 }
 
+/// Creates folder `dir` and writes `bytes` to `dir`/`name`.
+static LogicalResult writeFile(StringRef dir, StringRef name, StringRef bytes) {
+  if (std::error_code ec = llvm::sys::fs::create_directories(dir)) {
+    llvm::errs() << "moe-compile: cannot create '" << dir
+                 << "': " << ec.message() << "\n";
+    return failure();
+  }
+  SmallString<256> path(dir);
+  llvm::sys::path::append(path, name);
+  std::error_code ec;
+  llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_None);
+  if (ec) {
+    llvm::errs() << "moe-compile: cannot write '" << path
+                 << "': " << ec.message() << "\n";
+    return failure();
+  }
+  os << bytes;
+  if (verbose)
+    llvm::errs() << "moe-compile: wrote " << path << "\n";
+  return success();
+}
+
 /// --target=gfx942|gfx950|sm_90: the kernels of the optimized program; the
 /// assembly of --emit=isa goes to `isaStream`.
 static LogicalResult compileKernels(ModuleOp module, const moe::ChipInfo &chip,
@@ -256,26 +278,11 @@ static LogicalResult compileKernels(ModuleOp module, const moe::ChipInfo &chip,
   }
   if (emit == Emit::Hsaco) {
     std::string dir = outputFile.empty() ? "." : outputFile.getValue();
-    if (std::error_code ec = llvm::sys::fs::create_directories(dir)) {
-      llvm::errs() << "moe-compile: cannot create '" << dir
-                   << "': " << ec.message() << "\n";
-      return failure();
-    }
-    for (const moe::KernelObject &object : *objects) {
-      SmallString<256> path(dir);
-      llvm::sys::path::append(path, object.kernels.front() + "." + object.chip +
-                                        ".hsaco");
-      std::error_code ec;
-      llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_None);
-      if (ec) {
-        llvm::errs() << "moe-compile: cannot write '" << path
-                     << "': " << ec.message() << "\n";
+    for (const moe::KernelObject &object : *objects)
+      if (failed(writeFile(
+              dir, object.kernels.front() + "." + object.chip + ".hsaco",
+              object.binary)))
         return failure();
-      }
-      os << object.binary;
-      if (verbose)
-        llvm::errs() << "moe-compile: wrote " << path << "\n";
-    }
   } else if (isaStream) {
     for (const moe::KernelObject &object : *objects)
       *isaStream << "// kernel " << object.kernels.front() << " for "
@@ -307,28 +314,6 @@ static LogicalResult compileKernels(ModuleOp module, const moe::ChipInfo &chip,
       }
     }
   }
-  return success();
-}
-
-/// Creates folder `dir` and writes `bytes` to `dir`/`name`.
-static LogicalResult writeFile(StringRef dir, StringRef name, StringRef bytes) {
-  if (std::error_code ec = llvm::sys::fs::create_directories(dir)) {
-    llvm::errs() << "moe-compile: cannot create '" << dir
-                 << "': " << ec.message() << "\n";
-    return failure();
-  }
-  SmallString<256> path(dir);
-  llvm::sys::path::append(path, name);
-  std::error_code ec;
-  llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_None);
-  if (ec) {
-    llvm::errs() << "moe-compile: cannot write '" << path
-                 << "': " << ec.message() << "\n";
-    return failure();
-  }
-  os << bytes;
-  if (verbose)
-    llvm::errs() << "moe-compile: wrote " << path << "\n";
   return success();
 }
 

@@ -55,6 +55,13 @@ bool isIREEBinding(MemRefType type);
 /// a scalar that is not an integer, index or f16/bf16/f32/f64.
 FailureOr<IREEKernelABI> planIREEKernelABI(gpu::GPUFuncOp kernel);
 
+/// The workgroup size of `launch` (of kernel `kernelName`), which IREE fixes
+/// per export: its constant block sizes, or a diagnostic on the launch
+/// starting with `who` ("IREE kernel ABI", "--emit=iree").
+FailureOr<llvm::SmallVector<int64_t, 3>>
+constantWorkgroupSize(gpu::LaunchFuncOp launch, StringRef kernelName,
+                      StringRef who);
+
 /// The values a launch passes for `constants` (i32 each), built at `b`'s
 /// insertion point from the launch's operands `operands` (the kernel's
 /// arguments) and, for sizes, `dimOf(operand, dim)` (memref.dim or

@@ -10,6 +10,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/Interfaces/ControlFlowInterfaces.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
@@ -113,6 +114,23 @@ FailureOr<IREEKernelABI> mlir::moe::planIREEKernelABI(gpu::GPUFuncOp kernel) {
              << type;
   }
   return abi;
+}
+
+FailureOr<SmallVector<int64_t, 3>>
+mlir::moe::constantWorkgroupSize(gpu::LaunchFuncOp launch, StringRef kernelName,
+                                 StringRef who) {
+  SmallVector<int64_t, 3> size;
+  for (Value v : {launch.getBlockSizeX(), launch.getBlockSizeY(),
+                  launch.getBlockSizeZ()}) {
+    APInt value;
+    if (!matchPattern(v, m_ConstantInt(&value)))
+      return launch.emitError()
+             << who << ": expected a constant workgroup size for " << kernelName
+             << " (IREE fixes it per export), found a size computed at run "
+                "time";
+    size.push_back(value.getSExtValue());
+  }
+  return size;
 }
 
 SmallVector<Value>

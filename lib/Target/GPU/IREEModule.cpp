@@ -22,7 +22,6 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/IRMapping.h"
-#include "mlir/IR/Matchers.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/Support/FormatVariadic.h"
 
@@ -309,18 +308,10 @@ private:
              << "--emit=iree: " << kernel.getName()
              << " takes dynamic shared memory, which the IREE module does not "
                 "carry yet (expected none)";
-    SmallVector<int64_t> workgroupSize;
-    for (Value v : {launch.getBlockSizeX(), launch.getBlockSizeY(),
-                    launch.getBlockSizeZ()}) {
-      APInt value;
-      if (!matchPattern(v, m_ConstantInt(&value)))
-        return launch.emitError()
-               << "--emit=iree: expected a constant workgroup size for "
-               << kernel.getName()
-               << " (IREE fixes it per export), found a size computed at "
-                  "run time";
-      workgroupSize.push_back(value.getSExtValue());
-    }
+    FailureOr<SmallVector<int64_t, 3>> workgroupSize =
+        constantWorkgroupSize(launch, kernel.getName(), "--emit=iree");
+    if (failed(workgroupSize))
+      return failure();
 
     SmallVector<Value> operands;
     for (Value v : launch.getKernelOperands()) {
@@ -411,7 +402,7 @@ private:
     properties.append("tied_operands", b.getArrayAttr(tied));
     properties.append(
         "workgroup_size",
-        b.getArrayAttr(llvm::map_to_vector(workgroupSize, [&](int64_t s) {
+        b.getArrayAttr(llvm::map_to_vector(*workgroupSize, [&](int64_t s) {
           return Attribute(b.getIndexAttr(s));
         })));
 
