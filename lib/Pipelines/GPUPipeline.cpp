@@ -40,14 +40,32 @@ void mlir::moe::buildGPUHostPipeline(OpPassManager &pm, const ChipInfo &chip,
   addGPUHostLoweringPasses(pm, chip, toolkit, options);
 }
 
+/// gpu-module-to-binary with `toolkit`; `format` "bin", or "" for the
+/// pass's default (fatbin: what the host launch embeds).
+static void addModuleToBinaryPass(OpPassManager &pm, StringRef toolkit,
+                                  StringRef format) {
+  GpuModuleToBinaryPassOptions binary;
+  binary.toolkitPath = toolkit.str();
+  if (!format.empty())
+    binary.compilationTarget = format.str();
+  pm.addPass(createGpuModuleToBinaryPass(binary));
+}
+
+/// After outlining (and the host's buffer passes): view metadata, affine
+/// and scf as plain ops, then the kernel modules to ROCDL or NVVM.
+static void addOutlinedLoweringPasses(OpPassManager &pm, const ChipInfo &chip) {
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+  addKernelLoweringPasses(pm, chip);
+}
+
 void mlir::moe::addGPUHostLoweringPasses(OpPassManager &pm,
                                          const ChipInfo &chip,
                                          StringRef toolkit,
                                          const KernelOptions &options) {
   addGPUKernelLoweringPasses(pm, chip, options);
-  GpuModuleToBinaryPassOptions binary;
-  binary.toolkitPath = toolkit.str();
-  pm.addPass(createGpuModuleToBinaryPass(binary));
+  addModuleToBinaryPass(pm, toolkit, /*format=*/"");
   pm.addPass(createMoEPrepareHostFunctionsPass());
   pm.addPass(createGpuToLLVMConversionPass());
   pm.addPass(createConvertToLLVMPass());
@@ -89,23 +107,14 @@ void mlir::moe::addGPUKernelLoweringPasses(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
   if (options.ireeKernelABI)
     pm.addPass(createMoEUseIREEKernelABIPass());
-  pm.addPass(memref::createExpandStridedMetadataPass());
-  pm.addPass(createLowerAffinePass());
-  pm.addPass(createSCFToControlFlowPass());
-  addKernelLoweringPasses(pm, chip);
+  addOutlinedLoweringPasses(pm, chip);
 }
 
 void mlir::moe::addIREEKernelPasses(OpPassManager &pm, const ChipInfo &chip,
                                     StringRef toolkit) {
   pm.addPass(createMoEUseIREEKernelABIPass());
-  pm.addPass(memref::createExpandStridedMetadataPass());
-  pm.addPass(createLowerAffinePass());
-  pm.addPass(createSCFToControlFlowPass());
-  addKernelLoweringPasses(pm, chip);
-  GpuModuleToBinaryPassOptions binary;
-  binary.toolkitPath = toolkit.str();
-  binary.compilationTarget = "bin";
-  pm.addPass(createGpuModuleToBinaryPass(binary));
+  addOutlinedLoweringPasses(pm, chip);
+  addModuleToBinaryPass(pm, toolkit, "bin");
 }
 
 namespace {

@@ -119,7 +119,11 @@ private:
   Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
   Value i64(int64_t v) { return arith::ConstantIntOp::create(b, v, 64); }
   Value i32(int64_t v) { return arith::ConstantIntOp::create(b, v, 32); }
-  Value trueValue() { return arith::ConstantIntOp::create(b, 1, 1); }
+  /// not `flag` (i1).
+  Value negate(Value flag) {
+    return arith::XOrIOp::create(b, flag,
+                                 arith::ConstantIntOp::create(b, 1, 1));
+  }
   /// The workspace of rank `p` (i64): the table's entry p.
   Value workspaceOf(Value p) {
     return LLVM::IntToPtrOp::create(
@@ -287,8 +291,7 @@ void OneShotEmitter::emitRow(Value row) {
       arith::RemUIOp::create(b, arith::AddIOp::create(b, w, k), sizeI64);
   Value isOwner =
       arith::CmpIOp::create(b, arith::CmpIPredicate::eq, owner, rank);
-  Value sumsHere = arith::OrIOp::create(
-      b, arith::XOrIOp::create(b, twoStage, trueValue()), isOwner);
+  Value sumsHere = arith::OrIOp::create(b, negate(twoStage), isOwner);
   auto ifThen = [&](Value condition, function_ref<void()> body) {
     auto branch = scf::IfOp::create(b, condition, /*withElseRegion=*/false);
     OpBuilder::InsertionGuard guard(b);
@@ -306,15 +309,13 @@ void OneShotEmitter::emitRow(Value row) {
       arith::CmpIOp::create(b, arith::CmpIPredicate::ult, tid, idx(size));
   Value firstThread =
       arith::CmpIOp::create(b, arith::CmpIPredicate::eq, tid, idx(0));
-  ifThen(arith::AndIOp::create(b, peerThread,
-                               arith::XOrIOp::create(b, twoStage, trueValue())),
+  ifThen(arith::AndIOp::create(b, peerThread, negate(twoStage)),
          [&] { flagPeer(tidI64); });
   ifThen(arith::AndIOp::create(b, firstThread, twoStage),
          [&] { flagPeer(owner); });
   ifThen(arith::AndIOp::create(b, peerThread, sumsHere),
          [&] { waitForFlag(flagOf(mine, tidI64), epoch); });
-  ifThen(arith::AndIOp::create(b, firstThread,
-                               arith::XOrIOp::create(b, sumsHere, trueValue())),
+  ifThen(arith::AndIOp::create(b, firstThread, negate(sumsHere)),
          [&] { waitForFlag(flagOf(mine, owner), epoch); });
   gpu::BarrierOp::create(b);
   Value ownerBase = workspaceOf(owner);
@@ -386,7 +387,7 @@ void OneShotEmitter::emitRow(Value row) {
          [&] { flagPeer(tidI64); });
   ifThen(arith::AndIOp::create(b,
                                arith::AndIOp::create(b, twoStage, firstThread),
-                               arith::XOrIOp::create(b, isOwner, trueValue())),
+                               negate(isOwner)),
          [&] {
            LLVM::StoreOp::create(b, epoch, flagOf(mine, rank),
                                  /*alignment=*/4);

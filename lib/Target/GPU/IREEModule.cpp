@@ -37,6 +37,13 @@ static Attribute halAttr(MLIRContext *ctx, StringRef data) {
   return OpaqueAttr::get(StringAttr::get(ctx, "hal"), data, NoneType::get(ctx));
 }
 
+/// Whether `op` takes and gives only integers, indices and floats.
+static bool isScalarOp(Operation *op) {
+  auto scalar = [](Type t) { return t.isIntOrIndexOrFloat(); };
+  return llvm::all_of(op->getOperandTypes(), scalar) &&
+         llvm::all_of(op->getResultTypes(), scalar);
+}
+
 /// A run-time size check (an scf.if that only records a mismatch in the
 /// moe_check_state global for the moe runtime to report).
 static bool isHostCheck(scf::IfOp op) {
@@ -59,13 +66,9 @@ static bool isHostCheck(scf::IfOp op) {
     if (auto store = dyn_cast<memref::StoreOp>(inner))
       return isCheckState(store.getMemRef()) ? WalkResult::advance()
                                              : WalkResult::interrupt();
-    bool scalar =
-        llvm::all_of(inner->getOperandTypes(),
-                     [](Type t) { return t.isIntOrIndexOrFloat(); }) &&
-        llvm::all_of(inner->getResultTypes(),
-                     [](Type t) { return t.isIntOrIndexOrFloat(); });
-    return scalar && isMemoryEffectFree(inner) ? WalkResult::advance()
-                                               : WalkResult::interrupt();
+    return isScalarOp(inner) && isMemoryEffectFree(inner)
+               ? WalkResult::advance()
+               : WalkResult::interrupt();
   });
   return !walk.wasInterrupted();
 }
@@ -213,12 +216,7 @@ private:
       return isHostCheck(branch) ? success() : convertIf(branch, b);
     if (auto launch = dyn_cast<gpu::LaunchFuncOp>(op))
       return convertLaunch(launch, b);
-    bool scalar =
-        llvm::all_of(op->getOperandTypes(),
-                     [](Type t) { return t.isIntOrIndexOrFloat(); }) &&
-        llvm::all_of(op->getResultTypes(),
-                     [](Type t) { return t.isIntOrIndexOrFloat(); });
-    if (scalar && op->getNumRegions() == 0 && isMemoryEffectFree(op)) {
+    if (isScalarOp(op) && op->getNumRegions() == 0 && isMemoryEffectFree(op)) {
       b.clone(*op, map);
       return success();
     }
