@@ -130,7 +130,7 @@ mlir::moe::buildExpandedExperts(RewriterBase &rewriter, ExpertsOp op,
     return {q.getValues(), q.getScales()};
   };
   QuantAttr weightQuant = op.getWeightQuantAttr();
-  auto gemm = [&](Value a, Value w, Value wScales, RowSource rows,
+  auto gemm = [&](Value a, Value w, Value wScales, Value bias, RowSource rows,
                   int64_t cols) {
     auto type = RankedTensorType::get({routes, cols}, element);
     auto [aValues, aScales] = quantizeA(a);
@@ -147,17 +147,18 @@ mlir::moe::buildExpandedExperts(RewriterBase &rewriter, ExpertsOp op,
     }
     return GroupedMatmulOp::create(
         rewriter, loc, type, /*result_scales=*/Type(), aValues, w, sorted,
-        blocks, count, routeIds, /*weights=*/Value(),
+        blocks, count, routeIds, /*weights=*/Value(), bias,
         RowSourceAttr::get(ctx, rows), topKAttr, blockMAttr,
         /*activation=*/ActivationAttr(), tile, /*plan=*/GemmPlanAttr(),
         /*sum_routes=*/UnitAttr(), aScales, wScales, aQuant, wQuant,
         /*out_quant=*/QuantAttr(), /*out_round=*/TypeAttr());
   };
-  ex.gemm1 = gemm(op.getX(), w.w1, w.w1Scales, RowSource::Tokens, twoI);
+  ex.gemm1 =
+      gemm(op.getX(), w.w1, w.w1Scales, w.w1Bias, RowSource::Tokens, twoI);
   ex.activation = ActivationOp::create(
       rewriter, loc, RankedTensorType::get({routes, twoI / 2}, element),
       ex.gemm1.getResult(), op.getActivation());
-  ex.gemm2 = gemm(ex.activation.getResult(), w.w2, w.w2Scales,
+  ex.gemm2 = gemm(ex.activation.getResult(), w.w2, w.w2Scales, w.w2Bias,
                   RowSource::Routes, hidden);
   // The combine reads only the routes of local experts: the rows GEMM2
   // writes (so its output needs no zero fill).
@@ -172,10 +173,11 @@ FailureOr<CombineOp> mlir::moe::expandExperts(RewriterBase &rewriter,
                                               ExpertsOp op, int64_t blockM) {
   if (TileAttr tile = op.getTileAttr())
     blockM = tile.getBlockM();
-  FailureOr<ExpandedExperts> ex = buildExpandedExperts(
-      rewriter, op, blockM, dimOf(op.getW1(), 0),
-      /*expertBegin=*/Value(),
-      {op.getW1(), op.getW2(), op.getW1Scales(), op.getW2Scales()});
+  FailureOr<ExpandedExperts> ex =
+      buildExpandedExperts(rewriter, op, blockM, dimOf(op.getW1(), 0),
+                           /*expertBegin=*/Value(),
+                           {op.getW1(), op.getW2(), op.getW1Scales(),
+                            op.getW2Scales(), op.getW1Bias(), op.getW2Bias()});
   if (failed(ex))
     return failure();
   rewriter.replaceOp(op, ex->combine.getResult());

@@ -54,7 +54,7 @@ mlir::moe::fuseQuantizeIntoGemm(RewriterBase &rewriter, QuantizeOp quantize) {
       rewriter, gemm.getLoc(), quantize.getValues().getType(),
       quantize.getScales().getType(), gemm.getA(), gemm.getW(),
       gemm.getSortedRouteIds(), gemm.getBlockExpertIds(), gemm.getPaddedCount(),
-      gemm.getRouteIds(), gemm.getWeights(), gemm.getRowsAttr(),
+      gemm.getRouteIds(), gemm.getWeights(), gemm.getBias(), gemm.getRowsAttr(),
       gemm.getTopKAttr(), gemm.getBlockMAttr(), gemm.getActivationAttr(),
       gemm.getTileAttr(),
       /*plan=*/GemmPlanAttr(), // a plan of the unfused GEMM no longer fits

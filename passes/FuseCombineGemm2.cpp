@@ -69,8 +69,8 @@ mlir::moe::fuseCombineIntoGemm(RewriterBase &rewriter, CombineOp combine) {
   auto fused = GroupedMatmulOp::create(
       rewriter, gemm.getLoc(), combine.getResult().getType(),
       /*result_scales=*/Type(), gemm.getA(), gemm.getW(), Value(), Value(),
-      Value(), gemm.getRouteIds(), combine.getScale(), gemm.getRowsAttr(),
-      gemm.getTopKAttr(), gemm.getBlockMAttr(),
+      Value(), gemm.getRouteIds(), combine.getScale(), gemm.getBias(),
+      gemm.getRowsAttr(), gemm.getTopKAttr(), gemm.getBlockMAttr(),
       /*activation=*/ActivationAttr(), gemm.getTileAttr(),
       /*plan=*/GemmPlanAttr(), // a plan of the unfused GEMM no longer fits
       /*sum_routes=*/rewriter.getUnitAttr(), gemm.getAScales(),

@@ -50,7 +50,7 @@ mlir::moe::fuseActivationIntoGemm(RewriterBase &rewriter, ActivationOp act) {
       rewriter, gemm.getLoc(), act.getResult().getType(),
       /*result_scales=*/Type(), gemm.getA(), gemm.getW(),
       gemm.getSortedRouteIds(), gemm.getBlockExpertIds(), gemm.getPaddedCount(),
-      gemm.getRouteIds(), gemm.getWeights(), gemm.getRowsAttr(),
+      gemm.getRouteIds(), gemm.getWeights(), gemm.getBias(), gemm.getRowsAttr(),
       gemm.getTopKAttr(), gemm.getBlockMAttr(), act.getKind(),
       gemm.getTileAttr(),
       /*plan=*/GemmPlanAttr(), // a plan of the unfused GEMM no longer fits

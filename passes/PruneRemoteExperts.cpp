@@ -145,11 +145,15 @@ struct MoEPruneRemoteExpertsPass
       // Scales have the experts' dim 0 in every scheme but per_tensor's
       // [E], which is sliced the same way.
       ExpertWeightValues w{localize(op.getW1(), begin, localCount),
-                           localize(op.getW2(), begin, localCount), Value(),
-                           Value()};
+                           localize(op.getW2(), begin, localCount)};
       if (op.hasQuantizedWeights()) {
         w.w1Scales = localize(op.getW1Scales(), begin, localCount);
         w.w2Scales = localize(op.getW2Scales(), begin, localCount);
+      }
+      // Biases have one row per expert.
+      if (op.getW1Bias()) {
+        w.w1Bias = localize(op.getW1Bias(), begin, localCount);
+        w.w2Bias = localize(op.getW2Bias(), begin, localCount);
       }
       int64_t bm = op.getTileAttr() ? op.getTileAttr().getBlockM()
                                     : static_cast<int64_t>(blockM);

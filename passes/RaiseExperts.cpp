@@ -138,7 +138,8 @@ ExpertsOp raise::raiseExperts(RewriterBase &rewriter, ExpertsMatch m) {
   auto xType = cast<RankedTensorType>(m.x.getType());
   auto experts = ExpertsOp::create(
       rewriter, loc, xType, m.x, w1, m.w2, weights, ids,
-      /*w1_scales=*/Value(), /*w2_scales=*/Value(),
+      /*w1_scales=*/Value(), /*w2_scales=*/Value(), /*w1_bias=*/Value(),
+      /*w2_bias=*/Value(),
       ActivationAttr::get(rewriter.getContext(), ActivationKind::SiluMul),
       /*weight_quant=*/QuantAttr(), /*act_quant=*/QuantAttr(),
       /*act_type=*/TypeAttr(), /*tile=*/TileAttr());

@@ -96,7 +96,7 @@ GroupedMatmulOp mlir::moe::skipInterStageQuant(RewriterBase &rewriter,
       gemm.getResultScales() ? gemm.getResultScales().getType() : Type(),
       quantize.getInput(), gemm.getW(), gemm.getSortedRouteIds(),
       gemm.getBlockExpertIds(), gemm.getPaddedCount(), gemm.getRouteIds(),
-      gemm.getWeights(), gemm.getRowsAttr(), gemm.getTopKAttr(),
+      gemm.getWeights(), gemm.getBias(), gemm.getRowsAttr(), gemm.getTopKAttr(),
       gemm.getBlockMAttr(), gemm.getActivationAttr(), gemm.getTileAttr(),
       /*plan=*/GemmPlanAttr(), // a plan of the quantized GEMM may not fit
       gemm.getSumRoutesAttr(), /*a_scales=*/Value(), gemm.getWScales(),

@@ -27,6 +27,19 @@ static LogicalResult checkEvenGateUp(Operation *op, StringRef what,
                            << cols;
 }
 
+/// Checks an expert bias operand: `[E, N]`, one row per expert of the
+/// weights `w` `[E, N, K]` that it follows.
+static LogicalResult checkExpertBias(Operation *op, StringRef name, Value bias,
+                                     StringRef weightName, Value w) {
+  std::string from = ("E from " + weightName).str();
+  std::string rows = ("N = dim 1 of " + weightName).str();
+  if (failed(checkRank(op, name, bias, 2, "[E, N]")) ||
+      failed(checkDim(op, name, bias, 0, dimOf(w, 0), from)) ||
+      failed(checkDim(op, name, bias, 1, dimOf(w, 1), rows)))
+    return failure();
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // ExpertsOp
 //===----------------------------------------------------------------------===//
@@ -139,12 +152,20 @@ LogicalResult ExpertsOp::verify() {
   if (failed(checkDim(op, "result", getResult(), 0, tokens, "T from x")) ||
       failed(checkDim(op, "result", getResult(), 1, hidden, "H from x")))
     return failure();
+  if (!getW1Bias() != !getW2Bias())
+    return emitOpError() << "expected biases for both w1 and w2 (biases %b1, "
+                            "%b2), got only "
+                         << (getW1Bias() ? "w1" : "w2") << " bias";
+  if (getW1Bias() &&
+      (failed(checkExpertBias(op, "w1 bias", getW1Bias(), "w1", getW1())) ||
+       failed(checkExpertBias(op, "w2 bias", getW2Bias(), "w2", getW2()))))
+    return failure();
   return checkElementType(op, "result", getResult(), elementType, "like x");
 }
 
 SmallVector<OperandSizeRelation> ExpertsOp::getOperandSizeRelations() {
   enum : unsigned { x, w1, w2, weights, ids };
-  return {
+  SmallVector<OperandSizeRelation> relations = {
       {weights, 0, x, 0, 1, "dim 0 of 'weights' must equal dim 0 of 'x' (T)"},
       {ids, 0, x, 0, 1, "dim 0 of 'ids' must equal dim 0 of 'x' (T)"},
       {ids, 1, weights, 1, 1,
@@ -154,6 +175,17 @@ SmallVector<OperandSizeRelation> ExpertsOp::getOperandSizeRelations() {
       {w2, 1, x, 1, 1, "dim 1 of 'w2' must equal dim 1 of 'x' (H)"},
       {w2, 2, w1, 1, 2, "dim 2 of 'w2' must equal half of dim 1 of 'w1' (I)"},
   };
+  if (getW1Bias()) {
+    // The biases follow the optional scales in the operand list.
+    unsigned b1 = getW1Scales() ? ids + 3 : ids + 1, b2 = b1 + 1;
+    relations.append({
+        {b1, 0, w1, 0, 1, "dim 0 of the w1 bias must equal dim 0 of 'w1' (E)"},
+        {b1, 1, w1, 1, 1, "dim 1 of the w1 bias must equal dim 1 of 'w1' (2I)"},
+        {b2, 0, w2, 0, 1, "dim 0 of the w2 bias must equal dim 0 of 'w2' (E)"},
+        {b2, 1, w2, 1, 1, "dim 1 of the w2 bias must equal dim 1 of 'w2' (H)"},
+    });
+  }
+  return relations;
 }
 
 //===----------------------------------------------------------------------===//
@@ -349,6 +381,9 @@ LogicalResult GroupedMatmulOp::verify() {
         failed(checkStaticDim(op, "weights", weights, 1, topK, "top_k")))
       return failure();
   }
+  if (Value bias = getBias();
+      bias && failed(checkExpertBias(op, "bias", bias, "w", getW())))
+    return failure();
   return success();
 }
 

@@ -162,7 +162,12 @@ def MoE_ExpertsOp : MoE_Op<"experts", [Pure, AttrSizedOperandSegments]> {
     `y[t] = sum_j weights[t, j] * W2[e] act(W1[e] x[t])`, `e = ids[t, j]`,
 
     with `act` the gated activation (`[2I] -> [I]`) and f32 accumulation;
-    `y` has the element type of `x`. An optional tile configuration fixes
+    `y` has the element type of `x`. With `biases %b1, %b2` (`[E, 2I]` and
+    `[E, H]`, bf16, f16 or f32, as gpt-oss's experts have them) each linear
+    layer adds its expert's bias row before what follows it:
+
+    `y[t] = sum_j weights[t, j] * (W2[e] act(W1[e] x[t] + b1[e]) + b2[e])`.
+ An optional tile configuration fixes
     the block sizes of the expanded form (`--moe-expand-experts`).
 
     Quantized weights (`f8E4M3FN`, `f8E4M3FNUZ` or `f4E2M1FN`, both of the
@@ -185,6 +190,11 @@ def MoE_ExpertsOp : MoE_Op<"experts", [Pure, AttrSizedOperandSegments]> {
         : (tensor<?x4096xbf16>, tensor<8x28672x4096xbf16>,
            tensor<8x4096x14336xbf16>, tensor<?x2xf32>, tensor<?x2xi32>)
         -> tensor<?x4096xbf16>
+    %yb = moe.experts %x, %w1, %w2, %w, %ids
+        activation <swiglu_oai, layout = interleaved> biases %b1, %b2
+        : (tensor<?x2880xbf16>, tensor<32x5760x2880xbf16>,
+           tensor<32x2880x2880xbf16>, tensor<?x4xf32>, tensor<?x4xi32>,
+           tensor<32x5760xbf16>, tensor<32x2880xbf16>) -> tensor<?x2880xbf16>
     %yq = moe.experts %x, %w1, %w2, %w, %ids activation <silu_mul>
         weight_scales %s1, %s2 <block [128, 128]>
         act_quant <block [1, 128]> f8E4M3FN
@@ -202,6 +212,8 @@ def MoE_ExpertsOp : MoE_Op<"experts", [Pure, AttrSizedOperandSegments]> {
     MoE_I32Tensor:$ids,
     Optional<MoE_ScaleTensor>:$w1_scales,
     Optional<MoE_ScaleTensor>:$w2_scales,
+    Optional<MoE_DataTensor>:$w1_bias,
+    Optional<MoE_DataTensor>:$w2_bias,
     MoE_ActivationAttr:$activation,
     OptionalAttr<MoE_QuantAttr>:$weight_quant,
     OptionalAttr<MoE_QuantAttr>:$act_quant,
@@ -211,6 +223,7 @@ def MoE_ExpertsOp : MoE_Op<"experts", [Pure, AttrSizedOperandSegments]> {
   let results = (outs MoE_DataTensor:$result);
   let assemblyFormat = [{
     $x `,` $w1 `,` $w2 `,` $weights `,` $ids `activation` $activation
+    (`biases` $w1_bias^ `,` $w2_bias)?
     (`weight_scales` $w1_scales^ `,` $w2_scales $weight_quant)?
     (`act_quant` $act_quant^ $act_type)?
     (`tile` $tile^)? attr-dict `:` functional-type(operands, results)
@@ -237,13 +250,14 @@ def MoE_GroupedMatmulOp : MoE_Op<"grouped_matmul",
     `e = block_expert_ids[b]` is not -1, and each of its rows
     `r = sorted_route_ids[b * block_m + i]` that is not the sentinel `T * k`:
 
-    `out[r] = epilogue(A[row(r)] * W[e]^T)`, accumulated in f32,
+    `out[r] = epilogue(A[row(r)] * W[e]^T + bias[e])`, accumulated in f32,
 
     with `row(r) = r / top_k` for `rows tokens` (GEMM1: A is x `[T, K]`) and
     `row(r) = r` for `rows routes` (GEMM2: A is `[T * k, K]`). W is
-    `[E, N, K]`. The epilogue multiplies by `weights[r / k, r % k]` when
-    `weights` is given, then applies the gated activation when given (the
-    result then has `N / 2` columns). Rows of routes that no block computes
+    `[E, N, K]`; the optional `bias` is `[E, N]` (bf16, f16 or f32; the
+    expert's bias row, read as f32). The epilogue multiplies by
+    `weights[r / k, r % k]` when `weights` is given, then applies the gated
+    activation when given (the result then has `N / 2` columns). Rows of routes that no block computes
     (pruned routes) are zero. The result is `[T * k, N]` (or `N / 2`) in the
     element type of A.
 
@@ -261,7 +275,7 @@ def MoE_GroupedMatmulOp : MoE_Op<"grouped_matmul",
     With `sum_routes` (route order, `rows routes`, no activation) the GEMM
     also does moe.combine's work: the result is `[T, N]` and
 
-    `out[t] = sum_j weights[t, j] * (A[t * k + j] * W[e_j]^T)`,
+    `out[t] = sum_j weights[t, j] * (A[t * k + j] * W[e_j]^T + bias[e_j])`,
     `e_j = ids[t, j]`,
 
     summed in f32 and rounded once (without `weights` the scale is 1). A
@@ -319,6 +333,7 @@ def MoE_GroupedMatmulOp : MoE_Op<"grouped_matmul",
     Optional<MoE_CountTensor>:$padded_count,
     Optional<MoE_I32Tensor>:$route_ids,
     Optional<MoE_F32Tensor>:$weights,
+    Optional<MoE_DataTensor>:$bias,
     MoE_RowSource:$rows,
     I64Attr:$top_k,
     I64Attr:$block_m,
@@ -339,7 +354,7 @@ def MoE_GroupedMatmulOp : MoE_Op<"grouped_matmul",
     $a `,` $w (`,` $sorted_route_ids^ `,` $block_expert_ids `,`
     $padded_count)? (`route_ids` $route_ids^)?
     `rows` $rows `top_k` $top_k `block_m` $block_m
-    (`weights` $weights^)? (`sum_routes` $sum_routes^)?
+    (`weights` $weights^)? (`bias` $bias^)? (`sum_routes` $sum_routes^)?
     (`activation` $activation^)?
     (`a_scales` $a_scales^ $a_quant)? (`w_scales` $w_scales^ $w_quant)?
     (`out_quant` $out_quant^ `from` $out_round)? (`tile` $tile^)?

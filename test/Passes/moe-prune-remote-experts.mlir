@@ -108,3 +108,18 @@ func.func @quantized(%x: tensor<4x128xbf16>, %w1: tensor<8x256x128xf8E4M3FN>, %w
       : (tensor<4x128xbf16>, tensor<8x256x128xf8E4M3FN>, tensor<8x128x128xf8E4M3FN>, tensor<4x2xf32>, tensor<4x2xi32>, tensor<8x2x1xf32>, tensor<8x1x1xf32>) -> tensor<4x128xbf16>
   return %y : tensor<4x128xbf16>
 }
+
+// -----
+
+// Expert biases are localized with their weights: each GEMM adds its rank's
+// rows.
+// CHECK-LABEL: func.func @biases
+// CHECK-SAME: %[[B1:[a-z0-9]+]]: tensor<2x64xbf16>, %[[B2:[a-z0-9]+]]: tensor<2x32xbf16>
+// CHECK: moe.grouped_matmul {{.*}} bias %[[B1]]
+// CHECK: moe.grouped_matmul {{.*}} bias %[[B2]]
+func.func @biases(%x: tensor<4x32xbf16>, %w1: tensor<8x64x32xbf16>, %w2: tensor<8x32x32xbf16>,
+                  %w: tensor<4x2xf32>, %ids: tensor<4x2xi32>, %b1: tensor<8x64xbf16>, %b2: tensor<8x32xbf16>) -> tensor<4x32xbf16> {
+  %y = moe.experts %x, %w1, %w2, %w, %ids activation <swiglu_oai, layout = interleaved> biases %b1, %b2
+      : (tensor<4x32xbf16>, tensor<8x64x32xbf16>, tensor<8x32x32xbf16>, tensor<4x2xf32>, tensor<4x2xi32>, tensor<8x64xbf16>, tensor<8x32xbf16>) -> tensor<4x32xbf16>
+  return %y : tensor<4x32xbf16>
+}

@@ -63,10 +63,10 @@ struct ExpandedExperts {
 /// before it as moe.check_size ops, which outlive the rewrite of `op`.
 void materializeSizeChecks(RewriterBase &rewriter, ExpertsOp op);
 
-/// The expert weights the expanded GEMMs read, and their scales when
-/// quantized (null otherwise).
+/// The expert weights the expanded GEMMs read, their scales when quantized
+/// and their biases when the op has biases (null otherwise).
 struct ExpertWeightValues {
-  Value w1, w2, w1Scales, w2Scales;
+  Value w1, w2, w1Scales, w2Scales, w1Bias, w2Bias;
 };
 
 /// Builds the expanded form of `op` at its position (does not replace it),

@@ -88,7 +88,8 @@ Value emitScaledDot(RefBuilder &rb, const ScaledOperand &a, ValueRange aPrefix,
       })[0];
 }
 
-/// moe.experts: y[t] = sum_j w[t,j] * W2[e] act(W1[e] x[t]), in f32; with
+/// moe.experts: y[t] = sum_j w[t,j] * (W2[e] act(W1[e] x[t] + b1[e]) + b2[e])
+/// in f32 (the biases when given); with
 /// quantized weights W is dequantized as it is read, and with act_quant
 /// each GEMM's A row is quantized and dequantized first.
 struct LowerExperts : OpConversionPattern<ExpertsOp> {
@@ -101,6 +102,7 @@ struct LowerExperts : OpConversionPattern<ExpertsOp> {
     RefBuilder rb(b);
     Value x = adaptor.getX(), w1 = adaptor.getW1(), w2 = adaptor.getW2();
     Value weights = adaptor.getWeights(), ids = adaptor.getIds();
+    Value b1 = adaptor.getW1Bias(), b2 = adaptor.getW2Bias();
     ActivationAttr act = op.getActivation();
     auto resultType = cast<RankedTensorType>(op.getResult().getType());
     Value zero = rb.idx(0);
@@ -189,10 +191,12 @@ struct LowerExperts : OpConversionPattern<ExpertsOp> {
                               -> SmallVector<Value> {
                             auto [gc, uc] =
                                 gateUpColumns(l, act.getLayout(), n, inter);
-                            Value g = emitScaledDot(l, {a1, {}, {}}, a1Prefix,
-                                                    gemm1, {e, gc}, hidden);
-                            Value u = emitScaledDot(l, {a1, {}, {}}, a1Prefix,
-                                                    gemm1, {e, uc}, hidden);
+                            auto linear = [&](Value col) {
+                              Value v = emitScaledDot(l, {a1, {}, {}}, a1Prefix,
+                                                      gemm1, {e, col}, hidden);
+                              return b1 ? l.add(v, l.loadF32(b1, {e, col})) : v;
+                            };
+                            Value g = linear(gc), u = linear(uc);
                             return {l.store(emitGatedActivation(l, act, g, u),
                                             h[0], n)};
                           })[0];
@@ -214,6 +218,8 @@ struct LowerExperts : OpConversionPattern<ExpertsOp> {
                               ValueRange yv) -> SmallVector<Value> {
                             Value d = emitScaledDot(l, {a2, {}, {}}, {}, gemm2,
                                                     {e, hcol}, inter);
+                            if (b2)
+                              d = l.add(d, l.loadF32(b2, {e, hcol}));
                             Value cur = l.load(yv[0], {t, hcol});
                             return {l.store(l.add(cur, l.mul(wt, d)), yv[0],
                                             {t, hcol})};
@@ -228,8 +234,8 @@ struct LowerExperts : OpConversionPattern<ExpertsOp> {
 };
 
 /// moe.grouped_matmul: for each valid block and each non-sentinel route in
-/// it, out[r] = epilogue(A[row(r)] * W[e]^T); in route order for each route
-/// whose id is an expert. Quantized A and W are dequantized as they are
+/// it, out[r] = epilogue(A[row(r)] * W[e]^T + bias[e]); in route order for each
+/// route whose id is an expert. Quantized A and W are dequantized as they are
 /// read; with out_quant each computed row is rounded to the 'from' type and
 /// quantized as moe.quantize does (the same QuantMath code).
 struct LowerGroupedMatmul : OpConversionPattern<GroupedMatmulOp> {
@@ -245,7 +251,7 @@ struct LowerGroupedMatmul : OpConversionPattern<GroupedMatmulOp> {
     ScaledOperand wOperand{w, adaptor.getWScales(), op.getWQuantAttr()};
     Value sorted = adaptor.getSortedRouteIds();
     Value blocks = adaptor.getBlockExpertIds();
-    Value weights = adaptor.getWeights();
+    Value weights = adaptor.getWeights(), bias = adaptor.getBias();
     ActivationAttr act = op.getActivationAttr();
     QuantAttr outQuant = op.getOutQuantAttr();
     Type epilogueType = op.getEpilogueType();
@@ -345,6 +351,14 @@ struct LowerGroupedMatmul : OpConversionPattern<GroupedMatmulOp> {
       checks.push_back(rb.requireEqual(raw, rb.dim(weights, 1), topK,
                                        "dim 1 of 'weights' must equal top_k"));
     }
+    if (bias) {
+      checks.push_back(rb.requireEqual(raw, rb.dim(bias, 0), experts,
+                                       "dim 0 of 'bias' must equal dim 0 of "
+                                       "'w' (E)"));
+      checks.push_back(rb.requireEqual(raw, rb.dim(bias, 1), cols,
+                                       "dim 1 of 'bias' must equal dim 1 of "
+                                       "'w' (N)"));
+    }
     checks.push_back(rb.requireEqual(
         raw, rb.sizeOf(resultType, 0, outRows), outRows,
         sum ? "dim 0 of the result must equal the token count (T)"
@@ -360,7 +374,8 @@ struct LowerGroupedMatmul : OpConversionPattern<GroupedMatmulOp> {
                            Value n) {
       auto epilogue = [&](Value v) { return scale ? l.mul(v, scale) : v; };
       auto dot = [&](Value col) {
-        return emitScaledDot(l, aOperand, row, wOperand, {e, col}, depth);
+        Value v = emitScaledDot(l, aOperand, row, wOperand, {e, col}, depth);
+        return bias ? l.add(v, l.loadF32(bias, {e, col})) : v;
       };
       if (!act)
         return epilogue(dot(n));

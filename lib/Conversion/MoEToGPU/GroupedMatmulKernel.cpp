@@ -29,6 +29,11 @@ LogicalResult mlir::moe::checkGroupedMatmulKernel(GroupedMatmulOp op,
            << "has no " << chip.name
            << " kernel template for quantized operands yet (fp8/fp4 with "
               "scales run on the CPU reference only so far)";
+  if (op.getBias())
+    return op.emitOpError()
+           << "has no " << chip.name
+           << " kernel template for an expert bias yet (biases, as gpt-oss's "
+              "experts have them, run on the CPU reference only so far)";
   Type element = op.getAType().getElementType();
   if (!element.isBF16() && !element.isF16())
     return op.emitOpError() << "expected bf16 or f16 operands for the "

@@ -351,6 +351,38 @@ func.func @experts_result_type(%x: tensor<4x16xbf16>, %w1: tensor<8x32x16xbf16>,
   return
 }
 
+// -----
+
+func.func @experts_one_bias(%x: tensor<4x16xbf16>, %w1: tensor<8x32x16xbf16>, %w2: tensor<8x16x16xbf16>, %w: tensor<4x2xf32>, %i: tensor<4x2xi32>, %b1: tensor<8x32xbf16>) {
+  // expected-error @+1 {{expected biases for both w1 and w2 (biases %b1, %b2), got only w1 bias}}
+  %y = "moe.experts"(%x, %w1, %w2, %w, %i, %b1) <{activation = #moe.activation<silu_mul>, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 0, 0, 1, 0>}> : (tensor<4x16xbf16>, tensor<8x32x16xbf16>, tensor<8x16x16xbf16>, tensor<4x2xf32>, tensor<4x2xi32>, tensor<8x32xbf16>) -> tensor<4x16xbf16>
+  return
+}
+
+// -----
+
+func.func @experts_w1_bias_rows(%x: tensor<4x16xbf16>, %w1: tensor<8x32x16xbf16>, %w2: tensor<8x16x16xbf16>, %w: tensor<4x2xf32>, %i: tensor<4x2xi32>, %b1: tensor<8x16xbf16>, %b2: tensor<8x16xbf16>) {
+  // expected-error @+1 {{expected dim 1 of 'w1 bias' to be 32 (N = dim 1 of w1), got 16 in [8, 16]}}
+  %y = moe.experts %x, %w1, %w2, %w, %i activation <silu_mul> biases %b1, %b2 : (tensor<4x16xbf16>, tensor<8x32x16xbf16>, tensor<8x16x16xbf16>, tensor<4x2xf32>, tensor<4x2xi32>, tensor<8x16xbf16>, tensor<8x16xbf16>) -> tensor<4x16xbf16>
+  return
+}
+
+// -----
+
+func.func @experts_w2_bias_experts(%x: tensor<4x16xbf16>, %w1: tensor<8x32x16xbf16>, %w2: tensor<8x16x16xbf16>, %w: tensor<4x2xf32>, %i: tensor<4x2xi32>, %b1: tensor<8x32xbf16>, %b2: tensor<4x16xbf16>) {
+  // expected-error @+1 {{expected dim 0 of 'w2 bias' to be 8 (E from w2), got 4 in [4, 16]}}
+  %y = moe.experts %x, %w1, %w2, %w, %i activation <silu_mul> biases %b1, %b2 : (tensor<4x16xbf16>, tensor<8x32x16xbf16>, tensor<8x16x16xbf16>, tensor<4x2xf32>, tensor<4x2xi32>, tensor<8x32xbf16>, tensor<4x16xbf16>) -> tensor<4x16xbf16>
+  return
+}
+
+// -----
+
+func.func @experts_bias_rank(%x: tensor<4x16xbf16>, %w1: tensor<8x32x16xbf16>, %w2: tensor<8x16x16xbf16>, %w: tensor<4x2xf32>, %i: tensor<4x2xi32>, %b1: tensor<8x32xbf16>, %b2: tensor<8x1x16xbf16>) {
+  // expected-error @+1 {{expected 'w2 bias' of rank 2 [E, N], got rank 3 [8, 1, 16]}}
+  %y = moe.experts %x, %w1, %w2, %w, %i activation <silu_mul> biases %b1, %b2 : (tensor<4x16xbf16>, tensor<8x32x16xbf16>, tensor<8x16x16xbf16>, tensor<4x2xf32>, tensor<4x2xi32>, tensor<8x32xbf16>, tensor<8x1x16xbf16>) -> tensor<4x16xbf16>
+  return
+}
+
 //===----------------------------------------------------------------------===//
 // moe.grouped_matmul
 //===----------------------------------------------------------------------===//
@@ -504,6 +536,22 @@ func.func @gmm_weights(%a: tensor<8x16xbf16>, %w: tensor<8x32x16xbf16>, %s: tens
 func.func @gmm_unknown_rows(%a: tensor<8x16xbf16>, %w: tensor<8x32x16xbf16>, %s: tensor<128xi32>, %b: tensor<8xi32>, %c: tensor<i32>) {
   // expected-error @+1 {{expected string or keyword containing one of the following enum values for attribute 'rows' [tokens, routes]}}
   %o = moe.grouped_matmul %a, %w, %s, %b, %c rows experts top_k 2 block_m 16 : (tensor<8x16xbf16>, tensor<8x32x16xbf16>, tensor<128xi32>, tensor<8xi32>, tensor<i32>) -> tensor<8x32xbf16>
+  return
+}
+
+// -----
+
+func.func @gmm_bias_columns(%a: tensor<8x16xbf16>, %w: tensor<8x32x16xbf16>, %s: tensor<128xi32>, %b: tensor<8xi32>, %c: tensor<i32>, %bias: tensor<8x16xbf16>) {
+  // expected-error @+1 {{expected dim 1 of 'bias' to be 32 (N = dim 1 of w), got 16 in [8, 16]}}
+  %o = moe.grouped_matmul %a, %w, %s, %b, %c rows routes top_k 2 block_m 16 bias %bias : (tensor<8x16xbf16>, tensor<8x32x16xbf16>, tensor<128xi32>, tensor<8xi32>, tensor<i32>, tensor<8x16xbf16>) -> tensor<8x32xbf16>
+  return
+}
+
+// -----
+
+func.func @gmm_bias_experts(%a: tensor<8x16xbf16>, %w: tensor<8x32x16xbf16>, %s: tensor<128xi32>, %b: tensor<8xi32>, %c: tensor<i32>, %bias: tensor<32xbf16>) {
+  // expected-error @+1 {{expected 'bias' of rank 2 [E, N], got rank 1 [32]}}
+  %o = moe.grouped_matmul %a, %w, %s, %b, %c rows routes top_k 2 block_m 16 bias %bias : (tensor<8x16xbf16>, tensor<8x32x16xbf16>, tensor<128xi32>, tensor<8xi32>, tensor<i32>, tensor<32xbf16>) -> tensor<8x32xbf16>
   return
 }
 
@@ -1292,7 +1340,7 @@ func.func @experts_weight_scales_shape(%x: tensor<4x64xbf16>, %w1: tensor<4x64x6
 
 func.func @experts_one_scale(%x: tensor<4x64xbf16>, %w1: tensor<4x64x64xf8E4M3FN>, %w2: tensor<4x64x32xf8E4M3FN>, %w: tensor<4x2xf32>, %ids: tensor<4x2xi32>, %s1: tensor<4x64xf32>) {
   // expected-error @+1 {{expected scales for both w1 and w2, got only w1 scales}}
-  %y = "moe.experts"(%x, %w1, %w2, %w, %ids, %s1) <{activation = #moe.activation<silu_mul>, weight_quant = #moe.quant<per_row>, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1, 0>}> : (tensor<4x64xbf16>, tensor<4x64x64xf8E4M3FN>, tensor<4x64x32xf8E4M3FN>, tensor<4x2xf32>, tensor<4x2xi32>, tensor<4x64xf32>) -> tensor<4x64xbf16>
+  %y = "moe.experts"(%x, %w1, %w2, %w, %ids, %s1) <{activation = #moe.activation<silu_mul>, weight_quant = #moe.quant<per_row>, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 1, 0, 0, 0>}> : (tensor<4x64xbf16>, tensor<4x64x64xf8E4M3FN>, tensor<4x64x32xf8E4M3FN>, tensor<4x2xf32>, tensor<4x2xi32>, tensor<4x64xf32>) -> tensor<4x64xbf16>
   return
 }
 
@@ -1340,7 +1388,7 @@ func.func @quantize_rank_0(%x: tensor<bf16>) {
 
 func.func @experts_act_type_alone(%x: tensor<4x64xbf16>, %w1: tensor<4x64x64xbf16>, %w2: tensor<4x64x32xbf16>, %w: tensor<4x2xf32>, %ids: tensor<4x2xi32>) {
   // expected-error @+1 {{expected 'act_quant' and 'act_type' together, got only act_type}}
-  %y = "moe.experts"(%x, %w1, %w2, %w, %ids) <{activation = #moe.activation<silu_mul>, act_type = f8E4M3FN, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 0, 0>}> : (tensor<4x64xbf16>, tensor<4x64x64xbf16>, tensor<4x64x32xbf16>, tensor<4x2xf32>, tensor<4x2xi32>) -> tensor<4x64xbf16>
+  %y = "moe.experts"(%x, %w1, %w2, %w, %ids) <{activation = #moe.activation<silu_mul>, act_type = f8E4M3FN, operandSegmentSizes = array<i32: 1, 1, 1, 1, 1, 0, 0, 0, 0>}> : (tensor<4x64xbf16>, tensor<4x64x64xbf16>, tensor<4x64x32xbf16>, tensor<4x2xf32>, tensor<4x2xi32>) -> tensor<4x64xbf16>
   return
 }
 
@@ -1396,7 +1444,7 @@ func.func @gmm_result_scales_without_out_quant(%a: tensor<4x64xbf16>, %w: tensor
 
 func.func @gmm_out_quant_without_from(%a: tensor<4x64xbf16>, %w: tensor<4x64x64xbf16>, %ids: tensor<4x2xi32>) -> tensor<8x64xf8E4M3FN> {
   // expected-error @+1 {{expected 'out_quant' and its 'from' type together}}
-  %y, %s = "moe.grouped_matmul"(%a, %w, %ids) <{rows = 0 : i32, top_k = 2 : i64, block_m = 1 : i64, out_quant = #moe.quant<per_row>, operandSegmentSizes = array<i32: 1, 1, 0, 0, 0, 1, 0, 0, 0>}> : (tensor<4x64xbf16>, tensor<4x64x64xbf16>, tensor<4x2xi32>) -> (tensor<8x64xf8E4M3FN>, tensor<8xf32>)
+  %y, %s = "moe.grouped_matmul"(%a, %w, %ids) <{rows = 0 : i32, top_k = 2 : i64, block_m = 1 : i64, out_quant = #moe.quant<per_row>, operandSegmentSizes = array<i32: 1, 1, 0, 0, 0, 1, 0, 0, 0, 0>}> : (tensor<4x64xbf16>, tensor<4x64x64xbf16>, tensor<4x2xi32>) -> (tensor<8x64xf8E4M3FN>, tensor<8xf32>)
   return %y : tensor<8x64xf8E4M3FN>
 }
 

@@ -76,6 +76,23 @@ func.func @experts(%x: tensor<?x2048xbf16>, %w1: tensor<128x1536x2048xbf16>,
 
 // -----
 
+// gpt-oss's experts: a bias row per expert after each GEMM.
+// CHECK-LABEL: func.func @experts_biases
+func.func @experts_biases(%x: tensor<?x64xbf16>, %w1: tensor<8x64x64xbf16>, %w2: tensor<8x64x32xbf16>,
+                          %w: tensor<?x4xf32>, %ids: tensor<?x4xi32>, %b1: tensor<8x64xbf16>,
+                          %b2: tensor<8x64xf32>, %a: tensor<?x32xbf16>) -> (tensor<?x64xbf16>, tensor<?x64xbf16>) {
+  // CHECK: moe.experts {{.*}} activation <swiglu_oai, layout = interleaved, alpha = 1.702, beta = 1.0, limit = 7.0> biases %{{.*}}, %{{.*}} : (tensor<?x64xbf16>, tensor<8x64x64xbf16>, tensor<8x64x32xbf16>, tensor<?x4xf32>, tensor<?x4xi32>, tensor<8x64xbf16>, tensor<8x64xf32>) -> tensor<?x64xbf16>
+  %y = moe.experts %x, %w1, %w2, %w, %ids activation <swiglu_oai, layout = interleaved> biases %b1, %b2
+      : (tensor<?x64xbf16>, tensor<8x64x64xbf16>, tensor<8x64x32xbf16>, tensor<?x4xf32>, tensor<?x4xi32>,
+         tensor<8x64xbf16>, tensor<8x64xf32>) -> tensor<?x64xbf16>
+  // CHECK: moe.grouped_matmul {{.*}} rows routes top_k 4 block_m 1 weights %{{.*}} bias %{{.*}} sum_routes : (tensor<?x32xbf16>, tensor<8x64x32xbf16>, tensor<?x4xi32>, tensor<?x4xf32>, tensor<8x64xf32>) -> tensor<?x64xbf16>
+  %o = moe.grouped_matmul %a, %w2 route_ids %ids rows routes top_k 4 block_m 1 weights %w bias %b2 sum_routes
+      : (tensor<?x32xbf16>, tensor<8x64x32xbf16>, tensor<?x4xi32>, tensor<?x4xf32>, tensor<8x64xf32>) -> tensor<?x64xbf16>
+  return %y, %o : tensor<?x64xbf16>, tensor<?x64xbf16>
+}
+
+// -----
+
 // CHECK-LABEL: func.func @grouped_matmul
 func.func @grouped_matmul(%x: tensor<16x2048xbf16>, %w1: tensor<128x1536x2048xbf16>,
                           %w2: tensor<128x2048x768xbf16>, %sorted: tensor<2048xi32>,

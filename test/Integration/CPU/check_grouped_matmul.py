@@ -85,6 +85,20 @@ case("route order gemm2 summed, no weights, f16",
      "route_gemm2_summed_unweighted_f16", rand(rng, (12, 40), "f16"),
      rand(rng, (6, 24, 40), "f16", 0.2), 3, 1, "routes", ids, "f16",
      summed=True)
+# Expert biases [E, N], added before the weight and the activation.
+_, r = routing(5, 3, 4, 16)
+case("gemm1 swiglu_oai weighted with bias", "gemm1_swiglu_weighted_bias",
+     rand(rng, (5, 32), "bf16"), rand(rng, (4, 32, 32), "bf16", 0.3), 3, 16,
+     "tokens", r, "bf16", weights=rng.random((5, 3)).astype(np.float32),
+     act=("swiglu_oai", "interleaved", 1.702, 1.0, 7.0),
+     bias=rand(rng, (4, 32), "bf16"))
+for tokens in (1, 5):
+    ids, _ = routing(tokens, 2, 8, 16)
+    case(f"route order gemm2 summed with f32 bias T={tokens}",
+         "route_gemm2_summed_bias", rand(rng, (2 * tokens, 24), "bf16"),
+         rand(rng, (8, 32, 24), "bf16", 0.2), 2, 1, "routes", ids, "bf16",
+         weights=rng.random((tokens, 2)).astype(np.float32), summed=True,
+         bias=rand(rng, (8, 32), "f32"))
 # A route outside the experts is an error, reported as moe.align reports it.
 x, w1 = rand(rng, (3, 32), "bf16"), rand(rng, (8, 48, 32), "bf16", 0.2)
 for bad, want in ((9, "1 route id outside [0, 8), first 9 at token 1"),

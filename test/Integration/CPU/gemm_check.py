@@ -16,12 +16,12 @@ def routing(rng, tokens, k, experts, block_m, begin=0, local=None):
 
 
 def check(h, name, entry, a, w, k, block_m, rows, routing_, dtype,
-          weights=None, act=None, summed=False):
+          weights=None, act=None, summed=False, bias=None):
     """Runs `entry` on (a, w, the aligned routes[, weights]) with harness `h`
     and compares its output with the reference, rounded to `dtype`. With
     block_m 1, routing_ is the route ids [T, k] of a route-order entry;
     `summed` (sum_routes): the output is each token's k routes summed in
-    f32, rounded once."""
+    f32, rounded once; `bias` ([E, N]) is the entry's last input."""
     if block_m == 1:
         s, b, c = reference.route_order(routing_, w.shape[0])
         routing_inputs = [routing_]
@@ -29,11 +29,12 @@ def check(h, name, entry, a, w, k, block_m, rows, routing_, dtype,
         s, b, c = routing_
         routing_inputs = [s, b, c]
     routes = reference.grouped_matmul(a, w, s, b, c, rows, k, block_m,
-                                      weights, act)
+                                      weights, act, bias)
     if summed:
         routes = routes.reshape(-1, k, routes.shape[1]).sum(axis=1)
     want = reference.round_to(routes, dtype)
     inputs = [a, w] + routing_inputs + ([weights] if weights is not None else [])
+    inputs += [bias] if bias is not None else []
     (got,) = h.run(entry, inputs)
     h.close(name, got, want, dtype)
 

@@ -2,7 +2,8 @@
 // reference align: GEMM1 (rows tokens) with each gated epilogue and layout,
 // GEMM2 (rows routes) with the routed weight, f16, and pruned routes (zero);
 // route order (route_ids, block_m 1) and its report of bad ids; route order
-// summing each token's routes (sum_routes), with and without weights.
+// summing each token's routes (sum_routes), with and without weights; expert
+// biases in both forms.
 // RUN: moe-compile %s -o %t.so
 // RUN: %python %S/check_grouped_matmul.py --lib %t.so --moe-run moe-run | FileCheck %s
 // CHECK: {{^[0-9]+}} passed, 0 failed
@@ -100,4 +101,22 @@ func.func @route_gemm2_summed_unweighted_f16(%a: tensor<?x40xf16>, %w: tensor<6x
   %o = moe.grouped_matmul %a, %w route_ids %ids rows routes top_k 3 block_m 1 sum_routes
       : (tensor<?x40xf16>, tensor<6x24x40xf16>, tensor<?x3xi32>) -> tensor<?x24xf16>
   return %o : tensor<?x24xf16>
+}
+
+func.func @gemm1_swiglu_weighted_bias(%x: tensor<5x32xbf16>, %w: tensor<4x32x32xbf16>, %s: tensor<?xi32>,
+                                      %b: tensor<?xi32>, %c: tensor<i32>, %rw: tensor<5x3xf32>,
+                                      %bias: tensor<4x32xbf16>) -> tensor<15x16xbf16> {
+  %h = moe.grouped_matmul %x, %w, %s, %b, %c rows tokens top_k 3 block_m 16 weights %rw bias %bias
+      activation <swiglu_oai, layout = interleaved>
+      : (tensor<5x32xbf16>, tensor<4x32x32xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>, tensor<5x3xf32>,
+         tensor<4x32xbf16>) -> tensor<15x16xbf16>
+  return %h : tensor<15x16xbf16>
+}
+
+func.func @route_gemm2_summed_bias(%a: tensor<?x24xbf16>, %w: tensor<8x32x24xbf16>,
+                                   %ids: tensor<?x2xi32>, %rw: tensor<?x2xf32>,
+                                   %bias: tensor<8x32xf32>) -> tensor<?x32xbf16> {
+  %o = moe.grouped_matmul %a, %w route_ids %ids rows routes top_k 2 block_m 1 weights %rw bias %bias sum_routes
+      : (tensor<?x24xbf16>, tensor<8x32x24xbf16>, tensor<?x2xi32>, tensor<?x2xf32>, tensor<8x32xf32>) -> tensor<?x32xbf16>
+  return %o : tensor<?x32xbf16>
 }

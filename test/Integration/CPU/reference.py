@@ -108,8 +108,9 @@ def route_order(ids, experts):
 
 
 def grouped_matmul(a, w, sorted_ids, blocks, count, rows, top_k, block_m,
-                   weights=None, act=None):
-    """Grouped GEMM over aligned blocks; act = (kind, layout) or None."""
+                   weights=None, act=None, bias=None):
+    """Grouped GEMM over aligned blocks; act = (kind, layout) or None; bias
+    [E, N] is added to each row before the weight and the activation."""
     a = np.asarray(a, dtype=np.float64)
     w = np.asarray(w, dtype=np.float64)
     routes = a.shape[0] * top_k if rows == "tokens" else a.shape[0]
@@ -124,6 +125,8 @@ def grouped_matmul(a, w, sorted_ids, blocks, count, rows, top_k, block_m,
                 continue
             row = r // top_k if rows == "tokens" else r
             v = w[e] @ a[row]
+            if bias is not None:
+                v = v + np.asarray(bias[e], dtype=np.float64)
             if weights is not None:
                 v = v * weights[r // top_k, r % top_k]
             out[r] = activation(v, *act) if act else v
@@ -142,16 +145,21 @@ def rms_norm(x, w, eps, offset=0.0):
     return x * inv * (np.asarray(w, dtype=np.float64) + offset)
 
 
-def experts(x, w1, w2, weights, ids, act):
-    """y[t] = sum_j w[t,j] * W2[e] act(W1[e] x[t]); act = (kind, layout, ...)."""
+def experts(x, w1, w2, weights, ids, act, b1=None, b2=None):
+    """y[t] = sum_j w[t,j] * (W2[e] act(W1[e] x[t] + b1[e]) + b2[e]), the
+    biases when given; act = (kind, layout, ...)."""
     x = np.asarray(x, dtype=np.float64)
     y = np.zeros((x.shape[0], w2.shape[1]))
     for t in range(x.shape[0]):
         for j in range(ids.shape[1]):
             e = ids[t, j]
             h = np.asarray(w1[e], dtype=np.float64) @ x[t]
-            y[t] += weights[t, j] * (np.asarray(w2[e], dtype=np.float64) @
-                                     activation(h, *act))
+            if b1 is not None:
+                h = h + np.asarray(b1[e], dtype=np.float64)
+            d = np.asarray(w2[e], dtype=np.float64) @ activation(h, *act)
+            if b2 is not None:
+                d = d + np.asarray(b2[e], dtype=np.float64)
+            y[t] += weights[t, j] * d
     return y
 
 
