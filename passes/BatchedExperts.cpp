@@ -14,6 +14,12 @@
 //   o   = squeeze(bmm(down_proj[e], unsqueeze(h, -1)))      [S, H]
 //   y   = sum(view(o * unsqueeze(view(w, [-1]), -1), [T, k, H]), 1)
 //
+// gpt-oss (the index_add_ form of the same function, the weights
+// transposed) gathers the token rows instead, `xs = x[token_idx]`, adds
+// `gate_up_proj_bias[e]` and `down_proj_bias[e]` after the products, runs
+// `_apply_gate` (SwigluOaiForm.cpp) and combines by a scatter
+// (ScatteredExperts.cpp).
+//
 // The matcher walks this backwards from the sum over k. Reshapes
 // (expand_shape, collapse_shape) keep the row-major order, so a value is
 // followed through them when the shapes at both ends are the expected ones.
@@ -29,13 +35,14 @@ using namespace mlir;
 using namespace mlir::moe;
 using namespace mlir::moe::raise;
 
-/// The weight tensor `[E, N, K]` and the flat ids `[S]` when `v` is
-/// torch-mlir's gather `W[ids]` (aten.index.Tensor): a generic over
-/// `[S, N, K]` reading ids along d0 and yielding `tensor.extract %W[id, d1,
-/// d2]`.
+/// The gathered tensor (`[E, N, K]` weights, `[E, N]` biases, `[T, H]`
+/// tokens) and the flat indices `[S]` when `v` is torch-mlir's gather
+/// `W[ids]` (aten.index.Tensor): a generic over `[S, ...]` reading ids along
+/// d0 and yielding `tensor.extract %W[id, d1, ...]`.
 static std::pair<Value, Value> matchExpertGather(Value v) {
   linalg::GenericOp g = producer(v);
-  if (!g || !isElementwise(g) || g.getNumLoops() != 3 ||
+  unsigned rank = g ? g.getNumLoops() : 0;
+  if (!g || !isElementwise(g) || (rank != 2 && rank != 3) ||
       g.getNumDpsInputs() != 1)
     return {};
   AffineMap map = g.getMatchingIndexingMap(g.getDpsInputOperand(0));
@@ -43,7 +50,7 @@ static std::pair<Value, Value> matchExpertGather(Value v) {
       map.getResult(0) != getAffineDimExpr(0, g.getContext()))
     return {};
   auto extract = dyn_cast_or_null<tensor::ExtractOp>(yieldedOp(g));
-  if (!extract || extract.getIndices().size() != 3 ||
+  if (!extract || extract.getIndices().size() != rank ||
       extract.getTensor().getParentBlock() == g.getBody())
     return {};
   auto cast = extract.getIndices()[0].getDefiningOp<arith::IndexCastOp>();
@@ -56,7 +63,7 @@ static std::pair<Value, Value> matchExpertGather(Value v) {
     id = select.getFalseValue();
   if (inputOf(g, id) != g.getDpsInputOperand(0)->get())
     return {};
-  for (unsigned d = 1; d < 3; ++d) {
+  for (unsigned d = 1; d < rank; ++d) {
     auto index = extract.getIndices()[d].getDefiningOp<linalg::IndexOp>();
     if (!index || index.getDim() != d)
       return {};
@@ -64,27 +71,58 @@ static std::pair<Value, Value> matchExpertGather(Value v) {
   return {extract.getTensor(), g.getDpsInputOperand(0)->get()};
 }
 
-/// The gathered weights `[S, N, K]` and the vectors `[S, K]` when `v`
-/// (`[S, N]`) is the batched matrix-vector product of torch-mlir's
-/// `squeeze(bmm(Wg, unsqueeze(vec, -1)))`, its result possibly rounded
-/// from an f32 accumulator.
-static std::pair<Value, Value> matchBatchedMatVec(Value v) {
+/// A batched matrix-vector product of torch-mlir's bmm: `squeeze(bmm(Wg,
+/// unsqueeze(vec, -1)))` with Wg `[S, N, K]`, or with `transposed`
+/// `squeeze(bmm(unsqueeze(vec, 1), Wg))` with Wg `[S, K, N]`.
+struct BatchedMatVec {
+  Value weights, vectors;
+  bool transposed = false;
+};
+
+/// The product whose result `v` (`[S, N]`) is, possibly rounded from an f32
+/// accumulator; nothing otherwise.
+static std::optional<BatchedMatVec> matchBatchedMatVec(Value v) {
   Value product = throughReshapes(throughFloatCasts(throughReshapes(v)));
   auto bmm = product.getDefiningOp<linalg::BatchMatmulOp>();
-  if (!bmm || rankOf(product) != 3 || dimOf(product, 2) != 1)
-    return {};
-  Value weights = throughFloatCasts(bmm.getDpsInputOperand(0)->get());
-  // unsqueeze(vec, -1): one expand_shape of [S, K] into [S, K, 1].
-  auto unsqueeze =
-      bmm.getDpsInputOperand(1)->get().getDefiningOp<tensor::ExpandShapeOp>();
-  Value vectors = unsqueeze ? unsqueeze.getSrc() : Value();
-  if (!vectors || rankOf(vectors) != 2)
-    return {};
+  if (!bmm || rankOf(product) != 3)
+    return std::nullopt;
   // The accumulator starts at zero.
   auto fill = bmm.getDpsInitOperand(0)->get().getDefiningOp<linalg::FillOp>();
   if (!fill || constantFloat(fill.getInputs()[0]) != 0.0)
-    return {};
-  return {weights, vectors};
+    return std::nullopt;
+  BatchedMatVec mv;
+  mv.transposed = dimOf(product, 1) == 1 && dimOf(product, 2) != 1;
+  if (!mv.transposed && dimOf(product, 2) != 1)
+    return std::nullopt;
+  // The vector is unsqueezed: one expand_shape of [S, K] into [S, K, 1]
+  // (or [S, 1, K] transposed).
+  unsigned vecOperand = mv.transposed ? 0 : 1;
+  auto unsqueeze = bmm.getDpsInputOperand(vecOperand)
+                       ->get()
+                       .getDefiningOp<tensor::ExpandShapeOp>();
+  mv.vectors = unsqueeze ? unsqueeze.getSrc() : Value();
+  mv.weights = throughFloatCasts(bmm.getDpsInputOperand(1 - vecOperand)->get());
+  if (!mv.vectors || rankOf(mv.vectors) != 2 ||
+      dimOf(unsqueeze.getResult(), mv.transposed ? 1 : 2) != 1)
+    return std::nullopt;
+  return mv;
+}
+
+/// The product before an expert bias and the bias `[E, N]` with its flat
+/// ids when `v` (`[S, N]`) is `product + bias[ids]` (add.Tensor, either
+/// order); `{v, null, null}` otherwise.
+static std::tuple<Value, Value, Value> peelExpertBias(Value v) {
+  linalg::GenericOp add = producer(v);
+  auto ins = binaryInputs<arith::AddFOp>(add);
+  if (!ins || !readsWhole(add, ins->first) || !readsWhole(add, ins->second))
+    return {v, Value(), Value()};
+  for (auto [p, b] : {*ins, std::make_pair(ins->second, ins->first)}) {
+    auto [bias, ids] =
+        matchExpertGather(throughFloatCasts(add.getDpsInputOperand(b)->get()));
+    if (bias && rankOf(bias) == 2)
+      return {add.getDpsInputOperand(p)->get(), bias, ids};
+  }
+  return {v, Value(), Value()};
 }
 
 /// The input `x` `[T, H]` and the repeat count when `v` `[T * k, H]` is
@@ -210,38 +248,130 @@ static Value matchSiluMul(Value v) {
   return {};
 }
 
+/// Whether `v` is torch-mlir's arange(n) of integers: a generic without
+/// inputs yielding `start + index(0) * step` with start 0 and step 1 (or
+/// the bare index).
+static bool isArange(Value v) {
+  linalg::GenericOp g = producer(v);
+  if (!g || g.getNumDpsInputs() != 0 || g.getNumLoops() != 1)
+    return false;
+  Value x = cast<linalg::YieldOp>(g.getBody()->getTerminator()).getOperand(0);
+  auto constantInt = [](Value c, int64_t want) {
+    APInt value;
+    return matchPattern(c, m_ConstantInt(&value)) && value == want;
+  };
+  if (auto add = x.getDefiningOp<arith::AddIOp>())
+    x = constantInt(add.getLhs(), 0)   ? add.getRhs()
+        : constantInt(add.getRhs(), 0) ? add.getLhs()
+                                       : Value();
+  if (auto mul = x ? x.getDefiningOp<arith::MulIOp>() : arith::MulIOp())
+    x = constantInt(mul.getRhs(), 1)   ? mul.getLhs()
+        : constantInt(mul.getLhs(), 1) ? mul.getRhs()
+                                       : Value();
+  if (auto cast =
+          x ? x.getDefiningOp<arith::IndexCastOp>() : arith::IndexCastOp())
+    x = cast.getIn();
+  auto index = x ? x.getDefiningOp<linalg::IndexOp>() : linalg::IndexOp();
+  return index && index.getDim() == 0;
+}
+
+bool raise::isRouteTokenIndex(Value flat, int64_t k, Value x) {
+  // reshape(-1) of expand(-1, k) of unsqueeze(arange(T), 1).
+  auto collapse = flat.getDefiningOp<tensor::CollapseShapeOp>();
+  if (!collapse || collapse.getSrcType().getRank() != 2 ||
+      collapse.getSrcType().getDimSize(1) != k)
+    return false;
+  linalg::GenericOp expand = producer(collapse.getSrc());
+  if (!expand || !isElementwise(expand) || expand.getNumDpsInputs() != 1 ||
+      expand.getNumLoops() != 2 ||
+      cast<linalg::YieldOp>(expand.getBody()->getTerminator()).getOperand(0) !=
+          expand.getBody()->getArgument(0) ||
+      !readsRowBroadcast(expand, 0))
+    return false;
+  Value arange = throughReshapes(expand.getDpsInputOperand(0)->get());
+  if (!isArange(arange))
+    return false;
+  // arange's T is x's row count: the same static size, or its dynamic size
+  // is x's rows.
+  auto empty = producer(arange).getDpsInitOperand(0)->get();
+  int64_t n = dimOf(arange, 0), rows = dimOf(x, 0);
+  if (!ShapedType::isDynamic(n))
+    return n == rows;
+  auto init = empty.getDefiningOp<tensor::EmptyOp>();
+  return init && init.getDynamicSizes().size() == 1 &&
+         isRowCount(init.getDynamicSizes()[0], x);
+}
+
+/// The tokens `x` `[T, H]` whose rows `xs` `[T * k, H]` are, route by
+/// route: repeat_interleave(x, k, 0), or `x[token_idx]` gathered by
+/// Hugging Face's token index of each route.
+static Value matchRouteTokens(Value xs, int64_t k) {
+  if (Value x = matchRepeatedRows(xs, k))
+    return x;
+  auto [x, index] = matchExpertGather(xs);
+  if (x && rankOf(x) == 2 && isRouteTokenIndex(index, k, x))
+    return x;
+  return {};
+}
+
 /// Fills the operands of `m` from Hugging Face's batched_mm experts: `o`
-/// `[S, H]` is `W2[e] h`, `h = silu(gate) * up` of `W1[e] xs` and `xs` the
-/// tokens repeated k times. `m.ids` is left as the flat gathered ids.
+/// `[S, H]` is `W2[e] h (+ b2[e])`, `h` the gated activation of
+/// `W1[e] xs (+ b1[e])` and `xs` the tokens of the routes. `m.ids` is left
+/// as the flat gathered ids.
 LogicalResult raise::matchBatchedExperts(Value o, int64_t k, ExpertsMatch &m,
                                          std::string &reason) {
-  auto [w2g, h] = matchBatchedMatVec(o);
-  auto [w2, ids2] = w2g ? matchExpertGather(w2g) : std::pair<Value, Value>();
-  if (!w2) {
+  auto [down, b2, b2Ids] = peelExpertBias(o);
+  std::optional<BatchedMatVec> mv2 = matchBatchedMatVec(down);
+  auto [w2, ids2] =
+      mv2 ? matchExpertGather(mv2->weights) : std::pair<Value, Value>();
+  if (!w2 || rankOf(w2) != 3) {
     reason = "the routes are not a batched product with down_proj rows "
              "gathered by expert id";
     return failure();
   }
+  Value h = mv2->vectors;
   Value gu = matchSiluMul(h);
   if (!gu) {
-    reason = "the down projection's input is not silu(gate) * up of the two "
-             "halves of one tensor";
-    return failure();
+    std::optional<SwigluOaiMatch> oai = matchSwigluOai(h);
+    if (!oai) {
+      reason = "the down projection's input is not silu(gate) * up of the "
+               "two halves of one tensor, nor gpt-oss's SwiGLU of its even "
+               "and odd columns";
+      return failure();
+    }
+    gu = oai->gateUp;
+    MLIRContext *ctx = o.getContext();
+    m.activation = ActivationAttr::get(
+        ctx, ActivationKind::SwigluOai, GateUpLayout::Interleaved,
+        llvm::APFloat(oai->alpha), llvm::APFloat(oai->beta),
+        llvm::APFloat(oai->limit));
   }
-  auto [w1g, xs] = matchBatchedMatVec(gu);
-  auto [w1, ids1] = w1g ? matchExpertGather(w1g) : std::pair<Value, Value>();
-  if (!w1 || ids1 != ids2) {
+  auto [up, b1, b1Ids] = peelExpertBias(gu);
+  std::optional<BatchedMatVec> mv1 = matchBatchedMatVec(up);
+  auto [w1, ids1] =
+      mv1 ? matchExpertGather(mv1->weights) : std::pair<Value, Value>();
+  if (!w1 || rankOf(w1) != 3 || ids1 != ids2 ||
+      mv1->transposed != mv2->transposed) {
     reason = "gate/up are not a batched product with gate_up_proj rows "
-             "gathered by the same expert ids";
+             "gathered by the same expert ids, in the layout of down_proj";
     return failure();
   }
-  m.x = matchRepeatedRows(xs, k);
+  if (!b1 != !b2 || (b1 && (b1Ids != ids1 || b2Ids != ids1))) {
+    reason = "the expert biases are not one after each product, gathered by "
+             "the same expert ids";
+    return failure();
+  }
+  m.x = matchRouteTokens(mv1->vectors, k);
   if (!m.x) {
-    reason = "the tokens are not repeated k times (repeat_interleave)";
+    reason = "the tokens are not repeated k times (repeat_interleave) nor "
+             "gathered by each route's token index";
     return failure();
   }
   m.w1 = w1;
   m.w2 = w2;
+  m.b1 = b1;
+  m.b2 = b2;
+  m.transposed = mv1->transposed;
   m.ids = ids1;
   return success();
 }

@@ -36,7 +36,15 @@ def MoERaiseLinalgPass : Pass<"moe-raise-linalg"> {
       `moe.experts ... activation <silu_mul>`; and sharktank's pre-gathered
       form (weights gathered by the `[T, k]` ids, broadcast multiplies
       summed over the last dimension, separate gate and up weights, which
-      are copied into one `[E, 2I, H]` operand per call).
+      are copied into one `[E, 2I, H]` operand per call). The `batched_mm`
+      form may also gather the token rows by each route's token index, add
+      an expert bias after each product, compute gpt-oss's gate
+      (`_apply_gate`: clamps, sigmoid of the even columns times the odd ones
+      plus 1), take transposed weights (`[E, H, 2I]`, `[E, I, H]`, transposed
+      once per call) and add the weighted routes into zero token rows with
+      a `tm_tensor.scatter` (`index_add_`) ->
+      `moe.experts ... activation <swiglu_oai, layout = interleaved>
+      biases %b1, %b2`.
     - A router's top-k of the logits followed by a softmax over the k values
       (gpt-oss) -> `moe.gate top_k k softmax renormalize`.
     - DeepSeek-V3's router: `sigmoid(x) + bias` with the experts outside the

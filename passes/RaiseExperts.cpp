@@ -1,8 +1,9 @@
 //===- RaiseExperts.cpp - routed experts in linalg to moe.experts --------===//
 //
-// Matches the routed experts from their sum over k and rewrites them to
-// moe.experts; the two forms it reads are in BatchedExperts.cpp (Hugging
-// Face) and PreGatheredExperts.cpp (sharktank).
+// Matches the routed experts from their sum over k (or their scatter-add,
+// ScatteredExperts.cpp) and rewrites them to moe.experts; the forms it reads
+// are in BatchedExperts.cpp (Hugging Face) and PreGatheredExperts.cpp
+// (sharktank).
 //
 //===----------------------------------------------------------------------===//
 
@@ -66,21 +67,43 @@ FailureOr<ExpertsMatch> raise::matchExperts(linalg::GenericOp root,
   m.weights = weights;
   Value o = scale.getDpsInputOperand(oIdx)->get();
   if (failed(perRoute ? matchPreGatheredExperts(o, m, reason)
-                      : matchBatchedExperts(o, k, m, reason)))
+                      : matchBatchedExperts(o, k, m, reason)) ||
+      failed(checkExpertsMatch(m, hidden, reason)))
     return failure();
+  return m;
+}
+
+LogicalResult raise::checkExpertsMatch(ExpertsMatch &m, int64_t hidden,
+                                       std::string &reason) {
   if (!isStatic(m.w1) || !isStatic(m.w2) || (m.w1Up && !isStatic(m.w1Up)) ||
       rankOf(m.w1) != 3 || rankOf(m.w2) != 3) {
     reason = "the expert weights are not rank-3 tensors of static sizes";
     return failure();
   }
   int64_t numExperts = dimOf(m.w1, 0);
-  int64_t inter = dimOf(m.w2, 2);
+  // [E, 2I, H] and [E, H, I], or transposed [E, H, 2I] and [E, I, H].
+  int64_t rowDim = m.transposed ? 2 : 1, colDim = 3 - rowDim;
+  int64_t inter = dimOf(m.w2, colDim);
   int64_t gateUpRows = m.w1Up ? inter : 2 * inter;
-  if (dimOf(m.w2, 0) != numExperts || dimOf(m.w1, 1) != gateUpRows ||
-      dimOf(m.w1, 2) != hidden || dimOf(m.w2, 1) != hidden ||
+  if (dimOf(m.w2, 0) != numExperts || dimOf(m.w1, rowDim) != gateUpRows ||
+      dimOf(m.w1, colDim) != hidden || dimOf(m.w2, rowDim) != hidden ||
       (m.w1Up && m.w1Up.getType() != m.w1.getType())) {
-    reason = "the weights are not gate/up [E, 2I, H] (or gate and up "
-             "[E, I, H] each) and down [E, H, I] of one E, I and H";
+    reason = m.transposed
+                 ? "the transposed weights are not gate/up [E, H, 2I] and "
+                   "down [E, I, H] of one E, I and H"
+                 : "the weights are not gate/up [E, 2I, H] (or gate and up "
+                   "[E, I, H] each) and down [E, H, I] of one E, I and H";
+    return failure();
+  }
+  if (m.b1 && (!isStatic(m.b1) || !isStatic(m.b2) ||
+               dimOf(m.b1, 0) != numExperts || dimOf(m.b1, 1) != 2 * inter ||
+               dimOf(m.b2, 0) != numExperts || dimOf(m.b2, 1) != hidden ||
+               !isa<BFloat16Type, Float16Type, Float32Type>(
+                   getElementTypeOrSelf(m.b1)) ||
+               !isa<BFloat16Type, Float16Type, Float32Type>(
+                   getElementTypeOrSelf(m.b2)))) {
+    reason = "the expert biases are not [E, 2I] and [E, H] of bf16, f16 or "
+             "f32 with static sizes";
     return failure();
   }
   if (!m.w1Up) {
@@ -104,7 +127,7 @@ FailureOr<ExpertsMatch> raise::matchExperts(linalg::GenericOp root,
     reason = "the weights and the tokens have different element types";
     return failure();
   }
-  return m;
+  return success();
 }
 
 /// `[E, 2I, H]` from separate gate and up weights `[E, I, H]`: a copy of
@@ -128,6 +151,19 @@ static Value concatGateUp(RewriterBase &rewriter, Location loc, Value gate,
                                        sizes, strides);
 }
 
+/// `[E, B, A]` from `w` `[E, A, B]`: a copy per call (Hugging Face's
+/// transposed expert weights), as moe.experts takes `[E, N, K]`.
+static Value transposeExperts(RewriterBase &rewriter, Location loc, Value w) {
+  auto type = cast<RankedTensorType>(w.getType());
+  SmallVector<int64_t> shape(type.getShape());
+  std::swap(shape[1], shape[2]);
+  Value init =
+      tensor::EmptyOp::create(rewriter, loc, shape, type.getElementType());
+  return linalg::TransposeOp::create(rewriter, loc, w, init,
+                                     ArrayRef<int64_t>{0, 2, 1})
+      ->getResult(0);
+}
+
 ExpertsOp raise::raiseExperts(RewriterBase &rewriter, ExpertsMatch m) {
   Operation *root = m.result.getDefiningOp();
   rewriter.setInsertionPoint(root);
@@ -135,12 +171,19 @@ ExpertsOp raise::raiseExperts(RewriterBase &rewriter, ExpertsMatch m) {
   Value weights = castElements(rewriter, loc, m.weights, rewriter.getF32Type());
   Value ids = castElements(rewriter, loc, m.ids, rewriter.getI32Type());
   Value w1 = m.w1Up ? concatGateUp(rewriter, loc, m.w1, m.w1Up) : m.w1;
+  Value w2 = m.w2;
+  if (m.transposed) {
+    w1 = transposeExperts(rewriter, loc, w1);
+    w2 = transposeExperts(rewriter, loc, w2);
+  }
+  ActivationAttr activation =
+      m.activation
+          ? m.activation
+          : ActivationAttr::get(rewriter.getContext(), ActivationKind::SiluMul);
   auto xType = cast<RankedTensorType>(m.x.getType());
   auto experts = ExpertsOp::create(
-      rewriter, loc, xType, m.x, w1, m.w2, weights, ids,
-      /*w1_scales=*/Value(), /*w2_scales=*/Value(), /*w1_bias=*/Value(),
-      /*w2_bias=*/Value(),
-      ActivationAttr::get(rewriter.getContext(), ActivationKind::SiluMul),
+      rewriter, loc, xType, m.x, w1, w2, weights, ids,
+      /*w1_scales=*/Value(), /*w2_scales=*/Value(), m.b1, m.b2, activation,
       /*weight_quant=*/QuantAttr(), /*act_quant=*/QuantAttr(),
       /*act_type=*/TypeAttr(), /*tile=*/TileAttr());
   auto resultType = cast<RankedTensorType>(m.result.getType());
@@ -174,8 +217,26 @@ struct RaiseBatchedExperts : OpRewritePattern<linalg::GenericOp> {
     return success();
   }
 };
+
+struct RaiseScatteredExperts : OpRewritePattern<tm_tensor::ScatterOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(tm_tensor::ScatterOp scatter,
+                                PatternRewriter &rewriter) const override {
+    if (!isScatteredExpertsCandidate(scatter))
+      return rewriter.notifyMatchFailure(scatter,
+                                         "not an add into rows of dimension 0");
+    std::string reason;
+    FailureOr<ExpertsMatch> match = matchScatteredExperts(scatter, reason);
+    if (failed(match))
+      return rewriter.notifyMatchFailure(scatter, reason);
+    raiseExperts(rewriter, *match);
+    return success();
+  }
+};
 } // namespace
 
 void raise::populateRaiseExpertsPatterns(RewritePatternSet &patterns) {
-  patterns.add<RaiseBatchedExperts>(patterns.getContext());
+  patterns.add<RaiseBatchedExperts, RaiseScatteredExperts>(
+      patterns.getContext());
 }

@@ -71,6 +71,24 @@ static void reportRouter(tm_tensor::SortOp sort,
     remark << "; not raised: " << m->renormalizationNote;
 }
 
+/// The remark of the experts whose combine is `root`.
+static void reportExperts(Operation *root, const FailureOr<ExpertsMatch> &m,
+                          const std::string &reason) {
+  if (failed(m)) {
+    root->emitRemark("experts not raised: ") << reason;
+    return;
+  }
+  auto remark = root->emitRemark("experts raised to moe.experts");
+  if (m->activation)
+    remark << " activation " << m->activation;
+  if (m->b1)
+    remark << " with biases";
+  if (m->transposed)
+    remark << "; gate_up_proj and down_proj are transposed once per call";
+  if (m->w1Up)
+    remark << "; gate and up are copied into one [E, 2I, H] once per call";
+}
+
 /// One remark per candidate: what it will be raised to, or why not. The
 /// sorts inside a raised router (DeepSeek-V3's group selection) are named
 /// as its parts.
@@ -103,12 +121,13 @@ static void reportCandidates(Operation *root) {
         g.emitRemark("RMSNorm raised to moe.rms_norm");
       return;
     }
-    if (isExpertsCandidate(g)) {
-      if (failed(matchExperts(g, reason)))
-        g.emitRemark("experts not raised: ") << reason;
-      else
-        g.emitRemark("experts raised to moe.experts");
-    }
+    if (isExpertsCandidate(g))
+      reportExperts(g, matchExperts(g, reason), reason);
+  });
+  root->walk([](tm_tensor::ScatterOp scatter) {
+    std::string reason;
+    if (isScatteredExpertsCandidate(scatter))
+      reportExperts(scatter, matchScatteredExperts(scatter, reason), reason);
   });
 }
 

@@ -91,14 +91,17 @@ void populateRaiseRMSNormPatterns(RewritePatternSet &patterns);
 //===----------------------------------------------------------------------===//
 
 /// The routed experts in Hugging Face's `batched_mm` form (token rows
-/// repeated k times, expert weights gathered by id, two batched
-/// matrix-vector products around silu(gate) * up, each route scaled by its
-/// weight, then the sum over k) or sharktank's pre-gathered form (weights
-/// gathered by the `[T, k]` ids, broadcast multiplies reduced over the last
-/// dimension, separate gate and up weights).
+/// repeated k times or gathered by token index, expert weights gathered by
+/// id, two batched matrix-vector products around the gated activation, each
+/// possibly followed by an expert bias, each route scaled by its weight,
+/// then the sum over k or a scatter-add into the tokens' rows) or
+/// sharktank's pre-gathered form (weights gathered by the `[T, k]` ids,
+/// broadcast multiplies reduced over the last dimension, separate gate and
+/// up weights).
 struct ExpertsMatch {
   /// The sum over k of the weighted routes (`[T, H]`, or `[1, T, H]` when
-  /// Hugging Face's view back to 3-D follows it).
+  /// Hugging Face's view back to 3-D follows it), or the tm_tensor.scatter
+  /// that adds them into zero rows (index_add_ / index_put).
   Value result;
   Value x;
   /// gate_up_proj `[E, 2I, H]`, or with `w1Up` the gate weights `[E, I, H]`
@@ -106,6 +109,13 @@ struct ExpertsMatch {
   Value w1;
   Value w1Up;
   Value w2;
+  /// gate_up_proj is `[E, H, 2I]` and down_proj `[E, I, H]` (Hugging Face's
+  /// `experts_are_transposed`, gpt-oss): the raise transposes them.
+  bool transposed = false;
+  /// gpt-oss's expert biases `[E, 2I]` and `[E, H]` (null without).
+  Value b1, b2;
+  /// The gated activation; null means silu_mul on split halves.
+  ActivationAttr activation;
   /// The routing weights `[T, k]` and ids `[T, k]` (any integer type).
   Value weights;
   Value ids;
@@ -122,6 +132,16 @@ FailureOr<ExpertsMatch> matchExperts(linalg::GenericOp root,
 bool isExpertsCandidate(linalg::GenericOp g);
 
 ExpertsOp raiseExperts(RewriterBase &rewriter, ExpertsMatch match);
+
+/// The experts computation whose scatter-add of the weighted routes into
+/// zero token rows is `root`, or failure with the reason.
+FailureOr<ExpertsMatch> matchScatteredExperts(tm_tensor::ScatterOp root,
+                                              std::string &reason);
+
+/// Whether `scatter` can be the combine of routed experts: an addf region,
+/// indices into dimension 0 only (the pattern's root and the report's
+/// candidate).
+bool isScatteredExpertsCandidate(tm_tensor::ScatterOp scatter);
 
 void populateRaiseExpertsPatterns(RewritePatternSet &patterns);
 

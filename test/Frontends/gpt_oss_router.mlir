@@ -8,8 +8,8 @@
 // f32 between a widening and a rounding (DecomposeAtenSoftmaxIntOp,
 // getSoftmaxResult's conversions to the accumulator type and back).
 // Top-k then softmax equals moe.gate's softmax with renormalize; the weights
-// are rounded back to bf16. gpt-oss's experts (expert biases, SwiGLU-OAI
-// with interleaved gate/up) are not matched: moe.experts has no biases.
+// are rounded back to bf16. The whole layer, experts included, is
+// test/Frontends/gpt_oss_moe.mlir.
 // RUN: moe-opt --moe-raise-linalg %s | FileCheck %s
 // RUN: moe-compile --raise-linalg=false %s -o %t.unraised.so
 // RUN: moe-compile %s -o %t.raised.so

@@ -173,3 +173,23 @@ def qwen3_moe_fixture(x, norm_w, router_w, gate_up, down):
                       np.asarray(router_w, dtype=np.float64).T, "bf16")
     weights, ids = gate(logits, 2, "softmax", renormalize=True)
     return experts(n, gate_up, down, weights, ids, ("silu_mul", "split"))
+
+
+def gpt_oss_moe_fixture(x, router_w, router_b, gate_up, gate_up_b, down,
+                        down_b):
+    """test/Frontends/gpt_oss_moe.mlir (H=64, I=48, E=16, k=4) in float64
+    from its bf16 inputs, with the model's roundings to bf16 (the logits
+    before and after the router bias, the routing weights): top-4 of the
+    logits then softmax over them, SwiGLU-OAI experts on interleaved
+    gate/up rows with both biases; gate_up_proj [E, H, 2I] and down_proj
+    [E, I, H] are Hugging Face's transposed layouts."""
+    logits = round_to(np.asarray(x, dtype=np.float64) @
+                      np.asarray(router_w, dtype=np.float64).T, "bf16")
+    logits = round_to(logits.astype(np.float64) + router_b, "bf16")
+    weights, ids = gate(logits, 4, "softmax", renormalize=True)
+    weights = round_to(weights, "bf16")
+    w1 = np.transpose(np.asarray(gate_up), (0, 2, 1))
+    w2 = np.transpose(np.asarray(down), (0, 2, 1))
+    return experts(x, w1, w2, weights, ids,
+                   ("swiglu_oai", "interleaved", 1.702, 1.0, 7.0), gate_up_b,
+                   down_b)
