@@ -7,6 +7,11 @@ x [T, H] (bf16, f16 or f32), w1 [E, 2I, H] (gate rows then up rows; for
 "swigluoai", gpt-oss's interleaved gate/up rows), w2 [E, H, I], topk_weights
 [T, k], topk_ids [T, k] (int32 or int64): y[t] = sum_j topk_weights[t, j] *
 (act(x[t] @ w1[e].T) @ w2[e].T) with e = topk_ids[t, j], in x's dtype.
+With w1_bias [E, 2I] and w2_bias [E, H] (gpt-oss's expert biases, vLLM's
+names) each GEMM adds its expert's bias row: y[t] = sum_j topk_weights[t,
+j] * (act(x[t] @ w1[e].T + w1_bias[e]) @ w2[e].T + w2_bias[e]); the CPU
+library only so far (GPU GEMMs take no bias yet: CUDA tensors raise
+moe-compile's diagnostic).
 With apply_router_weight_on_input=True (top_k 1, as vLLM requires) the
 weight scales the token's input instead: y[t] = act((topk_weights[t, 0] *
 x[t]) @ w1[e].T) @ w2[e].T; the scaled input is rounded to x's dtype first
@@ -60,17 +65,24 @@ def _expect(ok, what, expected, found):
                          f"found {found}")
 
 
-def program(tokens_type, w1_type, w2_type, k, activation):
-    """The moe program of one experts call (T dynamic)."""
+def program(tokens_type, w1_type, w2_type, k, activation, bias_types=None):
+    """The moe program of one experts call (T dynamic); `bias_types` (the
+    two bias tensor types) adds the biases as the last two arguments."""
     x, w1, w2 = tokens_type, w1_type, w2_type
+    args, uses, types = "", "", ""
+    if bias_types:
+        b1, b2 = bias_types
+        args = f", %b1: tensor<{b1}>, %b2: tensor<{b2}>"
+        uses = " biases %b1, %b2"
+        types = f", tensor<{b1}>, tensor<{b2}>"
     return (
         f"func.func @moe(%x: tensor<?x{x}>, %w1: tensor<{w1}>, "
         f"%w2: tensor<{w2}>, %weights: tensor<?x{k}xf32>, "
-        f"%ids: tensor<?x{k}xi32>) -> tensor<?x{x}> {{\n"
+        f"%ids: tensor<?x{k}xi32>{args}) -> tensor<?x{x}> {{\n"
         f"  %y = moe.experts %x, %w1, %w2, %weights, %ids activation "
-        f"{_ACTIVATIONS[activation]}\n"
+        f"{_ACTIVATIONS[activation]}{uses}\n"
         f"      : (tensor<?x{x}>, tensor<{w1}>, tensor<{w2}>, "
-        f"tensor<?x{k}xf32>, tensor<?x{k}xi32>) -> tensor<?x{x}>\n"
+        f"tensor<?x{k}xf32>, tensor<?x{k}xi32>{types}) -> tensor<?x{x}>\n"
         f"  return %y : tensor<?x{x}>\n}}\n")
 
 
@@ -139,8 +151,9 @@ def _target(x, backend):
 
 def fused_experts(hidden_states, w1, w2, topk_weights, topk_ids,
                   activation="silu", apply_router_weight_on_input=False,
-                  global_num_experts=-1, expert_map=None, moe_compile=None,
-                  cache_dir=None, backend=None):
+                  global_num_experts=-1, expert_map=None, w1_bias=None,
+                  w2_bias=None, moe_compile=None, cache_dir=None,
+                  backend=None):
     """The routed experts' weighted sum for each token (see the module
     docs); vLLM's argument names and layouts."""
     x = hidden_states
@@ -172,6 +185,21 @@ def fused_experts(hidden_states, w1, w2, topk_weights, topk_ids,
     k = topk_ids.shape[1]
     _expect(tuple(topk_weights.shape) == (tokens, k), "topk_weights shape",
             f"[{tokens}, {k}]", _shape(topk_weights))
+    _expect((w1_bias is None) == (w2_bias is None), "biases",
+            "both w1_bias and w2_bias or neither",
+            "only " + ("w1_bias" if w1_bias is not None else "w2_bias"))
+    biases = []
+    if w1_bias is not None:
+        _expect(tuple(w1_bias.shape) == (experts, two_inter), "w1_bias shape",
+                f"[{experts}, {two_inter}]", _shape(w1_bias))
+        _expect(tuple(w2_bias.shape) == (experts, hidden), "w2_bias shape",
+                f"[{experts}, {hidden}]", _shape(w2_bias))
+        for name, b in (("w1_bias", w1_bias), ("w2_bias", w2_bias)):
+            _expect(b.dtype in _ELEMENT and b.device == x.device,
+                    f"{name} dtype and device",
+                    f"bfloat16, float16 or float32 on {x.device}",
+                    f"{b.dtype} on {b.device}")
+        biases = [w1_bias, w2_bias]
     _expect(global_num_experts in (-1, experts), "global_num_experts",
             f"-1 or {experts} (w1's E)", global_num_experts)
     if apply_router_weight_on_input:
@@ -185,14 +213,20 @@ def fused_experts(hidden_states, w1, w2, topk_weights, topk_ids,
     if tokens == 0:
         return x.new_empty((0, hidden))
     element = _ELEMENT[x.dtype]
+    bias_types = None
+    if biases:
+        bias_types = (f"{experts}x{two_inter}x{_ELEMENT[w1_bias.dtype]}",
+                      f"{experts}x{hidden}x{_ELEMENT[w2_bias.dtype]}")
     text = program(f"{hidden}x{element}",
                    f"{experts}x{two_inter}x{hidden}x{element}",
-                   f"{experts}x{hidden}x{inter}x{element}", k, activation)
+                   f"{experts}x{hidden}x{inter}x{element}", k, activation,
+                   bias_types)
     target, backend = _target(x, backend)
     lib = _library(text, _compiler(moe_compile), cache_dir, target, backend)
     (y,) = lib.call("moe", _aligned(x), _aligned(w1), _aligned(w2),
                     _aligned(topk_weights.to(torch.float32)),
-                    _aligned(topk_ids.to(torch.int32)))
+                    _aligned(topk_ids.to(torch.int32)),
+                    *(_aligned(b) for b in biases))
     return y
 
 

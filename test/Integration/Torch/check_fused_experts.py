@@ -2,7 +2,9 @@
 contract): silu, gelu and swigluoai, bf16 and f32 (bf16 only with --device
 cuda: GPU GEMMs take 16-bit operands), T = 1 and 13 with the library
 compiled once and reused, int64 ids, the disk cache across a new process,
-and the errors for bad arguments. CPU tensors by default; --device cuda
+and the errors for bad arguments; expert biases (w1_bias, w2_bias) and
+moe_mlir.hf's experts_forward on a gpt-oss-like module (transposed
+weights, biases, [T, E] routing scores) on CPU tensors. CPU tensors by default; --device cuda
 --backend libmoe_runtime_cuda.so runs the same on the GPU."""
 
 import os
@@ -93,6 +95,78 @@ report("a new process reuses the disk cache",
        proc.returncode == 0 and "compiling" not in proc.stderr,
        proc.stderr.strip() or "no compile")
 
+if dev == "cpu":
+    # gpt-oss's expert biases (CPU only: GPU GEMMs take no bias yet).
+    for dtype, tol in dtypes:
+        w1 = (torch.randn(experts, 2 * inter, hidden) * hidden ** -0.5) \
+            .to(dtype)
+        w2 = (torch.randn(experts, hidden, inter) * inter ** -0.5).to(dtype)
+        b1 = torch.randn(experts, 2 * inter).to(dtype)
+        b2 = torch.randn(experts, hidden).to(dtype)
+        x = torch.randn(9, hidden).to(dtype)
+        ids = torch.stack([torch.randperm(experts)[:k] for _ in range(9)])
+        weights = torch.softmax(torch.randn(9, k), dim=1)
+        y = call(x, w1, w2, weights, ids, activation="swigluoai",
+                 w1_bias=b1, w2_bias=b2)
+        close(f"swigluoai with biases {dtype} == eager", y,
+              experts_reference(x, w1, w2, weights, ids, "swigluoai", b1, b2),
+              tol)
+
+    # moe_mlir.hf on a module laid out as transformers' GptOssExperts,
+    # against Hugging Face's batched_mm formula written out in torch.
+    from moe_mlir import hf
+    from moe_mlir.hf import experts_forward
+
+    class GptOssLikeExperts(torch.nn.Module):
+        is_transposed, is_concatenated, has_bias, has_gate = \
+            True, False, True, True
+        alpha, limit = 1.702, 7.0
+
+        def __init__(self):
+            super().__init__()
+            p = torch.nn.Parameter
+            self.gate_up_proj = p(torch.randn(experts, hidden, 2 * inter) *
+                                  hidden ** -0.5)
+            self.gate_up_proj_bias = p(torch.randn(experts, 2 * inter))
+            self.down_proj = p(torch.randn(experts, inter, hidden) *
+                               inter ** -0.5)
+            self.down_proj_bias = p(torch.randn(experts, hidden))
+
+        def eager(self, x, ids, weights):
+            flat = ids.reshape(-1)
+            rows = torch.arange(x.shape[0]).repeat_interleave(ids.shape[1])
+            gu = torch.bmm(x[rows].unsqueeze(1), self.gate_up_proj[flat])
+            gu = gu.squeeze(1) + self.gate_up_proj_bias[flat]
+            gate = gu[:, ::2].clamp(max=self.limit)
+            up = gu[:, 1::2].clamp(-self.limit, self.limit)
+            h = (up + 1) * gate * torch.sigmoid(gate * self.alpha)
+            out = torch.bmm(h.unsqueeze(1), self.down_proj[flat]).squeeze(1)
+            out = (out + self.down_proj_bias[flat]) * weights.reshape(-1, 1)
+            return torch.zeros_like(x).index_add_(0, rows, out)
+
+    module = GptOssLikeExperts()
+    x = torch.randn(6, hidden)
+    ids = torch.stack([torch.randperm(experts)[:k] for _ in range(6)])
+    scores = torch.zeros(6, experts).scatter_(
+        1, ids, torch.softmax(torch.randn(6, k), dim=1))
+    with torch.no_grad():
+        want = module.eager(x, ids, scores.gather(1, ids))
+        hf._options.update(moe_compile=args.moe_compile, cache_dir=args.cache,
+                           backend=None)
+        copies = []
+        for name, weights in (("[T, k]", scores.gather(1, ids)),
+                              ("[T, E]", scores)):
+            got = experts_forward(module, x, ids, weights)
+            close(f"hf experts_forward, gpt-oss layout, {name} weights == "
+                  "eager", got, want.double(), 1e-4)
+            copies.append(module._moe_mlir_transposed["gate_up_proj"][1])
+        report("the transposed weights are kept while unchanged",
+               copies[0] is copies[1], "one copy for both calls")
+        module.gate_up_proj.mul_(2)
+        got = experts_forward(module, x, ids, scores)
+        close("hf experts_forward after an in-place weight change == eager",
+              got, module.eager(x, ids, scores.gather(1, ids)).double(), 1e-4)
+
 # Errors: expected vs found, never a crash or a wrong answer.
 x = torch.zeros(3, 32, dtype=torch.bfloat16)
 w1 = torch.zeros(6, 32, 32, dtype=torch.bfloat16)
@@ -122,6 +196,12 @@ fails("apply_router_weight_on_input with top_k 2",
       lambda: call(x, w1, w2, w, ids, apply_router_weight_on_input=True))
 fails("expert_map", "expert_map (expert parallelism) is not supported yet",
       lambda: call(x, w1, w2, w, ids, expert_map=torch.arange(6)))
+fails("one bias only", "biases: expected both w1_bias and w2_bias or "
+      "neither, found only w1_bias",
+      lambda: call(x, w1, w2, w, ids, w1_bias=torch.zeros(6, 32)))
+fails("w2_bias of another H", "w2_bias shape: expected [6, 32], found [6, 16]",
+      lambda: call(x, w1, w2, w, ids, w1_bias=torch.zeros(6, 32),
+                   w2_bias=torch.zeros(6, 16)))
 fails("an expert id outside [0, E)", "route ids outside [0, 6)",
       lambda: call(x, w1, w2, w, torch.full((3, 2), 9, dtype=torch.int32)))
 checks.finish()

@@ -33,10 +33,11 @@ class Checks:
         sys.exit(1 if self.failures or not self.checks else 0)
 
 
-def experts_reference(x, w1, w2, weights, ids, activation):
-    """y[t] = sum_j weights[t, j] * (act(w1[e] @ x[t]) @ w2[e]^T), e =
-    ids[t, j], in float64; w1 holds gate then up rows (interleaved for
-    swigluoai)."""
+def experts_reference(x, w1, w2, weights, ids, activation, b1=None,
+                      b2=None):
+    """y[t] = sum_j weights[t, j] * (act(w1[e] @ x[t] + b1[e]) @ w2[e]^T +
+    b2[e]), e = ids[t, j], in float64 (the biases when given); w1 holds gate
+    then up rows (interleaved for swigluoai)."""
     x, w1, w2 = x.double(), w1.double(), w2.double()
     inter = w2.shape[2]
     y = torch.zeros(x.shape, dtype=torch.float64, device=x.device)
@@ -44,6 +45,8 @@ def experts_reference(x, w1, w2, weights, ids, activation):
         for j in range(ids.shape[1]):
             e = int(ids[t, j])
             h = w1[e] @ x[t]
+            if b1 is not None:
+                h = h + b1[e].double()
             if activation == "swigluoai":
                 gate, up = h[0::2].clamp(max=7.0), h[1::2].clamp(-7.0, 7.0)
                 a = (up + 1) * gate * torch.sigmoid(1.702 * gate)
@@ -52,5 +55,8 @@ def experts_reference(x, w1, w2, weights, ids, activation):
                 act = torch.nn.functional.silu if activation == "silu" else \
                     torch.nn.functional.gelu
                 a = act(gate) * up
-            y[t] += float(weights[t, j]) * (w2[e] @ a)
+            d = w2[e] @ a
+            if b2 is not None:
+                d = d + b2[e].double()
+            y[t] += float(weights[t, j]) * d
     return y
