@@ -141,6 +141,11 @@ private:
     return plan.runsPerLane / (plan.unroll * plan.slices);
   }
   void emitEpilogue(ArrayRef<Value> sums);
+  /// The expert bias of weight row `row` of `e` in f32 (the op's bias).
+  Value biasAt(Value e, Value row);
+  /// sum_routes: per column of `cols` (inside the output), the token's
+  /// routes' biases times their weights, summed over the wave's lanes j < k.
+  SmallVector<Value> summedRouteBiases(ArrayRef<Value> cols);
 
   std::pair<Value, Value> route(Value rowInBlock);
   std::pair<Value, Value> weightRowsOf(Value col);
@@ -172,7 +177,7 @@ private:
   Type element;
   int64_t elementBytes;
   // Kernel arguments.
-  Value a, w, sorted, blocks, countRef, weights, out;
+  Value a, w, sorted, blocks, countRef, weights, bias, out;
   // Route order: the routes' ids [T, k] and the route check's arguments.
   Value routeIds, checkStatus, checkTag;
   // sum_routes: lane j < k holds the expert of the token's route j (i32, -1

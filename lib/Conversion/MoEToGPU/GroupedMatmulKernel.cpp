@@ -29,11 +29,11 @@ LogicalResult mlir::moe::checkGroupedMatmulKernel(GroupedMatmulOp op,
            << "has no " << chip.name
            << " kernel template for quantized operands yet (fp8/fp4 with "
               "scales run on the CPU reference only so far)";
-  if (op.getBias())
-    return op.emitOpError()
-           << "has no " << chip.name
-           << " kernel template for an expert bias yet (biases, as gpt-oss's "
-              "experts have them, run on the CPU reference only so far)";
+  if (Value bias = op.getBias();
+      bias && !cast<RankedTensorType>(bias.getType()).hasStaticShape())
+    return op.emitOpError() << "expected a static bias [E, N] for the kernel, "
+                               "got "
+                            << bias.getType();
   Type element = op.getAType().getElementType();
   if (!element.isBF16() && !element.isF16())
     return op.emitOpError() << "expected bf16 or f16 operands for the "
@@ -91,6 +91,9 @@ gpu::GPUFuncOp GroupedMatmulEmitter::emitSignature(gpu::GPUModuleOp module,
                  bufferTypeOf(op.getPaddedCount().getType())});
   if (op.getWeights())
     args.push_back(bufferTypeOf(op.getWeights().getType()));
+  if (op.getBias())
+    args.push_back(
+        bufferTypeOf(cast<RankedTensorType>(op.getBias().getType())));
   args.push_back(
       bufferTypeOf(cast<RankedTensorType>(op.getResult().getType())));
   unsigned resultArg = args.size() - 1;
@@ -118,7 +121,8 @@ gpu::GPUFuncOp GroupedMatmulEmitter::emitSignature(gpu::GPUModuleOp module,
     blocks = entry.getArgument(next++);
     countRef = entry.getArgument(next++);
   }
-  weights = op.getWeights() ? entry.getArgument(next) : Value();
+  weights = op.getWeights() ? entry.getArgument(next++) : Value();
+  bias = op.getBias() ? entry.getArgument(next++) : Value();
   // (The block arguments after the kernel arguments are the LDS.)
   out = entry.getArgument(resultArg);
   if (routeOrder) {
@@ -549,10 +553,17 @@ void GroupedMatmulEmitter::emitSliceReduction(gpu::GPUFuncOp func,
       }
 }
 
-/// Accumulator value v of this lane is tile element atom.d[v]: the routed
-/// weight, then the gated activation, then a masked store; the routes and
-/// weights of the lane's rows are loaded once per row tile. Values in
-/// consecutive columns of a row (atom.dColumnRun) are stored together when
+Value GroupedMatmulEmitter::biasAt(Value e, Value row) {
+  Value v = memref::LoadOp::create(b, bias, ValueRange{e, row});
+  if (v.getType().isF32())
+    return v;
+  return arith::ExtFOp::create(b, b.getF32Type(), v);
+}
+
+/// Accumulator value v of this lane is tile element atom.d[v]: the expert
+/// bias, the routed weight, then the gated activation, then a masked store; the
+/// routes and weights of the lane's rows are loaded once per row tile. Values
+/// in consecutive columns of a row (atom.dColumnRun) are stored together when
 /// the width keeps the run inside a row and aligned (an even width for
 /// pairs): one route, weight and store per run.
 void GroupedMatmulEmitter::emitEpilogue(ArrayRef<Value> sums) {
@@ -596,6 +607,14 @@ void GroupedMatmulEmitter::emitEpilogue(ArrayRef<Value> sums) {
           Value g = vector::ExtractOp::create(b, gateSum, v);
           Value u = act ? vector::ExtractOp::create(b, upSum, v).getResult()
                         : Value();
+          if (bias) {
+            // The run's values are consecutive columns.
+            auto [gateRow, upRow] =
+                weightRowsOf(arith::AddIOp::create(b, col, idx(v - v0)));
+            g = arith::AddFOp::create(b, g, biasAt(expert, gateRow));
+            if (u)
+              u = arith::AddFOp::create(b, u, biasAt(expert, upRow));
+          }
           if (scale) {
             g = arith::MulFOp::create(b, g, scale);
             if (u)

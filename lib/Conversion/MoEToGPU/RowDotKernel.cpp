@@ -326,12 +326,40 @@ SmallVector<Value> GroupedMatmulEmitter::addRowDotSlices(ArrayRef<Value> sums) {
   return total;
 }
 
-/// Every lane holds the sums; lane 0 applies the routed weight and the
-/// gated activation and stores the route's columns inside the output.
+SmallVector<Value>
+GroupedMatmulEmitter::summedRouteBiases(ArrayRef<Value> cols) {
+  // Lane j < k holds route j's expert (-1 for none) and weight (0 then).
+  Value zeroF = arith::ConstantOp::create(b, b.getF32FloatAttr(0.0));
+  Value has = arith::CmpIOp::create(
+      b, arith::CmpIPredicate::sge, laneExpert,
+      arith::ConstantIntOp::create(b, laneExpert.getType(), 0));
+  Value e = arith::SelectOp::create(
+      b, has, arith::IndexCastOp::create(b, b.getIndexType(), laneExpert),
+      zero);
+  SmallVector<Value> sums;
+  for (Value col : cols) {
+    Value inside = lt(col, idx(outCols));
+    Value safe = arith::SelectOp::create(b, inside, col, zero);
+    Value mine = arith::MulFOp::create(b, laneScale, biasAt(e, safe));
+    mine = arith::SelectOp::create(b, arith::AndIOp::create(b, has, inside),
+                                   mine, zeroF);
+    sums.push_back(gpu::SubgroupReduceOp::create(
+        b, mine, gpu::AllReduceOperation::ADD, /*uniform=*/true));
+  }
+  return sums;
+}
+
+/// Every lane holds the sums; lane 0 adds the expert bias, applies the
+/// routed weight and the gated activation and stores the route's columns
+/// inside the output. With sum_routes the routes' weighted biases are
+/// summed over the wave first (summedRouteBiases).
 void GroupedMatmulEmitter::emitRowDotEpilogue(ArrayRef<PassRoute> routes,
                                               ArrayRef<Value> sums,
                                               ArrayRef<Value> cols) {
   int64_t chains = plan.chains();
+  SmallVector<Value> routeBiases;
+  if (bias && sumRoutes)
+    routeBiases = summedRouteBiases(cols);
   auto first = scf::IfOp::create(
       b, arith::CmpIOp::create(b, arith::CmpIPredicate::eq, lane, zero),
       /*withElseRegion=*/false);
@@ -348,18 +376,26 @@ void GroupedMatmulEmitter::emitRowDotEpilogue(ArrayRef<PassRoute> routes,
           ValueRange{arith::DivUIOp::create(b, r.route, idx(topK)),
                      arith::RemUIOp::create(b, r.route, idx(topK))});
     for (auto [c, col] : llvm::enumerate(cols)) {
+      auto inside = scf::IfOp::create(b, lt(col, idx(outCols)),
+                                      /*withElseRegion=*/false);
+      OpBuilder::InsertionGuard store(b);
+      b.setInsertionPointToStart(&inside.getThenRegion().front());
       Value g = sums[j * chains + c];
       Value u = act ? sums[j * chains + plan.group + c] : Value();
+      if (bias && sumRoutes) {
+        g = arith::AddFOp::create(b, g, routeBiases[c]);
+      } else if (bias) {
+        auto [gateRow, upRow] = weightRowsOf(col);
+        g = arith::AddFOp::create(b, g, biasAt(expert, gateRow));
+        if (u)
+          u = arith::AddFOp::create(b, u, biasAt(expert, upRow));
+      }
       if (scale) {
         g = arith::MulFOp::create(b, g, scale);
         if (u)
           u = arith::MulFOp::create(b, u, scale);
       }
       Value result = act ? emitGatedActivationF32(b, act, g, u) : g;
-      auto inside = scf::IfOp::create(b, lt(col, idx(outCols)),
-                                      /*withElseRegion=*/false);
-      OpBuilder::InsertionGuard store(b);
-      b.setInsertionPointToStart(&inside.getThenRegion().front());
       memref::StoreOp::create(b, arith::TruncFOp::create(b, element, result),
                               out, ValueRange{r.route, col});
     }

@@ -11,6 +11,7 @@ rng = np.random.default_rng(5)
 
 def case(name, entry, tokens, hidden, inter, experts, k, dtype, act, ids=None,
          biases=False):
+    """biases: False, True (of dtype) or the biases' dtype."""
     x = rand(rng, (tokens, hidden), dtype)
     w1 = rand(rng, (experts, 2 * inter, hidden), dtype, hidden ** -0.5)
     w2 = rand(rng, (experts, hidden, inter), dtype, inter ** -0.5)
@@ -23,8 +24,9 @@ def case(name, entry, tokens, hidden, inter, experts, k, dtype, act, ids=None,
     if biases:
         # Biases as large as the GEMM outputs, so that a missing or
         # misplaced one is far outside the tolerance.
-        b1 = rand(rng, (experts, 2 * inter), dtype)
-        b2 = rand(rng, (experts, hidden), dtype)
+        bias_type = dtype if biases is True else biases
+        b1 = rand(rng, (experts, 2 * inter), bias_type)
+        b2 = rand(rng, (experts, hidden), bias_type)
         inputs += [b1, b2]
     want = reference.round_to(
         reference.experts(x, w1, w2, w, ids, act, b1, b2), dtype)
@@ -45,9 +47,9 @@ oai = ("swiglu_oai", "interleaved", 1.702, 1.0, 7.0)
 for tokens in (1, 5, 17):
     case(f"swiglu_oai with biases T={tokens}", "swiglu_oai_biases", tokens, 32,
          16, 8, 4, "bf16", oai, biases=True)
-case("silu split with f32 biases, experts 4-7 get nothing", "silu_biases", 7,
-     32, 24, 8, 2, "f32", silu,
-     ids=np.stack([rng.permutation(4)[:2] for _ in range(7)]), biases=True)
+case("silu split f16 with f32 biases, experts 4-7 get nothing", "silu_biases",
+     7, 32, 24, 8, 2, "f16", silu,
+     ids=np.stack([rng.permutation(4)[:2] for _ in range(7)]), biases="f32")
 case("gelu interleaved f16", "gelu_f16", 3, 16, 8, 4, 2, "f16",
      ("gelu_mul", "interleaved"))
 h.finish()

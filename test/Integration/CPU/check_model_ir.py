@@ -6,7 +6,7 @@ in float64 from the same bf16 inputs with the model's two roundings to bf16
 library by lit and on the sm_90 library by the GPU tests (run.py). With
 --gpt-oss, the gpt-oss layer of test/Frontends/gpt_oss_moe.mlir (router with
 bias, top-4 then softmax, SwiGLU-OAI experts with biases, transposed
-weights, index_add_ combine); CPU only, as GPU GEMMs take no bias yet.
+weights, index_add_ combine), on the CPU and (run.py) the sm_90 library.
 """
 
 import numpy as np

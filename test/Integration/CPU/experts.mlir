@@ -1,6 +1,7 @@
 // moe.experts against the numpy reference: each activation and layout, T = 1,
-// every token routed to one expert, experts with no token, k = E, bf16, f16
-// and f32, expert biases (gpt-oss), and the same entry called with different T.
+// every token routed to one expert, experts with no token, k = E, bf16 and
+// f16, expert biases (gpt-oss; f32 biases with f16 x), and the same entry
+// called with different T.
 // RUN: moe-compile %s -o %t.so
 // RUN: %python %S/check_experts.py --lib %t.so --moe-run moe-run | FileCheck %s
 // RUN: moe-compile --no-optimize %s -o %t.direct.so
@@ -32,13 +33,13 @@ func.func @swiglu_oai_biases(%x: tensor<?x32xbf16>, %w1: tensor<8x32x32xbf16>, %
   return %y : tensor<?x32xbf16>
 }
 
-func.func @silu_biases(%x: tensor<7x32xf32>, %w1: tensor<8x48x32xf32>, %w2: tensor<8x32x24xf32>,
+func.func @silu_biases(%x: tensor<7x32xf16>, %w1: tensor<8x48x32xf16>, %w2: tensor<8x32x24xf16>,
                        %w: tensor<7x2xf32>, %ids: tensor<7x2xi32>,
-                       %b1: tensor<8x48xf32>, %b2: tensor<8x32xf32>) -> tensor<7x32xf32> {
+                       %b1: tensor<8x48xf32>, %b2: tensor<8x32xf32>) -> tensor<7x32xf16> {
   %y = moe.experts %x, %w1, %w2, %w, %ids activation <silu_mul> biases %b1, %b2
-      : (tensor<7x32xf32>, tensor<8x48x32xf32>, tensor<8x32x24xf32>, tensor<7x2xf32>, tensor<7x2xi32>,
-         tensor<8x48xf32>, tensor<8x32xf32>) -> tensor<7x32xf32>
-  return %y : tensor<7x32xf32>
+      : (tensor<7x32xf16>, tensor<8x48x32xf16>, tensor<8x32x24xf16>, tensor<7x2xf32>, tensor<7x2xi32>,
+         tensor<8x48xf32>, tensor<8x32xf32>) -> tensor<7x32xf16>
+  return %y : tensor<7x32xf16>
 }
 
 func.func @gelu_f16(%x: tensor<3x16xf16>, %w1: tensor<4x16x16xf16>, %w2: tensor<4x16x8xf16>,

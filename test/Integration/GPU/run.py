@@ -48,6 +48,8 @@ CASES = [
     ("elementwise", "elementwise.mlir", "check_elementwise.py", []),
     # Model IR (torch-mlir's linalg-on-tensors), raised by moe-compile.
     ("model IR: Qwen3-MoE layer", "qwen3_moe.mlir", "check_model_ir.py", []),
+    ("model IR: gpt-oss layer (expert biases)", "gpt_oss_moe.mlir",
+     "check_model_ir.py", ["--gpt-oss"]),
     ("experts", "experts.mlir", "check_experts.py", []),
     ("layers", "layers.mlir", "check_layers.py", []),
     ("experts --no-optimize", "experts.direct.mlir", "check_experts.py", []),

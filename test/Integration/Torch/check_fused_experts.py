@@ -96,7 +96,7 @@ report("a new process reuses the disk cache",
        proc.stderr.strip() or "no compile")
 
 if dev == "cpu":
-    # gpt-oss's expert biases (CPU only: GPU GEMMs take no bias yet).
+    # gpt-oss's expert biases (on CPU tensors here).
     for dtype, tol in dtypes:
         w1 = (torch.randn(experts, 2 * inter, hidden) * hidden ** -0.5) \
             .to(dtype)
