@@ -20,9 +20,10 @@ TOKENS = [1, 4, 16, 64, 256, 1024, 4096]
 SWIGLU = (1.702, 1.0, 7.0)
 
 
-def program(name):
+def program(name, biases=False):
     """The routed-expert layer of `name` as a moe program: vLLM's
-    fused_experts contract (x, w1, w2, topk_weights, topk_ids) -> y."""
+    fused_experts contract (x, w1, w2, topk_weights, topk_ids) -> y; with
+    `biases`, also the expert biases b1 [E, 2I] and b2 [E, H] (bf16)."""
     h, i, e, k, act, layout, _ = MODELS[name]
     attrs = f"{act}, layout = {layout}"
     if act == "swiglu_oai":
@@ -30,10 +31,16 @@ def program(name):
     x, w1, w2 = f"tensor<?x{h}xbf16>", f"tensor<{e}x{2 * i}x{h}xbf16>", \
         f"tensor<{e}x{h}x{i}xbf16>"
     w, ids = f"tensor<?x{k}xf32>", f"tensor<?x{k}xi32>"
+    args, use, types = "", "", ""
+    if biases:
+        b1, b2 = f"tensor<{e}x{2 * i}xbf16>", f"tensor<{e}x{h}xbf16>"
+        args = f", %b1: {b1}, %b2: {b2}"
+        use = " biases %b1, %b2"
+        types = f", {b1}, {b2}"
     return f"""// {MODELS[name][6]}: H={h}, I={i}, E={e}, k={k}, {act}.
-func.func @moe(%x: {x}, %w1: {w1}, %w2: {w2}, %w: {w}, %ids: {ids}) -> {x} {{
-  %y = moe.experts %x, %w1, %w2, %w, %ids activation <{attrs}>
-      : ({x}, {w1}, {w2}, {w}, {ids}) -> {x}
+func.func @moe(%x: {x}, %w1: {w1}, %w2: {w2}, %w: {w}, %ids: {ids}{args}) -> {x} {{
+  %y = moe.experts %x, %w1, %w2, %w, %ids activation <{attrs}>{use}
+      : ({x}, {w1}, {w2}, {w}, {ids}{types}) -> {x}
   return %y : {x}
 }}
 """

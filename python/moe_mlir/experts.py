@@ -9,8 +9,7 @@ x [T, H] (bf16, f16 or f32), w1 [E, 2I, H] (gate rows then up rows; for
 (act(x[t] @ w1[e].T) @ w2[e].T) with e = topk_ids[t, j], in x's dtype.
 With w1_bias [E, 2I] and w2_bias [E, H] (gpt-oss's expert biases, vLLM's
 names) each GEMM adds its expert's bias row: y[t] = sum_j topk_weights[t,
-j] * (act(x[t] @ w1[e].T + w1_bias[e]) @ w2[e].T + w2_bias[e]) (tested on
-CPU tensors; the sm_90 bias epilogue has not run on a GPU yet).
+j] * (act(x[t] @ w1[e].T + w1_bias[e]) @ w2[e].T + w2_bias[e]).
 With apply_router_weight_on_input=True (top_k 1, as vLLM requires) the
 weight scales the token's input instead: y[t] = act((topk_weights[t, 0] *
 x[t]) @ w1[e].T) @ w2[e].T; the scaled input is rounded to x's dtype first

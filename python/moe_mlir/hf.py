@@ -13,8 +13,7 @@ experts (GptOssExperts: interleaved gate/up rows with its SwiGLU, expert
 biases, transposed weights gate_up_proj [E, H, 2I] and down_proj
 [E, I, H]) run as fused_experts(..., activation="swigluoai", w1_bias=,
 w2_bias=) on the weights transposed once and kept until the parameters
-change (tested on CPU tensors; the GPU bias epilogue has not run on a GPU
-yet). Routing weights [T, E]
+change. Routing weights [T, E]
 (one per expert) are gathered at the ids. Other layouts, and activations
 other than SiLU, exact GELU and gpt-oss's SwiGLU (alpha 1.702, limit 7),
 raise NotImplementedError with the reason.
