@@ -20,7 +20,8 @@ def MoERaiseLinalgPass : Pass<"moe-raise-linalg"> {
     - **the router**: `softmax(x)` (decomposed: max, sub, exp, sum, div over
       the last dimension) or `sigmoid(x)`, sorted descending with an iota
       (`tm_tensor.sort` with `arith.cmpf oge`), the first k columns of both
-      sliced off, optionally divided by their sum (`norm_topk_prob`) ->
+      sliced off (or one `tm_tensor.topk` with `arith.cmpf ogt` into outs of
+      -inf), optionally divided by their sum (`norm_topk_prob`) ->
       `moe.gate top_k k softmax|sigmoid [renormalize]`. The ids are widened
       back to the sliced integer type. A division by anything but the plain
       sum (Hugging Face's DeepSeek-V3 divides by `sum + 1e-20`) is not

@@ -51,15 +51,15 @@ void mlir::moe::populateRaiseLinalgPatterns(RewritePatternSet &patterns) {
   populateRaiseExpertsPatterns(patterns);
 }
 
-/// The remark of the router whose top-k is `sort`.
-static void reportRouter(tm_tensor::SortOp sort,
-                         const FailureOr<RouterMatch> &m,
+/// The remark of the router whose top-k is `sort` (a tm_tensor.sort or
+/// tm_tensor.topk).
+static void reportRouter(Operation *sort, const FailureOr<RouterMatch> &m,
                          const std::string &reason) {
   if (failed(m)) {
-    sort.emitRemark("router not raised: ") << reason;
+    sort->emitRemark("router not raised: ") << reason;
     return;
   }
-  auto remark = sort.emitRemark("router raised to moe.gate top_k ")
+  auto remark = sort->emitRemark("router raised to moe.gate top_k ")
                 << m->topK << " " << stringifyScoringFunc(m->scoring);
   if (m->bias)
     remark << " bias";
@@ -112,6 +112,11 @@ static void reportCandidates(Operation *root) {
     }
     reportRouter(sort, m, reason);
   }
+  root->walk([](tm_tensor::TopkOp topk) {
+    std::string reason;
+    FailureOr<RouterMatch> m = matchRouter(topk, reason);
+    reportRouter(topk, m, reason);
+  });
   root->walk([](linalg::GenericOp g) {
     std::string reason;
     if (isRMSNormCandidate(g)) {

@@ -25,16 +25,19 @@ namespace mlir::moe::raise {
 
 /// A router as torch-mlir lowers `topk(softmax(x))` or `topk(sigmoid(x))`:
 /// the scores and an iota sorted descending together, the first k columns
-/// of both sliced off, optionally the values divided by their sum.
+/// of both sliced off (or one tm_tensor.topk of the scores), optionally the
+/// values divided by their sum.
 struct RouterMatch {
-  tm_tensor::SortOp sort;
+  /// The tm_tensor.sort or tm_tensor.topk that selects the experts.
+  Operation *selection = nullptr;
   Value logits;
   ScoringFunc scoring = ScoringFunc::Softmax;
   int64_t topK = 0;
-  /// The slice of the top-k values (null when they are unused, as in
-  /// DeepSeek-V3, whose weights are gathered from the unbiased scores).
-  tensor::ExtractSliceOp values;
-  tensor::ExtractSliceOp ids;
+  /// The top-k values `[T, k]` (null when they are unused, as in
+  /// DeepSeek-V3, whose weights are gathered from the unbiased scores) and
+  /// ids `[T, k]`: the slices of the sort's results, or the topk's results.
+  Value values;
+  Value ids;
   /// The routing weights before any renormalization: the values slice, or
   /// the gather of the unbiased scores at the ids.
   Value weights;
@@ -53,6 +56,11 @@ struct RouterMatch {
 
 /// The router whose top-k is `sort`, or failure with the reason in `reason`.
 FailureOr<RouterMatch> matchRouter(tm_tensor::SortOp sort, std::string &reason);
+
+/// The router whose top-k is `topk` (`tm_tensor.topk` of the scores along
+/// dimension 1 into outs of -inf, strictly greater first), or failure with
+/// the reason in `reason`.
+FailureOr<RouterMatch> matchRouter(tm_tensor::TopkOp topk, std::string &reason);
 
 /// Replaces the matched values (or their renormalization) and ids with the
 /// results of one moe.gate, ids widened to the sliced integer type.

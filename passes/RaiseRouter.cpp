@@ -10,6 +10,8 @@
 
 #include "mlir/IR/Matchers.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::moe;
 using namespace mlir::moe::raise;
@@ -32,15 +34,16 @@ static tensor::ExtractSliceOp leadingColumns(Value v, int64_t &k) {
 /// The generic to replace when `values` (the top-k logits) go through a
 /// softmax over their k columns (possibly widened before and rounded
 /// after): top-k then softmax, which is moe.gate's softmax renormalized.
-static linalg::GenericOp softmaxOfTopK(tensor::ExtractSliceOp values) {
-  Block *block = values->getBlock();
+static linalg::GenericOp softmaxOfTopK(Value values) {
+  Operation *def = values.getDefiningOp();
+  Block *block = def->getBlock();
   for (Operation &op :
-       llvm::make_range(std::next(values->getIterator()), block->end())) {
+       llvm::make_range(std::next(def->getIterator()), block->end())) {
     auto g = dyn_cast<linalg::GenericOp>(&op);
     if (!g || g.getNumResults() != 1)
       continue;
     Value x = matchSoftmax(g.getResult(0));
-    if (!x || throughExtF(x) != values.getResult())
+    if (!x || throughExtF(x) != values)
       continue;
     if (g.getResult(0).hasOneUse())
       if (auto round =
@@ -55,11 +58,11 @@ static linalg::GenericOp softmaxOfTopK(tensor::ExtractSliceOp values) {
 /// The only user of `ids` (`[T, k]`) that reads `scores` (`[T, E]`) at them:
 /// torch-mlir's aten.gather(scores, 1, ids), a generic over `[T, k]` yielding
 /// `tensor.extract %scores[d0, ids[d0, d1]]`; null otherwise.
-static Value gatheredAt(Value scores, tensor::ExtractSliceOp ids) {
-  for (Operation *user : ids->getUsers()) {
+static Value gatheredAt(Value scores, Value ids) {
+  for (Operation *user : ids.getUsers()) {
     auto g = dyn_cast<linalg::GenericOp>(user);
     if (!g || !isElementwise(g) || g.getNumDpsInputs() != 1 ||
-        g.getDpsInputOperand(0)->get() != ids.getResult() || !readsWhole(g, 0))
+        g.getDpsInputOperand(0)->get() != ids || !readsWhole(g, 0))
       continue;
     auto extract = dyn_cast_or_null<tensor::ExtractOp>(yieldedOp(g));
     if (!extract || extract.getTensor() != scores ||
@@ -101,10 +104,16 @@ static void findRenormalization(RouterMatch &m) {
       "that division is kept as it is";
 }
 
+/// The rest of a router once its selection is known (`m.selection`,
+/// `m.ids`, `m.values` when used): which scores of which logits it selects,
+/// and how the weights are computed.
+static LogicalResult matchRouterScores(RouterMatch &m, Value scores,
+                                       int64_t kValues, std::string &reason);
+
 FailureOr<RouterMatch> raise::matchRouter(tm_tensor::SortOp sort,
                                           std::string &reason) {
   RouterMatch m;
-  m.sort = sort;
+  m.selection = sort;
   if (!sort.getInputs().empty() || sort.getOutputs().size() != 2) {
     reason = "expected a sort of two tensors (scores, iota) in outs";
     return failure();
@@ -130,19 +139,95 @@ FailureOr<RouterMatch> raise::matchRouter(tm_tensor::SortOp sort,
     return failure();
   }
   int64_t kValues = 0, kIds = 0;
-  m.ids = leadingColumns(sort.getResult(1), kIds);
+  tensor::ExtractSliceOp ids = leadingColumns(sort.getResult(1), kIds);
   bool valuesUsed = !sort.getResult(0).use_empty();
+  tensor::ExtractSliceOp values;
   if (valuesUsed)
-    m.values = leadingColumns(sort.getResult(0), kValues);
-  if (!m.ids || (valuesUsed && (!m.values || kValues != kIds))) {
+    values = leadingColumns(sort.getResult(0), kValues);
+  if (!ids || (valuesUsed && (!values || kValues != kIds))) {
     reason = "the sorted scores and ids are not each used by exactly one "
              "slice of the same first k columns of every row";
     return failure();
   }
-  kValues = kIds;
+  m.ids = ids.getResult();
+  if (values)
+    m.values = values.getResult();
+  if (failed(matchRouterScores(m, sort.getOutputs()[0], kIds, reason)))
+    return failure();
+  return m;
+}
+
+/// Whether the comparator of `topk` puts a candidate first only when it is
+/// strictly greater: `cmpf ogt(a0, a1)` (or `olt(a1, a0)`). With outs of
+/// -inf, the k values are then the largest in order, ties to the lower
+/// index, as moe.gate selects them.
+static bool takesStrictlyGreater(tm_tensor::TopkOp topk) {
+  Block &block = topk.getRegion().front();
+  auto yield = cast<tm_tensor::YieldOp>(block.getTerminator());
+  auto cmp = yield->getNumOperands() == 1
+                 ? yield->getOperand(0).getDefiningOp<arith::CmpFOp>()
+                 : arith::CmpFOp();
+  if (!cmp || block.getNumArguments() != 2)
+    return false;
+  Value a = block.getArgument(0), b = block.getArgument(1);
+  using P = arith::CmpFPredicate;
+  return (cmp.getPredicate() == P::OGT && cmp.getLhs() == a &&
+          cmp.getRhs() == b) ||
+         (cmp.getPredicate() == P::OLT && cmp.getLhs() == b &&
+          cmp.getRhs() == a);
+}
+
+FailureOr<RouterMatch> raise::matchRouter(tm_tensor::TopkOp topk,
+                                          std::string &reason) {
+  RouterMatch m;
+  m.selection = topk;
+  auto scoresType = cast<RankedTensorType>(topk.getInputs()[0].getType());
+  if (scoresType.getRank() != 2 || topk.getDimension() != 1) {
+    reason = "expected a top-k of [T, E] scores along dimension 1, got rank " +
+             std::to_string(scoresType.getRank()) + " along dimension " +
+             std::to_string(topk.getDimension());
+    return failure();
+  }
+  if (!takesStrictlyGreater(topk)) {
+    reason = "the comparator does not put strictly greater scores first "
+             "(expected 'arith.cmpf ogt' of the candidate and the kept value: "
+             "with 'oge' equal scores end up later index first, which "
+             "moe.gate does not do)";
+    return failure();
+  }
+  if (topk.getInputs().size() == 2 && !isIota(topk.getInputs()[1], 1)) {
+    reason = "the indices given with the scores are not an iota along "
+             "dimension 1";
+    return failure();
+  }
+  if (splatValue(topk.getOutputs()[0]) != -INFINITY) {
+    reason = "the top-k values do not start as -inf (the initial outs take "
+             "part in the selection)";
+    return failure();
+  }
+  if (scoresType.isDynamicDim(1)) {
+    reason = "the expert count (dimension 1 of the scores) is dynamic";
+    return failure();
+  }
+  int64_t k =
+      cast<RankedTensorType>(topk.getOutputs()[0].getType()).getDimSize(1);
+  if (ShapedType::isDynamic(k)) {
+    reason = "k (dimension 1 of the top-k outs) is dynamic";
+    return failure();
+  }
+  m.ids = topk->getResult(1);
+  if (!topk->getResult(0).use_empty())
+    m.values = topk->getResult(0);
+  if (failed(matchRouterScores(m, topk.getInputs()[0], k, reason)))
+    return failure();
+  return m;
+}
+
+static LogicalResult matchRouterScores(RouterMatch &m, Value scores,
+                                       int64_t kValues, std::string &reason) {
+  auto scoresType = cast<RankedTensorType>(scores.getType());
   if (m.values)
-    m.weights = m.values.getResult();
-  Value scores = sort.getOutputs()[0];
+    m.weights = m.values;
   bool f32Scores = scoresType.getElementType().isF32();
   Value x = f32Scores ? matchSoftmax(scores) : Value();
   m.scoring = ScoringFunc::Softmax;
@@ -154,7 +239,8 @@ FailureOr<RouterMatch> raise::matchRouter(tm_tensor::SortOp sort,
     // unbiased scores gathered at the ids.
     FailureOr<GroupLimitedScores> limited =
         matchGroupLimitedScores(scores, groupsReason);
-    if (succeeded(limited) && !m.values) {
+    if (succeeded(limited) && !m.values &&
+        isa<tm_tensor::SortOp>(m.selection)) {
       m.weights = gatheredAt(limited->scores, m.ids);
       if (m.weights) {
         x = limited->logits;
@@ -211,22 +297,23 @@ FailureOr<RouterMatch> raise::matchRouter(tm_tensor::SortOp sort,
     reason = "the logits are not a [T, E] tensor of bf16, f16 or f32";
     return failure();
   }
-  if (!isa<IntegerType>(m.ids.getResultType().getElementType())) {
-    reason = "the sorted iota is not of an integer type";
+  if (!isa<IntegerType>(getElementTypeOrSelf(m.ids))) {
+    reason = "the selected ids are not of an integer type";
     return failure();
   }
   if (!m.renormalization)
     findRenormalization(m);
-  return m;
+  return success();
 }
 
 GateOp raise::raiseRouter(RewriterBase &rewriter, RouterMatch m) {
-  // The logits dominate the sort, and every replaced value follows it.
-  rewriter.setInsertionPointAfter(m.sort);
-  Location loc = m.sort.getLoc();
+  // The logits dominate the selection, and every replaced value follows it.
+  rewriter.setInsertionPointAfter(m.selection);
+  Location loc = m.selection->getLoc();
   auto valuesType =
       cast<RankedTensorType>(m.weights.getType()).clone(rewriter.getF32Type());
-  auto idsType = m.ids.getResultType().clone(rewriter.getI32Type());
+  auto idsType =
+      cast<RankedTensorType>(m.ids.getType()).clone(rewriter.getI32Type());
   auto gate = GateOp::create(
       rewriter, loc, valuesType, idsType, m.logits, m.bias,
       rewriter.getI64IntegerAttr(m.topK),
@@ -235,14 +322,20 @@ GateOp raise::raiseRouter(RewriterBase &rewriter, RouterMatch m) {
       m.groups ? rewriter.getI64IntegerAttr(m.groups) : IntegerAttr(),
       m.groups ? rewriter.getI64IntegerAttr(m.keep) : IntegerAttr(),
       /*scaling=*/FloatAttr());
-  Value ids = castElements(rewriter, loc, gate.getIds(),
-                           m.ids.getResultType().getElementType());
-  Operation *replaced = m.renormalization ? m.renormalization.getOperation()
-                                          : m.weights.getDefiningOp();
-  rewriter.replaceOp(
-      replaced, castElements(rewriter, loc, gate.getWeights(),
-                             getElementTypeOrSelf(replaced->getResult(0))));
-  rewriter.replaceOp(m.ids, ids);
+  Value ids =
+      castElements(rewriter, loc, gate.getIds(), getElementTypeOrSelf(m.ids));
+  Value replaced =
+      m.renormalization ? m.renormalization.getResult(0) : m.weights;
+  rewriter.replaceAllUsesWith(replaced,
+                              castElements(rewriter, loc, gate.getWeights(),
+                                           getElementTypeOrSelf(replaced)));
+  rewriter.replaceAllUsesWith(m.ids, ids);
+  // The ops that computed them go (a gather's bound asserts keep it alive
+  // otherwise); a tm_tensor.topk goes once both its results are unused.
+  for (Value old : {replaced, m.ids})
+    if (Operation *def = old.getDefiningOp();
+        def && def != m.selection && def->use_empty())
+      rewriter.eraseOp(def);
   return gate;
 }
 
@@ -260,8 +353,22 @@ struct RaiseTopKToGate : OpRewritePattern<tm_tensor::SortOp> {
     return success();
   }
 };
+
+struct RaiseTMTensorTopKToGate : OpRewritePattern<tm_tensor::TopkOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(tm_tensor::TopkOp topk,
+                                PatternRewriter &rewriter) const override {
+    std::string reason;
+    FailureOr<RouterMatch> match = matchRouter(topk, reason);
+    if (failed(match))
+      return rewriter.notifyMatchFailure(topk, reason);
+    raiseRouter(rewriter, *match);
+    return success();
+  }
+};
 } // namespace
 
 void raise::populateRaiseRouterPatterns(RewritePatternSet &patterns) {
-  patterns.add<RaiseTopKToGate>(patterns.getContext());
+  patterns.add<RaiseTopKToGate, RaiseTMTensorTopKToGate>(patterns.getContext());
 }
