@@ -97,12 +97,10 @@ raise::matchScatteredExperts(tm_tensor::ScatterOp scatter,
              "(arange(T) repeated k times)";
     return failure();
   }
-  auto empty = original.getDefiningOp<linalg::FillOp>()
-                   ? original.getDefiningOp<linalg::FillOp>()
-                         .getDpsInitOperand(0)
-                         ->get()
-                         .getDefiningOp<tensor::EmptyOp>()
-                   : tensor::EmptyOp();
+  auto fill = original.getDefiningOp<linalg::FillOp>();
+  auto empty =
+      fill ? fill.getDpsInitOperand(0)->get().getDefiningOp<tensor::EmptyOp>()
+           : tensor::EmptyOp();
   bool sameRows = ShapedType::isDynamic(dimOf(original, 0))
                       ? empty && empty.getDynamicSizes().size() == 1 &&
                             isRowCount(empty.getDynamicSizes()[0], m.x)
