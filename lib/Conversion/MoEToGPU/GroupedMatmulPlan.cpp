@@ -118,7 +118,10 @@ planSharedRing(const ChipInfo &chip, const GroupedMatmulProblem &p,
       forcedKTile ? llvm::SmallVector<int64_t, 2>{forcedKTile}
                   : llvm::SmallVector<int64_t, 2>{64, 32};
   for (int64_t kTile : kTiles) {
-    if (p.depth % kTile != 0)
+    // A forced ldmatrix k tile may leave a tail tile (zero-filled past K,
+    // a multiple of the 8-element chunk); the model's tiles divide K.
+    bool tailOk = forcedKTile && !plan.warpgroup && p.depth % 8 == 0;
+    if (p.depth % kTile != 0 && !tailOk)
       continue;
     SharedTilePlan ring{0,
                         kTile,
@@ -135,10 +138,12 @@ planSharedRing(const ChipInfo &chip, const GroupedMatmulProblem &p,
     int64_t fit =
         (budget - ring.alignBytes) / (ring.stageElems() * p.elementBytes);
     // The model keeps no more stages than k tiles (two at least).
-    ring.stages =
-        std::min(fit, stages ? stages
-                             : std::min(kMaxSharedStages,
-                                        std::max<int64_t>(2, p.depth / kTile)));
+    ring.stages = std::min(
+        fit,
+        stages
+            ? stages
+            : std::min(kMaxSharedStages,
+                       std::max<int64_t>(2, llvm::divideCeil(p.depth, kTile))));
     if (ring.stages < 2 || (stages && ring.stages < stages))
       continue;
     ring.forcedKTile = forcedKTile != 0;
@@ -496,8 +501,12 @@ std::string mlir::moe::checkGroupedMatmulPlan(const ChipInfo &chip,
                      "column tiles of a wave, slices 1 and waves of "
                      "row_group x 16 rows covering block_m ({1})",
                      plan.tilesPerWave, plan.blockM);
-    if (p.depth % plan.shared->kTile != 0)
-      return formatv("expected K ({0}) to be a multiple of the k tile ({1})",
+    bool tailOk =
+        plan.shared->forcedKTile && !plan.warpgroup && p.depth % 8 == 0;
+    if (p.depth % plan.shared->kTile != 0 && !tailOk)
+      return formatv("expected K ({0}) to be a multiple of the k tile ({1}), "
+                     "or of 8 with a k tile the plan names (ldmatrix plans: "
+                     "the last tile zero-filled past K)",
                      p.depth, plan.shared->kTile);
     const SharedTilePlan &ring = *plan.shared;
     if ((ring.aRows * ring.chunks()) % ring.threads != 0 ||

@@ -108,16 +108,29 @@ void GroupedMatmulEmitter::issueSharedTile(SharedTiles &tiles,
                                            ArrayRef<SharedCopy> bCopies,
                                            Value kTileIndex, Value stage) {
   Value k0 = arith::MulIOp::create(b, kTileIndex, idx(plan.shared->kTile));
-  auto kOf = [&](const SharedCopy &c) {
-    return arith::AddIOp::create(b, k0,
-                                 arith::MulIOp::create(b, c.chunk, idx(8)));
+  // A K that the k tile does not divide (the plan keeps K a multiple of the
+  // 8-element chunk): the last tile's chunks past K are zero-filled, on
+  // both sides, and read k 0.
+  bool tail = depth % plan.shared->kTile != 0;
+  auto kOf = [&](const SharedCopy &c) -> std::pair<Value, Value> {
+    Value k =
+        arith::AddIOp::create(b, k0, arith::MulIOp::create(b, c.chunk, idx(8)));
+    if (!tail)
+      return {k, c.valid};
+    Value inside = lt(k, idx(depth));
+    return {arith::SelectOp::create(b, inside, k, zero),
+            arith::AndIOp::create(b, c.valid, inside)};
   };
-  for (const SharedCopy &c : aCopies)
-    tiles.copy(b, stage, /*ofB=*/false, c.row, c.chunk, a,
-               ValueRange{c.src, kOf(c)}, c.valid, /*streaming=*/false);
-  for (const SharedCopy &c : bCopies)
+  for (const SharedCopy &c : aCopies) {
+    auto [k, valid] = kOf(c);
+    tiles.copy(b, stage, /*ofB=*/false, c.row, c.chunk, a, ValueRange{c.src, k},
+               valid, /*streaming=*/false);
+  }
+  for (const SharedCopy &c : bCopies) {
+    auto [k, valid] = kOf(c);
     tiles.copy(b, stage, /*ofB=*/true, c.row, c.chunk, w,
-               ValueRange{expert, c.src, kOf(c)}, c.valid, /*streaming=*/true);
+               ValueRange{expert, c.src, k}, valid, /*streaming=*/true);
+  }
   tiles.commit(b);
 }
 
@@ -249,7 +262,8 @@ void GroupedMatmulEmitter::multiplyWarpgroupTile(SharedTiles &tiles,
 /// for them after the loop. Returns the sums, per chain and row tile.
 SmallVector<Value> GroupedMatmulEmitter::emitSharedKLoop() {
   const SharedTilePlan &ring = *plan.shared;
-  int64_t stages = ring.stages, kTiles = depth / ring.kTile;
+  int64_t stages = ring.stages,
+          kTiles = llvm::divideCeil(depth, ring.kTile); // a tail tile too
   int64_t mmasInFlight = plan.warpgroup && stages >= 3 ? 1 : 0;
   int64_t aheadTiles = stages - 1 - mmasInFlight;
   SharedTiles tiles(b, ring, sharedRing);
