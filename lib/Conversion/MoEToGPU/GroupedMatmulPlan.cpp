@@ -585,8 +585,8 @@ mlir::moe::planFromChoice(const ChipInfo &chip, const GroupedMatmulProblem &p,
       error = llvm::formatv(
           "expected {0} stages of shared tiles of k tile {5} to fit {1} bytes "
           "of shared memory on an NVIDIA chip{4}, with 2-byte elements, K "
-          "({2}) a multiple of 32 and of the k tile, and the {3} threads "
-          "dividing the 16-byte chunks of a stage",
+          "({2}) a multiple of 32 (and of the k tile, unless the plan names "
+          "it), and the {3} threads dividing the 16-byte chunks of a stage",
           choice.stages, sharedTileMaxBytes(chip), p.depth, plan.threads(chip),
           plan.warpgroup ? " with warpgroup MMAs (sm_90; k tile 64 or 32)" : "",
           choice.kTile ? std::to_string(choice.kTile) : "64 or 32");
