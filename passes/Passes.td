@@ -29,7 +29,9 @@ def MoERaiseLinalgPass : Pass<"moe-raise-linalg"> {
       stays, so the math is unchanged.
     - **RMSNorm** as Hugging Face writes it: `w * (x * rsqrt(mean(x^2) +
       eps))` with the casts to f32 and back -> `moe.rms_norm` (`offset 1.0`
-      for Gemma's `(1 + w)`).
+      for Gemma's `(1 + w)`); with a residual add before it (`add.Tensor` of
+      two tensors of its type), `moe.add_rms_norm`, whose sum replaces the
+      add's.
     - **the experts** in Hugging Face's `batched_mm` form: token rows
       repeated k times, expert weights gathered by id, a batched
       matrix-vector product, silu(gate) * up of the two halves, the second

@@ -120,8 +120,12 @@ static void reportCandidates(Operation *root) {
   root->walk([](linalg::GenericOp g) {
     std::string reason;
     if (isRMSNormCandidate(g)) {
-      if (failed(matchRMSNorm(g, reason)))
+      FailureOr<RMSNormMatch> m = matchRMSNorm(g, reason);
+      if (failed(m))
         g.emitRemark("RMSNorm not raised: ") << reason;
+      else if (matchResidualAdd(m->x))
+        g.emitRemark("RMSNorm raised to moe.add_rms_norm with the residual "
+                     "add before it");
       else
         g.emitRemark("RMSNorm raised to moe.rms_norm");
       return;

@@ -90,6 +90,11 @@ FailureOr<RMSNormMatch> matchRMSNorm(linalg::GenericOp root,
 /// body yields math.rsqrt (the pattern's root and the report's candidate).
 bool isRMSNormCandidate(linalg::GenericOp g);
 
+/// The two addends when `x` is torch-mlir's add.Tensor of two tensors of
+/// x's type and shape, computed in that type (a residual add that
+/// moe.add_rms_norm computes alike); nothing otherwise.
+std::optional<std::pair<Value, Value>> matchResidualAdd(Value x);
+
 RMSNormOp raiseRMSNorm(RewriterBase &rewriter, RMSNormMatch match);
 
 void populateRaiseRMSNormPatterns(RewritePatternSet &patterns);

@@ -200,6 +200,23 @@ RMSNormOp raise::raiseRMSNorm(RewriterBase &rewriter, RMSNormMatch m) {
   return norm;
 }
 
+std::optional<std::pair<Value, Value>> raise::matchResidualAdd(Value x) {
+  // add.Tensor of two tensors of x's type and shape, in that type (its
+  // alpha, when not folded, times 1): the residual add before the norm.
+  linalg::GenericOp add = producer(x);
+  auto ins = binaryInputs<arith::AddFOp>(add);
+  if (!ins || !readsWhole(add, ins->first) || !readsWhole(add, ins->second))
+    return std::nullopt;
+  Value a = add.getDpsInputOperand(ins->first)->get();
+  Value b = add.getDpsInputOperand(ins->second)->get();
+  auto addOp = cast<arith::AddFOp>(yieldedOp(add));
+  if (a.getType() != x.getType() || b.getType() != x.getType() ||
+      throughScalarCasts(addOp.getLhs()) != addOp.getLhs() ||
+      throughScalarCasts(addOp.getRhs()) != addOp.getRhs())
+    return std::nullopt;
+  return std::make_pair(a, b);
+}
+
 bool raise::isRMSNormCandidate(linalg::GenericOp g) {
   return g.hasPureTensorSemantics() && g.getNumResults() == 1 &&
          isa_and_nonnull<math::RsqrtOp>(yieldedOp(g));
@@ -221,8 +238,32 @@ struct RaiseRMSNormToMoE : OpRewritePattern<linalg::GenericOp> {
     return success();
   }
 };
+
+/// moe.rms_norm of a residual add (Hugging Face's decoder layers:
+/// `hidden = residual + hidden; residual = hidden; hidden = norm(hidden)`)
+/// -> moe.add_rms_norm, whose second result replaces the add's.
+struct FuseResidualAddIntoRMSNorm : OpRewritePattern<RMSNormOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(RMSNormOp norm,
+                                PatternRewriter &rewriter) const override {
+    std::optional<std::pair<Value, Value>> add = matchResidualAdd(norm.getX());
+    if (!add)
+      return rewriter.notifyMatchFailure(norm, "the input is not the sum of "
+                                               "two tensors of its type");
+    Value sum = norm.getX();
+    auto fused = AddRMSNormOp::create(rewriter, norm.getLoc(), sum.getType(),
+                                      sum.getType(), add->first, add->second,
+                                      norm.getWeight(), norm.getEpsilonAttr(),
+                                      norm.getOffsetAttr());
+    rewriter.replaceAllUsesWith(sum, fused.getResidualOut());
+    rewriter.replaceOp(norm, fused.getNormed());
+    return success();
+  }
+};
 } // namespace
 
 void raise::populateRaiseRMSNormPatterns(RewritePatternSet &patterns) {
-  patterns.add<RaiseRMSNormToMoE>(patterns.getContext());
+  patterns.add<RaiseRMSNormToMoE, FuseResidualAddIntoRMSNorm>(
+      patterns.getContext());
 }
