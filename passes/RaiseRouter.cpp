@@ -340,29 +340,18 @@ GateOp raise::raiseRouter(RewriterBase &rewriter, RouterMatch m) {
 }
 
 namespace {
-struct RaiseTopKToGate : OpRewritePattern<tm_tensor::SortOp> {
-  using OpRewritePattern::OpRewritePattern;
+/// The router whose selection is a tm_tensor.sort or tm_tensor.topk
+/// (`matchRouter` of either) -> moe.gate.
+template <typename SelectionOp>
+struct RaiseTopKToGate : OpRewritePattern<SelectionOp> {
+  using OpRewritePattern<SelectionOp>::OpRewritePattern;
 
-  LogicalResult matchAndRewrite(tm_tensor::SortOp sort,
+  LogicalResult matchAndRewrite(SelectionOp op,
                                 PatternRewriter &rewriter) const override {
     std::string reason;
-    FailureOr<RouterMatch> match = matchRouter(sort, reason);
+    FailureOr<RouterMatch> match = matchRouter(op, reason);
     if (failed(match))
-      return rewriter.notifyMatchFailure(sort, reason);
-    raiseRouter(rewriter, *match);
-    return success();
-  }
-};
-
-struct RaiseTMTensorTopKToGate : OpRewritePattern<tm_tensor::TopkOp> {
-  using OpRewritePattern::OpRewritePattern;
-
-  LogicalResult matchAndRewrite(tm_tensor::TopkOp topk,
-                                PatternRewriter &rewriter) const override {
-    std::string reason;
-    FailureOr<RouterMatch> match = matchRouter(topk, reason);
-    if (failed(match))
-      return rewriter.notifyMatchFailure(topk, reason);
+      return rewriter.notifyMatchFailure(op, reason);
     raiseRouter(rewriter, *match);
     return success();
   }
@@ -370,5 +359,6 @@ struct RaiseTMTensorTopKToGate : OpRewritePattern<tm_tensor::TopkOp> {
 } // namespace
 
 void raise::populateRaiseRouterPatterns(RewritePatternSet &patterns) {
-  patterns.add<RaiseTopKToGate, RaiseTMTensorTopKToGate>(patterns.getContext());
+  patterns.add<RaiseTopKToGate<tm_tensor::SortOp>,
+               RaiseTopKToGate<tm_tensor::TopkOp>>(patterns.getContext());
 }

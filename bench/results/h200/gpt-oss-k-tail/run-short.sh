@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The first two steps of run.sh only (the session's device time was short):
+# Steps 1 and 2 of run.sh (which calls this script, then tunes):
 # the K-tail GPU tests and memcheck, then bench/bias_overhead.py.
 cd "$(dirname "$0")/../../../.."
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader > $OUT/device.txt

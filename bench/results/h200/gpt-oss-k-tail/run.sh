@@ -12,19 +12,9 @@
 #        --models gpt_oss_120b --tokens 16,64,256
 #    and tune.json cut to the planner's entry and the k_tile = 128 ones.
 cd "$(dirname "$0")/../../../.."
-nvidia-smi --query-gpu=name,driver_version --format=csv,noheader > $OUT/device.txt
-cmake -S runtime -B build-runtime -DCMAKE_BUILD_TYPE=Release > /dev/null && cmake --build build-runtime -j16 > /dev/null || exit 1
+# Steps 1 and 2 are run-short.sh's.
+bash bench/results/h200/gpt-oss-k-tail/run-short.sh
 B=build-runtime/lib/libmoe_runtime_cuda.so
-python3 test/Integration/GPU/run.py --run --moe-run build-runtime/bin/moe-run \
-  --artifacts gpu-artifacts/tests --only "k tile" > $OUT/k-tile-tests.log 2>&1
-echo "k tile tests rc=$?"; tail -1 $OUT/k-tile-tests.log; grep -E "FAIL|K 320|K 192" $OUT/k-tile-tests.log
-timeout 120 python3 test/Integration/GPU/run.py --run --moe-run build-runtime/bin/moe-run \
-  --artifacts gpu-artifacts/tests --only "k tile" --sanitize memcheck > $OUT/k-tile-memcheck.log 2>&1
-echo "k tile memcheck rc=$?"; tail -1 $OUT/k-tile-memcheck.log
-timeout 200 python3 bench/bias_overhead.py run --artifacts gpu-artifacts/bias --backend $B \
-  > $OUT/bias-overhead.txt 2>&1
-echo "bias rc=$?"; cat $OUT/bias-overhead.txt
 timeout 400 python3 bench/tune_plans.py run --dir gpu-artifacts/tune-gptoss --backend $B \
   --out $OUT/tune > $OUT/tune.log 2>&1
 echo "tune rc=$?"; cat $OUT/tune/tune.md 2>/dev/null | head -40
-cat $OUT/device.txt
