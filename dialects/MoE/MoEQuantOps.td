@@ -7,7 +7,9 @@
 #ifndef MOE_QUANT_OPS_TD
 #define MOE_QUANT_OPS_TD
 
-def MoE_QuantizeOp : MoE_Op<"quantize", [Pure]> {
+def MoE_QuantizeOp : MoE_Op<"quantize",
+    [Pure, DeclareOpInterfaceMethods<ReifyRankedShapedTypeOpInterface,
+        ["reifyResultShapes"]>]> {
   let summary = "dynamic quantization of a tensor to fp8 or fp4 with scales";
   let description = [{
     Quantizes `input` (`[lead..., R, C]`, or rank 1 for `per_tensor`) to

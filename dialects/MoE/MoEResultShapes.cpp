@@ -154,6 +154,34 @@ GroupedMatmulOp::reifyResultShapes(OpBuilder &b,
 }
 
 LogicalResult
+QuantizeOp::reifyResultShapes(OpBuilder &b,
+                              ReifiedRankedShapedTypeDims &shapes) {
+  // The values: the input's sizes. The scales: the leading sizes, then the
+  // scheme's groups over [R, C] (#moe.quant; per_tensor has none).
+  QuantAttr scheme = getScheme();
+  int64_t rank = getInput().getType().getRank();
+  reifyEach(*this, b, shapes, [&](unsigned result, int64_t d) -> OpFoldResult {
+    if (result == 0 || d < rank - 2)
+      return sizeOf(b, getLoc(), getInput(), d);
+    OpFoldResult size = sizeOf(b, getLoc(), getInput(), d);
+    bool rows = d == rank - 2;
+    switch (scheme.getKind()) {
+    case QuantKind::Block:
+      return ceilDivSize(b, getLoc(), size,
+                         rows ? *scheme.getBlockRows()
+                              : *scheme.getBlockCols());
+    case QuantKind::Mx:
+      return rows ? size : divSize(b, getLoc(), size, QuantAttr::kMxBlock);
+    case QuantKind::PerRow:
+    case QuantKind::PerTensor:
+      return size;
+    }
+    llvm_unreachable("a quantization scheme");
+  });
+  return success();
+}
+
+LogicalResult
 ActivationOp::reifyResultShapes(OpBuilder &b,
                                 ReifiedRankedShapedTypeDims &shapes) {
   // The input's sizes, the last one halved (gate and up halves).

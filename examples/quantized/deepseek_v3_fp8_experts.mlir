@@ -2,8 +2,9 @@
 // fp8 (f8E4M3FN) weights with a f32 scale per 128x128 block, and activations
 // quantized to fp8 per token group of 128 before each GEMM (vLLM's and
 // DeepSeek's w8a8 block scheme). H = 7168, I = 2048 / 8 = 256, E = 256, k = 8.
-// Runs on the CPU reference; GPU kernels for quantized experts are not
-// written yet.
+// Runs on the CPU reference and compiles for GPU targets (gfx950, sm_90;
+// gfx942 with --ocp-to-fnuz): fp8 row-dot GEMMs and the moe.quantize
+// kernel.
 
 func.func @deepseek_v3_fp8_experts(%x: tensor<?x7168xbf16>,
                                    %w1: tensor<256x512x7168xf8E4M3FN>,

@@ -2,9 +2,10 @@
 // (f4E2M1FN, two per byte) weights with one power-of-two E8M0 scale per 32
 // elements of a row, and bf16 activations (a16w4, no activation
 // quantization). SwiGLU-OAI on interleaved gate/up rows. H = 2880,
-// I = 2880, E = 128, k = 4. The checkpoint's expert biases are not in
-// moe.experts yet. Runs on the CPU reference; GPU kernels for quantized
-// experts are not written yet.
+// I = 2880, E = 128, k = 4. (moe.experts takes the checkpoint's expert
+// biases too, `biases %b1, %b2`; this example leaves them out.) Runs on the
+// CPU reference; GPU kernels for fp4 weights are not written yet (fp8 ones
+// are).
 
 func.func @gpt_oss_mxfp4_experts(%x: tensor<?x2880xbf16>,
                                  %w1: tensor<128x5760x2880xf4E2M1FN>,

@@ -3,7 +3,8 @@
 // (OCP MXFP8). GEMM2's input is the SwiGLU-OAI output rounded to bf16 and
 // quantized to MXFP8, the chain that MiniMax's serving stack fuses into one
 // kernel. H = 3072, I = 1536 / 8 = 192, E = 128, k = 4. Runs on the CPU
-// reference; GPU kernels for quantized experts are not written yet.
+// reference and compiles for gfx950 and sm_90 (fp8 row-dot GEMMs, the
+// moe.quantize kernel between them: no fused quantizing epilogue yet).
 
 func.func @minimax_m3_mxfp8_experts(%x: tensor<?x3072xbf16>,
                                     %w1: tensor<128x384x3072xf8E4M3FN>,

@@ -55,7 +55,10 @@ void mlir::moe::buildOptimizePipeline(OpPassManager &pm,
   skipQuant.target = options.target;
   skipQuant.mode = options.skipInterStageQuant;
   pm.addPass(createMoESkipInterStageQuantPass(skipQuant));
-  pm.addPass(createMoEFuseActivationQuantPass());
+  // GPU kernels have no quantizing GEMM epilogue (out_quant) yet: there the
+  // moe.quantize between the GEMMs stays its own kernel (the same codes).
+  if (!gpu)
+    pm.addPass(createMoEFuseActivationQuantPass());
   pm.addPass(createMoEFuseCombineGemm2Pass());
   // Once more per GEMM: each gets its own block_n for its N and K (block_m
   // stays what moe.align uses).

@@ -314,7 +314,7 @@ TEST(GroupedMatmulPlanTest, RowDotPlansOverShapes) {
           EXPECT_EQ(rd.runsPerLane % rd.unroll, 0);
           EXPECT_EQ(rd.blockN % (rd.wavesN * rd.group), 0);
           EXPECT_EQ(rd.tilesPerWave * rd.wavesN, rd.blockN);
-          EXPECT_LE(rd.rowDotRegisters(2), 128);
+          EXPECT_LE(rd.rowDotRegisters(2, 2), 128);
           EXPECT_EQ(rd.slices, 1);
           EXPECT_EQ(checkGroupedMatmulPlan(c, p, rd), "");
           expectAttrRoundTrip(c, p, rd);

@@ -20,6 +20,15 @@ namespace mlir::moe {
 /// Why `op` has no kernel on `chip` yet (a diagnostic), or success.
 LogicalResult checkGroupedMatmulKernel(GroupedMatmulOp op,
                                        const ChipInfo &chip);
+/// Why moe.quantize `op` has no kernel on `chip` yet (a diagnostic): the
+/// kernel quantizes [T, K] rows to fp8 under a row scheme.
+LogicalResult checkQuantizeKernel(QuantizeOp op, const ChipInfo &chip);
+/// moe.quantize of a [T, K] activation: a workgroup per row, a wave per
+/// scale group (QuantizeKernel.cpp); the codes and scales equal the CPU
+/// reference's bit for bit.
+FailureOr<gpu::GPUFuncOp>
+buildQuantizeKernel(OpBuilder &builder, gpu::GPUModuleOp module, QuantizeOp op,
+                    const ChipInfo &chip, StringRef name);
 
 /// How the GEMM's k loop brings its A and weight fragments to the MMAs.
 enum class GemmLoads {

@@ -309,7 +309,7 @@ def MoEExpandSmallFloatConversionsPass
     `arith.extf` from and `arith.truncf` to `f8E4M3FN` (OCP), `f8E4M3FNUZ`
     (gfx942's) and `f4E2M1FN` (OCP MX), and `arith.extf` from `f8E8M0FNU`
     to f32, become integer and f32 operations, which the LLVM lowering of a
-    host CPU accepts (LLVM has no such float types). `truncf` rounds to
+    host CPU or a GPU accepts (LLVM has no such float types). `truncf` rounds to
     nearest, ties to even, as APFloat and the OCP specifications do (the
     `arith-expand` patterns of MLIR 22 round fp4 ties away from zero and
     lose the sign of zero). A magnitude that rounds past the largest finite
@@ -319,7 +319,8 @@ def MoEExpandSmallFloatConversionsPass
     (upstream's expansion flushes it to 0); 0xFF is NaN. A `truncf` from a
     type wider than f32 (double rounding) or with a rounding mode other than
     to nearest even is left alone, and the LLVM lowering then rejects it.
-    The CPU pipeline runs it.
+    The CPU pipeline runs it, and the GPU kernel lowering on each kernel
+    module (fp8 GEMM operands, moe.quantize).
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }

@@ -291,7 +291,8 @@ struct LowerGroupedMatmul : OpConversionPattern<GroupedMatmulOp> {
         if (scalesType.isDynamicDim(d))
           scaleDyn.push_back(size);
       Value zeroScale =
-          computeGroupScale(rb, outQuant, valueType, rb.f32(0.0)).stored;
+          computeGroupScale(rb.builder(), outQuant, valueType, rb.f32(0.0))
+              .stored;
       outs.push_back(rb.filled(scalesType, scaleDyn, zeroScale));
     } else {
       outs.push_back(

@@ -149,15 +149,16 @@ struct LowerQuantize : OpConversionPattern<QuantizeOp> {
                          return SmallVector<Value>{arith::MaximumFOp::create(
                              in.builder(), acc[0], mag)};
                        })[0];
-          GroupScale scale = computeGroupScale(l, scheme, valueType, amax);
+          GroupScale scale =
+              computeGroupScale(l.builder(), scheme, valueType, amax);
           Value newScales =
               tensor::InsertOp::create(l.builder(), scale.stored, it[1], ivs);
           Value newValues =
               loopNest(l, g.lo, g.hi, {it[0]},
                        [&](RefBuilder &in, ValueRange e, ValueRange v) {
                          Value x = in.loadF32(input, element(e));
-                         Value q =
-                             quantizeElement(in, scheme, valueType, scale, x);
+                         Value q = quantizeElement(in.builder(), scheme,
+                                                   valueType, scale, x);
                          return SmallVector<Value>{tensor::InsertOp::create(
                              in.builder(), q, v[0], element(e))};
                        })[0];

@@ -113,73 +113,6 @@ Value mlir::moe::cpu::loadDequantized(RefBuilder &rb, Value values,
   return rb.mul(q, s);
 }
 
-double mlir::moe::cpu::largestFinite(Type valueType) {
-  const llvm::fltSemantics &sem =
-      cast<FloatType>(valueType).getFloatSemantics();
-  return llvm::APFloat::getLargest(sem).convertToDouble();
-}
-
-/// floor(log2(largestFinite)): 8 for f8E4M3FN, 7 for f8E4M3FNUZ, 2 for
-/// f4E2M1FN.
-static int64_t largestExponent(Type valueType) {
-  return llvm::ilogb(llvm::APFloat::getLargest(
-      cast<FloatType>(valueType).getFloatSemantics()));
-}
-
-GroupScale mlir::moe::cpu::computeGroupScale(RefBuilder &rb, QuantAttr scheme,
-                                             Type valueType, Value amax) {
-  ImplicitLocOpBuilder &b = rb.builder();
-  if (scheme.getKind() != QuantKind::Mx) {
-    // s = max(amax, 1e-10) / fmax; a NaN amax propagates, an infinite one
-    // gives NaN too (the op's rule for non-finite groups).
-    Value floored = arith::MaximumFOp::create(b, amax, rb.f32(1e-10));
-    Value s = rb.div(floored, rb.f32(largestFinite(valueType)));
-    Value infinite =
-        arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, amax,
-                              rb.f32(std::numeric_limits<double>::infinity()));
-    s = arith::SelectOp::create(b, infinite, rb.f32(std::nan("")), s);
-    return {s, Value()};
-  }
-  // e = clamp(floor(log2(amax)) - emax, -127, 127) from the f32 exponent
-  // field (0 for zero and subnormals, which clamp to -127); a non-finite
-  // amax (field 255) gets the NaN scale 0xFF.
-  Type i32 = b.getI32Type();
-  auto c32 = [&](int64_t v) {
-    return arith::ConstantOp::create(b, b.getI32IntegerAttr(v)).getResult();
-  };
-  Value bits = arith::BitcastOp::create(b, i32, amax);
-  Value field = arith::AndIOp::create(
-      b, arith::ShRUIOp::create(b, bits, c32(23)), c32(0xFF));
-  Value e =
-      arith::SubIOp::create(b, field, c32(127 + largestExponent(valueType)));
-  e = arith::MaxSIOp::create(b, e, c32(-127));
-  e = arith::MinSIOp::create(b, e, c32(127));
-  Value nonFinite =
-      arith::CmpIOp::create(b, arith::CmpIPredicate::eq, field, c32(0xFF));
-  Value stored = arith::SelectOp::create(b, nonFinite, c32(0xFF),
-                                         arith::AddIOp::create(b, e, c32(127)));
-  stored = arith::TruncIOp::create(b, b.getI8Type(), stored);
-  stored = arith::BitcastOp::create(b, Float8E8M0FNUType::get(b.getContext()),
-                                    stored);
-  // 2^-e is a normal f32: a finite amax gives e <= 127 - emax < 127.
-  Value factorBits =
-      arith::ShLIOp::create(b, arith::SubIOp::create(b, c32(127), e), c32(23));
-  Value factor = arith::BitcastOp::create(b, b.getF32Type(), factorBits);
-  return {stored, factor};
-}
-
-Value mlir::moe::cpu::quantizeElement(RefBuilder &rb, QuantAttr scheme,
-                                      Type valueType, const GroupScale &scale,
-                                      Value x) {
-  ImplicitLocOpBuilder &b = rb.builder();
-  Value scaled = scheme.getKind() == QuantKind::Mx ? rb.mul(x, scale.factor)
-                                                   : rb.div(x, scale.stored);
-  double fmax = largestFinite(valueType);
-  Value clamped = arith::MinimumFOp::create(
-      b, arith::MaximumFOp::create(b, scaled, rb.f32(-fmax)), rb.f32(fmax));
-  return arith::TruncFOp::create(b, valueType, clamped);
-}
-
 /// Loops over the groups [lo, hi) of a row of `len` values (element i is
 /// `load(rb, i)`) under a row scheme, threading `iters`: `body` gets the
 /// group's index, bounds and scale.
@@ -208,7 +141,8 @@ static SmallVector<Value> forEachRowGroup(
               Value mag = math::AbsFOp::create(in.builder(), load(in, i));
               return {arith::MaximumFOp::create(in.builder(), acc[0], mag)};
             })[0];
-        GroupScale scale = computeGroupScale(l, scheme, valueType, amax);
+        GroupScale scale =
+            computeGroupScale(l.builder(), scheme, valueType, amax);
         return body(l, g, lo, hi, scale, it);
       });
 }
@@ -227,8 +161,8 @@ Value mlir::moe::cpu::fakeQuantizeRow(
         return l.loop(
             lo, hi, it[0],
             [&](RefBuilder &in, Value i, ValueRange out) -> SmallVector<Value> {
-              Value q =
-                  quantizeElement(in, scheme, valueType, scale, load(in, i));
+              Value q = quantizeElement(in.builder(), scheme, valueType, scale,
+                                        load(in, i));
               return {in.store(in.mul(in.widen(q), s), out[0], i)};
             });
       })[0];
@@ -251,8 +185,8 @@ SmallVector<Value> mlir::moe::cpu::quantizeRowInto(
         Value newValues = l.loop(
             lo, hi, it[0],
             [&](RefBuilder &in, Value i, ValueRange out) -> SmallVector<Value> {
-              Value q =
-                  quantizeElement(in, scheme, valueType, scale, load(in, i));
+              Value q = quantizeElement(in.builder(), scheme, valueType, scale,
+                                        load(in, i));
               return {tensor::InsertOp::create(in.builder(), q, out[0],
                                                ValueRange{row, i})};
             })[0];

@@ -9,6 +9,7 @@
 #define MOE_CONVERSION_MOETOCPU_QUANTMATH_H
 
 #include "RefBuilder.h"
+#include "moe/Conversion/QuantRules.h"
 
 namespace mlir::moe::cpu {
 
@@ -32,25 +33,6 @@ Value requireScaleSizes(RefBuilder &rb, Operation *op, StringRef name,
 /// f32(values[indices]) * f32(scales[scale index]).
 Value loadDequantized(RefBuilder &rb, Value values, Value scales,
                       QuantAttr scheme, ValueRange indices);
-
-/// The largest finite value of a quantized element type (448, 240, 6).
-double largestFinite(Type valueType);
-
-/// The scale of a group whose largest magnitude is `amax` (f32), as stored
-/// (f32, or f8E8M0FNU for mx), and the f32 factor its elements are
-/// multiplied by before rounding (1 / scale; for f32 scales the factor is
-/// not used: elements are divided by the scale, see moe.quantize).
-struct GroupScale {
-  Value stored;
-  Value factor;
-};
-GroupScale computeGroupScale(RefBuilder &rb, QuantAttr scheme, Type valueType,
-                             Value amax);
-
-/// round(clamp(x / scale, -fmax, fmax)) (or x * factor for mx) in the value
-/// type.
-Value quantizeElement(RefBuilder &rb, QuantAttr scheme, Type valueType,
-                      const GroupScale &scale, Value x);
 
 /// What moe.quantize then moe.dequantize give, in f32, for a row of `len`
 /// values (element i is `load(rb, i)`, f32) under a scheme of one row

@@ -39,7 +39,11 @@ public:
         depth(op.getWType().getDimSize(2)),
         outCols(cast<RankedTensorType>(op.getResult().getType()).getDimSize(1)),
         element(op.getAType().getElementType()),
-        elementBytes(element.getIntOrFloatBitWidth() / 8) {}
+        elementBytes(element.getIntOrFloatBitWidth() / 8),
+        wElement(op.getWType().getElementType()),
+        outElement(
+            cast<RankedTensorType>(op.getResult().getType()).getElementType()),
+        aQuant(op.getAQuantAttr()), wQuant(op.getWQuantAttr()) {}
 
   gpu::GPUFuncOp emit(gpu::GPUModuleOp module, StringRef name) {
     gpu::GPUFuncOp func = emitSignature(module, name);
@@ -132,6 +136,7 @@ private:
   Value rowDotRunK(Value step, int64_t u);
   SummedRun summedRun(Value k);
   Value laneOfRoute(Value value, Value j);
+  Value widenRun(Value run, VectorType f32Type);
   void emitRowDotEpilogue(ArrayRef<PassRoute> routes, ArrayRef<Value> sums,
                           ArrayRef<Value> cols);
   SmallVector<Value> addRowDotSlices(ArrayRef<Value> sums);
@@ -151,6 +156,11 @@ private:
   std::pair<Value, Value> weightRowsOf(Value col);
   std::pair<Value, Value> kOfStep(Value s);
   Value masked(Value v, Value valid);
+  /// A zero of `type` (a vector of the row-dot runs, or an f32 scale).
+  Value zeroOf(Type type);
+  /// The f32 scale of the element at `indices` ([E, N, K] of w, [M, K] of
+  /// a) of the quantized operand whose scales are `scales` under `scheme`.
+  Value scaleAt(Value scales, QuantAttr scheme, ValueRange indices);
   Value weightCol(int64_t i) const {
     return i < plan.group ? gateCols[i] : upCols[i - plan.group];
   }
@@ -174,10 +184,14 @@ private:
   int64_t numExperts, depth, outCols;
   /// K of the rows a row-dot lane streams: k x K with sum_routes, else K.
   int64_t streamDepth() const { return sumRoutes ? topK * depth : depth; }
-  Type element;
+  Type element; ///< A's element type (bf16, f16; fp8 with a_scales)
   int64_t elementBytes;
+  Type wElement;   ///< W's element type (A's, or fp8 with w_scales)
+  Type outElement; ///< the result's element type
+  /// The schemes of quantized operands (null: not quantized).
+  QuantAttr aQuant, wQuant;
   // Kernel arguments.
-  Value a, w, sorted, blocks, countRef, weights, bias, out;
+  Value a, w, sorted, blocks, countRef, weights, bias, aScales, wScales, out;
   // Route order: the routes' ids [T, k] and the route check's arguments.
   Value routeIds, checkStatus, checkTag;
   // sum_routes: lane j < k holds the expert of the token's route j (i32, -1
@@ -197,6 +211,9 @@ private:
   std::optional<MMAAtom> atom;
   VectorType vecType;
   Value zeroVec, zeroAcc;
+  /// Row-dot runs of W when its element type is not A's (fp8 weights).
+  VectorType wVecType;
+  IntegerAttr wAlign;
   // The row tiles of the group: first rows, and this lane's (A row, valid).
   SmallVector<Value> tileRows;
   SmallVector<std::pair<Value, Value>> aRows;

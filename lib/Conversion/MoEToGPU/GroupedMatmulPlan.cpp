@@ -17,6 +17,7 @@
 #include "llvm/Support/MathExtras.h"
 
 #include <algorithm>
+#include <numeric>
 
 using namespace mlir::moe;
 
@@ -274,17 +275,31 @@ GroupedMatmulProblem mlir::moe::groupedMatmulProblem(GroupedMatmulOp op,
                                                      int64_t tokens) {
   TileAttr tile = op.getTileAttr();
   auto wType = op.getWType();
-  return {op.getBlockMAttr().getInt(),
-          tile ? tile.getBlockN() : 64,
-          wType.getDimSize(2),
-          wType.getElementType().getIntOrFloatBitWidth() / 8,
-          static_cast<bool>(op.getActivationAttr()),
-          loads,
-          wType.getDimSize(1),
-          wType.getDimSize(0),
-          op.getTopKAttr().getInt(),
-          expectedTokens(op, tokens),
-          op.getSumRoutes()};
+  GroupedMatmulProblem p{op.getBlockMAttr().getInt(),
+                         tile ? tile.getBlockN() : 64,
+                         wType.getDimSize(2),
+                         wType.getElementType().getIntOrFloatBitWidth() / 8,
+                         static_cast<bool>(op.getActivationAttr()),
+                         loads,
+                         wType.getDimSize(1),
+                         wType.getDimSize(0),
+                         op.getTopKAttr().getInt(),
+                         expectedTokens(op, tokens),
+                         op.getSumRoutes()};
+  p.quantized = op.isQuantized();
+  p.aElementBytes = op.getAType().getElementTypeBitWidth() / 8;
+  for (QuantAttr scheme : {op.getAQuantAttr(), op.getWQuantAttr()}) {
+    if (!scheme)
+      continue;
+    int64_t group = 0;
+    if (scheme.getKind() == QuantKind::Block)
+      group = *scheme.getBlockCols();
+    else if (scheme.getKind() == QuantKind::Mx)
+      group = QuantAttr::kMxBlock;
+    if (group)
+      p.scaleGroupK = std::gcd(p.scaleGroupK, group);
+  }
+  return p;
 }
 
 /// What the chip, the problem and the block's `blockN` output columns fix
@@ -320,7 +335,7 @@ std::optional<GroupedMatmulPlan> mlir::moe::planGroupedMatmul(
     const ChipInfo &chip, const GroupedMatmulProblem &p, std::string &error) {
   // A measured plan first (only where the loads are the planner's choice);
   // one that no longer checks falls back to the model.
-  if (p.loads == GemmLoads::Auto)
+  if (p.loads == GemmLoads::Auto && !p.quantized)
     if (std::optional<GemmPlanChoice> tuned = lookupTunedPlan(chip, p)) {
       std::string ignored;
       if (std::optional<GroupedMatmulPlan> plan =
@@ -341,7 +356,15 @@ std::optional<GroupedMatmulPlan> mlir::moe::planGroupedMatmul(
             "(block_m 1): an MMA tile needs blocks of 16 or more routes";
     return std::nullopt;
   }
-  if (p.loads == GemmLoads::RowDot || p.blockM == 1 ||
+  // fp8 operands are multiplied by row dot products only (no fp8 MMA atom
+  // yet), at every T.
+  if (p.quantized && p.loads != GemmLoads::Auto &&
+      p.loads != GemmLoads::RowDot) {
+    error = "expected row-dot loads (or the planner's) for fp8 operands with "
+            "scales: no MMA plan multiplies them yet";
+    return std::nullopt;
+  }
+  if (p.loads == GemmLoads::RowDot || p.blockM == 1 || p.quantized ||
       (p.loads == GemmLoads::Auto && rowDotPays(chip, p))) {
     plan = planRowDot(chip, p, plan);
     error = checkRowDotPlan(chip, p, plan);
@@ -543,6 +566,11 @@ mlir::moe::planFromChoice(const ChipInfo &chip, const GroupedMatmulProblem &p,
   if (!base)
     return std::nullopt;
   GroupedMatmulPlan plan = *base;
+  if (p.quantized && choice.loads != KernelLoads::RowDot) {
+    error = "expected row-dot loads for fp8 operands with scales: no MMA "
+            "plan multiplies them yet";
+    return std::nullopt;
+  }
   if (choice.loads == KernelLoads::RowDot) {
     plan = rowDotBase(chip, p, plan);
     plan.blockN = choice.blockN;

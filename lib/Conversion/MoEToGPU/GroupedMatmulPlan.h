@@ -13,6 +13,8 @@
 #include "moe/Conversion/GPUKernels.h"
 #include "moe/Target/Chip.h"
 
+#include "llvm/Support/MathExtras.h"
+
 #include <optional>
 #include <string>
 
@@ -23,7 +25,7 @@ struct GroupedMatmulProblem {
   int64_t blockM;       ///< routes per row block (align's block_m)
   int64_t tileN;        ///< weight rows per workgroup (the tile's block_n)
   int64_t depth;        ///< K
-  int64_t elementBytes; ///< bytes of an A / weight element (2: bf16, f16)
+  int64_t elementBytes; ///< bytes of a weight element (2: bf16, f16; 1: fp8)
   bool gated;           ///< a gated activation epilogue (gate and up rows)
   GemmLoads loads;      ///< how the k loop may load (KernelOptions)
   // What picks a measured plan (TunedPlans.h); 0 where unknown.
@@ -34,8 +36,19 @@ struct GroupedMatmulProblem {
   /// Route order summing each token's topK routes (sum_routes): a lane
   /// streams the k weight rows of an output column as one row of k x K.
   bool sumRoutes = false;
+  /// fp8 operands with scales (moe.grouped_matmul's a_scales / w_scales):
+  /// only row-dot plans multiply them.
+  bool quantized = false;
+  /// Bytes of an A element; 0: elementBytes (A and W of one type).
+  int64_t aElementBytes = 0;
+  /// The gcd of the scale groups' lengths along K (block columns, 32 for
+  /// mx) of the quantized operands; 0 when every scale spans the row.
+  int64_t scaleGroupK = 0;
   /// K of the rows a lane streams: k x K when summing routes, else K.
   int64_t streamDepth() const { return sumRoutes ? topK * depth : depth; }
+  int64_t aBytes() const {
+    return aElementBytes ? aElementBytes : elementBytes;
+  }
 };
 
 /// The decisions a plan attribute spells; the rest of a plan follows from
@@ -102,9 +115,10 @@ struct GroupedMatmulPlan {
   /// Registers of a row-dot lane's runs (this step's and the next's) and
   /// f32 sums (a model of what the loop keeps live, checked against a
   /// budget).
-  int64_t rowDotRegisters(int64_t elementBytes) const {
-    int64_t runRegisters = kLoad * elementBytes / 4;
-    return 2 * unroll * (chains() + rowGroup) * runRegisters +
+  int64_t rowDotRegisters(int64_t weightBytes, int64_t aBytes) const {
+    int64_t weightRun = llvm::divideCeil(kLoad * weightBytes, 4);
+    int64_t aRun = llvm::divideCeil(kLoad * aBytes, 4);
+    return 2 * unroll * (chains() * weightRun + rowGroup * aRun) +
            rowGroup * chains();
   }
   /// f32 elements of LDS for the partial sums of slices 1..slices-1 (a

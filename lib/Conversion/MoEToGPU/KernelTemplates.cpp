@@ -352,6 +352,8 @@ public:
                  : "dim 1 of 'residual' must equal dim 1 of 'x'"));
   }
 };
+/// moe.quantize: one workgroup per row of the input (QuantizeKernel.cpp).
+using QuantizeTemplate = RowTemplateOf<QuantizeOp, buildQuantizeKernel>;
 } // namespace
 
 ArrayRef<const KernelTemplate *> mlir::moe::kernelTemplates() {
@@ -363,11 +365,13 @@ ArrayRef<const KernelTemplate *> mlir::moe::kernelTemplates() {
   static const RMSNormTemplate<RMSNormOp> rmsNorm;
   static const RMSNormTemplate<AddRMSNormOp> addRMSNorm;
   static const OneShotAllReduceTemplate oneShotAllReduce;
+  static const QuantizeTemplate quantize;
   static const KernelTemplate *const all[] = {
       &gate,          &alignKernelTemplate(),
       &groupedMatmul, &activation,
       &combine,       &rmsNorm,
-      &addRMSNorm,    &oneShotAllReduce};
+      &addRMSNorm,    &oneShotAllReduce,
+      &quantize};
   return all;
 }
 

@@ -24,6 +24,7 @@
 #include "moe/Conversion/ActivationMath.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -38,9 +39,16 @@ void GroupedMatmulEmitter::emitRowDot() {
   vecType = VectorType::get({plan.kLoad}, element);
   zeroVec = arith::ConstantOp::create(
       b, DenseElementsAttr::get(vecType, b.getZeroAttr(element)));
-  // Runs start at multiples of kLoad: aligned to their 16 bytes when the
-  // buffers are (the host ABI) and K is a multiple of kLoad (checked).
-  align = b.getI64IntegerAttr(plan.kLoad * elementBytes);
+  wVecType = VectorType::get({plan.kLoad}, wElement);
+  // Runs start at multiples of kLoad: aligned to their size, up to the 16
+  // bytes of the host ABI, when K is a multiple of kLoad (checked). (A
+  // bf16 run against 16 fp8 weights is 32 bytes.)
+  auto runAlign = [&](Type type) {
+    return b.getI64IntegerAttr(
+        std::min<int64_t>(16, plan.kLoad * type.getIntOrFloatBitWidth() / 8));
+  };
+  align = runAlign(element);
+  wAlign = runAlign(wElement);
   Value waveCol = arith::AddIOp::create(
       b, arith::MulIOp::create(b, colTile, idx(plan.blockN)),
       arith::MulIOp::create(b, wave, idx(plan.tilesPerWave)));
@@ -189,17 +197,64 @@ GroupedMatmulEmitter::loadRowDotStep(ArrayRef<PassRoute> routes, Value waveCol,
       k = arith::SelectOp::create(b, kValid, k, zero);
       aValid = kValid;
     }
-    auto load = [&](Value base, ValueRange indices, Value valid) {
-      Value v = vector::LoadOp::create(b, vecType, base, indices,
-                                       /*nontemporal=*/false, align);
+    auto load = [&](VectorType type, IntegerAttr alignment, Value base,
+                    ValueRange indices, Value valid) {
+      Value v = vector::LoadOp::create(b, type, base, indices,
+                                       /*nontemporal=*/false, alignment);
       runs.push_back(masked(v, valid));
     };
     for (Value row : rows)
-      load(w, ValueRange{runExpert, row, k}, kValid);
+      load(wVecType, wAlign, w, ValueRange{runExpert, row, k}, kValid);
     for (Value aRow : aRows)
-      load(a, ValueRange{aRow, k}, aValid);
+      load(vecType, align, a, ValueRange{aRow, k}, aValid);
+    // Quantized operands: the scale of each run (a run lies in one scale
+    // group: checkRowDotPlan), weight rows then A rows.
+    if (wScales)
+      for (Value row : rows)
+        runs.push_back(scaleAt(wScales, wQuant, ValueRange{runExpert, row, k}));
+    if (aScales)
+      for (Value aRow : aRows)
+        runs.push_back(scaleAt(aScales, aQuant, ValueRange{aRow, k}));
   }
   return runs;
+}
+
+/// A run in f32. OCP fp8 on NVIDIA goes through the hardware's exact
+/// pairwise conversion to f16 (cvt.rn.f16x2.e4m3x2, sm_89 and later; NaN
+/// stays NaN), then f16 to f32; other fp8 through the integer expansion
+/// of moe-expand-small-float-conversions.
+Value GroupedMatmulEmitter::widenRun(Value run, VectorType f32Type) {
+  auto type = cast<VectorType>(run.getType());
+  Type elem = type.getElementType();
+  if (chip.vendor != GPUVendor::NVIDIA || !isa<Float8E4M3FNType>(elem) ||
+      type.getNumElements() % 2 != 0)
+    return arith::ExtFOp::create(b, f32Type, run);
+  int64_t n = type.getNumElements();
+  Value bytes =
+      arith::BitcastOp::create(b, VectorType::get({n}, b.getI8Type()), run);
+  auto pairType = VectorType::get({2}, b.getI8Type());
+  auto halfPair = VectorType::get({2}, b.getF16Type());
+  SmallVector<Value> halves;
+  for (int64_t i = 0; i < n; i += 2) {
+    Value pair = vector::FromElementsOp::create(
+        b, pairType,
+        ValueRange{vector::ExtractOp::create(b, bytes, i),
+                   vector::ExtractOp::create(b, bytes, i + 1)});
+    Value converted = NVVM::ConvertF8x2ToF16x2Op::create(b, halfPair, pair,
+                                                         /*relu=*/false, elem);
+    halves.push_back(vector::ExtractOp::create(b, converted, 0));
+    halves.push_back(vector::ExtractOp::create(b, converted, 1));
+  }
+  Value wide = vector::FromElementsOp::create(
+      b, VectorType::get({n}, b.getF16Type()), halves);
+  return arith::ExtFOp::create(b, f32Type, wide);
+}
+
+/// Values a row-dot run carries per unrolled step: the weight rows' and A
+/// rows' vectors, then the scales of quantized operands.
+static int64_t rowDotRunValues(int64_t chains, int64_t aRows, bool wScaled,
+                               bool aScaled) {
+  return chains + aRows + (wScaled ? chains : 0) + (aScaled ? aRows : 0);
 }
 
 /// The loop over the wave's steps (groups x k iterations), the next step's
@@ -209,8 +264,10 @@ void GroupedMatmulEmitter::emitRowDotLoop(ArrayRef<PassRoute> routes,
                                           Value waveCol) {
   int64_t chains = plan.chains(), kIters = rowDotKIters();
   int64_t steps = plan.tilesPerWave / plan.group * kIters;
-  int64_t perRun = chains + static_cast<int64_t>(routes.size());
-  int64_t sums = chains * static_cast<int64_t>(routes.size());
+  int64_t nA = static_cast<int64_t>(routes.size());
+  int64_t perRun = rowDotRunValues(chains, nA, static_cast<bool>(wScales),
+                                   static_cast<bool>(aScales));
+  int64_t sums = chains * nA;
   Value zeroF = arith::ConstantOp::create(b, b.getF32FloatAttr(0.0));
   SmallVector<Value> inits(sums, zeroF);
   llvm::append_range(inits, loadRowDotStep(routes, waveCol, zero));
@@ -230,27 +287,47 @@ void GroupedMatmulEmitter::emitRowDotLoop(ArrayRef<PassRoute> routes,
     b.setInsertionPointToStart(&prefetch.getThenRegion().front());
     scf::YieldOp::create(b, loadRowDotStep(routes, waveCol, next));
     b.setInsertionPointToStart(&prefetch.getElseRegion().front());
-    scf::YieldOp::create(b, SmallVector<Value>(current.size(), zeroVec));
+    SmallVector<Value> zeros;
+    for (Type type : current.getTypes())
+      zeros.push_back(type == zeroVec.getType() ? zeroVec : zeroOf(type));
+    scf::YieldOp::create(b, zeros);
   }
   auto accType = VectorType::get({plan.kLoad}, b.getF32Type());
   for (int64_t u = 0; u < plan.unroll; ++u) {
+    ValueRange run = current.slice(u * perRun, perRun);
     SmallVector<Value> wide;
-    for (int64_t i = 0; i < perRun; ++i)
-      wide.push_back(
-          arith::ExtFOp::create(b, accType, current[u * perRun + i]));
+    for (int64_t i = 0; i < chains + nA; ++i)
+      wide.push_back(widenRun(run[i], accType));
     // sum_routes: the A run times its route's weight.
     if (sumRoutes) {
       Value scale = laneOfRoute(laneScale, summedRun(rowDotRunK(s, u)).route);
       wide[chains] = arith::MulFOp::create(
           b, wide[chains], vector::BroadcastOp::create(b, accType, scale));
     }
-    for (int64_t j = 0; j < static_cast<int64_t>(routes.size()); ++j)
-      for (int64_t i = 0; i < chains; ++i)
+    // Quantized operands: the run's products summed on their own, then
+    // scaled by the run's weight and A scales.
+    ValueRange wScale = run.slice(chains + nA, wScales ? chains : 0);
+    ValueRange aScale =
+        run.slice(chains + nA + wScale.size(), aScales ? nA : 0);
+    Value zeroF32 = arith::ConstantOp::create(b, b.getF32FloatAttr(0.0));
+    for (int64_t j = 0; j < nA; ++j)
+      for (int64_t i = 0; i < chains; ++i) {
+        bool scaled = wScales || aScales;
+        Value sum = scaled ? zeroF32 : acc[j * chains + i];
         for (int64_t e = 0; e < plan.kLoad; ++e)
-          acc[j * chains + i] = math::FmaOp::create(
+          sum = math::FmaOp::create(
               b, vector::ExtractOp::create(b, wide[i], e),
-              vector::ExtractOp::create(b, wide[chains + j], e),
-              acc[j * chains + i]);
+              vector::ExtractOp::create(b, wide[chains + j], e), sum);
+        if (!scaled) {
+          acc[j * chains + i] = sum;
+          continue;
+        }
+        Value scale = wScales ? wScale[i] : aScale[j];
+        if (wScales && aScales)
+          scale = arith::MulFOp::create(b, wScale[i], aScale[j]);
+        acc[j * chains + i] =
+            math::FmaOp::create(b, sum, scale, acc[j * chains + i]);
+      }
   }
   // The end of a group: its sums over the wave, the epilogue, zeros.
   Value last = arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
@@ -396,8 +473,9 @@ void GroupedMatmulEmitter::emitRowDotEpilogue(ArrayRef<PassRoute> routes,
           u = arith::MulFOp::create(b, u, scale);
       }
       Value result = act ? emitGatedActivationF32(b, act, g, u) : g;
-      memref::StoreOp::create(b, arith::TruncFOp::create(b, element, result),
-                              out, ValueRange{r.route, col});
+      if (!outElement.isF32())
+        result = arith::TruncFOp::create(b, outElement, result);
+      memref::StoreOp::create(b, result, out, ValueRange{r.route, col});
     }
   }
 }

@@ -87,7 +87,8 @@ GroupedMatmulPlan mlir::moe::planRowDot(const ChipInfo &chip,
       break;
     }
   plan.group = p.gated ? 1 : 2;
-  while (plan.rowDotRegisters(p.elementBytes) > kRowDotMaxRegisters &&
+  while (plan.rowDotRegisters(p.elementBytes, p.aBytes()) >
+             kRowDotMaxRegisters &&
          (plan.unroll > 1 || plan.group > 1)) {
     if (plan.unroll > 1)
       plan.unroll /= 2;
@@ -114,8 +115,12 @@ std::string mlir::moe::checkRowDotPlan(const ChipInfo &chip,
                    plan.unroll, plan.slices, plan.runsPerLane);
   if (p.depth % plan.kLoad != 0)
     return formatv("expected K ({0}) to be a multiple of the {1} elements "
-                   "of a lane's 16-byte run",
+                   "of a lane's 16-byte weight run",
                    p.depth, plan.kLoad);
+  if (p.scaleGroupK && p.scaleGroupK % plan.kLoad != 0)
+    return formatv("expected the scale groups along K ({0} elements) to be "
+                   "a multiple of the {1} elements of a lane's run",
+                   p.scaleGroupK, plan.kLoad);
   if (p.sumRoutes && p.topK > chip.waveSize)
     return formatv("expected top_k ({0}) to be at most the {1} lanes of a "
                    "wave when the GEMM sums each token's routes",
@@ -126,13 +131,14 @@ std::string mlir::moe::checkRowDotPlan(const ChipInfo &chip,
   if (plan.threads(chip) > 1024)
     return formatv("expected at most 1024 threads (waves_n x {0}), got {1}",
                    chip.waveSize, plan.threads(chip));
-  int64_t registers = plan.rowDotRegisters(p.elementBytes);
+  int64_t registers = plan.rowDotRegisters(p.elementBytes, p.aBytes());
   if (registers > kRowDotMaxRegisters)
     return formatv("expected the runs and sums of a lane (2 x unroll x "
-                   "(group x {0} + row_group) runs of {1} bytes, row_group x "
-                   "group x {0} f32) to take at most {2} registers, got {3}",
+                   "(group x {0} weight runs of {1} bytes + row_group A runs "
+                   "of {2} bytes), row_group x group x {0} f32) to take at "
+                   "most {3} registers, got {4}",
                    p.gated ? 2 : 1, plan.kLoad * p.elementBytes,
-                   kRowDotMaxRegisters, registers);
+                   plan.kLoad * p.aBytes(), kRowDotMaxRegisters, registers);
   return "";
 }
 

@@ -45,6 +45,9 @@ void mlir::moe::loadKernelDialects(MLIRContext *ctx) {
 void mlir::moe::addKernelLoweringPasses(OpPassManager &pm,
                                         const ChipInfo &chip) {
   OpPassManager &gpu = pm.nest<gpu::GPUModuleOp>();
+  // fp8 and E8M0 widened by integer ops (the row-dot GEMM's quantized
+  // operands): neither LLVM backend takes these float types.
+  gpu.addPass(createMoEExpandSmallFloatConversionsPass());
   gpu.addPass(createMoEExpandKernelMathPass());
   MoELowerSubgroupReducePassOptions reduce;
   reduce.waveSize = chip.waveSize;

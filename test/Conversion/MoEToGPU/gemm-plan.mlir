@@ -124,7 +124,7 @@ func.func @row_dot_slices_do_not_divide(%a: tensor<?x384xbf16>, %w: tensor<128x4
 // -----
 
 func.func @row_dot_too_many_registers(%x: tensor<?x4096xbf16>, %w: tensor<128x768x4096xbf16>, %s: tensor<?xi32>, %b: tensor<?xi32>, %c: tensor<i32>) -> tensor<?x384xbf16> {
-  // expected-error @+1 {{has a plan that cannot run on sm_90: expected the runs and sums of a lane (2 x unroll x (group x 2 + row_group) runs of 16 bytes, row_group x group x 2 f32) to take at most 128 registers, got 296}}
+  // expected-error @+1 {{has a plan that cannot run on sm_90: expected the runs and sums of a lane (2 x unroll x (group x 2 weight runs of 16 bytes + row_group A runs of 16 bytes), row_group x group x 2 f32) to take at most 128 registers, got 296}}
   %o = moe.grouped_matmul %x, %w, %s, %b, %c rows tokens top_k 8 block_m 16 activation <silu_mul> plan <block_n = 16, waves_n = 4, slices = 1, group = 4, row_group = 1, loads = row_dot, unroll = 4> : (tensor<?x4096xbf16>, tensor<128x768x4096xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x384xbf16>
   return %o : tensor<?x384xbf16>
 }

@@ -9,6 +9,8 @@ looser check bounds the quantization error itself against the unquantized
 layer (f32 weights, f32 activations), per format.
 """
 
+import argparse
+
 import numpy as np
 
 import quant_reference as qr
@@ -17,6 +19,13 @@ from harness import Harness, compare_close
 
 h = Harness()
 rng = np.random.default_rng(7)
+# --entries a,b (the entries a library has; default all) and --tokens 1,5.
+options = argparse.ArgumentParser()
+options.add_argument("--entries", default="")
+options.add_argument("--tokens", default="1,5")
+options = options.parse_args(h.extra)
+entries = set(filter(None, options.entries.split(",")))
+token_counts = [int(t) for t in options.tokens.split(",")]
 
 CASES = [
     # entry, H, I, E, x dtype, activation, weight (scheme, fmt),
@@ -30,9 +39,13 @@ CASES = [
      (("mx",), "f8E4M3FN"), (("mx",), "f8E4M3FN"), 0.1),
     ("fnuz_channels", 64, 32, 4, "f16", ("silu_mul", "split"),
      (("per_row",), "f8E4M3FNUZ"), (("per_row",), "f8E4M3FNUZ"), 0.1),
+    ("fp8_channels_a16w8", 512, 192, 16, "bf16", ("silu_mul", "split"),
+     (("per_row",), "f8E4M3FN"), None, 0.1),
 ]
 
 for entry, H, I, E, dtype, act, (wscheme, wfmt), act_quant, bound in CASES:
+    if entries and entry not in entries:
+        continue
     w1 = rng.standard_normal((E, 2 * I, H)).astype(np.float32) * 0.2
     w2 = rng.standard_normal((E, H, I)).astype(np.float32) * 0.2
     q1, s1 = qr.quantize(w1, wscheme, wfmt)
@@ -40,7 +53,7 @@ for entry, H, I, E, dtype, act, (wscheme, wfmt), act_quant, bound in CASES:
     args1, args2 = q1, q2
     if wfmt == "f4E2M1FN":
         args1, args2 = qr.pack_fp4(q1), qr.pack_fp4(q2)
-    for tokens in (1, 5):
+    for tokens in token_counts:
         x = reference.round_to(rng.standard_normal((tokens, H)) * 2, dtype)
         ids = np.stack([rng.choice(E, 2, replace=False)
                         for _ in range(tokens)]).astype(np.int32)

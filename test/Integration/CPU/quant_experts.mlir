@@ -2,7 +2,8 @@
 // from the dequantized weights): DeepSeek-V3's fp8 128x128 blocks with fp8
 // activations per token group, gpt-oss's MXFP4 weights with bf16
 // activations (a16w4), MXFP8 weights and activations (MiniMax-M3-like),
-// and FNUZ fp8 per channel with per-token activations (gfx942's format).
+// FNUZ fp8 per channel with per-token activations (gfx942's format), and
+// OCP fp8 weights per channel with bf16 activations (a16w8, weight-only).
 // The default build expands the layers into moe.quantize and quantized
 // grouped GEMMs; --no-optimize lowers moe.experts itself.
 // RUN: moe-compile %s -o %t.so
@@ -49,4 +50,14 @@ func.func @fnuz_channels(%x: tensor<?x64xf16>, %w1: tensor<4x64x64xf8E4M3FNUZ>, 
       : (tensor<?x64xf16>, tensor<4x64x64xf8E4M3FNUZ>, tensor<4x64x32xf8E4M3FNUZ>, tensor<?x2xf32>, tensor<?x2xi32>,
          tensor<4x64xf32>, tensor<4x64xf32>) -> tensor<?x64xf16>
   return %y : tensor<?x64xf16>
+}
+
+func.func @fp8_channels_a16w8(%x: tensor<?x512xbf16>, %w1: tensor<16x384x512xf8E4M3FN>, %w2: tensor<16x512x192xf8E4M3FN>,
+                              %w: tensor<?x2xf32>, %ids: tensor<?x2xi32>,
+                              %s1: tensor<16x384xf32>, %s2: tensor<16x512xf32>) -> tensor<?x512xbf16> {
+  %y = moe.experts %x, %w1, %w2, %w, %ids activation <silu_mul>
+      weight_scales %s1, %s2 <per_row>
+      : (tensor<?x512xbf16>, tensor<16x384x512xf8E4M3FN>, tensor<16x512x192xf8E4M3FN>, tensor<?x2xf32>, tensor<?x2xi32>,
+         tensor<16x384xf32>, tensor<16x512xf32>) -> tensor<?x512xbf16>
+  return %y : tensor<?x512xbf16>
 }

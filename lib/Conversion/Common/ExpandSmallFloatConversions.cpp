@@ -1,7 +1,8 @@
 //===- ExpandSmallFloatConversions.cpp - fp8/fp4 conversions as int ops ---===//
 //
 // moe-expand-small-float-conversions: arith.extf/truncf of fp8 E4M3, fp4
-// E2M1 and E8M0 become integer and f32 arithmetic that the host CPU accepts.
+// E2M1 and E8M0 become integer and f32 arithmetic that the LLVM backends
+// accept.
 //
 //===----------------------------------------------------------------------===//
 

@@ -1,0 +1,174 @@
+"""fp8 expert layers on the GPU against the same layer in bf16, same run:
+weight-only fp8 with per-channel scales (a16w8, `per_row`) and DeepSeek-V3's
+checkpoint format (fp8 weights in 128x128 blocks, activations quantized per
+token group of 128: a8w8), both multiplied by the row-dot kernels.
+
+  here (MLIR):  python3 bench/fp8_layer.py build --moe-compile build/bin/moe-compile --out DIR
+  on the GPU:   python3 bench/fp8_layer.py run --artifacts DIR \\
+                  --backend build-runtime/lib/libmoe_runtime_cuda.so
+
+`run` prints one line per model, T and format: CUDA-graph µs (moe_bench.py's
+timing: 8 routings cycled, median), time against bf16, % of the 4.8 TB/s
+roofline counting the bytes the layer must read (the routed experts'
+weights in their format with their scales, x, y), and the error against
+an f32 torch reference of the layer from the dequantized weights (the
+a8w8 reference quantizes x and the activation rows as moe.quantize does).
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from models import MODELS, program  # noqa: E402
+
+BENCH_MODELS = ["deepseek_v3_tp8", "qwen3_235b_tp4"]
+TOKENS = [1, 4, 16, 64]
+FORMATS = ["bf16", "a16w8_rows", "a8w8_blocks"]
+ROOFLINE = 4.8e12
+
+
+def quant_program(name, fmt):
+    """`name`'s layer with fp8 weights: per-channel scales (a16w8_rows), or
+    128x128 blocks and activations per token group of 128 (a8w8_blocks)."""
+    if fmt == "bf16":
+        return program(name)
+    h, i, e, k, act, layout, note = MODELS[name]
+    x, w1, w2 = f"tensor<?x{h}xbf16>", f"tensor<{e}x{2 * i}x{h}xf8E4M3FN>", \
+        f"tensor<{e}x{h}x{i}xf8E4M3FN>"
+    w, ids = f"tensor<?x{k}xf32>", f"tensor<?x{k}xi32>"
+    if fmt == "a16w8_rows":
+        s1, s2 = f"tensor<{e}x{2 * i}xf32>", f"tensor<{e}x{h}xf32>"
+        quant = "weight_scales %s1, %s2 <per_row>"
+    else:
+        s1 = f"tensor<{e}x{2 * i // 128}x{h // 128}xf32>"
+        s2 = f"tensor<{e}x{h // 128}x{i // 128}xf32>"
+        quant = ("weight_scales %s1, %s2 <block [128, 128]> "
+                 "act_quant <block [1, 128]> f8E4M3FN")
+    return f"""// {note}, {fmt}: H={h}, I={i}, E={e}, k={k}, {act}.
+func.func @moe(%x: {x}, %w1: {w1}, %w2: {w2}, %w: {w}, %ids: {ids}, %s1: {s1}, %s2: {s2}) -> {x} {{
+  %y = moe.experts %x, %w1, %w2, %w, %ids activation <{act}, layout = {layout}> {quant}
+      : ({x}, {w1}, {w2}, {w}, {ids}, {s1}, {s2}) -> {x}
+  return %y : {x}
+}}
+"""
+
+
+def build(args):
+    os.makedirs(args.out, exist_ok=True)
+    for name in BENCH_MODELS:
+        for fmt in FORMATS:
+            src = os.path.join(args.out, f"{name}.{fmt}.mlir")
+            with open(src, "w") as f:
+                f.write(quant_program(name, fmt))
+            for t in TOKENS:
+                lib = os.path.join(args.out, f"{name}.{fmt}.T{t}.sm_90.so")
+                subprocess.run([args.moe_compile, src, "--target=sm_90",
+                                f"--tokens={t}", "-o", lib], check=True)
+                print(f"built {lib}", flush=True)
+
+
+def run(args):
+    import torch
+
+    sys.path.insert(0, os.path.join(HERE, "..", "python"))
+    from moe_bench import (ROUTINGS, bench_graph, layer_weights,
+                           random_routings, rel_err)
+    from moe_mlir import GPULibrary
+
+    fp8 = torch.float8_e4m3fn
+
+    def quantize(w, rows, cols):
+        """fp8 codes (uint8) and f32 scales of groups rows x cols of the
+        last two dims (cols = K: per channel)."""
+        e, n, kk = w.shape
+        g = w.float().reshape(e, n // rows, rows, kk // cols, cols)
+        s = g.abs().amax(dim=(2, 4)).clamp(min=1e-10) / 448.0
+        q = (g / s[:, :, None, :, None]).to(fp8)
+        deq = (q.float() * s[:, :, None, :, None]).reshape(e, n, kk)
+        return q.reshape(e, n, kk).view(torch.uint8), s.squeeze(-1) \
+            if cols == kk else s, deq
+
+    def quantize_rows(x):
+        """moe.quantize <block [1, 128]> then back, in f32."""
+        t, kk = x.shape
+        g = x.float().reshape(t, kk // 128, 128)
+        s = g.abs().amax(dim=2, keepdim=True).clamp(min=1e-10) / 448.0
+        return ((g / s).clamp(-448, 448).to(fp8).float() * s).reshape(t, kk)
+
+    print(f"# {torch.cuda.get_device_name()}: {ROUTINGS} routings per "
+          "timing; us = CUDA-graph median per call")
+    print("model | T | format | us | vs bf16 | % roofline | err vs f32 ref")
+    for name in BENCH_MODELS:
+        torch.manual_seed(0)
+        h, inter, e, k = MODELS[name][:4]
+        act, w1, w2 = layer_weights(name)
+        weights = {"bf16": ([], w1.float(), w2.float(), 2, 0)}
+        q1, s1, d1 = quantize(w1, 1, h)
+        q2, s2, d2 = quantize(w2, 1, inter)
+        weights["a16w8_rows"] = ([s1, s2], d1, d2, 1,
+                                 4 * (2 * inter + h))
+        b1, bs1, bd1 = quantize(w1, 128, 128)
+        b2, bs2, bd2 = quantize(w2, 128, 128)
+        weights["a8w8_blocks"] = ([bs1, bs2], bd1, bd2, 1,
+                                  4 * (bs1[0].numel() + bs2[0].numel()))
+        codes = {"bf16": (w1, w2), "a16w8_rows": (q1, q2),
+                 "a8w8_blocks": (b1, b2)}
+
+        def reference(x, wts, ids, d1, d2, act_quant):
+            y = torch.zeros(x.shape, dtype=torch.float32, device=x.device)
+            xf = quantize_rows(x) if act_quant else x.float()
+            for ex in ids.unique().tolist():
+                tok, slot = (ids == ex).nonzero(as_tuple=True)
+                a = act(xf[tok] @ d1[ex].t()).to(torch.bfloat16)
+                a = quantize_rows(a) if act_quant else a.float()
+                y.index_add_(0, tok, (a @ d2[ex].t()) * wts[tok, slot, None])
+            return y
+
+        for t in TOKENS:
+            x = torch.randn(t, h, device="cuda").to(torch.bfloat16)
+            routings = random_routings(t, e, k, ROUTINGS)
+            ids, wts = routings[0]
+            experts = len(ids.unique())
+            base = None
+            for fmt in FORMATS:
+                scales, d1, d2, wbytes, sbytes = weights[fmt]
+                c1, c2 = codes[fmt]
+                lib = GPULibrary(os.path.join(
+                    args.artifacts, f"{name}.{fmt}.T{t}.sm_90.so"),
+                    args.backend)
+                (y,) = lib.call("moe", x, c1, c2, wts, ids, *scales)
+                err = rel_err(y, reference(x, wts, ids, d1, d2,
+                                           fmt == "a8w8_blocks"))
+                us = bench_graph([lib.launcher("moe", x, c1, c2, w, i,
+                                               *scales)
+                                  for i, w in routings])
+                lib.check()
+                del lib
+                base = base or us
+                moved = experts * (3 * h * inter * wbytes + sbytes) + \
+                    4 * t * h
+                pct = 100 * moved / (us * 1e-6) / ROOFLINE
+                print(f"{name} | {t} | {fmt} | {us:.1f} | {us / base:.2f} | "
+                      f"{pct:.1f} | {err:.1e}", flush=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.
+                                     RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="mode", required=True)
+    b = sub.add_parser("build")
+    b.add_argument("--moe-compile", required=True)
+    b.add_argument("--out", required=True)
+    r = sub.add_parser("run")
+    r.add_argument("--artifacts", required=True)
+    r.add_argument("--backend", required=True)
+    args = parser.parse_args()
+    build(args) if args.mode == "build" else run(args)
+
+
+if __name__ == "__main__":
+    main()

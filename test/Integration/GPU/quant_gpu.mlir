@@ -1,0 +1,71 @@
+// fp8 on GPU targets: moe.quantize of activation rows (block [1, 128], mx,
+// per_row) and quantized moe.experts whose kernels exist (fp8 weights,
+// bf16 or fp8 activations), checked by check_quant_rows.py (codes and
+// scales equal to quant_reference.py's) and by
+// test/Integration/CPU/check_quant_experts.py (the same bounds as the CPU
+// reference). The fp8_blocks and mxfp8 layers are
+// test/Integration/CPU/quant_experts.mlir's; fp8_channels_a16w8 is the
+// weight-only form (bf16 activations, fp8 weights with per-channel scales).
+// Built and run by run.py. Here, statically: every entry has kernels on
+// sm_90 (PTX without local memory) and gfx950 (no spills).
+// REQUIRES: ptxas
+// RUN: moe-compile %s --target=sm_90 --tokens=1 --emit=isa -o %t.ptx
+// RUN: FileCheck %s --input-file %t.ptx
+// RUN: FileCheck %s --check-prefix=CLEAN --input-file %t.ptx
+// RUN: moe-compile %s --target=gfx950 --tokens=1 --emit=isa -o %t.s
+// RUN: FileCheck %s --check-prefix=AMD --input-file %t.s
+// CHECK-DAG: .entry quantize_groups_quantize
+// CHECK-DAG: .entry quantize_mxfp8_quantize
+// CHECK-DAG: .entry fp8_blocks_quantize
+// CHECK-DAG: .entry fp8_blocks_grouped_matmul
+// CHECK-DAG: .entry mxfp8_grouped_matmul
+// CHECK-DAG: .entry fp8_channels_a16w8_grouped_matmul
+// CLEAN-NOT: .local
+// AMD-NOT: .vgpr_spill_count: {{[1-9]}}
+// AMD-NOT: .sgpr_spill_count: {{[1-9]}}
+// AMD: .vgpr_spill_count: 0
+
+func.func @quantize_groups(%x: tensor<?x384xbf16>) -> (tensor<?x384xf8E4M3FN>, tensor<?x3xf32>) {
+  %q, %s = moe.quantize %x <block [1, 128]> : tensor<?x384xbf16> -> (tensor<?x384xf8E4M3FN>, tensor<?x3xf32>)
+  return %q, %s : tensor<?x384xf8E4M3FN>, tensor<?x3xf32>
+}
+
+func.func @quantize_mxfp8(%x: tensor<?x64xbf16>) -> (tensor<?x64xf8E4M3FN>, tensor<?x2xf8E8M0FNU>) {
+  %q, %s = moe.quantize %x <mx> : tensor<?x64xbf16> -> (tensor<?x64xf8E4M3FN>, tensor<?x2xf8E8M0FNU>)
+  return %q, %s : tensor<?x64xf8E4M3FN>, tensor<?x2xf8E8M0FNU>
+}
+
+func.func @quantize_rows(%x: tensor<?x200xf16>) -> (tensor<?x200xf8E4M3FN>, tensor<?xf32>) {
+  %q, %s = moe.quantize %x <per_row> : tensor<?x200xf16> -> (tensor<?x200xf8E4M3FN>, tensor<?xf32>)
+  return %q, %s : tensor<?x200xf8E4M3FN>, tensor<?xf32>
+}
+
+func.func @fp8_blocks(%x: tensor<?x256xbf16>, %w1: tensor<8x256x256xf8E4M3FN>, %w2: tensor<8x256x128xf8E4M3FN>,
+                      %w: tensor<?x2xf32>, %ids: tensor<?x2xi32>,
+                      %s1: tensor<8x2x2xf32>, %s2: tensor<8x2x1xf32>) -> tensor<?x256xbf16> {
+  %y = moe.experts %x, %w1, %w2, %w, %ids activation <silu_mul>
+      weight_scales %s1, %s2 <block [128, 128]> act_quant <block [1, 128]> f8E4M3FN
+      : (tensor<?x256xbf16>, tensor<8x256x256xf8E4M3FN>, tensor<8x256x128xf8E4M3FN>, tensor<?x2xf32>, tensor<?x2xi32>,
+         tensor<8x2x2xf32>, tensor<8x2x1xf32>) -> tensor<?x256xbf16>
+  return %y : tensor<?x256xbf16>
+}
+
+func.func @mxfp8(%x: tensor<?x96xbf16>, %w1: tensor<4x128x96xf8E4M3FN>, %w2: tensor<4x96x64xf8E4M3FN>,
+                 %w: tensor<?x2xf32>, %ids: tensor<?x2xi32>,
+                 %s1: tensor<4x128x3xf8E8M0FNU>, %s2: tensor<4x96x2xf8E8M0FNU>) -> tensor<?x96xbf16> {
+  %y = moe.experts %x, %w1, %w2, %w, %ids activation <swiglu_oai>
+      weight_scales %s1, %s2 <mx> act_quant <mx> f8E4M3FN
+      : (tensor<?x96xbf16>, tensor<4x128x96xf8E4M3FN>, tensor<4x96x64xf8E4M3FN>, tensor<?x2xf32>, tensor<?x2xi32>,
+         tensor<4x128x3xf8E8M0FNU>, tensor<4x96x2xf8E8M0FNU>) -> tensor<?x96xbf16>
+  return %y : tensor<?x96xbf16>
+}
+
+func.func @fp8_channels_a16w8(%x: tensor<?x512xbf16>, %w1: tensor<16x384x512xf8E4M3FN>, %w2: tensor<16x512x192xf8E4M3FN>,
+                              %w: tensor<?x2xf32>, %ids: tensor<?x2xi32>,
+                              %s1: tensor<16x384xf32>, %s2: tensor<16x512xf32>) -> tensor<?x512xbf16> {
+  %y = moe.experts %x, %w1, %w2, %w, %ids activation <silu_mul>
+      weight_scales %s1, %s2 <per_row>
+      : (tensor<?x512xbf16>, tensor<16x384x512xf8E4M3FN>, tensor<16x512x192xf8E4M3FN>, tensor<?x2xf32>, tensor<?x2xi32>,
+         tensor<16x384xf32>, tensor<16x512xf32>) -> tensor<?x512xbf16>
+  return %y : tensor<?x512xbf16>
+}
