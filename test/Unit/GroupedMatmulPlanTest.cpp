@@ -418,6 +418,39 @@ TEST(GroupedMatmulPlanTest, RowDotSlices) {
 }
 
 // A choice with a zero field is diagnosed, not divided by.
+// fp8 operands with scales take row-dot plans at every row block and chip
+// (no MMA multiplies them yet): 16 fp8 weights a run against 32 bytes of a
+// bf16 A, counted in the register budget; scale groups shorter than a run
+// and forced MMA loads are diagnosed.
+TEST(GroupedMatmulPlanTest, QuantizedOperandsTakeRowDot) {
+  for (llvm::StringRef name : {"sm_90", "gfx942", "gfx950"})
+    for (int64_t blockM : {1, 16, 64}) {
+      GroupedMatmulProblem p{blockM,          64,  7168, 1, true,
+                             GemmLoads::Auto, 512, 256,  8, 1};
+      p.quantized = true;
+      p.aElementBytes = 2;
+      p.scaleGroupK = 128;
+      GroupedMatmulPlan rd = plan(name, p);
+      SCOPED_TRACE(name.str() + " block_m " + std::to_string(blockM));
+      EXPECT_TRUE(rd.rowDot);
+      EXPECT_EQ(rd.kLoad, 16);
+      EXPECT_LE(rd.rowDotRegisters(1, 2), 128);
+      EXPECT_EQ(checkGroupedMatmulPlan(chip(name), p, rd), "");
+      expectAttrRoundTrip(chip(name), p, rd);
+    }
+  GroupedMatmulProblem p{16, 64, 2048, 1, false, GemmLoads::Auto};
+  p.quantized = true;
+  p.scaleGroupK = 8;
+  std::string error;
+  EXPECT_FALSE(planGroupedMatmul(chip("sm_90"), p, error));
+  EXPECT_NE(error.find("scale groups along K (8 elements)"), std::string::npos)
+      << error;
+  p.scaleGroupK = 32;
+  p.loads = GemmLoads::SharedTiles;
+  EXPECT_FALSE(planGroupedMatmul(chip("sm_90"), p, error));
+  EXPECT_NE(error.find("fp8 operands with scales"), std::string::npos) << error;
+}
+
 TEST(GroupedMatmulPlanTest, ZeroChoicesAreDiagnosed) {
   GroupedMatmulProblem p{16, 64, 2048, 2, false, GemmLoads::Auto};
   std::string error;

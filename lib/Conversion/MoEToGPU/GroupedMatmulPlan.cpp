@@ -447,6 +447,9 @@ std::string mlir::moe::checkGroupedMatmulPlan(const ChipInfo &chip,
   using llvm::formatv;
   if (plan.rowDot)
     return checkRowDotPlan(chip, p, plan);
+  if (p.quantized)
+    return "expected loads = row_dot for fp8 operands with scales: no MMA "
+           "plan multiplies them yet";
   if (plan.blockM == 1)
     return "expected loads = row_dot in route order (block_m 1): an MMA "
            "tile needs blocks of 16 or more routes";
