@@ -4,11 +4,16 @@ moe.quantize's rules in f32, as the CPU reference does): groups of 128 and
 of 32 (mx), a whole row (per_row), all-zero groups, and groups holding an
 infinity or NaN (NaN scales there, the other groups unaffected)."""
 
+import os
+import sys
+
 import numpy as np
 
-import quant_reference as qr
-import reference
-from harness import Harness
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "CPU"))
+import quant_reference as qr  # noqa: E402
+import reference  # noqa: E402
+from harness import Harness  # noqa: E402
 
 h = Harness()
 rng = np.random.default_rng(11)

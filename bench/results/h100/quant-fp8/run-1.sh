@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Device run 1 (2026-12-06, fifteenth session), one GPU: the GPU test cases
+# Device run 1 (2026-12-06, fifteenth session; ran on an H100), one GPU: the GPU test cases
 # of moe.quantize and the fp8 row-dot GEMMs, the bf16 row-dot, K-tail and
 # experts cases (the device time left did not allow the whole suite), the
 # fp8 cases under memcheck, then bench/fp8_layer.py. Libraries built here:
