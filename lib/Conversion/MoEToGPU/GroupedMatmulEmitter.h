@@ -24,6 +24,13 @@
 
 namespace mlir::moe {
 
+/// Why the grouped GEMM kernels cannot take `op`'s quantized operands (a
+/// diagnostic), or success: fp8 weights (and fp8 A) with static weight
+/// scales, multiplied by the row-dot plan; no fp4, no quantizing epilogue
+/// yet (GroupedMatmulQuant.cpp).
+LogicalResult checkQuantizedGemmOperands(GroupedMatmulOp op,
+                                         const ChipInfo &chip);
+
 /// Emits the kernel of one plan, phase by phase (signature, lane roles and
 /// the live-block guard, row tiles, column groups, the k loop, K-slice
 /// reduction, epilogue). The phases share the values they build through
