@@ -14,6 +14,11 @@
 
 namespace mlir::moe {
 
+/// The indices into the scales of `scheme` of the element at `indices` of a
+/// quantized tensor (`[lead..., r, c]`).
+SmallVector<Value> scaleIndices(ImplicitLocOpBuilder &b, QuantAttr scheme,
+                                ValueRange indices);
+
 /// The largest finite value of a quantized element type (448, 240, 6).
 double largestFinite(Type valueType);
 

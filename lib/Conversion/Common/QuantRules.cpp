@@ -89,3 +89,32 @@ Value mlir::moe::quantizeElement(ImplicitLocOpBuilder &b, QuantAttr scheme,
       b, arith::MaximumFOp::create(b, scaled, f32(-fmax)), f32(fmax));
   return arith::TruncFOp::create(b, valueType, clamped);
 }
+
+SmallVector<Value> mlir::moe::scaleIndices(ImplicitLocOpBuilder &b,
+                                           QuantAttr scheme,
+                                           ValueRange indices) {
+  auto idx = [&](int64_t v) {
+    return arith::ConstantIndexOp::create(b, v).getResult();
+  };
+  size_t rank = indices.size();
+  if (scheme.getKind() == QuantKind::PerTensor)
+    return SmallVector<Value>(indices.drop_back(std::min<size_t>(rank, 2)));
+  SmallVector<Value> scale(indices.drop_back(2));
+  Value r = indices[rank - 2], c = indices[rank - 1];
+  switch (scheme.getKind()) {
+  case QuantKind::PerRow:
+    scale.push_back(r);
+    break;
+  case QuantKind::Block:
+    scale.push_back(arith::DivUIOp::create(b, r, idx(*scheme.getBlockRows())));
+    scale.push_back(arith::DivUIOp::create(b, c, idx(*scheme.getBlockCols())));
+    break;
+  case QuantKind::Mx:
+    scale.push_back(r);
+    scale.push_back(arith::DivUIOp::create(b, c, idx(QuantAttr::kMxBlock)));
+    break;
+  case QuantKind::PerTensor:
+    break;
+  }
+  return scale;
+}

@@ -17,35 +17,6 @@ using namespace mlir;
 using namespace mlir::moe;
 using namespace mlir::moe::cpu;
 
-SmallVector<Value> mlir::moe::cpu::scaleIndices(RefBuilder &rb,
-                                                QuantAttr scheme,
-                                                ValueRange indices) {
-  ImplicitLocOpBuilder &b = rb.builder();
-  size_t rank = indices.size();
-  if (scheme.getKind() == QuantKind::PerTensor)
-    return SmallVector<Value>(indices.drop_back(std::min<size_t>(rank, 2)));
-  SmallVector<Value> scale(indices.drop_back(2));
-  Value r = indices[rank - 2], c = indices[rank - 1];
-  switch (scheme.getKind()) {
-  case QuantKind::PerRow:
-    scale.push_back(r);
-    break;
-  case QuantKind::Block:
-    scale.push_back(
-        arith::DivUIOp::create(b, r, rb.idx(*scheme.getBlockRows())));
-    scale.push_back(
-        arith::DivUIOp::create(b, c, rb.idx(*scheme.getBlockCols())));
-    break;
-  case QuantKind::Mx:
-    scale.push_back(r);
-    scale.push_back(arith::DivUIOp::create(b, c, rb.idx(QuantAttr::kMxBlock)));
-    break;
-  case QuantKind::PerTensor:
-    break;
-  }
-  return scale;
-}
-
 SmallVector<Value> mlir::moe::cpu::scaleSizes(RefBuilder &rb, QuantAttr scheme,
                                               ArrayRef<Value> sizes) {
   ImplicitLocOpBuilder &b = rb.builder();
@@ -109,7 +80,7 @@ Value mlir::moe::cpu::loadDequantized(RefBuilder &rb, Value values,
                                       Value scales, QuantAttr scheme,
                                       ValueRange indices) {
   Value q = rb.loadF32(values, indices);
-  Value s = rb.loadF32(scales, scaleIndices(rb, scheme, indices));
+  Value s = rb.loadF32(scales, scaleIndices(rb.builder(), scheme, indices));
   return rb.mul(q, s);
 }
 

@@ -13,11 +13,6 @@
 
 namespace mlir::moe::cpu {
 
-/// The indices into the scales of `scheme` of the element at `indices` of a
-/// quantized tensor (`[lead..., r, c]`).
-SmallVector<Value> scaleIndices(RefBuilder &rb, QuantAttr scheme,
-                                ValueRange indices);
-
 /// The sizes of the scales of a tensor of sizes `sizes` under `scheme` (the
 /// run-time twin of QuantAttr::getScaleShape).
 SmallVector<Value> scaleSizes(RefBuilder &rb, QuantAttr scheme,

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "GroupedMatmulEmitter.h"
+#include "moe/Conversion/QuantRules.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -57,29 +58,11 @@ Value GroupedMatmulEmitter::zeroOf(Type type) {
   return arith::ConstantOp::create(b, b.getZeroAttr(type));
 }
 
-/// The scheme's group of the element at `indices` ([lead..., r, c]; see
-/// #moe.quant), its scale loaded and widened to f32 (E8M0 for mx).
+/// The scale of the element at `indices` (its group's, #moe.quant),
+/// loaded and widened to f32 (E8M0 for mx).
 Value GroupedMatmulEmitter::scaleAt(Value scales, QuantAttr scheme,
                                     ValueRange indices) {
-  size_t rank = indices.size();
-  SmallVector<Value> at(indices.drop_back(2));
-  Value r = indices[rank - 2], c = indices[rank - 1];
-  switch (scheme.getKind()) {
-  case QuantKind::PerTensor:
-    break;
-  case QuantKind::PerRow:
-    at.push_back(r);
-    break;
-  case QuantKind::Block:
-    at.push_back(arith::DivUIOp::create(b, r, idx(*scheme.getBlockRows())));
-    at.push_back(arith::DivUIOp::create(b, c, idx(*scheme.getBlockCols())));
-    break;
-  case QuantKind::Mx:
-    at.push_back(r);
-    at.push_back(arith::DivUIOp::create(b, c, idx(QuantAttr::kMxBlock)));
-    break;
-  }
-  Value s = memref::LoadOp::create(b, scales, at);
+  Value s = memref::LoadOp::create(b, scales, scaleIndices(b, scheme, indices));
   if (!s.getType().isF32())
     s = arith::ExtFOp::create(b, b.getF32Type(), s);
   return s;
