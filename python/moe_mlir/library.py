@@ -24,8 +24,10 @@ import ctypes
 
 import torch
 
-# Quantized tensors (fp8, E8M0 scales, fp4) cross as uint8 codes, fp4 one
-# code per byte (moe-run's .npy files pack two; a library does not).
+# Quantized tensors (fp8, E8M0 scales, fp4) cross as uint8 codes. fp4 is one
+# code per byte for a CPU library; a GPU library's kernels read two codes per
+# byte (low nibble first, the last dimension halved), as moe-run's .npy files
+# and checkpoints hold them.
 _DTYPES = {"bf16": torch.bfloat16, "f16": torch.float16, "f32": torch.float32,
            "i32": torch.int32, "i64": torch.int64,
            "f8e4m3fn": torch.uint8, "f8e4m3fnuz": torch.uint8,
@@ -221,6 +223,17 @@ class GPULibrary:
                                  f"contiguous 16-byte aligned {where} "
                                  f"{s['dtype']}{codes} tensor, got {t.dtype} "
                                  f"on {t.device}")
+            if s["dtype"] == "f4e2m1fn" and s["shape"] and t.dim():
+                want = s["shape"][-1]
+                if want is not None and self.on_gpu:
+                    want = (want + 1) // 2
+                if want is not None and t.shape[-1] != want:
+                    layout = ("two codes per byte" if self.on_gpu
+                              else "one code per byte")
+                    raise ValueError(
+                        f"argument {i} of {entry}: expected {want} bytes in "
+                        f"the last dimension (fp4, {layout}), got "
+                        f"{t.shape[-1]}")
             descs.append(_descriptor(t))
         words = sum(3 + 2 * len(r["shape"]) for r in spec["results"])
         results = (ctypes.c_int64 * max(words, 1))()

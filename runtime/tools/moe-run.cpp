@@ -122,8 +122,11 @@ static double randomCode(DType dtype, uint64_t r) {
   }
 }
 
+/// `packedFp4`: a GPU library's fp4 tensors stay two codes a byte (its
+/// kernels read them so); a CPU library takes one code a byte.
 static bool loadInput(const std::string &path, const ValueSpec &spec,
-                      size_t index, HostTensor &tensor, std::string &error) {
+                      size_t index, bool packedFp4, HostTensor &tensor,
+                      std::string &error) {
   NpyArray array;
   if (!readNpy(path, array, error))
     return false;
@@ -141,6 +144,10 @@ static bool loadInput(const std::string &path, const ValueSpec &spec,
     bool packed = spec.dtype == DType::F4E2M1FN;
     if (packed && !tensor.shape.empty())
       tensor.shape.back() *= 2;
+    if (packed && packedFp4) {
+      tensor.bytes = array.data;
+      return true;
+    }
     tensor.bytes.resize(static_cast<size_t>(tensor.numElements()));
     for (size_t i = 0; i < tensor.bytes.size(); ++i)
       tensor.bytes[i] =
@@ -439,8 +446,12 @@ int main(int argc, char **argv) {
       return fail(error);
     for (const EntrySpec &entry : entries) {
       std::printf("entry %s\n", entry.name.c_str());
+      // A GPU library's kernels read fp4 two codes a byte.
       for (size_t i = 0; i < entry.args.size(); ++i)
-        std::printf("  arg%zu: %s\n", i, entry.args[i].describe().c_str());
+        std::printf("  arg%zu: %s%s\n", i, entry.args[i].describe().c_str(),
+                    entry.args[i].dtype == DType::F4E2M1FN && target != "cpu"
+                        ? " (two codes per byte)"
+                        : "");
       for (size_t i = 0; i < entry.results.size(); ++i)
         std::printf("  result%zu: %s\n", i,
                     entry.results[i].describe().c_str());
@@ -547,7 +558,8 @@ int main(int argc, char **argv) {
                   std::to_string(inputPaths.size()) +
                   " --input files (or use --random-inputs)");
     for (size_t i = 0; i < inputPaths.size(); ++i)
-      if (!loadInput(inputPaths[i], entry->args[i], i, inputs[i], error))
+      if (!loadInput(inputPaths[i], entry->args[i], i, backend != "cpu",
+                     inputs[i], error))
         return fail(error);
   }
 

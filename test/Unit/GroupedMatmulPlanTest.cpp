@@ -314,7 +314,7 @@ TEST(GroupedMatmulPlanTest, RowDotPlansOverShapes) {
           EXPECT_EQ(rd.runsPerLane % rd.unroll, 0);
           EXPECT_EQ(rd.blockN % (rd.wavesN * rd.group), 0);
           EXPECT_EQ(rd.tilesPerWave * rd.wavesN, rd.blockN);
-          EXPECT_LE(rd.rowDotRegisters(2, 2), 128);
+          EXPECT_LE(rd.rowDotRegisters(16, 2), 128);
           EXPECT_EQ(rd.slices, 1);
           EXPECT_EQ(checkGroupedMatmulPlan(c, p, rd), "");
           expectAttrRoundTrip(c, p, rd);
@@ -434,7 +434,7 @@ TEST(GroupedMatmulPlanTest, QuantizedOperandsTakeRowDot) {
       SCOPED_TRACE(name.str() + " block_m " + std::to_string(blockM));
       EXPECT_TRUE(rd.rowDot);
       EXPECT_EQ(rd.kLoad, 16);
-      EXPECT_LE(rd.rowDotRegisters(1, 2), 128);
+      EXPECT_LE(rd.rowDotRegisters(8, 2), 128);
       EXPECT_EQ(checkGroupedMatmulPlan(chip(name), p, rd), "");
     }
   GroupedMatmulProblem p{16, 64, 2048, 1, false, GemmLoads::Auto};
@@ -448,6 +448,37 @@ TEST(GroupedMatmulPlanTest, QuantizedOperandsTakeRowDot) {
   p.loads = GemmLoads::SharedTiles;
   EXPECT_FALSE(planGroupedMatmul(chip("sm_90"), p, error));
   EXPECT_NE(error.find("fp8 operands with scales"), std::string::npos) << error;
+}
+
+// fp4 weights (packed two per byte) stream 32 weights a run, still 16
+// bytes, against 64 bytes of a bf16 A; mx scale groups (32) hold whole runs,
+// shorter groups do not.
+TEST(GroupedMatmulPlanTest, PackedFp4WeightsTakeRowDot) {
+  for (llvm::StringRef name : {"sm_90", "gfx942", "gfx950"})
+    for (bool gated : {true, false}) {
+      GroupedMatmulProblem p{16,   64,  2880, 1, gated, GemmLoads::Auto,
+                             5760, 128, 4,    1};
+      p.quantized = true;
+      p.aElementBytes = 2;
+      p.weightBits = 4;
+      p.scaleGroupK = 32;
+      GroupedMatmulPlan rd = plan(name, p);
+      SCOPED_TRACE(name.str() + (gated ? " gated" : ""));
+      EXPECT_TRUE(rd.rowDot);
+      EXPECT_EQ(rd.kLoad, 32);
+      EXPECT_LE(rd.rowDotRegisters(4, 2), 128);
+      EXPECT_EQ(checkGroupedMatmulPlan(chip(name), p, rd), "");
+    }
+  GroupedMatmulProblem p{16, 64, 2048, 1, false, GemmLoads::Auto};
+  p.quantized = true;
+  p.weightBits = 4;
+  p.scaleGroupK = 16;
+  std::string error;
+  EXPECT_FALSE(planGroupedMatmul(chip("sm_90"), p, error));
+  EXPECT_NE(error.find("scale groups along K (16 elements) to be a multiple "
+                       "of the 32 elements"),
+            std::string::npos)
+      << error;
 }
 
 TEST(GroupedMatmulPlanTest, ZeroChoicesAreDiagnosed) {

@@ -168,6 +168,14 @@ private:
   /// The f32 scale of the element at `indices` ([E, N, K] of w, [M, K] of
   /// a) of the quantized operand whose scales are `scales` under `scheme`.
   Value scaleAt(Value scales, QuantAttr scheme, ValueRange indices);
+  /// fp4 weights (packed two per byte along K, low nibble first): the
+  /// bytes' base pointer, one run's kLoad / 2 bytes from it, and a run in
+  /// f32 times 2^-14 (the nibbles as f16 bits; kPackedFp4Scale undoes it).
+  bool packedFp4() const { return isa<Float4E2M1FNType>(wElement); }
+  Value packedWeightBase();
+  Value loadPackedFp4Run(Value expert, Value row, Value k);
+  Value widenPackedFp4(Value bytes, VectorType f32Type);
+  static constexpr double kPackedFp4Scale = 16384.0;
   Value weightCol(int64_t i) const {
     return i < plan.group ? gateCols[i] : upCols[i - plan.group];
   }
@@ -198,7 +206,8 @@ private:
   /// The schemes of quantized operands (null: not quantized).
   QuantAttr aQuant, wQuant;
   // Kernel arguments.
-  Value a, w, sorted, blocks, countRef, weights, bias, aScales, wScales, out;
+  Value a, w, wPacked, sorted, blocks, countRef, weights, bias, aScales,
+      wScales, out;
   // Route order: the routes' ids [T, k] and the route check's arguments.
   Value routeIds, checkStatus, checkTag;
   // sum_routes: lane j < k holds the expert of the token's route j (i32, -1

@@ -275,19 +275,22 @@ GroupedMatmulProblem mlir::moe::groupedMatmulProblem(GroupedMatmulOp op,
                                                      int64_t tokens) {
   TileAttr tile = op.getTileAttr();
   auto wType = op.getWType();
-  GroupedMatmulProblem p{op.getBlockMAttr().getInt(),
-                         tile ? tile.getBlockN() : 64,
-                         wType.getDimSize(2),
-                         wType.getElementType().getIntOrFloatBitWidth() / 8,
-                         static_cast<bool>(op.getActivationAttr()),
-                         loads,
-                         wType.getDimSize(1),
-                         wType.getDimSize(0),
-                         op.getTopKAttr().getInt(),
-                         expectedTokens(op, tokens),
-                         op.getSumRoutes()};
+  GroupedMatmulProblem p{
+      op.getBlockMAttr().getInt(),
+      tile ? tile.getBlockN() : 64,
+      wType.getDimSize(2),
+      llvm::divideCeil(wType.getElementType().getIntOrFloatBitWidth(), 8),
+      static_cast<bool>(op.getActivationAttr()),
+      loads,
+      wType.getDimSize(1),
+      wType.getDimSize(0),
+      op.getTopKAttr().getInt(),
+      expectedTokens(op, tokens),
+      op.getSumRoutes()};
   p.quantized = op.isQuantized();
   p.aElementBytes = op.getAType().getElementTypeBitWidth() / 8;
+  if (int64_t bits = wType.getElementType().getIntOrFloatBitWidth(); bits < 8)
+    p.weightBits = bits;
   for (QuantAttr scheme : {op.getAQuantAttr(), op.getWQuantAttr()}) {
     if (!scheme)
       continue;

@@ -25,7 +25,8 @@ struct GroupedMatmulProblem {
   int64_t blockM;       ///< routes per row block (align's block_m)
   int64_t tileN;        ///< weight rows per workgroup (the tile's block_n)
   int64_t depth;        ///< K
-  int64_t elementBytes; ///< bytes of a weight element (2: bf16, f16; 1: fp8)
+  int64_t elementBytes; ///< bytes of a weight element (2: bf16, f16; 1: fp8
+                        ///< and fp4, whose bits weightBits says)
   bool gated;           ///< a gated activation epilogue (gate and up rows)
   GemmLoads loads;      ///< how the k loop may load (KernelOptions)
   // What picks a measured plan (TunedPlans.h); 0 where unknown.
@@ -44,6 +45,10 @@ struct GroupedMatmulProblem {
   /// The gcd of the scale groups' lengths along K (block columns, 32 for
   /// mx) of the quantized operands; 0 when every scale spans the row.
   int64_t scaleGroupK = 0;
+  /// Bits of a weight element when it is not a whole byte (4: fp4, packed
+  /// two per byte); 0: 8 x elementBytes.
+  int64_t weightBits = 0;
+  int64_t wBits() const { return weightBits ? weightBits : 8 * elementBytes; }
   /// K of the rows a lane streams: k x K when summing routes, else K.
   int64_t streamDepth() const { return sumRoutes ? topK * depth : depth; }
   int64_t aBytes() const {
@@ -115,8 +120,8 @@ struct GroupedMatmulPlan {
   /// Registers of a row-dot lane's runs (this step's and the next's) and
   /// f32 sums (a model of what the loop keeps live, checked against a
   /// budget).
-  int64_t rowDotRegisters(int64_t weightBytes, int64_t aBytes) const {
-    int64_t weightRun = llvm::divideCeil(kLoad * weightBytes, 4);
+  int64_t rowDotRegisters(int64_t weightBits, int64_t aBytes) const {
+    int64_t weightRun = llvm::divideCeil(kLoad * weightBits, 32);
     int64_t aRun = llvm::divideCeil(kLoad * aBytes, 4);
     return 2 * unroll * (chains() * weightRun + rowGroup * aRun) +
            rowGroup * chains();

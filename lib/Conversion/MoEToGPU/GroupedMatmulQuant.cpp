@@ -1,6 +1,6 @@
 //===- GroupedMatmulQuant.cpp - quantized operands of the grouped GEMM ----===//
 //
-// What the grouped GEMM kernels take of fp8 operands (the check behind
+// What the grouped GEMM kernels take of fp8 and fp4 operands (the check behind
 // checkGroupedMatmulKernel) and the emitter's scale lookup: each run of the
 // row-dot plan is multiplied by its group's scale (RowDotKernel.cpp).
 //
@@ -10,7 +10,9 @@
 #include "moe/Conversion/QuantRules.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 using namespace mlir;
 using namespace mlir::moe;
@@ -28,17 +30,20 @@ LogicalResult mlir::moe::checkQuantizedGemmOperands(GroupedMatmulOp op,
            << " kernel for a quantizing epilogue (out_quant) yet: quantize "
               "with moe.quantize after the GEMM (moe-optimize leaves it "
               "unfused on GPU targets)";
-  for (auto [name, type] :
-       {std::pair<StringRef, Type>{"a", op.getAType().getElementType()},
-        {"w", op.getWType().getElementType()}}) {
-    if (type.isBF16() || type.isF16() || isKernelFp8(type))
-      continue;
+  Type aType = op.getAType().getElementType(),
+       wType = op.getWType().getElementType();
+  if (!aType.isBF16() && !aType.isF16() && !isKernelFp8(aType))
     return op.emitOpError()
-           << "has no " << chip.name << " kernel for '" << name
-           << "' of element type " << type
-           << " yet: expected bf16, f16, f8E4M3FN or f8E4M3FNUZ (fp4 runs "
-              "on the CPU reference only)";
-  }
+           << "has no " << chip.name << " kernel for 'a' of element type "
+           << aType
+           << " yet: expected bf16, f16, f8E4M3FN or f8E4M3FNUZ (fp4 "
+              "activations run on the CPU reference only)";
+  if (!wType.isBF16() && !wType.isF16() && !isKernelFp8(wType) &&
+      !isa<Float4E2M1FNType>(wType))
+    return op.emitOpError()
+           << "has no " << chip.name << " kernel for 'w' of element type "
+           << wType
+           << " yet: expected bf16, f16, f8E4M3FN, f8E4M3FNUZ or f4E2M1FN";
   Type result = cast<ShapedType>(op.getResult().getType()).getElementType();
   if (!result.isBF16() && !result.isF16() && !result.isF32())
     return op.emitOpError() << "expected a bf16, f16 or f32 result for the "
@@ -66,4 +71,65 @@ Value GroupedMatmulEmitter::scaleAt(Value scales, QuantAttr scheme,
   if (!s.getType().isF32())
     s = arith::ExtFOp::create(b, b.getF32Type(), s);
   return s;
+}
+
+/// The memref of fp4 weights holds two codes a byte: its element type says
+/// what the bytes hold, but its indexing does not apply (LLVM steps an i4
+/// element by a whole byte), so the lanes address the bytes from the
+/// buffer's pointer, as global memory.
+Value GroupedMatmulEmitter::packedWeightBase() {
+  Value address = memref::ExtractAlignedPointerAsIndexOp::create(b, w);
+  auto global = LLVM::LLVMPointerType::get(b.getContext(), /*addressSpace=*/1);
+  Value bits = arith::IndexCastOp::create(b, b.getI64Type(), address);
+  return LLVM::IntToPtrOp::create(b, global, bits);
+}
+
+/// The kLoad / 2 bytes of weight row `row` of `expert` from k (a multiple
+/// of kLoad, so 16-byte aligned: checkRowDotPlan has K a multiple of kLoad).
+Value GroupedMatmulEmitter::loadPackedFp4Run(Value expert, Value row, Value k) {
+  int64_t rows = op.getWType().getDimSize(1);
+  Value element = arith::AddIOp::create(
+      b,
+      arith::MulIOp::create(
+          b,
+          arith::AddIOp::create(b, arith::MulIOp::create(b, expert, idx(rows)),
+                                row),
+          idx(depth)),
+      k);
+  Value byte = arith::IndexCastOp::create(
+      b, b.getI64Type(), arith::DivUIOp::create(b, element, idx(2)));
+  Value at = LLVM::GEPOp::create(b, wPacked.getType(), b.getI8Type(), wPacked,
+                                 ValueRange{byte});
+  auto type = VectorType::get({plan.kLoad / 2}, b.getI8Type());
+  return LLVM::LoadOp::create(b, type, at, /*alignment=*/16);
+}
+
+/// E2M1 (sign, 2 exponent bits, 1 mantissa bit) placed in the f16 fields
+/// (sign << 15 | exponent-mantissa << 9) is its value times 2^-14 exactly,
+/// subnormal 0.5 included; the codes of each byte low nibble first.
+Value GroupedMatmulEmitter::widenPackedFp4(Value bytes, VectorType f32Type) {
+  int64_t n = cast<VectorType>(bytes.getType()).getNumElements();
+  auto halfBits = VectorType::get({n}, b.getI16Type());
+  auto splat = [&](int64_t c) -> Value {
+    return arith::ConstantOp::create(
+        b,
+        DenseElementsAttr::get(halfBits, b.getIntegerAttr(b.getI16Type(), c)));
+  };
+  Value wide = arith::ExtUIOp::create(b, halfBits, bytes);
+  auto asHalf = [&](Value code) -> Value {
+    Value sign = arith::ShLIOp::create(
+        b, arith::AndIOp::create(b, code, splat(8)), splat(12));
+    Value magnitude = arith::ShLIOp::create(
+        b, arith::AndIOp::create(b, code, splat(7)), splat(9));
+    return arith::OrIOp::create(b, sign, magnitude);
+  };
+  Value low = asHalf(arith::AndIOp::create(b, wide, splat(15)));
+  Value high = asHalf(arith::ShRUIOp::create(b, wide, splat(4)));
+  SmallVector<int64_t> order;
+  for (int64_t i = 0; i < n; ++i)
+    order.append({i, n + i});
+  Value codes = vector::ShuffleOp::create(b, low, high, order);
+  Value halves = arith::BitcastOp::create(
+      b, VectorType::get({2 * n}, b.getF16Type()), codes);
+  return arith::ExtFOp::create(b, f32Type, halves);
 }

@@ -40,6 +40,10 @@ void GroupedMatmulEmitter::emitRowDot() {
   zeroVec = arith::ConstantOp::create(
       b, DenseElementsAttr::get(vecType, b.getZeroAttr(element)));
   wVecType = VectorType::get({plan.kLoad}, wElement);
+  if (packedFp4()) {
+    wVecType = VectorType::get({plan.kLoad / 2}, b.getI8Type());
+    wPacked = packedWeightBase();
+  }
   // Runs start at multiples of kLoad: aligned to their size, up to the 16
   // bytes of the host ABI, when K is a multiple of kLoad (checked). (A
   // bf16 run against 16 fp8 weights is 32 bytes.)
@@ -203,15 +207,25 @@ GroupedMatmulEmitter::loadRowDotStep(ArrayRef<PassRoute> routes, Value waveCol,
                                        /*nontemporal=*/false, alignment);
       runs.push_back(masked(v, valid));
     };
-    for (Value row : rows)
-      load(wVecType, wAlign, w, ValueRange{runExpert, row, k}, kValid);
+    for (Value row : rows) {
+      if (packedFp4())
+        runs.push_back(masked(loadPackedFp4Run(runExpert, row, k), kValid));
+      else
+        load(wVecType, wAlign, w, ValueRange{runExpert, row, k}, kValid);
+    }
     for (Value aRow : aRows)
       load(vecType, align, a, ValueRange{aRow, k}, aValid);
     // Quantized operands: the scale of each run (a run lies in one scale
     // group: checkRowDotPlan), weight rows then A rows.
     if (wScales)
-      for (Value row : rows)
-        runs.push_back(scaleAt(wScales, wQuant, ValueRange{runExpert, row, k}));
+      for (Value row : rows) {
+        Value scale = scaleAt(wScales, wQuant, ValueRange{runExpert, row, k});
+        if (packedFp4())
+          scale = arith::MulFOp::create(
+              b, scale,
+              arith::ConstantOp::create(b, b.getF32FloatAttr(kPackedFp4Scale)));
+        runs.push_back(scale);
+      }
     if (aScales)
       for (Value aRow : aRows)
         runs.push_back(scaleAt(aScales, aQuant, ValueRange{aRow, k}));
@@ -219,13 +233,16 @@ GroupedMatmulEmitter::loadRowDotStep(ArrayRef<PassRoute> routes, Value waveCol,
   return runs;
 }
 
-/// A run in f32. OCP fp8 on NVIDIA goes through the hardware's exact
-/// pairwise conversion to f16 (cvt.rn.f16x2.e4m3x2, sm_89 and later; NaN
-/// stays NaN), then f16 to f32; other fp8 through the integer expansion
-/// of moe-expand-small-float-conversions.
+/// A run in f32. Packed fp4 weights by their bits (widenPackedFp4, times
+/// 2^-14, which their scale undoes); OCP fp8 on NVIDIA goes through the
+/// hardware's exact pairwise conversion to f16 (cvt.rn.f16x2.e4m3x2, sm_89 and
+/// later; NaN stays NaN), then f16 to f32; other fp8 through the integer
+/// expansion of moe-expand-small-float-conversions.
 Value GroupedMatmulEmitter::widenRun(Value run, VectorType f32Type) {
   auto type = cast<VectorType>(run.getType());
   Type elem = type.getElementType();
+  if (elem.isInteger(8)) // packed fp4 weights
+    return widenPackedFp4(run, f32Type);
   if (chip.vendor != GPUVendor::NVIDIA || !isa<Float8E4M3FNType>(elem) ||
       type.getNumElements() % 2 != 0)
     return arith::ExtFOp::create(b, f32Type, run);

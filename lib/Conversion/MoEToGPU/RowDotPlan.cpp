@@ -30,7 +30,7 @@ GroupedMatmulPlan mlir::moe::rowDotBase(const ChipInfo &chip,
                                         const GroupedMatmulProblem &p,
                                         GroupedMatmulPlan plan) {
   plan.rowDot = true;
-  plan.kLoad = 16 / p.elementBytes;
+  plan.kLoad = 128 / p.wBits(); // 16 bytes of weights
   plan.runsPerLane = rowDotRunsPerLane(chip, p.streamDepth(), plan.kLoad);
   plan.slices = 1;
   plan.sliceSteps = plan.steps;
@@ -87,8 +87,7 @@ GroupedMatmulPlan mlir::moe::planRowDot(const ChipInfo &chip,
       break;
     }
   plan.group = p.gated ? 1 : 2;
-  while (plan.rowDotRegisters(p.elementBytes, p.aBytes()) >
-             kRowDotMaxRegisters &&
+  while (plan.rowDotRegisters(p.wBits(), p.aBytes()) > kRowDotMaxRegisters &&
          (plan.unroll > 1 || plan.group > 1)) {
     if (plan.unroll > 1)
       plan.unroll /= 2;
@@ -131,13 +130,13 @@ std::string mlir::moe::checkRowDotPlan(const ChipInfo &chip,
   if (plan.threads(chip) > 1024)
     return formatv("expected at most 1024 threads (waves_n x {0}), got {1}",
                    chip.waveSize, plan.threads(chip));
-  int64_t registers = plan.rowDotRegisters(p.elementBytes, p.aBytes());
+  int64_t registers = plan.rowDotRegisters(p.wBits(), p.aBytes());
   if (registers > kRowDotMaxRegisters)
     return formatv("expected the runs and sums of a lane (2 x unroll x "
                    "(group x {0} weight runs of {1} bytes + row_group A runs "
                    "of {2} bytes), row_group x group x {0} f32) to take at "
                    "most {3} registers, got {4}",
-                   p.gated ? 2 : 1, plan.kLoad * p.elementBytes,
+                   p.gated ? 2 : 1, plan.kLoad * p.wBits() / 8,
                    plan.kLoad * p.aBytes(), kRowDotMaxRegisters, registers);
   return "";
 }

@@ -41,6 +41,9 @@ CASES = [
      (("per_row",), "f8E4M3FNUZ"), (("per_row",), "f8E4M3FNUZ"), 0.1),
     ("fp8_channels_a16w8", 512, 192, 16, "bf16", ("silu_mul", "split"),
      (("per_row",), "f8E4M3FN"), None, 0.1),
+    ("mxfp4_wide", 1152, 320, 8, "bf16",
+     ("swiglu_oai", "interleaved", 1.702, 1.0, 7.0), (("mx",), "f4E2M1FN"),
+     None, 0.35),
 ]
 
 for entry, H, I, E, dtype, act, (wscheme, wfmt), act_quant, bound in CASES:

@@ -3,7 +3,9 @@
 // activations per token group, gpt-oss's MXFP4 weights with bf16
 // activations (a16w4), MXFP8 weights and activations (MiniMax-M3-like),
 // FNUZ fp8 per channel with per-token activations (gfx942's format), and
-// OCP fp8 weights per channel with bf16 activations (a16w8, weight-only).
+// OCP fp8 weights per channel with bf16 activations (a16w8, weight-only);
+// mxfp4_wide is an MXFP4 layer whose rows are longer than a wave's runs
+// (the GPU kernels' K tails; test/Integration/GPU/quant_gpu.mlir).
 // The default build expands the layers into moe.quantize and quantized
 // grouped GEMMs; --no-optimize lowers moe.experts itself.
 // RUN: moe-compile %s -o %t.so
@@ -60,4 +62,14 @@ func.func @fp8_channels_a16w8(%x: tensor<?x512xbf16>, %w1: tensor<16x384x512xf8E
       : (tensor<?x512xbf16>, tensor<16x384x512xf8E4M3FN>, tensor<16x512x192xf8E4M3FN>, tensor<?x2xf32>, tensor<?x2xi32>,
          tensor<16x384xf32>, tensor<16x512xf32>) -> tensor<?x512xbf16>
   return %y : tensor<?x512xbf16>
+}
+
+func.func @mxfp4_wide(%x: tensor<?x1152xbf16>, %w1: tensor<8x640x1152xf4E2M1FN>, %w2: tensor<8x1152x320xf4E2M1FN>,
+                      %w: tensor<?x2xf32>, %ids: tensor<?x2xi32>,
+                      %s1: tensor<8x640x36xf8E8M0FNU>, %s2: tensor<8x1152x10xf8E8M0FNU>) -> tensor<?x1152xbf16> {
+  %y = moe.experts %x, %w1, %w2, %w, %ids activation <swiglu_oai, layout = interleaved, alpha = 1.702, beta = 1.0, limit = 7.0>
+      weight_scales %s1, %s2 <mx>
+      : (tensor<?x1152xbf16>, tensor<8x640x1152xf4E2M1FN>, tensor<8x1152x320xf4E2M1FN>, tensor<?x2xf32>, tensor<?x2xi32>,
+         tensor<8x640x36xf8E8M0FNU>, tensor<8x1152x10xf8E8M0FNU>) -> tensor<?x1152xbf16>
+  return %y : tensor<?x1152xbf16>
 }

@@ -6,6 +6,9 @@
 // reference). The fp8_blocks and mxfp8 layers are
 // test/Integration/CPU/quant_experts.mlir's; fp8_channels_a16w8 is the
 // weight-only form (bf16 activations, fp8 weights with per-channel scales).
+// mxfp4_a16w4 and mxfp4_wide are gpt-oss's format: bf16 activations, fp4
+// weights (two codes per byte in the GPU library's buffers) with E8M0
+// scales per 32 k; mxfp4_wide's rows take K tails.
 // Built and run by run.py. Here, statically: every entry has kernels on
 // sm_90 (PTX without local memory) and gfx950 (no spills).
 // REQUIRES: ptxas
@@ -20,6 +23,8 @@
 // CHECK-DAG: .entry fp8_blocks_grouped_matmul
 // CHECK-DAG: .entry mxfp8_grouped_matmul
 // CHECK-DAG: .entry fp8_channels_a16w8_grouped_matmul
+// CHECK-DAG: .entry mxfp4_a16w4_grouped_matmul
+// CHECK-DAG: .entry mxfp4_wide_grouped_matmul
 // CLEAN-NOT: .local
 // AMD-NOT: .vgpr_spill_count: {{[1-9]}}
 // AMD-NOT: .sgpr_spill_count: {{[1-9]}}
@@ -68,4 +73,24 @@ func.func @fp8_channels_a16w8(%x: tensor<?x512xbf16>, %w1: tensor<16x384x512xf8E
       : (tensor<?x512xbf16>, tensor<16x384x512xf8E4M3FN>, tensor<16x512x192xf8E4M3FN>, tensor<?x2xf32>, tensor<?x2xi32>,
          tensor<16x384xf32>, tensor<16x512xf32>) -> tensor<?x512xbf16>
   return %y : tensor<?x512xbf16>
+}
+
+func.func @mxfp4_a16w4(%x: tensor<?x64xbf16>, %w1: tensor<4x128x64xf4E2M1FN>, %w2: tensor<4x64x64xf4E2M1FN>,
+                       %w: tensor<?x2xf32>, %ids: tensor<?x2xi32>,
+                       %s1: tensor<4x128x2xf8E8M0FNU>, %s2: tensor<4x64x2xf8E8M0FNU>) -> tensor<?x64xbf16> {
+  %y = moe.experts %x, %w1, %w2, %w, %ids activation <swiglu_oai, layout = interleaved, alpha = 1.702, beta = 1.0, limit = 7.0>
+      weight_scales %s1, %s2 <mx>
+      : (tensor<?x64xbf16>, tensor<4x128x64xf4E2M1FN>, tensor<4x64x64xf4E2M1FN>, tensor<?x2xf32>, tensor<?x2xi32>,
+         tensor<4x128x2xf8E8M0FNU>, tensor<4x64x2xf8E8M0FNU>) -> tensor<?x64xbf16>
+  return %y : tensor<?x64xbf16>
+}
+
+func.func @mxfp4_wide(%x: tensor<?x1152xbf16>, %w1: tensor<8x640x1152xf4E2M1FN>, %w2: tensor<8x1152x320xf4E2M1FN>,
+                      %w: tensor<?x2xf32>, %ids: tensor<?x2xi32>,
+                      %s1: tensor<8x640x36xf8E8M0FNU>, %s2: tensor<8x1152x10xf8E8M0FNU>) -> tensor<?x1152xbf16> {
+  %y = moe.experts %x, %w1, %w2, %w, %ids activation <swiglu_oai, layout = interleaved, alpha = 1.702, beta = 1.0, limit = 7.0>
+      weight_scales %s1, %s2 <mx>
+      : (tensor<?x1152xbf16>, tensor<8x640x1152xf4E2M1FN>, tensor<8x1152x320xf4E2M1FN>, tensor<?x2xf32>, tensor<?x2xi32>,
+         tensor<8x640x36xf8E8M0FNU>, tensor<8x1152x10xf8E8M0FNU>) -> tensor<?x1152xbf16>
+  return %y : tensor<?x1152xbf16>
 }

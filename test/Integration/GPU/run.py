@@ -47,12 +47,15 @@ CASES = [
      "check_grouped_matmul_row_dot.py", []),
     ("elementwise", "elementwise.mlir", "check_elementwise.py", []),
     # fp8: moe.quantize of activation rows, code for code; quantized
-    # experts (a8w8 blocks, MXFP8, a16w8 channels) in route order (T = 1)
-    # and aligned blocks (T = 5, 40).
+    # experts (a8w8 blocks, MXFP8, a16w8 channels; MXFP4 a16w4) in route
+    # order (T = 1) and aligned blocks (T = 5, 40).
     ("quantize", "quant_gpu.mlir", "check_quant_rows.py", []),
     ("quantized experts (fp8)", "quant_gpu.mlir", "check_quant_experts.py",
      ["--entries", "fp8_blocks,mxfp8,fp8_channels_a16w8",
       "--tokens", "1,5,40"]),
+    ("quantized experts (MXFP4 a16w4)", "quant_gpu.mlir",
+     "check_quant_experts.py",
+     ["--entries", "mxfp4_a16w4,mxfp4_wide", "--tokens", "1,5,40"]),
     # Model IR (torch-mlir's linalg-on-tensors), raised by moe-compile.
     ("model IR: Qwen3-MoE layer", "qwen3_moe.mlir", "check_model_ir.py", []),
     ("model IR: gpt-oss layer (expert biases)", "gpt_oss_moe.mlir",
