@@ -481,6 +481,31 @@ TEST(GroupedMatmulPlanTest, PackedFp4WeightsTakeRowDot) {
       << error;
 }
 
+// A lane of gpt-oss's fp4 GEMM1 reads 3 runs of a 2880-long row (one run a
+// step): the model takes 4 columns a step to keep 8 runs in flight. Blocks
+// expected to hold several routes (T x k / E at T = 256: 8) take them 2 a
+// pass (4 would not fit the registers beside the 64-byte A runs), with
+// fewer columns.
+TEST(GroupedMatmulPlanTest, RowDotKeepsRunsInFlight) {
+  GroupedMatmulProblem p{16,   256, 2880, 1, true, GemmLoads::Auto,
+                         5760, 128, 4,    1};
+  p.quantized = true;
+  p.aElementBytes = 2;
+  p.weightBits = 4;
+  p.scaleGroupK = 32;
+  GroupedMatmulPlan decode = plan("sm_90", p);
+  EXPECT_EQ(decode.runsPerLane, 3);
+  EXPECT_EQ(decode.unroll, 1);
+  EXPECT_EQ(decode.group, 4);
+  EXPECT_EQ(decode.rowGroup, 1);
+  p.tokens = 256;
+  GroupedMatmulPlan busy = plan("sm_90", p);
+  EXPECT_EQ(busy.rowGroup, 2);
+  EXPECT_EQ(busy.group, 2);
+  EXPECT_LE(busy.rowDotRegisters(4, 2), 128);
+  EXPECT_EQ(checkGroupedMatmulPlan(chip("sm_90"), p, busy), "");
+}
+
 TEST(GroupedMatmulPlanTest, ZeroChoicesAreDiagnosed) {
   GroupedMatmulProblem p{16, 64, 2048, 2, false, GemmLoads::Auto};
   std::string error;

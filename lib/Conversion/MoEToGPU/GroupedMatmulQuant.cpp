@@ -106,30 +106,50 @@ Value GroupedMatmulEmitter::loadPackedFp4Run(Value expert, Value row, Value k) {
 
 /// E2M1 (sign, 2 exponent bits, 1 mantissa bit) placed in the f16 fields
 /// (sign << 15 | exponent-mantissa << 9) is its value times 2^-14 exactly,
-/// subnormal 0.5 included; the codes of each byte low nibble first.
+/// subnormal 0.5 included; the codes of each byte low nibble first. Byte b
+/// of each 32-bit word becomes one f16 pair in 32-bit ops: its two nibbles
+/// spread to bits 0-3 and 16-19, then their fields moved into place.
 Value GroupedMatmulEmitter::widenPackedFp4(Value bytes, VectorType f32Type) {
   int64_t n = cast<VectorType>(bytes.getType()).getNumElements();
-  auto halfBits = VectorType::get({n}, b.getI16Type());
+  int64_t words = n / 4;
+  auto wordType = VectorType::get({words}, b.getI32Type());
   auto splat = [&](int64_t c) -> Value {
     return arith::ConstantOp::create(
         b,
-        DenseElementsAttr::get(halfBits, b.getIntegerAttr(b.getI16Type(), c)));
+        DenseElementsAttr::get(wordType, b.getIntegerAttr(b.getI32Type(), c)));
   };
-  Value wide = arith::ExtUIOp::create(b, halfBits, bytes);
-  auto asHalf = [&](Value code) -> Value {
-    Value sign = arith::ShLIOp::create(
-        b, arith::AndIOp::create(b, code, splat(8)), splat(12));
+  Value packed = vector::BitCastOp::create(b, wordType, bytes);
+  // pairs[byte]: vector<2 x words> f16, word i's pair at 2i, 2i + 1.
+  SmallVector<Value> pairs;
+  for (int64_t byte = 0; byte < 4; ++byte) {
+    Value v =
+        byte ? arith::ShRUIOp::create(b, packed, splat(8 * byte)).getResult()
+             : packed;
+    Value spread = arith::AndIOp::create(
+        b, arith::OrIOp::create(b, v, arith::ShLIOp::create(b, v, splat(12))),
+        splat(0x000F000F));
     Value magnitude = arith::ShLIOp::create(
-        b, arith::AndIOp::create(b, code, splat(7)), splat(9));
-    return arith::OrIOp::create(b, sign, magnitude);
+        b, arith::AndIOp::create(b, spread, splat(0x00070007)), splat(9));
+    Value sign = arith::ShLIOp::create(
+        b, arith::AndIOp::create(b, spread, splat(0x00080008)), splat(12));
+    pairs.push_back(vector::BitCastOp::create(
+        b, VectorType::get({2 * words}, b.getF16Type()),
+        arith::OrIOp::create(b, magnitude, sign)));
+  }
+  // Element 8i + 2 byte + j is pairs[byte][2i + j].
+  auto concat = [&](Value x, Value y) -> Value {
+    int64_t size = cast<VectorType>(x.getType()).getNumElements();
+    SmallVector<int64_t> all;
+    for (int64_t i = 0; i < 2 * size; ++i)
+      all.push_back(i);
+    return vector::ShuffleOp::create(b, x, y, all);
   };
-  Value low = asHalf(arith::AndIOp::create(b, wide, splat(15)));
-  Value high = asHalf(arith::ShRUIOp::create(b, wide, splat(4)));
+  Value all = concat(concat(pairs[0], pairs[1]), concat(pairs[2], pairs[3]));
   SmallVector<int64_t> order;
-  for (int64_t i = 0; i < n; ++i)
-    order.append({i, n + i});
-  Value codes = vector::ShuffleOp::create(b, low, high, order);
-  Value halves = arith::BitcastOp::create(
-      b, VectorType::get({2 * n}, b.getF16Type()), codes);
+  for (int64_t i = 0; i < words; ++i)
+    for (int64_t byte = 0; byte < 4; ++byte)
+      for (int64_t j = 0; j < 2; ++j)
+        order.push_back(byte * 2 * words + 2 * i + j);
+  Value halves = vector::ShuffleOp::create(b, all, all, order);
   return arith::ExtFOp::create(b, f32Type, halves);
 }

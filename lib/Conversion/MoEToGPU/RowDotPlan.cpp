@@ -7,6 +7,8 @@
 
 #include "RowDotPlan.h"
 
+#include <algorithm>
+
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MathExtras.h"
 
@@ -61,12 +63,29 @@ static int64_t summedRowDotGroup(const ChipInfo &chip,
   return group;
 }
 
+/// Weight runs a row-dot step should have in flight per lane: the model's
+/// bf16 plans (4 runs of 2 rows) measured best in the H200 sweep.
+static constexpr int64_t kRowDotRunsPerStep = 8;
+
+/// Routes a block of the problem is expected to hold (its mean routes per
+/// expert, at most block_m); 1 when T is unknown.
+static int64_t expectedBlockRoutes(const GroupedMatmulProblem &p) {
+  if (p.tokens <= 0 || p.experts <= 0)
+    return 1;
+  return std::clamp<int64_t>(p.tokens * p.topK / p.experts, 1, p.blockM);
+}
+
 /// The model's row-dot plan, within 3 % of the best row-dot candidate of
 /// each case of the H200 sweep (bench/results/h200/row-dot-tune): 16-byte
 /// runs, the most runs per step up to 4 (dividing the lane's runs), two
 /// weight rows per step (gate and up of one column, else two columns), one
-/// step group per wave (many small workgroups), kRowDotWaves waves; fewer
-/// runs, then columns, per step where the registers would not fit.
+/// step group per wave (many small workgroups), kRowDotWaves waves. Blocks
+/// expected to hold several routes (quantized GEMMs past decode) take up
+/// to 4 of them a pass, so that each weight load serves them all. Where
+/// fewer runs divide a lane's (short rows of fp4 or fp8: a lane of a
+/// 2880-long fp4 row reads 3 runs), more columns a step keep
+/// kRowDotRunsPerStep runs in flight. Where the registers would not fit:
+/// fewer runs, then routes, then columns per step.
 GroupedMatmulPlan mlir::moe::planRowDot(const ChipInfo &chip,
                                         const GroupedMatmulProblem &p,
                                         GroupedMatmulPlan base) {
@@ -86,13 +105,27 @@ GroupedMatmulPlan mlir::moe::planRowDot(const ChipInfo &chip,
       plan.unroll = u;
       break;
     }
+  plan.rowGroup =
+      std::min<int64_t>(4, static_cast<int64_t>(llvm::bit_floor(
+                               static_cast<uint64_t>(expectedBlockRoutes(p)))));
   plan.group = p.gated ? 1 : 2;
-  while (plan.rowDotRegisters(p.wBits(), p.aBytes()) > kRowDotMaxRegisters &&
-         (plan.unroll > 1 || plan.group > 1)) {
+  auto fits = [&] {
+    return plan.rowDotRegisters(p.wBits(), p.aBytes()) <= kRowDotMaxRegisters;
+  };
+  while (!fits() && (plan.unroll > 1 || plan.rowGroup > 1 || plan.group > 1)) {
     if (plan.unroll > 1)
       plan.unroll /= 2;
+    else if (plan.rowGroup > 1)
+      plan.rowGroup /= 2;
     else
       plan.group /= 2;
+  }
+  while (plan.unroll * plan.chains() < kRowDotRunsPerStep) {
+    plan.group *= 2;
+    if (!fits()) {
+      plan.group /= 2;
+      break;
+    }
   }
   plan.tilesPerWave = plan.group;
   plan.blockN = plan.wavesN * plan.tilesPerWave;
