@@ -8,7 +8,7 @@ one run.
   on the GPU:   python3 bench/mxfp4_layer.py run --artifacts DIR \\
                   --backend build-runtime/lib/libmoe_runtime_cuda.so
 
-`run` prints one line per model, T and implementation: CUDA-graph µs
+`run` (`--no-triton`: our layers only) prints one line per model, T and implementation: CUDA-graph µs
 (moe_bench.py's timing: 8 routings cycled, median; Triton's alignment
 outside its time, ours inside), our a16w4 time against each, % of the
 4.8 TB/s roofline counting the bytes the layer must read (the routed
@@ -144,7 +144,7 @@ def run(args):
                 lib.check()
                 del lib
                 rows.append((f"moe-mlir {fmt}", fmt, us, err, ""))
-            for fmt in ("a16w4", "bf16"):
+            for fmt in () if args.no_triton else ("a16w4", "bf16"):
                 best = None
                 for config in triton_moe.CONFIGS:
                     def make(i, w, aligned):
@@ -183,6 +183,8 @@ def main():
     r = sub.add_parser("run")
     r.add_argument("--artifacts", required=True)
     r.add_argument("--backend", required=True)
+    r.add_argument("--no-triton", action="store_true",
+                   help="time moe-mlir's layers only (a16w4 and bf16)")
     args = parser.parse_args()
     build(args) if args.mode == "build" else run(args)
 

@@ -125,9 +125,10 @@ Value GroupedMatmulEmitter::widenPackedFp4(Value bytes, VectorType f32Type) {
     Value v =
         byte ? arith::ShRUIOp::create(b, packed, splat(8 * byte)).getResult()
              : packed;
-    Value spread = arith::AndIOp::create(
-        b, arith::OrIOp::create(b, v, arith::ShLIOp::create(b, v, splat(12))),
-        splat(0x000F000F));
+    Value spread = arith::OrIOp::create(
+        b, arith::AndIOp::create(b, v, splat(0x0F)),
+        arith::AndIOp::create(b, arith::ShLIOp::create(b, v, splat(12)),
+                              splat(0x000F0000)));
     Value magnitude = arith::ShLIOp::create(
         b, arith::AndIOp::create(b, spread, splat(0x00070007)), splat(9));
     Value sign = arith::ShLIOp::create(
