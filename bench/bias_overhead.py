@@ -12,13 +12,12 @@ torch reference of the layer with its biases (the unbiased library against
 the reference without them).
 """
 
-import argparse
 import os
-import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+from layer_cli import compile_layers, main  # noqa: E402
 from models import MODELS, program  # noqa: E402
 
 MODEL = "gpt_oss_120b"
@@ -26,16 +25,10 @@ TOKENS = [1, 4, 16, 64, 256, 1024]
 
 
 def build(args):
-    os.makedirs(args.out, exist_ok=True)
-    for suffix, biases in (("", False), (".bias", True)):
-        src = os.path.join(args.out, f"{MODEL}{suffix}.mlir")
-        with open(src, "w") as f:
-            f.write(program(MODEL, biases=biases))
-        for t in TOKENS:
-            lib = os.path.join(args.out, f"{MODEL}{suffix}.T{t}.sm_90.so")
-            subprocess.run([args.moe_compile, src, "--target=sm_90",
-                            f"--tokens={t}", "-o", lib], check=True)
-            print(f"built {lib}", flush=True)
+    compile_layers(args.moe_compile, args.out,
+                   [(f"{MODEL}{suffix}", program(MODEL, biases=biases))
+                    for suffix, biases in (("", False), (".bias", True))],
+                   TOKENS)
 
 
 def run(args):
@@ -93,20 +86,5 @@ def run(args):
         print(" | ".join(row), flush=True)
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.
-                                     RawDescriptionHelpFormatter)
-    sub = parser.add_subparsers(dest="mode", required=True)
-    b = sub.add_parser("build")
-    b.add_argument("--moe-compile", required=True)
-    b.add_argument("--out", required=True)
-    r = sub.add_parser("run")
-    r.add_argument("--artifacts", required=True)
-    r.add_argument("--backend", required=True)
-    args = parser.parse_args()
-    build(args) if args.mode == "build" else run(args)
-
-
 if __name__ == "__main__":
-    main()
+    main(__doc__, build, run)

@@ -15,13 +15,12 @@ an f32 torch reference of the layer from the dequantized weights (the
 a8w8 reference quantizes x and the activation rows as moe.quantize does).
 """
 
-import argparse
 import os
-import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+from layer_cli import compile_layers, main  # noqa: E402
 from models import MODELS, program  # noqa: E402
 
 BENCH_MODELS = ["deepseek_v3_tp8", "qwen3_235b_tp4"]
@@ -57,17 +56,9 @@ func.func @moe(%x: {x}, %w1: {w1}, %w2: {w2}, %w: {w}, %ids: {ids}, %s1: {s1}, %
 
 
 def build(args):
-    os.makedirs(args.out, exist_ok=True)
-    for name in BENCH_MODELS:
-        for fmt in FORMATS:
-            src = os.path.join(args.out, f"{name}.{fmt}.mlir")
-            with open(src, "w") as f:
-                f.write(quant_program(name, fmt))
-            for t in TOKENS:
-                lib = os.path.join(args.out, f"{name}.{fmt}.T{t}.sm_90.so")
-                subprocess.run([args.moe_compile, src, "--target=sm_90",
-                                f"--tokens={t}", "-o", lib], check=True)
-                print(f"built {lib}", flush=True)
+    compile_layers(args.moe_compile, args.out,
+                   [(f"{name}.{fmt}", quant_program(name, fmt))
+                    for name in BENCH_MODELS for fmt in FORMATS], TOKENS)
 
 
 def run(args):
@@ -155,20 +146,5 @@ def run(args):
                       f"{pct:.1f} | {err:.1e}", flush=True)
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.
-                                     RawDescriptionHelpFormatter)
-    sub = parser.add_subparsers(dest="mode", required=True)
-    b = sub.add_parser("build")
-    b.add_argument("--moe-compile", required=True)
-    b.add_argument("--out", required=True)
-    r = sub.add_parser("run")
-    r.add_argument("--artifacts", required=True)
-    r.add_argument("--backend", required=True)
-    args = parser.parse_args()
-    build(args) if args.mode == "build" else run(args)
-
-
 if __name__ == "__main__":
-    main()
+    main(__doc__, build, run)

@@ -16,13 +16,12 @@ experts' weights in their format with their scales, x, y), and the error
 against an f32 torch reference of the layer from the dequantized weights.
 """
 
-import argparse
 import os
-import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+from layer_cli import compile_layers, main  # noqa: E402
 from models import MODELS, SWIGLU, program  # noqa: E402
 
 BENCH_MODELS = ["gpt_oss_120b"]
@@ -52,18 +51,11 @@ func.func @moe(%x: {x}, %w1: {w1}, %w2: {w2}, %w: {w}, %ids: {ids}, %s1: {s1}, %
 
 
 def build(args):
-    os.makedirs(args.out, exist_ok=True)
-    for name in BENCH_MODELS:
-        for fmt, text in (("bf16", program(name)),
-                          ("a16w4", mxfp4_program(name))):
-            src = os.path.join(args.out, f"{name}.{fmt}.mlir")
-            with open(src, "w") as f:
-                f.write(text)
-            for t in TOKENS:
-                lib = os.path.join(args.out, f"{name}.{fmt}.T{t}.sm_90.so")
-                subprocess.run([args.moe_compile, src, "--target=sm_90",
-                                f"--tokens={t}", "-o", lib], check=True)
-                print(f"built {lib}", flush=True)
+    compile_layers(args.moe_compile, args.out,
+                   [(f"{name}.{fmt}", text) for name in BENCH_MODELS
+                    for fmt, text in (("bf16", program(name)),
+                                      ("a16w4", mxfp4_program(name)))],
+                   TOKENS)
 
 
 def quantize_mxfp4(w):
@@ -172,22 +164,7 @@ def run(args):
                       flush=True)
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.
-                                     RawDescriptionHelpFormatter)
-    sub = parser.add_subparsers(dest="mode", required=True)
-    b = sub.add_parser("build")
-    b.add_argument("--moe-compile", required=True)
-    b.add_argument("--out", required=True)
-    r = sub.add_parser("run")
-    r.add_argument("--artifacts", required=True)
-    r.add_argument("--backend", required=True)
-    r.add_argument("--no-triton", action="store_true",
-                   help="time moe-mlir's layers only (a16w4 and bf16)")
-    args = parser.parse_args()
-    build(args) if args.mode == "build" else run(args)
-
-
 if __name__ == "__main__":
-    main()
+    main(__doc__, build, run,
+         [("--no-triton", {"action": "store_true",
+                           "help": "time moe-mlir's layers only"})])

@@ -21,6 +21,9 @@ config.substitutions.append(("%moe_src_root", config.moe_src_root))
 config.substitutions.append(("%moe_obj_root", config.moe_obj_root))
 config.substitutions.append(("%python", config.python_executable))
 config.substitutions.append(("%moe_tools_dir", config.moe_tools_dir))
+# mlir-runner's print helpers (mlir-22-tools), for CPU runs of test passes.
+config.substitutions.append(("%mlir_runner_utils", os.path.join(
+    config.llvm_tools_dir, "..", "lib", "libmlir_c_runner_utils.so")))
 
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)

@@ -325,6 +325,23 @@ def MoEExpandSmallFloatConversionsPass
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
+def MoETestWidenPackedFp4Pass
+    : Pass<"moe-test-widen-packed-fp4", "::mlir::ModuleOp"> {
+  let summary = "Test only: calls of @moe_test_widen_packed_fp4 become the "
+                "GPU kernels' fp4 widening";
+  let description = [{
+    Each `func.call @moe_test_widen_packed_fp4(%bytes) : (vector<N x i8>) ->
+    vector<2N x f32>` (N a multiple of 4) is replaced by the integer and
+    f16 operations with which the row-dot GEMM kernel widens a run of
+    packed fp4 weights (two E2M1 codes per byte, the low nibble first;
+    each value times 2^-14). Any other signature is an error. It lets a
+    CPU run (`mlir-runner`) check the widening of every byte against the
+    format's definition (`test/Conversion/Common/packed-fp4.mlir`).
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 def MoEReadOnlyArgumentsPass
     : Pass<"moe-read-only-arguments", "::mlir::ModuleOp"> {
   let summary = "Mark tensor arguments of host functions not writable for bufferization";

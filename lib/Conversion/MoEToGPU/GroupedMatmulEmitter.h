@@ -169,13 +169,11 @@ private:
   /// a) of the quantized operand whose scales are `scales` under `scheme`.
   Value scaleAt(Value scales, QuantAttr scheme, ValueRange indices);
   /// fp4 weights (packed two per byte along K, low nibble first): the
-  /// bytes' base pointer, one run's kLoad / 2 bytes from it, and a run in
-  /// f32 times 2^-14 (the nibbles as f16 bits; kPackedFp4Scale undoes it).
+  /// bytes' base pointer and one run's kLoad / 2 bytes from it (widened by
+  /// widenPackedFp4, PackedFp4.h).
   bool packedFp4() const { return isa<Float4E2M1FNType>(wElement); }
   Value packedWeightBase();
   Value loadPackedFp4Run(Value expert, Value row, Value k);
-  Value widenPackedFp4(Value bytes, VectorType f32Type);
-  static constexpr double kPackedFp4Scale = 16384.0;
   Value weightCol(int64_t i) const {
     return i < plan.group ? gateCols[i] : upCols[i - plan.group];
   }

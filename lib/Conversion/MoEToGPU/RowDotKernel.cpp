@@ -22,6 +22,7 @@
 
 #include "GroupedMatmulEmitter.h"
 #include "moe/Conversion/ActivationMath.h"
+#include "moe/Conversion/PackedFp4.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
@@ -242,7 +243,7 @@ Value GroupedMatmulEmitter::widenRun(Value run, VectorType f32Type) {
   auto type = cast<VectorType>(run.getType());
   Type elem = type.getElementType();
   if (elem.isInteger(8)) // packed fp4 weights
-    return widenPackedFp4(run, f32Type);
+    return widenPackedFp4(b, run);
   if (chip.vendor != GPUVendor::NVIDIA || !isa<Float8E4M3FNType>(elem) ||
       type.getNumElements() % 2 != 0)
     return arith::ExtFOp::create(b, f32Type, run);

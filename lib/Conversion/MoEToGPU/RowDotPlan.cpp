@@ -72,7 +72,8 @@ static constexpr int64_t kRowDotRunsPerStep = 8;
 static int64_t expectedBlockRoutes(const GroupedMatmulProblem &p) {
   if (p.tokens <= 0 || p.experts <= 0)
     return 1;
-  return std::clamp<int64_t>(p.tokens * p.topK / p.experts, 1, p.blockM);
+  return std::max<int64_t>(
+      1, std::min<int64_t>(p.tokens * p.topK / p.experts, p.blockM));
 }
 
 /// The model's row-dot plan, within 3 % of the best row-dot candidate of
