@@ -219,14 +219,8 @@ GroupedMatmulEmitter::loadRowDotStep(ArrayRef<PassRoute> routes, Value waveCol,
     // Quantized operands: the scale of each run (a run lies in one scale
     // group: checkRowDotPlan), weight rows then A rows.
     if (wScales)
-      for (Value row : rows) {
-        Value scale = scaleAt(wScales, wQuant, ValueRange{runExpert, row, k});
-        if (packedFp4())
-          scale = arith::MulFOp::create(
-              b, scale,
-              arith::ConstantOp::create(b, b.getF32FloatAttr(kPackedFp4Scale)));
-        runs.push_back(scale);
-      }
+      for (Value row : rows)
+        runs.push_back(scaleAt(wScales, wQuant, ValueRange{runExpert, row, k}));
     if (aScales)
       for (Value aRow : aRows)
         runs.push_back(scaleAt(aScales, aQuant, ValueRange{aRow, k}));
@@ -235,7 +229,7 @@ GroupedMatmulEmitter::loadRowDotStep(ArrayRef<PassRoute> routes, Value waveCol,
 }
 
 /// A run in f32. Packed fp4 weights by their bits (widenPackedFp4, times
-/// 2^-14, which their scale undoes); OCP fp8 on NVIDIA goes through the
+/// 2^-14, which the run's sum undoes); OCP fp8 on NVIDIA goes through the
 /// hardware's exact pairwise conversion to f16 (cvt.rn.f16x2.e4m3x2, sm_89 and
 /// later; NaN stays NaN), then f16 to f32; other fp8 through the integer
 /// expansion of moe-expand-small-float-conversions.
@@ -343,6 +337,12 @@ void GroupedMatmulEmitter::emitRowDotLoop(ArrayRef<PassRoute> routes,
         Value scale = wScales ? wScale[i] : aScale[j];
         if (wScales && aScales)
           scale = arith::MulFOp::create(b, wScale[i], aScale[j]);
+        // fp4 runs were widened times 2^-14: the sum back to scale first
+        // (an E8M0 scale times 2^14 could pass f32's range).
+        if (packedFp4())
+          sum = arith::MulFOp::create(
+              b, sum,
+              arith::ConstantOp::create(b, b.getF32FloatAttr(kPackedFp4Scale)));
         acc[j * chains + i] =
             math::FmaOp::create(b, sum, scale, acc[j * chains + i]);
       }
