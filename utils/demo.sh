@@ -91,11 +91,22 @@ for f in examples/*.mlir; do
   echo
 done
 
-# Quantized expert layers (fp8, MXFP4, MXFP8): CPU reference only so far.
+# Quantized expert layers (fp8, MXFP4, MXFP8): their row-dot GEMM kernels for
+# gfx950 and sm_90 (the MiniMax layer's activation quantization is its own
+# kernel on GPUs), then the CPU reference on random inputs.
 for f in examples/quantized/*.mlir; do
   name=$(basename "$f" .mlir)
-  echo "=== $f (quantized; CPU reference only, no GPU kernels yet) ==="
+  echo "=== $f (quantized) ==="
   "$build/bin/moe-opt" "$f" || continue
+  echo "--- quantized GEMM kernels for gfx950: moe-compile $f --target=gfx950 --tokens=$tokens --emit=hsaco -o $out/$name-hsaco --stats (GEMM rows)"
+  "$build/bin/moe-compile" "$f" --target=gfx950 --tokens="$tokens" \
+    --emit=hsaco -o "$out/$name-hsaco" --stats | grep -E '^kernel|grouped_matmul'
+  echo "--- GPU library for sm_90: moe-compile $f --target=sm_90 --tokens=$tokens -o $out/$name.sm_90.so"
+  if "$build/bin/moe-compile" "$f" --target=sm_90 --tokens="$tokens" -o "$out/$name.sm_90.so"; then
+    echo "built $out/$name.sm_90.so; on NVIDIA GPUs: moe-run $out/$name.sm_90.so --backend cuda --random-inputs --int-max 3 --dim T=$tokens"
+  else
+    echo "(no sm_90 library: see the diagnostic above)"
+  fi
   echo "--- compile for the CPU: moe-compile $f --target=cpu -o $out/$name.so"
   if ! "$build/bin/moe-compile" "$f" --target=cpu -o "$out/$name.so"; then
     echo "(not compiled for the CPU reference: see the diagnostic above)"

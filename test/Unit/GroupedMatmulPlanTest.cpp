@@ -482,10 +482,11 @@ TEST(GroupedMatmulPlanTest, PackedFp4WeightsTakeRowDot) {
 }
 
 // A lane of gpt-oss's fp4 GEMM1 reads 3 runs of a 2880-long row (one run a
-// step): the model takes 4 columns a step to keep 8 runs in flight. Blocks
-// expected to hold several routes (T x k / E at T = 256: 8) take them 2 a
-// pass (4 would not fit the registers beside the 64-byte A runs), with
-// fewer columns.
+// step): on sm_90 the model takes 4 columns a step to keep 8 runs in
+// flight; blocks expected to hold several routes (T x k / E at T = 256: 8)
+// take them 2 a pass (4 would not fit the registers beside the 64-byte A
+// runs), with fewer columns. AMD keeps one route and one column a step
+// (unmeasured; more took gfx950's fp8 kernels past their registers).
 TEST(GroupedMatmulPlanTest, RowDotKeepsRunsInFlight) {
   GroupedMatmulProblem p{16,   256, 2880, 1, true, GemmLoads::Auto,
                          5760, 128, 4,    1};
@@ -504,6 +505,9 @@ TEST(GroupedMatmulPlanTest, RowDotKeepsRunsInFlight) {
   EXPECT_EQ(busy.group, 2);
   EXPECT_LE(busy.rowDotRegisters(4, 2), 128);
   EXPECT_EQ(checkGroupedMatmulPlan(chip("sm_90"), p, busy), "");
+  GroupedMatmulPlan amd = plan("gfx950", p);
+  EXPECT_EQ(amd.rowGroup, 1);
+  EXPECT_EQ(amd.group, 1);
 }
 
 TEST(GroupedMatmulPlanTest, ZeroChoicesAreDiagnosed) {

@@ -66,7 +66,6 @@ static int64_t summedRowDotGroup(const ChipInfo &chip,
 /// Weight runs a row-dot step should have in flight per lane: the model's
 /// bf16 plans (4 runs of 2 rows) measured best in the H200 sweep.
 static constexpr int64_t kRowDotRunsPerStep = 8;
-
 /// Routes a block of the problem is expected to hold (its mean routes per
 /// expert, at most block_m); 1 when T is unknown.
 static int64_t expectedBlockRoutes(const GroupedMatmulProblem &p) {
@@ -80,13 +79,15 @@ static int64_t expectedBlockRoutes(const GroupedMatmulProblem &p) {
 /// each case of the H200 sweep (bench/results/h200/row-dot-tune): 16-byte
 /// runs, the most runs per step up to 4 (dividing the lane's runs), two
 /// weight rows per step (gate and up of one column, else two columns), one
-/// step group per wave (many small workgroups), kRowDotWaves waves. Blocks
-/// expected to hold several routes (quantized GEMMs past decode) take up
-/// to 4 of them a pass, so that each weight load serves them all. Where
-/// fewer runs divide a lane's (short rows of fp4 or fp8: a lane of a
-/// 2880-long fp4 row reads 3 runs), more columns a step keep
-/// kRowDotRunsPerStep runs in flight. Where the registers would not fit:
-/// fewer runs, then routes, then columns per step.
+/// step group per wave (many small workgroups), kRowDotWaves waves. On
+/// NVIDIA (measured on an H100: bench/results/h100/mxfp4), blocks expected
+/// to hold several routes (quantized GEMMs past decode) take up to 4 of
+/// them a pass, so that each weight load serves them all, and where fewer
+/// runs divide a lane's (3 for a 2880-long fp4 row) more columns a step
+/// keep kRowDotRunsPerStep runs in flight. AMD keeps one route a pass and
+/// the columns above: more took gfx950's fp8 kernels past their registers
+/// (DeepSeek-V3's GEMM1: 476 VGPRs, no wave could run). Where the
+/// registers would not fit: fewer runs, then routes, then columns per step.
 GroupedMatmulPlan mlir::moe::planRowDot(const ChipInfo &chip,
                                         const GroupedMatmulProblem &p,
                                         GroupedMatmulPlan base) {
@@ -106,9 +107,11 @@ GroupedMatmulPlan mlir::moe::planRowDot(const ChipInfo &chip,
       plan.unroll = u;
       break;
     }
-  plan.rowGroup =
-      std::min<int64_t>(4, static_cast<int64_t>(llvm::bit_floor(
-                               static_cast<uint64_t>(expectedBlockRoutes(p)))));
+  bool nvidia = chip.vendor == GPUVendor::NVIDIA;
+  if (nvidia)
+    plan.rowGroup = std::min<int64_t>(
+        4, static_cast<int64_t>(
+               llvm::bit_floor(static_cast<uint64_t>(expectedBlockRoutes(p)))));
   plan.group = p.gated ? 1 : 2;
   auto fits = [&] {
     return plan.rowDotRegisters(p.wBits(), p.aBytes()) <= kRowDotMaxRegisters;
@@ -121,7 +124,7 @@ GroupedMatmulPlan mlir::moe::planRowDot(const ChipInfo &chip,
     else
       plan.group /= 2;
   }
-  while (plan.unroll * plan.chains() < kRowDotRunsPerStep) {
+  while (nvidia && plan.unroll * plan.chains() < kRowDotRunsPerStep) {
     plan.group *= 2;
     if (!fits()) {
       plan.group /= 2;
