@@ -446,10 +446,11 @@ int main(int argc, char **argv) {
       return fail(error);
     for (const EntrySpec &entry : entries) {
       std::printf("entry %s\n", entry.name.c_str());
-      // A GPU library's kernels read fp4 two codes a byte.
+      // A GPU library (its manifest names a target) reads fp4 two codes a
+      // byte.
       for (size_t i = 0; i < entry.args.size(); ++i)
         std::printf("  arg%zu: %s%s\n", i, entry.args[i].describe().c_str(),
-                    entry.args[i].dtype == DType::F4E2M1FN && target != "cpu"
+                    entry.args[i].dtype == DType::F4E2M1FN && !target.empty()
                         ? " (two codes per byte)"
                         : "");
       for (size_t i = 0; i < entry.results.size(); ++i)
