@@ -225,7 +225,8 @@ private:
   std::optional<MMAAtom> atom;
   VectorType vecType;
   Value zeroVec, zeroAcc;
-  /// Row-dot runs of W when its element type is not A's (fp8 weights).
+  /// Row-dot runs of W when its element type is not A's (fp8 weights;
+  /// fp4: the run's kLoad / 2 packed bytes).
   VectorType wVecType;
   IntegerAttr wAlign;
   // The row tiles of the group: first rows, and this lane's (A row, valid).

@@ -100,6 +100,5 @@ Value GroupedMatmulEmitter::loadPackedFp4Run(Value expert, Value row, Value k) {
       b, b.getI64Type(), arith::DivUIOp::create(b, element, idx(2)));
   Value at = LLVM::GEPOp::create(b, wPacked.getType(), b.getI8Type(), wPacked,
                                  ValueRange{byte});
-  auto type = VectorType::get({plan.kLoad / 2}, b.getI8Type());
-  return LLVM::LoadOp::create(b, type, at, /*alignment=*/16);
+  return LLVM::LoadOp::create(b, wVecType, at, /*alignment=*/16);
 }

@@ -46,5 +46,13 @@ try:
 except ValueError as e:
     report("a float tensor for fp4 codes is refused",
            "f4e2m1fn (uint8 codes) tensor" in str(e), str(e))
+try:
+    lib.call("dequantize_mxfp4", torch.from_numpy(codes[..., :32].copy()),
+             torch.from_numpy(scales))
+    report("packed fp4 codes are refused by a CPU library", False, "no error")
+except ValueError as e:
+    report("packed fp4 codes are refused by a CPU library",
+           "expected 64 bytes in the last dimension (fp4, one code per byte)"
+           ", got 32" in str(e), str(e))
 print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
