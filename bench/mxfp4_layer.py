@@ -8,7 +8,8 @@ one run.
   on the GPU:   python3 bench/mxfp4_layer.py run --artifacts DIR \\
                   --backend build-runtime/lib/libmoe_runtime_cuda.so
 
-`run` (`--no-triton`: our layers only) prints one line per model, T and implementation: CUDA-graph µs
+`run` (`--no-triton`: our layers only; `--candidates LABEL=DIR,...`: also
+DIR's a16w4 libraries, such as other plans from bench/plan_variants.py) prints one line per model, T and implementation: CUDA-graph µs
 (moe_bench.py's timing: 8 routings cycled, median; Triton's alignment
 outside its time, ours inside), our a16w4 time against each, % of the
 4.8 TB/s roofline counting the bytes the layer must read (the routed
@@ -122,12 +123,18 @@ def run(args):
             ref4 = reference(x, wts, ids, d1, d2)
             ref16 = reference(x, wts, ids, w1.float(), w2.float())
             rows = []
-            for fmt in ("a16w4", "bf16"):
+            libs = [(f"moe-mlir {fmt}", fmt, os.path.join(
+                args.artifacts, f"{name}.{fmt}.T{t}.sm_90.so"))
+                for fmt in ("a16w4", "bf16")]
+            for candidate in filter(None, args.candidates.split(",")):
+                label, _, folder = candidate.partition("=")
+                path = os.path.join(folder, f"{name}.a16w4.T{t}.sm_90.so")
+                if os.path.exists(path):
+                    libs.append((f"moe-mlir a16w4 {label}", "a16w4", path))
+            for label, fmt, path in libs:
                 c1, c2, scales = (p1, p2, [s1, s2]) if fmt == "a16w4" \
                     else (w1, w2, [])
-                lib = GPULibrary(os.path.join(
-                    args.artifacts, f"{name}.{fmt}.T{t}.sm_90.so"),
-                    args.backend)
+                lib = GPULibrary(path, args.backend)
                 (y,) = lib.call("moe", x, c1, c2, wts, ids, *scales)
                 err = rel_err(y, ref4 if fmt == "a16w4" else ref16)
                 us = bench_graph([lib.launcher("moe", x, c1, c2, w, i,
@@ -135,7 +142,7 @@ def run(args):
                                   for i, w in routings])
                 lib.check()
                 del lib
-                rows.append((f"moe-mlir {fmt}", fmt, us, err, ""))
+                rows.append((label, fmt, us, err, ""))
             for fmt in () if args.no_triton else ("a16w4", "bf16"):
                 best = None
                 for config in triton_moe.CONFIGS:
@@ -167,4 +174,8 @@ def run(args):
 if __name__ == "__main__":
     main(__doc__, build, run,
          [("--no-triton", {"action": "store_true",
-                           "help": "time moe-mlir's layers only"})])
+                           "help": "time moe-mlir's layers only"}),
+          ("--candidates", {"default": "",
+                            "help": "LABEL=DIR,...: also time DIR's "
+                            "a16w4 library of each T it has (e.g. other "
+                            "plans: bench/plan_variants.py)"})])

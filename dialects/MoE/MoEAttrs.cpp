@@ -212,8 +212,9 @@ LogicalResult GemmPlanAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                              {"row_group", rowGroup}})
     if (value < 1)
       return emitError() << "expected '" << name << "' >= 1, got " << value;
-  bool unrolled =
-      loads == KernelLoads::Registers || loads == KernelLoads::RowDot;
+  bool unrolled = loads == KernelLoads::Registers ||
+                  loads == KernelLoads::RowDot ||
+                  loads == KernelLoads::MMARowDot;
   if (!unrolled) {
     StringRef kind = stringifyKernelLoads(loads);
     if (!stages || *stages < 2)
@@ -231,7 +232,9 @@ LogicalResult GemmPlanAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                          << slices;
     return success();
   }
-  StringRef kind = loads == KernelLoads::RowDot ? "row_dot" : "register";
+  StringRef kind = loads == KernelLoads::Registers
+                       ? StringRef("register")
+                       : stringifyKernelLoads(loads);
   if (!unroll || *unroll < 1)
     return emitError() << "expected 'unroll' >= 1 with " << kind
                        << " loads, got "

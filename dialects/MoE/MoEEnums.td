@@ -46,12 +46,14 @@ def MoE_RowSource : I32EnumAttr<"RowSource",
 
 def MoE_KernelLoads : I32EnumAttr<"KernelLoads",
     "how a GEMM kernel's k loop brings its operands to the MMAs (or, for "
-    "row_dot, to its lanes' dot products)", [
+    "row_dot, to its lanes' dot products; mma_row_dot, to mma.sync with "
+    "the weight rows as the 16-row operand)", [
       I32EnumAttrCase<"Registers", 0, "registers">,
       I32EnumAttrCase<"AsyncCopy", 1, "async_copy">,
       I32EnumAttrCase<"SharedTiles", 2, "shared_tiles">,
       I32EnumAttrCase<"WarpgroupTiles", 3, "warpgroup_tiles">,
-      I32EnumAttrCase<"RowDot", 4, "row_dot">
+      I32EnumAttrCase<"RowDot", 4, "row_dot">,
+      I32EnumAttrCase<"MMARowDot", 5, "mma_row_dot">
     ]> {
   let cppNamespace = "::mlir::moe";
   let genSpecializedAttr = 0;

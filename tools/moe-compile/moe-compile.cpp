@@ -450,7 +450,8 @@ static LogicalResult compile(MLIRContext &context) {
     PassManager pm(&context);
     // Route order runs row-dot GEMMs: not where other loads are forced.
     bool routeOrder = gemmLoads == moe::GemmLoads::Auto ||
-                      gemmLoads == moe::GemmLoads::RowDot;
+                      gemmLoads == moe::GemmLoads::RowDot ||
+                      gemmLoads == moe::GemmLoads::MMARowDot;
     moe::buildOptimizePipeline(pm,
                                {chip.str(), plannedTokens, epSize, maxTokens,
                                 routeOrder, skipInterStageQuant, ocpToFnuz});

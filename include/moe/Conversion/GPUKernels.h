@@ -49,6 +49,12 @@ enum class GemmLoads {
   /// of a weight row and add their dot products with gpu.subgroup_reduce;
   /// a block's routes are taken a few at a time (RowDotKernel.cpp).
   RowDot,
+  /// Row dot products on mma.sync (sm_80 and later; fp4 weights with mx
+  /// scales and bf16 A): the wave's weight rows are the MMA's 16-row
+  /// operand and a block's routes its 8 columns, so that a run is widened
+  /// once for 8 routes and multiplied by the tensor cores
+  /// (MMARowDotKernel.cpp). The planner's row-dot plans for such operands.
+  MMARowDot,
   /// The default: on NVIDIA, RowDot for decode GEMMs whose routes are at
   /// most a quarter of the experts and whose K is 2048 or more; on sm_90,
   /// WarpgroupTiles for row blocks of 64 or more and SharedTiles for the
@@ -90,7 +96,11 @@ inline llvm::cl::ValuesClass gemmLoadsValues() {
       clEnumValN(GemmLoads::RowDot, "row-dot",
                  "decode without MMAs: each wave reads whole weight rows in "
                  "contiguous 16-byte runs per lane and reduces its lanes' dot "
-                 "products"));
+                 "products"),
+      clEnumValN(GemmLoads::MMARowDot, "mma-row-dot",
+                 "row-dot runs multiplied by mma.sync, the weight rows as "
+                 "its 16-row operand and 8 routes as its columns (sm_80 and "
+                 "later; fp4 weights with mx scales and bf16 A)"));
 }
 
 /// The buffer a kernel takes for a value of ranked tensor type `tensor`:

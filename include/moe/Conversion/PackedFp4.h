@@ -20,6 +20,15 @@ constexpr double kPackedFp4Scale = 16384.0;
 /// vector<2N x f32>, each its E2M1 value times 2^-14 (exact).
 Value widenPackedFp4(ImplicitLocOpBuilder &b, Value bytes);
 
+/// What packedFp4Bf16Pair's values are to be multiplied by (2^126).
+constexpr double kPackedFp4Bf16Scale = 0x1p126;
+
+/// Codes i and i + 4 (i < 4) of the eight in `word` (an i32, code c in
+/// bits 4c..4c+3) as vector<2 x bf16>, each its E2M1 value times 2^-126
+/// (exact; 0.5 is a bf16 subnormal): the pair order of the mma_row_dot
+/// kernel, whose A operand takes the same k pairs.
+Value packedFp4Bf16Pair(ImplicitLocOpBuilder &b, Value word, int64_t i);
+
 } // namespace mlir::moe
 
 #endif // MOE_CONVERSION_PACKEDFP4_H

@@ -334,9 +334,13 @@ def MoETestWidenPackedFp4Pass
     vector<2N x f32>` (N a multiple of 4) is replaced by the integer and
     f16 operations with which the row-dot GEMM kernel widens a run of
     packed fp4 weights (two E2M1 codes per byte, the low nibble first;
-    each value times 2^-14). Any other signature is an error. It lets a
-    CPU run (`mlir-runner`) check the widening of every byte against the
-    format's definition (`test/Conversion/Common/packed-fp4.mlir`).
+    each value times 2^-14). Calls of `@moe_test_widen_packed_fp4_bf16`
+    (same signature) become the mma_row_dot kernel's widening into bf16
+    pairs of codes c and c + 4 of each 32-bit word, times 2^126 in bf16,
+    widened to f32 and put back in code order. Any other signature is an
+    error. It lets a CPU run (`mlir-runner`) check the widening of every
+    byte against the format's definition
+    (`test/Conversion/Common/packed-fp4.mlir`, `packed-fp4-bf16.mlir`).
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::vector::VectorDialect"];

@@ -72,13 +72,68 @@ Value mlir::moe::widenPackedFp4(ImplicitLocOpBuilder &b, Value bytes) {
                                halves);
 }
 
+/// bf16 fields: sign << 15 and exponent-mantissa << 6 of each half, so code
+/// i (bits 4i..4i+3) moves by 6 - 4i and 12 - 4i bits, code i + 4 the
+/// same into the high half: one shift for both.
+Value mlir::moe::packedFp4Bf16Pair(ImplicitLocOpBuilder &b, Value word,
+                                   int64_t i) {
+  Type i32 = b.getI32Type();
+  auto shifted = [&](int64_t by) -> Value {
+    if (by == 0)
+      return word;
+    Value amount = arith::ConstantIntOp::create(b, i32, by > 0 ? by : -by);
+    if (by > 0)
+      return arith::ShLIOp::create(b, word, amount);
+    return arith::ShRUIOp::create(b, word, amount);
+  };
+  auto mask = [&](int64_t bits, int64_t m) -> Value {
+    return arith::AndIOp::create(b, shifted(bits),
+                                 arith::ConstantIntOp::create(b, i32, m));
+  };
+  Value pair = arith::OrIOp::create(b, mask(6 - 4 * i, 0x01C001C0),
+                                    mask(12 - 4 * i, 0x80008000));
+  auto wordVec = VectorType::get({1}, i32);
+  return vector::BitCastOp::create(
+      b, VectorType::get({2}, b.getBF16Type()),
+      vector::BroadcastOp::create(b, wordVec, pair));
+}
+
+/// The mma_row_dot kernel's widening of `bytes` (vector<N x i8>) as f32 in
+/// code order: each word's bf16 pairs (c, c + 4) times 2^126.
+static Value widenPackedFp4Bf16(ImplicitLocOpBuilder &b, Value bytes) {
+  int64_t words = cast<VectorType>(bytes.getType()).getNumElements() / 4;
+  Value packed = vector::BitCastOp::create(
+      b, VectorType::get({words}, b.getI32Type()), bytes);
+  auto pairType = VectorType::get({2}, b.getBF16Type());
+  Value factor = vector::BroadcastOp::create(
+      b, pairType,
+      arith::ConstantOp::create(
+          b, b.getBF16Type(),
+          b.getFloatAttr(b.getBF16Type(), moe::kPackedFp4Bf16Scale)));
+  SmallVector<Value> values(8 * words);
+  for (int64_t w = 0; w < words; ++w) {
+    Value word = vector::ExtractOp::create(b, packed, w);
+    for (int64_t i = 0; i < 4; ++i) {
+      Value pair = arith::ExtFOp::create(
+          b, VectorType::get({2}, b.getF32Type()),
+          arith::MulFOp::create(b, moe::packedFp4Bf16Pair(b, word, i), factor)
+              .getResult());
+      values[8 * w + i] = vector::ExtractOp::create(b, pair, 0);
+      values[8 * w + i + 4] = vector::ExtractOp::create(b, pair, 1);
+    }
+  }
+  return vector::FromElementsOp::create(
+      b, VectorType::get({8 * words}, b.getF32Type()), values);
+}
+
 namespace {
 struct MoETestWidenPackedFp4Pass
     : moe::impl::MoETestWidenPackedFp4PassBase<MoETestWidenPackedFp4Pass> {
   void runOnOperation() override {
     SmallVector<func::CallOp> calls;
     getOperation()->walk([&](func::CallOp call) {
-      if (call.getCallee() == "moe_test_widen_packed_fp4")
+      if (call.getCallee() == "moe_test_widen_packed_fp4" ||
+          call.getCallee() == "moe_test_widen_packed_fp4_bf16")
         calls.push_back(call);
     });
     for (func::CallOp call : calls) {
@@ -92,15 +147,18 @@ struct MoETestWidenPackedFp4Pass
           in.getNumElements() % 4 != 0 || !out ||
           out != VectorType::get({2 * in.getNumElements()},
                                  Float32Type::get(&getContext()))) {
-        call.emitError() << "expected @moe_test_widen_packed_fp4 to take a "
-                            "vector<N x i8> (N a multiple of 4) and return "
-                            "vector<2N x f32>, got "
+        call.emitError() << "expected @" << call.getCallee()
+                         << " to take a vector<N x i8> (N a multiple of 4) "
+                            "and return vector<2N x f32>, got "
                          << call.getCalleeType();
         return signalPassFailure();
       }
       ImplicitLocOpBuilder b(call.getLoc(), call);
-      call.getResult(0).replaceAllUsesWith(
-          moe::widenPackedFp4(b, call.getOperand(0)));
+      Value bytes = call.getOperand(0);
+      call.getResult(0).replaceAllUsesWith(call.getCallee() ==
+                                                   "moe_test_widen_packed_fp4"
+                                               ? moe::widenPackedFp4(b, bytes)
+                                               : widenPackedFp4Bf16(b, bytes));
       call.erase();
     }
   }

@@ -68,7 +68,10 @@ public:
       return func;
     }
     if (plan.rowDot) {
-      emitRowDot();
+      if (plan.mmaRowDot)
+        emitMMARowDot();
+      else
+        emitRowDot();
       b.setInsertionPointToEnd(&func.getBody().front());
       gpu::ReturnOp::create(b);
       return func;
@@ -152,6 +155,20 @@ private:
   int64_t rowDotKIters() const {
     return plan.runsPerLane / (plan.unroll * plan.slices);
   }
+  // The mma_row_dot plan (MMARowDotKernel.cpp).
+  void emitMMARowDot();
+  int64_t mmaRowDotKIters() const;
+  std::pair<Value, Value> mmaTileRow(Value tile, int64_t half);
+  SmallVector<Value> mmaRowDotTiles(Value waveTile, Value chunk);
+  std::pair<Value, Value> mmaRowDotRunK(Value step, int64_t u);
+  SmallVector<Value> loadMMARowDotStep(Value waveTile, Value step);
+  SmallVector<Value> widenMMARowDotRun(Value run, Value scale);
+  SmallVector<Value> mmaRowDotARegisters(Value run);
+  void emitMMARowDotLoop(ArrayRef<PassRoute> aRoutes,
+                         ArrayRef<PassRoute> outRoutes, Value waveTile);
+  SmallVector<Value> addMMARowDotSlices(ArrayRef<Value> sums);
+  void emitMMARowDotEpilogue(ArrayRef<PassRoute> routes, ArrayRef<Value> sums,
+                             ArrayRef<Value> tiles);
   void emitEpilogue(ArrayRef<Value> sums);
   /// The expert bias of weight row `row` of `e` in f32 (the op's bias).
   Value biasAt(Value e, Value row);
@@ -213,6 +230,8 @@ private:
   Value laneExpert, laneScale;
   // Lane roles and the block's rows.
   Value blockRow, colTile, thread, lane, waveId, wave, slice, zero, routes;
+  // mma_row_dot: this lane's MMA row (lane / 4) and lane of its quad.
+  Value quadRow, quadLane;
   // The shared-tile ring (dynamic shared memory).
   Value sharedRing;
   // A row-dot plan's LDS for the sums of slices 1..slices-1.

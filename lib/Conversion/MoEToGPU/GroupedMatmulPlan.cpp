@@ -317,23 +317,26 @@ std::optional<GroupedMatmulPlan> mlir::moe::planGroupedMatmul(
     return std::nullopt;
   GroupedMatmulPlan plan = *base;
   // Route order (block_m 1): one route per block, no MMA tile to fill.
-  if (p.blockM == 1 && p.loads != GemmLoads::Auto &&
-      p.loads != GemmLoads::RowDot) {
+  bool rowDotLoads =
+      p.loads == GemmLoads::RowDot || p.loads == GemmLoads::MMARowDot;
+  if (p.blockM == 1 && p.loads != GemmLoads::Auto && !rowDotLoads) {
     error = "expected row-dot loads (or the planner's) in route order "
             "(block_m 1): an MMA tile needs blocks of 16 or more routes";
     return std::nullopt;
   }
   // fp8 operands are multiplied by row dot products only (no fp8 MMA atom
   // yet), at every T.
-  if (p.quantized && p.loads != GemmLoads::Auto &&
-      p.loads != GemmLoads::RowDot) {
+  if (p.quantized && p.loads != GemmLoads::Auto && !rowDotLoads) {
     error = "expected row-dot loads (or the planner's) for fp8 operands with "
             "scales: no MMA plan multiplies them yet";
     return std::nullopt;
   }
-  if (p.loads == GemmLoads::RowDot || p.blockM == 1 || p.quantized ||
+  if (rowDotLoads || p.blockM == 1 || p.quantized ||
       (p.loads == GemmLoads::Auto && rowDotPays(chip, p))) {
-    plan = planRowDot(chip, p, plan);
+    // fp4 weights on mma.sync chips: their runs widened once for 8 routes.
+    bool mma = p.loads == GemmLoads::MMARowDot ||
+               (p.loads == GemmLoads::Auto && mmaRowDotFits(chip, p));
+    plan = mma ? planMMARowDot(chip, p, plan) : planRowDot(chip, p, plan);
     error = checkRowDotPlan(chip, p, plan);
     if (!error.empty())
       return std::nullopt;
@@ -378,6 +381,7 @@ std::optional<GroupedMatmulPlan> mlir::moe::planGroupedMatmul(
   case GemmLoads::SharedTiles:
   case GemmLoads::WarpgroupTiles:
   case GemmLoads::RowDot:
+  case GemmLoads::MMARowDot:
     break;
   case GemmLoads::AsyncCopy:
     plan.staging = planStaging(chip, p, plan);
@@ -536,18 +540,20 @@ mlir::moe::planFromChoice(const ChipInfo &chip, const GroupedMatmulProblem &p,
   if (!base)
     return std::nullopt;
   GroupedMatmulPlan plan = *base;
-  if (p.quantized && choice.loads != KernelLoads::RowDot) {
+  bool mmaRowDot = choice.loads == KernelLoads::MMARowDot;
+  if (p.quantized && choice.loads != KernelLoads::RowDot && !mmaRowDot) {
     error = "expected row-dot loads for fp8 operands with scales: no MMA "
             "plan multiplies them yet";
     return std::nullopt;
   }
-  if (choice.loads == KernelLoads::RowDot) {
-    plan = rowDotBase(chip, p, plan);
+  if (choice.loads == KernelLoads::RowDot || mmaRowDot) {
+    plan = mmaRowDot ? planMMARowDot(chip, p, plan) : rowDotBase(chip, p, plan);
     plan.blockN = choice.blockN;
     plan.wavesN = choice.wavesN;
     plan.slices = choice.slices;
     plan.group = choice.group;
-    plan.tilesPerWave = choice.blockN / std::max<int64_t>(choice.wavesN, 1);
+    plan.tilesPerWave = choice.blockN / std::max<int64_t>(choice.wavesN, 1) /
+                        (mmaRowDot ? plan.mmaTileCols() : 1);
     plan.rowGroup = plan.aRowsPerStep = choice.rowGroup;
     plan.unroll = choice.unroll;
     error = plan.wavesN < 1 || plan.group < 1 || plan.rowGroup < 1 ||
@@ -629,9 +635,10 @@ mlir::moe::planFromAttr(const ChipInfo &chip, const GroupedMatmulProblem &p,
 GemmPlanAttr mlir::moe::toAttr(MLIRContext *ctx,
                                const GroupedMatmulPlan &plan) {
   if (plan.rowDot)
-    return GemmPlanAttr::get(ctx, plan.blockN, plan.wavesN, plan.slices,
-                             plan.group, plan.rowGroup, KernelLoads::RowDot,
-                             std::nullopt, plan.unroll, std::nullopt);
+    return GemmPlanAttr::get(
+        ctx, plan.blockN, plan.wavesN, plan.slices, plan.group, plan.rowGroup,
+        plan.mmaRowDot ? KernelLoads::MMARowDot : KernelLoads::RowDot,
+        std::nullopt, plan.unroll, std::nullopt);
   if (plan.shared)
     return GemmPlanAttr::get(
         ctx, plan.blockN, plan.wavesN, plan.slices, plan.group, plan.rowGroup,

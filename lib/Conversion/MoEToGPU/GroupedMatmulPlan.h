@@ -49,6 +49,9 @@ struct GroupedMatmulProblem {
   /// two per byte); 0: 8 x elementBytes.
   int64_t weightBits = 0;
   int64_t wBits() const { return weightBits ? weightBits : 8 * elementBytes; }
+  /// fp4 weights with mx (E8M0) scales, bf16 A without scales and no
+  /// sum_routes: what an mma_row_dot plan multiplies.
+  bool mmaRowDotOperands = false;
   /// K of the rows a lane streams: k x K when summing routes, else K.
   int64_t streamDepth() const { return sumRoutes ? topK * depth : depth; }
   int64_t aBytes() const {
@@ -108,6 +111,19 @@ struct GroupedMatmulPlan {
   /// in LDS).
   bool rowDot = false;
   int64_t runsPerLane = 0; ///< row_dot: a lane's runs per weight row
+  /// A row-dot plan multiplied by mma.sync m16n8k16 (MMARowDotKernel.cpp):
+  /// the MMA's 16 rows are weight rows (a tile: 8 output columns' gate and
+  /// up rows, or 16 columns), its 8 columns routes of the block (rowGroup,
+  /// a multiple of 8, per pass). The lanes of row quad g (lanes 4g..4g+3)
+  /// read runs of kLoad consecutive k of rows g and g + 8 side by side,
+  /// `unroll` runs a step; runsPerLane counts the runs of a lane per row
+  /// (the row's runs over the quad's 4 lanes).
+  bool mmaRowDot = false;
+
+  /// mma_row_dot: output columns of a 16-row weight tile.
+  int64_t mmaTileCols() const { return gated ? 8 : 16; }
+  /// mma_row_dot: routes of a pass in tiles of the MMA's 8 columns.
+  int64_t routeTiles() const { return rowGroup / 8; }
 
   /// Accumulator chains per column-tile group (gate and up when gated).
   int64_t chains() const { return gated ? 2 * group : group; }
@@ -126,11 +142,21 @@ struct GroupedMatmulPlan {
     return 2 * unroll * (chains() * weightRun + rowGroup * aRun) +
            rowGroup * chains();
   }
+  /// Registers of an mma_row_dot lane: its 16-byte weight runs of two
+  /// rows per tile and their scales (this step's and the next's), the bf16
+  /// A runs of a step (kLoad / 2 pairs each), and the f32 sums.
+  int64_t mmaRowDotRegisters() const {
+    int64_t weightRun = 4, scale = 1, aRun = kLoad / 2;
+    return 2 * unroll * group * 2 * (weightRun + scale) +
+           unroll * routeTiles() * aRun + group * routeTiles() * 4;
+  }
   /// f32 elements of LDS for the partial sums of slices 1..slices-1 (a
   /// row-dot wave's sums are one value per route and chain).
   int64_t partialElems(const ChipInfo &chip) const {
     if (slices <= 1)
       return 0;
+    if (mmaRowDot)
+      return (slices - 1) * wavesN * group * routeTiles() * 4 * chip.waveSize;
     if (rowDot)
       return (slices - 1) * wavesN * rowGroup * chains();
     return (slices - 1) * wavesN * chains() * accValues * chip.waveSize;

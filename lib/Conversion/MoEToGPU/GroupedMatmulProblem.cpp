@@ -34,7 +34,12 @@ GroupedMatmulProblem mlir::moe::groupedMatmulProblem(GroupedMatmulOp op,
   p.aElementBytes = op.getAType().getElementTypeBitWidth() / 8;
   if (int64_t bits = wType.getElementType().getIntOrFloatBitWidth(); bits < 8)
     p.weightBits = bits;
-  for (QuantAttr scheme : {op.getAQuantAttr(), op.getWQuantAttr()}) {
+  QuantAttr wQuant = op.getWQuantAttr();
+  p.mmaRowDotOperands = isa<Float4E2M1FNType>(wType.getElementType()) &&
+                        wQuant && wQuant.getKind() == QuantKind::Mx &&
+                        op.getAType().getElementType().isBF16() &&
+                        !op.getAScales() && !p.sumRoutes;
+  for (QuantAttr scheme : {op.getAQuantAttr(), wQuant}) {
     if (!scheme)
       continue;
     int64_t group = 0;

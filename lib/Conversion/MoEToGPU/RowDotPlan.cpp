@@ -14,6 +14,10 @@
 
 using namespace mlir::moe;
 
+static std::string checkMMARowDotPlan(const ChipInfo &chip,
+                                      const GroupedMatmulProblem &p,
+                                      const GroupedMatmulPlan &plan);
+
 /// Waves of a row-dot workgroup and the registers a lane's runs and sums
 /// may take.
 static constexpr int64_t kRowDotWaves = 4;
@@ -141,6 +145,8 @@ std::string mlir::moe::checkRowDotPlan(const ChipInfo &chip,
                                        const GroupedMatmulProblem &p,
                                        const GroupedMatmulPlan &plan) {
   using llvm::formatv;
+  if (plan.mmaRowDot)
+    return checkMMARowDotPlan(chip, p, plan);
   if (plan.blockN % (plan.wavesN * plan.group) != 0)
     return formatv("expected block_n ({0}) to be a multiple of waves_n x "
                    "group ({1} x {2}) with row_dot loads",
@@ -175,6 +181,111 @@ std::string mlir::moe::checkRowDotPlan(const ChipInfo &chip,
                    "most {3} registers, got {4}",
                    p.gated ? 2 : 1, plan.kLoad * p.wBits() / 8,
                    plan.kLoad * p.aBytes(), kRowDotMaxRegisters, registers);
+  return "";
+}
+
+/// mma_row_dot: the registers a lane's runs, scales and sums may take (the
+/// rest of the 255 go to the widened pairs and addresses).
+static constexpr int64_t kMMARowDotMaxRegisters = 128;
+/// mma_row_dot: the lanes of a quad share a row's runs.
+static constexpr int64_t kQuadLanes = 4;
+/// mma_row_dot: warps per SM the slices should give the call at least.
+static constexpr int64_t kMMARowDotWarpsPerUnit = 16;
+
+bool mlir::moe::mmaRowDotFits(const ChipInfo &chip,
+                              const GroupedMatmulProblem &p) {
+  return chip.mmaFamily == MMAFamily::MMASync && p.mmaRowDotOperands &&
+         p.depth % (128 / p.wBits()) == 0;
+}
+
+/// The blocks of a call expected to hold routes: one per route in route
+/// order (block_m 1), else at most one per expert.
+static int64_t expectedLiveBlocks(const GroupedMatmulProblem &p) {
+  int64_t routes =
+      std::max<int64_t>(p.tokens, 1) * std::max<int64_t>(p.topK, 1);
+  if (p.blockM == 1 || p.experts <= 0)
+    return routes;
+  return std::min(routes, p.experts);
+}
+
+/// The model's mma_row_dot plan: two tiles a step (each row quad's runs
+/// then serve 32 weight rows with one A run per route tile), one run a
+/// step, routes in one 8-column tile (two where blocks are expected to
+/// hold more than 4 on average, so that the blocks above the mean take one
+/// pass too), and K slices (up to 8) until the call has
+/// kMMARowDotWarpsPerUnit warps per SM, each slice at least two steps;
+/// waves over columns make a workgroup of 4 waves. Not yet measured
+/// against other candidates.
+GroupedMatmulPlan mlir::moe::planMMARowDot(const ChipInfo &chip,
+                                           const GroupedMatmulProblem &p,
+                                           GroupedMatmulPlan base) {
+  GroupedMatmulPlan plan = rowDotBase(chip, p, base);
+  plan.mmaRowDot = true;
+  plan.runsPerLane =
+      llvm::divideCeil(llvm::divideCeil(p.depth, plan.kLoad), kQuadLanes);
+  plan.unroll = 1;
+  plan.group = 2;
+  plan.rowGroup = expectedBlockRoutes(p) > 4 ? 16 : 8;
+  while (plan.mmaRowDotRegisters() > kMMARowDotMaxRegisters &&
+         (plan.rowGroup > 8 || plan.group > 1)) {
+    if (plan.rowGroup > 8)
+      plan.rowGroup = 8;
+    else
+      plan.group = 1;
+  }
+  int64_t tiles = llvm::divideCeil(p.rows, 16);
+  int64_t warps = expectedLiveBlocks(p) * llvm::divideCeil(tiles, plan.group);
+  plan.slices = 1;
+  while (plan.slices < 8 &&
+         warps * plan.slices < chip.computeUnits * kMMARowDotWarpsPerUnit &&
+         plan.runsPerLane >= 2 * 2 * plan.slices * plan.unroll)
+    plan.slices *= 2;
+  plan.wavesN = std::max<int64_t>(1, 4 / plan.slices);
+  plan.tilesPerWave = plan.group;
+  plan.blockN = plan.wavesN * plan.tilesPerWave * plan.mmaTileCols();
+  return plan;
+}
+
+/// Why an mma_row_dot plan cannot run (expected vs. found), or "".
+static std::string checkMMARowDotPlan(const ChipInfo &chip,
+                                      const GroupedMatmulProblem &p,
+                                      const GroupedMatmulPlan &plan) {
+  using llvm::formatv;
+  if (!mmaRowDotFits(chip, p))
+    return formatv("expected mma_row_dot loads only on a chip with mma.sync "
+                   "(found {0}) for fp4 weights with mx scales, bf16 "
+                   "activations without scales and no sum_routes, with K a "
+                   "multiple of {1} (found {2})",
+                   chip.name, 128 / p.wBits(), p.depth);
+  int64_t width = plan.wavesN * plan.group * plan.mmaTileCols();
+  if (plan.blockN % width != 0)
+    return formatv("expected block_n ({0}) to be a multiple of waves_n x "
+                   "group x {1} output columns a tile ({2} x {3}) with "
+                   "mma_row_dot loads",
+                   plan.blockN, plan.mmaTileCols(), plan.wavesN, plan.group);
+  if (plan.rowGroup % 8 != 0)
+    return formatv("expected row_group ({0}) to be a multiple of the MMA's "
+                   "8 columns with mma_row_dot loads",
+                   plan.rowGroup);
+  if (plan.threads(chip) > 1024)
+    return formatv("expected at most 1024 threads (waves_n x slices x {0}), "
+                   "got {1}",
+                   chip.waveSize, plan.threads(chip));
+  if (plan.slices > plan.runsPerLane)
+    return formatv("expected slices ({0}) to be at most the {1} runs a lane "
+                   "reads per weight row",
+                   plan.slices, plan.runsPerLane);
+  if (p.scaleGroupK && p.scaleGroupK % plan.kLoad != 0)
+    return formatv("expected the scale groups along K ({0} elements) to be "
+                   "a multiple of the {1} elements of a lane's run",
+                   p.scaleGroupK, plan.kLoad);
+  if (int64_t registers = plan.mmaRowDotRegisters();
+      registers > kMMARowDotMaxRegisters)
+    return formatv("expected the runs, scales and sums of an mma_row_dot "
+                   "lane (2 x unroll x group x 2 x (4 + 1) + unroll x "
+                   "row_group / 8 x {0} + group x row_group / 8 x 4) to take "
+                   "at most {1} registers, got {2}",
+                   plan.kLoad / 2, kMMARowDotMaxRegisters, registers);
   return "";
 }
 

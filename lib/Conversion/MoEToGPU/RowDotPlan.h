@@ -28,6 +28,15 @@ GroupedMatmulPlan planRowDot(const ChipInfo &chip,
                              const GroupedMatmulProblem &p,
                              GroupedMatmulPlan base);
 
+/// Whether an mma_row_dot plan can multiply `p` on `chip` (mma.sync; fp4
+/// weights with mx scales, bf16 A; K a multiple of a run).
+bool mmaRowDotFits(const ChipInfo &chip, const GroupedMatmulProblem &p);
+
+/// The model's mma_row_dot plan of `p`, from `base` (basePlan's fields).
+GroupedMatmulPlan planMMARowDot(const ChipInfo &chip,
+                                const GroupedMatmulProblem &p,
+                                GroupedMatmulPlan base);
+
 /// Why the row-dot plan `plan` cannot run `p` on `chip` (expected vs.
 /// found), or the empty string.
 std::string checkRowDotPlan(const ChipInfo &chip, const GroupedMatmulProblem &p,

@@ -1,0 +1,381 @@
+//===- MMARowDotKernel.cpp - row dot products on mma.sync -----------------===//
+//
+// The mma_row_dot plan of the grouped GEMM kernel (fp4 weights with mx
+// scales, bf16 A, NVIDIA). A wave computes 16-row tiles of weight rows (8
+// output columns' gate and up rows, or 16 columns), `group` at a time, for
+// the block's routes `rowGroup` at a time, as mma.sync m16n8k16 with the
+// weight rows as its 16-row operand and the routes as its 8 columns (swap
+// of the usual roles, so that one widened run serves 8 routes). The lanes
+// of row quad g (lanes 4g..4g+3) read 16-byte runs (32 codes) of tile rows
+// g and g + 8 side by side, `unroll` runs a step; a lane widens its runs to
+// bf16 pairs in registers (packedFp4Bf16Pair), times 2^126 and its run's
+// scale, and loads the same k of route g's A row (pairs regrouped to the
+// widened order). An MMA's 16 k are 4 of each quad lane's run, which is
+// free: a dot product does not depend on the order of its k. The next
+// step's weight runs are loaded before the current step's MMAs; the lanes
+// of slices > 0 leave their sums in LDS for slice 0, whose lanes apply the
+// epilogue to the sums they hold (rows g and g + 8, routes 2t and 2t + 1).
+//
+//===----------------------------------------------------------------------===//
+
+#include "GroupedMatmulEmitter.h"
+#include "MMASync.h"
+#include "moe/Conversion/ActivationMath.h"
+#include "moe/Conversion/PackedFp4.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+using namespace mlir;
+using namespace mlir::moe;
+
+/// Lanes of a row quad: the lanes that share an MMA row.
+static constexpr int64_t kQuad = 4;
+
+/// The block's routes in passes of rowGroup; per pass, this lane's A rows
+/// (route quadRow of each 8-route tile) and the routes its sums belong to
+/// (2 quadLane and 2 quadLane + 1 of each tile).
+void GroupedMatmulEmitter::emitMMARowDot() {
+  vecType = VectorType::get({plan.kLoad}, element);
+  zeroVec = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(vecType, b.getZeroAttr(element)));
+  wVecType = VectorType::get({plan.kLoad / 2}, b.getI8Type());
+  wPacked = packedWeightBase();
+  align = b.getI64IntegerAttr(16);
+  quadRow = arith::DivUIOp::create(b, lane, idx(kQuad));
+  quadLane = arith::RemUIOp::create(b, lane, idx(kQuad));
+  int64_t tilesPerBlock = plan.blockN / plan.mmaTileCols();
+  Value waveTile = arith::AddIOp::create(
+      b, arith::MulIOp::create(b, colTile, idx(tilesPerBlock)),
+      arith::MulIOp::create(b, wave, idx(plan.tilesPerWave)));
+  auto passes =
+      scf::ForOp::create(b, zero, rowDotPassEnd(), idx(plan.rowGroup));
+  b.setInsertionPointToStart(passes.getBody());
+  Value first = passes.getInductionVar();
+  // A slot past block_m (route order: block_m 1) belongs to another block.
+  auto slotRoute = [&](Value slot) -> PassRoute {
+    Value inBlock = lt(slot, idx(plan.blockM));
+    auto [r, valid] = route(arith::SelectOp::create(b, inBlock, slot, zero));
+    valid = arith::AndIOp::create(b, valid, inBlock);
+    Value aRow =
+        tokenRows ? arith::DivUIOp::create(b, r, idx(topK)).getResult() : r;
+    return {r, valid, arith::SelectOp::create(b, valid, aRow, zero)};
+  };
+  SmallVector<PassRoute> aRoutes, outRoutes;
+  for (int64_t j = 0; j < plan.routeTiles(); ++j) {
+    Value tile = arith::AddIOp::create(b, first, idx(8 * j));
+    aRoutes.push_back(slotRoute(arith::AddIOp::create(b, tile, quadRow)));
+    for (int64_t i = 0; i < 2; ++i)
+      outRoutes.push_back(slotRoute(arith::AddIOp::create(
+          b, tile,
+          arith::AddIOp::create(b, arith::MulIOp::create(b, quadLane, idx(2)),
+                                idx(i)))));
+  }
+  emitMMARowDotLoop(aRoutes, outRoutes, waveTile);
+}
+
+/// Steps of an mma_row_dot wave per tile group: its slice's share of a
+/// lane's runs, unroll a step (the last ones masked past K).
+int64_t GroupedMatmulEmitter::mmaRowDotKIters() const {
+  return llvm::divideCeil(plan.runsPerLane, plan.unroll * plan.slices);
+}
+
+/// The weight row of tile row `r` (quadRow or quadRow + 8) of tile `tile`
+/// and its output column (row 0 and a column past the output outside it).
+std::pair<Value, Value> GroupedMatmulEmitter::mmaTileRow(Value tile,
+                                                         int64_t half) {
+  int64_t cols = plan.mmaTileCols();
+  Value col = arith::AddIOp::create(
+      b, arith::MulIOp::create(b, tile, idx(cols)),
+      act ? quadRow
+          : arith::AddIOp::create(b, quadRow, idx(8 * half)).getResult());
+  Value safe = arith::SelectOp::create(b, lt(col, idx(outCols)), col, zero);
+  auto [gateRow, upRow] = weightRowsOf(safe);
+  return {act && half ? upRow : gateRow, col};
+}
+
+/// The tiles of group `chunk` of this wave.
+SmallVector<Value> GroupedMatmulEmitter::mmaRowDotTiles(Value waveTile,
+                                                        Value chunk) {
+  Value firstTile = arith::AddIOp::create(
+      b, waveTile, arith::MulIOp::create(b, chunk, idx(plan.group)));
+  SmallVector<Value> tiles;
+  for (int64_t c = 0; c < plan.group; ++c)
+    tiles.push_back(arith::AddIOp::create(b, firstTile, idx(c)));
+  return tiles;
+}
+
+/// This lane's k of unrolled run `u` of step `step` and whether it is
+/// inside K (past it: k 0).
+std::pair<Value, Value> GroupedMatmulEmitter::mmaRowDotRunK(Value step,
+                                                            int64_t u) {
+  int64_t kIters = mmaRowDotKIters();
+  Value kStep =
+      arith::AddIOp::create(b, arith::MulIOp::create(b, slice, idx(kIters)),
+                            arith::RemUIOp::create(b, step, idx(kIters)));
+  Value run = arith::AddIOp::create(
+      b,
+      arith::MulIOp::create(
+          b,
+          arith::AddIOp::create(
+              b, arith::MulIOp::create(b, kStep, idx(plan.unroll)), idx(u)),
+          idx(kQuad)),
+      quadLane);
+  Value k = arith::MulIOp::create(b, run, idx(plan.kLoad));
+  Value valid = lt(k, idx(depth));
+  return {arith::SelectOp::create(b, valid, k, zero), valid};
+}
+
+/// The weight runs of step `step` (per unrolled run, per tile of the
+/// group, rows quadRow and quadRow + 8), then their scales in that order.
+SmallVector<Value> GroupedMatmulEmitter::loadMMARowDotStep(Value waveTile,
+                                                           Value step) {
+  Value chunk = arith::DivUIOp::create(b, step, idx(mmaRowDotKIters()));
+  SmallVector<Value> rows;
+  for (Value tile : mmaRowDotTiles(waveTile, chunk))
+    for (int64_t half = 0; half < 2; ++half)
+      rows.push_back(mmaTileRow(tile, half).first);
+  SmallVector<Value> runs, scales;
+  for (int64_t u = 0; u < plan.unroll; ++u) {
+    auto [k, valid] = mmaRowDotRunK(step, u);
+    for (Value row : rows) {
+      runs.push_back(masked(loadPackedFp4Run(expert, row, k), valid));
+      scales.push_back(scaleAt(wScales, wQuant, ValueRange{expert, row, k}));
+    }
+  }
+  llvm::append_range(runs, scales);
+  return runs;
+}
+
+/// A widened run of 32 codes as the A operand registers of its 8 MMAs: per
+/// MMA, rows quadRow and quadRow + 8 of k pairs (2t, 2t+1) and (2t+8,
+/// 2t+9) taken as codes (c, c + 4) and (c + 1, c + 5) of word c / 8
+/// (packedFp4Bf16Pair's pairs), times 2^126 and the run's scale.
+SmallVector<Value> GroupedMatmulEmitter::widenMMARowDotRun(Value run,
+                                                           Value scale) {
+  auto pairType = VectorType::get({2}, b.getBF16Type());
+  Value factor = vector::BroadcastOp::create(
+      b, pairType,
+      arith::ConstantOp::create(
+          b, b.getBF16Type(),
+          b.getFloatAttr(b.getBF16Type(), kPackedFp4Bf16Scale)));
+  Value scalePair = vector::BroadcastOp::create(
+      b, pairType, arith::TruncFOp::create(b, b.getBF16Type(), scale));
+  int64_t words = plan.kLoad / 8;
+  Value packed = vector::BitCastOp::create(
+      b, VectorType::get({words}, b.getI32Type()), run);
+  SmallVector<Value> pairs;
+  for (int64_t w = 0; w < words; ++w) {
+    Value word = vector::ExtractOp::create(b, packed, w);
+    for (int64_t i = 0; i < 4; ++i) {
+      Value pair =
+          arith::MulFOp::create(b, packedFp4Bf16Pair(b, word, i), factor);
+      pairs.push_back(
+          mmaRegister(b, arith::MulFOp::create(b, pair, scalePair)));
+    }
+  }
+  return pairs;
+}
+
+/// The A registers of route tile `aRow`'s run at `k` for the 8 MMAs of a
+/// weight run: per MMA m (word m / 2, half m % 2), elements (c, c + 4) and
+/// (c + 1, c + 5) of c = 8 (m / 2) + 2 (m % 2).
+SmallVector<Value> GroupedMatmulEmitter::mmaRowDotARegisters(Value run) {
+  SmallVector<Value> regs;
+  for (int64_t m = 0; m < plan.kLoad / 4; ++m) {
+    int64_t c = 8 * (m / 2) + 2 * (m % 2);
+    for (int64_t d = 0; d < 2; ++d)
+      regs.push_back(mmaRegister(
+          b, vector::ShuffleOp::create(b, run, run,
+                                       ArrayRef<int64_t>{c + d, c + d + 4})));
+  }
+  return regs;
+}
+
+/// The loop over the wave's steps (tile groups x k steps), the next step's
+/// weight runs loaded before the current step's MMAs; after a group's last
+/// step, slice 0 adds the other slices' sums and applies the epilogue.
+void GroupedMatmulEmitter::emitMMARowDotLoop(ArrayRef<PassRoute> aRoutes,
+                                             ArrayRef<PassRoute> outRoutes,
+                                             Value waveTile) {
+  int64_t kIters = mmaRowDotKIters();
+  int64_t steps = plan.tilesPerWave / plan.group * kIters;
+  int64_t nTiles = plan.routeTiles();
+  int64_t sums = plan.group * nTiles * 4;
+  int64_t rowsPerRun = plan.group * 2;
+  Value zeroF = arith::ConstantOp::create(b, b.getF32FloatAttr(0.0));
+  SmallVector<Value> inits(sums, zeroF);
+  llvm::append_range(inits, loadMMARowDotStep(waveTile, zero));
+  auto loop = scf::ForOp::create(b, zero, idx(steps), idx(1), inits);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(loop.getBody());
+  Value s = loop.getInductionVar();
+  ValueRange args = loop.getRegionIterArgs();
+  SmallVector<Value> acc(args.take_front(sums));
+  ValueRange current = args.drop_front(sums);
+  Value next = arith::AddIOp::create(b, s, idx(1));
+  auto prefetch = scf::IfOp::create(b, current.getTypes(), lt(next, idx(steps)),
+                                    /*withElseRegion=*/true);
+  {
+    OpBuilder::InsertionGuard inner(b);
+    b.setInsertionPointToStart(&prefetch.getThenRegion().front());
+    scf::YieldOp::create(b, loadMMARowDotStep(waveTile, next));
+    b.setInsertionPointToStart(&prefetch.getElseRegion().front());
+    SmallVector<Value> zeros;
+    for (Type type : current.getTypes())
+      zeros.push_back(zeroOf(type));
+    scf::YieldOp::create(b, zeros);
+  }
+  ValueRange runs = current.take_front(plan.unroll * rowsPerRun);
+  ValueRange scales = current.drop_front(plan.unroll * rowsPerRun);
+  for (int64_t u = 0; u < plan.unroll; ++u) {
+    auto [k, kValid] = mmaRowDotRunK(s, u);
+    SmallVector<SmallVector<Value>> aRegs;
+    for (const PassRoute &r : aRoutes) {
+      Value v = vector::LoadOp::create(b, vecType, a, ValueRange{r.aRow, k},
+                                       /*nontemporal=*/false, align);
+      aRegs.push_back(mmaRowDotARegisters(
+          masked(v, arith::AndIOp::create(b, r.valid, kValid))));
+    }
+    for (int64_t c = 0; c < plan.group; ++c) {
+      int64_t at = u * rowsPerRun + 2 * c;
+      SmallVector<Value> lo = widenMMARowDotRun(runs[at], scales[at]);
+      SmallVector<Value> hi = widenMMARowDotRun(runs[at + 1], scales[at + 1]);
+      for (int64_t j = 0; j < nTiles; ++j) {
+        int64_t base = (c * nTiles + j) * 4;
+        SmallVector<Value> d(acc.begin() + base, acc.begin() + base + 4);
+        for (int64_t m = 0; m < plan.kLoad / 4; ++m)
+          d = mmaSyncM16N8K16(
+              b, /*bf16=*/true,
+              {lo[2 * m], hi[2 * m], lo[2 * m + 1], hi[2 * m + 1]},
+              {aRegs[j][2 * m], aRegs[j][2 * m + 1]}, d);
+        std::copy(d.begin(), d.end(), acc.begin() + base);
+      }
+    }
+  }
+  // The end of a group: the slices' sums, the epilogue, zeros.
+  Value last = arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
+                                     arith::RemUIOp::create(b, s, idx(kIters)),
+                                     idx(kIters - 1));
+  auto finish = scf::IfOp::create(b, TypeRange(ValueRange(acc)), last,
+                                  /*withElseRegion=*/true);
+  {
+    OpBuilder::InsertionGuard inner(b);
+    b.setInsertionPointToStart(&finish.getThenRegion().front());
+    SmallVector<Value> tiles =
+        mmaRowDotTiles(waveTile, arith::DivUIOp::create(b, s, idx(kIters)));
+    SmallVector<Value> total(acc);
+    if (plan.slices > 1) {
+      total = addMMARowDotSlices(acc);
+      auto first = scf::IfOp::create(
+          b, arith::CmpIOp::create(b, arith::CmpIPredicate::eq, slice, zero),
+          /*withElseRegion=*/false);
+      OpBuilder::InsertionGuard epilogue(b);
+      b.setInsertionPointToStart(&first.getThenRegion().front());
+      emitMMARowDotEpilogue(outRoutes, total, tiles);
+    } else {
+      emitMMARowDotEpilogue(outRoutes, total, tiles);
+    }
+    scf::YieldOp::create(b, SmallVector<Value>(sums, zeroF));
+    b.setInsertionPointToStart(&finish.getElseRegion().front());
+    scf::YieldOp::create(b, acc);
+  }
+  SmallVector<Value> yields(finish.getResults());
+  llvm::append_range(yields, prefetch.getResults());
+  scf::YieldOp::create(b, yields);
+}
+
+/// K slices: the lanes of slice s > 0 leave their sums in LDS
+/// ([s - 1][wave][sum][lane]); after a barrier slice 0's lanes add them to
+/// their own, and a second barrier keeps the next group's stores from
+/// overwriting them early (every wave ends a group at the same step).
+SmallVector<Value>
+GroupedMatmulEmitter::addMMARowDotSlices(ArrayRef<Value> sums) {
+  int64_t n = static_cast<int64_t>(sums.size());
+  auto slot = [&](Value s, int64_t i) {
+    Value at = arith::AddIOp::create(
+        b,
+        arith::MulIOp::create(b, arith::SubIOp::create(b, s, idx(1)),
+                              idx(plan.wavesN)),
+        wave);
+    Value value =
+        arith::AddIOp::create(b, arith::MulIOp::create(b, at, idx(n)), idx(i));
+    return arith::AddIOp::create(
+        b, arith::MulIOp::create(b, value, idx(chip.waveSize)), lane);
+  };
+  auto ifStore = scf::IfOp::create(
+      b, arith::CmpIOp::create(b, arith::CmpIPredicate::ne, slice, zero),
+      /*withElseRegion=*/false);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&ifStore.getThenRegion().front());
+    for (auto [i, sum] : llvm::enumerate(sums))
+      memref::StoreOp::create(b, sum, rowDotPartials,
+                              ValueRange{slot(slice, i)});
+  }
+  gpu::BarrierOp::create(b);
+  SmallVector<Value> total(sums);
+  for (int64_t s = 1; s < plan.slices; ++s)
+    for (int64_t i = 0; i < n; ++i)
+      total[i] = arith::AddFOp::create(
+          b, total[i],
+          memref::LoadOp::create(b, rowDotPartials,
+                                 ValueRange{slot(idx(s), i)}));
+  gpu::BarrierOp::create(b);
+  return total;
+}
+
+/// Each lane holds, per tile and route tile, rows quadRow and quadRow + 8
+/// of routes 2 quadLane and 2 quadLane + 1: with a gated epilogue a
+/// column's gate and up sums, else two columns. It adds the expert bias,
+/// applies the routed weight and the activation and stores its valid
+/// routes' columns inside the output.
+void GroupedMatmulEmitter::emitMMARowDotEpilogue(ArrayRef<PassRoute> routes,
+                                                 ArrayRef<Value> sums,
+                                                 ArrayRef<Value> tiles) {
+  int64_t nTiles = plan.routeTiles();
+  for (auto [c, tile] : llvm::enumerate(tiles)) {
+    auto [gateRow, col] = mmaTileRow(tile, 0);
+    auto [hiRow, hiCol] = mmaTileRow(tile, 1);
+    for (int64_t j = 0; j < nTiles; ++j)
+      for (int64_t i = 0; i < 2; ++i) {
+        const PassRoute &r = routes[2 * j + i];
+        int64_t base = (static_cast<int64_t>(c) * nTiles + j) * 4;
+        Value lo = sums[base + i], hi = sums[base + 2 + i];
+        auto ifValid = scf::IfOp::create(b, r.valid, /*withElseRegion=*/false);
+        OpBuilder::InsertionGuard inner(b);
+        b.setInsertionPointToStart(&ifValid.getThenRegion().front());
+        Value scale;
+        if (weights)
+          scale = memref::LoadOp::create(
+              b, weights,
+              ValueRange{arith::DivUIOp::create(b, r.route, idx(topK)),
+                         arith::RemUIOp::create(b, r.route, idx(topK))});
+        auto store = [&](Value value, Value at) {
+          if (!outElement.isF32())
+            value = arith::TruncFOp::create(b, outElement, value);
+          auto inside = scf::IfOp::create(b, lt(at, idx(outCols)),
+                                          /*withElseRegion=*/false);
+          OpBuilder::InsertionGuard s(b);
+          b.setInsertionPointToStart(&inside.getThenRegion().front());
+          memref::StoreOp::create(b, value, out, ValueRange{r.route, at});
+        };
+        auto finish = [&](Value v, Value row) {
+          if (bias)
+            v = arith::AddFOp::create(b, v, biasAt(expert, row));
+          if (scale)
+            v = arith::MulFOp::create(b, v, scale);
+          return v;
+        };
+        if (act) {
+          Value g = finish(lo, gateRow), u = finish(hi, hiRow);
+          store(emitGatedActivationF32(b, act, g, u), col);
+        } else {
+          store(finish(lo, gateRow), col);
+          store(finish(hi, hiRow), hiCol);
+        }
+      }
+  }
+}
