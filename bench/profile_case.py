@@ -3,7 +3,9 @@
   python3 bench/profile_case.py --artifacts DIR --backend LIB --model M --tokens T
 
 With --plain N it only runs the layer N times (no torch.profiler), for a
-profiler outside the process (ncu) to attach to.
+profiler outside the process (ncu) to attach to. With --mxfp4 the library
+is bench/mxfp4_layer.py's a16w4 layer (DIR/M.a16w4.T<T>.sm_90.so), its
+weights quantized as that benchmark does.
 """
 
 import argparse
@@ -28,6 +30,8 @@ def main():
     parser.add_argument("--target", default="sm_90")
     parser.add_argument("--plain", type=int, default=0,
                         help="run the layer N times without torch.profiler")
+    parser.add_argument("--mxfp4", action="store_true",
+                        help="the a16w4 layer of bench/mxfp4_layer.py")
     args = parser.parse_args()
     h, inter, e, k = MODELS[args.model][:4]
     t = args.tokens
@@ -36,9 +40,16 @@ def main():
     x = torch.randn(t, h, device="cuda").bfloat16()
     ids = torch.rand(t, e, device="cuda").argsort(dim=1)[:, :k].int()
     weights = torch.softmax(torch.randn(t, k, device="cuda"), dim=1)
+    operands, stem = [w1, w2], args.model
+    if args.mxfp4:
+        from mxfp4_layer import quantize_mxfp4
+        p1, s1, _ = quantize_mxfp4(w1)
+        p2, s2, _ = quantize_mxfp4(w2)
+        operands, stem = [p1, p2], f"{args.model}.a16w4"
     lib = GPULibrary(os.path.join(
-        args.artifacts, f"{args.model}.T{t}.{args.target}.so"), args.backend)
-    run = lib.launcher("moe", x, w1, w2, weights, ids.contiguous())
+        args.artifacts, f"{stem}.T{t}.{args.target}.so"), args.backend)
+    run = lib.launcher("moe", x, *operands, weights, ids.contiguous(),
+                       *([s1, s2] if args.mxfp4 else []))
     for _ in range(args.plain or 3):
         run()
     torch.cuda.synchronize()
