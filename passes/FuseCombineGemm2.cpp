@@ -4,7 +4,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "moe/Dialect/MoE/MMARowDotOperands.h"
 #include "moe/Passes/Passes.h"
+#include "moe/Target/Chip.h"
 
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -17,7 +19,8 @@ using namespace mlir;
 using namespace mlir::moe;
 
 LogicalResult mlir::moe::canFuseCombineIntoGemm(CombineOp combine,
-                                                std::string &reason) {
+                                                std::string &reason,
+                                                const ChipInfo *chip) {
   auto gemm = combine.getRoutes().getDefiningOp<GroupedMatmulOp>();
   if (!gemm) {
     reason = "the combined routes are not a moe.grouped_matmul result";
@@ -51,6 +54,14 @@ LogicalResult mlir::moe::canFuseCombineIntoGemm(CombineOp combine,
     reason = "the combine's ids or expert count differ from the GEMM's";
     return failure();
   }
+  if (chip && chip->mmaFamily == MMAFamily::MMASync &&
+      hasMMARowDotOperands(gemm)) {
+    reason = ("on " + chip->name +
+              " the GEMM's fp4 weights run on an mma_row_dot kernel, which "
+              "does not sum routes")
+                 .str();
+    return failure();
+  }
   if (gemm.getTopKAttr().getInt() > kMaxSummedRoutes) {
     reason = "top-k is above the " + std::to_string(kMaxSummedRoutes) +
              " routes a fused GEMM sums";
@@ -60,9 +71,10 @@ LogicalResult mlir::moe::canFuseCombineIntoGemm(CombineOp combine,
 }
 
 FailureOr<GroupedMatmulOp>
-mlir::moe::fuseCombineIntoGemm(RewriterBase &rewriter, CombineOp combine) {
+mlir::moe::fuseCombineIntoGemm(RewriterBase &rewriter, CombineOp combine,
+                               const ChipInfo *chip) {
   std::string reason;
-  if (failed(canFuseCombineIntoGemm(combine, reason)))
+  if (failed(canFuseCombineIntoGemm(combine, reason, chip)))
     return failure();
   auto gemm = combine.getRoutes().getDefiningOp<GroupedMatmulOp>();
   rewriter.setInsertionPoint(combine);
@@ -83,28 +95,43 @@ mlir::moe::fuseCombineIntoGemm(RewriterBase &rewriter, CombineOp combine) {
 
 namespace {
 struct FuseCombineIntoGemm2 : OpRewritePattern<CombineOp> {
-  using OpRewritePattern::OpRewritePattern;
+  FuseCombineIntoGemm2(MLIRContext *ctx, const ChipInfo *chip)
+      : OpRewritePattern(ctx), chip(chip) {}
 
   LogicalResult matchAndRewrite(CombineOp combine,
                                 PatternRewriter &rewriter) const override {
     std::string reason;
-    if (failed(canFuseCombineIntoGemm(combine, reason)))
+    if (failed(canFuseCombineIntoGemm(combine, reason, chip)))
       return rewriter.notifyMatchFailure(combine, reason);
-    return fuseCombineIntoGemm(rewriter, combine);
+    return fuseCombineIntoGemm(rewriter, combine, chip);
   }
+  const ChipInfo *chip;
 };
 
 struct MoEFuseCombineGemm2Pass
     : mlir::moe::impl::MoEFuseCombineGemm2PassBase<MoEFuseCombineGemm2Pass> {
+  using Base::Base;
+
   void runOnOperation() override {
+    const ChipInfo *chip = nullptr;
+    if (target != "cpu") {
+      chip = lookupChip(target);
+      if (!chip) {
+        getOperation()->emitError()
+            << "unknown --moe-fuse-combine-gemm2 target '" << target
+            << "'; expected cpu or one of: " << knownChipNames();
+        return signalPassFailure();
+      }
+    }
     RewritePatternSet patterns(&getContext());
-    populateFuseCombineGemm2Patterns(patterns);
+    populateFuseCombineGemm2Patterns(patterns, chip);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }
 };
 } // namespace
 
-void mlir::moe::populateFuseCombineGemm2Patterns(RewritePatternSet &patterns) {
-  patterns.add<FuseCombineIntoGemm2>(patterns.getContext());
+void mlir::moe::populateFuseCombineGemm2Patterns(RewritePatternSet &patterns,
+                                                 const ChipInfo *chip) {
+  patterns.add<FuseCombineIntoGemm2>(patterns.getContext(), chip);
 }

@@ -148,11 +148,21 @@ def MoEFuseCombineGemm2Pass : Pass<"moe-fuse-combine-gemm2"> {
     above 32 (the GPU kernel reads a token's routes across the lanes of
     one wave).
 
+    With a `target` chip that has mma.sync (sm_90), a GEMM of fp4 weights
+    with mx scales and bf16 A stays unfused: its kernel plan there
+    (mma_row_dot, 8 routes a pass on the tensor cores) does not sum routes,
+    and the row-dot kernel that does widens each weight run for one route
+    (bench/results/h100/mma-row-dot).
+
     Numerics: the routes are no longer rounded to the element type before
     the sum. With u the unit roundoff of the element type (2^-8 for bf16),
     each output differs from the unfused one by at most
     u * sum_j |scale[t, j] * route_j| before the final rounding.
   }];
+  let options = [
+    Option<"target", "target", "std::string", /*default=*/"\"cpu\"",
+           "chip the GEMMs are built for: cpu, gfx942, gfx950 or sm_90">,
+  ];
 }
 
 def MoEFuseActivationQuantPass : Pass<"moe-fuse-activation-quant"> {

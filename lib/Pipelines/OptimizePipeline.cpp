@@ -59,7 +59,9 @@ void mlir::moe::buildOptimizePipeline(OpPassManager &pm,
   // moe.quantize between the GEMMs stays its own kernel (the same codes).
   if (!gpu)
     pm.addPass(createMoEFuseActivationQuantPass());
-  pm.addPass(createMoEFuseCombineGemm2Pass());
+  MoEFuseCombineGemm2PassOptions combine;
+  combine.target = options.target;
+  pm.addPass(createMoEFuseCombineGemm2Pass(combine));
   // Once more per GEMM: each gets its own block_n for its N and K (block_m
   // stays what moe.align uses).
   if (gpu)

@@ -1,4 +1,11 @@
 // RUN: moe-opt %s -split-input-file -moe-fuse-combine-gemm2 | FileCheck %s
+// RUN: moe-opt %s -split-input-file -moe-fuse-combine-gemm2=target=sm_90 \
+// RUN:   | FileCheck %s --check-prefix=SM90
+// RUN: moe-opt %s -split-input-file -moe-fuse-combine-gemm2=target=gfx950 \
+// RUN:   | FileCheck %s --check-prefix=GFX950
+// RUN: not moe-opt %s -split-input-file -moe-fuse-combine-gemm2=target=sm_80 2>&1 \
+// RUN:   | FileCheck %s --check-prefix=BAD
+// BAD: unknown --moe-fuse-combine-gemm2 target 'sm_80'; expected cpu or one of: gfx942, gfx950, sm_90
 
 // CHECK-LABEL: func.func @fuse_with_ids
 // CHECK-SAME: (%[[A:.*]]: tensor<8x64xbf16>, %[[W2:.*]]: tensor<32x128x64xbf16>, %[[IDS:.*]]: tensor<1x8xi32>, %[[WT:.*]]: tensor<1x8xf32>)
@@ -119,4 +126,27 @@ func.func @negative_top_k_above_32(%a: tensor<64x64xbf16>, %w2: tensor<256x128x6
       : (tensor<64x64xbf16>, tensor<256x128x64xbf16>, tensor<1x64xi32>) -> tensor<64x128xbf16>
   %y = moe.combine %r, %wt : tensor<64x128xbf16>, tensor<1x64xf32> -> tensor<1x128xbf16>
   return %y : tensor<1x128xbf16>
+}
+
+// -----
+
+// fp4 weights with mx scales and bf16 A: fused for the CPU and gfx950; on
+// sm_90 their kernel (mma_row_dot) does not sum routes, so the combine stays.
+// CHECK-LABEL: func.func @fp4_weights
+// CHECK: moe.grouped_matmul {{.*}} sum_routes
+// CHECK-NOT: moe.combine
+// GFX950-LABEL: func.func @fp4_weights
+// GFX950: moe.grouped_matmul {{.*}} sum_routes
+// GFX950-NOT: moe.combine
+// SM90-LABEL: func.func @fp4_weights
+// SM90: moe.grouped_matmul
+// SM90-NOT: sum_routes
+// SM90: moe.combine
+func.func @fp4_weights(%a: tensor<8x64xbf16>, %w2: tensor<32x128x64xf4E2M1FN>, %s2: tensor<32x128x2xf8E8M0FNU>,
+                       %ids: tensor<2x4xi32>, %wt: tensor<2x4xf32>) -> tensor<2x128xbf16> {
+  %r = moe.grouped_matmul %a, %w2 route_ids %ids rows routes top_k 4 block_m 1 w_scales %s2 <mx>
+      : (tensor<8x64xbf16>, tensor<32x128x64xf4E2M1FN>, tensor<2x4xi32>, tensor<32x128x2xf8E8M0FNU>) -> tensor<8x128xbf16>
+  %y = moe.combine %r, %wt ids %ids experts 32
+      : tensor<8x128xbf16>, tensor<2x4xf32>, tensor<2x4xi32> -> tensor<2x128xbf16>
+  return %y : tensor<2x128xbf16>
 }

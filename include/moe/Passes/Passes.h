@@ -108,15 +108,20 @@ void populateFuseSwiGLUGemm1Patterns(RewritePatternSet &patterns);
 /// read across the lanes of one wave).
 constexpr int64_t kMaxSummedRoutes = 32;
 
-/// Why the GEMM feeding `combine` cannot sum its routes, or success.
-LogicalResult canFuseCombineIntoGemm(CombineOp combine, std::string &reason);
+/// Why the GEMM feeding `combine` cannot sum its routes, or success. With
+/// `chip` (null: the CPU), a chip with mma.sync keeps GEMMs of mma_row_dot
+/// operands (hasMMARowDotOperands, MMARowDotOperands.h) unfused.
+LogicalResult canFuseCombineIntoGemm(CombineOp combine, std::string &reason,
+                                     const ChipInfo *chip = nullptr);
 
 /// Replaces the route-order GEMM + combine pair by one GEMM with
 /// `sum_routes`.
 FailureOr<GroupedMatmulOp> fuseCombineIntoGemm(RewriterBase &rewriter,
-                                               CombineOp combine);
+                                               CombineOp combine,
+                                               const ChipInfo *chip = nullptr);
 
-void populateFuseCombineGemm2Patterns(RewritePatternSet &patterns);
+void populateFuseCombineGemm2Patterns(RewritePatternSet &patterns,
+                                      const ChipInfo *chip = nullptr);
 
 //===----------------------------------------------------------------------===//
 // Fuse activation quantization into the GEMM epilogue

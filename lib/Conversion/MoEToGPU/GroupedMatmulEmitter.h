@@ -68,9 +68,11 @@ public:
       return func;
     }
     if (plan.rowDot) {
-      if (plan.mmaRowDot)
+      if (plan.mmaRowDot) {
+        if (int64_t blocks = plan.minWorkgroupsPerSM(plan.threads(chip)))
+          func->setAttr("nvvm.minctasm", b.getI32IntegerAttr(blocks));
         emitMMARowDot();
-      else
+      } else
         emitRowDot();
       b.setInsertionPointToEnd(&func.getBody().front());
       gpu::ReturnOp::create(b);
@@ -162,8 +164,9 @@ private:
   SmallVector<Value> mmaRowDotTiles(Value waveTile, Value chunk);
   std::pair<Value, Value> mmaRowDotRunK(Value step, int64_t u);
   SmallVector<Value> loadMMARowDotStep(Value waveTile, Value step);
-  SmallVector<Value> widenMMARowDotRun(Value run, Value scale);
-  SmallVector<Value> mmaRowDotARegisters(Value run);
+  SmallVector<Value> widenMMARowDotWord(Value packed, int64_t w,
+                                        Value scalePair);
+  SmallVector<Value> mmaRowDotARegisters(Value run, int64_t w);
   void emitMMARowDotLoop(ArrayRef<PassRoute> aRoutes,
                          ArrayRef<PassRoute> outRoutes, Value waveTile);
   SmallVector<Value> addMMARowDotSlices(ArrayRef<Value> sums);

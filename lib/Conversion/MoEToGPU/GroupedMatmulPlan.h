@@ -15,6 +15,7 @@
 
 #include "llvm/Support/MathExtras.h"
 
+#include <algorithm>
 #include <optional>
 #include <string>
 
@@ -124,6 +125,17 @@ struct GroupedMatmulPlan {
   int64_t mmaTileCols() const { return gated ? 8 : 16; }
   /// mma_row_dot: routes of a pass in tiles of the MMA's 8 columns.
   int64_t routeTiles() const { return rowGroup / 8; }
+  /// mma_row_dot: workgroups an SM should hold at once (nvvm.minctasm,
+  /// which caps the registers ptxas gives a lane at 64 K / (this x
+  /// threads)), 0 for no cap. One route tile: 128 registers for 128
+  /// threads, which the gpt-oss a16w4 GEMMs fit without spills (static,
+  /// bench/results/h100/mma-row-dot/README.md); two route tiles spilled
+  /// under that cap, so they take what ptxas gives them.
+  int64_t minWorkgroupsPerSM(int64_t threadsPerWorkgroup) const {
+    return mmaRowDot && routeTiles() == 1
+               ? std::max<int64_t>(1, 65536 / (128 * threadsPerWorkgroup))
+               : 0;
+  }
 
   /// Accumulator chains per column-tile group (gate and up when gated).
   int64_t chains() const { return gated ? 2 * group : group; }

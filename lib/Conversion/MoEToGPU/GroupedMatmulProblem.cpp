@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "GroupedMatmulPlan.h"
+#include "moe/Dialect/MoE/MMARowDotOperands.h"
 
 #include "llvm/Support/MathExtras.h"
 
@@ -34,12 +35,8 @@ GroupedMatmulProblem mlir::moe::groupedMatmulProblem(GroupedMatmulOp op,
   p.aElementBytes = op.getAType().getElementTypeBitWidth() / 8;
   if (int64_t bits = wType.getElementType().getIntOrFloatBitWidth(); bits < 8)
     p.weightBits = bits;
-  QuantAttr wQuant = op.getWQuantAttr();
-  p.mmaRowDotOperands = isa<Float4E2M1FNType>(wType.getElementType()) &&
-                        wQuant && wQuant.getKind() == QuantKind::Mx &&
-                        op.getAType().getElementType().isBF16() &&
-                        !op.getAScales() && !p.sumRoutes;
-  for (QuantAttr scheme : {op.getAQuantAttr(), wQuant}) {
+  p.mmaRowDotOperands = hasMMARowDotOperands(op) && !p.sumRoutes;
+  for (QuantAttr scheme : {op.getAQuantAttr(), op.getWQuantAttr()}) {
     if (!scheme)
       continue;
     int64_t group = 0;

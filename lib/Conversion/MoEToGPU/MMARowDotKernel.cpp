@@ -149,48 +149,41 @@ SmallVector<Value> GroupedMatmulEmitter::loadMMARowDotStep(Value waveTile,
   return runs;
 }
 
-/// A widened run of 32 codes as the A operand registers of its 8 MMAs: per
-/// MMA, rows quadRow and quadRow + 8 of k pairs (2t, 2t+1) and (2t+8,
-/// 2t+9) taken as codes (c, c + 4) and (c + 1, c + 5) of word c / 8
-/// (packedFp4Bf16Pair's pairs), times 2^126 and the run's scale.
-SmallVector<Value> GroupedMatmulEmitter::widenMMARowDotRun(Value run,
-                                                           Value scale) {
+/// Word `w` (eight codes) of a 16-byte run (`packed`, vector<4xi32>) as the
+/// A operand registers of its two MMAs, rows of one lane: per MMA, the k
+/// pairs (2t, 2t+1) and (2t+8, 2t+9) taken as codes (c, c + 4) and (c + 1,
+/// c + 5), c = 0 and 2 (packedFp4Bf16Pair's pairs), times 2^126 and the
+/// run's scale (`scalePair`, both bf16).
+SmallVector<Value> GroupedMatmulEmitter::widenMMARowDotWord(Value packed,
+                                                            int64_t w,
+                                                            Value scalePair) {
   auto pairType = VectorType::get({2}, b.getBF16Type());
   Value factor = vector::BroadcastOp::create(
       b, pairType,
       arith::ConstantOp::create(
           b, b.getBF16Type(),
           b.getFloatAttr(b.getBF16Type(), kPackedFp4Bf16Scale)));
-  Value scalePair = vector::BroadcastOp::create(
-      b, pairType, arith::TruncFOp::create(b, b.getBF16Type(), scale));
-  int64_t words = plan.kLoad / 8;
-  Value packed = vector::BitCastOp::create(
-      b, VectorType::get({words}, b.getI32Type()), run);
-  SmallVector<Value> pairs;
-  for (int64_t w = 0; w < words; ++w) {
-    Value word = vector::ExtractOp::create(b, packed, w);
-    for (int64_t i = 0; i < 4; ++i) {
-      Value pair =
-          arith::MulFOp::create(b, packedFp4Bf16Pair(b, word, i), factor);
-      pairs.push_back(
-          mmaRegister(b, arith::MulFOp::create(b, pair, scalePair)));
-    }
+  Value word = vector::ExtractOp::create(b, packed, w);
+  SmallVector<Value> regs;
+  for (int64_t i = 0; i < 4; ++i) {
+    Value pair =
+        arith::MulFOp::create(b, packedFp4Bf16Pair(b, word, i), factor);
+    regs.push_back(mmaRegister(b, arith::MulFOp::create(b, pair, scalePair)));
   }
-  return pairs;
+  return regs;
 }
 
-/// The A registers of route tile `aRow`'s run at `k` for the 8 MMAs of a
-/// weight run: per MMA m (word m / 2, half m % 2), elements (c, c + 4) and
-/// (c + 1, c + 5) of c = 8 (m / 2) + 2 (m % 2).
-SmallVector<Value> GroupedMatmulEmitter::mmaRowDotARegisters(Value run) {
+/// The B operand registers of MMAs 2w and 2w + 1 from this lane's A run
+/// (vector<32 x bf16>): per MMA, elements (c, c + 4) and (c + 1, c + 5) of
+/// c = 8w and 8w + 2, the k of widenMMARowDotWord's pairs.
+SmallVector<Value> GroupedMatmulEmitter::mmaRowDotARegisters(Value run,
+                                                             int64_t w) {
   SmallVector<Value> regs;
-  for (int64_t m = 0; m < plan.kLoad / 4; ++m) {
-    int64_t c = 8 * (m / 2) + 2 * (m % 2);
+  for (int64_t c : {8 * w, 8 * w + 2})
     for (int64_t d = 0; d < 2; ++d)
       regs.push_back(mmaRegister(
           b, vector::ShuffleOp::create(b, run, run,
                                        ArrayRef<int64_t>{c + d, c + d + 4})));
-  }
   return regs;
 }
 
@@ -230,28 +223,45 @@ void GroupedMatmulEmitter::emitMMARowDotLoop(ArrayRef<PassRoute> aRoutes,
   }
   ValueRange runs = current.take_front(plan.unroll * rowsPerRun);
   ValueRange scales = current.drop_front(plan.unroll * rowsPerRun);
+  // Word by word (two MMAs each), so that few widened registers are live:
+  // the A registers of each route tile, then each tile's two rows.
+  auto pairType = VectorType::get({2}, b.getBF16Type());
+  auto wordsType = VectorType::get({plan.kLoad / 8}, b.getI32Type());
   for (int64_t u = 0; u < plan.unroll; ++u) {
     auto [k, kValid] = mmaRowDotRunK(s, u);
-    SmallVector<SmallVector<Value>> aRegs;
+    SmallVector<Value> aRuns;
     for (const PassRoute &r : aRoutes) {
       Value v = vector::LoadOp::create(b, vecType, a, ValueRange{r.aRow, k},
                                        /*nontemporal=*/false, align);
-      aRegs.push_back(mmaRowDotARegisters(
-          masked(v, arith::AndIOp::create(b, r.valid, kValid))));
+      aRuns.push_back(masked(v, arith::AndIOp::create(b, r.valid, kValid)));
     }
-    for (int64_t c = 0; c < plan.group; ++c) {
-      int64_t at = u * rowsPerRun + 2 * c;
-      SmallVector<Value> lo = widenMMARowDotRun(runs[at], scales[at]);
-      SmallVector<Value> hi = widenMMARowDotRun(runs[at + 1], scales[at + 1]);
-      for (int64_t j = 0; j < nTiles; ++j) {
-        int64_t base = (c * nTiles + j) * 4;
-        SmallVector<Value> d(acc.begin() + base, acc.begin() + base + 4);
-        for (int64_t m = 0; m < plan.kLoad / 4; ++m)
-          d = mmaSyncM16N8K16(
-              b, /*bf16=*/true,
-              {lo[2 * m], hi[2 * m], lo[2 * m + 1], hi[2 * m + 1]},
-              {aRegs[j][2 * m], aRegs[j][2 * m + 1]}, d);
-        std::copy(d.begin(), d.end(), acc.begin() + base);
+    SmallVector<Value> packed, scalePairs;
+    for (int64_t i = 0; i < rowsPerRun; ++i) {
+      int64_t at = u * rowsPerRun + i;
+      packed.push_back(vector::BitCastOp::create(b, wordsType, runs[at]));
+      scalePairs.push_back(vector::BroadcastOp::create(
+          b, pairType,
+          arith::TruncFOp::create(b, b.getBF16Type(), scales[at])));
+    }
+    for (int64_t w = 0; w < plan.kLoad / 8; ++w) {
+      SmallVector<SmallVector<Value>> aRegs;
+      for (Value run : aRuns)
+        aRegs.push_back(mmaRowDotARegisters(run, w));
+      for (int64_t c = 0; c < plan.group; ++c) {
+        SmallVector<Value> lo =
+            widenMMARowDotWord(packed[2 * c], w, scalePairs[2 * c]);
+        SmallVector<Value> hi =
+            widenMMARowDotWord(packed[2 * c + 1], w, scalePairs[2 * c + 1]);
+        for (int64_t j = 0; j < nTiles; ++j) {
+          int64_t base = (c * nTiles + j) * 4;
+          SmallVector<Value> d(acc.begin() + base, acc.begin() + base + 4);
+          for (int64_t m = 0; m < 2; ++m)
+            d = mmaSyncM16N8K16(
+                b, /*bf16=*/true,
+                {lo[2 * m], hi[2 * m], lo[2 * m + 1], hi[2 * m + 1]},
+                {aRegs[j][2 * m], aRegs[j][2 * m + 1]}, d);
+          std::copy(d.begin(), d.end(), acc.begin() + base);
+        }
       }
     }
   }
