@@ -481,6 +481,42 @@ TEST(GroupedMatmulPlanTest, PackedFp4WeightsTakeRowDot) {
       << error;
 }
 
+// fp4 weights with mx scales and bf16 A take mma_row_dot plans on sm_90
+// (not on AMD, not without the operands' flag): one route tile a pass at
+// decode, two where blocks hold more than 4 routes on average (gpt-oss at
+// T = 256: 8), K slices where the call has too few warps (T = 1 in route
+// order), and a register cap for one route tile.
+TEST(GroupedMatmulPlanTest, Fp4MxWeightsTakeMMARowDotOnSm90) {
+  auto problem = [](int64_t blockM, int64_t tokens, bool mma) {
+    GroupedMatmulProblem p{blockM, 64,  2880, 1, true, GemmLoads::Auto,
+                           5760,   128, 4,    tokens};
+    p.quantized = true;
+    p.aElementBytes = 2;
+    p.weightBits = 4;
+    p.scaleGroupK = 32;
+    p.mmaRowDotOperands = mma;
+    return p;
+  };
+  GroupedMatmulPlan decode = plan("sm_90", problem(1, 1, true));
+  EXPECT_TRUE(decode.rowDot && decode.mmaRowDot);
+  EXPECT_EQ(decode.rowGroup, 8);
+  EXPECT_GT(decode.slices, 1);
+  EXPECT_EQ(decode.blockN % (decode.wavesN * decode.group * 8), 0);
+  EXPECT_EQ(decode.runsPerLane, 23); // 90 runs of 32 codes over 4 lanes
+  EXPECT_EQ(decode.minWorkgroupsPerSM(decode.threads(chip("sm_90"))),
+            65536 / (128 * decode.threads(chip("sm_90"))));
+  GroupedMatmulPlan prefill = plan("sm_90", problem(16, 256, true));
+  EXPECT_TRUE(prefill.mmaRowDot);
+  EXPECT_EQ(prefill.rowGroup, 16);
+  EXPECT_EQ(prefill.minWorkgroupsPerSM(128), 0);
+  EXPECT_LE(prefill.mmaRowDotRegisters(), 128);
+  for (const GroupedMatmulPlan &p : {decode, prefill})
+    EXPECT_EQ(checkGroupedMatmulPlan(chip("sm_90"), problem(16, 1, true), p),
+              "");
+  EXPECT_FALSE(plan("gfx950", problem(16, 16, true)).mmaRowDot);
+  EXPECT_FALSE(plan("sm_90", problem(16, 16, false)).mmaRowDot);
+}
+
 // A lane of gpt-oss's fp4 GEMM1 reads 3 runs of a 2880-long row (one run a
 // step): on sm_90 the model takes 4 columns a step to keep 8 runs in
 // flight; blocks expected to hold several routes (T x k / E at T = 256: 8)

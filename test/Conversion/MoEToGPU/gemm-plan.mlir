@@ -136,3 +136,59 @@ func.func @row_dot_route_groups_do_not_divide(%a: tensor<?x384xbf16>, %w: tensor
   %o = moe.grouped_matmul %a, %w, %s, %b, %c rows routes top_k 8 block_m 16 plan <block_n = 64, waves_n = 4, slices = 1, group = 2, row_group = 3, loads = row_dot, unroll = 1> : (tensor<?x384xbf16>, tensor<128x4096x384xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x4096xbf16>
   return %o : tensor<?x4096xbf16>
 }
+
+// -----
+
+// An mma_row_dot plan (fp4 weights with mx scales, bf16 A): 4 waves of 2
+// tiles of 16 gated rows (8 output columns each: block_n 64), 8 routes a
+// pass as the MMA's columns; a lane reads 16 bytes (32 codes) of two rows
+// through the buffer's pointer and its route's 32 A values, widens the codes
+// to bf16 pairs times 2^126 and the run's scale, and feeds mma.sync
+// m16n8k16 (weights as the 16-row operand). One route tile: at most 4
+// workgroups of 128 threads an SM (nvvm.minctasm).
+// CHECK-LABEL: func.func @mma_row_dot
+// CHECK: gpu.func @mma_row_dot_grouped_matmul_0
+// CHECK-SAME: nvvm.minctasm = 4 : i32
+// CHECK: llvm.load %{{.*}} {alignment = 16 : i64} : !llvm.ptr<1> -> vector<16xi8>
+// CHECK: vector.load %{{.*}} : memref<?x2880xbf16>, vector<32xbf16>
+// CHECK: arith.mulf %{{.*}} : vector<2xbf16>
+// CHECK: nvvm.mma.sync
+// CHECK-SAME: layoutA = #nvvm.mma_layout<row>, layoutB = #nvvm.mma_layout<col>, multiplicandAPtxType = #nvvm.mma_type<bf16>
+// CHECK-SAME: shape = #nvvm.shape<m = 16, n = 8, k = 16>
+// CHECK: gpu.return
+func.func @mma_row_dot(%x: tensor<?x2880xbf16>, %w: tensor<32x5760x2880xf4E2M1FN>, %ws: tensor<32x5760x90xf8E8M0FNU>, %s: tensor<?xi32>, %b: tensor<?xi32>, %c: tensor<i32>) -> tensor<?x2880xbf16> {
+  %o = moe.grouped_matmul %x, %w, %s, %b, %c rows tokens top_k 4 block_m 16 activation <swiglu_oai, layout = interleaved, alpha = 1.702, beta = 1.0, limit = 7.0> w_scales %ws <mx> plan <block_n = 64, waves_n = 4, slices = 1, group = 2, row_group = 8, loads = mma_row_dot, unroll = 1> : (tensor<?x2880xbf16>, tensor<32x5760x2880xf4E2M1FN>, tensor<?xi32>, tensor<?xi32>, tensor<i32>, tensor<32x5760x90xf8E8M0FNU>) -> tensor<?x2880xbf16>
+  return %o : tensor<?x2880xbf16>
+}
+
+// -----
+
+func.func @mma_row_dot_bf16_weights(%a: tensor<?x384xbf16>, %w: tensor<128x4096x384xbf16>, %s: tensor<?xi32>, %b: tensor<?xi32>, %c: tensor<i32>) -> tensor<?x4096xbf16> {
+  // expected-error @+1 {{has a plan that cannot run on sm_90: expected mma_row_dot loads only on a chip with mma.sync (found sm_90) for fp4 weights with mx scales, bf16 activations without scales and no sum_routes, with K a multiple of 8 (found 384)}}
+  %o = moe.grouped_matmul %a, %w, %s, %b, %c rows routes top_k 8 block_m 16 plan <block_n = 64, waves_n = 4, slices = 1, group = 1, row_group = 8, loads = mma_row_dot, unroll = 1> : (tensor<?x384xbf16>, tensor<128x4096x384xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x4096xbf16>
+  return %o : tensor<?x4096xbf16>
+}
+
+// -----
+
+func.func @mma_row_dot_columns_do_not_divide(%x: tensor<?x2880xbf16>, %w: tensor<32x2880x2880xf4E2M1FN>, %ws: tensor<32x2880x90xf8E8M0FNU>, %s: tensor<?xi32>, %b: tensor<?xi32>, %c: tensor<i32>) -> tensor<?x2880xbf16> {
+  // expected-error @+1 {{has a plan that cannot run on sm_90: expected block_n (48) to be a multiple of waves_n x group x 16 output columns a tile (4 x 2) with mma_row_dot loads}}
+  %o = moe.grouped_matmul %x, %w, %s, %b, %c rows routes top_k 4 block_m 16 w_scales %ws <mx> plan <block_n = 48, waves_n = 4, slices = 1, group = 2, row_group = 8, loads = mma_row_dot, unroll = 1> : (tensor<?x2880xbf16>, tensor<32x2880x2880xf4E2M1FN>, tensor<?xi32>, tensor<?xi32>, tensor<i32>, tensor<32x2880x90xf8E8M0FNU>) -> tensor<?x2880xbf16>
+  return %o : tensor<?x2880xbf16>
+}
+
+// -----
+
+func.func @mma_row_dot_routes_not_tiles(%x: tensor<?x2880xbf16>, %w: tensor<32x2880x2880xf4E2M1FN>, %ws: tensor<32x2880x90xf8E8M0FNU>, %s: tensor<?xi32>, %b: tensor<?xi32>, %c: tensor<i32>) -> tensor<?x2880xbf16> {
+  // expected-error @+1 {{has a plan that cannot run on sm_90: expected row_group (4) to be a multiple of the MMA's 8 columns with mma_row_dot loads}}
+  %o = moe.grouped_matmul %x, %w, %s, %b, %c rows routes top_k 4 block_m 16 w_scales %ws <mx> plan <block_n = 128, waves_n = 4, slices = 1, group = 2, row_group = 4, loads = mma_row_dot, unroll = 1> : (tensor<?x2880xbf16>, tensor<32x2880x2880xf4E2M1FN>, tensor<?xi32>, tensor<?xi32>, tensor<i32>, tensor<32x2880x90xf8E8M0FNU>) -> tensor<?x2880xbf16>
+  return %o : tensor<?x2880xbf16>
+}
+
+// -----
+
+func.func @mma_row_dot_too_many_registers(%x: tensor<?x2880xbf16>, %w: tensor<32x2880x2880xf4E2M1FN>, %ws: tensor<32x2880x90xf8E8M0FNU>, %s: tensor<?xi32>, %b: tensor<?xi32>, %c: tensor<i32>) -> tensor<?x2880xbf16> {
+  // expected-error @+1 {{has a plan that cannot run on sm_90: expected the runs, scales and sums of an mma_row_dot lane (2 x unroll x group x 2 x (4 + 1) + unroll x row_group / 8 x 16 + group x row_group / 8 x 4) to take at most 128 registers, got 160}}
+  %o = moe.grouped_matmul %x, %w, %s, %b, %c rows routes top_k 4 block_m 16 w_scales %ws <mx> plan <block_n = 128, waves_n = 4, slices = 1, group = 2, row_group = 16, loads = mma_row_dot, unroll = 2> : (tensor<?x2880xbf16>, tensor<32x2880x2880xf4E2M1FN>, tensor<?xi32>, tensor<?xi32>, tensor<i32>, tensor<32x2880x90xf8E8M0FNU>) -> tensor<?x2880xbf16>
+  return %o : tensor<?x2880xbf16>
+}
