@@ -151,7 +151,20 @@ private:
   Value widenRun(Value run, VectorType f32Type);
   void emitRowDotEpilogue(ArrayRef<PassRoute> routes, ArrayRef<Value> sums,
                           ArrayRef<Value> cols);
-  SmallVector<Value> addRowDotSlices(ArrayRef<Value> sums);
+  /// The loop over `steps` steps of the row-dot kernels (RowDotSteps.cpp):
+  /// `sums` f32 sums and the values `load(step)` returns are carried; each
+  /// step loads the next one's runs first, then calls `multiply`, and after
+  /// each group of kIters steps `finishGroup` and zeros the sums.
+  void emitRowDotSteps(
+      int64_t steps, int64_t kIters, int64_t sums,
+      function_ref<SmallVector<Value>(Value step)> load,
+      function_ref<void(Value step, ValueRange runs, SmallVector<Value> &acc)>
+          multiply,
+      function_ref<void(Value step, ArrayRef<Value> acc)> finishGroup);
+  /// The K slices' sums added in LDS (lane 0's of each wave, or every
+  /// lane's), then `epilogue` in slice 0 (RowDotSteps.cpp).
+  void emitSlicesEpilogue(ArrayRef<Value> sums, bool perLane,
+                          function_ref<void(ArrayRef<Value> total)> epilogue);
   /// Steps of a row-dot wave per column group: its slice's runs, unroll a
   /// step.
   int64_t rowDotKIters() const {
@@ -169,7 +182,6 @@ private:
   SmallVector<Value> mmaRowDotARegisters(Value run, int64_t w);
   void emitMMARowDotLoop(ArrayRef<PassRoute> aRoutes,
                          ArrayRef<PassRoute> outRoutes, Value waveTile);
-  SmallVector<Value> addMMARowDotSlices(ArrayRef<Value> sums);
   void emitMMARowDotEpilogue(ArrayRef<PassRoute> routes, ArrayRef<Value> sums,
                              ArrayRef<Value> tiles);
   void emitEpilogue(ArrayRef<Value> sums);

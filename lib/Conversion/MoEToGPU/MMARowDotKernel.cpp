@@ -198,143 +198,64 @@ void GroupedMatmulEmitter::emitMMARowDotLoop(ArrayRef<PassRoute> aRoutes,
   int64_t nTiles = plan.routeTiles();
   int64_t sums = plan.group * nTiles * 4;
   int64_t rowsPerRun = plan.group * 2;
-  Value zeroF = arith::ConstantOp::create(b, b.getF32FloatAttr(0.0));
-  SmallVector<Value> inits(sums, zeroF);
-  llvm::append_range(inits, loadMMARowDotStep(waveTile, zero));
-  auto loop = scf::ForOp::create(b, zero, idx(steps), idx(1), inits);
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToStart(loop.getBody());
-  Value s = loop.getInductionVar();
-  ValueRange args = loop.getRegionIterArgs();
-  SmallVector<Value> acc(args.take_front(sums));
-  ValueRange current = args.drop_front(sums);
-  Value next = arith::AddIOp::create(b, s, idx(1));
-  auto prefetch = scf::IfOp::create(b, current.getTypes(), lt(next, idx(steps)),
-                                    /*withElseRegion=*/true);
-  {
-    OpBuilder::InsertionGuard inner(b);
-    b.setInsertionPointToStart(&prefetch.getThenRegion().front());
-    scf::YieldOp::create(b, loadMMARowDotStep(waveTile, next));
-    b.setInsertionPointToStart(&prefetch.getElseRegion().front());
-    SmallVector<Value> zeros;
-    for (Type type : current.getTypes())
-      zeros.push_back(zeroOf(type));
-    scf::YieldOp::create(b, zeros);
-  }
-  ValueRange runs = current.take_front(plan.unroll * rowsPerRun);
-  ValueRange scales = current.drop_front(plan.unroll * rowsPerRun);
-  // Word by word (two MMAs each), so that few widened registers are live:
-  // the A registers of each route tile, then each tile's two rows.
-  auto pairType = VectorType::get({2}, b.getBF16Type());
-  auto wordsType = VectorType::get({plan.kLoad / 8}, b.getI32Type());
-  for (int64_t u = 0; u < plan.unroll; ++u) {
-    auto [k, kValid] = mmaRowDotRunK(s, u);
-    SmallVector<Value> aRuns;
-    for (const PassRoute &r : aRoutes) {
-      Value v = vector::LoadOp::create(b, vecType, a, ValueRange{r.aRow, k},
-                                       /*nontemporal=*/false, align);
-      aRuns.push_back(masked(v, arith::AndIOp::create(b, r.valid, kValid)));
-    }
-    SmallVector<Value> packed, scalePairs;
-    for (int64_t i = 0; i < rowsPerRun; ++i) {
-      int64_t at = u * rowsPerRun + i;
-      packed.push_back(vector::BitCastOp::create(b, wordsType, runs[at]));
-      scalePairs.push_back(vector::BroadcastOp::create(
-          b, pairType,
-          arith::TruncFOp::create(b, b.getBF16Type(), scales[at])));
-    }
-    for (int64_t w = 0; w < plan.kLoad / 8; ++w) {
-      SmallVector<SmallVector<Value>> aRegs;
-      for (Value run : aRuns)
-        aRegs.push_back(mmaRowDotARegisters(run, w));
-      for (int64_t c = 0; c < plan.group; ++c) {
-        SmallVector<Value> lo =
-            widenMMARowDotWord(packed[2 * c], w, scalePairs[2 * c]);
-        SmallVector<Value> hi =
-            widenMMARowDotWord(packed[2 * c + 1], w, scalePairs[2 * c + 1]);
-        for (int64_t j = 0; j < nTiles; ++j) {
-          int64_t base = (c * nTiles + j) * 4;
-          SmallVector<Value> d(acc.begin() + base, acc.begin() + base + 4);
-          for (int64_t m = 0; m < 2; ++m)
-            d = mmaSyncM16N8K16(
-                b, /*bf16=*/true,
-                {lo[2 * m], hi[2 * m], lo[2 * m + 1], hi[2 * m + 1]},
-                {aRegs[j][2 * m], aRegs[j][2 * m + 1]}, d);
-          std::copy(d.begin(), d.end(), acc.begin() + base);
+  auto multiply = [&](Value s, ValueRange current, SmallVector<Value> &acc) {
+    ValueRange runs = current.take_front(plan.unroll * rowsPerRun);
+    ValueRange scales = current.drop_front(plan.unroll * rowsPerRun);
+    // Word by word (two MMAs each), so that few widened registers are live:
+    // the A registers of each route tile, then each tile's two rows.
+    auto pairType = VectorType::get({2}, b.getBF16Type());
+    auto wordsType = VectorType::get({plan.kLoad / 8}, b.getI32Type());
+    for (int64_t u = 0; u < plan.unroll; ++u) {
+      auto [k, kValid] = mmaRowDotRunK(s, u);
+      SmallVector<Value> aRuns;
+      for (const PassRoute &r : aRoutes) {
+        Value v = vector::LoadOp::create(b, vecType, a, ValueRange{r.aRow, k},
+                                         /*nontemporal=*/false, align);
+        aRuns.push_back(masked(v, arith::AndIOp::create(b, r.valid, kValid)));
+      }
+      SmallVector<Value> packed, scalePairs;
+      for (int64_t i = 0; i < rowsPerRun; ++i) {
+        int64_t at = u * rowsPerRun + i;
+        packed.push_back(vector::BitCastOp::create(b, wordsType, runs[at]));
+        scalePairs.push_back(vector::BroadcastOp::create(
+            b, pairType,
+            arith::TruncFOp::create(b, b.getBF16Type(), scales[at])));
+      }
+      for (int64_t w = 0; w < plan.kLoad / 8; ++w) {
+        SmallVector<SmallVector<Value>> aRegs;
+        for (Value run : aRuns)
+          aRegs.push_back(mmaRowDotARegisters(run, w));
+        for (int64_t c = 0; c < plan.group; ++c) {
+          SmallVector<Value> lo =
+              widenMMARowDotWord(packed[2 * c], w, scalePairs[2 * c]);
+          SmallVector<Value> hi =
+              widenMMARowDotWord(packed[2 * c + 1], w, scalePairs[2 * c + 1]);
+          for (int64_t j = 0; j < nTiles; ++j) {
+            int64_t base = (c * nTiles + j) * 4;
+            SmallVector<Value> d(acc.begin() + base, acc.begin() + base + 4);
+            for (int64_t m = 0; m < 2; ++m)
+              d = mmaSyncM16N8K16(
+                  b, /*bf16=*/true,
+                  {lo[2 * m], hi[2 * m], lo[2 * m + 1], hi[2 * m + 1]},
+                  {aRegs[j][2 * m], aRegs[j][2 * m + 1]}, d);
+            std::copy(d.begin(), d.end(), acc.begin() + base);
+          }
         }
       }
     }
-  }
-  // The end of a group: the slices' sums, the epilogue, zeros.
-  Value last = arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
-                                     arith::RemUIOp::create(b, s, idx(kIters)),
-                                     idx(kIters - 1));
-  auto finish = scf::IfOp::create(b, TypeRange(ValueRange(acc)), last,
-                                  /*withElseRegion=*/true);
-  {
-    OpBuilder::InsertionGuard inner(b);
-    b.setInsertionPointToStart(&finish.getThenRegion().front());
+  };
+  // The end of a group: the slices' sums, then the epilogue in slice 0.
+  auto finishGroup = [&](Value s, ArrayRef<Value> acc) {
     SmallVector<Value> tiles =
         mmaRowDotTiles(waveTile, arith::DivUIOp::create(b, s, idx(kIters)));
-    SmallVector<Value> total(acc);
-    if (plan.slices > 1) {
-      total = addMMARowDotSlices(acc);
-      auto first = scf::IfOp::create(
-          b, arith::CmpIOp::create(b, arith::CmpIPredicate::eq, slice, zero),
-          /*withElseRegion=*/false);
-      OpBuilder::InsertionGuard epilogue(b);
-      b.setInsertionPointToStart(&first.getThenRegion().front());
-      emitMMARowDotEpilogue(outRoutes, total, tiles);
-    } else {
-      emitMMARowDotEpilogue(outRoutes, total, tiles);
-    }
-    scf::YieldOp::create(b, SmallVector<Value>(sums, zeroF));
-    b.setInsertionPointToStart(&finish.getElseRegion().front());
-    scf::YieldOp::create(b, acc);
-  }
-  SmallVector<Value> yields(finish.getResults());
-  llvm::append_range(yields, prefetch.getResults());
-  scf::YieldOp::create(b, yields);
-}
-
-/// K slices: the lanes of slice s > 0 leave their sums in LDS
-/// ([s - 1][wave][sum][lane]); after a barrier slice 0's lanes add them to
-/// their own, and a second barrier keeps the next group's stores from
-/// overwriting them early (every wave ends a group at the same step).
-SmallVector<Value>
-GroupedMatmulEmitter::addMMARowDotSlices(ArrayRef<Value> sums) {
-  int64_t n = static_cast<int64_t>(sums.size());
-  auto slot = [&](Value s, int64_t i) {
-    Value at = arith::AddIOp::create(
-        b,
-        arith::MulIOp::create(b, arith::SubIOp::create(b, s, idx(1)),
-                              idx(plan.wavesN)),
-        wave);
-    Value value =
-        arith::AddIOp::create(b, arith::MulIOp::create(b, at, idx(n)), idx(i));
-    return arith::AddIOp::create(
-        b, arith::MulIOp::create(b, value, idx(chip.waveSize)), lane);
+    emitSlicesEpilogue(acc, /*perLane=*/true, [&](ArrayRef<Value> added) {
+      emitMMARowDotEpilogue(outRoutes, added, tiles);
+    });
   };
-  auto ifStore = scf::IfOp::create(
-      b, arith::CmpIOp::create(b, arith::CmpIPredicate::ne, slice, zero),
-      /*withElseRegion=*/false);
-  {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(&ifStore.getThenRegion().front());
-    for (auto [i, sum] : llvm::enumerate(sums))
-      memref::StoreOp::create(b, sum, rowDotPartials,
-                              ValueRange{slot(slice, i)});
-  }
-  gpu::BarrierOp::create(b);
-  SmallVector<Value> total(sums);
-  for (int64_t s = 1; s < plan.slices; ++s)
-    for (int64_t i = 0; i < n; ++i)
-      total[i] = arith::AddFOp::create(
-          b, total[i],
-          memref::LoadOp::create(b, rowDotPartials,
-                                 ValueRange{slot(idx(s), i)}));
-  gpu::BarrierOp::create(b);
-  return total;
+  emitRowDotSteps(
+      steps, kIters, sums,
+      [&](Value step) { return loadMMARowDotStep(waveTile, step); }, multiply,
+      finishGroup);
 }
 
 /// Each lane holds, per tile and route tile, rows quadRow and quadRow + 8

@@ -280,145 +280,68 @@ void GroupedMatmulEmitter::emitRowDotLoop(ArrayRef<PassRoute> routes,
   int64_t perRun = rowDotRunValues(chains, nA, static_cast<bool>(wScales),
                                    static_cast<bool>(aScales));
   int64_t sums = chains * nA;
-  Value zeroF = arith::ConstantOp::create(b, b.getF32FloatAttr(0.0));
-  SmallVector<Value> inits(sums, zeroF);
-  llvm::append_range(inits, loadRowDotStep(routes, waveCol, zero));
-  auto loop = scf::ForOp::create(b, zero, idx(steps), idx(1), inits);
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToStart(loop.getBody());
-  Value s = loop.getInductionVar();
-  ValueRange args = loop.getRegionIterArgs();
-  SmallVector<Value> acc(args.take_front(sums));
-  ValueRange current = args.drop_front(sums);
-  // The next step's loads first.
-  Value next = arith::AddIOp::create(b, s, idx(1));
-  auto prefetch = scf::IfOp::create(b, current.getTypes(), lt(next, idx(steps)),
-                                    /*withElseRegion=*/true);
-  {
-    OpBuilder::InsertionGuard inner(b);
-    b.setInsertionPointToStart(&prefetch.getThenRegion().front());
-    scf::YieldOp::create(b, loadRowDotStep(routes, waveCol, next));
-    b.setInsertionPointToStart(&prefetch.getElseRegion().front());
-    SmallVector<Value> zeros;
-    for (Type type : current.getTypes())
-      zeros.push_back(type == zeroVec.getType() ? zeroVec : zeroOf(type));
-    scf::YieldOp::create(b, zeros);
-  }
-  auto accType = VectorType::get({plan.kLoad}, b.getF32Type());
-  for (int64_t u = 0; u < plan.unroll; ++u) {
-    ValueRange run = current.slice(u * perRun, perRun);
-    SmallVector<Value> wide;
-    for (int64_t i = 0; i < chains + nA; ++i)
-      wide.push_back(widenRun(run[i], accType));
-    // sum_routes: the A run times its route's weight.
-    if (sumRoutes) {
-      Value scale = laneOfRoute(laneScale, summedRun(rowDotRunK(s, u)).route);
-      wide[chains] = arith::MulFOp::create(
-          b, wide[chains], vector::BroadcastOp::create(b, accType, scale));
-    }
-    // Quantized operands: the run's products summed on their own, then
-    // scaled by the run's weight and A scales.
-    ValueRange wScale = run.slice(chains + nA, wScales ? chains : 0);
-    ValueRange aScale =
-        run.slice(chains + nA + wScale.size(), aScales ? nA : 0);
-    Value zeroF32 = arith::ConstantOp::create(b, b.getF32FloatAttr(0.0));
-    for (int64_t j = 0; j < nA; ++j)
-      for (int64_t i = 0; i < chains; ++i) {
-        bool scaled = wScales || aScales;
-        Value sum = scaled ? zeroF32 : acc[j * chains + i];
-        for (int64_t e = 0; e < plan.kLoad; ++e)
-          sum = math::FmaOp::create(
-              b, vector::ExtractOp::create(b, wide[i], e),
-              vector::ExtractOp::create(b, wide[chains + j], e), sum);
-        if (!scaled) {
-          acc[j * chains + i] = sum;
-          continue;
-        }
-        Value scale = wScales ? wScale[i] : aScale[j];
-        if (wScales && aScales)
-          scale = arith::MulFOp::create(b, wScale[i], aScale[j]);
-        // fp4 runs were widened times 2^-14: the sum back to scale first
-        // (an E8M0 scale times 2^14 could pass f32's range).
-        if (packedFp4())
-          sum = arith::MulFOp::create(
-              b, sum,
-              arith::ConstantOp::create(b, b.getF32FloatAttr(kPackedFp4Scale)));
-        acc[j * chains + i] =
-            math::FmaOp::create(b, sum, scale, acc[j * chains + i]);
+  auto multiply = [&](Value s, ValueRange current, SmallVector<Value> &acc) {
+    auto accType = VectorType::get({plan.kLoad}, b.getF32Type());
+    for (int64_t u = 0; u < plan.unroll; ++u) {
+      ValueRange run = current.slice(u * perRun, perRun);
+      SmallVector<Value> wide;
+      for (int64_t i = 0; i < chains + nA; ++i)
+        wide.push_back(widenRun(run[i], accType));
+      // sum_routes: the A run times its route's weight.
+      if (sumRoutes) {
+        Value scale = laneOfRoute(laneScale, summedRun(rowDotRunK(s, u)).route);
+        wide[chains] = arith::MulFOp::create(
+            b, wide[chains], vector::BroadcastOp::create(b, accType, scale));
       }
-  }
-  // The end of a group: its sums over the wave, the epilogue, zeros.
-  Value last = arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
-                                     arith::RemUIOp::create(b, s, idx(kIters)),
-                                     idx(kIters - 1));
-  auto finish = scf::IfOp::create(b, TypeRange(ValueRange(acc)), last,
-                                  /*withElseRegion=*/true);
-  {
-    OpBuilder::InsertionGuard inner(b);
-    b.setInsertionPointToStart(&finish.getThenRegion().front());
+      // Quantized operands: the run's products summed on their own, then
+      // scaled by the run's weight and A scales.
+      ValueRange wScale = run.slice(chains + nA, wScales ? chains : 0);
+      ValueRange aScale =
+          run.slice(chains + nA + wScale.size(), aScales ? nA : 0);
+      Value zeroF32 = arith::ConstantOp::create(b, b.getF32FloatAttr(0.0));
+      for (int64_t j = 0; j < nA; ++j)
+        for (int64_t i = 0; i < chains; ++i) {
+          bool scaled = wScales || aScales;
+          Value sum = scaled ? zeroF32 : acc[j * chains + i];
+          for (int64_t e = 0; e < plan.kLoad; ++e)
+            sum = math::FmaOp::create(
+                b, vector::ExtractOp::create(b, wide[i], e),
+                vector::ExtractOp::create(b, wide[chains + j], e), sum);
+          if (!scaled) {
+            acc[j * chains + i] = sum;
+            continue;
+          }
+          Value scale = wScales ? wScale[i] : aScale[j];
+          if (wScales && aScales)
+            scale = arith::MulFOp::create(b, wScale[i], aScale[j]);
+          // fp4 runs were widened times 2^-14: the sum back to scale first
+          // (an E8M0 scale times 2^14 could pass f32's range).
+          if (packedFp4())
+            sum = arith::MulFOp::create(
+                b, sum,
+                arith::ConstantOp::create(b,
+                                          b.getF32FloatAttr(kPackedFp4Scale)));
+          acc[j * chains + i] =
+              math::FmaOp::create(b, sum, scale, acc[j * chains + i]);
+        }
+    }
+  };
+  // The end of a group: its sums over the wave, the slices', the epilogue.
+  auto finishGroup = [&](Value s, ArrayRef<Value> acc) {
     SmallVector<Value> total;
     for (Value mine : acc)
       total.push_back(gpu::SubgroupReduceOp::create(
           b, mine, gpu::AllReduceOperation::ADD, /*uniform=*/true));
     SmallVector<Value> cols =
         rowDotColumns(waveCol, arith::DivUIOp::create(b, s, idx(kIters)));
-    if (plan.slices > 1) {
-      total = addRowDotSlices(total);
-      auto first = scf::IfOp::create(
-          b, arith::CmpIOp::create(b, arith::CmpIPredicate::eq, slice, zero),
-          /*withElseRegion=*/false);
-      OpBuilder::InsertionGuard epilogue(b);
-      b.setInsertionPointToStart(&first.getThenRegion().front());
-      emitRowDotEpilogue(routes, total, cols);
-    } else {
-      emitRowDotEpilogue(routes, total, cols);
-    }
-    scf::YieldOp::create(b, SmallVector<Value>(sums, zeroF));
-    b.setInsertionPointToStart(&finish.getElseRegion().front());
-    scf::YieldOp::create(b, acc);
-  }
-  SmallVector<Value> yields(finish.getResults());
-  llvm::append_range(yields, prefetch.getResults());
-  scf::YieldOp::create(b, yields);
-}
-
-/// K slices: lane 0 of each wave of slice s > 0 leaves its sums in LDS
-/// ([s - 1][wave][sum]); after a barrier every wave adds the other slices'
-/// sums to its own (slice 0's are the row's), and a second barrier keeps
-/// the next group's stores from overwriting them early. Every wave of a
-/// workgroup ends a group at the same step, so the barriers are uniform.
-SmallVector<Value> GroupedMatmulEmitter::addRowDotSlices(ArrayRef<Value> sums) {
-  int64_t n = static_cast<int64_t>(sums.size());
-  auto slot = [&](Value s, int64_t i) {
-    Value at = arith::AddIOp::create(
-        b,
-        arith::MulIOp::create(b, arith::SubIOp::create(b, s, idx(1)),
-                              idx(plan.wavesN)),
-        wave);
-    return arith::AddIOp::create(b, arith::MulIOp::create(b, at, idx(n)),
-                                 idx(i));
+    emitSlicesEpilogue(total, /*perLane=*/false, [&](ArrayRef<Value> added) {
+      emitRowDotEpilogue(routes, added, cols);
+    });
   };
-  Value stores = arith::AndIOp::create(
-      b, arith::CmpIOp::create(b, arith::CmpIPredicate::ne, slice, zero),
-      arith::CmpIOp::create(b, arith::CmpIPredicate::eq, lane, zero));
-  auto ifStore = scf::IfOp::create(b, stores, /*withElseRegion=*/false);
-  {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(&ifStore.getThenRegion().front());
-    for (auto [i, sum] : llvm::enumerate(sums))
-      memref::StoreOp::create(b, sum, rowDotPartials,
-                              ValueRange{slot(slice, i)});
-  }
-  gpu::BarrierOp::create(b);
-  SmallVector<Value> total(sums);
-  for (int64_t s = 1; s < plan.slices; ++s)
-    for (int64_t i = 0; i < n; ++i)
-      total[i] = arith::AddFOp::create(
-          b, total[i],
-          memref::LoadOp::create(b, rowDotPartials,
-                                 ValueRange{slot(idx(s), i)}));
-  gpu::BarrierOp::create(b);
-  return total;
+  emitRowDotSteps(
+      steps, kIters, sums,
+      [&](Value step) { return loadRowDotStep(routes, waveCol, step); },
+      multiply, finishGroup);
 }
 
 SmallVector<Value>
