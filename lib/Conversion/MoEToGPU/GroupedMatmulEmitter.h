@@ -25,9 +25,9 @@
 namespace mlir::moe {
 
 /// Why the grouped GEMM kernels cannot take `op`'s quantized operands (a
-/// diagnostic), or success: fp8 weights (and fp8 A) with static weight
-/// scales, multiplied by the row-dot plan; no fp4, no quantizing epilogue
-/// yet (GroupedMatmulQuant.cpp).
+/// diagnostic), or success: fp8 weights (and fp8 A) or fp4 weights with
+/// static weight scales, multiplied by the row-dot plans; no fp4 A, no
+/// quantizing epilogue yet (GroupedMatmulQuant.cpp).
 LogicalResult checkQuantizedGemmOperands(GroupedMatmulOp op,
                                          const ChipInfo &chip);
 
