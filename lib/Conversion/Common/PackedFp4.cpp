@@ -86,9 +86,11 @@ Value mlir::moe::packedFp4Bf16Pair(ImplicitLocOpBuilder &b, Value word,
       return arith::ShLIOp::create(b, word, amount);
     return arith::ShRUIOp::create(b, word, amount);
   };
-  auto mask = [&](int64_t bits, int64_t m) -> Value {
-    return arith::AndIOp::create(b, shifted(bits),
-                                 arith::ConstantIntOp::create(b, i32, m));
+  // (Masks as signed 32-bit values: 0x80008000 is past INT32_MAX.)
+  auto mask = [&](int64_t bits, uint32_t m) -> Value {
+    return arith::AndIOp::create(
+        b, shifted(bits),
+        arith::ConstantIntOp::create(b, i32, static_cast<int32_t>(m)));
   };
   Value pair = arith::OrIOp::create(b, mask(6 - 4 * i, 0x01C001C0),
                                     mask(12 - 4 * i, 0x80008000));
