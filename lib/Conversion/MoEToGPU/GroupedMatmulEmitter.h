@@ -139,7 +139,7 @@ private:
   void emitRowDotLoop(ArrayRef<PassRoute> routes, Value waveCol);
   SmallVector<Value> loadRowDotStep(ArrayRef<PassRoute> routes, Value waveCol,
                                     Value step);
-  SmallVector<Value> rowDotColumns(Value waveCol, Value chunk);
+  SmallVector<Value> rowDotGroup(Value waveFirst, Value chunk);
   struct SummedRun {
     Value route; ///< j: the token's route the run reads
     Value k;     ///< k of the run within route j's rows (0 past the end)
@@ -174,7 +174,6 @@ private:
   void emitMMARowDot();
   int64_t mmaRowDotKIters() const;
   std::pair<Value, Value> mmaTileRow(Value tile, int64_t half);
-  SmallVector<Value> mmaRowDotTiles(Value waveTile, Value chunk);
   std::pair<Value, Value> mmaRowDotRunK(Value step, int64_t u);
   SmallVector<Value> loadMMARowDotStep(Value waveTile, Value step);
   SmallVector<Value> widenMMARowDotWord(Value packed, int64_t w,

@@ -427,7 +427,7 @@ mlir::moe::planFromChoice(const ChipInfo &chip, const GroupedMatmulProblem &p,
     return std::nullopt;
   }
   if (choice.loads == KernelLoads::RowDot || mmaRowDot) {
-    plan = mmaRowDot ? planMMARowDot(chip, p, plan) : rowDotBase(chip, p, plan);
+    plan = mmaRowDot ? mmaRowDotBase(chip, p, plan) : rowDotBase(chip, p, plan);
     plan.blockN = choice.blockN;
     plan.wavesN = choice.wavesN;
     plan.slices = choice.slices;

@@ -21,6 +21,10 @@
 
 namespace mlir::moe {
 
+/// mma_row_dot: the lanes of a row quad, which share an MMA row and read a
+/// weight row's runs side by side.
+inline constexpr int64_t kMMARowDotQuadLanes = 4;
+
 /// What the plan depends on: the sizes of one moe.grouped_matmul.
 struct GroupedMatmulProblem {
   int64_t blockM;       ///< routes per row block (align's block_m)

@@ -31,9 +31,6 @@
 using namespace mlir;
 using namespace mlir::moe;
 
-/// Lanes of a row quad: the lanes that share an MMA row.
-static constexpr int64_t kQuad = 4;
-
 /// The block's routes in passes of rowGroup; per pass, this lane's A rows
 /// (route quadRow of each 8-route tile) and the routes its sums belong to
 /// (2 quadLane and 2 quadLane + 1 of each tile).
@@ -44,8 +41,8 @@ void GroupedMatmulEmitter::emitMMARowDot() {
   wVecType = VectorType::get({plan.kLoad / 2}, b.getI8Type());
   wPacked = packedWeightBase();
   align = b.getI64IntegerAttr(16);
-  quadRow = arith::DivUIOp::create(b, lane, idx(kQuad));
-  quadLane = arith::RemUIOp::create(b, lane, idx(kQuad));
+  quadRow = arith::DivUIOp::create(b, lane, idx(kMMARowDotQuadLanes));
+  quadLane = arith::RemUIOp::create(b, lane, idx(kMMARowDotQuadLanes));
   int64_t tilesPerBlock = plan.blockN / plan.mmaTileCols();
   Value waveTile = arith::AddIOp::create(
       b, arith::MulIOp::create(b, colTile, idx(tilesPerBlock)),
@@ -96,17 +93,6 @@ std::pair<Value, Value> GroupedMatmulEmitter::mmaTileRow(Value tile,
   return {act && half ? upRow : gateRow, col};
 }
 
-/// The tiles of group `chunk` of this wave.
-SmallVector<Value> GroupedMatmulEmitter::mmaRowDotTiles(Value waveTile,
-                                                        Value chunk) {
-  Value firstTile = arith::AddIOp::create(
-      b, waveTile, arith::MulIOp::create(b, chunk, idx(plan.group)));
-  SmallVector<Value> tiles;
-  for (int64_t c = 0; c < plan.group; ++c)
-    tiles.push_back(arith::AddIOp::create(b, firstTile, idx(c)));
-  return tiles;
-}
-
 /// This lane's k of unrolled run `u` of step `step` and whether it is
 /// inside K (past it: k 0).
 std::pair<Value, Value> GroupedMatmulEmitter::mmaRowDotRunK(Value step,
@@ -121,7 +107,7 @@ std::pair<Value, Value> GroupedMatmulEmitter::mmaRowDotRunK(Value step,
           b,
           arith::AddIOp::create(
               b, arith::MulIOp::create(b, kStep, idx(plan.unroll)), idx(u)),
-          idx(kQuad)),
+          idx(kMMARowDotQuadLanes)),
       quadLane);
   Value k = arith::MulIOp::create(b, run, idx(plan.kLoad));
   Value valid = lt(k, idx(depth));
@@ -134,7 +120,7 @@ SmallVector<Value> GroupedMatmulEmitter::loadMMARowDotStep(Value waveTile,
                                                            Value step) {
   Value chunk = arith::DivUIOp::create(b, step, idx(mmaRowDotKIters()));
   SmallVector<Value> rows;
-  for (Value tile : mmaRowDotTiles(waveTile, chunk))
+  for (Value tile : rowDotGroup(waveTile, chunk))
     for (int64_t half = 0; half < 2; ++half)
       rows.push_back(mmaTileRow(tile, half).first);
   SmallVector<Value> runs, scales;
@@ -247,7 +233,7 @@ void GroupedMatmulEmitter::emitMMARowDotLoop(ArrayRef<PassRoute> aRoutes,
   // The end of a group: the slices' sums, then the epilogue in slice 0.
   auto finishGroup = [&](Value s, ArrayRef<Value> acc) {
     SmallVector<Value> tiles =
-        mmaRowDotTiles(waveTile, arith::DivUIOp::create(b, s, idx(kIters)));
+        rowDotGroup(waveTile, arith::DivUIOp::create(b, s, idx(kIters)));
     emitSlicesEpilogue(acc, /*perLane=*/true, [&](ArrayRef<Value> added) {
       emitMMARowDotEpilogue(outRoutes, added, tiles);
     });

@@ -106,15 +106,16 @@ Value GroupedMatmulEmitter::rowDotPassEnd() {
   return arith::IndexCastOp::create(b, b.getIndexType(), end);
 }
 
-/// The output columns of group `chunk` of this wave.
-SmallVector<Value> GroupedMatmulEmitter::rowDotColumns(Value waveCol,
-                                                       Value chunk) {
+/// The `group` consecutive indices of group `chunk` of this wave, from
+/// `waveFirst`: output columns (row_dot) or 16-row tiles (mma_row_dot).
+SmallVector<Value> GroupedMatmulEmitter::rowDotGroup(Value waveFirst,
+                                                     Value chunk) {
   Value first = arith::AddIOp::create(
-      b, waveCol, arith::MulIOp::create(b, chunk, idx(plan.group)));
-  SmallVector<Value> cols;
+      b, waveFirst, arith::MulIOp::create(b, chunk, idx(plan.group)));
+  SmallVector<Value> items;
   for (int64_t c = 0; c < plan.group; ++c)
-    cols.push_back(arith::AddIOp::create(b, first, idx(c)));
-  return cols;
+    items.push_back(arith::AddIOp::create(b, first, idx(c)));
+  return items;
 }
 
 /// This lane's first k of unrolled run `u` of step `step` along the
@@ -166,7 +167,7 @@ GroupedMatmulEmitter::loadRowDotStep(ArrayRef<PassRoute> routes, Value waveCol,
   bool tail = plan.runsPerLane * round != streamDepth();
   Value chunk = arith::DivUIOp::create(b, step, idx(kIters));
   SmallVector<Value> rows, upRows;
-  for (Value col : rowDotColumns(waveCol, chunk)) {
+  for (Value col : rowDotGroup(waveCol, chunk)) {
     Value safe = arith::SelectOp::create(b, lt(col, idx(outCols)), col, zero);
     auto [gateRow, upRow] = weightRowsOf(safe);
     rows.push_back(gateRow);
@@ -333,7 +334,7 @@ void GroupedMatmulEmitter::emitRowDotLoop(ArrayRef<PassRoute> routes,
       total.push_back(gpu::SubgroupReduceOp::create(
           b, mine, gpu::AllReduceOperation::ADD, /*uniform=*/true));
     SmallVector<Value> cols =
-        rowDotColumns(waveCol, arith::DivUIOp::create(b, s, idx(kIters)));
+        rowDotGroup(waveCol, arith::DivUIOp::create(b, s, idx(kIters)));
     emitSlicesEpilogue(total, /*perLane=*/false, [&](ArrayRef<Value> added) {
       emitRowDotEpilogue(routes, added, cols);
     });

@@ -187,8 +187,6 @@ std::string mlir::moe::checkRowDotPlan(const ChipInfo &chip,
 /// mma_row_dot: the registers a lane's runs, scales and sums may take (the
 /// rest of the 255 go to the widened pairs and addresses).
 static constexpr int64_t kMMARowDotMaxRegisters = 128;
-/// mma_row_dot: the lanes of a quad share a row's runs.
-static constexpr int64_t kQuadLanes = 4;
 /// mma_row_dot: warps per SM the slices should give the call at least.
 static constexpr int64_t kMMARowDotWarpsPerUnit = 16;
 
@@ -208,6 +206,16 @@ static int64_t expectedLiveBlocks(const GroupedMatmulProblem &p) {
   return std::min(routes, p.experts);
 }
 
+GroupedMatmulPlan mlir::moe::mmaRowDotBase(const ChipInfo &chip,
+                                           const GroupedMatmulProblem &p,
+                                           GroupedMatmulPlan base) {
+  GroupedMatmulPlan plan = rowDotBase(chip, p, base);
+  plan.mmaRowDot = true;
+  plan.runsPerLane = llvm::divideCeil(llvm::divideCeil(p.depth, plan.kLoad),
+                                      kMMARowDotQuadLanes);
+  return plan;
+}
+
 /// The model's mma_row_dot plan: two tiles a step (each row quad's runs
 /// then serve 32 weight rows with one A run per route tile), one run a
 /// step, routes in one 8-column tile (two where blocks are expected to
@@ -222,10 +230,7 @@ static int64_t expectedLiveBlocks(const GroupedMatmulProblem &p) {
 GroupedMatmulPlan mlir::moe::planMMARowDot(const ChipInfo &chip,
                                            const GroupedMatmulProblem &p,
                                            GroupedMatmulPlan base) {
-  GroupedMatmulPlan plan = rowDotBase(chip, p, base);
-  plan.mmaRowDot = true;
-  plan.runsPerLane =
-      llvm::divideCeil(llvm::divideCeil(p.depth, plan.kLoad), kQuadLanes);
+  GroupedMatmulPlan plan = mmaRowDotBase(chip, p, base);
   plan.unroll = 1;
   plan.group = 2;
   plan.rowGroup = expectedBlockRoutes(p) > 4 ? 16 : 8;

@@ -32,6 +32,12 @@ GroupedMatmulPlan planRowDot(const ChipInfo &chip,
 /// weights with mx scales, bf16 A; K a multiple of a run).
 bool mmaRowDotFits(const ChipInfo &chip, const GroupedMatmulProblem &p);
 
+/// The fields every mma_row_dot plan of `p` has (rowDotBase's, and a
+/// lane's runs over its row quad), from `base` (basePlan's fields).
+GroupedMatmulPlan mmaRowDotBase(const ChipInfo &chip,
+                                const GroupedMatmulProblem &p,
+                                GroupedMatmulPlan base);
+
 /// The model's mma_row_dot plan of `p`, from `base` (basePlan's fields).
 GroupedMatmulPlan planMMARowDot(const ChipInfo &chip,
                                 const GroupedMatmulProblem &p,
