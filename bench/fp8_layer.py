@@ -13,6 +13,14 @@ roofline counting the bytes the layer must read (the routed experts'
 weights in their format with their scales, x, y), and the error against
 an f32 torch reference of the layer from the dequantized weights (the
 a8w8 reference quantizes x and the activation rows as moe.quantize does).
+After our three formats, a `triton_a8w8` row: the same a8w8 layer (the same
+block-quantized weights) in Triton as vLLM's fused_moe runs it
+(bench/triton_fp8.py: activations quantized per token group of 128 by a
+Triton kernel, fp8 tl.dot per 128-k block, scaled into an f32 accumulator),
+the best of its tile configurations (timed as mxfp4_layer.py times its
+Triton baselines: alignment outside its time, ours inside), with the
+a8w8_blocks byte count and reference and its config in the last column;
+then `# ours a8w8 over triton a8w8: X.XXx` (Triton's time / a8w8_blocks').
 """
 
 import os
@@ -24,7 +32,7 @@ from layer_cli import compile_layers, main  # noqa: E402
 from models import MODELS, program  # noqa: E402
 
 BENCH_MODELS = ["deepseek_v3_tp8", "qwen3_235b_tp4"]
-TOKENS = [1, 4, 16, 64]
+TOKENS = [1, 4, 16, 64, 256]
 FORMATS = ["bf16", "a16w8_rows", "a8w8_blocks"]
 ROOFLINE = 4.8e12
 
@@ -67,6 +75,8 @@ def run(args):
     sys.path.insert(0, os.path.join(HERE, "..", "python"))
     from moe_bench import (ROUTINGS, bench_graph, layer_weights,
                            random_routings, rel_err)
+    import triton_fp8
+    import triton_moe
     from moe_mlir import GPULibrary
 
     fp8 = torch.float8_e4m3fn
@@ -91,7 +101,8 @@ def run(args):
 
     print(f"# {torch.cuda.get_device_name()}: {ROUTINGS} routings per "
           "timing; us = CUDA-graph median per call")
-    print("model | T | format | us | vs bf16 | % roofline | err vs f32 ref")
+    print("model | T | format | us | vs bf16 | % roofline | err vs f32 ref "
+          "| config")
     for name in BENCH_MODELS:
         torch.manual_seed(0)
         h, inter, e, k = MODELS[name][:4]
@@ -124,26 +135,51 @@ def run(args):
             ids, wts = routings[0]
             experts = len(ids.unique())
             base = None
+            times, refs = {}, {}
+
+            def show(fmt, us, err, config=""):
+                _, _, _, wbytes, sbytes = weights[
+                    "a8w8_blocks" if fmt == "triton_a8w8" else fmt]
+                moved = experts * (3 * h * inter * wbytes + sbytes) + \
+                    4 * t * h
+                pct = 100 * moved / (us * 1e-6) / ROOFLINE
+                print(f"{name} | {t} | {fmt} | {us:.1f} | {us / base:.2f} | "
+                      f"{pct:.1f} | {err:.1e} | {config}", flush=True)
+
             for fmt in FORMATS:
-                scales, d1, d2, wbytes, sbytes = weights[fmt]
+                scales, d1, d2, _, _ = weights[fmt]
                 c1, c2 = codes[fmt]
                 lib = GPULibrary(os.path.join(
                     args.artifacts, f"{name}.{fmt}.T{t}.sm_90.so"),
                     args.backend)
                 (y,) = lib.call("moe", x, c1, c2, wts, ids, *scales)
-                err = rel_err(y, reference(x, wts, ids, d1, d2,
-                                           fmt == "a8w8_blocks"))
+                refs[fmt] = reference(x, wts, ids, d1, d2,
+                                      fmt == "a8w8_blocks")
+                err = rel_err(y, refs[fmt])
                 us = bench_graph([lib.launcher("moe", x, c1, c2, w, i,
                                                *scales)
                                   for i, w in routings])
                 lib.check()
                 del lib
                 base = base or us
-                moved = experts * (3 * h * inter * wbytes + sbytes) + \
-                    4 * t * h
-                pct = 100 * moved / (us * 1e-6) / ROOFLINE
-                print(f"{name} | {t} | {fmt} | {us:.1f} | {us / base:.2f} | "
-                      f"{pct:.1f} | {err:.1e}", flush=True)
+                times[fmt] = us
+                show(fmt, us, err)
+            # vLLM's Triton a8w8 with the same block-quantized weights, best
+            # of the tile sweep, alignment outside its time.
+            best = None
+            for config in triton_fp8.CONFIGS:
+                def make(i, w, aligned):
+                    return lambda: triton_fp8.fused_experts(
+                        x, b1, bs1, b2, bs2, w, i, act, aligned, config)
+                runs = [make(i, w, triton_moe.align(i, e, config[0]))
+                        for i, w in routings]
+                us = bench_graph(runs)
+                if best is None or us < best[0]:
+                    best = (us, config,
+                            rel_err(runs[0](), refs["a8w8_blocks"]))
+            show("triton_a8w8", best[0], best[2], str(best[1]))
+            print(f"# ours a8w8 over triton a8w8: "
+                  f"{best[0] / times['a8w8_blocks']:.2f}x", flush=True)
 
 
 if __name__ == "__main__":

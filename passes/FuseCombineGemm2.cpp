@@ -57,7 +57,8 @@ LogicalResult mlir::moe::canFuseCombineIntoGemm(CombineOp combine,
   if (chip && chip->mmaFamily == MMAFamily::MMASync &&
       hasMMARowDotOperands(gemm)) {
     reason = ("on " + chip->name +
-              " the GEMM's fp4 weights run on an mma_row_dot kernel, which "
+              " the GEMM's operands (fp4 weights with mx scales, or fp8 "
+              "weights and activations) run on an mma_row_dot kernel, which "
               "does not sum routes")
                  .str();
     return failure();

@@ -149,7 +149,8 @@ def MoEFuseCombineGemm2Pass : Pass<"moe-fuse-combine-gemm2"> {
     one wave).
 
     With a `target` chip that has mma.sync (sm_90), a GEMM of fp4 weights
-    with mx scales and bf16 A stays unfused: its kernel plan there
+    with mx scales and bf16 A, or of OCP fp8 weights and A with scales
+    that are not mx, stays unfused: its kernel plan there
     (mma_row_dot, 8 routes a pass on the tensor cores) does not sum routes,
     and the row-dot kernel that does widens each weight run for one route
     (bench/results/h100/mma-row-dot).

@@ -100,7 +100,8 @@ inline llvm::cl::ValuesClass gemmLoadsValues() {
       clEnumValN(GemmLoads::MMARowDot, "mma-row-dot",
                  "row-dot runs multiplied by mma.sync, the weight rows as "
                  "its 16-row operand and 8 routes as its columns (sm_80 and "
-                 "later; fp4 weights with mx scales and bf16 A)"));
+                 "later; fp4 weights with mx scales and bf16 A, or OCP fp8 "
+                 "weights and A with scale groups of 64 k or more)"));
 }
 
 /// The buffer a kernel takes for a value of ranked tensor type `tensor`:

@@ -175,7 +175,14 @@ private:
   int64_t mmaRowDotKIters() const;
   std::pair<Value, Value> mmaTileRow(Value tile, int64_t half);
   std::pair<Value, Value> mmaRowDotRunK(Value step, int64_t u);
-  SmallVector<Value> loadMMARowDotStep(Value waveTile, Value step);
+  std::pair<Value, Value> mmaRowDotStepK(Value step);
+  SmallVector<Value> loadMMARowDotStep(Value waveTile, Value step,
+                                       ArrayRef<PassRoute> outRoutes);
+  void multiplyFp8MMARowDot(Value s, ValueRange current,
+                            SmallVector<Value> &acc,
+                            ArrayRef<PassRoute> aRoutes);
+  /// An mma_row_dot plan of fp8 weights (fp8 A): m16n8k32 e4m3 MMAs.
+  bool fp8MMARowDot() const { return isa<Float8E4M3FNType>(wElement); }
   SmallVector<Value> widenMMARowDotWord(Value packed, int64_t w,
                                         Value scalePair);
   SmallVector<Value> mmaRowDotARegisters(Value run, int64_t w);

@@ -54,8 +54,8 @@ struct GroupedMatmulProblem {
   /// two per byte); 0: 8 x elementBytes.
   int64_t weightBits = 0;
   int64_t wBits() const { return weightBits ? weightBits : 8 * elementBytes; }
-  /// fp4 weights with mx (E8M0) scales, bf16 A without scales and no
-  /// sum_routes: what an mma_row_dot plan multiplies.
+  /// What an mma_row_dot plan multiplies (hasMMARowDotOperands: fp4 with
+  /// mx scales x bf16, or fp8 x fp8), without sum_routes.
   bool mmaRowDotOperands = false;
   /// K of the rows a lane streams: k x K when summing routes, else K.
   int64_t streamDepth() const { return sumRoutes ? topK * depth : depth; }
@@ -116,7 +116,8 @@ struct GroupedMatmulPlan {
   /// in LDS).
   bool rowDot = false;
   int64_t runsPerLane = 0; ///< row_dot: a lane's runs per weight row
-  /// A row-dot plan multiplied by mma.sync m16n8k16 (MMARowDotKernel.cpp):
+  /// A row-dot plan multiplied by mma.sync (MMARowDotKernel.cpp; m16n8k16
+  /// bf16 for fp4 weights, m16n8k32 e4m3 for fp8):
   /// the MMA's 16 rows are weight rows (a tile: 8 output columns' gate and
   /// up rows, or 16 columns), its 8 columns routes of the block (rowGroup,
   /// a multiple of 8, per pass). The lanes of row quad g (lanes 4g..4g+3)
@@ -159,12 +160,18 @@ struct GroupedMatmulPlan {
            rowGroup * chains();
   }
   /// Registers of an mma_row_dot lane: its 16-byte weight runs of two
-  /// rows per tile and their scales (this step's and the next's), the bf16
-  /// A runs of a step (kLoad / 2 pairs each), and the f32 sums.
-  int64_t mmaRowDotRegisters() const {
-    int64_t weightRun = 4, scale = 1, aRun = kLoad / 2;
-    return 2 * unroll * group * 2 * (weightRun + scale) +
-           unroll * routeTiles() * aRun + group * routeTiles() * 4;
+  /// rows per tile and their scales (this step's and the next's), the A
+  /// runs of a step (kLoad elements of `aBytes` each), and the f32 sums;
+  /// with `stepScales` (fp8) also a step's unscaled sums and the scales of
+  /// its routes.
+  int64_t mmaRowDotRegisters(int64_t aBytes, bool stepScales) const {
+    int64_t weightRun = 4, scale = 1, aRun = kLoad * aBytes / 4;
+    int64_t sums = group * routeTiles() * 4;
+    int64_t regs = 2 * unroll * group * 2 * (weightRun + scale) +
+                   unroll * routeTiles() * aRun + sums;
+    if (stepScales)
+      regs += sums + 2 * routeTiles() * 2;
+    return regs;
   }
   /// f32 elements of LDS for the partial sums of slices 1..slices-1 (a
   /// row-dot wave's sums are one value per route and chain).

@@ -15,6 +15,9 @@
 // step's weight runs are loaded before the current step's MMAs; the lanes
 // of slices > 0 leave their sums in LDS for slice 0, whose lanes apply the
 // epilogue to the sums they hold (rows g and g + 8, routes 2t and 2t + 1).
+// fp8 weights times fp8 A (OCP e4m3) take mma.sync m16n8k32 e4m3 on 16-byte
+// runs of 16 k as loaded, without widening, and each step's sums times the
+// scales of its rows and routes (one scale group along K holds a step).
 //
 //===----------------------------------------------------------------------===//
 
@@ -38,9 +41,13 @@ void GroupedMatmulEmitter::emitMMARowDot() {
   vecType = VectorType::get({plan.kLoad}, element);
   zeroVec = arith::ConstantOp::create(
       b, DenseElementsAttr::get(vecType, b.getZeroAttr(element)));
-  wVecType = VectorType::get({plan.kLoad / 2}, b.getI8Type());
-  wPacked = packedWeightBase();
   align = b.getI64IntegerAttr(16);
+  if (fp8MMARowDot()) {
+    wVecType = VectorType::get({plan.kLoad}, wElement);
+  } else {
+    wVecType = VectorType::get({plan.kLoad / 2}, b.getI8Type());
+    wPacked = packedWeightBase();
+  }
   quadRow = arith::DivUIOp::create(b, lane, idx(kMMARowDotQuadLanes));
   quadLane = arith::RemUIOp::create(b, lane, idx(kMMARowDotQuadLanes));
   int64_t tilesPerBlock = plan.blockN / plan.mmaTileCols();
@@ -114,22 +121,55 @@ std::pair<Value, Value> GroupedMatmulEmitter::mmaRowDotRunK(Value step,
   return {arith::SelectOp::create(b, valid, k, zero), valid};
 }
 
+/// The k where step `step`'s runs begin (the quad's first run) and whether
+/// it is inside K (past it: k 0): the k of an fp8 step's scales.
+std::pair<Value, Value> GroupedMatmulEmitter::mmaRowDotStepK(Value step) {
+  int64_t kIters = mmaRowDotKIters();
+  Value kStep =
+      arith::AddIOp::create(b, arith::MulIOp::create(b, slice, idx(kIters)),
+                            arith::RemUIOp::create(b, step, idx(kIters)));
+  Value k = arith::MulIOp::create(
+      b, kStep, idx(plan.unroll * kMMARowDotQuadLanes * plan.kLoad));
+  Value valid = lt(k, idx(depth));
+  return {arith::SelectOp::create(b, valid, k, zero), valid};
+}
+
 /// The weight runs of step `step` (per unrolled run, per tile of the
-/// group, rows quadRow and quadRow + 8), then their scales in that order.
-SmallVector<Value> GroupedMatmulEmitter::loadMMARowDotStep(Value waveTile,
-                                                           Value step) {
+/// group, rows quadRow and quadRow + 8), then their scales in that order:
+/// per run for fp4, per step for fp8, whose step also takes the scales of
+/// this lane's output routes (`outRoutes`) at the step's k.
+SmallVector<Value>
+GroupedMatmulEmitter::loadMMARowDotStep(Value waveTile, Value step,
+                                        ArrayRef<PassRoute> outRoutes) {
   Value chunk = arith::DivUIOp::create(b, step, idx(mmaRowDotKIters()));
   SmallVector<Value> rows;
   for (Value tile : rowDotGroup(waveTile, chunk))
     for (int64_t half = 0; half < 2; ++half)
       rows.push_back(mmaTileRow(tile, half).first);
+  bool fp8 = fp8MMARowDot();
   SmallVector<Value> runs, scales;
   for (int64_t u = 0; u < plan.unroll; ++u) {
     auto [k, valid] = mmaRowDotRunK(step, u);
     for (Value row : rows) {
+      if (fp8) {
+        Value v =
+            vector::LoadOp::create(b, wVecType, w, ValueRange{expert, row, k},
+                                   /*nontemporal=*/false, align);
+        runs.push_back(masked(v, valid));
+        continue;
+      }
       runs.push_back(masked(loadPackedFp4Run(expert, row, k), valid));
       scales.push_back(scaleAt(wScales, wQuant, ValueRange{expert, row, k}));
     }
+  }
+  if (fp8) {
+    Value k = mmaRowDotStepK(step).first;
+    if (wScales)
+      for (Value row : rows)
+        scales.push_back(scaleAt(wScales, wQuant, ValueRange{expert, row, k}));
+    if (aScales)
+      for (const PassRoute &r : outRoutes)
+        scales.push_back(scaleAt(aScales, aQuant, ValueRange{r.aRow, k}));
   }
   llvm::append_range(runs, scales);
   return runs;
@@ -185,6 +225,10 @@ void GroupedMatmulEmitter::emitMMARowDotLoop(ArrayRef<PassRoute> aRoutes,
   int64_t sums = plan.group * nTiles * 4;
   int64_t rowsPerRun = plan.group * 2;
   auto multiply = [&](Value s, ValueRange current, SmallVector<Value> &acc) {
+    if (fp8MMARowDot()) {
+      multiplyFp8MMARowDot(s, current, acc, aRoutes);
+      return;
+    }
     ValueRange runs = current.take_front(plan.unroll * rowsPerRun);
     ValueRange scales = current.drop_front(plan.unroll * rowsPerRun);
     // Word by word (two MMAs each), so that few widened registers are live:
@@ -240,8 +284,77 @@ void GroupedMatmulEmitter::emitMMARowDotLoop(ArrayRef<PassRoute> aRoutes,
   };
   emitRowDotSteps(
       steps, kIters, sums,
-      [&](Value step) { return loadMMARowDotStep(waveTile, step); }, multiply,
-      finishGroup);
+      [&](Value step) { return loadMMARowDotStep(waveTile, step, outRoutes); },
+      multiply, finishGroup);
+}
+
+/// One fp8 step: per unrolled run, each route tile's A run (16 bytes of
+/// route quadRow at the lane's k) and, per tile and route tile, two
+/// mma.sync m16n8k32 e4m3 (words 2m and 2m + 1 of the lane's runs of rows
+/// g and g + 8 and of the A run: the MMA's k 4t.. and 4t + 16.., the same
+/// k in both operands); with scales, the step's sums start at zero and are
+/// added to `acc` times the scales of their row and route.
+void GroupedMatmulEmitter::multiplyFp8MMARowDot(Value s, ValueRange current,
+                                                SmallVector<Value> &acc,
+                                                ArrayRef<PassRoute> aRoutes) {
+  int64_t nTiles = plan.routeTiles();
+  int64_t rowsPerRun = plan.group * 2;
+  ValueRange runs = current.take_front(plan.unroll * rowsPerRun);
+  ValueRange scales = current.drop_front(plan.unroll * rowsPerRun);
+  auto wordsType = VectorType::get({4}, b.getI32Type());
+  auto words = [&](Value run) {
+    Value v = vector::BitCastOp::create(b, wordsType, run);
+    SmallVector<Value> out;
+    for (int64_t i = 0; i < 4; ++i)
+      out.push_back(vector::ExtractOp::create(b, v, i));
+    return out;
+  };
+  bool scaled = wScales || aScales;
+  Value zeroF = arith::ConstantOp::create(b, b.getF32FloatAttr(0.0));
+  SmallVector<Value> sums =
+      scaled ? SmallVector<Value>(acc.size(), zeroF) : acc;
+  for (int64_t u = 0; u < plan.unroll; ++u) {
+    auto [k, kValid] = mmaRowDotRunK(s, u);
+    SmallVector<SmallVector<Value>> aWords;
+    for (const PassRoute &r : aRoutes) {
+      Value v = vector::LoadOp::create(b, vecType, a, ValueRange{r.aRow, k},
+                                       /*nontemporal=*/false, align);
+      aWords.push_back(
+          words(masked(v, arith::AndIOp::create(b, r.valid, kValid))));
+    }
+    for (int64_t c = 0; c < plan.group; ++c) {
+      SmallVector<Value> lo = words(runs[u * rowsPerRun + 2 * c]);
+      SmallVector<Value> hi = words(runs[u * rowsPerRun + 2 * c + 1]);
+      for (int64_t j = 0; j < nTiles; ++j) {
+        int64_t base = (c * nTiles + j) * 4;
+        SmallVector<Value> d(sums.begin() + base, sums.begin() + base + 4);
+        for (int64_t m = 0; m < 2; ++m)
+          d = mmaSyncM16N8K32E4M3(
+              b, {lo[2 * m], hi[2 * m], lo[2 * m + 1], hi[2 * m + 1]},
+              {aWords[j][2 * m], aWords[j][2 * m + 1]}, d);
+        std::copy(d.begin(), d.end(), sums.begin() + base);
+      }
+    }
+  }
+  if (!scaled) {
+    acc = sums;
+    return;
+  }
+  ValueRange wS = scales.take_front(wScales ? rowsPerRun : 0);
+  ValueRange aS = scales.drop_front(wS.size());
+  for (int64_t c = 0; c < plan.group; ++c)
+    for (int64_t j = 0; j < nTiles; ++j)
+      for (int64_t i = 0; i < 4; ++i) {
+        int64_t at = (c * nTiles + j) * 4 + i;
+        Value factor = wScales ? wS[2 * c + i / 2] : Value();
+        if (aScales) {
+          Value route = aS[2 * j + i % 2];
+          factor = factor ? arith::MulFOp::create(b, factor, route).getResult()
+                          : route;
+        }
+        acc[at] = arith::AddFOp::create(
+            b, acc[at], arith::MulFOp::create(b, sums[at], factor));
+      }
 }
 
 /// Each lane holds, per tile and route tile, rows quadRow and quadRow + 8

@@ -24,6 +24,16 @@ SmallVector<Value> mmaSyncM16N8K16(ImplicitLocOpBuilder &b, bool bf16,
                                    ArrayRef<Value> a, ArrayRef<Value> w,
                                    ArrayRef<Value> acc);
 
+/// One mma.sync m16n8k32 of OCP fp8 (e4m3) operands, f32 accumulators:
+/// `a` the four A registers (4 bytes each: row g k 4t.., row g+8 k 4t..,
+/// row g k 4t+16.., row g+8 k 4t+16..), `w` the two B registers (k 4t..
+/// and 4t+16.. of column g), `acc` the four accumulator values; returns the
+/// four sums. The NVVM dialect has no dense fp8 mma.sync, so it calls the
+/// LLVM intrinsic (PTX ISA 8.4, sm_89 and later).
+SmallVector<Value> mmaSyncM16N8K32E4M3(ImplicitLocOpBuilder &b,
+                                       ArrayRef<Value> a, ArrayRef<Value> w,
+                                       ArrayRef<Value> acc);
+
 } // namespace mlir::moe
 
 #endif // MOE_CONVERSION_MOETOGPU_MMASYNC_H

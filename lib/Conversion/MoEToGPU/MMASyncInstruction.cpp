@@ -117,3 +117,25 @@ SmallVector<Value> mlir::moe::mmaSyncM16N8K16(ImplicitLocOpBuilder &b,
     c.push_back(LLVM::ExtractValueOp::create(b, d, v));
   return c;
 }
+
+SmallVector<Value> mlir::moe::mmaSyncM16N8K32E4M3(ImplicitLocOpBuilder &b,
+                                                  ArrayRef<Value> a,
+                                                  ArrayRef<Value> w,
+                                                  ArrayRef<Value> acc) {
+  Type f32 = b.getF32Type();
+  auto resultType =
+      LLVM::LLVMStructType::getLiteral(b.getContext(), {f32, f32, f32, f32});
+  SmallVector<Value> args(a);
+  llvm::append_range(args, w);
+  llvm::append_range(args, acc);
+  Value d =
+      LLVM::CallIntrinsicOp::create(
+          b, resultType,
+          b.getStringAttr("llvm.nvvm.mma.m16n8k32.row.col.f32.e4m3.e4m3.f32"),
+          args)
+          .getResult(0);
+  SmallVector<Value> c;
+  for (int64_t v = 0; v < 4; ++v)
+    c.push_back(LLVM::ExtractValueOp::create(b, d, v));
+  return c;
+}

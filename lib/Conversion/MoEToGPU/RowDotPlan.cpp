@@ -190,10 +190,24 @@ static constexpr int64_t kMMARowDotMaxRegisters = 128;
 /// mma_row_dot: warps per SM the slices should give the call at least.
 static constexpr int64_t kMMARowDotWarpsPerUnit = 16;
 
+/// fp8 mma_row_dot: the quad's k of one run each (4 x 16), which a step's
+/// scales span (one scale group along K holds a whole step).
+static constexpr int64_t kMMARowDotFp8RunsK = kMMARowDotQuadLanes * 16;
+
+/// An fp8 mma_row_dot multiplies its step's sums by their scales.
+static bool mmaRowDotStepScales(const GroupedMatmulProblem &p) {
+  return p.wBits() == 8 && p.quantized;
+}
+
 bool mlir::moe::mmaRowDotFits(const ChipInfo &chip,
                               const GroupedMatmulProblem &p) {
-  return chip.mmaFamily == MMAFamily::MMASync && p.mmaRowDotOperands &&
-         p.depth % (128 / p.wBits()) == 0;
+  if (chip.mmaFamily != MMAFamily::MMASync || !p.mmaRowDotOperands ||
+      p.depth % (128 / p.wBits()) != 0)
+    return false;
+  if (p.wBits() != 8)
+    return true;
+  return chip.fp8 == Fp8Flavor::OCP &&
+         (p.scaleGroupK == 0 || p.scaleGroupK % kMMARowDotFp8RunsK == 0);
 }
 
 /// The blocks of a call expected to hold routes: one per route in route
@@ -226,7 +240,10 @@ GroupedMatmulPlan mlir::moe::mmaRowDotBase(const ChipInfo &chip,
 /// a16w4 GEMM1, bench/results/h100/mma-row-dot run 1) the other candidates
 /// (slices 2 or 8, unroll 2, one tile a step) were within 4 % of this plan
 /// at T = 1..256, two route tiles at T = 16 and 64 1.2x slower, and one
-/// route tile at T = 256 1.04x slower.
+/// route tile at T = 256 1.04x slower. fp8 takes the same plan (one run of
+/// 16 k a step, its sums scaled each step): two runs a step spilled 84-96
+/// bytes under the register cap of one route tile (static, ptxas of CUDA
+/// 13.0, DeepSeek-V3's a8w8 GEMM1).
 GroupedMatmulPlan mlir::moe::planMMARowDot(const ChipInfo &chip,
                                            const GroupedMatmulProblem &p,
                                            GroupedMatmulPlan base) {
@@ -234,7 +251,9 @@ GroupedMatmulPlan mlir::moe::planMMARowDot(const ChipInfo &chip,
   plan.unroll = 1;
   plan.group = 2;
   plan.rowGroup = expectedBlockRoutes(p) > 4 ? 16 : 8;
-  while (plan.mmaRowDotRegisters() > kMMARowDotMaxRegisters &&
+  bool stepScales = mmaRowDotStepScales(p);
+  while (plan.mmaRowDotRegisters(p.aBytes(), stepScales) >
+             kMMARowDotMaxRegisters &&
          (plan.rowGroup > 8 || plan.group > 1)) {
     if (plan.rowGroup > 8)
       plan.rowGroup = 8;
@@ -261,10 +280,13 @@ static std::string checkMMARowDotPlan(const ChipInfo &chip,
   using llvm::formatv;
   if (!mmaRowDotFits(chip, p))
     return formatv("expected mma_row_dot loads only on a chip with mma.sync "
-                   "(found {0}) for fp4 weights with mx scales, bf16 "
-                   "activations without scales and no sum_routes, with K a "
-                   "multiple of {1} (found {2})",
-                   chip.name, 128 / p.wBits(), p.depth);
+                   "(found {0}) for fp4 weights with mx scales times bf16 "
+                   "activations without scales, or OCP fp8 weights times "
+                   "OCP fp8 activations with scale groups along K a "
+                   "multiple of {1} (found {2}), no sum_routes, with K a "
+                   "multiple of {3} (found {4})",
+                   chip.name, kMMARowDotFp8RunsK, p.scaleGroupK,
+                   128 / p.wBits(), p.depth);
   int64_t width = plan.wavesN * plan.group * plan.mmaTileCols();
   if (plan.blockN % width != 0)
     return formatv("expected block_n ({0}) to be a multiple of waves_n x "
@@ -287,13 +309,22 @@ static std::string checkMMARowDotPlan(const ChipInfo &chip,
     return formatv("expected the scale groups along K ({0} elements) to be "
                    "a multiple of the {1} elements of a lane's run",
                    p.scaleGroupK, plan.kLoad);
-  if (int64_t registers = plan.mmaRowDotRegisters();
+  if (int64_t stepK = kMMARowDotQuadLanes * plan.kLoad * plan.unroll;
+      mmaRowDotStepScales(p) && p.scaleGroupK && p.scaleGroupK % stepK != 0)
+    return formatv("expected the scale groups along K ({0} elements) to be "
+                   "a multiple of the {1} k of an fp8 mma_row_dot step "
+                   "(4 lanes x {2} x unroll {3})",
+                   p.scaleGroupK, stepK, plan.kLoad, plan.unroll);
+  bool stepScales = mmaRowDotStepScales(p);
+  if (int64_t registers = plan.mmaRowDotRegisters(p.aBytes(), stepScales);
       registers > kMMARowDotMaxRegisters)
     return formatv("expected the runs, scales and sums of an mma_row_dot "
                    "lane (2 x unroll x group x 2 x (4 + 1) + unroll x "
-                   "row_group / 8 x {0} + group x row_group / 8 x 4) to take "
-                   "at most {1} registers, got {2}",
-                   plan.kLoad / 2, kMMARowDotMaxRegisters, registers);
+                   "row_group / 8 x {0} + group x row_group / 8 x 4{1}) to "
+                   "take at most {2} registers, got {3}",
+                   plan.kLoad * p.aBytes() / 4,
+                   stepScales ? " x 2 + row_group / 8 x 4" : "",
+                   kMMARowDotMaxRegisters, registers);
   return "";
 }
 

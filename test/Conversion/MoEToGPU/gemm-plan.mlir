@@ -164,7 +164,7 @@ func.func @mma_row_dot(%x: tensor<?x2880xbf16>, %w: tensor<32x5760x2880xf4E2M1FN
 // -----
 
 func.func @mma_row_dot_bf16_weights(%a: tensor<?x384xbf16>, %w: tensor<128x4096x384xbf16>, %s: tensor<?xi32>, %b: tensor<?xi32>, %c: tensor<i32>) -> tensor<?x4096xbf16> {
-  // expected-error @+1 {{has a plan that cannot run on sm_90: expected mma_row_dot loads only on a chip with mma.sync (found sm_90) for fp4 weights with mx scales, bf16 activations without scales and no sum_routes, with K a multiple of 8 (found 384)}}
+  // expected-error @+1 {{has a plan that cannot run on sm_90: expected mma_row_dot loads only on a chip with mma.sync (found sm_90) for fp4 weights with mx scales times bf16 activations without scales, or OCP fp8 weights times OCP fp8 activations with scale groups along K a multiple of 64 (found 0), no sum_routes, with K a multiple of 8 (found 384)}}
   %o = moe.grouped_matmul %a, %w, %s, %b, %c rows routes top_k 8 block_m 16 plan <block_n = 64, waves_n = 4, slices = 1, group = 1, row_group = 8, loads = mma_row_dot, unroll = 1> : (tensor<?x384xbf16>, tensor<128x4096x384xbf16>, tensor<?xi32>, tensor<?xi32>, tensor<i32>) -> tensor<?x4096xbf16>
   return %o : tensor<?x4096xbf16>
 }
@@ -191,4 +191,41 @@ func.func @mma_row_dot_too_many_registers(%x: tensor<?x2880xbf16>, %w: tensor<32
   // expected-error @+1 {{has a plan that cannot run on sm_90: expected the runs, scales and sums of an mma_row_dot lane (2 x unroll x group x 2 x (4 + 1) + unroll x row_group / 8 x 16 + group x row_group / 8 x 4) to take at most 128 registers, got 160}}
   %o = moe.grouped_matmul %x, %w, %s, %b, %c rows routes top_k 4 block_m 16 w_scales %ws <mx> plan <block_n = 128, waves_n = 4, slices = 1, group = 2, row_group = 16, loads = mma_row_dot, unroll = 2> : (tensor<?x2880xbf16>, tensor<32x2880x2880xf4E2M1FN>, tensor<?xi32>, tensor<?xi32>, tensor<i32>, tensor<32x2880x90xf8E8M0FNU>) -> tensor<?x2880xbf16>
   return %o : tensor<?x2880xbf16>
+}
+
+// -----
+
+// An fp8 mma_row_dot plan (OCP fp8 weights in 128x128 blocks times fp8 A
+// per token group of 128): a lane reads 16 bytes (16 k) of two weight rows
+// and of its route's A row and feeds them to mma.sync m16n8k32 e4m3 as
+// loaded (the LLVM intrinsic: the NVVM dialect has no dense fp8 mma.sync);
+// each step's sums are added times their row's and route's scales.
+// CHECK-LABEL: func.func @fp8_mma_row_dot
+// CHECK: gpu.func @fp8_mma_row_dot_grouped_matmul_0
+// CHECK: vector.load %{{.*}} : memref<32x512x7168xf8E4M3FN>, vector<16xf8E4M3FN>
+// CHECK: vector.load %{{.*}} : memref<?x7168xf8E4M3FN>, vector<16xf8E4M3FN>
+// CHECK: llvm.call_intrinsic "llvm.nvvm.mma.m16n8k32.row.col.f32.e4m3.e4m3.f32"
+// CHECK: arith.mulf
+// CHECK: gpu.return
+func.func @fp8_mma_row_dot(%x: tensor<?x7168xf8E4M3FN>, %w: tensor<32x512x7168xf8E4M3FN>, %s: tensor<?xi32>, %b: tensor<?xi32>, %c: tensor<i32>, %xs: tensor<?x56xf32>, %ws: tensor<32x4x56xf32>) -> tensor<?x256xbf16> {
+  %o = moe.grouped_matmul %x, %w, %s, %b, %c rows tokens top_k 8 block_m 16 activation <silu_mul> a_scales %xs <block [1, 128]> w_scales %ws <block [128, 128]> plan <block_n = 32, waves_n = 2, slices = 2, group = 2, row_group = 8, loads = mma_row_dot, unroll = 1> : (tensor<?x7168xf8E4M3FN>, tensor<32x512x7168xf8E4M3FN>, tensor<?xi32>, tensor<?xi32>, tensor<i32>, tensor<?x56xf32>, tensor<32x4x56xf32>) -> tensor<?x256xbf16>
+  return %o : tensor<?x256xbf16>
+}
+
+// -----
+
+// MXFP8 (scales per 32 k) does not fit an fp8 mma_row_dot step of 64 k.
+func.func @fp8_mma_row_dot_mx(%x: tensor<?x256xf8E4M3FN>, %w: tensor<8x256x256xf8E4M3FN>, %s: tensor<?xi32>, %b: tensor<?xi32>, %c: tensor<i32>, %xs: tensor<?x8xf8E8M0FNU>, %ws: tensor<8x256x8xf8E8M0FNU>) -> tensor<?x256xbf16> {
+  // expected-error @+1 {{has a plan that cannot run on sm_90: expected mma_row_dot loads only on a chip with mma.sync (found sm_90) for fp4 weights with mx scales times bf16 activations without scales, or OCP fp8 weights times OCP fp8 activations with scale groups along K a multiple of 64 (found 32), no sum_routes, with K a multiple of 16 (found 256)}}
+  %o = moe.grouped_matmul %x, %w, %s, %b, %c rows routes top_k 2 block_m 16 a_scales %xs <mx> w_scales %ws <mx> plan <block_n = 64, waves_n = 4, slices = 1, group = 1, row_group = 8, loads = mma_row_dot, unroll = 1> : (tensor<?x256xf8E4M3FN>, tensor<8x256x256xf8E4M3FN>, tensor<?xi32>, tensor<?xi32>, tensor<i32>, tensor<?x8xf8E8M0FNU>, tensor<8x256x8xf8E8M0FNU>) -> tensor<?x256xbf16>
+  return %o : tensor<?x256xbf16>
+}
+
+// -----
+
+// Two runs a step (128 k) do not fit scale groups of 64 k.
+func.func @fp8_mma_row_dot_step_past_scale_group(%x: tensor<?x256xf8E4M3FN>, %w: tensor<8x256x256xf8E4M3FN>, %s: tensor<?xi32>, %b: tensor<?xi32>, %c: tensor<i32>, %xs: tensor<?x4xf32>, %ws: tensor<8x256xf32>) -> tensor<?x256xbf16> {
+  // expected-error @+1 {{has a plan that cannot run on sm_90: expected the scale groups along K (64 elements) to be a multiple of the 128 k of an fp8 mma_row_dot step (4 lanes x 16 x unroll 2)}}
+  %o = moe.grouped_matmul %x, %w, %s, %b, %c rows routes top_k 2 block_m 16 a_scales %xs <block [1, 64]> w_scales %ws <per_row> plan <block_n = 64, waves_n = 4, slices = 1, group = 1, row_group = 8, loads = mma_row_dot, unroll = 2> : (tensor<?x256xf8E4M3FN>, tensor<8x256x256xf8E4M3FN>, tensor<?xi32>, tensor<?xi32>, tensor<i32>, tensor<?x4xf32>, tensor<8x256xf32>) -> tensor<?x256xbf16>
+  return %o : tensor<?x256xbf16>
 }

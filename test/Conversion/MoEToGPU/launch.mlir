@@ -62,7 +62,7 @@
 // CHECK:         %[[RING:.*]] = arith.constant 20480 : i32
 // CHECK:         gpu.launch_func @moe_kernels::@gemm_grouped_matmul_0 blocks in (%[[ROWS]], %[[COLS]], %{{.*}}) threads in (%{{.*}}, %{{.*}}, %{{.*}}) dynamic_shared_memory_size %[[RING]] args(%[[X]] : memref<?x64xbf16>, {{.*}}, %[[OUT]] : memref<?x32xbf16>)
 // CHECK:         return %[[Y]]
-// CHECK:       gpu.module @moe_kernels [#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">]
+// CHECK:       gpu.module @moe_kernels [#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx84">]
 // CHECK:         gpu.func @gemm_grouped_matmul_0({{.*}}) kernel attributes {known_block_size = array<i32: 128, 1, 1>, moe.dynamic_shared_bytes = 20480 : i64}
 // CHECK:           gpu.dynamic_shared_memory
 // CHECK:           nvgpu.ldmatrix

@@ -44,6 +44,8 @@ CASES = [
     ("mxfp4_wide", 1152, 320, 8, "bf16",
      ("swiglu_oai", "interleaved", 1.702, 1.0, 7.0), (("mx",), "f4E2M1FN"),
      None, 0.35),
+    ("fp8_rows_a8w8", 336, 80, 8, "bf16", ("silu_mul", "split"),
+     (("per_row",), "f8E4M3FN"), (("per_row",), "f8E4M3FN"), 0.1),
 ]
 
 for entry, H, I, E, dtype, act, (wscheme, wfmt), act_quant, bound in CASES:

@@ -5,7 +5,10 @@
 // FNUZ fp8 per channel with per-token activations (gfx942's format), and
 // OCP fp8 weights per channel with bf16 activations (a16w8, weight-only);
 // mxfp4_wide is an MXFP4 layer whose rows are longer than a wave's runs
-// (the GPU kernels' K tails; test/Integration/GPU/quant_gpu.mlir).
+// (the GPU kernels' K tails; test/Integration/GPU/quant_gpu.mlir);
+// fp8_rows_a8w8 has OCP fp8 weights per channel and activations per token
+// with rows of 336 and 80 k (sm_90's fp8 mma_row_dot steps of 64 k, the
+// last one masked past K).
 // The default build expands the layers into moe.quantize and quantized
 // grouped GEMMs; --no-optimize lowers moe.experts itself.
 // RUN: moe-compile %s -o %t.so
@@ -72,4 +75,14 @@ func.func @mxfp4_wide(%x: tensor<?x1152xbf16>, %w1: tensor<8x640x1152xf4E2M1FN>,
       : (tensor<?x1152xbf16>, tensor<8x640x1152xf4E2M1FN>, tensor<8x1152x320xf4E2M1FN>, tensor<?x2xf32>, tensor<?x2xi32>,
          tensor<8x640x36xf8E8M0FNU>, tensor<8x1152x10xf8E8M0FNU>) -> tensor<?x1152xbf16>
   return %y : tensor<?x1152xbf16>
+}
+
+func.func @fp8_rows_a8w8(%x: tensor<?x336xbf16>, %w1: tensor<8x160x336xf8E4M3FN>, %w2: tensor<8x336x80xf8E4M3FN>,
+                         %w: tensor<?x2xf32>, %ids: tensor<?x2xi32>,
+                         %s1: tensor<8x160xf32>, %s2: tensor<8x336xf32>) -> tensor<?x336xbf16> {
+  %y = moe.experts %x, %w1, %w2, %w, %ids activation <silu_mul>
+      weight_scales %s1, %s2 <per_row> act_quant <per_row> f8E4M3FN
+      : (tensor<?x336xbf16>, tensor<8x160x336xf8E4M3FN>, tensor<8x336x80xf8E4M3FN>, tensor<?x2xf32>, tensor<?x2xi32>,
+         tensor<8x160xf32>, tensor<8x336xf32>) -> tensor<?x336xbf16>
+  return %y : tensor<?x336xbf16>
 }

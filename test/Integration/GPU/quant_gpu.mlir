@@ -8,7 +8,8 @@
 // weight-only form (bf16 activations, fp8 weights with per-channel scales).
 // mxfp4_a16w4 and mxfp4_wide are gpt-oss's format: bf16 activations, fp4
 // weights (two codes per byte in the GPU library's buffers) with E8M0
-// scales per 32 k; mxfp4_wide's rows take K tails.
+// scales per 32 k; mxfp4_wide's rows take K tails. fp8_rows_a8w8 (per
+// channel and per token) takes sm_90's fp8 mma_row_dot with K tails.
 // Built and run by run.py. Here, statically: every entry has kernels on
 // sm_90 (PTX without local memory) and gfx950 (no spills).
 // REQUIRES: ptxas
@@ -25,6 +26,8 @@
 // CHECK-DAG: .entry fp8_channels_a16w8_grouped_matmul
 // CHECK-DAG: .entry mxfp4_a16w4_grouped_matmul
 // CHECK-DAG: .entry mxfp4_wide_grouped_matmul
+// CHECK-DAG: .entry fp8_rows_a8w8_grouped_matmul
+// CHECK-DAG: mma.sync.aligned.m16n8k32.row.col.f32.e4m3.e4m3.f32
 // CLEAN-NOT: .local
 // AMD-NOT: .vgpr_spill_count: {{[1-9]}}
 // AMD-NOT: .sgpr_spill_count: {{[1-9]}}
@@ -93,4 +96,14 @@ func.func @mxfp4_wide(%x: tensor<?x1152xbf16>, %w1: tensor<8x640x1152xf4E2M1FN>,
       : (tensor<?x1152xbf16>, tensor<8x640x1152xf4E2M1FN>, tensor<8x1152x320xf4E2M1FN>, tensor<?x2xf32>, tensor<?x2xi32>,
          tensor<8x640x36xf8E8M0FNU>, tensor<8x1152x10xf8E8M0FNU>) -> tensor<?x1152xbf16>
   return %y : tensor<?x1152xbf16>
+}
+
+func.func @fp8_rows_a8w8(%x: tensor<?x336xbf16>, %w1: tensor<8x160x336xf8E4M3FN>, %w2: tensor<8x336x80xf8E4M3FN>,
+                         %w: tensor<?x2xf32>, %ids: tensor<?x2xi32>,
+                         %s1: tensor<8x160xf32>, %s2: tensor<8x336xf32>) -> tensor<?x336xbf16> {
+  %y = moe.experts %x, %w1, %w2, %w, %ids activation <silu_mul>
+      weight_scales %s1, %s2 <per_row> act_quant <per_row> f8E4M3FN
+      : (tensor<?x336xbf16>, tensor<8x160x336xf8E4M3FN>, tensor<8x336x80xf8E4M3FN>, tensor<?x2xf32>, tensor<?x2xi32>,
+         tensor<8x160xf32>, tensor<8x336xf32>) -> tensor<?x336xbf16>
+  return %y : tensor<?x336xbf16>
 }

@@ -47,11 +47,11 @@ CASES = [
      "check_grouped_matmul_row_dot.py", []),
     ("elementwise", "elementwise.mlir", "check_elementwise.py", []),
     # fp8: moe.quantize of activation rows, code for code; quantized
-    # experts (a8w8 blocks, MXFP8, a16w8 channels; MXFP4 a16w4) in route
-    # order (T = 1) and aligned blocks (T = 5, 40).
+    # experts (a8w8 blocks and channels, MXFP8, a16w8 channels; MXFP4
+    # a16w4) in route order (T = 1) and aligned blocks (T = 5, 40).
     ("quantize", "quant_gpu.mlir", "check_quant_rows.py", []),
     ("quantized experts (fp8)", "quant_gpu.mlir", "check_quant_experts.py",
-     ["--entries", "fp8_blocks,mxfp8,fp8_channels_a16w8",
+     ["--entries", "fp8_blocks,mxfp8,fp8_channels_a16w8,fp8_rows_a8w8",
       "--tokens", "1,5,40"]),
     ("quantized experts (MXFP4 a16w4)", "quant_gpu.mlir",
      "check_quant_experts.py",

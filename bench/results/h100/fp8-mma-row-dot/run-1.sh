@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Device run 1 (#13, eighteenth session): the fp8 cases of the GPU tests
+# (fp8 mma_row_dot: a8w8 blocks and channels; MXFP8 and a16w8 stay on the
+# row-dot kernel), the same under memcheck, then bench/fp8_layer.py with
+# the Triton a8w8 baseline (bench/triton_fp8.py). Libraries built here:
+#   python3 test/Integration/GPU/run.py --build --artifacts gpu-artifacts/tests \
+#     --moe-compile build/bin/moe-compile --moe-opt build/bin/moe-opt
+#   python3 bench/fp8_layer.py build --moe-compile build/bin/moe-compile --out gpu-artifacts/fp8
+cd "$(dirname "$0")/../../../.."
+nvidia-smi --query-gpu=name,driver_version --format=csv,noheader > $OUT/device.txt
+cmake -S runtime -B build-runtime -DCMAKE_BUILD_TYPE=Release > /dev/null && cmake --build build-runtime -j16 > /dev/null || exit 1
+B=build-runtime/lib/libmoe_runtime_cuda.so
+RUN="python3 test/Integration/GPU/run.py --run --moe-run build-runtime/bin/moe-run --artifacts gpu-artifacts/tests"
+timeout 100 $RUN --only "quantize" > $OUT/gpu-tests-quant.log 2>&1
+echo "tests rc=$?"; tail -1 $OUT/gpu-tests-quant.log; grep FAIL $OUT/gpu-tests-quant.log | cut -c1-300 | head -8
+timeout 150 $RUN --only "quantized experts (fp8)" --sanitize memcheck > $OUT/memcheck-fp8.log 2>&1
+echo "memcheck rc=$?"; tail -1 $OUT/memcheck-fp8.log
+timeout 330 python3 bench/fp8_layer.py run --artifacts gpu-artifacts/fp8 --backend $B \
+  > $OUT/fp8-layer.txt 2> $OUT/fp8-layer.err
+echo "fp8 rc=$?"; cat $OUT/fp8-layer.txt; tail -5 $OUT/fp8-layer.err
+cat $OUT/device.txt
