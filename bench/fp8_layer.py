@@ -21,6 +21,9 @@ the best of its tile configurations (timed as mxfp4_layer.py times its
 Triton baselines: alignment outside its time, ours inside), with the
 a8w8_blocks byte count and reference and its config in the last column;
 then `# ours a8w8 over triton a8w8: X.XXx` (Triton's time / a8w8_blocks').
+`run --no-triton` times our layers only, `--models a,b` those models, and
+`--candidates LABEL=DIR,...` also DIR's a8w8_blocks library of each T it has
+(other plans or an earlier build), in rows `a8w8_blocks LABEL`.
 """
 
 import os
@@ -103,7 +106,7 @@ def run(args):
           "timing; us = CUDA-graph median per call")
     print("model | T | format | us | vs bf16 | % roofline | err vs f32 ref "
           "| config")
-    for name in BENCH_MODELS:
+    for name in filter(None, args.models.split(",")):
         torch.manual_seed(0)
         h, inter, e, k = MODELS[name][:4]
         act, w1, w2 = layer_weights(name)
@@ -137,21 +140,30 @@ def run(args):
             base = None
             times, refs = {}, {}
 
-            def show(fmt, us, err, config=""):
+            def show(fmt, us, err, config="", label=None):
                 _, _, _, wbytes, sbytes = weights[
                     "a8w8_blocks" if fmt == "triton_a8w8" else fmt]
                 moved = experts * (3 * h * inter * wbytes + sbytes) + \
                     4 * t * h
                 pct = 100 * moved / (us * 1e-6) / ROOFLINE
-                print(f"{name} | {t} | {fmt} | {us:.1f} | {us / base:.2f} | "
+                print(f"{name} | {t} | {label or fmt} | {us:.1f} | "
+                      f"{us / base:.2f} | "
                       f"{pct:.1f} | {err:.1e} | {config}", flush=True)
 
-            for fmt in FORMATS:
+            libs = [(fmt, fmt, os.path.join(
+                args.artifacts, f"{name}.{fmt}.T{t}.sm_90.so"))
+                for fmt in FORMATS]
+            for candidate in filter(None, args.candidates.split(",")):
+                label, _, folder = candidate.partition("=")
+                path = os.path.join(folder,
+                                    f"{name}.a8w8_blocks.T{t}.sm_90.so")
+                if os.path.exists(path):
+                    libs.append((f"a8w8_blocks {label}", "a8w8_blocks",
+                                 path))
+            for label, fmt, path in libs:
                 scales, d1, d2, _, _ = weights[fmt]
                 c1, c2 = codes[fmt]
-                lib = GPULibrary(os.path.join(
-                    args.artifacts, f"{name}.{fmt}.T{t}.sm_90.so"),
-                    args.backend)
+                lib = GPULibrary(path, args.backend)
                 (y,) = lib.call("moe", x, c1, c2, wts, ids, *scales)
                 refs[fmt] = reference(x, wts, ids, d1, d2,
                                       fmt == "a8w8_blocks")
@@ -162,8 +174,10 @@ def run(args):
                 lib.check()
                 del lib
                 base = base or us
-                times[fmt] = us
-                show(fmt, us, err)
+                times[label] = us
+                show(fmt, us, err, label=label)
+            if args.no_triton:
+                continue
             # vLLM's Triton a8w8 with the same block-quantized weights, best
             # of the tile sweep, alignment outside its time.
             best = None
@@ -183,4 +197,12 @@ def run(args):
 
 
 if __name__ == "__main__":
-    main(__doc__, build, run)
+    main(__doc__, build, run,
+         [("--no-triton", {"action": "store_true",
+                           "help": "time moe-mlir's layers only"}),
+          ("--models", {"default": ",".join(BENCH_MODELS),
+                        "help": "models to time (default: all)"}),
+          ("--candidates", {"default": "",
+                            "help": "LABEL=DIR,...: also time DIR's "
+                            "a8w8_blocks library of each T it has (e.g. "
+                            "other plans: bench/plan_variants.py)"})])

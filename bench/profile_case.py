@@ -5,7 +5,10 @@
 With --plain N it only runs the layer N times (no torch.profiler), for a
 profiler outside the process (ncu) to attach to. With --mxfp4 the library
 is bench/mxfp4_layer.py's a16w4 layer (DIR/M.a16w4.T<T>.sm_90.so), its
-weights quantized as that benchmark does.
+weights quantized as that benchmark does; with --fp8 bench/fp8_layer.py's
+a8w8 layer with 128x128 block scales (DIR/M.a8w8_blocks.T<T>.sm_90.so),
+the weights cast to fp8 with scales of 1 (the timing does not depend on
+the values).
 """
 
 import argparse
@@ -32,6 +35,8 @@ def main():
                         help="run the layer N times without torch.profiler")
     parser.add_argument("--mxfp4", action="store_true",
                         help="the a16w4 layer of bench/mxfp4_layer.py")
+    parser.add_argument("--fp8", action="store_true",
+                        help="the a8w8_blocks layer of bench/fp8_layer.py")
     args = parser.parse_args()
     h, inter, e, k = MODELS[args.model][:4]
     t = args.tokens
@@ -46,10 +51,17 @@ def main():
         p1, s1, _ = quantize_mxfp4(w1)
         p2, s2, _ = quantize_mxfp4(w2)
         operands, stem = [p1, p2], f"{args.model}.a16w4"
+    scales = [s1, s2] if args.mxfp4 else []
+    if args.fp8:
+        operands = [w.to(torch.float8_e4m3fn).view(torch.uint8)
+                    for w in (w1, w2)]
+        scales = [torch.ones(e, w.shape[1] // 128, w.shape[2] // 128,
+                             device="cuda") for w in (w1, w2)]
+        stem = f"{args.model}.a8w8_blocks"
     lib = GPULibrary(os.path.join(
         args.artifacts, f"{stem}.T{t}.{args.target}.so"), args.backend)
     run = lib.launcher("moe", x, *operands, weights, ids.contiguous(),
-                       *([s1, s2] if args.mxfp4 else []))
+                       *scales)
     for _ in range(args.plain or 3):
         run()
     torch.cuda.synchronize()

@@ -239,8 +239,13 @@ LogicalResult GemmPlanAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "expected 'unroll' >= 1 with " << kind
                        << " loads, got "
                        << (unroll ? std::to_string(*unroll) : "none");
-  if (stages)
+  // mma_row_dot may stage its runs through LDS (fp8 weights: `stages`
+  // cp.async steps, checked against the problem by the planner).
+  if (stages && loads != KernelLoads::MMARowDot)
     return emitError() << "expected no 'stages' with " << kind << " loads";
+  if (stages && *stages < 2)
+    return emitError() << "expected 'stages' >= 2 with " << kind
+                       << " loads, got " << *stages;
   return success();
 }
 

@@ -509,7 +509,7 @@ TEST(GroupedMatmulPlanTest, Fp4MxWeightsTakeMMARowDotOnSm90) {
   EXPECT_TRUE(prefill.mmaRowDot);
   EXPECT_EQ(prefill.rowGroup, 16);
   EXPECT_EQ(prefill.minWorkgroupsPerSM(128), 0);
-  EXPECT_LE(prefill.mmaRowDotRegisters(2, false), 128);
+  EXPECT_LE(prefill.mmaRowDotRegisters(2, false, false), 128);
   for (const GroupedMatmulPlan &p : {decode, prefill})
     EXPECT_EQ(checkGroupedMatmulPlan(chip("sm_90"), problem(16, 1, true), p),
               "");
@@ -519,8 +519,9 @@ TEST(GroupedMatmulPlanTest, Fp4MxWeightsTakeMMARowDotOnSm90) {
 
 // DeepSeek-V3's a8w8 GEMM1 (fp8 weights in 128x128 blocks, fp8 activations
 // per token group of 128) takes fp8 mma_row_dot on sm_90: 16-byte runs of
-// 16 k, one a step (64 k, in one scale group); mx scale groups (32 k) do
-// not fit a step and keep the row-dot kernel, and so does gfx950.
+// 16 k staged through LDS, two a step (128 k, one scale group) of one
+// 16-row tile; mx scale groups (32 k) do not fit a step and keep the
+// row-dot kernel, and so does gfx950.
 TEST(GroupedMatmulPlanTest, Fp8WeightsAndActivationsTakeMMARowDotOnSm90) {
   auto problem = [](int64_t scaleGroupK, int64_t tokens) {
     GroupedMatmulProblem p{16,  64,  7168, 1,     true, GemmLoads::Auto,
@@ -535,8 +536,12 @@ TEST(GroupedMatmulPlanTest, Fp8WeightsAndActivationsTakeMMARowDotOnSm90) {
   EXPECT_TRUE(blocks.rowDot && blocks.mmaRowDot);
   EXPECT_EQ(blocks.kLoad, 16);
   EXPECT_EQ(blocks.runsPerLane, 112); // 448 runs of 16 k over 4 lanes
-  EXPECT_EQ(blocks.unroll, 1);
-  EXPECT_LE(blocks.mmaRowDotRegisters(1, true), 128);
+  EXPECT_EQ(blocks.unroll, 2);
+  ASSERT_TRUE(blocks.staging.has_value());
+  EXPECT_GE(blocks.staging->stages, 2);
+  EXPECT_EQ(blocks.group, 1);
+  EXPECT_EQ(blocks.staging->slots, 2 * (2 + 1)); // 2 runs of 2 rows and A
+  EXPECT_LE(blocks.mmaRowDotRegisters(1, true, true), 128);
   EXPECT_EQ(checkGroupedMatmulPlan(chip("sm_90"), problem(128, 16), blocks),
             "");
   GroupedMatmulPlan mx = plan("sm_90", problem(32, 16));
@@ -544,7 +549,9 @@ TEST(GroupedMatmulPlanTest, Fp8WeightsAndActivationsTakeMMARowDotOnSm90) {
   EXPECT_FALSE(mx.mmaRowDot);
   EXPECT_FALSE(plan("gfx950", problem(128, 16)).mmaRowDot);
   // Groups of 64 k hold one run a step, not two.
-  EXPECT_TRUE(plan("sm_90", problem(64, 16)).mmaRowDot);
+  GroupedMatmulPlan narrow = plan("sm_90", problem(64, 16));
+  EXPECT_TRUE(narrow.mmaRowDot);
+  EXPECT_EQ(narrow.unroll, 1);
   blocks.unroll = 2;
   EXPECT_NE(checkGroupedMatmulPlan(chip("sm_90"), problem(64, 16), blocks)
                 .find("a multiple of the 128 k of an fp8 mma_row_dot step"),

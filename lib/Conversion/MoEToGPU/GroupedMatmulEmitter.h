@@ -163,6 +163,9 @@ private:
       function_ref<void(Value step, ArrayRef<Value> acc)> finishGroup);
   /// The K slices' sums added in LDS (lane 0's of each wave, or every
   /// lane's), then `epilogue` in slice 0 (RowDotSteps.cpp).
+  SmallVector<Value> emitRowDotGroupEnd(
+      Value s, int64_t kIters, ArrayRef<Value> acc,
+      function_ref<void(Value step, ArrayRef<Value> acc)> finishGroup);
   void emitSlicesEpilogue(ArrayRef<Value> sums, bool perLane,
                           function_ref<void(ArrayRef<Value> total)> epilogue);
   /// Steps of a row-dot wave per column group: its slice's runs, unroll a
@@ -175,12 +178,18 @@ private:
   int64_t mmaRowDotKIters() const;
   std::pair<Value, Value> mmaTileRow(Value tile, int64_t half);
   std::pair<Value, Value> mmaRowDotRunK(Value step, int64_t u);
+  Value mmaRowDotKStep(Value step);
   std::pair<Value, Value> mmaRowDotStepK(Value step);
+  SmallVector<Value> mmaRowDotStepRows(Value waveTile, Value step);
   SmallVector<Value> loadMMARowDotStep(Value waveTile, Value step,
-                                       ArrayRef<PassRoute> outRoutes);
-  void multiplyFp8MMARowDot(Value s, ValueRange current,
-                            SmallVector<Value> &acc,
-                            ArrayRef<PassRoute> aRoutes);
+                                       ArrayRef<PassRoute> aRoutes,
+                                       ArrayRef<PassRoute> outRoutes,
+                                       bool scalesOnly = false);
+  void multiplyFp8MMARowDot(ValueRange current, SmallVector<Value> &acc);
+  void emitStagedMMARowDotSteps(
+      ArrayRef<PassRoute> aRoutes, ArrayRef<PassRoute> outRoutes,
+      Value waveTile, int64_t sums,
+      function_ref<void(Value step, ArrayRef<Value> acc)> finishGroup);
   /// An mma_row_dot plan of fp8 weights (fp8 A): m16n8k32 e4m3 MMAs.
   bool fp8MMARowDot() const { return isa<Float8E4M3FNType>(wElement); }
   SmallVector<Value> widenMMARowDotWord(Value packed, int64_t w,
@@ -257,6 +266,8 @@ private:
   Value sharedRing;
   // A row-dot plan's LDS for the sums of slices 1..slices-1.
   Value rowDotPartials;
+  /// The LDS buffers of a staged plan's stages (plan.staging).
+  SmallVector<Value> stageBuffers;
   // A warpgroup plan's first A row and first column (within the block) of
   // this wave's warpgroup.
   Value warpgroupRow, warpgroupCol;

@@ -133,6 +133,10 @@ gpu::GPUFuncOp GroupedMatmulEmitter::emitSignature(gpu::GPUModuleOp module,
   }
   if (plan.rowDot && plan.slices > 1)
     rowDotPartials = func.getWorkgroupAttributions()[0];
+  if (plan.staging)
+    for (BlockArgument buffer :
+         func.getWorkgroupAttributions().take_back(plan.staging->stages))
+      stageBuffers.push_back(buffer);
   if (plan.shared) {
     // The ring is dynamic shared memory: more than the 48 KiB a kernel may
     // declare statically.

@@ -436,6 +436,17 @@ mlir::moe::planFromChoice(const ChipInfo &chip, const GroupedMatmulProblem &p,
                         (mmaRowDot ? plan.mmaTileCols() : 1);
     plan.rowGroup = plan.aRowsPerStep = choice.rowGroup;
     plan.unroll = choice.unroll;
+    if (mmaRowDot && choice.stages) {
+      plan.staging = planMMARowDotStaging(chip, p, plan, choice.stages);
+      if (!plan.staging) {
+        std::optional<StagingPlan> most = planMMARowDotStaging(chip, p, plan);
+        error = llvm::formatv(
+            "expected mma_row_dot stages ({0}) only for fp8 weights, at "
+            "least 2 and at most the {1} that fit the LDS of {2}",
+            choice.stages, most ? most->stages : 0, chip.name);
+        return std::nullopt;
+      }
+    }
     error = plan.wavesN < 1 || plan.group < 1 || plan.rowGroup < 1 ||
                     plan.unroll < 1
                 ? "expected waves_n, group, row_group and unroll >= 1"
@@ -518,7 +529,9 @@ GemmPlanAttr mlir::moe::toAttr(MLIRContext *ctx,
     return GemmPlanAttr::get(
         ctx, plan.blockN, plan.wavesN, plan.slices, plan.group, plan.rowGroup,
         plan.mmaRowDot ? KernelLoads::MMARowDot : KernelLoads::RowDot,
-        std::nullopt, plan.unroll, std::nullopt);
+        plan.staging ? std::optional<int64_t>(plan.staging->stages)
+                     : std::nullopt,
+        plan.unroll, std::nullopt);
   if (plan.shared)
     return GemmPlanAttr::get(
         ctx, plan.blockN, plan.wavesN, plan.slices, plan.group, plan.rowGroup,

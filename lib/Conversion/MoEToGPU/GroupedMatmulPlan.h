@@ -160,14 +160,19 @@ struct GroupedMatmulPlan {
            rowGroup * chains();
   }
   /// Registers of an mma_row_dot lane: its 16-byte weight runs of two
-  /// rows per tile and their scales (this step's and the next's), the A
+  /// rows per tile (this step's and, unless staged, the next's) and their
+  /// scales (this step's and the next's), the A
   /// runs of a step (kLoad elements of `aBytes` each), and the f32 sums;
   /// with `stepScales` (fp8) also a step's unscaled sums and the scales of
   /// its routes.
-  int64_t mmaRowDotRegisters(int64_t aBytes, bool stepScales) const {
+  int64_t mmaRowDotRegisters(int64_t aBytes, bool stepScales,
+                             bool staged) const {
     int64_t weightRun = 4, scale = 1, aRun = kLoad * aBytes / 4;
     int64_t sums = group * routeTiles() * 4;
-    int64_t regs = 2 * unroll * group * 2 * (weightRun + scale) +
+    // Staged runs (plan.staging) are read in their step: one step's.
+    int64_t steps = staged ? 1 : 2;
+    int64_t regs = steps * unroll * group * 2 * weightRun +
+                   2 * unroll * group * 2 * scale +
                    unroll * routeTiles() * aRun + sums;
     if (stepScales)
       regs += sums + 2 * routeTiles() * 2;

@@ -9,6 +9,7 @@
 #include "moe/Conversion/KernelTemplate.h"
 
 #include "OneShotAllReduce.h"
+#include "QuantizeGrid.h"
 
 #include "moe/Conversion/SizeChecks.h"
 
@@ -352,8 +353,21 @@ public:
                  : "dim 1 of 'residual' must equal dim 1 of 'x'"));
   }
 };
-/// moe.quantize: one workgroup per row of the input (QuantizeKernel.cpp).
-using QuantizeTemplate = RowTemplateOf<QuantizeOp, buildQuantizeKernel>;
+/// moe.quantize: one workgroup per row of the input and chunk of its scale
+/// groups (QuantizeKernel.cpp).
+class QuantizeTemplate : public TemplateOf<QuantizeOp, buildQuantizeKernel> {
+public:
+  FailureOr<gpu::KernelDim3> launchGrid(OpBuilder &b, Location loc,
+                                        Operation *op, gpu::GPUFuncOp,
+                                        ValueRange args,
+                                        const ChipInfo &) const override {
+    Value one = idxOf(b, loc, 1);
+    return gpu::KernelDim3{dimOf(b, loc, args[0], 0),
+                           quantizeGroupChunks(b, loc, cast<QuantizeOp>(op),
+                                               dimOf(b, loc, args[0], 1)),
+                           one};
+  }
+};
 } // namespace
 
 ArrayRef<const KernelTemplate *> mlir::moe::kernelTemplates() {

@@ -104,10 +104,7 @@ std::pair<Value, Value> GroupedMatmulEmitter::mmaTileRow(Value tile,
 /// inside K (past it: k 0).
 std::pair<Value, Value> GroupedMatmulEmitter::mmaRowDotRunK(Value step,
                                                             int64_t u) {
-  int64_t kIters = mmaRowDotKIters();
-  Value kStep =
-      arith::AddIOp::create(b, arith::MulIOp::create(b, slice, idx(kIters)),
-                            arith::RemUIOp::create(b, step, idx(kIters)));
+  Value kStep = mmaRowDotKStep(step);
   Value run = arith::AddIOp::create(
       b,
       arith::MulIOp::create(
@@ -121,34 +118,37 @@ std::pair<Value, Value> GroupedMatmulEmitter::mmaRowDotRunK(Value step,
   return {arith::SelectOp::create(b, valid, k, zero), valid};
 }
 
+/// The k step of this lane's slice that step `step` multiplies.
+Value GroupedMatmulEmitter::mmaRowDotKStep(Value step) {
+  int64_t kIters = mmaRowDotKIters();
+  return arith::AddIOp::create(b, arith::MulIOp::create(b, slice, idx(kIters)),
+                               arith::RemUIOp::create(b, step, idx(kIters)));
+}
+
 /// The k where step `step`'s runs begin (the quad's first run) and whether
 /// it is inside K (past it: k 0): the k of an fp8 step's scales.
 std::pair<Value, Value> GroupedMatmulEmitter::mmaRowDotStepK(Value step) {
-  int64_t kIters = mmaRowDotKIters();
-  Value kStep =
-      arith::AddIOp::create(b, arith::MulIOp::create(b, slice, idx(kIters)),
-                            arith::RemUIOp::create(b, step, idx(kIters)));
   Value k = arith::MulIOp::create(
-      b, kStep, idx(plan.unroll * kMMARowDotQuadLanes * plan.kLoad));
+      b, mmaRowDotKStep(step),
+      idx(plan.unroll * kMMARowDotQuadLanes * plan.kLoad));
   Value valid = lt(k, idx(depth));
   return {arith::SelectOp::create(b, valid, k, zero), valid};
 }
 
 /// The weight runs of step `step` (per unrolled run, per tile of the
 /// group, rows quadRow and quadRow + 8), then their scales in that order:
-/// per run for fp4, per step for fp8, whose step also takes the scales of
-/// this lane's output routes (`outRoutes`) at the step's k.
-SmallVector<Value>
-GroupedMatmulEmitter::loadMMARowDotStep(Value waveTile, Value step,
-                                        ArrayRef<PassRoute> outRoutes) {
-  Value chunk = arith::DivUIOp::create(b, step, idx(mmaRowDotKIters()));
-  SmallVector<Value> rows;
-  for (Value tile : rowDotGroup(waveTile, chunk))
-    for (int64_t half = 0; half < 2; ++half)
-      rows.push_back(mmaTileRow(tile, half).first);
+/// per run for fp4; fp8 steps load their A runs after the weight runs (per
+/// unrolled run, per route tile: `aRoutes`) and take the scales of the
+/// step, the weight rows' and then this lane's output routes'
+/// (`outRoutes`). A staged fp8 step (`scalesOnly`) loads its scales alone:
+/// its runs come through LDS.
+SmallVector<Value> GroupedMatmulEmitter::loadMMARowDotStep(
+    Value waveTile, Value step, ArrayRef<PassRoute> aRoutes,
+    ArrayRef<PassRoute> outRoutes, bool scalesOnly) {
+  SmallVector<Value> rows = mmaRowDotStepRows(waveTile, step);
   bool fp8 = fp8MMARowDot();
   SmallVector<Value> runs, scales;
-  for (int64_t u = 0; u < plan.unroll; ++u) {
+  for (int64_t u = 0; u < plan.unroll && !scalesOnly; ++u) {
     auto [k, valid] = mmaRowDotRunK(step, u);
     for (Value row : rows) {
       if (fp8) {
@@ -162,17 +162,38 @@ GroupedMatmulEmitter::loadMMARowDotStep(Value waveTile, Value step,
       scales.push_back(scaleAt(wScales, wQuant, ValueRange{expert, row, k}));
     }
   }
-  if (fp8) {
-    Value k = mmaRowDotStepK(step).first;
-    if (wScales)
-      for (Value row : rows)
-        scales.push_back(scaleAt(wScales, wQuant, ValueRange{expert, row, k}));
-    if (aScales)
-      for (const PassRoute &r : outRoutes)
-        scales.push_back(scaleAt(aScales, aQuant, ValueRange{r.aRow, k}));
+  if (!fp8) {
+    llvm::append_range(runs, scales);
+    return runs;
   }
-  llvm::append_range(runs, scales);
+  for (int64_t u = 0; u < plan.unroll && !scalesOnly; ++u) {
+    auto [k, kValid] = mmaRowDotRunK(step, u);
+    for (const PassRoute &r : aRoutes) {
+      Value v = vector::LoadOp::create(b, vecType, a, ValueRange{r.aRow, k},
+                                       /*nontemporal=*/false, align);
+      runs.push_back(masked(v, arith::AndIOp::create(b, r.valid, kValid)));
+    }
+  }
+  Value k = mmaRowDotStepK(step).first;
+  if (wScales)
+    for (Value row : rows)
+      runs.push_back(scaleAt(wScales, wQuant, ValueRange{expert, row, k}));
+  if (aScales)
+    for (const PassRoute &r : outRoutes)
+      runs.push_back(scaleAt(aScales, aQuant, ValueRange{r.aRow, k}));
   return runs;
+}
+
+/// The weight rows of step `step`'s tiles (per tile of the group, rows
+/// quadRow and quadRow + 8).
+SmallVector<Value> GroupedMatmulEmitter::mmaRowDotStepRows(Value waveTile,
+                                                           Value step) {
+  Value chunk = arith::DivUIOp::create(b, step, idx(mmaRowDotKIters()));
+  SmallVector<Value> rows;
+  for (Value tile : rowDotGroup(waveTile, chunk))
+    for (int64_t half = 0; half < 2; ++half)
+      rows.push_back(mmaTileRow(tile, half).first);
+  return rows;
 }
 
 /// Word `w` (eight codes) of a 16-byte run (`packed`, vector<4xi32>) as the
@@ -226,7 +247,7 @@ void GroupedMatmulEmitter::emitMMARowDotLoop(ArrayRef<PassRoute> aRoutes,
   int64_t rowsPerRun = plan.group * 2;
   auto multiply = [&](Value s, ValueRange current, SmallVector<Value> &acc) {
     if (fp8MMARowDot()) {
-      multiplyFp8MMARowDot(s, current, acc, aRoutes);
+      multiplyFp8MMARowDot(current, acc);
       return;
     }
     ValueRange runs = current.take_front(plan.unroll * rowsPerRun);
@@ -282,25 +303,33 @@ void GroupedMatmulEmitter::emitMMARowDotLoop(ArrayRef<PassRoute> aRoutes,
       emitMMARowDotEpilogue(outRoutes, added, tiles);
     });
   };
+  if (plan.staging) {
+    emitStagedMMARowDotSteps(aRoutes, outRoutes, waveTile, sums, finishGroup);
+    return;
+  }
   emitRowDotSteps(
       steps, kIters, sums,
-      [&](Value step) { return loadMMARowDotStep(waveTile, step, outRoutes); },
+      [&](Value step) {
+        return loadMMARowDotStep(waveTile, step, aRoutes, outRoutes);
+      },
       multiply, finishGroup);
 }
 
-/// One fp8 step: per unrolled run, each route tile's A run (16 bytes of
-/// route quadRow at the lane's k) and, per tile and route tile, two
+/// One fp8 step (`current`: loadMMARowDotStep's runs and scales): per
+/// unrolled run, per tile and route tile, two
 /// mma.sync m16n8k32 e4m3 (words 2m and 2m + 1 of the lane's runs of rows
 /// g and g + 8 and of the A run: the MMA's k 4t.. and 4t + 16.., the same
 /// k in both operands); with scales, the step's sums start at zero and are
 /// added to `acc` times the scales of their row and route.
-void GroupedMatmulEmitter::multiplyFp8MMARowDot(Value s, ValueRange current,
-                                                SmallVector<Value> &acc,
-                                                ArrayRef<PassRoute> aRoutes) {
+void GroupedMatmulEmitter::multiplyFp8MMARowDot(ValueRange current,
+                                                SmallVector<Value> &acc) {
   int64_t nTiles = plan.routeTiles();
   int64_t rowsPerRun = plan.group * 2;
+  int64_t nRuns = plan.unroll * (rowsPerRun + nTiles);
   ValueRange runs = current.take_front(plan.unroll * rowsPerRun);
-  ValueRange scales = current.drop_front(plan.unroll * rowsPerRun);
+  ValueRange aRuns =
+      current.slice(plan.unroll * rowsPerRun, plan.unroll * nTiles);
+  ValueRange scales = current.drop_front(nRuns);
   auto wordsType = VectorType::get({4}, b.getI32Type());
   auto words = [&](Value run) {
     Value v = vector::BitCastOp::create(b, wordsType, run);
@@ -314,14 +343,9 @@ void GroupedMatmulEmitter::multiplyFp8MMARowDot(Value s, ValueRange current,
   SmallVector<Value> sums =
       scaled ? SmallVector<Value>(acc.size(), zeroF) : acc;
   for (int64_t u = 0; u < plan.unroll; ++u) {
-    auto [k, kValid] = mmaRowDotRunK(s, u);
     SmallVector<SmallVector<Value>> aWords;
-    for (const PassRoute &r : aRoutes) {
-      Value v = vector::LoadOp::create(b, vecType, a, ValueRange{r.aRow, k},
-                                       /*nontemporal=*/false, align);
-      aWords.push_back(
-          words(masked(v, arith::AndIOp::create(b, r.valid, kValid))));
-    }
+    for (int64_t j = 0; j < nTiles; ++j)
+      aWords.push_back(words(aRuns[u * nTiles + j]));
     for (int64_t c = 0; c < plan.group; ++c) {
       SmallVector<Value> lo = words(runs[u * rowsPerRun + 2 * c]);
       SmallVector<Value> hi = words(runs[u * rowsPerRun + 2 * c + 1]);

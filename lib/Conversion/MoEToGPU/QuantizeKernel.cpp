@@ -1,14 +1,18 @@
 //===- QuantizeKernel.cpp - the kernel of moe.quantize --------------------===//
 //
 // Quantizes the rows of a [T, K] activation under a row scheme (per_row,
-// block [1, n], mx): a workgroup per row, each wave a scale group at a
-// time. The wave's lanes take the group's elements side by side, a wave
-// maximum gives its amax, lane 0 stores the scale and every lane rounds its
-// elements, with the rules moe.quantize defines (QuantRules.h), so that
-// the codes and scales equal the CPU reference's bit for bit.
+// block [1, n], mx): a workgroup per row and chunk of kQuantizeWaves scale
+// groups, each wave one group (a row's groups side by side on the GPU:
+// with a workgroup per row, DeepSeek-V3's 56 groups of x took 15 us at
+// T = 16, bench/results/h100/fp8-mma-row-dot run 3). The wave's lanes take the
+// group's elements side by side, a wave maximum gives its amax, lane 0 stores
+// the scale and every lane rounds its elements, with the rules moe.quantize
+// defines (QuantRules.h), so that the codes and scales equal the CPU
+// reference's bit for bit.
 //
 //===----------------------------------------------------------------------===//
 
+#include "QuantizeGrid.h"
 #include "moe/Conversion/GPUKernels.h"
 #include "moe/Conversion/QuantRules.h"
 
@@ -20,9 +24,25 @@
 using namespace mlir;
 using namespace mlir::moe;
 
-/// Waves of a quantize workgroup: each takes every kQuantizeWaves-th group
-/// of the row.
+/// Waves of a quantize workgroup: each takes one scale group of the row.
 static constexpr int64_t kQuantizeWaves = 4;
+
+Value mlir::moe::quantizeGroupChunks(OpBuilder &b, Location loc, QuantizeOp op,
+                                     Value rowLength) {
+  QuantAttr scheme = op.getScheme();
+  auto idx = [&](int64_t v) {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
+  if (scheme.getKind() == QuantKind::PerRow)
+    return idx(1);
+  int64_t group = scheme.getKind() == QuantKind::Block ? *scheme.getBlockCols()
+                                                       : QuantAttr::kMxBlock;
+  Value groups = arith::CeilDivUIOp::create(b, loc, rowLength, idx(group));
+  // At least one chunk, so that a row of no elements launches a grid.
+  return arith::MaxUIOp::create(
+      b, loc, arith::CeilDivUIOp::create(b, loc, groups, idx(kQuantizeWaves)),
+      idx(1));
+}
 
 LogicalResult mlir::moe::checkQuantizeKernel(QuantizeOp op,
                                              const ChipInfo &chip) {
@@ -73,7 +93,17 @@ mlir::moe::buildQuantizeKernel(OpBuilder &builder, gpu::GPUModuleOp module,
   // At least one group, so that an empty row divides by no zero.
   Value groups = arith::CeilDivUIOp::create(
       b, len, arith::MaxUIOp::create(b, group, idx(1)));
-  auto loop = scf::ForOp::create(b, wave, groups, idx(kQuantizeWaves));
+  // Workgroup (row, y) takes group y x waves + wave (and every waves x
+  // chunks-th after it, where the launch has chunks = quantizeGroupChunks
+  // workgroups a row: none). The chunks are computed here, not read as
+  // gpu.grid_dim, which on AMD is a device-library call.
+  Value chunk = gpu::BlockIdOp::create(b, gpu::Dimension::y);
+  Value chunks = quantizeGroupChunks(b, b.getLoc(), op, len);
+  auto loop = scf::ForOp::create(
+      b,
+      arith::AddIOp::create(
+          b, arith::MulIOp::create(b, chunk, idx(kQuantizeWaves)), wave),
+      groups, arith::MulIOp::create(b, chunks, idx(kQuantizeWaves)));
   b.setInsertionPointToStart(loop.getBody());
   Value g = loop.getInductionVar();
   Value lo = arith::MulIOp::create(b, g, group);

@@ -240,23 +240,37 @@ GroupedMatmulPlan mlir::moe::mmaRowDotBase(const ChipInfo &chip,
 /// a16w4 GEMM1, bench/results/h100/mma-row-dot run 1) the other candidates
 /// (slices 2 or 8, unroll 2, one tile a step) were within 4 % of this plan
 /// at T = 1..256, two route tiles at T = 16 and 64 1.2x slower, and one
-/// route tile at T = 256 1.04x slower. fp8 takes the same plan (one run of
-/// 16 k a step, its sums scaled each step): two runs a step spilled 84-96
-/// bytes under the register cap of one route tile (static, ptxas of CUDA
-/// 13.0, DeepSeek-V3's a8w8 GEMM1).
+/// route tile at T = 256 1.04x slower. fp8 stages its runs through LDS
+/// with as many cp.async stages as fit (with one step of runs in
+/// registers it was 0.55-0.86x Triton a8w8 at T = 4..256, which keeps 3-4
+/// stages of weight tiles in flight: bench/results/h100/fp8-mma-row-dot
+/// run 1; staged, 1.03-1.25x faster at T >= 4, run 2) and takes two runs a step
+/// (128 k, its sums scaled each step), which in run 3 made DeepSeek-V3's
+/// a8w8 layer 1.18x / 1.21x faster at T = 16 / 64 than one run a step with
+/// 4 stages (other slices: within 1 %), and one tile a step,
+/// which made it 1.06x / 1.05x / 1.03x faster at T = 16 / 64 / 256 than
+/// two (GEMM1 candidates of run 4).
 GroupedMatmulPlan mlir::moe::planMMARowDot(const ChipInfo &chip,
                                            const GroupedMatmulProblem &p,
                                            GroupedMatmulPlan base) {
   GroupedMatmulPlan plan = mmaRowDotBase(chip, p, base);
   plan.unroll = 1;
-  plan.group = 2;
+  // fp8 (staged): two runs a step (128 k) where a scale group holds them.
+  bool fp8 = p.wBits() == 8;
+  if (fp8 && plan.runsPerLane >= 4 &&
+      (p.scaleGroupK == 0 || p.scaleGroupK % (2 * kMMARowDotFp8RunsK) == 0))
+    plan.unroll = 2;
+  plan.group = fp8 ? 1 : 2;
   plan.rowGroup = expectedBlockRoutes(p) > 4 ? 16 : 8;
   bool stepScales = mmaRowDotStepScales(p);
-  while (plan.mmaRowDotRegisters(p.aBytes(), stepScales) >
+  // fp8 runs are staged (planMMARowDotStaging below).
+  while (plan.mmaRowDotRegisters(p.aBytes(), stepScales, /*staged=*/fp8) >
              kMMARowDotMaxRegisters &&
-         (plan.rowGroup > 8 || plan.group > 1)) {
+         (plan.rowGroup > 8 || plan.group > 1 || plan.unroll > 1)) {
     if (plan.rowGroup > 8)
       plan.rowGroup = 8;
+    else if (plan.unroll > 1)
+      plan.unroll = 1;
     else
       plan.group = 1;
   }
@@ -270,7 +284,33 @@ GroupedMatmulPlan mlir::moe::planMMARowDot(const ChipInfo &chip,
   plan.wavesN = std::max<int64_t>(1, 4 / plan.slices);
   plan.tilesPerWave = plan.group;
   plan.blockN = plan.wavesN * plan.tilesPerWave * plan.mmaTileCols();
+  plan.staging = planMMARowDotStaging(chip, p, plan);
+  if (fp8 && !plan.staging && plan.unroll > 1) {
+    plan.unroll = 1;
+    plan.staging = planMMARowDotStaging(chip, p, plan);
+  }
   return plan;
+}
+
+std::optional<StagingPlan>
+mlir::moe::planMMARowDotStaging(const ChipInfo &chip,
+                                const GroupedMatmulProblem &p,
+                                const GroupedMatmulPlan &plan, int64_t stages) {
+  if (p.wBits() != 8 || plan.group < 1 || plan.unroll < 1 || plan.slices < 1)
+    return std::nullopt;
+  int64_t kIters =
+      llvm::divideCeil(plan.runsPerLane, plan.unroll * plan.slices);
+  int64_t steps = plan.tilesPerWave / plan.group * kIters;
+  int64_t slots = plan.unroll * (2 * plan.group + plan.routeTiles());
+  std::optional<StagingPlan> staging =
+      planStagedLoads(chip, /*elementBytes=*/1, plan.kLoad, slots, steps,
+                      plan.wavesN * plan.slices,
+                      chip.staticLdsBytes - 4 * plan.partialElems(chip));
+  if (!staging || staging->stages < stages)
+    return std::nullopt;
+  if (stages)
+    staging->stages = stages;
+  return staging;
 }
 
 /// Why an mma_row_dot plan cannot run (expected vs. found), or "".
@@ -315,8 +355,21 @@ static std::string checkMMARowDotPlan(const ChipInfo &chip,
                    "a multiple of the {1} k of an fp8 mma_row_dot step "
                    "(4 lanes x {2} x unroll {3})",
                    p.scaleGroupK, stepK, plan.kLoad, plan.unroll);
+  if (plan.staging && p.wBits() != 8)
+    return formatv("expected staged mma_row_dot loads (stages = {0}) only "
+                   "for fp8 weights",
+                   plan.staging->stages);
+  if (int64_t lds =
+          4 * plan.partialElems(chip) +
+          (plan.staging ? plan.staging->stages * plan.staging->bufferElems()
+                        : 0);
+      lds > chip.staticLdsBytes)
+    return formatv("expected the plan's LDS ({0} bytes: slices' sums and "
+                   "staged runs) to fit the {1} bytes a workgroup has on {2}",
+                   lds, chip.staticLdsBytes, chip.name);
   bool stepScales = mmaRowDotStepScales(p);
-  if (int64_t registers = plan.mmaRowDotRegisters(p.aBytes(), stepScales);
+  if (int64_t registers = plan.mmaRowDotRegisters(p.aBytes(), stepScales,
+                                                  plan.staging.has_value());
       registers > kMMARowDotMaxRegisters)
     return formatv("expected the runs, scales and sums of an mma_row_dot "
                    "lane (2 x unroll x group x 2 x (4 + 1) + unroll x "

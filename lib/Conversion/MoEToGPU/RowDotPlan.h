@@ -29,7 +29,8 @@ GroupedMatmulPlan planRowDot(const ChipInfo &chip,
                              GroupedMatmulPlan base);
 
 /// Whether an mma_row_dot plan can multiply `p` on `chip` (mma.sync; fp4
-/// weights with mx scales, bf16 A; K a multiple of a run).
+/// weights with mx scales, bf16 A; or OCP fp8 weights and A with scale
+/// groups of whole steps; K a multiple of a run).
 bool mmaRowDotFits(const ChipInfo &chip, const GroupedMatmulProblem &p);
 
 /// The fields every mma_row_dot plan of `p` has (rowDotBase's, and a
@@ -37,6 +38,15 @@ bool mmaRowDotFits(const ChipInfo &chip, const GroupedMatmulProblem &p);
 GroupedMatmulPlan mmaRowDotBase(const ChipInfo &chip,
                                 const GroupedMatmulProblem &p,
                                 GroupedMatmulPlan base);
+
+/// The staging of an fp8 mma_row_dot plan's runs through LDS with `stages`
+/// stages (0: the most that fit the static LDS beside the slices' partial
+/// sums, up to kMaxStagedSteps), or nullopt where fewer than `stages` (or
+/// than 2) fit or the weights are not fp8.
+std::optional<StagingPlan> planMMARowDotStaging(const ChipInfo &chip,
+                                                const GroupedMatmulProblem &p,
+                                                const GroupedMatmulPlan &plan,
+                                                int64_t stages = 0);
 
 /// The model's mma_row_dot plan of `p`, from `base` (basePlan's fields).
 GroupedMatmulPlan planMMARowDot(const ChipInfo &chip,

@@ -48,7 +48,17 @@ void GroupedMatmulEmitter::emitRowDotSteps(
     scf::YieldOp::create(b, zeros);
   }
   multiply(s, current, acc);
-  // The end of a group: its sums to finishGroup, then zeros.
+  SmallVector<Value> yields = emitRowDotGroupEnd(s, kIters, acc, finishGroup);
+  llvm::append_range(yields, prefetch.getResults());
+  scf::YieldOp::create(b, yields);
+}
+
+/// After step `s`, the last of its group (of kIters steps): the sums `acc`
+/// to finishGroup, and zeros for the next group; else `acc`.
+SmallVector<Value> GroupedMatmulEmitter::emitRowDotGroupEnd(
+    Value s, int64_t kIters, ArrayRef<Value> acc,
+    function_ref<void(Value step, ArrayRef<Value> acc)> finishGroup) {
+  Value zeroF = arith::ConstantOp::create(b, b.getF32FloatAttr(0.0));
   Value last = arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
                                      arith::RemUIOp::create(b, s, idx(kIters)),
                                      idx(kIters - 1));
@@ -58,13 +68,11 @@ void GroupedMatmulEmitter::emitRowDotSteps(
     OpBuilder::InsertionGuard inner(b);
     b.setInsertionPointToStart(&finish.getThenRegion().front());
     finishGroup(s, acc);
-    scf::YieldOp::create(b, SmallVector<Value>(sums, zeroF));
+    scf::YieldOp::create(b, SmallVector<Value>(acc.size(), zeroF));
     b.setInsertionPointToStart(&finish.getElseRegion().front());
     scf::YieldOp::create(b, acc);
   }
-  SmallVector<Value> yields(finish.getResults());
-  llvm::append_range(yields, prefetch.getResults());
-  scf::YieldOp::create(b, yields);
+  return SmallVector<Value>(finish.getResults());
 }
 
 /// K slices: the sums of each wave of slice s > 0 (lane 0's, or with

@@ -214,6 +214,35 @@ func.func @fp8_mma_row_dot(%x: tensor<?x7168xf8E4M3FN>, %w: tensor<32x512x7168xf
 
 // -----
 
+// The same plan with its runs staged through LDS: each lane copies its
+// 16-byte weight and A runs with cp.async into its private slots of 3
+// stages (workgroup buffers of [slot][wave][lane][16] fp8: 5 slots of 4
+// waves), 2 steps ahead, and reads them back for the MMAs.
+// CHECK-LABEL: func.func @fp8_mma_row_dot_staged
+// CHECK: gpu.func @fp8_mma_row_dot_staged_grouped_matmul_0
+// CHECK-SAME: workgroup(%{{.*}} : memref<512xf32, #gpu.address_space<workgroup>> {{.*}}, %{{.*}} : memref<10240xf8E4M3FN, #gpu.address_space<workgroup>> {{.*}}, %{{.*}} : memref<10240xf8E4M3FN, #gpu.address_space<workgroup>> {{.*}}, %{{.*}} : memref<10240xf8E4M3FN, #gpu.address_space<workgroup>> {{.*}})
+// CHECK: nvgpu.device_async_copy %{{.*}} : memref<32x512x7168xf8E4M3FN> to memref<10240xf8E4M3FN, #gpu.address_space<workgroup>>
+// CHECK: nvgpu.device_async_copy %{{.*}} : memref<?x7168xf8E4M3FN> to memref<10240xf8E4M3FN, #gpu.address_space<workgroup>>
+// CHECK: nvgpu.device_async_wait
+// CHECK: vector.load %{{.*}} : memref<10240xf8E4M3FN, #gpu.address_space<workgroup>>, vector<16xf8E4M3FN>
+// CHECK: llvm.call_intrinsic "llvm.nvvm.mma.m16n8k32.row.col.f32.e4m3.e4m3.f32"
+// CHECK: gpu.return
+func.func @fp8_mma_row_dot_staged(%x: tensor<?x7168xf8E4M3FN>, %w: tensor<32x512x7168xf8E4M3FN>, %s: tensor<?xi32>, %b: tensor<?xi32>, %c: tensor<i32>, %xs: tensor<?x56xf32>, %ws: tensor<32x4x56xf32>) -> tensor<?x256xbf16> {
+  %o = moe.grouped_matmul %x, %w, %s, %b, %c rows tokens top_k 8 block_m 16 activation <silu_mul> a_scales %xs <block [1, 128]> w_scales %ws <block [128, 128]> plan <block_n = 32, waves_n = 2, slices = 2, group = 2, row_group = 8, loads = mma_row_dot, stages = 3, unroll = 1> : (tensor<?x7168xf8E4M3FN>, tensor<32x512x7168xf8E4M3FN>, tensor<?xi32>, tensor<?xi32>, tensor<i32>, tensor<?x56xf32>, tensor<32x4x56xf32>) -> tensor<?x256xbf16>
+  return %o : tensor<?x256xbf16>
+}
+
+// -----
+
+// Stages take fp8 runs only, as many as the LDS holds (9 do not fit).
+func.func @fp8_mma_row_dot_too_many_stages(%x: tensor<?x7168xf8E4M3FN>, %w: tensor<32x512x7168xf8E4M3FN>, %s: tensor<?xi32>, %b: tensor<?xi32>, %c: tensor<i32>, %xs: tensor<?x56xf32>, %ws: tensor<32x4x56xf32>) -> tensor<?x256xbf16> {
+  // expected-error @+1 {{expected mma_row_dot stages (9) only for fp8 weights, at least 2 and at most the}}
+  %o = moe.grouped_matmul %x, %w, %s, %b, %c rows tokens top_k 8 block_m 16 activation <silu_mul> a_scales %xs <block [1, 128]> w_scales %ws <block [128, 128]> plan <block_n = 32, waves_n = 2, slices = 2, group = 2, row_group = 8, loads = mma_row_dot, stages = 9, unroll = 1> : (tensor<?x7168xf8E4M3FN>, tensor<32x512x7168xf8E4M3FN>, tensor<?xi32>, tensor<?xi32>, tensor<i32>, tensor<?x56xf32>, tensor<32x4x56xf32>) -> tensor<?x256xbf16>
+  return %o : tensor<?x256xbf16>
+}
+
+// -----
+
 // MXFP8 (scales per 32 k) does not fit an fp8 mma_row_dot step of 64 k.
 func.func @fp8_mma_row_dot_mx(%x: tensor<?x256xf8E4M3FN>, %w: tensor<8x256x256xf8E4M3FN>, %s: tensor<?xi32>, %b: tensor<?xi32>, %c: tensor<i32>, %xs: tensor<?x8xf8E8M0FNU>, %ws: tensor<8x256x8xf8E8M0FNU>) -> tensor<?x256xbf16> {
   // expected-error @+1 {{has a plan that cannot run on sm_90: expected mma_row_dot loads only on a chip with mma.sync (found sm_90) for fp4 weights with mx scales times bf16 activations without scales, or OCP fp8 weights times OCP fp8 activations with scale groups along K a multiple of 64 (found 32), no sum_routes, with K a multiple of 16 (found 256)}}
