@@ -112,15 +112,18 @@ def MoE_GemmPlanAttr : MoE_Attr<"GemmPlan", "gemm_plan"> {
     `gpu.subgroup_reduce`; a block's routes are taken `row_group` at a
     time; `slices` waves split a row's runs, and their sums meet in LDS)
     or `mma_row_dot` (sm_80 and later, decode and mid-size blocks with fp4
-    weights and bf16 activations: a wave multiplies 16 weight rows at a
-    time, the MMA's 16-row operand, by `row_group` (a multiple of 8)
-    routes, the MMA's 8 columns, with `mma.sync` m16n8k16; the four lanes
-    of each row quad read 16-byte runs of the wave's rows side by side,
-    `unroll` runs a step, widen them to bf16 in registers and scale them by
-    their group's scale; each of the `waves_n` waves computes `group` such
-    tiles at a time, `block_n / waves_n` output columns in all (8 per tile
-    with a gated epilogue, else 16); `slices` waves split a row's runs, and
-    their sums meet in LDS).
+    weights and bf16 activations, or OCP fp8 weights and activations: a
+    wave multiplies 16 weight rows at a time, the MMA's 16-row operand, by
+    `row_group` (a multiple of 8) routes, the MMA's 8 columns, with
+    `mma.sync` m16n8k16 (fp4, widened to bf16 in registers and scaled by
+    its group's scale) or m16n8k32 e4m3 (fp8, as loaded; each step's sums
+    scaled by their row's and route's scales); the four lanes of each row
+    quad read 16-byte runs of the wave's rows side by side, `unroll` runs a
+    step; with `stages` (fp8 only) each lane copies its runs into LDS with
+    asynchronous copies `stages - 1` steps ahead; each of the `waves_n`
+    waves computes `group` such tiles at a time, `block_n / waves_n`
+    output columns in all (8 per tile with a gated epilogue, else 16);
+    `slices` waves split a row's runs, and their sums meet in LDS).
     `k_tile` (`shared_tiles` only) forces the k of a ring stage to 32, 64
     or 128 (a 256-byte run of each row per stage); without it the ring
     takes 64 where that fits the stages, else 32 (the model never takes

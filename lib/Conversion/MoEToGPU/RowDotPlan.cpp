@@ -244,12 +244,12 @@ GroupedMatmulPlan mlir::moe::mmaRowDotBase(const ChipInfo &chip,
 /// with as many cp.async stages as fit (with one step of runs in
 /// registers it was 0.55-0.86x Triton a8w8 at T = 4..256, which keeps 3-4
 /// stages of weight tiles in flight: bench/results/h100/fp8-mma-row-dot
-/// run 1; staged, 1.03-1.25x faster at T >= 4, run 2) and takes two runs a step
-/// (128 k, its sums scaled each step), which in run 3 made DeepSeek-V3's
-/// a8w8 layer 1.18x / 1.21x faster at T = 16 / 64 than one run a step with
-/// 4 stages (other slices: within 1 %), and one tile a step,
-/// which made it 1.06x / 1.05x / 1.03x faster at T = 16 / 64 / 256 than
-/// two (GEMM1 candidates of run 4).
+/// run 1; staged, 1.03-1.25x faster at T >= 4, run 2) and takes two runs
+/// a step (128 k, its sums scaled each step), which in run 3 made
+/// DeepSeek-V3's a8w8 layer 1.18x / 1.21x faster at T = 16 / 64 than one
+/// run a step with 4 stages (other slices: within 1 %), and one tile a
+/// step, which made it 1.06x / 1.05x / 1.03x faster at T = 16 / 64 / 256
+/// than two (GEMM1 candidates of run 4).
 GroupedMatmulPlan mlir::moe::planMMARowDot(const ChipInfo &chip,
                                            const GroupedMatmulProblem &p,
                                            GroupedMatmulPlan base) {
@@ -372,11 +372,12 @@ static std::string checkMMARowDotPlan(const ChipInfo &chip,
                                                   plan.staging.has_value());
       registers > kMMARowDotMaxRegisters)
     return formatv("expected the runs, scales and sums of an mma_row_dot "
-                   "lane (2 x unroll x group x 2 x (4 + 1) + unroll x "
-                   "row_group / 8 x {0} + group x row_group / 8 x 4{1}) to "
-                   "take at most {2} registers, got {3}",
-                   plan.kLoad * p.aBytes() / 4,
-                   stepScales ? " x 2 + row_group / 8 x 4" : "",
+                   "lane ({0} x unroll x group x 2 x 4 weight runs + 2 x "
+                   "unroll x group x 2 scales + unroll x row_group / 8 x {1} "
+                   "A runs + group x row_group / 8 x 4 sums{2}) to take at "
+                   "most {3} registers, got {4}",
+                   plan.staging ? 1 : 2, plan.kLoad * p.aBytes() / 4,
+                   stepScales ? " x 2 + row_group / 8 x 4 route scales" : "",
                    kMMARowDotMaxRegisters, registers);
   return "";
 }

@@ -188,7 +188,7 @@ func.func @mma_row_dot_routes_not_tiles(%x: tensor<?x2880xbf16>, %w: tensor<32x2
 // -----
 
 func.func @mma_row_dot_too_many_registers(%x: tensor<?x2880xbf16>, %w: tensor<32x2880x2880xf4E2M1FN>, %ws: tensor<32x2880x90xf8E8M0FNU>, %s: tensor<?xi32>, %b: tensor<?xi32>, %c: tensor<i32>) -> tensor<?x2880xbf16> {
-  // expected-error @+1 {{has a plan that cannot run on sm_90: expected the runs, scales and sums of an mma_row_dot lane (2 x unroll x group x 2 x (4 + 1) + unroll x row_group / 8 x 16 + group x row_group / 8 x 4) to take at most 128 registers, got 160}}
+  // expected-error @+1 {{has a plan that cannot run on sm_90: expected the runs, scales and sums of an mma_row_dot lane (2 x unroll x group x 2 x 4 weight runs + 2 x unroll x group x 2 scales + unroll x row_group / 8 x 16 A runs + group x row_group / 8 x 4 sums) to take at most 128 registers, got 160}}
   %o = moe.grouped_matmul %x, %w, %s, %b, %c rows routes top_k 4 block_m 16 w_scales %ws <mx> plan <block_n = 128, waves_n = 4, slices = 1, group = 2, row_group = 16, loads = mma_row_dot, unroll = 2> : (tensor<?x2880xbf16>, tensor<32x2880x2880xf4E2M1FN>, tensor<?xi32>, tensor<?xi32>, tensor<i32>, tensor<32x2880x90xf8E8M0FNU>) -> tensor<?x2880xbf16>
   return %o : tensor<?x2880xbf16>
 }

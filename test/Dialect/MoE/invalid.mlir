@@ -1158,6 +1158,13 @@ func.func @plan_row_dot_stages() attributes {plan = #moe.gemm_plan<block_n = 64,
 
 // -----
 
+// expected-error @+1 {{expected 'stages' >= 2 with mma_row_dot loads, got 1}}
+func.func @plan_mma_row_dot_one_stage() attributes {plan = #moe.gemm_plan<block_n = 32, waves_n = 4, slices = 1, group = 1, row_group = 8, loads = mma_row_dot, unroll = 2, stages = 1>} {
+  return
+}
+
+// -----
+
 // expected-error @+1 {{expected 'unroll' >= 1 with register loads, got none}}
 func.func @plan_no_unroll() attributes {plan = #moe.gemm_plan<block_n = 64, waves_n = 4, slices = 1, group = 1, row_group = 1, loads = registers>} {
   return
