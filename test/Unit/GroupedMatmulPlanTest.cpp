@@ -544,6 +544,16 @@ TEST(GroupedMatmulPlanTest, Fp8WeightsAndActivationsTakeMMARowDotOnSm90) {
   EXPECT_LE(blocks.mmaRowDotRegisters(1, true, true), 128);
   EXPECT_EQ(checkGroupedMatmulPlan(chip("sm_90"), problem(128, 16), blocks),
             "");
+  // At T = 1 the call has few blocks: 8 slices split the rows' runs, and
+  // two runs a step of 8 waves do not fit two stages of the 48 KiB beside
+  // the slices' sums, so the plan takes one run a step (3 stages).
+  GroupedMatmulPlan decode = plan("sm_90", problem(128, 1));
+  EXPECT_TRUE(decode.mmaRowDot);
+  EXPECT_EQ(decode.slices, 8);
+  EXPECT_EQ(decode.unroll, 1);
+  ASSERT_TRUE(decode.staging.has_value());
+  EXPECT_EQ(decode.staging->stages, 3);
+  EXPECT_EQ(checkGroupedMatmulPlan(chip("sm_90"), problem(128, 1), decode), "");
   GroupedMatmulPlan mx = plan("sm_90", problem(32, 16));
   EXPECT_TRUE(mx.rowDot);
   EXPECT_FALSE(mx.mmaRowDot);
