@@ -81,7 +81,7 @@ public:
     emitRowTiles();
     emitColumnGroups();
     SmallVector<Value> sums =
-        plan.staging ? emitStagedKLoop(func) : emitRegisterKLoop();
+        plan.staging ? emitStagedKLoop() : emitRegisterKLoop();
     if (plan.slices > 1)
       emitSliceReduction(func, sums);
     emitEpilogue(sums);
@@ -111,7 +111,7 @@ private:
   }
   void emitRowTiles();
   void emitColumnGroups();
-  SmallVector<Value> emitStagedKLoop(gpu::GPUFuncOp func);
+  SmallVector<Value> emitStagedKLoop();
   SmallVector<Value> emitRegisterKLoop();
   void emitSharedTileRoles();
   void emitWarpgroupRoles();

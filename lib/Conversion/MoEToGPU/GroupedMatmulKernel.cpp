@@ -402,15 +402,12 @@ void GroupedMatmulEmitter::multiplyStep(ArrayRef<Value> aFrags,
 }
 
 /// Step s's copies go to stage s % stages, `stages - 1` steps ahead of its
-/// MMAs. The loop is unrolled by the stage count, so that every copy and
-/// read names its stage's buffer statically; the steps past the last full
-/// round follow the loop. Returns the sums, per chain and row tile.
-SmallVector<Value> GroupedMatmulEmitter::emitStagedKLoop(gpu::GPUFuncOp func) {
+/// MMAs (emitStagedSteps). Returns the sums, per chain and row tile.
+SmallVector<Value> GroupedMatmulEmitter::emitStagedKLoop() {
   int64_t stages = plan.staging->stages, chains = plan.chains();
-  int64_t sliceSteps = plan.sliceSteps, nA = numA();
-  ValueRange buffers = func.getWorkgroupAttributions().take_back(stages);
+  int64_t nA = numA();
   std::unique_ptr<StagedLoads> loads =
-      StagedLoads::create(chip, *plan.staging, buffers, waveId, lane);
+      StagedLoads::create(chip, *plan.staging, stageBuffers, waveId, lane);
   auto issue = [&](Value s, int64_t stage) {
     Value k = kOfStep(s).first;
     for (auto [j, row] : llvm::enumerate(aRows))
@@ -421,56 +418,20 @@ SmallVector<Value> GroupedMatmulEmitter::emitStagedKLoop(gpu::GPUFuncOp func) {
                   /*streaming=*/true);
     loads->endStep(b);
   };
-  // Step `s` (stage `stage`): copy step s + stages - 1 (when there is one)
-  // and wait for step s, then multiply it. A step known statically (the
-  // tail) waits exactly for itself.
-  auto step = [&](Value s, int64_t stage, SmallVector<Value> &acc,
-                  std::optional<int64_t> staticStep) {
-    Value next = arith::AddIOp::create(b, s, idx(stages - 1));
-    int64_t nextStage = (stage + stages - 1) % stages;
-    if (staticStep) {
-      if (*staticStep + stages - 1 < sliceSteps) {
-        issue(next, nextStage);
-        loads->wait(b, stages - 1);
-      } else {
-        loads->wait(b, sliceSteps - 1 - *staticStep);
-      }
-    } else {
-      auto ahead = scf::IfOp::create(b, lt(next, idx(sliceSteps)),
-                                     /*withElseRegion=*/true);
-      OpBuilder::InsertionGuard inner(b);
-      b.setInsertionPointToStart(&ahead.getThenRegion().front());
-      issue(next, nextStage);
-      loads->wait(b, stages - 1);
-      b.setInsertionPointToStart(&ahead.getElseRegion().front());
-      loads->wait(b, 0);
-    }
+  auto body = [&](Value s, int64_t stage, ArrayRef<Value> state) {
+    SmallVector<Value> acc(state);
     SmallVector<Value> raw;
     for (int64_t j = 0; j < nA + chains; ++j)
       raw.push_back(loads->read(b, stage, j));
     SmallVector<Value> frags = maskStep(raw, s);
     multiplyStep(ArrayRef<Value>(frags).take_front(nA),
                  ArrayRef<Value>(frags).drop_front(nA), acc);
+    return acc;
   };
-  SmallVector<Value> inits(plan.rowGroup * chains, zeroAcc);
-  for (int64_t p = 0; p < std::min(stages - 1, sliceSteps); ++p)
-    issue(idx(p), p);
-  int64_t rounds = sliceSteps / stages;
-  auto kLoop =
-      scf::ForOp::create(b, zero, idx(rounds * stages), idx(stages), inits);
-  {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(kLoop.getBody());
-    SmallVector<Value> acc(kLoop.getRegionIterArgs());
-    for (int64_t j = 0; j < stages; ++j)
-      step(arith::AddIOp::create(b, kLoop.getInductionVar(), idx(j)), j, acc,
-           std::nullopt);
-    scf::YieldOp::create(b, acc);
-  }
-  SmallVector<Value> acc(kLoop.getResults());
-  for (int64_t s = rounds * stages; s < sliceSteps; ++s)
-    step(idx(s), s % stages, acc, s);
-  return acc;
+  return emitStagedSteps(
+      b, *loads, stages, plan.sliceSteps, issue,
+      [&] { return SmallVector<Value>(plan.rowGroup * chains, zeroAcc); },
+      body);
 }
 
 /// The k loop takes plan.unroll steps per iteration and issues all their

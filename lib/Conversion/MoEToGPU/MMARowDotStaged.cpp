@@ -2,10 +2,10 @@
 //
 // The step loop of a staged fp8 mma_row_dot plan (plan.staging): each lane
 // copies its weight and A runs of a step into its private LDS slots with
-// cp.async (StagedLoads.h), `stages - 1` steps ahead, and reads them back
-// when the step's MMAs run, so that several steps of loads are in flight
-// without holding registers. The step's scales (a few f32 a lane) are
-// loaded into registers one step ahead.
+// cp.async (StagedLoads.h, emitStagedSteps), `stages - 1` steps ahead, and
+// reads them back when the step's MMAs run, so that several steps of loads
+// are in flight without holding registers. The step's scales (a few f32 a lane)
+// are loaded into registers one step ahead.
 //
 //===----------------------------------------------------------------------===//
 
@@ -65,33 +65,12 @@ void GroupedMatmulEmitter::emitStagedMMARowDotSteps(
                              /*scalesOnly=*/true);
   };
   Value zeroF = arith::ConstantOp::create(b, b.getF32FloatAttr(0.0));
-  // Step `s` (stage `stage`): copy step s + stages - 1 (when there is one),
-  // load the next step's scales, wait for step s and multiply it; after a
-  // group's last k step, its sums go to finishGroup. A step known
-  // statically (the tail) waits exactly for itself.
-  auto step = [&](Value s, int64_t stage, SmallVector<Value> &state,
-                  std::optional<int64_t> staticStep) {
-    SmallVector<Value> acc(state.begin(), state.begin() + sums);
-    SmallVector<Value> scales(state.begin() + sums, state.end());
-    Value ahead = arith::AddIOp::create(b, s, idx(stages - 1));
-    int64_t aheadStage = (stage + stages - 1) % stages;
-    if (staticStep) {
-      if (*staticStep + stages - 1 < steps) {
-        issue(ahead, aheadStage);
-        loads->wait(b, stages - 1);
-      } else {
-        loads->wait(b, steps - 1 - *staticStep);
-      }
-    } else {
-      auto ifAhead = scf::IfOp::create(b, lt(ahead, idx(steps)),
-                                       /*withElseRegion=*/true);
-      OpBuilder::InsertionGuard inner(b);
-      b.setInsertionPointToStart(&ifAhead.getThenRegion().front());
-      issue(ahead, aheadStage);
-      loads->wait(b, stages - 1);
-      b.setInsertionPointToStart(&ifAhead.getElseRegion().front());
-      loads->wait(b, 0);
-    }
+  // After step s's wait (emitStagedSteps): load the next step's scales,
+  // multiply step s and, after a group's last k step, hand its sums to
+  // finishGroup. The state is the sums, then the step's scales.
+  auto body = [&](Value s, int64_t stage, ArrayRef<Value> state) {
+    SmallVector<Value> acc(state.take_front(sums));
+    ArrayRef<Value> scales = state.drop_front(sums);
     Value next = arith::AddIOp::create(b, s, idx(1));
     SmallVector<Value> nextScales;
     if (!scales.empty()) {
@@ -108,26 +87,16 @@ void GroupedMatmulEmitter::emitStagedMMARowDotSteps(
     SmallVector<Value> current = read(s, stage);
     llvm::append_range(current, scales);
     multiplyFp8MMARowDot(current, acc);
-    state = emitRowDotGroupEnd(s, kIters, acc, finishGroup);
-    llvm::append_range(state, nextScales);
+    SmallVector<Value> after = emitRowDotGroupEnd(s, kIters, acc, finishGroup);
+    llvm::append_range(after, nextScales);
+    return after;
   };
-  for (int64_t p = 0; p < std::min(stages - 1, steps); ++p)
-    issue(idx(p), p);
-  SmallVector<Value> inits(sums, zeroF);
-  llvm::append_range(inits, loadScales(zero));
-  int64_t rounds = steps / stages;
-  auto loop =
-      scf::ForOp::create(b, zero, idx(rounds * stages), idx(stages), inits);
-  {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(loop.getBody());
-    SmallVector<Value> state(loop.getRegionIterArgs());
-    for (int64_t j = 0; j < stages; ++j)
-      step(arith::AddIOp::create(b, loop.getInductionVar(), idx(j)), j, state,
-           std::nullopt);
-    scf::YieldOp::create(b, state);
-  }
-  SmallVector<Value> state(loop.getResults());
-  for (int64_t s = rounds * stages; s < steps; ++s)
-    step(idx(s), s % stages, state, s);
+  emitStagedSteps(
+      b, *loads, stages, steps, issue,
+      [&] {
+        SmallVector<Value> inits(sums, zeroF);
+        llvm::append_range(inits, loadScales(zero));
+        return inits;
+      },
+      body);
 }

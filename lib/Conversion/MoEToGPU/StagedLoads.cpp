@@ -9,6 +9,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "llvm/Support/ErrorHandling.h"
 
@@ -125,4 +126,61 @@ Value StagedLoads::read(ImplicitLocOpBuilder &b, int64_t stage, int64_t slot) {
     result = vector::ShuffleOp::create(b, result, piece, order);
   }
   return result;
+}
+
+SmallVector<Value> mlir::moe::emitStagedSteps(
+    ImplicitLocOpBuilder &b, StagedLoads &loads, int64_t stages, int64_t steps,
+    function_ref<void(Value step, int64_t stage)> issue,
+    function_ref<SmallVector<Value>()> inits,
+    function_ref<SmallVector<Value>(Value step, int64_t stage,
+                                    ArrayRef<Value> state)>
+        body) {
+  auto idx = [&](int64_t v) { return arith::ConstantIndexOp::create(b, v); };
+  // Step `s` (stage `stage`): copy step s + stages - 1 (when there is one)
+  // and wait for step s, then `body`. A step known statically (the tail)
+  // waits exactly for itself.
+  auto step = [&](Value s, int64_t stage, SmallVector<Value> &state,
+                  std::optional<int64_t> staticStep) {
+    Value next = arith::AddIOp::create(b, s, idx(stages - 1));
+    int64_t nextStage = (stage + stages - 1) % stages;
+    if (staticStep) {
+      if (*staticStep + stages - 1 < steps) {
+        issue(next, nextStage);
+        loads.wait(b, stages - 1);
+      } else {
+        loads.wait(b, steps - 1 - *staticStep);
+      }
+    } else {
+      auto ahead = scf::IfOp::create(
+          b,
+          arith::CmpIOp::create(b, arith::CmpIPredicate::slt, next, idx(steps)),
+          /*withElseRegion=*/true);
+      OpBuilder::InsertionGuard inner(b);
+      b.setInsertionPointToStart(&ahead.getThenRegion().front());
+      issue(next, nextStage);
+      loads.wait(b, stages - 1);
+      b.setInsertionPointToStart(&ahead.getElseRegion().front());
+      loads.wait(b, 0);
+    }
+    state = body(s, stage, state);
+  };
+  for (int64_t p = 0; p < std::min(stages - 1, steps); ++p)
+    issue(idx(p), p);
+  SmallVector<Value> first = inits();
+  int64_t rounds = steps / stages;
+  auto loop =
+      scf::ForOp::create(b, idx(0), idx(rounds * stages), idx(stages), first);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    SmallVector<Value> state(loop.getRegionIterArgs());
+    for (int64_t j = 0; j < stages; ++j)
+      step(arith::AddIOp::create(b, loop.getInductionVar(), idx(j)), j, state,
+           std::nullopt);
+    scf::YieldOp::create(b, state);
+  }
+  SmallVector<Value> state(loop.getResults());
+  for (int64_t s = rounds * stages; s < steps; ++s)
+    step(idx(s), s % stages, state, s);
+  return state;
 }

@@ -105,6 +105,23 @@ makeCpAsyncLoads(StagingPlan plan, ValueRange buffers, Value wave, Value lane);
 std::unique_ptr<StagedLoads> makeGlobalLoadLDSLoads(StagingPlan plan,
                                                     ValueRange buffers,
                                                     Value wave, Value lane);
+/// The loop of `steps` staged steps: step s's copies (`issue(s, stage)`,
+/// which ends its step) go to stage s % `stages`, `stages - 1` steps ahead
+/// of `body(s, stage, state)`, which reads and multiplies them after their
+/// wait and returns the loop's next state. The loop is unrolled by the
+/// stage count, so that every copy and read names its stage's buffer
+/// statically; the steps past the last full round follow it and wait
+/// exactly for themselves. `inits` (called after the prologue's copies)
+/// is the first state; returns the last.
+SmallVector<Value>
+emitStagedSteps(ImplicitLocOpBuilder &b, StagedLoads &loads, int64_t stages,
+                int64_t steps,
+                function_ref<void(Value step, int64_t stage)> issue,
+                function_ref<SmallVector<Value>()> inits,
+                function_ref<SmallVector<Value>(Value step, int64_t stage,
+                                                ArrayRef<Value> state)>
+                    body);
+
 /// Most stages of `copiesPerStep` copies per lane and step whose copies
 /// `chip`'s waits can keep in flight (the steps behind the one read, + 1).
 int64_t maxStagesOf(const ChipInfo &chip, int64_t copiesPerStep);
